@@ -1,0 +1,35 @@
+"""The virtual clock: simulated seconds since the epoch, advanced only on purpose.
+
+Nothing in svmsim sleeps for real. Commands cost a little virtual time, ``sleep`` in a driver
+costs what it asks for, and a resync of terabytes costs nothing but a bigger number here.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+DEFAULT_START = 1795600800.0   # Tue Nov 24 10:00:00 2026 UTC
+
+
+@dataclass
+class VirtualClock:
+    """Seconds since the epoch (UTC) on the simulated host."""
+
+    now: float = DEFAULT_START
+    timezone: str = "UTC"
+
+    def ctime(self, when: float | None = None) -> str:
+        """``Tue Jul 13 10:46:09 1999`` in the host's time zone, as ctime(3C) prints it."""
+        t = self.now if when is None else when
+        return time.strftime("%a %b %e %H:%M:%S %Y", self.localtime(t))
+
+    def localtime(self, when: float) -> time.struct_time:
+        if self.timezone in ("UTC", "GMT", ""):
+            return time.gmtime(when)
+        try:
+            from zoneinfo import ZoneInfo
+            from datetime import datetime
+            return datetime.fromtimestamp(when, ZoneInfo(self.timezone)).timetuple()
+        except Exception:   # unknown zone: behave like an unset TZ on Solaris (GMT)
+            return time.gmtime(when)

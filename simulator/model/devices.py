@@ -1,0 +1,92 @@
+"""Physical disks and slices of the simulated host.
+
+SVM components are slices (``c1t0d0s0``) of disks (``c1t0d0``). Sizes are counts of 512-byte
+blocks and are never allocated. A disk may be marked failed, which makes every I/O to its
+slices fail (the volume manager then moves components to Maintenance / Last Erred).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+DISK_RE = re.compile(r"^c\d+(t\d+)?d\d+$")
+SLICE_RE = re.compile(r"^(?P<disk>c\d+(?:t\d+)?d\d+)s(?P<slice>[0-7])$")
+# Sun Cluster DID names (d4s0) are legal components in disksets.
+DID_SLICE_RE = re.compile(r"^(?P<disk>d\d+)s(?P<slice>[0-7])$")
+
+
+def short_name(name: str) -> str:
+    """``/dev/dsk/c1t0d0s0`` or ``/dev/rdsk/c1t0d0s0`` -> ``c1t0d0s0`` (others unchanged)."""
+    for prefix in ("/dev/dsk/", "/dev/rdsk/", "/dev/did/dsk/", "/dev/did/rdsk/"):
+        if name.startswith(prefix):
+            return name[len(prefix):]
+    return name
+
+
+def split_slice(name: str) -> tuple[str, int] | None:
+    """``c1t0d0s3`` -> (``c1t0d0``, 3); None when it is not a slice name."""
+    m = SLICE_RE.match(name) or DID_SLICE_RE.match(name)
+    if not m:
+        return None
+    return m.group("disk"), int(m.group("slice"))
+
+
+@dataclass
+class Slice:
+    """One VTOC slice: its size in blocks; slice 2 conventionally covers the whole disk."""
+
+    number: int
+    size: int
+    start: int = 0  # first block on the disk
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"number": self.number, "size": self.size, "start": self.start}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Slice:
+        return cls(number=int(d["number"]), size=int(d["size"]), start=int(d.get("start", 0)))
+
+
+@dataclass
+class Disk:
+    """A disk ``cXtYdZ`` with its slices, a device ID and a failure flag."""
+
+    name: str
+    size: int
+    slices: dict[int, Slice] = field(default_factory=dict)
+    devid: str = ""
+    failed: bool = False
+
+    def __post_init__(self) -> None:
+        if not self.devid:
+            digest = hashlib.sha1(self.name.encode()).hexdigest()[:16].upper()
+            self.devid = f"id1,sd@SSEAGATE_ST373307LSUN72G_{digest}"
+
+    def slice_name(self, number: int) -> str:
+        return f"{self.name}s{number}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "size": self.size, "devid": self.devid, "failed": self.failed,
+                "slices": [s.to_dict() for s in self.slices.values()]}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Disk:
+        disk = cls(name=d["name"], size=int(d["size"]), devid=d.get("devid", ""),
+                   failed=bool(d.get("failed", False)))
+        for s in d.get("slices", []):
+            sl = Slice.from_dict(s)
+            disk.slices[sl.number] = sl
+        return disk
+
+
+def default_slices(size: int) -> dict[int, Slice]:
+    """A disk laid out as many sites do: s2 the whole disk, s7 small (replicas), s0 the rest."""
+    small = min(65536, max(size // 100, 16384))
+    return {
+        0: Slice(0, size - small, 0),
+        2: Slice(2, size, 0),
+        7: Slice(7, small, size - small),
+    }

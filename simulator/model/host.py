@@ -1,0 +1,224 @@
+"""The simulated Solaris host: disks, clock, volume manager, and the door to its commands.
+
+``Host`` is what tests, the CLI and the harness hold. It owns the state (and its JSON form)
+and advances virtual time; the fake commands in :mod:`simulator.commands` read and change it.
+"""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from .clock import VirtualClock
+from .devices import Disk, Slice, default_slices, split_slice
+from .metadevices import Mirror, Stripe
+from .volume_manager import VolumeManager
+
+STATE_VERSION = 1
+DEFAULT_DISK_BLOCKS = 143349312    # a 73 GB disk
+COMMAND_COST = 0.05                # virtual seconds a fake command takes
+
+
+class Subsystem(Protocol):
+    """A part of the host kept beside the volume manager (file systems, backups...)."""
+
+    def to_dict(self) -> dict[str, Any]: ...
+
+    def load_dict(self, data: dict[str, Any]) -> None: ...
+
+
+# name -> factory(host); filled by the modules imported in simulator.model.subsystems
+SUBSYSTEMS: dict[str, Callable[[Host], Subsystem]] = {}
+
+
+def register_subsystem(name: str) -> Callable[[Callable[[Host], Subsystem]],
+                                              Callable[[Host], Subsystem]]:
+    """Class/function decorator: every new Host gets ``factory(host)`` as ``host.ext[name]``."""
+    def deco(factory: Callable[[Host], Subsystem]) -> Callable[[Host], Subsystem]:
+        SUBSYSTEMS[name] = factory
+        return factory
+    return deco
+
+
+class HostHung(Exception):
+    """The host no longer answers (the root file system is write-locked)."""
+
+
+@dataclass
+class CommandResult:
+    """What a command printed and returned, as a real process would."""
+
+    stdout: str
+    stderr: str
+    exit_code: int
+    stdout_bytes: bytes = b""
+
+    @property
+    def ok(self) -> bool:
+        return self.exit_code == 0
+
+
+class Host:
+    """A simulated Solaris host with Solaris Volume Manager."""
+
+    def __init__(self, hostname: str = "sunhost", clock: VirtualClock | None = None) -> None:
+        self.hostname = hostname
+        self.clock = clock or VirtualClock()
+        self.disks: dict[str, Disk] = {}
+        self.vm = VolumeManager(self.disks, lambda: self.clock.now, self._is_open)
+        self.hung_reason: str | None = None
+        # Extra subsystems (file systems, workloads) hook in here: (advance, is_open).
+        self._advance_hooks: list[Callable[[float], None]] = []
+        self._open_checks: list[Callable[[str], str | None]] = []
+        self.uid = 0
+        self.internal_errors: list[str] = []   # tracebacks of fake-command bugs
+        from . import subsystems  # noqa: F401  (registers the subsystems)
+        self.ext: dict[str, Subsystem] = {name: factory(self)
+                                          for name, factory in SUBSYSTEMS.items()}
+
+    # ------------------------------------------------------------------ construction
+    @classmethod
+    def from_scenario(cls, scenario: str | Any) -> Host:
+        """Build a host from a shipped scenario name, a TOML path, or a parsed Scenario."""
+        from ..scenario import load_scenario
+        sc = scenario if not isinstance(scenario, str) else load_scenario(scenario)
+        return sc.build_host()
+
+    def add_disk(self, name: str, size: int = DEFAULT_DISK_BLOCKS,
+                 slices: dict[int, int] | None = None) -> Disk:
+        """Add disk ``cXtYdZ``; ``slices`` maps slice number to size (default layout else)."""
+        if slices:
+            layout, start = {}, 0
+            for num, sz in sorted(slices.items()):
+                layout[num] = Slice(num, sz, 0 if num == 2 else start)
+                if num != 2:
+                    start += sz
+            if 2 not in layout:
+                layout[2] = Slice(2, size, 0)
+        else:
+            layout = default_slices(size)
+        disk = Disk(name, size, layout)
+        self.disks[name] = disk
+        return disk
+
+    def ensure_slice(self, comp: str, size: int = DEFAULT_DISK_BLOCKS // 2) -> None:
+        """Make sure slice ``comp`` exists (builders use this to stay short)."""
+        parsed = split_slice(comp)
+        if parsed is None:
+            raise ValueError(f"{comp}: not a slice name")
+        disk = self.disks.get(parsed[0])
+        if disk is None:
+            disk = self.add_disk(parsed[0], max(DEFAULT_DISK_BLOCKS, size * 2))
+        if parsed[1] not in disk.slices:
+            disk.slices[parsed[1]] = Slice(parsed[1], size)
+
+    def add_replicas(self, *slices: str, count: int = 1) -> None:
+        for sl in slices:
+            self.ensure_slice(sl, 65536)
+        self.vm.add_replicas(self.vm.sets[""], list(slices), count=count, force=True)
+
+    def add_stripe(self, name: str, *components: str | Sequence[str],
+                   interlace: int | None = None, hsp: str | None = None) -> Stripe:
+        """Builder: ``add_stripe("d2", "c1t0d0s0")`` (concat: several args; a stripe: a list)."""
+        self._ensure_db()
+        rows: list[tuple[list[str], int | None]] = []
+        for comp in components:
+            comps = [comp] if isinstance(comp, str) else list(comp)
+            for c in comps:
+                if split_slice(c):
+                    self.ensure_slice(c)
+            rows.append((comps, interlace))
+        return self.vm.create_stripe(self.vm.sets[""], name, rows, hsp=hsp)
+
+    def add_mirror(self, name: str, submirrors: Sequence[str], pass_num: int = 1,
+                   read_option: str = "roundrobin", write_option: str = "parallel") -> Mirror:
+        """Builder: a mirror of the given submirrors, all Okay (creating one-slice concats
+        on fresh disks for submirrors that do not exist yet)."""
+        self._ensure_db()
+        s = self.vm.sets[""]
+        for i, sub in enumerate(submirrors):
+            if sub not in s.units:
+                disk = self._free_disk_name(i)
+                self.add_stripe(sub, f"{disk}s0")
+        return self.vm.create_mirror(s, name, list(submirrors), read_option, write_option,
+                                     pass_num)
+
+    def _free_disk_name(self, hint: int) -> str:
+        n = 0
+        while True:
+            name = f"c{1 + (hint % 2)}t{n}d0"
+            if name not in self.disks:
+                return name
+            n += 1
+
+    def _ensure_db(self) -> None:
+        if not self.vm.sets[""].replicas:
+            self.add_replicas("c0t0d0s7", count=3)
+
+    # ------------------------------------------------------------------ time
+    def advance(self, seconds: float) -> None:
+        """Let ``seconds`` of virtual time pass: resyncs progress, workloads write."""
+        if seconds <= 0:
+            return
+        step_end = self.clock.now + seconds
+        while self.clock.now < step_end:
+            dt = step_end - self.clock.now
+            nxt = self.vm.next_completion()
+            if nxt is not None and nxt < dt:
+                dt = max(nxt, 1e-6)
+            for hook in self._advance_hooks:
+                hook(dt)
+            self.vm.advance(dt)
+            self.clock.now += dt
+
+    def on_advance(self, hook: Callable[[float], None]) -> None:
+        self._advance_hooks.append(hook)
+
+    def add_open_check(self, check: Callable[[str], str | None]) -> None:
+        self._open_checks.append(check)
+
+    def _is_open(self, name: str) -> str | None:
+        for check in self._open_checks:
+            where = check(name)
+            if where is not None:
+                return where
+        return None
+
+    def hang(self, reason: str) -> None:
+        self.hung_reason = reason
+
+    # ------------------------------------------------------------------ commands
+    def run(self, command: str | Sequence[str], stdin: bytes | str = b"",
+            uid: int | None = None, env: dict[str, str] | None = None,
+            cwd: str = "/") -> CommandResult:
+        """Run one fake command line (``"metastat d1"``) and return what it printed."""
+        from ..commands import run_command
+        argv = shlex.split(command) if isinstance(command, str) else list(command)
+        if isinstance(stdin, str):
+            stdin = stdin.encode()
+        return run_command(self, argv, stdin=stdin, uid=self.uid if uid is None else uid,
+                           env=env or {}, cwd=cwd)
+
+    # ------------------------------------------------------------------ persistence
+    def to_dict(self) -> dict[str, Any]:
+        return {"version": STATE_VERSION, "hostname": self.hostname,
+                "clock": {"now": self.clock.now, "timezone": self.clock.timezone},
+                "disks": [d.to_dict() for d in self.disks.values()],
+                "md": self.vm.to_dict(), "hung": self.hung_reason,
+                "ext": {name: sub.to_dict() for name, sub in self.ext.items()}}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Host:
+        host = cls(hostname=d["hostname"],
+                   clock=VirtualClock(float(d["clock"]["now"]), d["clock"].get("timezone", "UTC")))
+        for dd in d.get("disks", []):
+            disk = Disk.from_dict(dd)
+            host.disks[disk.name] = disk
+        host.vm.load_dict(d["md"])
+        host.hung_reason = d.get("hung")
+        for name, data in d.get("ext", {}).items():
+            if name in host.ext:
+                host.ext[name].load_dict(data)
+        return host

@@ -1,0 +1,66 @@
+"""State database replicas (``metadb``).
+
+A replica is ``count`` blocks at ``first_block`` of a slice. Its flags are the letters of
+MDDB_FLAGS_STRING (metadb.c) ``RSFDMaWm  pc luo tBr``: lower case is normal, upper case a
+problem. The set of replicas decides whether the database is stale: SVM needs more than half
+of the replicas healthy to run, and exactly half to stay up without a panic.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+FLAGS_STRING = "RSFDMaWm  pc luo tBr"
+DEFAULT_LENGTH = 8192
+FIRST_BLOCK = 16
+
+
+@dataclass
+class Replica:
+    """One replica: where it is and which flag letters are set."""
+
+    device: str              # short slice name, c0t0d0s7
+    first_block: int = FIRST_BLOCK
+    count: int = DEFAULT_LENGTH
+    flags: set[str] = field(default_factory=lambda: {"a", "p", "l", "u", "o"})
+
+    @property
+    def healthy(self) -> bool:
+        return "a" in self.flags and not (self.flags & set("WMDFSRB"))
+
+    def flag_field(self) -> str:
+        return "".join(ch if ch != " " and ch in self.flags else " " for ch in FLAGS_STRING)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"device": self.device, "first_block": self.first_block, "count": self.count,
+                "flags": "".join(sorted(self.flags))}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Replica:
+        return cls(device=d["device"], first_block=int(d["first_block"]),
+                   count=int(d["count"]), flags=set(d["flags"]))
+
+
+def end_block(replicas: list[Replica], device: str) -> int:
+    """First block after the replicas on ``device`` (0 when it holds none)."""
+    ends = [r.first_block + r.count for r in replicas if r.device == device]
+    return max(ends) if ends else 0
+
+
+def is_stale(replicas: list[Replica]) -> bool:
+    """Fewer than half of the replicas healthy: the database is stale (read-only)."""
+    if not replicas:
+        return False
+    good = sum(1 for r in replicas if r.healthy)
+    return good * 2 < len(replicas)
+
+
+def mark_master(replicas: list[Replica]) -> None:
+    """The first healthy replica is the master (flag ``m``)."""
+    for r in replicas:
+        r.flags.discard("m")
+    for r in replicas:
+        if r.healthy:
+            r.flags.add("m")
+            return

@@ -1,0 +1,4 @@
+"""Imports the modules that register host subsystems (see ``register_subsystem``).
+
+Each line adds one part of the host beside the volume manager; a Host gets all of them.
+"""

@@ -1,0 +1,957 @@
+"""The volume manager: the rules that create, change and repair metadevices.
+
+This is the kernel (mirror_ioctl.c, mirror.c, mirror_resync.c) and libmeta's checks in one
+place, free of I/O and printing. Every refusal raises :class:`MDError` with the real text, in
+the order the kernel checks. State transitions follow svm-states.md section 3.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import errors as E
+from .devices import Disk, short_name, split_slice
+from .errors import MDError
+from .metadb import Replica, end_block, is_stale, mark_master
+from .metadevices import (
+    HSP_RE,
+    MAX_SUBMIRRORS,
+    MAX_UNITS,
+    UNIT_RE,
+    Component,
+    HotSpare,
+    HotSparePool,
+    Mirror,
+    ResyncJob,
+    Row,
+    SoftPartition,
+    Stripe,
+    SubmirrorSlot,
+    Unit,
+    unit_from_dict,
+)
+from .states import CompState, SmState
+
+DEFAULT_INTERLACE = 1024          # blocks (512 KB)
+MIN_INTERLACE = 16
+MAX_INTERLACE = 100 * 1024 * 2    # 100 MB in blocks
+CHECKPOINT_INTERVAL = 300.0       # md_mirror_resync_update_intvl: 5 minutes
+
+
+@dataclass
+class MDSet:
+    """One set's configuration: the local set (name ``""``) or a named diskset."""
+
+    name: str = ""
+    units: dict[str, Unit] = field(default_factory=dict)
+    hsps: dict[str, HotSparePool] = field(default_factory=dict)
+    replicas: list[Replica] = field(default_factory=list)
+
+    def display(self, short: str) -> str:
+        """``d0`` in the local set, ``set/d0`` in a named set (as libmeta's cname)."""
+        return f"{self.name}/{short}" if self.name else short
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "units": [u.to_dict() for u in self.units.values()],
+                "hsps": [h.to_dict() for h in self.hsps.values()],
+                "replicas": [r.to_dict() for r in self.replicas]}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> MDSet:
+        s = cls(name=d.get("name", ""))
+        for u in d.get("units", []):
+            unit = unit_from_dict(u)
+            s.units[unit.name] = unit
+        for h in d.get("hsps", []):
+            pool = HotSparePool.from_dict(h)
+            s.hsps[pool.name] = pool
+        s.replicas = [Replica.from_dict(r) for r in d.get("replicas", [])]
+        return s
+
+
+@dataclass
+class Event:
+    """Something the kernel would log to the console / messages file."""
+
+    time: float
+    text: str
+
+
+class VolumeManager:
+    """All sets of a host and the operations on them.
+
+    ``disks`` are the host's disks, ``now`` the virtual clock, ``is_open`` tells whether a
+    metadevice is open (mounted, swapped on, in use by an application) and returns where.
+    """
+
+    def __init__(self, disks: dict[str, Disk], now: Callable[[], float],
+                 is_open: Callable[[str], str | None] | None = None) -> None:
+        self.disks = disks
+        self.now = now
+        self.is_open: Callable[[str], str | None] = is_open or (lambda name: None)
+        self.sets: dict[str, MDSet] = {"": MDSet("")}
+        self.events: list[Event] = []
+        self.resync_rate = 40960.0   # blocks per virtual second (20 MB/s)
+        # called with (mirror, submirror) whenever a submirror's data is made whole again
+        self.on_resynced: list[Callable[[Mirror, str], None]] = []
+        self.on_detached: list[Callable[[Mirror, str], None]] = []
+
+    # ----------------------------------------------------------------- lookup helpers
+    def get_set(self, name: str | None) -> MDSet:
+        key = "" if name in (None, "", "local") else str(name)
+        if key not in self.sets:
+            raise MDError(E.NO_SUCH_SET, name=key)
+        return self.sets[key]
+
+    def log(self, text: str) -> None:
+        self.events.append(Event(self.now(), text))
+
+    @staticmethod
+    def split_name(name: str) -> tuple[str | None, str]:
+        """``set/d0`` -> (``set``, ``d0``); ``d0`` -> (None, ``d0``)."""
+        if "/" in name and not name.startswith("/"):
+            setname, short = name.split("/", 1)
+            return setname, short
+        if name.startswith("/dev/md/"):
+            parts = name.split("/")
+            # /dev/md/dsk/d0 or /dev/md/<set>/dsk/d0
+            if len(parts) == 5:
+                return None, parts[4]
+            if len(parts) == 6:
+                return parts[3], parts[5]
+        return None, name
+
+    def unit(self, s: MDSet, name: str) -> Unit:
+        _, short = self.split_name(name)
+        if not UNIT_RE.match(short):
+            raise MDError(E.NOT_META, name=name)
+        u = s.units.get(short)
+        if u is None:
+            raise MDError(E.UNIT_NOT_SET_UP, name=s.display(short))
+        return u
+
+    def mirror(self, s: MDSet, name: str) -> Mirror:
+        u = self.unit(s, name)
+        if not isinstance(u, Mirror):
+            raise MDError(E.NOT_A_MIRROR, name=s.display(u.name))
+        return u
+
+    def stripe(self, s: MDSet, name: str) -> Stripe:
+        u = self.unit(s, name)
+        if not isinstance(u, Stripe):
+            raise MDError(E.NOT_A_STRIPE, name=s.display(u.name))
+        return u
+
+    def all_units(self) -> list[tuple[MDSet, Unit]]:
+        return [(s, u) for s in self.sets.values() for u in s.units.values()]
+
+    def component_owner(self, comp: str) -> tuple[MDSet, Unit] | None:
+        """The metadevice a slice belongs to, if any (hot spares in use count as used)."""
+        for s, u in self.all_units():
+            if isinstance(u, Stripe) and any(c.name == comp or c.hot_spare == comp
+                                             for c in u.components):
+                return s, u
+            if isinstance(u, SoftPartition) and u.component == comp:
+                return s, u
+        return None
+
+    def slice_size(self, comp: str) -> int:
+        parsed = split_slice(comp)
+        if parsed is None:
+            raise MDError(E.NO_SUCH_FILE, name=comp)
+        disk = self.disks.get(parsed[0])
+        if disk is None or parsed[1] not in disk.slices:
+            raise MDError(E.NO_SUCH_FILE, name=comp)
+        return disk.slices[parsed[1]].size
+
+    # ------------------------------------------------------------------ components
+    def _make_component(self, s: MDSet, unit_name: str, comp: str, force: bool) -> Component:
+        comp = short_name(comp)
+        if UNIT_RE.match(comp) and comp in s.units:
+            child = s.units[comp]
+            if child.parent is not None:
+                raise MDError(E.IN_USE, name=s.display(comp))
+            return Component(name=comp, size=child.size, reloc=False, timestamp=self.now())
+        size = self.slice_size(comp)
+        owner = self.component_owner(comp)
+        if owner is not None:
+            raise MDError(f"overlaps with device in {owner[0].display(owner[1].name)}", name=comp)
+        if self._is_hot_spare(comp):
+            raise MDError(f"overlaps with device in {self._is_hot_spare(comp)}", name=comp)
+        mnt = self.is_open(comp)
+        if mnt is not None and not force:
+            raise MDError(f"is mounted on {mnt}", name=comp)
+        start = end_block(s.replicas, comp)
+        if start:
+            start = max(start, 16)
+        return Component(name=comp, start_block=start, size=max(0, size - start),
+                         dbase=start > 0, timestamp=self.now())
+
+    def _is_hot_spare(self, comp: str) -> str | None:
+        for s in self.sets.values():
+            for pool in s.hsps.values():
+                if pool.find(comp):
+                    return s.display(pool.name)
+        return None
+
+    def _check_new_name(self, s: MDSet, name: str) -> str:
+        _, short = self.split_name(name)
+        m = UNIT_RE.match(short)
+        if not m or int(m.group("num")) >= MAX_UNITS:
+            raise MDError(E.BAD_NAME, name=name)
+        if short in s.units:
+            raise MDError(E.UNIT_ALREADY_SET_UP, name=s.display(short))
+        return short
+
+    def _require_db(self, s: MDSet) -> None:
+        if not s.replicas:
+            raise MDError(E.NO_DB)
+        if is_stale(s.replicas):
+            raise MDError(E.STALE_DB, exit_code=66)
+
+    # ------------------------------------------------------------------ metainit
+    def create_stripe(self, s: MDSet, name: str, rows: list[tuple[list[str], int | None]],
+                      hsp: str | None = None, force: bool = False,
+                      dry_run: bool = False) -> Stripe:
+        """``metainit dN nrows width comp... [-i interlace] ... [-h hspNNN]``."""
+        self._require_db(s)
+        short = self._check_new_name(s, name)
+        if not rows:
+            raise MDError(E.NOT_ENOUGH_STRIPES, name=s.display(short))
+        built: list[Row] = []
+        seen: set[str] = set()
+        for comps, interlace in rows:
+            if not comps:
+                raise MDError(E.NOT_ENOUGH_COMPS, name=s.display(short))
+            if interlace is not None and not MIN_INTERLACE <= interlace <= MAX_INTERLACE:
+                raise MDError(E.INVALID_INTERLACE, name=s.display(short))
+            row_comps = []
+            for c in comps:
+                c = short_name(c)
+                if c in seen:
+                    raise MDError("has appeared more than once in the specification of "
+                                  f"{s.display(short)}", name=c)
+                seen.add(c)
+                row_comps.append(self._make_component(s, short, c, force))
+            il = None if len(row_comps) == 1 else (interlace or DEFAULT_INTERLACE)
+            built.append(Row(row_comps, il))
+        if hsp is not None:
+            self._hsp(s, hsp, create=False)
+        stripe = Stripe(name=short, rows=built, hsp=self._hsp_short(hsp), timestamp=self.now())
+        if not dry_run:
+            for c in stripe.components:
+                if c.name in s.units:
+                    s.units[c.name].parent = short
+            s.units[short] = stripe
+        return stripe
+
+    def _hsp_short(self, hsp: str | None) -> str | None:
+        return None if hsp is None else self.split_name(hsp)[1]
+
+    def _hsp(self, s: MDSet, name: str, create: bool) -> HotSparePool:
+        _, short = self.split_name(name)
+        if not HSP_RE.match(short):
+            raise MDError(E.INVALID_HSP, name=s.display(short))
+        pool = s.hsps.get(short)
+        if pool is None:
+            if not create:
+                raise MDError(E.INVALID_HSP, name=s.display(short))
+            pool = HotSparePool(short)
+            s.hsps[short] = pool
+        return pool
+
+    def create_mirror(self, s: MDSet, name: str, submirrors: list[str],
+                      read_option: str = "roundrobin", write_option: str = "parallel",
+                      pass_num: int = 1, dry_run: bool = False) -> Mirror:
+        """``metainit dM -m dS [dS...] [-g|-r] [-S] [pass]``: no resync, all Okay."""
+        self._require_db(s)
+        short = self._check_new_name(s, name)
+        if not submirrors:
+            raise MDError(E.NOT_ENOUGH_SUBMIRRORS, name=s.display(short))
+        if len(submirrors) > MAX_SUBMIRRORS:
+            raise MDError(E.MAX_SUBMIRRORS, name=s.display(short))
+        if not 0 <= pass_num <= 9:
+            raise MDError(E.INVALID_PASS, name=s.display(short))
+        subs: list[Stripe] = []
+        for sub in submirrors:
+            st = self._check_submirror(s, sub)
+            if st.name in [x.name for x in subs]:
+                raise MDError(E.INVALID_UNIT, name=s.display(st.name))
+            subs.append(st)
+        mirror = Mirror(name=short, pass_num=pass_num, read_option=read_option,
+                        write_option=write_option,
+                        total_blocks=min(st.size for st in subs), timestamp=self.now())
+        mirror.submirrors = [SubmirrorSlot(st.name, SmState.RUNNING, timestamp=self.now())
+                             for st in subs]
+        if not dry_run:
+            for st in subs:
+                st.parent = short
+            s.units[short] = mirror
+        return mirror
+
+    def _check_submirror(self, s: MDSet, name: str) -> Stripe:
+        _, short = self.split_name(name)
+        if not UNIT_RE.match(short):
+            raise MDError(E.NOT_META, name=name)
+        u = s.units.get(short)
+        if u is None:
+            raise MDError(E.UNIT_NOT_SET_UP, name=s.display(short))
+        mnt = self.is_open(s.display(short))
+        if mnt is not None:
+            raise MDError(E.IS_OPEN, name=s.display(short))
+        if u.parent is not None:
+            raise MDError(E.IN_USE, name=s.display(short))
+        if not isinstance(u, Stripe):
+            raise MDError(E.INVALID_UNIT, name=s.display(short))
+        return u
+
+    def create_hsp(self, s: MDSet, name: str, comps: list[str]) -> HotSparePool:
+        self._require_db(s)
+        _, short = self.split_name(name)
+        if not HSP_RE.match(short):
+            raise MDError(E.BAD_NAME, name=name)
+        if short in s.hsps:
+            raise MDError(E.HSP_ALREADY_SETUP, name=s.display(short))
+        pool = HotSparePool(short)
+        for c in comps:
+            pool.spares.append(self._new_spare(s, c))
+        s.hsps[short] = pool
+        return pool
+
+    def _new_spare(self, s: MDSet, comp: str) -> HotSpare:
+        comp = short_name(comp)
+        size = self.slice_size(comp)
+        owner = self.component_owner(comp)
+        if owner is not None:
+            raise MDError(f"overlaps with device in {owner[0].display(owner[1].name)}", name=comp)
+        start = end_block(s.replicas, comp)
+        return HotSpare(comp, size - start, timestamp=self.now())
+
+    def create_softpart(self, s: MDSet, name: str, component: str, size: int) -> SoftPartition:
+        """``metainit dN -p comp size``: extents allocated after what is already used."""
+        self._require_db(s)
+        short = self._check_new_name(s, name)
+        comp = short_name(component)
+        if UNIT_RE.match(comp):
+            base = self.unit(s, comp)
+            avail = base.size
+        else:
+            avail = self.slice_size(comp)
+        used = [sp for sp in s.units.values()
+                if isinstance(sp, SoftPartition) and sp.component == comp]
+        offset = 1
+        for sp in used:
+            for start, length in sp.extents:
+                offset = max(offset, start + length + 1)
+        if offset + size > avail:
+            raise MDError("not enough space available for request", name=s.display(short))
+        sp_unit = SoftPartition(name=short, component=comp, extents=[(offset, size)],
+                                timestamp=self.now())
+        s.units[short] = sp_unit
+        return sp_unit
+
+    # ------------------------------------------------------------------ metaclear
+    def clear(self, s: MDSet, name: str, recursive: bool = False, force: bool = False) -> list[str]:
+        """``metaclear [-r] [-f] name``; returns what was cleared, as ``(name, kind)`` texts."""
+        _, short = self.split_name(name)
+        if HSP_RE.match(short):
+            pool = self._hsp(s, short, create=False)
+            for _, u in self.all_units():
+                if isinstance(u, Stripe) and u.hsp == short:
+                    raise MDError(E.HSP_IN_USE, name=s.display(short))
+            if any(sp.status == "In use" for sp in pool.spares):
+                raise MDError(E.HSP_IN_USE, name=s.display(short))
+            del s.hsps[short]
+            return [f"{s.display(short)}: Hotspare pool is cleared"]
+        u = self.unit(s, short)
+        if u.parent is not None:
+            raise MDError(E.IN_USE, name=s.display(short))
+        if self.is_open(s.display(short)) is not None:
+            raise MDError(E.IS_OPEN, name=s.display(short))
+        if isinstance(u, Mirror):
+            if not (force or recursive) and any(
+                    slot.state != SmState.RUNNING or self._slot_erred(s, slot)
+                    for slot in u.submirrors):
+                raise MDError(E.CLEAR_INVALID_SUBMIRRORS, name=s.display(short))
+        done = [f"{s.display(short)}: {self.kind_text(u)} is cleared"]
+        del s.units[short]
+        children: list[str] = []
+        if isinstance(u, Mirror):
+            children = [slot.name for slot in u.submirrors]
+        elif isinstance(u, Stripe):
+            children = [c.name for c in u.components if c.name in s.units]
+        for child in children:
+            if child in s.units:
+                s.units[child].parent = None
+        if recursive:
+            for child in children:
+                if child in s.units:
+                    done += self.clear(s, child, recursive=True, force=True)
+        return done
+
+    @staticmethod
+    def kind_text(u: Unit) -> str:
+        return {"mirror": "Mirror", "stripe": "Concat/Stripe",
+                "softpart": "Soft Partition"}.get(u.kind, "Metadevice")
+
+    def _slot_erred(self, s: MDSet, slot: SubmirrorSlot) -> bool:
+        st = s.units.get(slot.name)
+        return isinstance(st, Stripe) and any(c.state != CompState.OKAY for c in st.components)
+
+    # ------------------------------------------------------------------ states
+    def slot_state(self, s: MDSet, slot: SubmirrorSlot) -> SmState:
+        """The kernel's sm_state: the slot's own state refined by its components."""
+        base = slot.state
+        if base != SmState.RUNNING:
+            return base
+        st = s.units.get(slot.name)
+        if not isinstance(st, Stripe):
+            return base
+        states = [c.state for c in st.components]
+        if any(x.erred for x in states):
+            return SmState.COMP_ERRED
+        if any(x == CompState.RESYNC for x in states):
+            return SmState.COMP_RESYNC
+        return base
+
+    def okay_submirrors(self, s: MDSet, m: Mirror) -> int:
+        return sum(1 for slot in m.submirrors if self.slot_state(s, slot) == SmState.RUNNING)
+
+    def _readable_range(self, s: MDSet, m: Mirror, exclude: str, start: int, end: int) -> bool:
+        """Does a submirror other than ``exclude`` hold good data for blocks [start, end)?"""
+        for slot in m.submirrors:
+            if slot.name == exclude:
+                continue
+            st_state = self.slot_state(s, slot)
+            if st_state & (SmState.ATTACHED | SmState.ATTACHED_RESYNC | SmState.OFFLINE
+                           | SmState.OFFLINE_RESYNC):
+                continue
+            st = s.units.get(slot.name)
+            if not isinstance(st, Stripe):
+                continue
+            good = True
+            for rs, re_, row in st.row_ranges():
+                if rs < end and start < re_ and any(c.state != CompState.OKAY
+                                                    for c in row.components):
+                    good = False
+            if good:
+                return True
+        return False
+
+    def _all_data_readable_without(self, s: MDSet, m: Mirror, exclude: str) -> bool:
+        return self._readable_range(s, m, exclude, 0, m.total_blocks) or all(
+            self._readable_range(s, m, exclude, a, b)
+            for a, b in self._boundaries(s, m))
+
+    def _boundaries(self, s: MDSet, m: Mirror) -> list[tuple[int, int]]:
+        cuts = {0, m.total_blocks}
+        for slot in m.submirrors:
+            st = s.units.get(slot.name)
+            if isinstance(st, Stripe):
+                for a, b, _ in st.row_ranges():
+                    cuts.update((min(a, m.total_blocks), min(b, m.total_blocks)))
+        pts = sorted(cuts)
+        return [(a, b) for a, b in zip(pts, pts[1:]) if a < b]
+
+    # ------------------------------------------------------------------ attach / detach
+    def attach(self, s: MDSet, mirror_name: str, sub: str) -> Mirror:
+        """``metattach dM dS``: the new submirror gets a full resync."""
+        m = self.mirror(s, mirror_name)
+        st = self._check_submirror(s, sub)
+        if len(m.submirrors) >= MAX_SUBMIRRORS:
+            raise MDError(E.MAX_SUBMIRRORS, name=s.display(m.name))
+        if st.size < m.total_blocks:
+            raise MDError(E.SUBMIRROR_TOO_SMALL, name=s.display(st.name))
+        st.parent = m.name
+        for c in st.components:
+            c.state = CompState.OKAY
+        slot = SubmirrorSlot(st.name, SmState.ATTACHED_RESYNC, resync_target=True,
+                             timestamp=self.now())
+        m.submirrors.append(slot)
+        self._queue(m, ResyncJob("submirror", m.total_blocks, submirror=st.name))
+        return m
+
+    def detach(self, s: MDSet, mirror_name: str, sub: str, force: bool = False) -> Mirror:
+        """``metadetach [-f] dM dS`` with the kernel's checks in mirror_detach order."""
+        m = self.mirror(s, mirror_name)
+        _, sub_short = self.split_name(sub)
+        if self._mirror_unavailable(s, m):
+            raise MDError(E.UNAVAILABLE, name=s.display(m.name))
+        if m.resync_active or m.opt_not_done:
+            raise MDError(E.RESYNC_ACTIVE, name=s.display(m.name))
+        slot = m.slot(sub_short)
+        if slot is None:
+            raise MDError(E.CANT_FIND_SUBMIRROR, name=s.display(m.name))
+        if len(m.submirrors) == 1:
+            raise MDError(E.LAST_SUBMIRROR, name=s.display(m.name))
+        if not self._all_data_readable_without(s, m, slot.name):
+            raise MDError(E.NO_READABLE, name=s.display(m.name))
+        if not force and self.slot_state(s, slot) & (SmState.COMP_ERRED | SmState.COMP_RESYNC):
+            raise MDError(E.SUBMIRROR_ERRED, name=s.display(m.name))
+        m.submirrors.remove(slot)
+        m.jobs = [j for j in m.jobs if j.submirror != slot.name]
+        st = s.units[slot.name]
+        st.parent = None
+        st.timestamp = self.now()
+        if isinstance(st, Stripe):
+            for c in st.components:
+                c.state = CompState.OKAY
+                if c.hot_spare:
+                    self._release_spare(s, c)
+        if not m.jobs:
+            m.resync_cancel = False
+        for cb in self.on_detached:
+            cb(m, slot.name)
+        return m
+
+    def _mirror_unavailable(self, s: MDSet, m: Mirror) -> bool:
+        return all(self._slot_unavailable(s, slot) for slot in m.submirrors)
+
+    def _slot_unavailable(self, s: MDSet, slot: SubmirrorSlot) -> bool:
+        st = s.units.get(slot.name)
+        return isinstance(st, Stripe) and all(c.state == CompState.UNAVAILABLE
+                                              for c in st.components)
+
+    def attach_components(self, s: MDSet, name: str, comps: list[str],
+                          interlace: int | None = None) -> Stripe:
+        """``metattach dN comp...``: grow a concat/stripe by one new row."""
+        st = self.stripe(s, name)
+        row = [self._make_component(s, st.name, c, False) for c in comps]
+        if not row:
+            raise MDError(E.NOT_ENOUGH_COMPS, name=s.display(st.name))
+        st.rows.append(Row(row, None if len(row) == 1 else (interlace or DEFAULT_INTERLACE)))
+        if st.parent and isinstance(s.units.get(st.parent), Mirror):
+            pass   # a mirror grows only when every submirror has grown (metattach dM)
+        return st
+
+    # ------------------------------------------------------------------ offline / online
+    def offline(self, s: MDSet, mirror_name: str, sub: str, force: bool = False) -> Mirror:
+        m = self.mirror(s, mirror_name)
+        _, sub_short = self.split_name(sub)
+        if m.resync_active:
+            raise MDError(E.RESYNC_ACTIVE, name=s.display(m.name))
+        slot = m.slot(sub_short)
+        if slot is None:
+            raise MDError(E.CANT_FIND_SUBMIRROR, name=s.display(m.name))
+        state = self.slot_state(s, slot)
+        if state & (SmState.OFFLINE | SmState.OFFLINE_RESYNC):
+            raise MDError(E.ILLEGAL_SM_STATE, name=s.display(m.name))
+        if state != SmState.RUNNING and not force:
+            raise MDError(E.ILLEGAL_SM_STATE, name=s.display(m.name))
+        if not self._all_data_readable_without(s, m, slot.name):
+            raise MDError(E.NO_READABLE, name=s.display(m.name))
+        slot.state = SmState.OFFLINE
+        slot.dirty_blocks = 0
+        slot.timestamp = self.now()
+        return m
+
+    def online(self, s: MDSet, mirror_name: str, sub: str) -> Mirror:
+        m = self.mirror(s, mirror_name)
+        _, sub_short = self.split_name(sub)
+        slot = m.slot(sub_short)
+        if slot is None:
+            raise MDError(E.CANT_FIND_SUBMIRROR, name=s.display(m.name))
+        if slot.state != SmState.OFFLINE:
+            raise MDError(E.ILLEGAL_SM_STATE, name=s.display(m.name))
+        if m.resync_active:
+            raise MDError(E.RESYNC_ACTIVE, name=s.display(m.name))
+        slot.state = SmState.OFFLINE_RESYNC
+        slot.resync_target = True
+        slot.timestamp = self.now()
+        owed = min(m.total_blocks, max(slot.dirty_blocks, 1))
+        self._queue(m, ResyncJob("optimized", owed, submirror=slot.name))
+        return m
+
+    # ------------------------------------------------------------------ replace / enable
+    def replace(self, s: MDSet, mirror_name: str, old: str, new: str | None) -> Mirror:
+        """``metareplace dM old new`` (``new`` None: ``metareplace -e dM comp``)."""
+        m = self.mirror(s, mirror_name)
+        old = short_name(old)
+        if self._mirror_unavailable(s, m):
+            raise MDError(E.UNAVAILABLE, name=s.display(m.name))
+        if m.resync_active:
+            raise MDError(E.RESYNC_ACTIVE, name=s.display(m.name))
+        found: tuple[SubmirrorSlot, Stripe, Component] | None = None
+        for slot in m.submirrors:
+            st = s.units.get(slot.name)
+            if isinstance(st, Stripe):
+                c = st.find_component(old)
+                if c is not None:
+                    found = (slot, st, c)
+                    break
+        if found is None:
+            raise MDError(E.CANT_FIND_COMP, name=s.display(m.name), extra=None)
+        slot, st, comp = found
+        if len(m.submirrors) == 1:
+            raise MDError(E.LAST_RUNNING_REPLACE, name=s.display(m.name))
+        if comp.state == CompState.LAST_ERRED and self._other_copy_maintenance(s, m, slot, st,
+                                                                               comp):
+            raise MDError(E.REPLACE_MAINT_FIRST, name=s.display(m.name))
+        if slot.state & (SmState.OFFLINE | SmState.OFFLINE_RESYNC):
+            raise MDError(E.ILLEGAL_SM_STATE, name=s.display(m.name))
+        if new is not None:
+            new = short_name(new)
+            size = self.slice_size(new)
+            owner = self.component_owner(new)
+            if owner is not None and new != comp.name:
+                raise MDError(f"overlaps with device in {owner[0].display(owner[1].name)}",
+                              name=new)
+            start = end_block(s.replicas, new)
+            if size - start < comp.size:
+                raise MDError(E.REPLACE_TOO_SMALL, name=s.display(m.name))
+        if comp.hot_spare:
+            self._release_spare(s, comp)
+        if new is not None:
+            comp.name = new
+            comp.dbase = end_block(s.replicas, new) > 0
+        comp.state = CompState.RESYNC
+        comp.error_count = 0
+        comp.timestamp = self.now()
+        a, b = st.component_range(comp)
+        self._queue(m, ResyncJob("component", max(1, min(b, m.total_blocks) - a),
+                                 submirror=slot.name, components=[comp.name]))
+        return m
+
+    def _other_copy_maintenance(self, s: MDSet, m: Mirror, slot: SubmirrorSlot, st: Stripe,
+                                comp: Component) -> bool:
+        a, b = st.component_range(comp)
+        for other in m.submirrors:
+            if other is slot:
+                continue
+            ost = s.units.get(other.name)
+            if isinstance(ost, Stripe):
+                for rs, re_, row in ost.row_ranges():
+                    if rs < b and a < re_ and any(c.state == CompState.ERRED
+                                                  for c in row.components):
+                        return True
+        return False
+
+    def _release_spare(self, s: MDSet, comp: Component) -> None:
+        for pool in s.hsps.values():
+            spare = pool.find(comp.hot_spare or "")
+            if spare is not None:
+                spare.status = "Available"
+                spare.timestamp = self.now()
+        comp.hot_spare = None
+
+    # ------------------------------------------------------------------ errors (faults)
+    def io_error(self, comp_name: str) -> list[str]:
+        """An I/O error on a slice: every component on it moves to Maintenance/Last Erred.
+
+        Returns the console messages logged. A spare in use on the slice breaks instead.
+        """
+        out: list[str] = []
+        for s in self.sets.values():
+            for pool in s.hsps.values():
+                spare = pool.find(comp_name)
+                if spare is not None and spare.status == "Available":
+                    spare.status = "Broken"
+            for m in [u for u in s.units.values() if isinstance(u, Mirror)]:
+                for slot in m.submirrors:
+                    st = s.units.get(slot.name)
+                    if not isinstance(st, Stripe):
+                        continue
+                    for comp in st.components:
+                        if comp.device != comp_name or comp.state.erred:
+                            continue
+                        out += self._comp_failed(s, m, slot, st, comp)
+            for u in s.units.values():
+                if isinstance(u, Stripe) and u.parent is None:
+                    for comp in u.components:
+                        if comp.device == comp_name and comp.state == CompState.OKAY:
+                            comp.error_count += 1
+        for text in out:
+            self.log(text)
+        return out
+
+    def _comp_failed(self, s: MDSet, m: Mirror, slot: SubmirrorSlot, st: Stripe,
+                     comp: Component) -> list[str]:
+        comp.error_count += 1
+        comp.timestamp = self.now()
+        slot.timestamp = self.now()
+        if slot.state & (SmState.ATTACHED_RESYNC | SmState.OFFLINE_RESYNC) or \
+                comp.state == CompState.RESYNC and slot.state != SmState.RUNNING:
+            # the resync target failed: resync fails, the submirror needs maintenance
+            m.jobs = [j for j in m.jobs if j.submirror != slot.name]
+            slot.state = SmState.ATTACHED
+            if not m.jobs:
+                m.resync_active = False
+            comp.state = CompState.ERRED
+            return [f"WARNING: md: {s.display(slot.name)}: {comp.device} needs maintenance"]
+        if comp.state == CompState.RESYNC:
+            # the resync of this component fails
+            m.jobs = [j for j in m.jobs if comp.name not in j.components]
+            if not m.jobs:
+                m.resync_active = False
+        a, b = st.component_range(comp)
+        if comp.hot_spare:
+            # the spare itself failed: it is broken and the component needs maintenance
+            for pool in s.hsps.values():
+                spare = pool.find(comp.hot_spare)
+                if spare is not None:
+                    spare.status = "Broken"
+            comp.hot_spare = None
+        if self._readable_range(s, m, slot.name, a, min(b, m.total_blocks)):
+            comp.state = CompState.ERRED
+            msgs = [f"WARNING: md: {s.display(slot.name)}: {comp.name} needs maintenance"]
+            msgs += self._allocate_spare(s, m, slot, st, comp)
+            return msgs
+        comp.state = CompState.LAST_ERRED
+        return [f"WARNING: md: {s.display(slot.name)}: {comp.name} last erred"]
+
+    def _allocate_spare(self, s: MDSet, m: Mirror, slot: SubmirrorSlot, st: Stripe,
+                        comp: Component) -> list[str]:
+        if not st.hsp or st.hsp not in s.hsps:
+            return []
+        for spare in s.hsps[st.hsp].spares:
+            if spare.status == "Available" and spare.size >= comp.size:
+                spare.status = "In use"
+                spare.timestamp = self.now()
+                comp.hot_spare = spare.name
+                comp.state = CompState.RESYNC
+                a, b = st.component_range(comp)
+                self._queue(m, ResyncJob("component", max(1, min(b, m.total_blocks) - a),
+                                         submirror=slot.name, components=[comp.name]))
+                return [f"NOTICE: md: {s.display(slot.name)}: hotspare {spare.name} "
+                        f"replaced {comp.name}"]
+        return []
+
+    # ------------------------------------------------------------------ resync
+    def _queue(self, m: Mirror, job: ResyncJob) -> None:
+        m.jobs.append(job)
+        m.jobs.sort(key=lambda j: ResyncJob.ORDER[j.kind])
+        m.resync_active = True
+        m.resync_cancel = False
+        m.checkpoint = 0
+
+    def cancel_resync(self, s: MDSet, name: str) -> Mirror:
+        m = self.mirror(s, name)
+        if m.resync_active:
+            m.resync_active = False
+            m.resync_cancel = True
+            self.log(f"md: {s.display(m.name)}: Resync cancelled")
+        return m
+
+    def start_resync(self, s: MDSet, name: str) -> Mirror:
+        """``metasync dM``: restart cancelled or owed resync; ATTACHED submirrors resync."""
+        m = self.mirror(s, name)
+        if len(m.submirrors) < 2:
+            return m
+        for slot in m.submirrors:
+            if slot.state == SmState.ATTACHED:
+                slot.state = SmState.ATTACHED_RESYNC
+                slot.resync_target = True
+                if not any(j.submirror == slot.name and j.kind == "submirror" for j in m.jobs):
+                    m.jobs.append(ResyncJob("submirror", m.total_blocks, submirror=slot.name))
+        if m.opt_not_done and not any(j.kind == "optimized" for j in m.jobs):
+            m.jobs.insert(0, ResyncJob("optimized", max(1, m.total_blocks // 100)))
+        if m.jobs:
+            m.jobs.sort(key=lambda j: ResyncJob.ORDER[j.kind])
+            m.resync_active = True
+            m.resync_cancel = False
+        return m
+
+    def resync_all(self, s: MDSet) -> None:
+        """``metasync -r``: every mirror with pass 1-9, in pass order."""
+        mirrors = sorted((u for u in s.units.values() if isinstance(u, Mirror)),
+                         key=lambda m: m.pass_num)
+        for m in mirrors:
+            if m.pass_num > 0 and not m.resync_active:
+                self.start_resync(s, m.name)
+
+    def active_mirrors(self) -> list[tuple[MDSet, Mirror]]:
+        return [(s, u) for s in self.sets.values() for u in s.units.values()
+                if isinstance(u, Mirror) and u.resync_active and u.jobs]
+
+    def next_completion(self) -> float | None:
+        """Virtual seconds until the next resync job finishes (None when none runs)."""
+        best: float | None = None
+        for _, m in self.active_mirrors():
+            job = m.jobs[0]
+            t = max(0.0, (job.total - job.done) / self.resync_rate)
+            best = t if best is None else min(best, t)
+        return best
+
+    def advance(self, seconds: float) -> None:
+        """Let every running resync progress for ``seconds`` of virtual time."""
+        remaining = seconds
+        while remaining > 0:
+            step = self.next_completion()
+            if step is None:
+                return
+            dt = min(remaining, step)
+            blocks = int(dt * self.resync_rate)
+            for s, m in self.active_mirrors():
+                job = m.jobs[0]
+                job.done = min(job.total, job.done + max(blocks, 1 if dt == step else 0))
+                if job.done >= job.total:
+                    self._finish_job(s, m, job)
+            remaining -= dt
+            if dt == 0 and step == 0:
+                continue
+
+    def _finish_job(self, s: MDSet, m: Mirror, job: ResyncJob) -> None:
+        m.jobs.remove(job)
+        now = self.now()
+        if job.kind in ("submirror", "optimized") and job.submirror:
+            slot = m.slot(job.submirror)
+            if slot is not None:
+                slot.state = SmState.RUNNING
+                slot.resync_target = False
+                slot.dirty_blocks = 0
+                slot.timestamp = now
+                for cb in self.on_resynced:
+                    cb(m, slot.name)
+        elif job.kind == "optimized":
+            m.opt_not_done = False
+            for slot in m.submirrors:
+                slot.resync_target = False
+        if job.kind == "component" and job.submirror:
+            st = s.units.get(job.submirror)
+            if isinstance(st, Stripe):
+                for c in st.components:
+                    if c.name in job.components and c.state == CompState.RESYNC:
+                        c.state = CompState.OKAY
+                        c.timestamp = now
+                for cb in self.on_resynced:
+                    cb(m, job.submirror)
+            # a Last Erred copy elsewhere now has a good source: it becomes Maintenance
+            for slot in m.submirrors:
+                other = s.units.get(slot.name)
+                if isinstance(other, Stripe):
+                    for c in other.components:
+                        if c.state == CompState.LAST_ERRED:
+                            a, b = other.component_range(c)
+                            if self._readable_range(s, m, slot.name, a, min(b, m.total_blocks)):
+                                c.state = CompState.ERRED
+        if not m.jobs:
+            m.resync_active = False
+            m.resync_cancel = False
+            m.opt_not_done = False
+        m.checkpoint = 0
+
+    # ------------------------------------------------------------------ reboot
+    def reboot(self) -> None:
+        """A reboot: resyncs fall back to their last checkpoint, offlines end, locks drop.
+
+        Mirrors of pass 1-9 with two or more submirrors owe an optimized resync, which
+        ``metasync -r`` (run by the boot scripts) starts.
+        """
+        for s in self.sets.values():
+            for m in [u for u in s.units.values() if isinstance(u, Mirror)]:
+                for job in m.jobs:
+                    job.done = job.done // max(1, int(self.resync_rate * CHECKPOINT_INTERVAL)) \
+                        * int(self.resync_rate * CHECKPOINT_INTERVAL)
+                for slot in m.submirrors:
+                    if slot.state == SmState.OFFLINE:
+                        slot.state = SmState.OFFLINE_RESYNC
+                        slot.resync_target = True
+                        m.jobs.append(ResyncJob("optimized", max(1, slot.dirty_blocks),
+                                                submirror=slot.name))
+                m.resync_active = bool(m.jobs)
+                m.resync_cancel = False
+            self.resync_all(s)
+
+    # ------------------------------------------------------------------ hot spares
+    def hs_add(self, s: MDSet, pool_name: str, comp: str) -> HotSparePool:
+        pool = self._hsp(s, pool_name, create=True)
+        spare = self._new_spare(s, comp)
+        if pool.find(spare.name):
+            raise MDError(E.HS_ALREADY_IN_USE, name=s.display(pool.name))
+        pool.spares.append(spare)
+        return pool
+
+    def hs_delete(self, s: MDSet, pool_name: str, comp: str) -> HotSparePool:
+        pool = self._hsp(s, pool_name, create=False)
+        spare = pool.find(short_name(comp))
+        if spare is None:
+            raise MDError(E.HS_NOT_FOUND, name=short_name(comp))
+        if spare.status == "In use":
+            raise MDError(E.HS_IN_USE, name=spare.name)
+        pool.spares.remove(spare)
+        return pool
+
+    def hs_replace(self, s: MDSet, pool_name: str, old: str, new: str) -> HotSparePool:
+        pool = self._hsp(s, pool_name, create=False)
+        spare = pool.find(short_name(old))
+        if spare is None:
+            raise MDError(E.HS_NOT_FOUND, name=short_name(old))
+        if spare.status == "In use":
+            raise MDError(E.HS_IN_USE, name=spare.name)
+        fresh = self._new_spare(s, new)
+        pool.spares[pool.spares.index(spare)] = fresh
+        return pool
+
+    def hs_enable(self, comp: str) -> None:
+        found = False
+        for s in self.sets.values():
+            for pool in s.hsps.values():
+                spare = pool.find(short_name(comp))
+                if spare is not None:
+                    found = True
+                    if spare.status != "Broken":
+                        raise MDError(E.HS_NOT_BROKEN, name=spare.name)
+                    spare.status = "Available"
+        if not found:
+            raise MDError(E.HS_NOT_FOUND, name=short_name(comp))
+
+    # ------------------------------------------------------------------ metadb
+    def add_replicas(self, s: MDSet, devices: list[str], count: int = 1,
+                     length: int = 8192, force: bool = False) -> None:
+        if not s.replicas and not force:
+            raise MDError(E.NO_DB)
+        for dev in devices:
+            dev = short_name(dev)
+            size = self.slice_size(dev)
+            if any(r.device == dev for r in s.replicas):
+                raise MDError(E.DB_EXISTS, name=dev)
+            owner = self.component_owner(dev)
+            if owner is not None:
+                raise MDError(f"overlaps with device in {owner[0].display(owner[1].name)}",
+                              name=dev)
+            first = 16
+            for _ in range(count):
+                if first + length > size:
+                    raise MDError("size (-l) is too big", name=dev)
+                s.replicas.append(Replica(dev, first, length))
+                first += length
+        mark_master(s.replicas)
+
+    def delete_replicas(self, s: MDSet, devices: list[str], force: bool = False) -> None:
+        names = [short_name(d) for d in devices]
+        for dev in names:
+            if not any(r.device == dev for r in s.replicas):
+                raise MDError(E.NO_REPLICA_ON_DEVICE, name=dev)
+        remaining = [r for r in s.replicas if r.device not in names]
+        if not remaining and not force:
+            raise MDError(E.DB_LAST)
+        if remaining and is_stale(remaining) and not is_stale(s.replicas) and not force:
+            raise MDError(E.DB_STALE_DELETE)
+        s.replicas = remaining
+        mark_master(s.replicas)
+
+    def replica_error(self, device: str) -> None:
+        """Replicas on a failed slice get write errors (flag W, no longer active)."""
+        for s in self.sets.values():
+            for r in s.replicas:
+                if r.device == device:
+                    r.flags -= {"a", "u", "o", "m"}
+                    r.flags.add("W")
+            mark_master(s.replicas)
+
+    # ------------------------------------------------------------------ persistence
+    def to_dict(self) -> dict[str, Any]:
+        return {"resync_rate": self.resync_rate,
+                "sets": [s.to_dict() for s in self.sets.values()],
+                "events": [{"time": e.time, "text": e.text} for e in self.events]}
+
+    def load_dict(self, d: dict[str, Any]) -> None:
+        self.resync_rate = float(d.get("resync_rate", self.resync_rate))
+        self.sets = {}
+        for sd in d.get("sets", []):
+            s = MDSet.from_dict(sd)
+            self.sets[s.name] = s
+        self.sets.setdefault("", MDSet(""))
+        self.events = [Event(float(e["time"]), e["text"]) for e in d.get("events", [])]

@@ -1,0 +1,1 @@
+"""pytest plugin entry point (fixtures for driving a simulated host); filled by the harness."""
