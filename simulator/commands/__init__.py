@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from ..model.errors import MDError, UsageError
 from .base import Invocation
+from .files import FileAccess
 
 if TYPE_CHECKING:
     from ..model.host import CommandResult, Host
@@ -43,7 +44,7 @@ def known_commands() -> list[str]:
 
 def run_command(host: Host, argv: list[str], stdin: bytes = b"", uid: int = 0,
                 env: dict[str, str] | None = None, cwd: str = "/",
-                interactive: bool = False) -> CommandResult:
+                interactive: bool = False, files: FileAccess | None = None) -> CommandResult:
     from ..model.host import COMMAND_COST, CommandResult, HostHung
     if not argv:
         return CommandResult("", "", 0)
@@ -51,7 +52,7 @@ def run_command(host: Host, argv: list[str], stdin: bytes = b"", uid: int = 0,
     if host.hung_reason:
         raise HostHung(host.hung_reason)
     inv = Invocation(host, list(argv), stdin=stdin, uid=uid, env=dict(env or {}), cwd=cwd,
-                     interactive=interactive)
+                     interactive=interactive, files=files or FileAccess())
     module_name = COMMANDS.get(name)
     if module_name is None:
         inv.err(f"{name}: not found")

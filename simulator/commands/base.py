@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..model.errors import MDError, UsageError
+from .files import FileAccess
 
 if TYPE_CHECKING:
     from ..model.host import Host
@@ -47,6 +48,7 @@ class Invocation:
     stdout: Output = field(default_factory=Output)
     stderr: Output = field(default_factory=Output)
     interactive: bool = False     # stdin is a terminal (prompts may be answered)
+    files: FileAccess = field(default_factory=FileAccess)   # real files the command touches
 
     @property
     def prog(self) -> str:
