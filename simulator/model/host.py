@@ -192,14 +192,18 @@ class Host:
     # ------------------------------------------------------------------ commands
     def run(self, command: str | Sequence[str], stdin: bytes | str = b"",
             uid: int | None = None, env: dict[str, str] | None = None,
-            cwd: str = "/") -> CommandResult:
-        """Run one fake command line (``"metastat d1"``) and return what it printed."""
+            cwd: str = "/", files: Any = None, interactive: bool = False) -> CommandResult:
+        """Run one fake command line (``"metastat d1"``) and return what it printed.
+
+        ``files`` is the FileAccess real files go through (default: this machine, from
+        ``cwd``); ``interactive`` says stdin is a terminal (prompts may be answered).
+        """
         from ..commands import run_command
         argv = shlex.split(command) if isinstance(command, str) else list(command)
         if isinstance(stdin, str):
             stdin = stdin.encode()
         return run_command(self, argv, stdin=stdin, uid=self.uid if uid is None else uid,
-                           env=env or {}, cwd=cwd)
+                           env=env or {}, cwd=cwd, files=files, interactive=interactive)
 
     # ------------------------------------------------------------------ persistence
     def to_dict(self) -> dict[str, Any]:
