@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib
 import os
 import traceback
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 from ..model.errors import MDError, UsageError
 from .base import Invocation
@@ -44,7 +44,8 @@ def known_commands() -> list[str]:
 
 def run_command(host: Host, argv: list[str], stdin: bytes = b"", uid: int = 0,
                 env: dict[str, str] | None = None, cwd: str = "/",
-                interactive: bool = False, files: FileAccess | None = None) -> CommandResult:
+                interactive: bool = False, files: FileAccess | None = None,
+                stdin_file: BinaryIO | None = None) -> CommandResult:
     from ..model.host import COMMAND_COST, CommandResult, HostHung
     if not argv:
         return CommandResult("", "", 0)
@@ -52,7 +53,7 @@ def run_command(host: Host, argv: list[str], stdin: bytes = b"", uid: int = 0,
     if host.hung_reason:
         raise HostHung(host.hung_reason)
     inv = Invocation(host, list(argv), stdin=stdin, uid=uid, env=dict(env or {}), cwd=cwd,
-                     interactive=interactive, files=files or FileAccess())
+                     interactive=interactive, files=files or FileAccess(), stdin_file=stdin_file)
     module_name = COMMANDS.get(name)
     if module_name is None:
         inv.err(f"{name}: not found")

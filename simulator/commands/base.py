@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import getopt as _getopt
 import os
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 from ..model.errors import MDError, UsageError
 from .files import FileAccess
@@ -35,20 +34,53 @@ class Output:
         return self.buffer.decode("utf-8", errors="replace")
 
 
-@dataclass
 class Invocation:
-    """One run of a fake command: the host, argv, standard streams, caller identity."""
+    """One run of a fake command: the host, argv, standard streams, caller identity.
 
-    host: Host
-    argv: list[str]
-    stdin: bytes = b""
-    uid: int = 0
-    env: dict[str, str] = field(default_factory=dict)
-    cwd: str = "/"
-    stdout: Output = field(default_factory=Output)
-    stderr: Output = field(default_factory=Output)
-    interactive: bool = False     # stdin is a terminal (prompts may be answered)
-    files: FileAccess = field(default_factory=FileAccess)   # real files the command touches
+    Standard input is read lazily: a command that never looks at ``stdin`` never blocks on a
+    terminal or an open pipe (the harness passes the driver's real descriptor as
+    ``stdin_file``). ``readline()`` serves interactive prompts one answer at a time.
+    """
+
+    def __init__(self, host: Host, argv: list[str], stdin: bytes = b"", uid: int = 0,
+                 env: dict[str, str] | None = None, cwd: str = "/",
+                 interactive: bool = False, files: FileAccess | None = None,
+                 stdin_file: BinaryIO | None = None) -> None:
+        self.host = host
+        self.argv = argv
+        self.uid = uid
+        self.env = env or {}
+        self.cwd = cwd
+        self.interactive = interactive      # stdin is a terminal (prompts may be answered)
+        self.files = files or FileAccess()  # real files the command touches
+        self.stdout = Output()
+        self.stderr = Output()
+        self._stdin_file = stdin_file
+        self._stdin_buf = bytearray(stdin)
+        self._stdin_eof = stdin_file is None
+
+    @property
+    def stdin(self) -> bytes:
+        """All of standard input (read to end of file on first use)."""
+        if not self._stdin_eof and self._stdin_file is not None:
+            self._stdin_buf += self._stdin_file.read() or b""
+            self._stdin_eof = True
+        return bytes(self._stdin_buf)
+
+    def readline(self) -> str | None:
+        """One line of standard input (without the newline); None at end of file."""
+        while b"\n" not in self._stdin_buf and not self._stdin_eof:
+            assert self._stdin_file is not None
+            chunk = self._stdin_file.read(1)
+            if not chunk:
+                self._stdin_eof = True
+            else:
+                self._stdin_buf += chunk
+        if not self._stdin_buf:
+            return None
+        line, sep, rest = bytes(self._stdin_buf).partition(b"\n")
+        self._stdin_buf = bytearray(rest)
+        return line.decode("utf-8", errors="replace")
 
     @property
     def prog(self) -> str:
