@@ -59,8 +59,8 @@ def run_command(host: Host, argv: list[str], stdin: bytes = b"", uid: int = 0,
         inv.err(f"{name}: not found")
         code = 127
     else:
-        module = importlib.import_module(f"{__name__}.{module_name}")
         try:
+            module = importlib.import_module(f"{__name__}.{module_name}")
             code = module.main(inv)
         except UsageError:
             code = module.usage(inv) if hasattr(module, "usage") else 1
