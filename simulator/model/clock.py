@@ -28,8 +28,8 @@ class VirtualClock:
         if self.timezone in ("UTC", "GMT", ""):
             return time.gmtime(when)
         try:
-            from zoneinfo import ZoneInfo
             from datetime import datetime
+            from zoneinfo import ZoneInfo
             return datetime.fromtimestamp(when, ZoneInfo(self.timezone)).timetuple()
         except Exception:   # unknown zone: behave like an unset TZ on Solaris (GMT)
             return time.gmtime(when)

@@ -7,10 +7,10 @@ svm-states.md sections 1-2.
 
 from __future__ import annotations
 
-from enum import Enum, IntFlag
+from enum import IntFlag, StrEnum
 
 
-class CompState(str, Enum):
+class CompState(StrEnum):
     """A stripe component's state; the value is the text metastat prints."""
 
     OKAY = "Okay"

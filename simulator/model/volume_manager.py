@@ -241,9 +241,9 @@ class VolumeManager:
             self._hsp(s, hsp, create=False)
         stripe = Stripe(name=short, rows=built, hsp=self._hsp_short(hsp), timestamp=self.now())
         if not dry_run:
-            for c in stripe.components:
-                if c.name in s.units:
-                    s.units[c.name].parent = short
+            for member in stripe.components:
+                if member.name in s.units:
+                    s.units[member.name].parent = short
             s.units[short] = stripe
         return stripe
 
@@ -453,7 +453,7 @@ class VolumeManager:
                 for a, b, _ in st.row_ranges():
                     cuts.update((min(a, m.total_blocks), min(b, m.total_blocks)))
         pts = sorted(cuts)
-        return [(a, b) for a, b in zip(pts, pts[1:]) if a < b]
+        return [(a, b) for a, b in zip(pts, pts[1:], strict=False) if a < b]
 
     # ------------------------------------------------------------------ attach / detach
     def attach(self, s: MDSet, mirror_name: str, sub: str) -> Mirror:
