@@ -97,6 +97,8 @@ class VolumeManager:
         # called with (mirror, submirror) whenever a submirror's data is made whole again
         self.on_resynced: list[Callable[[Mirror, str], None]] = []
         self.on_detached: list[Callable[[Mirror, str], None]] = []
+        # text of /etc/lvm/md.tab (read by ``metainit -a`` / ``metainit dN``)
+        self.mdtab: str = ""
 
     # ----------------------------------------------------------------- lookup helpers
     def get_set(self, name: str | None) -> MDSet:
@@ -176,10 +178,13 @@ class VolumeManager:
             return Component(name=comp, size=child.size, reloc=False, timestamp=self.now())
         size = self.slice_size(comp)
         owner = self.component_owner(comp)
+        # meta_check.c meta_check_overlap: the very same slice in use is MDE_ALREADY
         if owner is not None:
-            raise MDError(f"overlaps with device in {owner[0].display(owner[1].name)}", name=comp)
+            raise MDError("has appeared more than once in the specification of "
+                          f"{owner[0].display(owner[1].name)}", name=comp)
         if self._is_hot_spare(comp):
-            raise MDError(f"overlaps with device in {self._is_hot_spare(comp)}", name=comp)
+            raise MDError("has appeared more than once in the specification of "
+                          f"{self._is_hot_spare(comp)}", name=comp)
         mnt = self.is_open(comp)
         if mnt is not None and not force:
             raise MDError(f"is mounted on {mnt}", name=comp)
@@ -945,7 +950,8 @@ class VolumeManager:
     def to_dict(self) -> dict[str, Any]:
         return {"resync_rate": self.resync_rate,
                 "sets": [s.to_dict() for s in self.sets.values()],
-                "events": [{"time": e.time, "text": e.text} for e in self.events]}
+                "events": [{"time": e.time, "text": e.text} for e in self.events],
+                "mdtab": self.mdtab}
 
     def load_dict(self, d: dict[str, Any]) -> None:
         self.resync_rate = float(d.get("resync_rate", self.resync_rate))
@@ -955,3 +961,4 @@ class VolumeManager:
             self.sets[s.name] = s
         self.sets.setdefault("", MDSet(""))
         self.events = [Event(float(e["time"]), e["text"]) for e in d.get("events", [])]
+        self.mdtab = str(d.get("mdtab", ""))
