@@ -2,3 +2,4 @@
 
 Each line adds one part of the host beside the volume manager; a Host gets all of them.
 """
+from . import backup  # noqa: F401
