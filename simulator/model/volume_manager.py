@@ -461,22 +461,65 @@ class VolumeManager:
         return [(a, b) for a, b in zip(pts, pts[1:], strict=False) if a < b]
 
     # ------------------------------------------------------------------ attach / detach
+    # Checks follow libmeta (meta_mirror.c meta_check_submirror / meta_mirror_replace /
+    # meta_mirror_enable, meta_stripe.c meta_check_component) and then the kernel
+    # (uts/common/io/lvm/mirror/mirror_ioctl.c mirror_attach, mirror_detach, mirror_offline,
+    # mirror_online, comp_replace), each in its source order.
+    GROW_DELAYED = "growing of metadevice delayed"            # meta_error.c MDE_GROW_DELAYED
+    IS_META = "is a metadevice"                              # meta_error.c MDE_IS_META
+    NO_SPACE = "No space left on device"                     # strerror(ENOSPC)
+    NO_DEVICE = "No such device"                             # strerror(ENODEV)
+    CANT_ENABLE_SPARED = "cannot enable hotspared device"    # MDE_FIX_INVAL_STATE
+
     def attach(self, s: MDSet, mirror_name: str, sub: str) -> Mirror:
-        """``metattach dM dS``: the new submirror gets a full resync."""
+        """``metattach dM dS``: the new submirror (ATTACHED_RESYNC) gets a full resync.
+
+        A resync already running does not refuse an attach (mirror_attach has no such
+        check); the new submirror's resync is queued behind it.
+        """
         m = self.mirror(s, mirror_name)
-        st = self._check_submirror(s, sub)
+        _, short = self.split_name(sub)
+        if not UNIT_RE.match(short):
+            raise MDError(E.NOT_META, name=short_name(sub))
+        self._check_primary_mirror(s, m)
+        where = self.is_open(s.display(short))
+        if where is not None and where.startswith("/"):
+            raise MDError(f"is mounted on {where}", name=s.display(short))
+        u = s.units.get(short)
+        if u is None:
+            raise MDError(E.UNIT_NOT_SET_UP, name=s.display(short))
+        if not isinstance(u, Stripe) or u.parent is not None:
+            raise MDError(E.INVALID_UNIT, name=s.display(short))
         if len(m.submirrors) >= MAX_SUBMIRRORS:
             raise MDError(E.MAX_SUBMIRRORS, name=s.display(m.name))
-        if st.size < m.total_blocks:
-            raise MDError(E.SUBMIRROR_TOO_SMALL, name=s.display(st.name))
-        st.parent = m.name
-        for c in st.components:
-            c.state = CompState.OKAY
-        slot = SubmirrorSlot(st.name, SmState.ATTACHED_RESYNC, resync_target=True,
-                             timestamp=self.now())
-        m.submirrors.append(slot)
-        self._queue(m, ResyncJob("submirror", m.total_blocks, submirror=st.name))
+        if where is not None:
+            raise MDError(E.IS_OPEN, name=s.display(short))
+        if u.size < m.total_blocks:
+            raise MDError(E.SUBMIRROR_TOO_SMALL, name=s.display(short))
+        u.parent = m.name
+        m.submirrors.append(SubmirrorSlot(short, SmState.ATTACHED_RESYNC, resync_target=True,
+                                          timestamp=self.now()))
+        self._queue(m, ResyncJob("submirror", m.total_blocks, submirror=short))
         return m
+
+    def root_slice(self) -> str | None:
+        """The slice mounted on ``/`` when root is not (yet) on a metadevice."""
+        for disk in self.disks.values():
+            for num in sorted(disk.slices):
+                if self.is_open(disk.slice_name(num)) == "/":
+                    return disk.slice_name(num)
+        return None
+
+    def _check_primary_mirror(self, s: MDSet, m: Mirror) -> None:
+        """meta_mirror.c meta_check_primary_mirror: refuse while / is still on the slice
+        that is the first component of one of the mirror's submirrors."""
+        root = self.root_slice()
+        if root is None:
+            return
+        for slot in m.submirrors:
+            st = s.units.get(slot.name)
+            if isinstance(st, Stripe) and st.rows and st.rows[0].components[0].name == root:
+                raise MDError("is mounted on /", name=root)
 
     def detach(self, s: MDSet, mirror_name: str, sub: str, force: bool = False) -> Mirror:
         """``metadetach [-f] dM dS`` with the kernel's checks in mirror_detach order."""
@@ -491,18 +534,24 @@ class VolumeManager:
             raise MDError(E.CANT_FIND_SUBMIRROR, name=s.display(m.name))
         if len(m.submirrors) == 1:
             raise MDError(E.LAST_SUBMIRROR, name=s.display(m.name))
-        if not self._all_data_readable_without(s, m, slot.name):
+        if not self._other_sources(s, m, slot):
             raise MDError(E.NO_READABLE, name=s.display(m.name))
-        if not force and self.slot_state(s, slot) & (SmState.COMP_ERRED | SmState.COMP_RESYNC):
+        st = s.units[slot.name]
+        if not force and isinstance(st, Stripe) and any(
+                c.state.erred or c.state == CompState.RESYNC for c in st.components):
+            # mirror_set_sm_state(SMS_UNUSED, 0) recomputes the state from the components
+            # and leaves it there: an offlined or attached submirror becomes COMP_ERRED.
+            slot.state = SmState.RUNNING
+            slot.timestamp = self.now()
             raise MDError(E.SUBMIRROR_ERRED, name=s.display(m.name))
         m.submirrors.remove(slot)
         m.jobs = [j for j in m.jobs if j.submirror != slot.name]
-        st = s.units[slot.name]
         st.parent = None
         st.timestamp = self.now()
         if isinstance(st, Stripe):
-            for c in st.components:
+            for c in st.components:        # reset_comp_states
                 c.state = CompState.OKAY
+                c.error_count = 0
                 if c.hot_spare:
                     self._release_spare(s, c)
         if not m.jobs:
@@ -519,40 +568,112 @@ class VolumeManager:
         return isinstance(st, Stripe) and all(c.state == CompState.UNAVAILABLE
                                               for c in st.components)
 
+    def _other_sources(self, s: MDSet, m: Mirror, slot: SubmirrorSlot,
+                       comp: Component | None = None) -> bool:
+        """mirror.c mirror_other_sources: can the other readable submirrors supply every
+        block of ``comp`` (of every component of the submirror when None)?
+
+        select_read_unit reads Okay components, and a Last Erred one only when nothing
+        else is left; a Last Erred target needs a source that failed no earlier.
+        """
+        st = s.units.get(slot.name)
+        if not isinstance(st, Stripe):
+            return True
+        for c in [comp] if comp is not None else st.components:
+            a, b = st.component_range(c)
+            b = min(b, m.total_blocks)
+            for lo, hi in self._boundaries(s, m):
+                if hi <= a or lo >= b:
+                    continue
+                if not self._readable_elsewhere(s, m, slot.name, max(lo, a), min(hi, b), c):
+                    return False
+        return True
+
+    def _readable_elsewhere(self, s: MDSet, m: Mirror, exclude: str, start: int, end: int,
+                            target: Component) -> bool:
+        for other in m.submirrors:
+            if other.name == exclude or other.state != SmState.RUNNING:
+                continue          # SUBMIRROR_IS_READABLE: running (comps may be erred)
+            ost = s.units.get(other.name)
+            if not isinstance(ost, Stripe):
+                continue
+            if all(self._comp_readable(c, target) for rs, re_, row in ost.row_ranges()
+                   if rs < end and start < re_ for c in row.components):
+                return True
+        return False
+
+    @staticmethod
+    def _comp_readable(c: Component, target: Component) -> bool:
+        if c.state == CompState.OKAY:
+            return True
+        if c.state != CompState.LAST_ERRED:
+            return False
+        return target.state != CompState.LAST_ERRED or c.timestamp >= target.timestamp
+
     def attach_components(self, s: MDSet, name: str, comps: list[str],
                           interlace: int | None = None) -> Stripe:
-        """``metattach dN comp...``: grow a concat/stripe by one new row."""
+        """``metattach dN comp...`` (meta_stripe.c meta_stripe_attach): one new row.
+
+        Each component is checked, then compared with the ones after it; without ``-i`` the
+        new row inherits the last row's interlace. Growing a parent mirror is
+        :meth:`grow_mirror`'s business (the command calls it, as meta_concat_parent does).
+        """
         st = self.stripe(s, name)
-        row = [self._make_component(s, st.name, c, False) for c in comps]
-        if not row:
+        if not comps:
             raise MDError(E.NOT_ENOUGH_COMPS, name=s.display(st.name))
+        row: list[Component] = []
+        names = [short_name(c) for c in comps]
+        for i, comp in enumerate(names):
+            row.append(self._make_component(s, st.name, comp, False))
+            if comp in names[i + 1:]:
+                raise MDError(f"has appeared more than once in the specification of {comp}",
+                              name=comp)
+        if interlace is None:
+            interlace = st.rows[-1].interlace if st.rows else None
         st.rows.append(Row(row, None if len(row) == 1 else (interlace or DEFAULT_INTERLACE)))
-        if st.parent and isinstance(s.units.get(st.parent), Mirror):
-            pass   # a mirror grows only when every submirror has grown (metattach dM)
+        st.timestamp = self.now()
         return st
+
+    def grow_mirror(self, s: MDSet, name: str) -> Mirror:
+        """MD_IOCGROW on a mirror (mirror_grow_unit): grow to the smallest submirror.
+
+        Refused (``growing of metadevice delayed``) while a resync runs or is owed; the
+        grow then happens when the resync ends (see :meth:`_finish_job`).
+        """
+        m = self.mirror(s, name)
+        if m.resync_active or m.opt_not_done:
+            raise MDError(self.GROW_DELAYED, name=s.display(m.name))
+        self._grow_to_submirrors(s, m)
+        return m
+
+    def _grow_to_submirrors(self, s: MDSet, m: Mirror) -> None:
+        sizes = [u.size for slot in m.submirrors
+                 if isinstance(u := s.units.get(slot.name), Stripe)]
+        if sizes and min(sizes) > m.total_blocks:
+            m.total_blocks = min(sizes)
 
     # ------------------------------------------------------------------ offline / online
     def offline(self, s: MDSet, mirror_name: str, sub: str, force: bool = False) -> Mirror:
+        """``metaoffline [-f] dM dS`` in mirror_offline order; writes are then tracked."""
         m = self.mirror(s, mirror_name)
         _, sub_short = self.split_name(sub)
-        if m.resync_active:
+        if m.resync_active or m.opt_not_done:
             raise MDError(E.RESYNC_ACTIVE, name=s.display(m.name))
         slot = m.slot(sub_short)
         if slot is None:
             raise MDError(E.CANT_FIND_SUBMIRROR, name=s.display(m.name))
-        state = self.slot_state(s, slot)
-        if state & (SmState.OFFLINE | SmState.OFFLINE_RESYNC):
+        if self.slot_state(s, slot) != SmState.RUNNING and not force:
             raise MDError(E.ILLEGAL_SM_STATE, name=s.display(m.name))
-        if state != SmState.RUNNING and not force:
-            raise MDError(E.ILLEGAL_SM_STATE, name=s.display(m.name))
-        if not self._all_data_readable_without(s, m, slot.name):
+        if not self._other_sources(s, m, slot):
             raise MDError(E.NO_READABLE, name=s.display(m.name))
+        if slot.state != SmState.OFFLINE:
+            slot.dirty_blocks = 0
         slot.state = SmState.OFFLINE
-        slot.dirty_blocks = 0
         slot.timestamp = self.now()
         return m
 
     def online(self, s: MDSet, mirror_name: str, sub: str) -> Mirror:
+        """``metaonline dM dS`` (mirror_online): OFFLINE_RESYNC, an optimized resync owed."""
         m = self.mirror(s, mirror_name)
         _, sub_short = self.split_name(sub)
         slot = m.slot(sub_short)
@@ -560,78 +681,114 @@ class VolumeManager:
             raise MDError(E.CANT_FIND_SUBMIRROR, name=s.display(m.name))
         if slot.state != SmState.OFFLINE:
             raise MDError(E.ILLEGAL_SM_STATE, name=s.display(m.name))
-        if m.resync_active:
+        if m.resync_active or m.opt_not_done:
             raise MDError(E.RESYNC_ACTIVE, name=s.display(m.name))
         slot.state = SmState.OFFLINE_RESYNC
         slot.resync_target = True
         slot.timestamp = self.now()
         owed = min(m.total_blocks, max(slot.dirty_blocks, 1))
         self._queue(m, ResyncJob("optimized", owed, submirror=slot.name))
+        m.opt_not_done = True
         return m
 
     # ------------------------------------------------------------------ replace / enable
     def replace(self, s: MDSet, mirror_name: str, old: str, new: str | None) -> Mirror:
-        """``metareplace dM old new`` (``new`` None: ``metareplace -e dM comp``)."""
-        m = self.mirror(s, mirror_name)
+        """``metareplace dM old new`` / ``metareplace -e dM comp`` (``new`` None).
+
+        libmeta first checks the new (or re-enabled) slice, then the kernel's comp_replace
+        checks run; the component becomes Resyncing and a component resync starts.
+        """
         old = short_name(old)
+        if new is None and self._slice_missing(old):
+            raise MDError(E.NO_SUCH_FILE, name=f"/dev/rdsk/{old}")   # meta_getdev
+        m = self.mirror(s, mirror_name)
+        found = self._find_mirror_comp(s, m, old)
+        if found is None and self._slice_missing(old):
+            raise MDError(self.NO_DEVICE, name=old)
+        target = old if new is None else short_name(new)
+        start = self._check_replacement(s, target, enable=new is None)
         if self._mirror_unavailable(s, m):
             raise MDError(E.UNAVAILABLE, name=s.display(m.name))
-        if m.resync_active:
+        if m.resync_active or m.opt_not_done:
             raise MDError(E.RESYNC_ACTIVE, name=s.display(m.name))
-        found: tuple[SubmirrorSlot, Stripe, Component] | None = None
-        for slot in m.submirrors:
-            st = s.units.get(slot.name)
-            if isinstance(st, Stripe):
-                c = st.find_component(old)
-                if c is not None:
-                    found = (slot, st, c)
-                    break
         if found is None:
-            raise MDError(E.CANT_FIND_COMP, name=s.display(m.name), extra=None)
+            raise MDError(E.CANT_FIND_COMP, name=f"{s.display(m.name)}: {old}")
         slot, st, comp = found
         if len(m.submirrors) == 1:
             raise MDError(E.LAST_RUNNING_REPLACE, name=s.display(m.name))
-        if comp.state == CompState.LAST_ERRED and self._other_copy_maintenance(s, m, slot, st,
-                                                                               comp):
-            raise MDError(E.REPLACE_MAINT_FIRST, name=s.display(m.name))
+        if not self._other_sources(s, m, slot, comp):
+            raise MDError(E.REPLACE_MAINT_FIRST, name=f"{s.display(m.name)}: {old}")
         if slot.state & (SmState.OFFLINE | SmState.OFFLINE_RESYNC):
             raise MDError(E.ILLEGAL_SM_STATE, name=s.display(m.name))
-        if new is not None:
-            new = short_name(new)
-            size = self.slice_size(new)
-            owner = self.component_owner(new)
-            if owner is not None and new != comp.name:
-                raise MDError(f"overlaps with device in {owner[0].display(owner[1].name)}",
-                              name=new)
-            start = end_block(s.replicas, new)
-            if size - start < comp.size:
-                raise MDError(E.REPLACE_TOO_SMALL, name=s.display(m.name))
+        if new is None and comp.hot_spare == old:
+            raise MDError(self.CANT_ENABLE_SPARED, name=old)
+        if new is not None and self.slice_size(target) - start < comp.size:
+            raise MDError(E.REPLACE_TOO_SMALL, name=f"{s.display(m.name)}: {target}")
         if comp.hot_spare:
             self._release_spare(s, comp)
-        if new is not None:
-            comp.name = new
-            comp.dbase = end_block(s.replicas, new) > 0
+        comp.name = target
+        comp.start_block = start
+        comp.dbase = end_block(s.replicas, target) > 0
         comp.state = CompState.RESYNC
         comp.error_count = 0
         comp.timestamp = self.now()
+        slot.timestamp = self.now()
         a, b = st.component_range(comp)
         self._queue(m, ResyncJob("component", max(1, min(b, m.total_blocks) - a),
                                  submirror=slot.name, components=[comp.name]))
         return m
 
-    def _other_copy_maintenance(self, s: MDSet, m: Mirror, slot: SubmirrorSlot, st: Stripe,
-                                comp: Component) -> bool:
-        a, b = st.component_range(comp)
-        for other in m.submirrors:
-            if other is slot:
-                continue
-            ost = s.units.get(other.name)
-            if isinstance(ost, Stripe):
-                for rs, re_, row in ost.row_ranges():
-                    if rs < b and a < re_ and any(c.state == CompState.ERRED
-                                                  for c in row.components):
-                        return True
-        return False
+    def _find_mirror_comp(self, s: MDSet, m: Mirror, name: str
+                          ) -> tuple[SubmirrorSlot, Stripe, Component] | None:
+        """mirror_getcomp_by_dev: the component (or the hot spare standing in for it)."""
+        for slot in m.submirrors:
+            st = s.units.get(slot.name)
+            if isinstance(st, Stripe):
+                c = st.find_component(name)
+                if c is not None:
+                    return slot, st, c
+        return None
+
+    def _slice_missing(self, comp: str) -> bool:
+        parsed = split_slice(comp)
+        return parsed is None or parsed[0] not in self.disks
+
+    def _check_replacement(self, s: MDSet, comp: str, enable: bool) -> int:
+        """meta_check_component + metagetsize/metagetstart for the new slice; returns its
+        first usable block. Being in a metadevice already is allowed only for ``-e``
+        (meta_mirror_enable tolerates MDE_ALREADY)."""
+        if UNIT_RE.match(comp) and comp in s.units:
+            raise MDError(self.IS_META, name=comp)
+        parsed = split_slice(comp)
+        if parsed is None or parsed[0] not in self.disks:
+            prefix = "/dev/rdsk/" if enable else "/dev/dsk/"
+            raise MDError(E.NO_SUCH_FILE, name=prefix + comp)
+        where = self.is_open(comp)
+        if where is not None:
+            raise MDError(f"is mounted on {where}", name=comp)
+        if not enable:
+            owner = self._slice_user(comp)
+            if owner is not None:
+                raise MDError(f"has appeared more than once in the specification of {owner}",
+                              name=comp)
+        disk = self.disks[parsed[0]]
+        size = disk.slices[parsed[1]].size if parsed[1] in disk.slices else 0
+        start = end_block(s.replicas, comp)
+        if start:
+            start = max(start, 16)
+        if start >= size:
+            raise MDError(self.NO_SPACE, name=comp)
+        return start
+
+    def _slice_user(self, comp: str) -> str | None:
+        """meta_check_inmeta order: stripes, soft partitions, then hot spare pools."""
+        for s, u in self.all_units():
+            if isinstance(u, Stripe) and any(c.name == comp for c in u.components):
+                return s.display(u.name)
+        for s, u in self.all_units():
+            if isinstance(u, SoftPartition) and u.component == comp:
+                return s.display(u.name)
+        return self._is_hot_spare(comp)
 
     def _release_spare(self, s: MDSet, comp: Component) -> None:
         for pool in s.hsps.values():
@@ -736,7 +893,8 @@ class VolumeManager:
         if m.resync_active:
             m.resync_active = False
             m.resync_cancel = True
-            self.log(f"md: {s.display(m.name)}: Resync cancelled")
+            # mirror_resync.c mirror_ioctl_resync: cmn_err(CE_WARN, "md: %s: Resync cancelled")
+            self.log(f"WARNING: md: {s.display(m.name)}: Resync cancelled")
         return m
 
     def start_resync(self, s: MDSet, name: str) -> Mirror:
@@ -831,10 +989,13 @@ class VolumeManager:
                             a, b = other.component_range(c)
                             if self._readable_range(s, m, slot.name, a, min(b, m.total_blocks)):
                                 c.state = CompState.ERRED
+        if job.kind == "optimized" and not any(j.kind == "optimized" for j in m.jobs):
+            m.opt_not_done = False      # optimized_resync done: MD_UN_OPT_NOT_DONE cleared
         if not m.jobs:
             m.resync_active = False
             m.resync_cancel = False
             m.opt_not_done = False
+            self._grow_to_submirrors(s, m)     # MD_UN_GROW_PENDING (mirror_resync.c)
         m.checkpoint = 0
 
     # ------------------------------------------------------------------ reboot
