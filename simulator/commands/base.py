@@ -123,10 +123,11 @@ def getopt(inv: Invocation, optstring: str, args: list[str] | None = None
         return _getopt.getopt(inv.args if args is None else args, optstring)
     except _getopt.GetoptError as e:
         opt = e.opt or "?"
+        name = inv.argv[0] if inv.argv else inv.prog   # getopt(3C) prints argv[0] as given
         if "requires argument" in e.msg:
-            inv.err(f"{inv.prog}: option requires an argument -- {opt}")
+            inv.err(f"{name}: option requires an argument -- {opt}")
         else:
-            inv.err(f"{inv.prog}: illegal option -- {opt}")
+            inv.err(f"{name}: illegal option -- {opt}")
         raise UsageError(e.msg) from None
 
 
