@@ -31,7 +31,8 @@ durations: ``"30s"``, ``"5m"``, ``"1h30m"`` or seconds; rates: ``"20MB/s"`` or b
     [filesystem.workload]  writes_per_second = 5.0, creates_per_second = 0.0,
                    deletes_per_second = 0.0, write_size = "8k", paths = ["**"] (globs of the
                    files written, relative to the mount point)
-    [[tape]]       device = "/dev/rmt/0", capacity = "20GB"
+    [[tape]]       device = "/dev/rmt/0", capacity = "20GB" (per cartridge), rate = "40MB/s"
+                   (streaming speed), cartridges = 1 (volumes the operator has at hand)
     [setup]        commands = ["metattach d1 d5"] (each must exit 0), io_errors = ["c2t0d0s0"]
                    (an I/O error on each slice: components go to Maintenance / Last Erred,
                    replicas on it get write errors), advance = "30s" (virtual time passes).
@@ -70,6 +71,7 @@ _UNIT_RE = re.compile(r"^d(\d+)$")
 _HSP_RE = re.compile(r"^hsp\d{3}$")
 _HOSTNAME_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9.-]{0,254})$")
 _MD_DEVICE_RE = re.compile(r"^/dev/md/(?:(?P<set>[^/]+)/)?r?dsk/(?P<unit>d\d+)$")
+_TAPE_RE = re.compile(r"^/dev/rmt/\d+[lmhcu]?b?n?$")
 _SLICE_DEVICE_RE = re.compile(r"^/dev/r?dsk/(?P<slice>c\d+(?:t\d+)?d\d+s[0-7])$")
 MAX_UNITS = 8192
 READ_OPTIONS = ("roundrobin", "geometric", "first")
@@ -196,10 +198,12 @@ class FileSystemSpec:
 
 @dataclass
 class TapeSpec:
-    """``[[tape]]``: a tape drive with a cartridge of ``capacity`` blocks (for backups)."""
+    """``[[tape]]``: a tape drive whose cartridges hold ``capacity`` blocks (for backups)."""
 
     device: str
     capacity: int
+    rate_kbs: float | None = None       # KB per second; None: the backup model's default
+    cartridges: int = 1
 
 
 @dataclass
@@ -616,12 +620,21 @@ def _parse_filesystem(t: _Table) -> FileSystemSpec:
 
 
 def _parse_tape(t: _Table) -> TapeSpec:
-    device = t.get_str("device", "/dev/rmt/0", pattern=re.compile(r"^/\S+$"),
-                   what="an absolute device path")
+    device = t.get_str("device", "/dev/rmt/0", pattern=_TAPE_RE,
+                       what="a tape device like /dev/rmt/0")
     capacity = t.size("capacity", required=True, minimum=1)
     assert capacity is not None
+    spec = TapeSpec(device, capacity, cartridges=t.get_int("cartridges", 1, 1, 1000))
+    rate = t.raw("rate")
+    if rate is not None:
+        try:
+            spec.rate_kbs = parse_rate(rate) / 2     # blocks/s -> KB/s
+        except ValueError as e:
+            raise t.fail(t.key("rate"), str(e)) from None
+        if spec.rate_kbs <= 0:
+            raise t.fail(t.key("rate"), f"must be more than 0 (got {rate!r})")
     t.done()
-    return TapeSpec(device, capacity)
+    return spec
 
 
 def _parse_setup(doc: _Table) -> list[SetupStep]:
@@ -715,6 +728,12 @@ def _check_references(sc: Scenario) -> None:
     for i, sp in enumerate(sc.softparts):
         check_slice(f"softpart[{i}].component", sp.component)
         check_unit(f"softpart[{i}].component", sp.component)
+    drives: set[str] = set()
+    for i, tape in enumerate(sc.tapes):
+        unit = re.sub(r"[lmhcu]?b?n?$", "", tape.device)
+        if unit in drives:
+            raise sc.error(f"tape[{i}].device", f"drive {unit} is declared twice")
+        drives.add(unit)
     mounts: set[str] = set()
     for i, fs in enumerate(sc.filesystems):
         if fs.mount in mounts:
