@@ -89,6 +89,10 @@ NOT_ENOUGH_DB = "not enough databases"
 DB_EXISTS = "metadevice database replica exists on device"
 NO_DB = "there are no existing databases"
 DB_LAST = "must have at least 1 database (-f overrides)"
+DB_LAST_DISKSET = "cannot delete the last database replica in the diskset"
+MDDB_NLB = 50   # replicas a set can hold (md_mddb.h)
+TOO_MANY_REPLICAS = "%d metadevice database replicas is too many; the maximum is %d"
+REPLICA_TOO_SMALL = "device size %d is too small for metadevice database replica"
 DB_STALE_DELETE = ("Deleting specified valid replicas results in stale state database. "
                    "Configuration changes with stale database result in panic(-f overrides)")
 NO_SUCH_FILE = "No such file or directory"

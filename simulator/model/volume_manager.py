@@ -1066,34 +1066,52 @@ class VolumeManager:
     # ------------------------------------------------------------------ metadb
     def add_replicas(self, s: MDSet, devices: list[str], count: int = 1,
                      length: int = 8192, force: bool = False) -> None:
+        """``metadb -a`` in meta_db.c meta_db_attach order: the replica limit, then per
+        slice the in-use check, the size check, then the kernel's "exists" refusal."""
         if not s.replicas and not force:
             raise MDError(E.NO_DB)
-        for dev in devices:
-            dev = short_name(dev)
+        names = [short_name(d) for d in devices]
+        if len(s.replicas) + count * len(names) > E.MDDB_NLB:
+            raise MDError(E.TOO_MANY_REPLICAS % (len(s.replicas) + count * len(names),
+                                                 E.MDDB_NLB))
+        for dev in names:
             size = self.slice_size(dev)
+            owner = self.component_owner(dev)
+            # meta_check.c meta_check_overlap (via meta_check_replica): MDE_ALREADY
+            if owner is not None:
+                raise MDError("has appeared more than once in the specification of "
+                              f"{owner[0].display(owner[1].name)}", name=dev)
+            if size < count * length + 16:
+                raise MDError(E.REPLICA_TOO_SMALL % size, name=dev)
+        for dev in names:
             if any(r.device == dev for r in s.replicas):
                 raise MDError(E.DB_EXISTS, name=dev)
-            owner = self.component_owner(dev)
-            if owner is not None:
-                raise MDError(f"overlaps with device in {owner[0].display(owner[1].name)}",
-                              name=dev)
-            first = 16
-            for _ in range(count):
-                if first + length > size:
-                    raise MDError("size (-l) is too big", name=dev)
-                s.replicas.append(Replica(dev, first, length))
-                first += length
+            for i in range(count):
+                s.replicas.append(Replica(dev, 16 + i * length, length))
         mark_master(s.replicas)
 
     def delete_replicas(self, s: MDSet, devices: list[str], force: bool = False) -> None:
+        """``metadb -d`` as meta_db.c meta_db_detach decides it: every slice must hold a
+        replica; keeping none needs -f (and is never allowed in a diskset); deleting healthy
+        replicas so that errored ones outnumber the healthy rest needs -f."""
+        if not s.replicas:
+            raise MDError(E.NO_DB)
         names = [short_name(d) for d in devices]
         for dev in names:
             if not any(r.device == dev for r in s.replicas):
                 raise MDError(E.NO_REPLICA_ON_DEVICE, name=dev)
+        doomed = [r for r in s.replicas if r.device in names]
         remaining = [r for r in s.replicas if r.device not in names]
-        if not remaining and not force:
-            raise MDError(E.DB_LAST)
-        if remaining and is_stale(remaining) and not is_stale(s.replicas) and not force:
+        if not remaining:
+            if not force:
+                raise MDError(E.DB_LAST)
+            if s.name:
+                raise MDError(E.DB_LAST_DISKSET)
+        errored = set("RWSFDM")
+        invalid_doomed = sum(1 for r in doomed if r.flags & errored)
+        invalid_kept = sum(1 for r in remaining if r.flags & errored)
+        if invalid_doomed != len(doomed) and invalid_kept > len(remaining) - invalid_kept \
+                and not (force and not s.name):
             raise MDError(E.DB_STALE_DELETE)
         s.replicas = remaining
         mark_master(s.replicas)
