@@ -1,0 +1,655 @@
+"""UFS images as digests: a lazily generated base tree plus copy-on-write overlays.
+
+A real 1 TB file system of a million files cannot be held in memory, and svmsim never needs
+its bytes: a file is its metadata and a content digest. The base tree of a file system is a
+pure function of ``(seed, files, data blocks, creation time)``: entry *i* is derived from a
+hash of ``(seed, i)`` with a vocabulary drawn once from Faker, so nothing per file is stored.
+Changes (the workload, fsck repairs, restores) live in an overlay dict ``path -> entry|None``;
+``snapshot()`` copies only that dict. Whole-image digests are content-based sums of per-entry
+hashes, so two images holding the same files have the same digest however they got there.
+
+Geometry follows newfs defaults (8 KB blocks, 1 KB fragments; 8 KB fragments for multi-
+terabyte UFS) closely enough for fsck's summary line and df to be consistent with the tree.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from typing import Any
+
+ROOT = "."
+BSIZE = 8192
+NDADDR = 12
+NINDIR = BSIZE // 4
+SECTORS_PER_TB = 1 << 31          # newfs turns to multi-terabyte UFS at 1 TB (newfs.c)
+DIRBLKSIZ = 512
+LOSTFOUND_SIZE = 8192             # newfs preallocates lost+found (mkfs.c)
+_M64 = (1 << 64) - 1
+_SUM_MOD = 1 << 128
+
+S_IFDIR = 0o040000
+S_IFREG = 0o100000
+S_IFLNK = 0o120000
+
+
+def _mix(x: int) -> int:
+    """splitmix64: a fast, well-spread 64-bit hash of an integer."""
+    x = (x + 0x9E3779B97F4A7C15) & _M64
+    x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & _M64
+    x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & _M64
+    return x ^ (x >> 31)
+
+
+def rnd(*parts: int) -> int:
+    """A deterministic 64-bit number from integers (seed, index, purpose...)."""
+    h = 0x1234567
+    for p in parts:
+        h = _mix(h ^ (p & _M64))
+    return h
+
+
+def content_digest(*parts: object) -> str:
+    """A file content digest: hex, derived from what produced the content."""
+    return hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
+
+
+ZERO_DIGEST = content_digest("zero-filled")
+
+
+@dataclass(frozen=True, slots=True)
+class FileEntry:
+    """One file, directory or symlink of an image (``path`` relative, root is ``"."``)."""
+
+    path: str
+    inode: int
+    kind: str            # "f" | "d" | "l"
+    size: int            # bytes
+    mtime: float
+    ctime: float
+    uid: int
+    gid: int
+    mode: int            # st_mode with the file type bits
+    digest: str          # content digest (hex); "" for directories
+    target: str = ""     # symlink target
+
+    def frags(self, fsize: int = 1024) -> int:
+        """Fragments the entry occupies (data plus indirect blocks), as fsck counts them."""
+        return entry_frags(self.kind, self.size, len(self.target), fsize)
+
+    def to_list(self) -> list[Any]:
+        return [self.path, self.inode, self.kind, self.size, self.mtime, self.ctime, self.uid,
+                self.gid, self.mode, self.digest, self.target]
+
+    @classmethod
+    def from_list(cls, d: list[Any]) -> FileEntry:
+        return cls(str(d[0]), int(d[1]), str(d[2]), int(d[3]), float(d[4]), float(d[5]),
+                   int(d[6]), int(d[7]), int(d[8]), str(d[9]), str(d[10]))
+
+
+def entry_frags(kind: str, size: int, target_len: int = 0, fsize: int = 1024) -> int:
+    """UFS allocation: fragment tails only for files without indirect blocks; one 8 KB
+    indirect block per NINDIR data blocks beyond the 12 direct ones; fast symlinks
+    (targets under 60 bytes) live in the inode."""
+    frag = BSIZE // fsize
+    if kind == "l":
+        return 0 if target_len < 60 else 1
+    if size <= 0:
+        return 0
+    blocks = -(-size // BSIZE)
+    if blocks <= NDADDR:
+        return (blocks - 1) * frag + -(-(size - (blocks - 1) * BSIZE) // fsize)
+    extra = blocks - NDADDR
+    indirect = 1 + (0 if extra <= NINDIR else 1 + -(-(extra - NINDIR) // NINDIR))
+    return (blocks + indirect) * frag
+
+
+def entry_hash(e: FileEntry) -> int:
+    """What the whole-image digest sums: everything a restore can reproduce (not the inode
+    number nor ctime, which ufsrestore cannot set)."""
+    rec = f"{e.path}\0{e.kind}\0{e.size}\0{e.mode}\0{e.uid}\0{e.gid}\0{int(e.mtime)}\0" \
+          f"{e.digest}\0{e.target}"
+    return int.from_bytes(hashlib.blake2b(rec.encode(), digest_size=16).digest(), "big")
+
+
+def digest_entries(entries: Iterator[FileEntry] | list[FileEntry]) -> str:
+    """The digest :meth:`Image.digest` gives for an image holding exactly ``entries``."""
+    return _digest_text(sum(entry_hash(e) for e in entries) % _SUM_MOD)
+
+
+def _digest_text(total: int) -> str:
+    return f"{total:032x}"
+
+
+def sort_key(path: str) -> tuple[str, ...]:
+    """Paths sort by component, so a directory comes right before its content."""
+    return () if path == ROOT else tuple(path.split("/"))
+
+
+def norm_path(path: str) -> str:
+    """``./a/b``, ``/a/b/``, ``a//b`` -> ``a/b``; ``""``, ``/``, ``.`` -> ``"."``."""
+    parts = [p for p in path.split("/") if p not in ("", ".")]
+    return "/".join(parts) if parts else ROOT
+
+
+def parent_of(path: str) -> str:
+    return path.rsplit("/", 1)[0] if "/" in path else ROOT
+
+
+# ----------------------------------------------------------------------- geometry
+@dataclass(frozen=True)
+class Geometry:
+    """What newfs would have made of a device of ``size_blocks`` sectors (newfs.c, mkfs.c):
+    fragment size, inodes, cylinder groups, data fragments, minfree."""
+
+    size_blocks: int
+    fsize: int
+    ninodes: int
+    ncg: int
+    dsize: int           # data fragments (fs_dsize)
+    minfree: int         # percent
+
+    @classmethod
+    def for_device(cls, size_blocks: int, min_inodes: int = 0) -> Geometry:
+        size_bytes = size_blocks * 512
+        mtb = size_blocks >= SECTORS_PER_TB
+        fsize = BSIZE if mtb else 1024
+        if mtb:
+            nbpi = 1 << 20
+        elif size_bytes <= 1 << 30:
+            nbpi = 2048
+        elif size_bytes < 2 << 30:
+            nbpi = 4096
+        elif size_bytes < 3 << 30:
+            nbpi = 6144
+        else:
+            nbpi = 8192
+        cg_bytes = 48 << 20                        # 16 cylinders of 48 MB per group
+        ncg = max(1, -(-size_bytes // cg_bytes))
+        ninodes = max(size_bytes // nbpi, min_inodes + 64, 64)
+        ipg = -(-ninodes // ncg)
+        inopb = BSIZE // 128
+        ipg = -(-ipg // inopb) * inopb
+        ninodes = ipg * ncg
+        total_frags = size_bytes // fsize
+        per_cg_meta = (BSIZE * 3) // fsize          # superblock copy, cg block, boot area
+        inode_frags = ninodes * 128 // fsize
+        csum = -(-(ncg * 16) // fsize)
+        dsize = max(1, total_frags - ncg * per_cg_meta - inode_frags - csum)
+        minfree = max(1, min(10, (64 << 20) * 100 // max(1, size_bytes)))
+        return cls(size_blocks, fsize, ninodes, ncg, dsize, minfree)
+
+
+# ----------------------------------------------------------------------- base tree
+SUBDIRS = ("Documents", "letters", "projects", "reports")
+EXTS = ("txt", "doc", "pdf", "xls", "csv", "c", "h", "html", "log", "tar", "ps", "sh")
+YEAR = 365 * 86400
+
+
+@lru_cache(maxsize=32)
+def _vocabulary(seed: int, nusers: int) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Words and user names for one seed, drawn from Faker once (then reused)."""
+    from faker import Faker
+    fake = Faker("en_US")
+    fake.seed_instance(seed)
+    words = sorted({w.lower() for w in fake.words(nb=400)
+                    if w.isalpha() and 2 < len(w) < 12})
+    users: list[str] = []
+    seen: set[str] = set()
+    while len(users) < nusers:
+        name = fake.user_name().lower().replace(".", "")[:8]
+        if name and name not in seen and name[0].isalpha() and name.isalnum():
+            seen.add(name)
+            users.append(name)
+    return tuple(words), tuple(sorted(users))
+
+
+class BaseTree:
+    """The file system as it was when the scenario starts, generated on demand.
+
+    Layout (inode numbers are dense, in this order): ``.`` 2, ``lost+found`` 3, ``db`` 4,
+    ``db/appdb.dbf`` 5, ``home`` 6, ``var`` 7, ``var/mail`` 8, then for each user its home and
+    four subdirectories, then the users' mail spools, then the documents spread evenly over
+    the users' subdirectories (about 30 % of the data in the database file, 10 % in the mail
+    spools, the rest in documents).
+    """
+
+    def __init__(self, seed: int, files: int, data_blocks: int, created: float) -> None:
+        self.seed = seed
+        self.data_blocks = data_blocks
+        self.files = max(0, files)
+        self.created = created
+        data = max(0, data_blocks) * 512 or self.files * 24 * 1024
+        self.nusers = 0 if self.files < 2 else max(1, min(500, self.files // 400 + 1))
+        self.nmail = min(self.nusers, max(0, self.files - 1))
+        self.ndocs = max(0, self.files - 1 - self.nmail)
+        self.words, self.users = _vocabulary(seed, self.nusers)
+        self.user_index = {u: i for i, u in enumerate(self.users)}
+        self.db_size = 0 if self.files == 0 else int(data * (0.3 if self.ndocs else 0.75))
+        mail_total = data * 0.1 if self.ndocs else data - self.db_size
+        self.mail_mean = int(mail_total / self.nmail) if self.nmail else 0
+        self.doc_mean = int(data * 0.6 / self.ndocs) if self.ndocs else 0
+        self.ndirs = self.nusers * len(SUBDIRS)
+        self.per_dir = -(-self.ndocs // self.ndirs) if self.ndirs else 0
+        self.ino_users = 9
+        self.ino_mail = self.ino_users + self.nusers * (1 + len(SUBDIRS))
+        self.ino_docs = self.ino_mail + self.nmail
+        self.max_ino = self.ino_docs + self.ndocs - 1
+        self._stats: tuple[int, int, int] | None = None
+        self._stats_fsize = 0
+
+    # ------------------------------------------------------------- single entries
+    def _time(self, ino: int) -> float:
+        return float(int(self.created - 60 - rnd(self.seed, ino, 7) % (2 * YEAR)))
+
+    def _dir(self, path: str, ino: int, uid: int = 0, gid: int = 0, mode: int = 0o755,
+             nent: int = 2) -> FileEntry:
+        size = max(DIRBLKSIZ, -(-(nent * 24) // DIRBLKSIZ) * DIRBLKSIZ)
+        if path == "lost+found":
+            size = LOSTFOUND_SIZE
+        t = self.created if path in (ROOT, "lost+found") else self._time(ino)
+        return FileEntry(path, ino, "d", size, t, t, uid, gid, S_IFDIR | mode, "")
+
+    def _file(self, path: str, ino: int, size: int, uid: int, gid: int, mode: int) -> FileEntry:
+        t = self._time(ino)
+        return FileEntry(path, ino, "f", size, t, t, uid, gid, S_IFREG | mode,
+                         content_digest(self.seed, ino, 0))
+
+    def uid_of(self, user: int) -> int:
+        return 1001 + user
+
+    def _user_dir(self, u: int) -> FileEntry:
+        return self._dir(f"home/{self.users[u]}", self.ino_users + u * (1 + len(SUBDIRS)),
+                         self.uid_of(u), 10, 0o755, 2 + len(SUBDIRS))
+
+    def _sub_dir(self, u: int, s: int) -> FileEntry:
+        k = u * len(SUBDIRS) + s
+        n = max(0, min(self.per_dir, self.ndocs - k * self.per_dir))
+        return self._dir(f"home/{self.users[u]}/{SUBDIRS[s]}",
+                         self.ino_users + u * (1 + len(SUBDIRS)) + 1 + s,
+                         self.uid_of(u), 10, 0o755, 2 + n)
+
+    def _mail(self, u: int) -> FileEntry:
+        size = int(self.mail_mean * 2 * (rnd(self.seed, u, 3) % 1000) / 1000)
+        return self._file(f"var/mail/{self.users[u]}", self.ino_mail + u, size,
+                          self.uid_of(u), 6, 0o660)
+
+    def doc_name(self, j: int, local: int) -> str:
+        r = rnd(self.seed, j, 5)
+        w = self.words
+        return f"{w[r % len(w)]}_{w[(r >> 16) % len(w)]}_{local}.{EXTS[(r >> 32) % len(EXTS)]}"
+
+    def doc_size(self, j: int) -> int:
+        r = rnd(self.seed, j, 11)
+        if r % 50 == 0:
+            return 0
+        return int(self.doc_mean * 2 * ((r >> 8) % 10000) / 10000)
+
+    def _doc(self, j: int) -> FileEntry:
+        k, local = divmod(j, self.per_dir)
+        u, s = divmod(k, len(SUBDIRS))
+        path = f"home/{self.users[u]}/{SUBDIRS[s]}/{self.doc_name(j, local)}"
+        return self._file(path, self.ino_docs + j, self.doc_size(j), self.uid_of(u), 10, 0o644)
+
+    def get(self, path: str) -> FileEntry | None:
+        """The entry at ``path`` (normalized), or None; O(1), nothing is listed."""
+        if path == ROOT:
+            top = 2 + (1 if self.files else 0) + (2 if self.nusers else 0)
+            return self._dir(ROOT, 2, nent=top + 2)
+        if path == "lost+found":
+            return self._dir("lost+found", 3, mode=0o700)
+        if not self.files:
+            return None
+        parts = path.split("/")
+        if parts[0] == "db":
+            if len(parts) == 1:
+                return self._dir("db", 4, nent=3)
+            if len(parts) == 2 and parts[1] == "appdb.dbf":
+                return self._file("db/appdb.dbf", 5, self.db_size, 0, 0, 0o600)
+            return None
+        if not self.nusers:
+            return None
+        if parts[0] == "home":
+            if len(parts) == 1:
+                return self._dir("home", 6, nent=2 + self.nusers)
+            u = self.user_index.get(parts[1], -1)
+            if u < 0:
+                return None
+            if len(parts) == 2:
+                return self._user_dir(u)
+            if parts[2] not in SUBDIRS:
+                return None
+            s = SUBDIRS.index(parts[2])
+            if len(parts) == 3:
+                return self._sub_dir(u, s)
+            if len(parts) != 4 or not self.per_dir:
+                return None
+            stem = parts[3].rsplit(".", 1)[0]
+            num = stem.rsplit("_", 1)[-1]
+            if not num.isdigit():
+                return None
+            j = (u * len(SUBDIRS) + s) * self.per_dir + int(num)
+            if int(num) >= self.per_dir or j >= self.ndocs:
+                return None
+            e = self._doc(j)
+            return e if e.path == path else None
+        if parts[0] == "var":
+            if len(parts) == 1:
+                return self._dir("var", 7, nent=3)
+            if parts[1] != "mail":
+                return None
+            if len(parts) == 2:
+                return self._dir("var/mail", 8, 0, 6, 0o1777, 2 + self.nmail)
+            u = self.user_index.get(parts[2], -1)
+            if len(parts) == 3 and 0 <= u < self.nmail:
+                return self._mail(u)
+        return None
+
+    # ------------------------------------------------------------- iteration
+    def entries(self) -> Iterator[FileEntry]:
+        """Every entry in :func:`sort_key` order (directories before their content)."""
+        root = self.get(ROOT)
+        assert root is not None
+        yield root
+        if self.files:
+            yield self._dir("db", 4, nent=3)
+            yield self._file("db/appdb.dbf", 5, self.db_size, 0, 0, 0o600)
+        if self.nusers:
+            yield self._dir("home", 6, nent=2 + self.nusers)
+            for u in range(self.nusers):
+                yield self._user_dir(u)
+                for s in sorted(range(len(SUBDIRS)), key=lambda i: SUBDIRS[i]):
+                    yield self._sub_dir(u, s)
+                    k = u * len(SUBDIRS) + s
+                    docs = [self._doc(j) for j in range(k * self.per_dir,
+                                                        min((k + 1) * self.per_dir,
+                                                            self.ndocs))]
+                    docs.sort(key=lambda e: e.path)
+                    yield from docs
+        yield self._dir("lost+found", 3, mode=0o700)
+        if self.nusers:
+            yield self._dir("var", 7, nent=3)
+            yield self._dir("var/mail", 8, 0, 6, 0o1777, 2 + self.nmail)
+            for u in range(self.nmail):
+                yield self._mail(u)
+
+    def dirs(self) -> list[str]:
+        """The directories a workload may create files in (users' subdirectories)."""
+        return [f"home/{u}/{s}" for u in self.users for s in SUBDIRS]
+
+    def random_file(self, r: int) -> str | None:
+        """A file of the base tree picked by the 64-bit number ``r``."""
+        if not self.files:
+            return None
+        pick = r % 100
+        if pick < 2 or not self.nusers:
+            return "db/appdb.dbf"
+        if pick < 12 or not self.ndocs:
+            return self._mail((r >> 8) % self.nmail).path if self.nmail else "db/appdb.dbf"
+        return self._doc((r >> 8) % self.ndocs).path
+
+    def stats(self, fsize: int) -> tuple[int, int, int]:
+        """(inodes, fragments, digest sum) over the whole base tree; one pass, cached."""
+        if self._stats is None or self._stats_fsize != fsize:
+            n = frags = total = 0
+            for e in self.entries():
+                n += 1
+                frags += e.frags(fsize)
+                total += entry_hash(e)
+            self._stats = (n, frags, total % _SUM_MOD)
+            self._stats_fsize = fsize
+        return self._stats
+
+    def count(self) -> int:
+        """Inodes in use (known without a pass)."""
+        return 2 + (2 if self.files else 0) + (
+            3 + self.nusers * (1 + len(SUBDIRS)) + self.nmail + self.ndocs
+            if self.nusers else 0)
+
+
+_BASES: dict[tuple[int, int, int, float], BaseTree] = {}
+
+
+def base_tree(seed: int, files: int, data_blocks: int, created: float) -> BaseTree:
+    """Shared base trees: images of the same file system share one generator and its stats."""
+    key = (seed, files, data_blocks, created)
+    tree = _BASES.get(key)
+    if tree is None:
+        if len(_BASES) > 64:
+            _BASES.clear()
+        tree = _BASES[key] = BaseTree(seed, files, data_blocks, created)
+    return tree
+
+
+# ----------------------------------------------------------------------- images
+@dataclass
+class Image:
+    """A UFS image: what a device holds (or what applications see), by digest.
+
+    ``damaged`` maps a path to what fsck will find there (``blockcount``, ``unref``,
+    ``unref-zero``, ``unallocated``); ``summary_wrong`` says the cylinder-group bitmaps and
+    summaries disagree with the inodes (fsck Phase 5); ``clean`` is the superblock clean flag
+    (FSCLEAN/FSSTABLE, or FSLOG with a good log); ``unfixable`` forces an fsck failure
+    (``bad``: exit 36; ``superblock``: exit 39).
+    """
+
+    base: BaseTree
+    geometry: Geometry
+    logging: bool = True
+    overlay: dict[str, FileEntry | None] = field(default_factory=dict)
+    damaged: dict[str, str] = field(default_factory=dict)
+    lost: dict[str, FileEntry] = field(default_factory=dict)   # unreferenced inodes
+    summary_wrong: bool = False
+    clean: bool = True
+    last_mounted: str = ""
+    unfixable: str = ""
+    next_ino: int = 0
+    frozen: bool = False
+    _count_delta: int = 0
+    _frag_delta: int = 0
+    _hash_delta: int = 0
+    loose_frags: int = -1      # free fragments not in whole blocks (-1: derived)
+    dsize_override: int = 0
+
+    def __post_init__(self) -> None:
+        if not self.next_ino:
+            self.next_ino = self.base.max_ino + 1
+
+    # ------------------------------------------------------------- reading
+    def get(self, path: str) -> FileEntry | None:
+        path = norm_path(path)
+        if path in self.overlay:
+            return self.overlay[path]
+        return self.base.get(path)
+
+    def entries(self) -> Iterator[FileEntry]:
+        """Every entry, sorted by path components (a directory before its content)."""
+        changes = sorted(self.overlay.items(), key=lambda kv: sort_key(kv[0]))
+        keys = [sort_key(p) for p, _ in changes]
+        i = 0
+        for e in self.base.entries():
+            k = sort_key(e.path)
+            while i < len(changes) and keys[i] < k:
+                if changes[i][1] is not None:
+                    yield changes[i][1]  # type: ignore[misc]
+                i += 1
+            if i < len(changes) and keys[i] == k:
+                if changes[i][1] is not None:
+                    yield changes[i][1]  # type: ignore[misc]
+                i += 1
+                continue
+            yield e
+        for _, new in changes[i:]:
+            if new is not None:
+                yield new
+
+    def listdir(self, path: str) -> list[FileEntry]:
+        """The entries directly inside directory ``path`` (a pass over the image)."""
+        path = norm_path(path)
+        depth = 0 if path == ROOT else path.count("/") + 1
+        prefix = "" if path == ROOT else path + "/"
+        return [e for e in self.entries() if e.path != ROOT and e.path.startswith(prefix)
+                and e.path.count("/") == depth]
+
+    def changed_since(self, t: float) -> Iterator[FileEntry]:
+        """Entries whose mtime or ctime is at or after ``t`` (what an incremental dump takes).
+        Base entries all predate the image's creation, so only changes need a look then."""
+        if t > self.base.created:
+            for p in sorted(self.overlay, key=sort_key):
+                e = self.overlay[p]
+                if e is not None and (e.mtime >= t or e.ctime >= t):
+                    yield e
+            return
+        for e in self.entries():
+            if e.mtime >= t or e.ctime >= t:
+                yield e
+
+    @property
+    def nfiles(self) -> int:
+        """Inodes in use, as fsck's summary counts them (files, directories, links)."""
+        return self.base.count() + self._count_delta
+
+    @property
+    def used_frags(self) -> int:
+        return self.base.stats(self.fsize)[1] + self._frag_delta + self.log_frags
+
+    @property
+    def used_blocks(self) -> int:
+        """1 KB units in use (what df -k and fsck count, in kilobytes)."""
+        return self.used_frags * self.fsize // 1024
+
+    @property
+    def size_blocks(self) -> int:
+        return self.geometry.size_blocks
+
+    @property
+    def fsize(self) -> int:
+        return self.geometry.fsize
+
+    @property
+    def dsize(self) -> int:
+        return self.dsize_override or self.geometry.dsize
+
+    @property
+    def log_frags(self) -> int:
+        """The UFS log (1 MB per GB, at most 64 MB) is allocated from the data blocks."""
+        if not self.logging or self.dsize_override:
+            return 0
+        mb = min(64, max(1, self.size_blocks // (2 << 20)))
+        return mb * (1 << 20) // self.fsize
+
+    def digest(self) -> str:
+        """Content digest of the whole image (see :func:`digest_entries`)."""
+        return _digest_text((self.base.stats(self.fsize)[2] + self._hash_delta) % _SUM_MOD)
+
+    def free_counts(self) -> tuple[int, int]:
+        """(free fragments not in whole blocks, free whole blocks) as fsck reports them."""
+        free = max(0, self.dsize - self.used_frags)
+        frag = BSIZE // self.fsize
+        loose = self.loose_frags if self.loose_frags >= 0 else \
+            (self.nfiles * 3 + rnd(self.base.seed, 99) % frag) % max(1, frag * 64)
+        loose = min(loose, free) if frag > 1 else 0
+        loose += (free - loose) % frag
+        return loose, (free - loose) // frag
+
+    # ------------------------------------------------------------- changing
+    def _check_writable(self) -> None:
+        if self.frozen:
+            raise ValueError("image snapshot is read-only")
+
+    def put(self, entry: FileEntry) -> None:
+        """Create or replace an entry."""
+        self._set(entry.path, entry)
+
+    def remove(self, path: str) -> None:
+        self._set(norm_path(path), None)
+
+    def _set(self, path: str, new: FileEntry | None) -> None:
+        self._check_writable()
+        old = self.get(path)
+        if old == new:
+            return
+        fs = self.fsize
+        self._count_delta += (new is not None) - (old is not None)
+        self._frag_delta += (new.frags(fs) if new else 0) - (old.frags(fs) if old else 0)
+        self._hash_delta = (self._hash_delta + (entry_hash(new) if new else 0)
+                            - (entry_hash(old) if old else 0)) % _SUM_MOD
+        if new == self.base.get(path):
+            self.overlay.pop(path, None)
+        else:
+            self.overlay[path] = new
+
+    def alloc_ino(self) -> int:
+        self._check_writable()
+        ino = self.next_ino
+        self.next_ino += 1
+        return ino
+
+    def snapshot(self) -> Image:
+        """A cheap frozen copy (only the overlay is copied)."""
+        return replace(self, overlay=dict(self.overlay), damaged=dict(self.damaged),
+                       lost=dict(self.lost), frozen=True)
+
+    def copy(self) -> Image:
+        """A writable copy."""
+        return replace(self, overlay=dict(self.overlay), damaged=dict(self.damaged),
+                       lost=dict(self.lost), frozen=False)
+
+    @property
+    def consistent(self) -> bool:
+        return not self.damaged and not self.summary_wrong and not self.unfixable
+
+    # ------------------------------------------------------------- persistence
+    def to_dict(self) -> dict[str, Any]:
+        b = self.base
+        return {"base": [b.seed, b.files, b.data_blocks, b.created],
+                "geometry": list(self._geo_tuple()),
+                "logging": self.logging,
+                "overlay": [[p, e.to_list() if e else None] for p, e in self.overlay.items()],
+                "damaged": self.damaged, "lost": {p: e.to_list() for p, e in self.lost.items()},
+                "summary_wrong": self.summary_wrong, "clean": self.clean,
+                "last_mounted": self.last_mounted, "unfixable": self.unfixable,
+                "next_ino": self.next_ino, "loose_frags": self.loose_frags,
+                "dsize_override": self.dsize_override}
+
+    def _geo_tuple(self) -> tuple[int, int, int, int, int, int]:
+        g = self.geometry
+        return (g.size_blocks, g.fsize, g.ninodes, g.ncg, g.dsize, g.minfree)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Image:
+        seed, files, data_blocks, created = d["base"]
+        base = base_tree(int(seed), int(files), int(data_blocks), float(created))
+        geo = Geometry(*[int(x) for x in d["geometry"]])
+        img = cls(base, geo, logging=bool(d.get("logging", True)))
+        for p, e in d.get("overlay", []):
+            img._set(p, FileEntry.from_list(e) if e is not None else None)
+        img.damaged = dict(d.get("damaged", {}))
+        img.lost = {p: FileEntry.from_list(e) for p, e in d.get("lost", {}).items()}
+        img.summary_wrong = bool(d.get("summary_wrong", False))
+        img.clean = bool(d.get("clean", True))
+        img.last_mounted = str(d.get("last_mounted", ""))
+        img.unfixable = str(d.get("unfixable", ""))
+        img.next_ino = int(d.get("next_ino", img.next_ino))
+        img.loose_frags = int(d.get("loose_frags", -1))
+        img.dsize_override = int(d.get("dsize_override", 0))
+        return img
+
+
+def new_image(size_blocks: int, seed: int = 1, files: int = 0, data_blocks: int = 0,
+              created: float = 0.0, logging: bool = True) -> Image:
+    """A freshly made file system of ``files`` files and ``data_blocks`` blocks of data."""
+    base = base_tree(seed, files, data_blocks, created)
+    geo = Geometry.for_device(size_blocks, base.max_ino)
+    return Image(base, geo, logging=logging)
+
+
+def pct(a: int, b: int) -> float:
+    return 0.0 if b <= 0 else a * 100.0 / b
+
+
+__all__ = ["FileEntry", "Image", "Geometry", "BaseTree", "new_image", "digest_entries",
+           "entry_hash", "norm_path", "parent_of", "sort_key", "content_digest", "rnd",
+           "ZERO_DIGEST", "S_IFDIR", "S_IFREG", "S_IFLNK", "pct"]
