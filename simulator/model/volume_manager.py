@@ -703,7 +703,7 @@ class VolumeManager:
             raise MDError(E.NO_SUCH_FILE, name=f"/dev/rdsk/{old}")   # meta_getdev
         m = self.mirror(s, mirror_name)
         found = self._find_mirror_comp(s, m, old)
-        if found is None and self._slice_missing(old):
+        if found is None and self._slice_missing(old) and old not in s.units:
             raise MDError(self.NO_DEVICE, name=old)
         target = old if new is None else short_name(new)
         start = self._check_replacement(s, target, enable=new is None)
