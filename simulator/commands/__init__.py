@@ -33,6 +33,8 @@ COMMANDS: dict[str, str] = {
     "metasync": "metasync",
     "metadb": "metadb",
     "metahs": "metahs",
+    "ufsdump": "ufsdump",
+    "ufsrestore": "ufsrestore",
 }
 
 INTERNAL_ERROR_EXIT = 70

@@ -339,28 +339,26 @@ class DumpPlan:
         return sum(self.records)
 
 
-def inode_count(size_kb: int) -> int:
-    """Inodes newfs gives a file system of ``size_kb`` (Solaris newfs nbpi defaults)."""
-    size = size_kb * 1024
-    gb = 1 << 30
-    nbpi = 2048 if size <= gb else 4096 if size <= 2 * gb else 6144 if size <= 3 * gb \
-        else 8192 if size <= 1024 * gb else 1 << 20
-    return max(64, size // nbpi)
-
-
 def _blocks(size: int) -> int:
     return -(-size // TP_BSIZE)
 
 
-def _estimate(e: FsEntry) -> int:
-    """est() in dumpitime.c: one header plus the data blocks (and indirect-block guess)."""
+def _allocated_kb(e: FsEntry) -> int:
+    """di_blocks / 2: what the inode has allocated (data and indirect blocks), in KB."""
+    frags = getattr(e, "frags", None)
+    if callable(frags):
+        return int(frags(1024))
     if e.kind == "l":
-        t = _blocks(e.size)
-        s = 0 if len(e.target or "") < FAST_SYMLINK_MAX else t
-        return 1 + min(s, t)
+        return 0 if len(e.target or "") < FAST_SYMLINK_MAX else 1
+    return _blocks(e.size)
+
+
+def _estimate(e: FsEntry) -> int:
+    """est() in dumpitime.c: one header, the smaller of allocated and size-implied blocks,
+    plus the indirect records a file beyond the direct blocks needs on tape."""
     t = _blocks(e.size)
-    s = t
-    if t > NDADDR_BLOCKS:
+    s = min(_allocated_kb(e), t)
+    if e.size > NDADDR_BLOCKS * TP_BSIZE:
         s += -(-(t - NDADDR_BLOCKS) // TP_NINDIR)
     return 1 + s
 
@@ -373,7 +371,7 @@ def _records(e: FsEntry) -> int:
     return n + -(-n // TP_NINDIR)
 
 
-def plan_dump(entries: Iterable[FsEntry], ddate: float, size_kb: int,
+def plan_dump(entries: Iterable[FsEntry], ddate: float, ninodes: int,
               ntrec: int) -> DumpPlan:
     """Which inodes a dump since ``ddate`` writes, and its size (dumptraverse.c mark/add).
 
@@ -384,8 +382,8 @@ def plan_dump(entries: Iterable[FsEntry], ddate: float, size_kb: int,
     all_entries = sorted(entries, key=lambda e: e.inode)
     kids: dict[str, list[FsEntry]] = {}
     for e in all_entries:
-        if e.path != ".":
-            kids.setdefault(e.path.rsplit("/", 1)[0], []).append(e)
+        if dump_path(e.path) != ".":
+            kids.setdefault(_parent(e.path), []).append(e)
     nod = {e.inode for e in all_entries if e.ctime >= ddate}
     dirs = [e for e in all_entries if e.kind == "d"]
     dirmap = {e.inode for e in dirs}
@@ -396,7 +394,7 @@ def plan_dump(entries: Iterable[FsEntry], ddate: float, size_kb: int,
         for d in dirs:
             if d.inode in nod or d.inode not in dirmap:
                 continue
-            children = kids.get(d.path, [])
+            children = kids.get(dump_path(d.path), [])
             if any(c.inode in nod for c in children):
                 nod.add(d.inode)
                 added += 1
@@ -404,9 +402,9 @@ def plan_dump(entries: Iterable[FsEntry], ddate: float, size_kb: int,
                 dirmap.discard(d.inode)
         if not added:
             break
-    maxino = inode_count(size_kb)
-    maxino = max(maxino, max((e.inode for e in all_entries), default=ROOT_INO) + 1)
-    msiz = -(-(-(-maxino // 8)) // 65536) * 65536
+    maxino = max(ninodes, max((e.inode for e in all_entries), default=ROOT_INO) + 1)
+    bitmap_bytes = -(-maxino // 8)
+    msiz = -(-bitmap_bytes // 65536) * 65536           # roundup(howmany(ino, NBBY), 64K)
     map_blocks = -(-msiz // TP_BSIZE)
     dumped = [e for e in all_entries if e.inode in nod]
     order = [e for e in dumped if e.kind == "d"] + [e for e in dumped if e.kind != "d"]
@@ -414,18 +412,34 @@ def plan_dump(entries: Iterable[FsEntry], ddate: float, size_kb: int,
     f_esize = sum(_estimate(e) - 1 for e in order) + 2 * map_blocks
     esize = o_esize + f_esize + 1 + ntrec          # + etapes (1) + TS_END records
     names = []
-    dumped_dirs = {e.path for e in order if e.kind == "d"}
-    for path in sorted(dumped_dirs):
-        for c in kids.get(path, []):
+    for d in order:
+        if d.kind != "d":
+            continue
+        for c in kids.get(dump_path(d.path), []):
             if c.inode not in nod:
                 names.append(_archive_entry(c, dumped=False))
     return DumpPlan([_archive_entry(e) for e in order], names, rounds, esize, map_blocks,
                     [_records(e) for e in order], maxino, not order)
 
 
+def _parent(path: str) -> str:
+    """The dump name of the directory holding ``path``."""
+    p = dump_path(path)
+    return p.rsplit("/", 1)[0] if p != "." else "."
+
+
+def dump_path(path: str) -> str:
+    """A file-system path (``.``, ``a/b``) as dump and restore name it (``.``, ``./a/b``)."""
+    p = path.strip("/")
+    if p in ("", "."):
+        return "."
+    return p if p.startswith("./") else "./" + p
+
+
 def _archive_entry(e: FsEntry, dumped: bool = True) -> ArchiveEntry:
+    path = dump_path(e.path)
     if not dumped:
-        return ArchiveEntry(e.inode, e.path, e.kind, dumped=False)
-    return ArchiveEntry(e.inode, e.path, e.kind, True, int(e.size), int(e.mode), int(e.uid),
+        return ArchiveEntry(e.inode, path, e.kind, dumped=False)
+    return ArchiveEntry(e.inode, path, e.kind, True, int(e.size), int(e.mode), int(e.uid),
                         int(e.gid), float(e.mtime), float(e.ctime), str(e.digest or ""),
-                        e.target if e.kind == "l" else None)
+                        (e.target or "") if e.kind == "l" else None)
