@@ -9,7 +9,7 @@ Relocation Information section. The layouts themselves live in :mod:`.report`.
 from __future__ import annotations
 
 from ..model.devices import split_slice
-from ..model.errors import UNIT_NOT_SET_UP, MDError
+from ..model.errors import NO_DB, UNIT_NOT_SET_UP, MDError
 from ..model.metadb import is_stale
 from ..model.metadevices import HSP_RE, Mirror, Stripe
 from ..model.volume_manager import MDSet
@@ -91,6 +91,8 @@ def main(inv: Invocation) -> int:
         probe_all_devs(inv, s)
     if o.setstat_only:
         return 0
+    if not s.replicas:
+        raise MDError(NO_DB)
 
     if not operands:
         sets = list(host.vm.sets.values()) if o.all_sets else [s]
@@ -134,8 +136,8 @@ def print_named(inv: Invocation, s: MDSet, names: list[str], o: Options) -> int:
     """metastat.c main: each name in turn; an error is printed and the next name follows.
     The relocation section comes only when every name was printed."""
     status = 0
-    rep = reporter(inv, s, o)
-    done: list[tuple[MDSet, str]] = []
+    reps: dict[str, Reporter] = {}
+    done: list[tuple[Reporter, str]] = []
     for name in names:
         try:
             us, short = resolve(inv, s, name)
@@ -143,39 +145,35 @@ def print_named(inv: Invocation, s: MDSet, names: list[str], o: Options) -> int:
             inv.md_error(e)
             status = 1
             continue
-        if rep.s is not us:
-            inv.out(rep.text(), end="")
-            rep = Reporter(inv.host, us, short=o.short, times=o.times, large=o.large,
-                           fn=o.fn)
+        rep = reps.setdefault(us.name, reporter(inv, us, o))
         if HSP_RE.match(short) and short in us.hsps:
             if not o.concise:
                 rep.hsp_print(us.hsps[short])
-            done.append((us, short))
-            continue
-        unit = us.units.get(short)
-        if unit is None:
+        elif short in us.units:
+            if o.concise:
+                rep.concise_md(0, short)
+            else:
+                rep.print_unit(us.units[short], header=True, subdevs=True)
+        else:
             inv.out(rep.text(), end="")
             rep.chunks.clear()
             inv.md_error(MDError(UNIT_NOT_SET_UP, name=us.display(short)))
             status = 1
             continue
-        if o.concise:
-            rep.concise_md(0, short)
-        else:
-            rep.print_unit(unit, header=True, subdevs=True)
-        done.append((us, short))
-    if o.devid and status != 1 and not o.quiet:
-        for us, short in done:
-            if rep.s is not us:
+        done.append((rep, short))
+    last = reps.get(s.name) or next(iter(reps.values()), None)
+    if o.devid and status != 1 and not o.quiet and last is not None:
+        for rep, short in done:
+            if o.large or o.fn:
                 continue
-            if short in us.hsps:
-                if not (o.large or o.fn):
-                    for spare in us.hsps[short].spares:
-                        rep.getdevs_slice(spare.name, rep.devs)
-            elif not (o.large or o.fn):
-                rep.getdevs(us.units[short], rep.devs)
-        rep.relocation(rep.devs)
-    inv.out(rep.text(), end="")
+            if short in rep.s.hsps:
+                for spare in rep.s.hsps[short].spares:
+                    rep.getdevs_slice(spare.name, last.devs)
+            else:
+                rep.getdevs(rep.s.units[short], last.devs)
+        last.relocation(last.devs)
+    for rep in reps.values():
+        inv.out(rep.text(), end="")
     return status
 
 

@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING, TypeVar
 from ..model.devices import split_slice
 from ..model.metadevices import (
     BIG_UNIT_BLOCKS,
-    UNIT_RE,
     Component,
     HotSparePool,
     Mirror,
@@ -672,7 +671,3 @@ def md_tab_lines(host: Host, s: MDSet) -> str:
     rep = Reporter(host, s, short=True)
     rep.print_all()
     return rep.text()
-
-
-def is_unit_name(name: str) -> bool:
-    return UNIT_RE.match(name) is not None

@@ -506,3 +506,17 @@ def test_large_and_descriptive_only(host: Host, opt: str) -> None:
     host.add_mirror("d0", ["d10", "d20"])
     r = host.run(f"metastat {opt}")
     assert (r.stdout, r.exit_code) == ("", 0)
+
+
+def test_no_databases_and_set_prefixed_names(host: Host) -> None:
+    bare = Host("host1").run("metastat")
+    assert (bare.stdout, bare.stderr, bare.exit_code) == (
+        "", "metastat: host1: there are no existing databases\n\n", 1)
+    s = host.vm.sets.setdefault("blue", MDSet("blue"))
+    host.ensure_slice("c3t0d0s7", 65536)
+    host.ensure_slice("c3t0d0s0")
+    host.vm.add_replicas(s, ["c3t0d0s7"], force=True)
+    host.vm.create_stripe(s, "d5", [(["c3t0d0s0"], None)])
+    assert host.run("metastat -p blue/d5").stdout == "blue/d5 1 1 c3t0d0s0\n"
+    r = host.run("metastat -s blue d6")
+    assert (r.stderr, r.exit_code) == ("metastat: host1: blue/d6: unit not set up\n\n", 1)
