@@ -532,7 +532,7 @@ class FileSystems:
         """``ioctl(_FIOFFS)``: push dirty data to disk (no privilege needed)."""
         fs, _ = self.resolve(path, cwd)
         if fs is None:
-            return
+            raise FsErrno("ENOTTY")
         if fs.lock in ("hard", "error"):
             raise FsErrno("EIO")
         self.sync(fs)
