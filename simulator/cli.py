@@ -86,6 +86,9 @@ def _stdin_file() -> tuple[BinaryIO | None, bool]:
 def cmd_scenarios(args: argparse.Namespace) -> int:
     """List shipped scenarios: name and one-line description."""
     from .scenario import ScenarioError, load_scenario, shipped_scenarios
+    if args.names:
+        print("\n".join(shipped_scenarios()))
+        return 0
     rows = []
     for name, path in shipped_scenarios().items():
         try:
@@ -93,9 +96,6 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
         except ScenarioError as e:
             desc = f"(invalid: {e})"
         rows.append((name, desc))
-    if args.names:
-        print("\n".join(name for name, _ in rows))
-        return 0
     width = max((len(n) for n, _ in rows), default=0)
     for name, desc in rows:
         print(f"{name:<{width}}  {desc}".rstrip())
