@@ -999,26 +999,36 @@ class VolumeManager:
         m.checkpoint = 0
 
     # ------------------------------------------------------------------ reboot
-    def reboot(self) -> None:
-        """A reboot: resyncs fall back to their last checkpoint, offlines end, locks drop.
+    def reboot(self, metasync: bool = True) -> None:
+        """A reboot: resyncs fall back to their last checkpoint and wait, locks drop.
 
-        Mirrors of pass 1-9 with two or more submirrors owe an optimized resync, which
-        ``metasync -r`` (run by the boot scripts) starts.
+        At snarf time (mirror_resync.c unit_setup_resync) a mirror of pass 1-9 with two or
+        more readable or offline submirrors owes an optimized resync of its dirty regions
+        (MD_UN_OPT_NOT_DONE), its readable submirrors become resync targets and an offline
+        one becomes OFFLINE_RESYNC; other offline submirrors stay offline. Nothing runs
+        until ``metasync -r`` (svc-metasync at boot), done here unless ``metasync`` is
+        False (then metastat shows ``Needs maintenance`` / ``Invoke: metasync dM``).
         """
+        step = max(1, int(self.resync_rate * CHECKPOINT_INTERVAL))
         for s in self.sets.values():
             for m in [u for u in s.units.values() if isinstance(u, Mirror)]:
                 for job in m.jobs:
-                    job.done = job.done // max(1, int(self.resync_rate * CHECKPOINT_INTERVAL)) \
-                        * int(self.resync_rate * CHECKPOINT_INTERVAL)
-                for slot in m.submirrors:
-                    if slot.state == SmState.OFFLINE:
-                        slot.state = SmState.OFFLINE_RESYNC
+                    job.done = job.done // step * step
+                syncable = [slot for slot in m.submirrors if slot.state in (
+                    SmState.RUNNING, SmState.OFFLINE, SmState.OFFLINE_RESYNC)]
+                if m.pass_num and len(syncable) > 1:
+                    m.opt_not_done = True
+                    for slot in syncable:
                         slot.resync_target = True
-                        m.jobs.append(ResyncJob("optimized", max(1, slot.dirty_blocks),
-                                                submirror=slot.name))
-                m.resync_active = bool(m.jobs)
+                        if slot.state == SmState.OFFLINE:
+                            slot.state = SmState.OFFLINE_RESYNC
+                            m.jobs.append(ResyncJob("optimized", max(1, slot.dirty_blocks),
+                                                    submirror=slot.name))
+                    m.jobs.sort(key=lambda j: ResyncJob.ORDER[j.kind])
+                m.resync_active = False
                 m.resync_cancel = False
-            self.resync_all(s)
+            if metasync:
+                self.resync_all(s)
 
     # ------------------------------------------------------------------ hot spares
     def hs_add(self, s: MDSet, pool_name: str, comp: str) -> HotSparePool:
