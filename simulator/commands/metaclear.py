@@ -12,11 +12,13 @@ from __future__ import annotations
 
 from ..model import errors as E
 from ..model.errors import MDError
-from ..model.metadevices import Mirror, SoftPartition, Stripe, Unit, unit_number
+from ..model.metadevices import Mirror, SoftPartition, Stripe, Unit
 from ..model.states import CompState, SmState
 from ..model.volume_manager import MDSet, VolumeManager
 from .base import Invocation, getopt
 from .mdtab import NO_SUCH_FILE, parse_hsp_name, parse_md_name, slice_token
+from .metainit import sp_parent
+from .report import hsp_order, kernel_order
 
 NAME = "metaclear"
 
@@ -158,14 +160,11 @@ class Clearer:
             if sl is None or not _has_slice(self.vm, sl):
                 raise MDError(NO_SUCH_FILE, name=token)
             s, comp, cname = self.s, sl, sl
-        sps = sorted((u for u in s.units.values()
-                      if isinstance(u, SoftPartition) and u.component == comp),
-                     key=lambda u: unit_number(u.name))
+        sps = [u for u in kernel_order(s, SoftPartition) if u.component == comp]
         if not sps:
             raise MDError(NO_SP, name=cname)
-        for i, sp in enumerate(sps):
-            new_parent = sps[i + 1].name if i + 1 < len(sps) else None
-            self._sp_reset_common(s, sp, new_parent)
+        for sp in sps:
+            self._sp_reset_common(s, sp, _other_sp(s, sp))
 
     # ------------------------------------------------------------------ hot spare pools
     def reset_hsp(self, s: MDSet, short: str) -> None:
@@ -185,8 +184,8 @@ class Clearer:
             for unit in self._units(kind):
                 if unit.name in self.s.units:
                     self.reset_unit(self.s, unit)
-        for short in sorted(self.s.hsps, key=lambda n: int(n[3:])):
-            self.reset_hsp(self.s, short)
+        for pool in hsp_order(self.s):
+            self.reset_hsp(self.s, pool.name)
         self._all_sp()
 
     def _all_sp(self) -> None:
@@ -199,9 +198,9 @@ class Clearer:
         finally:
             self.recurse = recurse
 
-    def _units(self, kind: type) -> list[Unit]:
-        return sorted((u for u in self.s.units.values() if isinstance(u, kind)),
-                      key=lambda u: unit_number(u.name))
+    def _units(self, kind: type[Unit]) -> list[Unit]:
+        """meta_get_names: the driver's list order (as metastat lists them)."""
+        return list(kernel_order(self.s, kind))
 
 
 def _has_slice(vm: VolumeManager, comp: str) -> bool:
@@ -224,10 +223,7 @@ def _release_spares(s: MDSet, st: Stripe) -> None:
 
 def _other_sp(s: MDSet, sp: SoftPartition) -> str | None:
     """Another soft partition on the same metadevice, to become its parent (meta_sp_reset)."""
-    for u in sorted(s.units.values(), key=lambda x: unit_number(x.name)):
-        if isinstance(u, SoftPartition) and u.component == sp.component and u is not sp:
-            return u.name
-    return None
+    return sp_parent(s, sp.component, leaving=sp.name)
 
 
 def main(inv: Invocation) -> int:

@@ -7,9 +7,8 @@ usr/src/uts/common/io/lvm/hotspares/hotspares.c (seths_add/seths_delete/seths_de
 Error names follow metaioctl(): an ioctl given a name reports that name, otherwise the
 error class builds it (``hsp001: c1t0d0s0`` for hot spare errors).
 
-:func:`hsp_report` and :func:`devid_report` print the pool section and the Device Relocation
-Information exactly as meta_hotspares.c hsp_report / meta_print_devid do; metastat can reuse
-them.
+``-i`` prints through metastat's :class:`~simulator.commands.report.Reporter` (hsp_report and
+meta_print_devid), so both commands show a pool the same way.
 """
 
 from __future__ import annotations
@@ -21,6 +20,7 @@ from ..model.volume_manager import MDSet, VolumeManager
 from .base import Invocation, getopt
 from .mdtab import NO_SUCH_FILE, parse_hsp_name, parse_md_name, slice_token
 from .metainit import IS_META, check_hotspare
+from .report import Reporter, hsp_order
 
 NAME = "metahs"
 
@@ -43,49 +43,6 @@ def usage(inv: Invocation, code: int = 1) -> int:
     """Usage text on stderr, exit 1 (0 for -h)."""
     inv.err(USAGE.format(inv.prog), end="")
     return code
-
-
-# ---------------------------------------------------------------------------- reports
-def hsp_report(s: MDSet, pool: HotSparePool, devid: bool = True) -> str:
-    """meta_hotspares.c hsp_report: ``hspNNN: n hot spares`` with its table and empty line.
-
-    ``devid`` is PRINT_DEVID: the Reloc column (``Yes``/``No ``) after the length.
-    """
-    name = s.display(pool.name)
-    spares = pool.spares
-    if not spares:
-        return f"{name}: is empty\n\n"
-    width = max([len(hs.name) for hs in spares] + [len("Device")]) + 2
-    count = "1 hot spare" if len(spares) == 1 else f"{len(spares)} hot spares"
-    out = [f"{name}: {count}\n\t{'Device'[:width]:<{width}} {'Status':<12.12}"
-           f"{'Length':<8.6}\t\t{'Reloc'}\n"]
-    for hs in spares:
-        reloc = ("Yes" if hs.reloc else "No ") if devid else ""
-        out.append(f"        {hs.name:<{width}} {hs.status:<12} {hs.size} blocks\t{reloc}\n")
-    out.append("\n")
-    return "".join(out)
-
-
-def devid_report(vm: VolumeManager, comps: list[str]) -> str:
-    """meta_print_devid: ``Device Relocation Information:`` for the drives of ``comps``.
-
-    Drives are listed once each, in order of first appearance (meta_create_non_dup_list).
-    """
-    drives: list[str] = []
-    for comp in comps:
-        drive = comp.rsplit("s", 1)[0] if slice_token(comp) else comp
-        if drive not in drives:
-            drives.append(drive)
-    width = max([len(d) for d in drives] + [0]) + 2
-    out = ["Device Relocation Information:\n",
-           f"{'Device  ':<{width}} {'Reloc':<5}\tDevice ID\n"]
-    for drive in drives:
-        disk = vm.disks.get(drive)
-        if disk is not None and disk.devid:
-            out.append(f"{drive:<{width}} {'Yes':<5}\t{disk.devid}\n")
-        else:
-            out.append(f"{drive:<{width}} {'No ':<5}\t-\n")
-    return "".join(out)
 
 
 # ---------------------------------------------------------------------------- helpers
@@ -117,10 +74,10 @@ def _comp(vm: VolumeManager, s: MDSet, token: str) -> tuple[MDSet | None, str]:
 
 
 def _all_pools(s: MDSet) -> list[str]:
-    """meta_get_hsp_names; an empty set is MDE_NO_HSPS."""
+    """meta_get_hsp_names (the driver's list order); an empty set is MDE_NO_HSPS."""
     if not s.hsps:
         raise MDError(E.NO_HSPS)
-    return sorted(s.hsps, key=lambda n: int(n[3:]))
+    return [pool.name for pool in hsp_order(s)]
 
 
 def _spare_anywhere(s: MDSet, comp: str) -> HotSpare | None:
@@ -277,9 +234,13 @@ def status_hotspares(inv: Invocation, s: MDSet, args: list[str]) -> None:
         pool = pset.hsps.get(short)
         if pool is None:
             raise MDError(E.INVALID_HSP, name=pset.display(short))
-        inv.out(hsp_report(pset, pool, devid=True), end="")
+        rep = Reporter(inv.host, pset)
+        rep.hsp_report(pool)
+        inv.out(rep.text(), end="")
         comps += [hs.name for hs in pool.spares]
-    inv.out(devid_report(vm, comps), end="")
+    rep = Reporter(inv.host, s)
+    rep.relocation(comps)
+    inv.out(rep.text(), end="")
 
 
 def main(inv: Invocation) -> int:

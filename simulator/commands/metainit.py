@@ -25,6 +25,7 @@ from ..model.metadevices import (
     SoftPartition,
     Stripe,
     Unit,
+    unit_number,
 )
 from ..model.volume_manager import (
     DEFAULT_INTERLACE,
@@ -668,9 +669,20 @@ def init_sp(ctx: Context, argv: list[str]) -> None:
         unit = SoftPartition(name=short, component=comp, extents=extents,
                              timestamp=ctx.vm.now())
         s.units[short] = unit
-        if cset is not None and cset.units[comp].parent is None:
-            cset.units[comp].parent = short
+        if cset is not None:
+            cset.units[comp].parent = sp_parent(cset, comp)
     ctx.inv.out(f"{devname}: Soft Partition is setup")
+
+
+def sp_parent(s: MDSet, comp: str, leaving: str | None = None) -> str | None:
+    """The soft partition recorded as parent of the metadevice ``comp`` they are built on.
+
+    The driver only needs one of them (meta_sp_reset reparents to any other); the lowest
+    numbered keeps the record independent of the order they were created in.
+    """
+    names = [u.name for u in s.units.values()
+             if isinstance(u, SoftPartition) and u.component == comp and u.name != leaving]
+    return min(names, key=unit_number) if names else None
 
 
 def _atoll(text: str) -> int:
