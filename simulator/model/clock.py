@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-DEFAULT_START = 1795600800.0   # Tue Nov 24 10:00:00 2026 UTC
+DEFAULT_START = 1795600800.0   # Wed Nov 25 10:00:00 2026 UTC
 
 
 @dataclass
