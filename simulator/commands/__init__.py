@@ -35,6 +35,11 @@ COMMANDS: dict[str, str] = {
     "metahs": "metahs",
     "ufsdump": "ufsdump",
     "ufsrestore": "ufsrestore",
+    "lockfs": "lockfs",
+    "mount": "mount",
+    "umount": "umount",
+    "df": "df",
+    "fsck": "fsck",
 }
 
 INTERNAL_ERROR_EXIT = 70

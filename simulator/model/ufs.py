@@ -221,11 +221,9 @@ class FileSystems:
         """The root file system; a plain one on c0t0d0s0 unless a scenario configured '/'."""
         fs = self.filesystems.get("/")
         if fs is None:
-            base = base_tree(0, 0, 0, float(self.boot_time - 86400 * 30))
-            geo = Geometry.for_device(16777216)
+            base = base_tree(0, 20000, 9000000, float(self.boot_time - 86400 * 30))
+            geo = Geometry.for_device(16777216, base.max_ino)
             img = Image(base, geo, logging=True, last_mounted="/")
-            img.dsize_override = 8258030
-            img.loose_frags = 1734
             fs = FileSystem("/", DEFAULT_ROOT_DEVICE, img, img.copy(), mounted=True,
                             mount_time=self.boot_time, fsck_pass="1", options="-",
                             synthetic=True)
