@@ -1,0 +1,1 @@
+"""Runs real driver scripts against the simulation: shim transport, virtual time, sandbox."""
