@@ -121,11 +121,10 @@ def main(inv: Invocation) -> int:
     if aflg:
         status = 0
         for vf in fs.vfstab_filesystems():
-            ent = vf
-            if ent.mounted or ent.synthetic or (args and ent.mount not in args):
+            if vf.mounted or vf.synthetic or (args and vf.mount not in args):
                 continue
-            opts_ = specific or ent.options
-            status = max(status, _mount_ufs(inv, fs, ent.device, ent.mount, opts_, rflg))
+            opts_ = specific or vf.options
+            status = max(status, _mount_ufs(inv, fs, vf.device, vf.mount, opts_, rflg))
         return status
     special = args[0] if len(args) == 2 else None
     mountp = args[-1]
