@@ -108,9 +108,15 @@ class ArchiveHeader:
     clean: bool = True            # the dumped image was fsck-clean
     damaged: dict[str, str] = field(default_factory=dict)
     volume_inodes: list[int] = field(default_factory=list)  # first inode of each volume
+    inuse_ranges: list[list[int]] = field(default_factory=list)  # the TS_CLRI map, as runs
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    @property
+    def inuse(self) -> set[int]:
+        """Inodes in use on the file system when it was dumped (the removal map)."""
+        return {i for a, b in self.inuse_ranges for i in range(a, b + 1)}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> ArchiveHeader:
@@ -123,7 +129,8 @@ class ArchiveHeader:
                        tp_bsize=int(d.get("tp_bsize", 1024)), blocks=int(d.get("blocks", 0)),
                        maxino=int(d.get("maxino", 0)), clean=bool(d.get("clean", True)),
                        damaged={str(k): str(v) for k, v in dict(d.get("damaged", {})).items()},
-                       volume_inodes=[int(i) for i in d.get("volume_inodes", [])])
+                       volume_inodes=[int(i) for i in d.get("volume_inodes", [])],
+                       inuse_ranges=[[int(a), int(b)] for a, b in d.get("inuse_ranges", [])])
         except (KeyError, ValueError, TypeError) as e:
             raise ArchiveError(f"bad header: {e}") from e
 
@@ -208,6 +215,17 @@ def parse(data: bytes | str) -> Archive:
 
 def is_archive(data: bytes) -> bool:
     return data.startswith(MAGIC.encode())
+
+
+def ranges(numbers: Iterable[int]) -> list[list[int]]:
+    """Sorted numbers as ``[first, last]`` runs (how the in-use inode map is stored)."""
+    out: list[list[int]] = []
+    for n in sorted(set(numbers)):
+        if out and out[-1][1] == n - 1:
+            out[-1][1] = n
+        else:
+            out.append([n, n])
+    return out
 
 
 def placeholder(entry: ArchiveEntry) -> bytes:

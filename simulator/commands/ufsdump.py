@@ -20,7 +20,7 @@ import struct
 from dataclasses import dataclass, field
 from typing import IO, TYPE_CHECKING, Any
 
-from ..archive import Archive, ArchiveEntry, ArchiveHeader
+from ..archive import Archive, ArchiveEntry, ArchiveHeader, ranges
 from ..model.backup import (
     DEFAULT_TAPE,
     Backups,
@@ -434,7 +434,7 @@ class Dump:
             self.dumpabort()
         entries = list(image.entries())
         ninodes = int(getattr(getattr(image, "geometry", None), "ninodes", 0)) or len(entries)
-        clean = bool(getattr(image, "clean", True)) and bool(getattr(image, "consistent", True))
+        clean = bool(getattr(image, "consistent", True))
         damaged = dict(getattr(image, "damaged", {}) or {})
 
         date = int(self.host.clock.now)
@@ -471,7 +471,8 @@ class Dump:
             level=level, date=date, ddate=int(ddate), host=self.host.hostname,
             device=c_dev, filesys=filesystem or UNLISTED, label=o.label, volume=1,
             volumes=1, complete=False, ntrec=o.ntrec, tp_bsize=tp_bsize, blocks=0,
-            maxino=plan.maxino, clean=clean, damaged=damaged)
+            maxino=plan.maxino, clean=clean, damaged=damaged,
+            inuse_ranges=ranges(e.inode for e in entries))
         self.archive_entries = plan.entries + plan.names
         Writer(self, plan, esize, tsize, pipe).run()
 
