@@ -40,6 +40,7 @@ durations: ``"30s"``, ``"5m"``, ``"1h30m"`` or seconds; rates: ``"20MB/s"`` or b
     [[fault]]      kind = "..." plus anything: kept raw for the fault-campaign engine
     [expect]       anything: kept raw for the harness's verdict
 
+Metadevices and hot spare pools live in the local set (no disksets in scenarios yet).
 Build order: disks, replicas, hot spare pools, metadevices (in dependency order), resync rate,
 file systems, tapes, failed disks, then the setup steps (so setup commands can act on file
 systems and `advance` lets their workload run).
@@ -264,7 +265,7 @@ class _Table:
         return self.data[key]
 
     def get_str(self, key: str, default: str | None = None, required: bool = False,
-            pattern: re.Pattern[str] | None = None, what: str = "") -> str:
+                pattern: re.Pattern[str] | None = None, what: str = "") -> str:
         v = self.raw(key, required)
         if v is None:
             return default if default is not None else ""
@@ -280,7 +281,8 @@ class _Table:
             raise self.fail(self.key(key), f"must be one of {', '.join(choices)} (got {v!r})")
         return v
 
-    def get_int(self, key: str, default: int, lo: int | None = None, hi: int | None = None) -> int:
+    def get_int(self, key: str, default: int, lo: int | None = None,
+                hi: int | None = None) -> int:
         v = self.raw(key)
         if v is None:
             return default
@@ -428,7 +430,7 @@ def parse_scenario(data: str | dict[str, Any], source: str = "<scenario>",
 
 def _parse_host(t: _Table) -> HostSpec:
     spec = HostSpec(hostname=t.get_str("hostname", "sunhost", pattern=_HOSTNAME_RE,
-                                   what="a host name"),
+                                       what="a host name"),
                     timezone=t.get_str("timezone", "UTC"))
     tz = _zone(t, spec.timezone)
     start = t.raw("start")
@@ -587,7 +589,7 @@ def _parse_softpart(t: _Table) -> SoftPartSpec:
 
 def _parse_filesystem(t: _Table) -> FileSystemSpec:
     mount = t.get_str("mount", required=True, pattern=re.compile(r"^/[^\s]*$"),
-                  what="an absolute path")
+                      what="an absolute path")
     if mount != "/" and mount.endswith("/"):
         raise t.fail(t.key("mount"), f"must not end with '/' (got {mount!r})")
     device = t.get_str("device", required=True)
@@ -599,10 +601,13 @@ def _parse_filesystem(t: _Table) -> FileSystemSpec:
                      f"(got {device!r})")
     size = t.size("size", 0)
     assert size is not None
-    spec = FileSystemSpec(mount=mount, device=device, fstype=t.choice("fstype", FSTYPES, "ufs"),
-                          size=size, files=t.get_int("files", 0, 0), seed=t.get_int("seed", 1),
-                          logging=t.get_bool("logging", True), mounted=t.get_bool("mounted", True),
-                          in_vfstab=t.get_bool("in_vfstab", True), options=t.get_str("options", ""))
+    spec = FileSystemSpec(mount=mount, device=device,
+                          fstype=t.choice("fstype", FSTYPES, "ufs"), size=size,
+                          files=t.get_int("files", 0, 0), seed=t.get_int("seed", 1),
+                          logging=t.get_bool("logging", True),
+                          mounted=t.get_bool("mounted", True),
+                          in_vfstab=t.get_bool("in_vfstab", True),
+                          options=t.get_str("options", ""))
     raw = t.raw("workload")
     if raw is not None:
         w = _Table(raw, t.key("workload"), t.source)

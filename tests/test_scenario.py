@@ -459,3 +459,11 @@ def test_load_scenario_by_name_path_and_errors(tmp_path: Path) -> None:
         load_scenario("seed-exampel")
     with pytest.raises(ScenarioError, match="cannot read scenario: No such file or directory"):
         load_scenario(str(tmp_path / "none.toml"))
+
+
+def test_shipped_expectations_are_valid_for_the_harness() -> None:
+    checks = pytest.importorskip("simulator.harness.checks")
+    for name in shipped_scenarios():
+        exp = checks.Expectations.from_dict(load_scenario(name).expect)
+        if name in ("maintenance", "last-erred"):
+            assert exp.backup is False and exp.driver_exit == "nonzero"
