@@ -19,7 +19,6 @@ import errno
 import fcntl
 import json
 import os
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -126,8 +125,9 @@ class StateStore:
         """Atomically replace state.json with ``data`` as JSON."""
         payload = json.dumps(data, separators=(",", ":"), sort_keys=True).encode()
         self._sweep_temporaries()
+        tmp = self.dir / f"{TMP_PREFIX}{os.getpid()}.{os.urandom(4).hex()}{TMP_SUFFIX}"
         try:
-            fd, tmp = tempfile.mkstemp(prefix=TMP_PREFIX, suffix=TMP_SUFFIX, dir=self.dir)
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o644)
         except OSError as e:
             raise StateError(f"{self.dir}: cannot write state: {e.strerror}") from None
         try:
