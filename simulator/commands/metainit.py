@@ -692,8 +692,14 @@ def _atoll(text: str) -> int:
 
 
 def _whole_disk(ctx: Context, token: str) -> str:
-    """``-e cXtYdZ``: the drive's slice 0 (metadrivename + metaslicename)."""
+    """``-e cXtYdZ``: the drive's slice 0 (metadrivename + metaslicename; meta_check_sp
+    refuses any other slice as "not a valid drive name")."""
     name = short_name(token)
+    sl = slice_token(token)
+    if sl is not None and sl[:-2] in ctx.vm.disks:
+        if not sl.endswith("s0"):
+            raise MDError(NOT_DRIVENAME, name=sl)
+        name = sl[:-2]
     if not DISK_RE.match(name) or name not in ctx.vm.disks:
         raise MDError(NO_SUCH_FILE, name=token)
     if 0 not in ctx.vm.disks[name].slices:

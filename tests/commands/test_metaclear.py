@@ -7,6 +7,7 @@ import pytest
 from conftest import sample_text
 
 from simulator import Host
+from simulator.model.metadevices import Stripe
 from simulator.model.states import CompState
 
 USAGE = ("usage:\tmetaclear [-s setname] -a\n"
@@ -43,7 +44,9 @@ def test_sample_replace_submirror(host: Host) -> None:
     s = host.vm.sets[""]
     host.vm.attach(s, "d20", "d22")
     host.advance(3600)
-    host.vm.sets[""].units["d22"].rows[0].components[0].state = CompState.ERRED  # type: ignore[attr-defined]
+    d22 = s.units["d22"]
+    assert isinstance(d22, Stripe)
+    d22.components[0].state = CompState.ERRED        # Needs maintenance, as in the sample
     host.vm.detach(s, "d20", "d22", force=True)
     blocks = text.split("# ")[1:]
     checked = 0
@@ -55,7 +58,10 @@ def test_sample_replace_submirror(host: Host) -> None:
         assert (r.stdout, r.stderr, r.exit_code) == (expected, "", 0), command
         checked += 1
     assert checked == 2
-    assert [c.name for c in s.units["d22"].components] == ["c1t0d0s2", "c1t0d1s2"]  # type: ignore[attr-defined]
+    d22 = s.units["d22"]
+    assert isinstance(d22, Stripe)
+    assert [[c.name for c in row.components] for row in d22.rows] == [["c1t0d0s2"],
+                                                                      ["c1t0d1s2"]]
 
 
 def test_clear_each_kind(h: Host) -> None:

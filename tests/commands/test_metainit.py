@@ -318,3 +318,33 @@ def test_no_database_and_stale_database() -> None:
     h.vm.sets[""].replicas[1].flags = {"W"}
     r = h.run("metainit d10 1 1 c1t0d0s0")
     assert (r.stderr, r.exit_code) == (err("stale databases"), 66)
+
+
+def test_soft_partition_component_checks(h: Host) -> None:
+    """meta_check_sp: a slice may only carry other soft partitions; -e takes a drive."""
+    h.run("metainit d10 1 1 c1t0d0s0")
+    h.run("metainit hsp001 c1t1d0s0")
+    assert h.run("metainit d20 -p c1t0d0s0 1m").stderr == err(
+        "c1t0d0s0: has appeared more than once in the specification of d10")
+    assert h.run("metainit d20 -p c1t1d0s0 1m").stderr == err(
+        "c1t1d0s0: has appeared more than once in the specification of hsp001")
+    h.run("metainit d21 -p d10 1m")
+    assert h.run("metainit d22 -p d21 1m").stderr == err("d21: invalid unit")
+    assert h.run("metainit d22 -p -e c2t0d0s3 1m").stderr == err(
+        "c2t0d0s3: not a valid drive name")
+    r = h.run("metainit d22 -p -e c2t0d0 1g")
+    assert (r.stdout, r.exit_code) == ("d22: Soft Partition is setup\n", 0)
+    d22 = h.vm.sets[""].units["d22"]
+    assert isinstance(d22, SoftPartition) and d22.component == "c2t0d0s0"
+
+
+def test_dry_run_creates_nothing(h: Host) -> None:
+    h.run("metainit d11 1 1 c1t0d0s0")
+    before = h.vm.to_dict()["sets"]
+    for args, out in (("d10 -m d11", "d10: Mirror is setup\n"),
+                      ("d20 -p c2t0d0s0 1g", "d20: Soft Partition is setup\n")):
+        r = h.run(f"metainit -n {args}")
+        assert (r.stdout, r.stderr, r.exit_code) == (out, "", 0)
+    assert h.vm.to_dict()["sets"] == before
+    r = h.run("metainit -n d20 -p c2t0d0s0 1t")
+    assert r.stderr == err("d20: not enough space available for request")
