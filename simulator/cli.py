@@ -28,7 +28,9 @@ from collections.abc import Sequence
 from typing import IO, Any, BinaryIO
 
 # module names, each exposing register(subparsers) -> None
-EXTRA_COMMAND_MODULES: tuple[str, ...] = ()
+EXTRA_COMMAND_MODULES: tuple[str, ...] = (
+    "simulator.verify_backup",
+)
 
 BUILTIN_COMMANDS = ("scenarios", "init", "exec", "state", "advance")
 HUNG_EXIT = 124

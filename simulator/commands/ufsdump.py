@@ -662,6 +662,7 @@ class Writer:
         self.pass4_at = max(0, dirs_end - NBUF * self.ntrec)
         self.phase = 0
         self.irg = 16 if o.cartridge else (6 if o.density == 625 else 12)
+        self.asize_per = (self.ntrec * 1024) // o.density + self.irg
 
     def rate(self) -> float:
         d = self.d
@@ -696,7 +697,6 @@ class Writer:
         out = d.out
         assert out is not None
         d.telapsed = 0.0
-        o = d.o
         fail_at: int | None = None
         if d.backups.fail_after_fraction is not None:
             fail_at = max(1, int(self.esize * d.backups.fail_after_fraction))
@@ -705,7 +705,6 @@ class Writer:
         done = 0             # stream records on earlier volumes
         volno = 0
         vol_start_entries: list[int] = []
-        rate = self.rate()
         first_ino = 2
         while True:
             volno += 1
@@ -716,33 +715,15 @@ class Writer:
             if not d.tschedule:
                 d.tschedule = int(host.clock.now) + EST_SEC
             cap = self.capacity(out)
+            phase_at_start = self.phase
             written = 1                  # the TS_TAPE header
             tapea += 1
-            asize = 0
-            wraps = 0
-            outcome = "done"
             self.phase_messages(done)
-            while done + (written - 1) < self.stream:
-                chunk = min(self.ntrec, self.stream - done - (written - 1))
-                if cap is not None and written + self.ntrec > cap:
-                    outcome = "eot"
-                    break
-                if fail_at is not None and tapea + chunk > fail_at:
-                    outcome = "error"
-                    break
-                dt = self.ntrec / rate
-                host.advance(dt)
-                d.clock_ms += dt * 1000
-                written += chunk
-                tapea += chunk
-                asize += (self.ntrec * 1024) // o.density + self.irg
-                if not self.pipe and self.tsize > 0 and asize > self.tsize:
-                    outcome = "eot"
-                    break
-                wraps += 1
-                if wraps % NBUF == 0:
-                    self.timeest(False, tapea)
-                self.phase_messages(done + written - 1)
+            k, outcome = self.write_volume(cap, fail_at, tapea, done)
+            part = min(k * self.ntrec, self.stream - done)
+            written += part
+            tapea += part
+            asize = k * self.asize_per
             stream_done = done + written - 1
             d.written_entries = self.entries_before(stream_done)
             if outcome == "done":
@@ -750,6 +731,7 @@ class Writer:
                 break
             if outcome == "error":
                 self.write_error(out, volno, asize, written)
+                self.phase = phase_at_start      # the checkpoint predates these messages
                 fail_at = None
                 tapea -= written
                 volno -= 1
@@ -779,6 +761,47 @@ class Writer:
         if ms:
             line += f" at {int(f32(f32(float(final)) / f32(float(ms))) * 1000.0)} KB/sec"
         d.msg(line + "\n")
+
+    def write_volume(self, cap: int | None, fail_at: int | None, tapea: int,
+                     done: int) -> tuple[int, str]:
+        """Write tape blocks until the dump ends, the volume is full, the tape size (``s``)
+        is used up or a write fails; -> (blocks of ``ntrec`` records written, outcome).
+
+        Time passes in one step per event (a progress estimate, the Pass IV message, the
+        end), not per block: a terabyte dump costs a few hundred steps.
+        """
+        d = self.d
+        host = d.host
+        n = self.ntrec
+        inf = 1 << 62
+        n_end = -(-(self.stream - done) // n)
+        cap_max = (cap - 1) // n if cap is not None else inf
+        fault_max = max(0, (fail_at - tapea) // n) if fail_at is not None else inf
+        tsize_k = self.tsize // self.asize_per + 1 if self.tsize > 0 and not self.pipe \
+            else inf
+        limit = min(n_end, cap_max, fault_max, tsize_k)
+        dt = n / self.rate()
+        t0 = host.clock.now
+        k = 0
+        while k < limit:
+            nxt = limit
+            if self.phase == 1:
+                k_p = max(k + 1, -(-(self.pass4_at - done) // n))
+                nxt = min(nxt, k_p)
+            w = max(k + 1, int(-(-(d.tschedule - t0) // dt)) if dt > 0 else k + 1)
+            w = -(-w // NBUF) * NBUF
+            nxt = min(nxt, w)
+            host.advance(t0 + nxt * dt - host.clock.now)
+            d.clock_ms += (nxt - k) * dt * 1000
+            k = nxt
+            if k % NBUF == 0:
+                self.timeest(False, tapea + 1 + min(k * n, self.stream - done))
+            self.phase_messages(done + k * n)
+        if limit == n_end:
+            return k, "done"
+        if limit == fault_max:
+            return k, "error"
+        return k, "eot"
 
     def phase_messages(self, position: int) -> None:
         """The master's "Dumping (Pass III/IV)" lines, once each, as it gets there."""
