@@ -2,6 +2,8 @@
 
 Each line adds one part of the host beside the volume manager; a Host gets all of them.
 """
-from . import backup  # noqa: F401
-from . import ufs  # noqa: F401
 from ..commands import metasync  # noqa: F401  (the metasync -r resync daemon)
+from . import (
+    backup,  # noqa: F401
+    ufs,  # noqa: F401
+)
