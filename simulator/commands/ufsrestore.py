@@ -676,7 +676,8 @@ class Restore:
     def cmd_r(self) -> None:
         arch = self.setup()
         h = arch.header
-        if not arch.dumped():
+        if not arch.dumped():                 # an empty dump: only the maps were written
+            self.initsymtable_file()
             self.dumpsymtable(1)
             self.done(0)
         if self.command == "R":
