@@ -76,6 +76,10 @@ CLOCK_BODY = struct.Struct("<Qqq")  # seq, realtime_ns, mono_offset_ns at offset
 
 SOCKET_ENV = "SVMSIM_SOCKET"
 CLOCK_ENV = "SVMSIM_CLOCK"
+# Fallbacks compiled into the clients for drivers that clear their
+# environment; inside a sandbox they are symlinks to the real paths.
+DEFAULT_SOCKET = "/usr/lib/svmsim/run/svmsim.sock"
+DEFAULT_CLOCK = "/usr/lib/svmsim/run/svmsim.clock"
 
 
 class Kind(enum.IntEnum):

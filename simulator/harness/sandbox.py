@@ -27,6 +27,10 @@ and their argv entries rewritten.
 Inside, ``PATH`` starts with ``/usr/lib/svmsim/bin`` (one shim per command
 name), and ``SVMSIM_SOCKET``, ``SVMSIM_CLOCK`` and ``LD_PRELOAD`` (the
 virtual-time library, when it was built) are set; ``TZ`` passes unchanged.
+So that a script running ``env -i ...`` still reaches the simulation, the
+sandbox's ``/etc/ld.so.preload`` names the library too, and
+``/usr/lib/svmsim/run/svmsim.{sock,clock}`` (the clients' compiled-in
+fallbacks) are symlinks to the real socket and clock file.
 """
 
 from __future__ import annotations
@@ -257,6 +261,8 @@ class Sandbox:
         except OSError as exc:
             raise SandboxError(f"cannot create the sandbox in {workdir}: {exc.strerror}") from None
         os.chmod(self.root, 0o755)
+        self.socket_path = Path(socket_path) if socket_path else self.root / "run" / "svmsim.sock"
+        self.clock_path = Path(clock_path) if clock_path else P.clock_path_for(self.socket_path)
         try:
             self._setup(
                 commands, aliases or {}, etc_files or {}, dev_nodes, method, client, artifacts
@@ -264,8 +270,6 @@ class Sandbox:
         except BaseException:
             _rmtree(self.root)
             raise
-        self.socket_path = Path(socket_path) if socket_path else self.root / "run" / "svmsim.sock"
-        self.clock_path = Path(clock_path) if clock_path else P.clock_path_for(self.socket_path)
 
     # -- construction ----------------------------------------------------------
     def _setup(
@@ -391,6 +395,16 @@ class Sandbox:
             shutil.copy2(self.artifacts.preload, lib / build.PRELOAD_NAME)
         shutil.copy2(Path(__file__).with_name("shim_client.py"), lib / "shim_client.py")
         self._python = _python_for(self.uid, self.gid) if self.client == "python" else ""
+        # Fixed paths the clients fall back to when a script clears its environment.
+        self._upper(P.DEFAULT_SOCKET).parent.mkdir()
+        self._upper(P.DEFAULT_SOCKET).symlink_to(self.socket_path)
+        self._upper(P.DEFAULT_CLOCK).symlink_to(self.clock_path)
+        if self.artifacts.preload is not None:
+            # Honoured by ld.so even when LD_PRELOAD was removed from the environment.
+            lines = [f"{SHIM_DIR}/{build.PRELOAD_NAME}"]
+            with contextlib.suppress(OSError):
+                lines += Path("/etc/ld.so.preload").read_text().split()
+            self._write(self._upper("/etc/ld.so.preload"), "\n".join(lines) + "\n")
 
     def _install_shim(self, name: str, dest: Path) -> None:
         self._clear(dest)

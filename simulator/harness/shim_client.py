@@ -16,7 +16,9 @@ is basename(argv[0]).
 
 Exit status: the code the server sends back; if the server asks for a signal
 the client raises it on itself.  If the server cannot be reached it prints
-``<name>: svmsim server not reachable`` and exits 127.
+``<name>: svmsim server not reachable`` and exits 127.  Without
+``SVMSIM_SOCKET`` (a script that ran ``env -i``) it tries the sandbox's fixed
+path ``/usr/lib/svmsim/run/svmsim.sock``.
 """
 
 import os
@@ -59,7 +61,7 @@ def main() -> int:
         + [_str(cwd)]
     )
     header = struct.pack("<4sII", b"SVMQ", 1, len(body))
-    path = os.environ.get("SVMSIM_SOCKET", "")
+    path = os.environ.get("SVMSIM_SOCKET") or "/usr/lib/svmsim/run/svmsim.sock"
     try:
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         sock.connect(path)

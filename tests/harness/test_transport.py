@@ -422,6 +422,18 @@ def test_every_way_of_calling_metastat_reaches_dispatch(
     assert "got metastat subst" in r.stdout.decode()
 
 
+def test_cleared_environment_still_reaches_the_simulation(
+    fresh: tuple[Toy, Sandbox], c_artifacts: build.Artifacts
+) -> None:
+    toy, sb = fresh
+    script = "env -i /usr/sbin/metastat bare-env; env -i sleep 600; env -i date +%s"
+    t0 = time.monotonic()
+    r = sb.run(["sh", "-c", script], capture=True, cwd="/")
+    assert time.monotonic() - t0 < 1.0
+    assert toy.calls == [["/usr/sbin/metastat", "bare-env"]] and toy.sleeps == [600]
+    assert r.stdout.decode().splitlines()[-1] == str(int(START) + 600)
+
+
 def test_stdin_reaches_dispatch_and_uid_is_root(fresh: tuple[Toy, Sandbox]) -> None:
     toy, sb = fresh
     r = sb.run(

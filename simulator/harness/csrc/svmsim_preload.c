@@ -20,7 +20,9 @@
  *    deadline" loops end after one virtual sleep instead of spinning.
  *  - CPU-time clocks are untouched.
  * When the harness cannot be reached (no socket, no clock file) every
- * function falls back to the real one.
+ * function falls back to the real one.  Without the environment variables
+ * (`env -i`) the sandbox's fixed paths under /usr/lib/svmsim/run are tried;
+ * the sandbox also lists this library in its /etc/ld.so.preload.
  *
  * With SVMSIM_STATX=emulate (set under proot, whose 5.1 release does not
  * translate paths for the statx system call) statx() is answered from
@@ -46,6 +48,9 @@
 #include <unistd.h>
 
 #define NS 1000000000LL
+/* Used when a script cleared the environment; they exist only in a sandbox. */
+#define DEFAULT_SOCKET "/usr/lib/svmsim/run/svmsim.sock"
+#define DEFAULT_CLOCK "/usr/lib/svmsim/run/svmsim.clock"
 #define REAL(ret, name, args) \
     static ret(*real_fn) args; \
     if (!real_fn) real_fn = (ret(*) args)dlsym(RTLD_NEXT, name)
@@ -67,7 +72,9 @@ static const struct clockfile *clockfile(void) {
         return st == 1 ? clock_map : NULL;
     const struct clockfile *map = NULL;
     const char *path = getenv("SVMSIM_CLOCK");
-    int fd = path && *path ? open(path, O_RDONLY | O_CLOEXEC) : -1;
+    if (!path || !*path)
+        path = DEFAULT_CLOCK;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
     struct stat sb;
     if (fd >= 0 && fstat(fd, &sb) == 0 && sb.st_size >= (off_t)sizeof *map) {
         void *m = mmap(NULL, sizeof *map, PROT_READ, MAP_SHARED, fd, 0);
@@ -111,7 +118,9 @@ static int read_clock(int64_t *rt, int64_t *mono) {
 static int virtual_sleep(double seconds) {
     const char *path = getenv("SVMSIM_SOCKET");
     struct sockaddr_un sa = {.sun_family = AF_UNIX};
-    if (!path || strlen(path) >= sizeof sa.sun_path || !(seconds > 0))
+    if (!path || !*path)
+        path = DEFAULT_SOCKET;
+    if (strlen(path) >= sizeof sa.sun_path || !(seconds > 0))
         return -1;
     strcpy(sa.sun_path, path);
     int saved = errno, ok = -1;

@@ -6,7 +6,9 @@
  * environment, the cwd, getuid() and fds 0/1/2 (SCM_RIGHTS) to the svmsim
  * harness over the unix socket named by $SVMSIM_SOCKET, then exits with the
  * status the harness sends back.  The command name is basename(argv[0]), so
- * one binary serves every command through hard links or symlinks.
+ * one binary serves every command through hard links or symlinks.  Without
+ * $SVMSIM_SOCKET (a script that ran `env -i`) it tries the sandbox's fixed
+ * /usr/lib/svmsim/run/svmsim.sock.
  * Wire format: simulator/harness/protocol.py.
  */
 #define _GNU_SOURCE
@@ -53,7 +55,9 @@ int main(int argc, char **argv) {
         name = slash + 1;
     const char *path = getenv("SVMSIM_SOCKET");
     struct sockaddr_un sa = {.sun_family = AF_UNIX};
-    if (!path || strlen(path) >= sizeof sa.sun_path)
+    if (!path || !*path) /* the environment was cleared: the sandbox's fixed path */
+        path = "/usr/lib/svmsim/run/svmsim.sock";
+    if (strlen(path) >= sizeof sa.sun_path)
         return fail(name, "svmsim server not reachable");
     strcpy(sa.sun_path, path);
 
