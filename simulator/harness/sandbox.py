@@ -31,6 +31,12 @@ So that a script running ``env -i ...`` still reaches the simulation, the
 sandbox's ``/etc/ld.so.preload`` names the library too, and
 ``/usr/lib/svmsim/run/svmsim.{sock,clock}`` (the clients' compiled-in
 fallbacks) are symlinks to the real socket and clock file.
+
+Limits: device nodes are symlinks to character devices (``/dev/null`` by
+default), so ``[ -c ]`` holds but ``[ -b ]`` does not.  An /etc file that
+did not exist when the driver first looked it up may stay invisible (overlayfs
+caches the miss; under proot only seeded files and directories new to the
+host are bound): seed every file the harness will update in ``etc_files``.
 """
 
 from __future__ import annotations
@@ -230,6 +236,11 @@ class Sandbox:
     ``env``: variables added to the driver's environment.
     ``method``: force "unshare" or "proot"; ``client``: force "c" or "python";
     ``artifacts``: prebuilt C programs (default: ``build.build()``).
+    The sandbox's files go in a new ``svmsim-sandbox-*`` directory inside
+    ``workdir`` (``root``), or in the temp dir when the unprivileged uid
+    cannot reach ``workdir``; ``close()`` removes it.  ``socket_path`` and
+    ``clock_path`` (default: under ``root/run``) are where the ShimServer
+    must listen and publish.  Raises SandboxError (one-line message).
     """
 
     def __init__(
@@ -649,6 +660,8 @@ class Sandbox:
         """
         if not argv:
             raise SandboxError("nothing to run")
+        if self._drop and not reachable(self.socket_path.parent, self.uid, self.gid, 1):
+            raise SandboxError(f"uid {self.uid} cannot reach the shim socket {self.socket_path}")
         host_cwd = os.path.abspath(cwd or os.getcwd())
         inside_cwd = host_cwd if reachable(host_cwd, self.uid, self.gid, 1) else "/"
         if inside_cwd != host_cwd:
