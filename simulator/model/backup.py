@@ -14,7 +14,9 @@ bmapest). Printing and time passing belong to the ufsdump command.
 
 from __future__ import annotations
 
+import base64
 import re
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
@@ -77,11 +79,18 @@ class TapeFile:
     blocks: int
 
     def to_dict(self) -> dict[str, Any]:
-        return {"text": self.text, "blocks": self.blocks}
+        """Compressed: a dump of a big file system lists every file, and the state is
+        read and written by every fake command."""
+        packed = base64.b64encode(zlib.compress(self.text.encode(), 6)).decode()
+        return {"z": packed, "blocks": self.blocks}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> TapeFile:
-        return cls(str(d["text"]), int(d["blocks"]))
+        if "z" in d:
+            text = zlib.decompress(base64.b64decode(d["z"])).decode()
+        else:
+            text = str(d["text"])
+        return cls(text, int(d["blocks"]))
 
 
 @dataclass

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from simulator.archive import (
@@ -62,3 +64,24 @@ def test_placeholder_names_the_digest() -> None:
     data = placeholder(e)
     assert len(data) < 200 and placeholder_digest(data) == "ab12"
     assert placeholder_digest(b"hello") is None
+
+
+def test_backup_state_survives_to_dict_and_back() -> None:
+    from simulator import Host
+    h = Host("host1")
+    h.add_mirror("d1", ["d2", "d3"])
+    h.ext["fs"].add_ufs("/dev/md/dsk/d1", "/home1", size=20000, files=30)  # type: ignore
+    b: Any = h.ext["backup"]
+    b.add_tape(device="/dev/rmt/1", capacity=10 ** 7, cartridges=2)
+    assert h.run("ufsdump 0uf /dev/rmt/1n /home1").exit_code == 0
+    b.fail_after_fraction = 0.25
+    h2 = Host.from_dict(h.to_dict())
+    b2: Any = h2.ext["backup"]
+    assert b2.to_dict() == b.to_dict()
+    assert b2.dumpdates_text() == b.dumpdates_text() != ""
+    drive = b2.tape("/dev/rmt/1cbn")
+    assert drive.position == 1 and len(drive.cartridges) == 2
+    drive.rewind()
+    listing = h2.run("ufsrestore tf /dev/rmt/1")
+    assert listing.exit_code == 0 and listing.stdout.startswith("         2\t.\n")
+    assert b2.tape("/dev/rmt/0") is None       # configured drives only, once there are any
