@@ -272,14 +272,18 @@ class Sandbox:
         except OSError as exc:
             raise SandboxError(f"cannot create the sandbox in {workdir}: {exc.strerror}") from None
         os.chmod(self.root, 0o755)
-        self.socket_path = Path(socket_path) if socket_path else self.root / "run" / "svmsim.sock"
+        self._run_dir = self.root / "run"
+        if not socket_path and len(str(self._run_dir / "svmsim.sock")) > 100:
+            # sun_path holds 108 bytes: a deep workdir gets its socket in /tmp.
+            self._run_dir = Path(tempfile.mkdtemp(prefix="svmsim-run-"))
+        self.socket_path = Path(socket_path) if socket_path else self._run_dir / "svmsim.sock"
         self.clock_path = Path(clock_path) if clock_path else P.clock_path_for(self.socket_path)
         try:
             self._setup(
                 commands, aliases or {}, etc_files or {}, dev_nodes, method, client, artifacts
             )
         except BaseException:
-            _rmtree(self.root)
+            self.close()
             raise
 
     # -- construction ----------------------------------------------------------
@@ -308,6 +312,10 @@ class Sandbox:
         self.client: Literal["c", "python"] = client or ("c" if self.artifacts.shim else "python")
         for d in ("run", "upper", "work", "dev", "inputs"):
             (self.root / d).mkdir()
+        if self._run_dir != self.root / "run":
+            os.chmod(self._run_dir, 0o755)
+            if self._drop:
+                os.chown(self._run_dir, self.uid, self.gid)
         self._trees: dict[str, Path] = {}
         for top in ALWAYS_OVERLAID:
             self._tree_for(top)
@@ -733,6 +741,8 @@ class Sandbox:
     def close(self) -> None:
         """Remove the sandbox's files (upper layers, /dev tree, copies)."""
         _rmtree(self.root)
+        if self._run_dir != self.root / "run":
+            _rmtree(self._run_dir)
 
     def __enter__(self) -> Sandbox:
         return self

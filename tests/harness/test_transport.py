@@ -444,6 +444,25 @@ def test_stdin_reaches_dispatch_and_uid_is_root(fresh: tuple[Toy, Sandbox]) -> N
     )
     out = r.stdout.decode().splitlines()
     assert out[0] == "0" and out[1] == "metastat stdin|hi"
+    r = sb.run(["sh", "-c", "metastat stdin"], stdin=b"fed\n", capture=True, cwd="/")
+    assert r.stdout == b"metastat stdin|fed\n\n"
+
+
+def test_deep_workdir_gets_a_short_socket_path(artifacts: build.Artifacts) -> None:
+    base = Path(tempfile.mkdtemp(prefix="svmsim-deep-"))
+    try:
+        base.chmod(0o755)
+        deep = base / ("d" * 60) / ("e" * 60)
+        toy = Toy()
+        toy.status = 0
+        sb = Sandbox(deep, COMMANDS, artifacts=artifacts)
+        assert deep in sb.root.parents and len(str(sb.socket_path)) < 100
+        with sb, ShimServer(sb.socket_path, toy.dispatch, toy.on_sleep, toy.now):
+            r = sb.run(["/usr/sbin/metastat", "deep"], capture=True, cwd="/")
+        assert r.returncode == 0 and toy.calls == [["/usr/sbin/metastat", "deep"]]
+        assert not sb.socket_path.parent.exists() and not sb.root.exists()
+    finally:
+        shutil.rmtree(base)
 
 
 def test_dev_nodes_and_etc_updates_mid_run(fresh: tuple[Toy, Sandbox]) -> None:
