@@ -6,7 +6,8 @@ and exits with the code sent back, so the simulation can live in the harness
 process.  Calls are served on background threads (one per connection) so that
 pipelines and ``cmd &`` jobs can have many shims in flight, but ``dispatch``
 runs strictly one at a time under a lock, so the simulation never sees two
-commands at once.
+commands at once; a dispatch that must block on a pipe fed or drained by
+another fake command releases it with ``with call.unlocked():``.
 
 SLEEP and NOW deliberately do *not* take the dispatch lock: in a pipeline
 like ``(sleep 5; echo y) | metattach d10 d12`` the dispatch of metattach
@@ -26,6 +27,7 @@ DEBUG level only.
 from __future__ import annotations
 
 import array
+import contextlib
 import logging
 import mmap
 import os
@@ -33,7 +35,7 @@ import selectors
 import signal
 import socket
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -48,7 +50,9 @@ class ShimCall:
     """One fake-command invocation as received from a shim client.
 
     ``stdin``/``stdout``/``stderr`` are fds owned by the server: valid during
-    ``dispatch`` and closed right after it returns.
+    ``dispatch`` and closed right after it returns.  ``dispatch`` returns the
+    exit status 0..255, or ``protocol.SIGNAL_BASE + signum`` to make the
+    client die of that signal.
     """
 
     argv: list[str]
@@ -59,11 +63,30 @@ class ShimCall:
     stdout: int
     stderr: int
     missing_fds: frozenset[int] = field(default_factory=frozenset)
+    lock: threading.Lock | None = field(default=None, repr=False, compare=False)
 
     @property
     def name(self) -> str:
         """Command name: basename of argv[0]."""
         return os.path.basename(self.argv[0]) if self.argv else ""
+
+    @contextlib.contextmanager
+    def unlocked(self) -> Iterator[None]:
+        """Let other calls dispatch while this one blocks on a pipe.
+
+        In ``ufsdump 0f - /dev/md/rdsk/d10 | ufsrestore rf -`` both ends are
+        fake commands: whichever holds the dispatch lock first blocks on the
+        pipe until the other runs, so bulk stdin reads and stdout writes
+        belong inside ``with call.unlocked():``, touching no shared state.
+        """
+        if self.lock is None:
+            yield
+            return
+        self.lock.release()
+        try:
+            yield
+        finally:
+            self.lock.acquire()
 
 
 Dispatch = Callable[[ShimCall], int]
@@ -331,6 +354,7 @@ class ShimServer:
                 stdout=by_index[1],
                 stderr=by_index[2],
                 missing_fds=frozenset(i for i in range(3) if i not in wanted),
+                lock=self.dispatch_lock,
             )
             with self.dispatch_lock:
                 status = self._run_dispatch(call)

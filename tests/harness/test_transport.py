@@ -89,6 +89,15 @@ class Toy:
                 self.sandbox.add_dev_node("/dev/md/dsk/d50")
                 self.sandbox.update_etc("/etc/vfstab", "new vfstab with more lines\nline 2\n")
             extra = ""
+            if call.argv[1:] == ["big"]:
+                with call.unlocked():
+                    os.write(call.stdout, b"x" * 300_000)
+                return 0
+            if call.argv[1:] == ["slurp"]:
+                with call.unlocked():
+                    got = b"".join(iter(lambda: os.read(call.stdin, 65536), b""))
+                os.write(call.stdout, f"{len(got)}\n".encode())
+                return 0
             if call.argv[-1:] == ["stdin"]:
                 extra = "|" + os.read(call.stdin, 1000).decode()
             os.write(call.stdout, (" ".join(call.argv) + extra + "\n").encode())
@@ -292,6 +301,21 @@ def test_concurrent_calls_run_one_at_a_time(
     )
     assert sorted(int(c[1]) for c in toy.calls) == list(range(1, 13))
     assert toy.max_active == 1 and len(r.stdout.splitlines()) == 12
+
+
+def test_pipeline_of_two_fake_commands_does_not_deadlock(
+    served: tuple[Toy, ShimServer], tmp_path: Path, artifacts: build.Artifacts
+) -> None:
+    toy, srv = served
+    install_client("c" if artifacts.shim else "python", tmp_path / "bin", "metastat", artifacts)
+    r = subprocess.run(
+        ["sh", "-c", "metastat big | metastat slurp"],
+        timeout=30,
+        env=host_env(srv, tmp_path / "bin"),
+        capture_output=True,
+        text=True,
+    )
+    assert r.stdout == "300000\n" and toy.max_active == 2
 
 
 def test_sleep_now_and_clock_file(served: tuple[Toy, ShimServer]) -> None:
