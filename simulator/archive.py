@@ -22,7 +22,10 @@ as a real dump's directory blocks name every entry) carries only inode, path and
 and a header saying ``complete: false``, so readers can tell.
 
 Entries are written as a real dump orders them: directories (Pass III) then files (Pass IV),
-each in inode order. Restored regular files are placeholders (see :func:`placeholder`).
+each in inode order. A dump that died in Pass IV still lists every entry (its directories and
+inode map were on the media, so ufsrestore ``t`` names them all); the header's ``written``
+says how many dumped inodes, in that order, really have their data in the archive. Restored
+regular files are placeholders (see :func:`placeholder`).
 """
 
 from __future__ import annotations
@@ -109,6 +112,7 @@ class ArchiveHeader:
     damaged: dict[str, str] = field(default_factory=dict)
     volume_inodes: list[int] = field(default_factory=list)  # first inode of each volume
     inuse_ranges: list[list[int]] = field(default_factory=list)  # the TS_CLRI map, as runs
+    written: int = -1             # dumped inodes whose data is on the media (-1: all)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -130,7 +134,8 @@ class ArchiveHeader:
                        maxino=int(d.get("maxino", 0)), clean=bool(d.get("clean", True)),
                        damaged={str(k): str(v) for k, v in dict(d.get("damaged", {})).items()},
                        volume_inodes=[int(i) for i in d.get("volume_inodes", [])],
-                       inuse_ranges=[[int(a), int(b)] for a, b in d.get("inuse_ranges", [])])
+                       inuse_ranges=[[int(a), int(b)] for a, b in d.get("inuse_ranges", [])],
+                       written=int(d.get("written", -1)))
         except (KeyError, ValueError, TypeError) as e:
             raise ArchiveError(f"bad header: {e}") from e
 
@@ -148,7 +153,13 @@ class Archive:
         return self.header.complete and not self.truncated
 
     def dumped(self) -> list[ArchiveEntry]:
-        return [e for e in self.entries if e.dumped]
+        """Dumped inodes whose data made it onto the media (all, unless the dump died)."""
+        dumped = [e for e in self.entries if e.dumped]
+        return dumped if self.header.written < 0 else dumped[:self.header.written]
+
+    def on_media(self, e: ArchiveEntry) -> bool:
+        return e.dumped and (self.header.written < 0 or
+                             any(x is e for x in self.dumped()))
 
     def by_path(self) -> dict[str, ArchiveEntry]:
         return {e.path: e for e in self.entries}

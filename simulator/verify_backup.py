@@ -176,7 +176,7 @@ def compare(arch: Archive, entries: Iterable[Any]) -> list[Difference]:
     """Differences between an archive and a file-system view (its ``entries()``)."""
     ref = {_dump_path(e.path): e for e in entries}
     ddate = arch.header.ddate
-    dumped = {e.path: e for e in arch.entries if e.dumped}
+    dumped = {e.path: e for e in arch.dumped()}
     named = {e.path for e in arch.entries}
     diffs: list[Difference] = []
     for path, e in ref.items():
@@ -209,7 +209,7 @@ def verify_backup(host: Host, archive: str | bytes | Archive, cwd: str = "/") ->
     h = arch.header
     name = archive if isinstance(archive, str) else "<archive>"
     report = BackupReport(name, arch.complete, h.clean, h.level, h.device, h.filesys, h.date,
-                          sum(1 for e in arch.entries if e.dumped))
+                          len(arch.dumped()))
     if not arch.complete:
         report.notes.append("the dump did not complete: the archive holds "
                             f"{report.entries} inode(s) written before it died")

@@ -601,8 +601,11 @@ class Dump:
         h = ArchiveHeader(**{**self.header.to_dict(), "complete": complete, "volume": volume})
         dumped = [e for e in self.archive_entries if e.dumped]
         names = [e for e in self.archive_entries if not e.dumped]
-        if upto is not None:
-            dumped = dumped[:upto]
+        if upto is not None and upto < len(dumped):
+            h.written = upto
+            ndirs = sum(1 for e in dumped if e.kind == "d")
+            if upto < ndirs:              # died among the directories: nothing more is there
+                return Archive(h, dumped[:upto])
         return Archive(h, dumped + names)
 
     def write_toc(self) -> None:
@@ -714,6 +717,7 @@ class Writer:
             d.tstart_writing = host.clock.now
             if not d.tschedule:
                 d.tschedule = int(host.clock.now) + EST_SEC
+            self.timeest(False, tapea)           # otape: timeest(0, spcl.c_tapea)
             cap = self.capacity(out)
             phase_at_start = self.phase
             written = 1                  # the TS_TAPE header

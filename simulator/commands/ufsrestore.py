@@ -524,18 +524,21 @@ class Restore:
             if e.volume > self.volno and self.source is not None \
                     and self.source.kind != "pipe":
                 self.getvol(e.volume, want=True)
-            if not arch.complete and not self.on_volume(e):
-                self.err(f"{sym.path}: not found on volume\n")
+            if not arch.on_media(e) and not self.past_end(sym.path):
                 continue
             self.extractfile(sym.path, e)
             total += _blocks(e.size) + 1
         self.cost(total)
 
-    def on_volume(self, e: ArchiveEntry) -> bool:
-        """Whether a file's data made it onto an archive that was cut short."""
-        arch = self.arch
-        assert arch is not None
-        return any(x.inode == e.inode and x.dumped for x in arch.entries)
+    def past_end(self, name: str) -> bool:
+        """A file past the end of a dump that died: readtape() meets the end of the
+        volume and asks for the next one (from a pipe it meets the end-of-tape mark)."""
+        src = self.source
+        if src is None or src.kind == "pipe":
+            self.err(f"{name}: not found on volume\n")
+            return False
+        self.getvol(self.volno + 1, want=True)
+        return False
 
     def getvol(self, nextvol: int, want: bool) -> None:
         """tape.c getvol: ask which volume to read (or to mount the next one)."""
@@ -872,6 +875,9 @@ class Restore:
             if e.volume > max(1, self.volno) and self.source is not None \
                     and self.source.kind not in ("pipe", "archive"):
                 self.getvol(e.volume, want=True)
+            if not arch.on_media(e):
+                self.past_end(sym.path)
+                continue
             if self.local(sym.path).is_symlink() or (
                     "EXTRACT" in sym.flags and self.local(sym.path).exists()):
                 self.local(sym.path).unlink()

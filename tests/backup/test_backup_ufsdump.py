@@ -243,7 +243,20 @@ def test_write_error_halfway_leaves_incomplete_archive(tmp_path: Path) -> None:
                      r"\(\"yes\" or \"no\"\)   DUMP: The ENTIRE dump is aborted\.\n$",
                      r.stderr)
     arch = parse((tmp_path / "x.dump").read_bytes())
-    assert not arch.complete and 0 < len(arch.dumped())
+    assert not arch.complete and 0 < len(arch.dumped()) < sum(e.dumped for e in arch.entries)
+    # it died in Pass IV: the directories were written, so t names every file ...
+    t = h.run(f"ufsrestore tf {tmp_path}/x.dump")
+    image = h.ext["fs"].image_of("d1")                             # type: ignore
+    assert t.exit_code == 0 and len(t.stdout.splitlines()) == len(list(image.entries()))
+    # ... but a file past the end is on a "next volume" that does not exist
+    lost = next(e for e in arch.entries if e.dumped and not arch.on_media(e))
+    out = tmp_path / "out"
+    out.mkdir()
+    x = h.run(f"ufsrestore xf {tmp_path}/x.dump {lost.path}", cwd=str(out), stdin="1\n\n")
+    assert x.exit_code == 1 and x.stderr.endswith(
+        "Specify next volume #: Mount volume 2\nthen enter volume name (default: "
+        f"{tmp_path}/x.dump) Wrong volume (1)\nMount volume 2\nthen enter volume name "
+        f"(default: {tmp_path}/x.dump) ")
     report = verify_backup(h, str(tmp_path / "x.dump"))
     assert not report.complete and not report.matches
     # the fault fired once: the next dump completes
