@@ -726,6 +726,12 @@ class VolumeManager:
             raise MDError(E.REPLACE_TOO_SMALL, name=f"{s.display(m.name)}: {target}")
         if comp.hot_spare:
             self._release_spare(s, comp)
+        # comp_replace resets the saved resync position (un_rs_resync_done = 0): whatever
+        # resync is owed starts again from the beginning, this component's included
+        m.jobs = [j for j in m.jobs if not (j.kind == "component" and (
+            comp.name in j.components or target in j.components))]
+        for job in m.jobs:
+            job.done = 0
         comp.name = target
         comp.start_block = start
         comp.dbase = end_block(s.replicas, target) > 0
