@@ -668,7 +668,13 @@ class VolumeManager:
             raise MDError(E.NO_READABLE, name=s.display(m.name))
         if slot.state != SmState.OFFLINE:
             slot.dirty_blocks = 0
+        # a forced offline of a resync target ends its resync: only the regions written
+        # while offline are copied at metaonline (submirror_resync skips OFFLINE)
+        m.jobs = [j for j in m.jobs if j.submirror != slot.name]
+        if not m.jobs:
+            m.resync_cancel = False
         slot.state = SmState.OFFLINE
+        slot.resync_target = False
         slot.timestamp = self.now()
         return m
 
