@@ -30,6 +30,7 @@ from typing import IO, Any, BinaryIO
 # module names, each exposing register(subparsers) -> None
 EXTRA_COMMAND_MODULES: tuple[str, ...] = (
     "simulator.verify_backup",
+    "simulator.harness.cli",
 )
 
 BUILTIN_COMMANDS = ("scenarios", "init", "exec", "state", "advance")

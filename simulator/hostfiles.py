@@ -13,15 +13,18 @@ if TYPE_CHECKING:
     from .model.host import Host
 
 ETC_FILES = ("/etc/vfstab", "/etc/mnttab", "/etc/lvm/md.tab", "/etc/lvm/mddb.cf",
-             "/etc/dumpdates", "/etc/nodename", "/var/adm/messages")
+             "/etc/dumpdates", "/etc/nodename")
 
 
 def etc_files(host: Host) -> dict[str, str]:
-    """Path -> content of every host file the simulation owns."""
+    """Path -> content of every /etc file the simulation owns.
+
+    Only /etc: the process harness overlays /etc, while /var stays the host's own so that
+    a dump the driver writes to /var/tmp is where both the driver and the harness look.
+    """
     files: dict[str, str] = {"/etc/nodename": host.hostname + "\n",
                              "/etc/lvm/mddb.cf": mddb_cf(host),
-                             "/etc/lvm/md.tab": getattr(host.vm, "mdtab", "") or MD_TAB_HEADER,
-                             "/var/adm/messages": messages(host)}
+                             "/etc/lvm/md.tab": getattr(host.vm, "mdtab", "") or MD_TAB_HEADER}
     fs = host.ext.get("fs")
     files["/etc/vfstab"] = fs.vfstab_text() if fs is not None else ""  # type: ignore[attr-defined]
     files["/etc/mnttab"] = fs.mnttab_text() if fs is not None else ""  # type: ignore[attr-defined]

@@ -46,8 +46,9 @@ class SimulatedHost:
         """Show the host's current /etc files and device nodes in the fake file system."""
         if self.fakefs is None:
             return
-        from .hostfiles import device_nodes, etc_files
-        for path, text in etc_files(self.host).items():
+        from .hostfiles import device_nodes, etc_files, messages
+        files = {**etc_files(self.host), "/var/adm/messages": messages(self.host)}
+        for path, text in files.items():
             if self.fakefs.exists(path):
                 self.fakefs.remove_object(path)
             self.fakefs.create_file(path, contents=text)

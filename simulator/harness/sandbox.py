@@ -259,6 +259,7 @@ class Sandbox:
         clock_path: str | Path | None = None,
     ) -> None:
         self.uid, self.gid, self._drop = _ids()
+        self.pid: int | None = None
         self.env = dict(env or {})
         workdir = Path(workdir).absolute()
         try:
@@ -693,6 +694,7 @@ class Sandbox:
             kwargs.update(user=self.uid, group=self.gid, extra_groups=[])
         try:
             proc = subprocess.Popen(cmd, **kwargs)
+            self.pid = proc.pid   # the driver's process group, for kill()
         except OSError as exc:
             raise SandboxError(
                 f"cannot start the sandbox ({self.method}): {exc.strerror or exc}"
@@ -736,6 +738,12 @@ class Sandbox:
             timed_out=timed_out,
             method=self.method,
         )
+
+    def kill(self) -> None:
+        """Kill the running driver's whole process group (e.g. the simulated host hung)."""
+        if self.pid is not None:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self.pid, signal.SIGKILL)
 
     # -- lifecycle ----------------------------------------------------------------
     def close(self) -> None:
