@@ -1,0 +1,93 @@
+"""Images on mirrors: detach under lockfs -w, resync, lazy trees, persistence."""
+
+from __future__ import annotations
+
+from conftest import make_host
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from simulator import Host
+from simulator.model.ufs_image import digest_entries, new_image, sort_key
+
+
+@settings(max_examples=8, deadline=None)
+@given(seed=st.integers(1, 10_000), before=st.floats(0.0, 90.0),
+       logging=st.booleans())
+def test_detached_under_write_lock_equals_fs_at_lock_time(seed: int, before: float,
+                                                          logging: bool) -> None:
+    h, fs = make_host(logging=logging, rate=8.0, creates=1.0, deletes=0.5, seed=seed)
+    h.advance(before)
+    h.run("lockfs -w /home1")
+    at_lock = fs.app_view("/home1").digest()
+    h.run("metadetach d1 d3")
+    h.run("lockfs -u /home1")
+    h.advance(30)
+    rec = fs.detach_records[-1]
+    assert rec.locked
+    assert fs.image_of("/dev/md/rdsk/d3").digest() == at_lock == rec.app_image.digest()
+    assert fs.image_of("d3").clean and fs.image_of("d3").consistent
+    assert h.run("fsck -n /dev/md/rdsk/d3").exit_code == 0
+
+
+@settings(max_examples=6, deadline=None)
+@given(seed=st.integers(1, 10_000), away=st.floats(1.0, 120.0))
+def test_resync_brings_every_submirror_to_the_mirror(seed: int, away: float) -> None:
+    h, fs = make_host(rate=2.0, creates=0.5, seed=seed)
+    h.run("metadetach d1 d3")
+    h.advance(away)
+    assert fs.image_of("d3").digest() != fs.image_of("d1").digest() or away < 31
+    h.run("metattach d1 d3")
+    m = h.vm.sets[""].units["d1"]
+    h.advance(60)
+    assert m.resync_active and fs.image_of("d3").digest() != fs.image_of("d1").digest() \
+        or away < 31
+    while m.resync_active:
+        h.advance(900)
+    h.run("lockfs -f /home1")
+    d1 = fs.image_of("/dev/md/dsk/d1").digest()
+    assert all(fs.image_of(d).digest() == d1 for d in ("d2", "d3", "d4"))
+
+
+def test_offline_submirror_keeps_old_image_and_counts_dirty_blocks() -> None:
+    h, fs = make_host(rate=5.0)
+    h.run("metaoffline d1 d4")
+    h.advance(100)
+    m = h.vm.sets[""].units["d1"]
+    assert m.slot("d4").dirty_blocks > 0
+    assert fs.image_of("d4").digest() != fs.image_of("d1").digest()
+
+
+def test_static_fs_detach_without_lock_is_clean() -> None:
+    h, fs = make_host(logging=False)
+    h.run("metadetach d1 d3")
+    assert fs.image_of("d3").clean and fs.image_of("d3").consistent
+    assert h.run("fsck -n /dev/md/rdsk/d3").exit_code == 0
+
+
+def test_lazy_tree_is_sorted_and_digest_content_based() -> None:
+    img = new_image(4_000_000, seed=7, files=900, data_blocks=1_000_000, created=1.7e9)
+    entries = list(img.entries())
+    assert entries[0].path == "." and entries[0].inode == 2
+    assert [e.path for e in entries] == sorted((e.path for e in entries), key=sort_key)
+    assert img.nfiles == len(entries)
+    assert img.digest() == digest_entries(entries)
+    assert all(img.get(e.path) == e for e in entries[::37])
+    assert img.used_frags == sum(e.frags(img.fsize) for e in entries) + img.log_frags
+    snap = img.snapshot()
+    img.remove(entries[-1].path)
+    assert snap.get(entries[-1].path) is not None and img.get(entries[-1].path) is None
+    img.put(entries[-1])
+    assert img.digest() == snap.digest() and not img.overlay
+
+
+def test_state_round_trips_through_json() -> None:
+    h, fs = make_host(logging=False, rate=5.0, creates=1.0)
+    h.advance(40)
+    h.run("metadetach d1 d3")
+    import json
+    h2 = Host.from_dict(json.loads(json.dumps(h.to_dict())))
+    fs2 = h2.ext["fs"]
+    assert fs2.image_of("d3").digest() == fs.image_of("d3").digest()
+    assert fs2.image_of("d3").damaged == fs.image_of("d3").damaged
+    assert fs2.app_view("/home1").digest() == fs.app_view("/home1").digest()
+    assert h2.run("fsck -n /dev/md/rdsk/d3").stdout == h.run("fsck -n /dev/md/rdsk/d3").stdout
