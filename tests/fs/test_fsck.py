@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import make_host
+from fshelpers import make_host
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import make_host
+from fshelpers import make_host
 
 from simulator.model.host import HostHung
 from tests.conftest import sample_text
@@ -13,7 +13,6 @@ def test_lockfs_a_sample_content() -> None:
     with "%-20s %-10s %s", so rows are compared on their fields, not their spacing."""
     sample = sample_text("lockfs-a.txt").splitlines()
     h, fs = make_host()
-    fs.add_ufs("/dev/md/dsk/d1", "/var") if False else None
     fs.filesystems["/var"] = fs.filesystems.pop("/home1")
     fs.filesystems["/var"].mount = "/var"
     fs.mount_order = ["/var"]

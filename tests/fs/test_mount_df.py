@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import make_host
+from fshelpers import make_host
 
 
 def test_mount_listing_and_mnttab() -> None:

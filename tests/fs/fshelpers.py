@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 from simulator import Host
 from simulator.scenario import WorkloadSpec
 
@@ -21,8 +19,3 @@ def make_host(logging: bool = True, rate: float = 0.0, creates: float = 0.0,
     fs.add_ufs("/dev/md/dsk/d1", "/home1", size=200000, files=files, seed=seed,
                logging=logging, workload=wl)
     return h, fs
-
-
-@pytest.fixture
-def ufs_host() -> tuple[Host, Any]:
-    return make_host()
