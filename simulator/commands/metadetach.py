@@ -10,7 +10,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..model.metadevices import Mirror
-from .metattach import MISCNAME, command_set, meta_device, print_usage, sun_getopt
+from .base import sun_getopt
+from .metanames import MISCNAME, command_set, meta_device, print_usage
 
 if TYPE_CHECKING:
     from .base import Invocation

@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING
 
 from ..model.errors import MDError
 from ..model.metadevices import Mirror
-from .metattach import command_set, component_name, meta_device, print_usage, sun_getopt
+from .base import sun_getopt
+from .metanames import command_set, component_name, meta_device, print_usage
 
 if TYPE_CHECKING:
     from .base import Invocation

@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Any
 from ..model.errors import MDError
 from ..model.host import register_subsystem
 from ..model.metadevices import Mirror
-from .metattach import command_set, meta_device, print_usage, sun_getopt
+from .base import atoi, sun_getopt
+from .metanames import command_set, meta_device, print_usage
 
 if TYPE_CHECKING:
     from ..model.host import Host
@@ -34,16 +35,6 @@ MD_PASS_MAX = 9
 
 def usage(inv: Invocation, code: int = 1) -> int:
     return print_usage(inv, USAGE, code)
-
-
-def c_atoi(text: str) -> int:
-    """libc port/gen/atoi.c on a 32-bit int: leading digits, wrapping on overflow."""
-    n = 0
-    for ch in text:
-        if not ch.isdigit():
-            break
-        n = (n * 10 + int(ch)) & 0xFFFFFFFF
-    return n - (1 << 32) if n & 0x80000000 else n
 
 
 def main(inv: Invocation) -> int:
@@ -67,7 +58,7 @@ def main(inv: Invocation) -> int:
     sp = command_set(vm, sname)
     if rest and rest[0][:1].isdigit():
         # the size only tunes the kernel's copy buffer (used when 1..2048 blocks)
-        if c_atoi(rest[0]) < 0:
+        if atoi(rest[0]) < 0:
             inv.err(f"{inv.prog}: illegal buffer size {rest[0]}")
             return 1
         rest = rest[1:]

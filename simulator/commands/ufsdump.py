@@ -31,7 +31,7 @@ from ..model.backup import (
     plan_dump,
     tape_unit,
 )
-from .base import Invocation
+from .base import Invocation, atoi
 
 if TYPE_CHECKING:
     from ..model.host import Host
@@ -221,7 +221,7 @@ class Dump:
                 raise _Exit(0)
             elif c == "T":
                 value = take("Missing autoload timeout period\n")
-                count = _atoi(value)
+                count = atoi(value)
                 if count < 1:
                     self.msg("Unreasonable autoload timeout period\n")
                     self.dumpabort()
@@ -240,20 +240,20 @@ class Dump:
                     self.msg("Cannot verify when dumping to standard out.\n")
                     self.dumpabort()
             elif c == "d":
-                o.density = _atoi(take("Missing density\n")) // 10
+                o.density = atoi(take("Missing density\n")) // 10
                 if o.density <= 0:
                     self.msg("Density must be a positive integer\n")
                     self.dumpabort()
             elif c == "s":
                 value = take("Missing tape size\n")
-                o.tsize = _atoi(value)
+                o.tsize = atoi(value)
                 if value.startswith("-") or o.tsize == 0:
                     self.msg("Tape size must be a positive integer\n")
                     self.dumpabort()
             elif c == "t":
-                o.tracks = _atoi(take("Missing track count\n"))
+                o.tracks = atoi(take("Missing track count\n"))
             elif c == "b":
-                n = _atoi(take("Missing blocking factor\n"))
+                n = atoi(take("Missing blocking factor\n"))
                 o.bflag = True
                 if n <= 0 or n & 1 or n > MAXNTREC * 2:
                     self.msg(f"Block size must be a positive, even integer <= {MAXNTREC * 2}\n")
@@ -998,20 +998,6 @@ def rawname(path: str) -> str:
         parts[i] = "rdsk"
         return "/".join(parts)
     return path
-
-
-def _atoi(text: str) -> int:
-    """C atoi: leading blanks, optional sign, digits; 0 when none."""
-    s = text.lstrip()
-    sign = -1 if s.startswith("-") else 1
-    if s[:1] in "+-":
-        s = s[1:]
-    digits = ""
-    for ch in s:
-        if not ch.isdigit():
-            break
-        digits += ch
-    return sign * int(digits) if digits else 0
 
 
 def _text(obj: Any, method: str) -> str:

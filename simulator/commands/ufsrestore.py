@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 
 from ..archive import Archive, ArchiveEntry, ArchiveError, parse, placeholder
 from ..model.backup import DEFAULT_TAPE, Backups, TapeDrive, tape_unit
-from .base import Invocation
+from .base import Invocation, atoi
 
 if TYPE_CHECKING:
     from ..model.host import Host
@@ -175,7 +175,7 @@ class Restore:
         for c in key:
             if c == "T":
                 value = need("Missing autoload timeout period\n")
-                if _atoi(value) < 1:
+                if atoi(value) < 1:
                     self.err(f"Unreasonable autoload timeout period `{value}'\n")
                     self.done(1)
                 units = value[-1]
@@ -209,12 +209,12 @@ class Restore:
                     self.done(1)
                 self.inputdev = dev
             elif c == "b":
-                n = _atoi(need("missing block size\n"))
+                n = atoi(need("missing block size\n"))
                 if n <= 0 or n & 1:
                     self.err("Block size must be a positive, even integer\n")
                     self.done(1)
             elif c == "s":
-                self.dumpnum = _atoi(need("missing dump number\n"))
+                self.dumpnum = atoi(need("missing dump number\n"))
                 if self.dumpnum <= 0:
                     self.err("Dump number must be a positive integer\n")
                     self.done(1)
@@ -446,7 +446,7 @@ class Restore:
                     self.pathcheck(name)
                     self.treescan(name, self.addfile)
             else:
-                ino = _atoi(raw)
+                ino = atoi(raw)
                 if raw.startswith("-") or ino < 2:
                     self.err(f"bad inode number: {ino}\n")
                     self.done(1)
@@ -563,7 +563,7 @@ class Restore:
                 line = got
                 if line != "":
                     break
-            newvol = _atoi(line)
+            newvol = atoi(line)
             if newvol <= 0:
                 self.err("Volume numbers are positive numerics\n")
             if newvol > MAXTAPES:
@@ -1023,14 +1023,3 @@ def _media(data: bytes) -> int:
     return min(len(data), 63 * 1024) // 512
 
 
-def _atoi(text: str) -> int:
-    s = text.lstrip()
-    sign = -1 if s.startswith("-") else 1
-    if s[:1] in "+-":
-        s = s[1:]
-    digits = ""
-    for ch in s:
-        if not ch.isdigit():
-            break
-        digits += ch
-    return sign * int(digits) if digits else 0
