@@ -7,21 +7,20 @@ device is tried; the exit status is then 255 (``md_exit(sp, -1)``).
 
 ``metasync -r`` forks a child that starts pass 1, waits for it, starts pass 2, and so on
 (libmeta meta_mirror_resync.c meta_mirror_resync_all; pass 0 is never resynced, the last
-pass is not waited for). That child is the :class:`ResyncDaemon` host subsystem here.
+pass is not waited for). That child is the model's ``resync_daemon.ResyncDaemon``.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ..model.errors import MDError
-from ..model.host import register_subsystem
 from ..model.metadevices import Mirror
+from ..model.resync_daemon import ResyncDaemon
 from .base import atoi, sun_getopt
 from .metanames import command_set, meta_device, print_usage
 
 if TYPE_CHECKING:
-    from ..model.host import Host
     from .base import Invocation
 
 NAME = "metasync"
@@ -30,7 +29,6 @@ USAGE = ("usage:\t{0} [-s setname] -r [buffer_size]\n"
          "\t{0} [-s setname] -c metadevices...\n")
 UNKNOWN_TYPE = "unknown metadevice type"      # meta_error.c MDE_UNKNOWN_TYPE
 NOT_RAID = "unit is not a RAID"               # meta_error.c MDE_NOT_RAID
-MD_PASS_MAX = 9
 
 
 def usage(inv: Invocation, code: int = 1) -> int:
@@ -89,66 +87,3 @@ def main(inv: Invocation) -> int:
             inv.md_error(e)
             status = 255
     return status
-
-
-@register_subsystem("metasync")
-class ResyncDaemon:
-    """The child ``metasync -r`` leaves running: starts each pass once the one before ended.
-
-    A run is ``{"set": name, "pending": [[mirror...] per later pass], "waiting": [...]}``;
-    it is checked whenever virtual time passes (the real child polls every 1-10 s).
-    """
-
-    def __init__(self, host: Host) -> None:
-        self.host = host
-        self.runs: list[dict[str, Any]] = []
-        host.on_advance(self._tick)
-
-    def start(self, s: Any) -> None:
-        """Dispatch pass 1 now; the later passes wait for their predecessors."""
-        passes: dict[int, list[str]] = {}
-        for u in s.units.values():
-            if isinstance(u, Mirror) and 1 <= u.pass_num <= MD_PASS_MAX:
-                passes.setdefault(u.pass_num, []).append(u.name)
-        if not passes:
-            return
-        run: dict[str, Any] = {"set": s.name, "waiting": [],
-                               "pending": [sorted(passes[p]) for p in sorted(passes)]}
-        self._dispatch(run)
-        if run["pending"] or run["waiting"]:
-            self.runs.append(run)
-
-    def _dispatch(self, run: dict[str, Any]) -> None:
-        vm = self.host.vm
-        names: list[str] = run["pending"].pop(0)
-        started = []
-        for name in names:
-            try:
-                vm.start_resync(vm.get_set(run["set"]), name)
-                started.append(name)
-            except MDError:
-                continue        # lp->done = 1: not waited for
-        run["waiting"] = started if run["pending"] else []
-
-    def _busy(self, run: dict[str, Any]) -> bool:
-        s = self.host.vm.sets.get(run["set"])
-        if s is None:
-            return False
-        return any(isinstance(m := s.units.get(n), Mirror) and m.resync_active
-                   for n in run["waiting"])
-
-    def _tick(self, dt: float) -> None:
-        for run in list(self.runs):
-            while not self._busy(run) and run["pending"]:
-                self._dispatch(run)
-            if not run["pending"] and not self._busy(run):
-                self.runs.remove(run)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"runs": [{"set": r["set"], "waiting": list(r["waiting"]),
-                          "pending": [list(p) for p in r["pending"]]} for r in self.runs]}
-
-    def load_dict(self, data: dict[str, Any]) -> None:
-        self.runs = [{"set": str(r["set"]), "waiting": [str(n) for n in r["waiting"]],
-                      "pending": [[str(n) for n in p] for p in r["pending"]]}
-                     for r in data.get("runs", [])]

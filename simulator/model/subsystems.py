@@ -2,8 +2,8 @@
 
 Each line adds one part of the host beside the volume manager; a Host gets all of them.
 """
-from ..commands import metasync  # noqa: F401  (the metasync -r resync daemon)
 from . import (
     backup,  # noqa: F401
+    resync_daemon,  # noqa: F401  (the metasync -r child)
     ufs,  # noqa: F401
 )
