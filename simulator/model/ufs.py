@@ -30,7 +30,9 @@ from .ufs_image import (
     Geometry,
     Image,
     base_tree,
+    known_vocabulary,
     norm_path,
+    remember_vocabulary,
     rnd,
 )
 from .workload import ROLL_DELAY, PendingOp, Workload, apply_op
@@ -766,9 +768,22 @@ class FileSystems:
                 "mount_order": list(self.mount_order), "boot_time": self.boot_time,
                 "detach_records": [[r.mirror, r.submirror, r.time, r.locked,
                                     r.disk_image.to_dict(), r.app_image.to_dict()]
-                                   for r in self.detach_records]}
+                                   for r in self.detach_records],
+                "vocabularies": self._vocabularies()}
+
+    def _vocabularies(self) -> list[list[Any]]:
+        """The Faker-drawn names this host's trees use, saved so a reload needs no Faker."""
+        bases = {(fs.image.base.seed, fs.image.base.nusers) for fs in self.filesystems.values()}
+        out = []
+        for seed, nusers in sorted(bases):
+            known = known_vocabulary(seed, nusers)   # never draw one just to save it
+            if known is not None:
+                out.append([seed, nusers, list(known[0]), list(known[1])])
+        return out
 
     def load_dict(self, data: dict[str, Any]) -> None:
+        for seed, nusers, words, users in data.get("vocabularies", []):
+            remember_vocabulary(int(seed), int(nusers), words, users)
         self.filesystems = {}
         for k, d in data.get("filesystems", {}).items():
             fs = FileSystem(d["mount"], d["device"], Image.from_dict(d["image"]),

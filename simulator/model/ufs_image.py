@@ -14,10 +14,10 @@ terabyte UFS) closely enough for fsck's summary line and df to be consistent wit
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
 from typing import Any
 
 ROOT = "."
@@ -188,9 +188,31 @@ EXTS = ("txt", "doc", "pdf", "xls", "csv", "c", "h", "html", "log", "tar", "ps",
 YEAR = 365 * 86400
 
 
-@lru_cache(maxsize=32)
-def _vocabulary(seed: int, nusers: int) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """Words and user names for one seed, drawn from Faker once (then reused)."""
+Vocabulary = tuple[tuple[str, ...], tuple[str, ...]]
+_VOCAB: dict[tuple[int, int], Vocabulary] = {}
+
+
+def _vocabulary(seed: int, nusers: int) -> Vocabulary:
+    """Words and user names for one seed, drawn from Faker once (then reused).
+
+    A saved host carries the vocabularies it uses (:func:`remember_vocabulary`), so that
+    loading it in a new process (``svmsim exec``) never has to import Faker.
+    """
+    key = (seed, nusers)
+    if key not in _VOCAB:
+        _VOCAB[key] = _draw_vocabulary(seed, nusers)
+    return _VOCAB[key]
+
+
+def known_vocabulary(seed: int, nusers: int) -> Vocabulary | None:
+    return _VOCAB.get((seed, nusers))
+
+
+def remember_vocabulary(seed: int, nusers: int, words: list[str], users: list[str]) -> None:
+    _VOCAB.setdefault((seed, nusers), (tuple(words), tuple(users)))
+
+
+def _draw_vocabulary(seed: int, nusers: int) -> Vocabulary:
     from faker import Faker
     fake = Faker("en_US")
     fake.seed_instance(seed)
@@ -225,8 +247,6 @@ class BaseTree:
         self.nusers = 0 if self.files < 2 else max(1, min(500, self.files // 400 + 1))
         self.nmail = min(self.nusers, max(0, self.files - 1))
         self.ndocs = max(0, self.files - 1 - self.nmail)
-        self.words, self.users = _vocabulary(seed, self.nusers)
-        self.user_index = {u: i for i, u in enumerate(self.users)}
         self.db_size = 0 if self.files == 0 else int(data * (0.3 if self.ndocs else 0.75))
         mail_total = data * 0.1 if self.ndocs else data - self.db_size
         self.mail_mean = int(mail_total / self.nmail) if self.nmail else 0
@@ -239,6 +259,24 @@ class BaseTree:
         self.max_ino = self.ino_docs + self.ndocs - 1
         self._stats: tuple[int, int, int] | None = None
         self._stats_fsize = 0
+
+    # Faker is only loaded when a name is first needed: loading a saved host for one
+    # `svmsim exec -- metastat` must not pay for it.
+    @functools.cached_property
+    def _vocab(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        return _vocabulary(self.seed, self.nusers)
+
+    @property
+    def words(self) -> tuple[str, ...]:
+        return self._vocab[0]
+
+    @property
+    def users(self) -> tuple[str, ...]:
+        return self._vocab[1]
+
+    @functools.cached_property
+    def user_index(self) -> dict[str, int]:
+        return {u: i for i, u in enumerate(self.users)}
 
     # ------------------------------------------------------------- single entries
     def _time(self, ino: int) -> float:
@@ -612,7 +650,8 @@ class Image:
                 "summary_wrong": self.summary_wrong, "clean": self.clean,
                 "last_mounted": self.last_mounted, "unfixable": self.unfixable,
                 "next_ino": self.next_ino, "loose_frags": self.loose_frags,
-                "dsize_override": self.dsize_override}
+                "dsize_override": self.dsize_override,
+                "deltas": [self._count_delta, self._frag_delta, self._hash_delta]}
 
     def _geo_tuple(self) -> tuple[int, int, int, int, int, int]:
         g = self.geometry
@@ -624,8 +663,15 @@ class Image:
         base = base_tree(int(seed), int(files), int(data_blocks), float(created))
         geo = Geometry(*[int(x) for x in d["geometry"]])
         img = cls(base, geo, logging=bool(d.get("logging", True)))
-        for p, e in d.get("overlay", []):
-            img._set(p, FileEntry.from_list(e) if e is not None else None)
+        if "deltas" in d:
+            # the overlay's effect on counts and digest was saved: no need to look at the
+            # base tree (which would load Faker) just to load a host
+            img.overlay = {p: FileEntry.from_list(e) if e is not None else None
+                           for p, e in d.get("overlay", [])}
+            img._count_delta, img._frag_delta, img._hash_delta = (int(x) for x in d["deltas"])
+        else:
+            for p, e in d.get("overlay", []):
+                img._set(p, FileEntry.from_list(e) if e is not None else None)
         img.damaged = dict(d.get("damaged", {}))
         img.lost = {p: FileEntry.from_list(e) for p, e in d.get("lost", {}).items()}
         img.summary_wrong = bool(d.get("summary_wrong", False))
