@@ -189,6 +189,17 @@ class Host:
     def hang(self, reason: str) -> None:
         self.hung_reason = reason
 
+    def reboot(self, metasync: bool = True) -> None:
+        """Power-cycle: a hang ends, resyncs fall back to their checkpoint and (with
+        ``metasync``, as svc-metasync does at boot) restart in pass order, locks drop,
+        unflushed writes are lost and vfstab's file systems are mounted again."""
+        self.hung_reason = None
+        self.vm.reboot(metasync=metasync)
+        fs = self.ext.get("fs")
+        reboot = getattr(fs, "reboot", None)
+        if callable(reboot):
+            reboot()
+
     # ------------------------------------------------------------------ commands
     def run(self, command: str | Sequence[str], stdin: bytes | str = b"",
             uid: int | None = None, env: dict[str, str] | None = None,

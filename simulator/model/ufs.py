@@ -738,7 +738,7 @@ class FileSystems:
         for fs in list(self.filesystems.values()):
             if fs.mounted and fs.pending:
                 fs.image = detached_image(fs.image, fs.pending, fs.logging,
-                                          self.host.clock.now, crash=True)
+                                          self.host.clock.now, crash=True).copy()
             fs.pending = []
             fs.lock, fs.lock_comment, fs.lock_modified = "unlock", "", False
             fs.mounted = fs.in_vfstab and fs.image.clean
