@@ -80,12 +80,16 @@ def to_junit(result: RunResult) -> str:
     return ET.tostring(suite, encoding="unicode", xml_declaration=True) + "\n"
 
 
+# backup steps worth telling even when they change no volume state
+STORY_ALWAYS = ("fsck", "ufsdump", "ufsrestore", "mount", "umount")
+
+
 def story(result: RunResult) -> list[str]:
     """A short account of the run: what the driver did that mattered, in virtual time."""
     lines = []
     t0 = result.virtual_start
     for call in result.transcript.calls:
-        if call.changes or call.exit_code != 0:
+        if call.changes or call.exit_code != 0 or call.name in STORY_ALWAYS:
             mark = "" if call.exit_code == 0 else f"  [exit {call.exit_code}]"
             what = "; ".join(call.changes)
             lines.append(f"+{call.start - t0:8.1f}s  {call.line()}{mark}"
