@@ -86,7 +86,8 @@ class BackupOutcome:
 
     @property
     def good(self) -> bool:
-        return bool(self.archive) and self.completed and self.fsck_clean is not False
+        return bool(self.archive) and self.completed and not self.error \
+            and self.fsck_clean is not False
 
 
 def dump_destination(call: Call) -> str | None:
@@ -129,8 +130,16 @@ def backup_outcome(host: Host, transcript: Transcript, resolve: Any = None) -> B
         outcome.fsck_clean = outcome.fsck_calls[-1].exit_code == 0
     try:
         from ..verify_backup import verify_backup
-        path = resolve(dest, last.cwd) if resolve and not dest.startswith("/dev/") else dest
-        report = verify_backup(host, str(path))
+        source: str | bytes
+        if dest == "-":   # dumped to standard output: the bytes the driver received
+            source, outcome.archive = last.stdout, "standard output of ufsdump"
+        elif last.archive is not None:   # the file as the dump left it
+            source = last.archive
+        elif dest.startswith("/dev/") or resolve is None:
+            source = dest
+        else:
+            source = str(resolve(dest, last.cwd))
+        report = verify_backup(host, source)
         outcome.differing = [d if isinstance(d, str) else str(d)
                              for d in getattr(report, "differences_at_detach", [])]
         if not getattr(report, "complete", outcome.completed):
@@ -138,6 +147,11 @@ def backup_outcome(host: Host, transcript: Transcript, resolve: Any = None) -> B
     except Exception as e:   # the archive may be missing or unreadable: that is a finding
         outcome.error = f"{type(e).__name__}: {e}"
     return outcome
+
+
+def transcript_start(transcript: Transcript) -> float:
+    """Virtual time of the run's first call (detaches before it belong to the scenario)."""
+    return transcript.calls[0].start if transcript.calls else float("inf")
 
 
 def run_checks(host: Host, transcript: Transcript, driver_exit: int | None,
@@ -182,6 +196,23 @@ def run_checks(host: Host, transcript: Transcript, driver_exit: int | None,
     checks.append(Check("submirrors-reattached", not still,
                         "every detached submirror was reattached" if not still else
                         "left detached: " + ", ".join(sorted(set(still))), detach_calls))
+
+    # the procedure's step 2: a mounted UFS is write-locked while its submirror is detached
+    # (except /, which must never be write-locked: that hangs the host)
+    unlocked_detaches = []
+    if fs is not None:
+        for rec in getattr(fs, "detach_records", []):
+            if rec.time < transcript_start(transcript):
+                continue
+            mount = fs.mount_of(f"/dev/md/dsk/{rec.mirror.rpartition('/')[2]}")  # type: ignore[attr-defined]
+            if mount and mount != "/" and not rec.locked:
+                unlocked_detaches.append(f"{rec.submirror} from {rec.mirror} ({mount})")
+    if unlocked_detaches or transcript.detached:
+        detaches = [c for c in transcript.calls_named("metadetach") if c.exit_code == 0]
+        checks.append(Check("detached-under-write-lock", not unlocked_detaches,
+                            "every submirror of a mounted UFS was detached under lockfs -w"
+                            if not unlocked_detaches else "detached without lockfs -w: "
+                            + ", ".join(unlocked_detaches), detaches))
 
     # redundancy: the lowest number of Okay submirrors of each mirror during the run
     low = {m: v for m, v in transcript.min_okay.items()}

@@ -14,19 +14,20 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import shutil
 import signal
 import tempfile
 import threading
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from ..commands import COMMANDS, run_command
 from ..commands.files import FileAccess
 from ..hostfiles import device_nodes, etc_files
 from . import protocol as P
-from .checks import Expectations, run_checks
+from .checks import Expectations, dump_destination, run_checks
 from .report import RunResult
 from .sandbox import Sandbox
 from .server import ShimCall, ShimServer
@@ -78,6 +79,15 @@ class SandboxFiles(FileAccess):
     def resolve(self, path: str, cwd: str) -> Path:
         return self.sandbox.host_path(path, cwd)
 
+    def open_write(self, path: str, cwd: str) -> BinaryIO:
+        """Files the fake commands write belong to the driver (root inside the sandbox, the
+        unprivileged uid outside), so that the driver can remove or overwrite them."""
+        f = super().open_write(path, cwd)
+        if os.geteuid() == 0 and self.sandbox.uid != 0:
+            with contextlib.suppress(OSError):
+                os.fchown(f.fileno(), self.sandbox.uid, self.sandbox.gid)
+        return f
+
 
 class _Stdin(io.RawIOBase):
     """The caller's stdin, read without holding the model lock (a pipe may need another
@@ -105,6 +115,31 @@ def _released(lock: threading.RLock) -> Iterator[None]:
         yield
     finally:
         lock.acquire()
+
+
+@contextlib.contextmanager
+def _sigpipe_ignored() -> Iterator[None]:
+    """The server writes into the driver's pipes and sockets; a reader that went away
+    (``metastat | true``, a driver killed when the host hung) must give EPIPE, not kill the
+    harness: the ``svmsim`` CLI sets SIGPIPE to SIG_DFL for ``svmsim exec | head``."""
+    if threading.current_thread() is not threading.main_thread():
+        yield   # only the main thread may set handlers; Python ignores SIGPIPE by default
+        return
+    old = signal.signal(signal.SIGPIPE, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGPIPE, old)
+
+
+@contextlib.contextmanager
+def _removed_after(path: Path, own: bool) -> Iterator[None]:
+    """Remove the run's own temporary workdir (the sandbox removes only its files in it)."""
+    try:
+        yield
+    finally:
+        if own:
+            shutil.rmtree(path, ignore_errors=True)
 
 
 class HarnessRun:
@@ -158,6 +193,8 @@ class HarnessRun:
             entry = Call(len(self.transcript.calls) + 1, list(call.argv), result.exit_code,
                          start, self.host.clock.now, bytes(reader.seen), result.stdout_bytes,
                          result.stderr.encode(), cwd=call.cwd)
+            if entry.name == "ufsdump":
+                entry.archive = self._dump_file(entry)
             self.transcript.record(entry, before, summarize(self.host))
             self._push_files()
             if self.host.hung_reason:
@@ -167,6 +204,16 @@ class HarnessRun:
             # everything on the host now blocks: the driver can never finish
             self._hang(self.hung)
         return code
+
+    def _dump_file(self, entry: Call) -> bytes | None:
+        """Keep the archive a ufsdump wrote to a file (small: metadata and digests)."""
+        dest = dump_destination(entry)
+        if not dest or dest == "-" or dest.startswith("/dev/") or self.sandbox is None:
+            return None
+        try:
+            return SandboxFiles(self.sandbox).resolve(dest, entry.cwd).read_bytes()
+        except OSError:
+            return None
 
     def _write(self, call: ShimCall, out: bytes, err: bytes, code: int) -> int:
         try:
@@ -271,9 +318,10 @@ class HarnessRun:
         self._files = dict(files)
         self._nodes = set(device_nodes(self.host))
         real0 = time.monotonic()
-        with Sandbox(workdir, command_paths(with_time=artifacts.preload is None), ALIASES,
-                     files, sorted(self._nodes), method=self.method,  # type: ignore[arg-type]
-                     client=self.client, artifacts=artifacts) as sandbox:  # type: ignore[arg-type]
+        with _sigpipe_ignored(), _removed_after(workdir, self.workdir is None), \
+                Sandbox(workdir, command_paths(with_time=artifacts.preload is None), ALIASES,
+                        files, sorted(self._nodes), method=self.method,  # type: ignore[arg-type]
+                        client=self.client, artifacts=artifacts) as sandbox:  # type: ignore[arg-type]
             self.sandbox = sandbox
             with ShimServer(sandbox.socket_path, self.dispatch, self.on_sleep, self.now,
                             clock_path=sandbox.clock_path) as server:

@@ -29,6 +29,7 @@ class Call:
     stderr: bytes = b""
     changes: list[str] = field(default_factory=list)
     cwd: str = "/"
+    archive: bytes | None = None   # a dump file as ufsdump left it (the driver may move it)
 
     @property
     def name(self) -> str:
