@@ -40,6 +40,9 @@ from .workload import ROLL_DELAY, PendingOp, Workload, apply_op
 if TYPE_CHECKING:
     from .host import Host
 
+# most workload operations of each kind replayed per stretch of virtual time (see Workload.due)
+WORKLOAD_CAP = 2000
+
 # Solaris strerror(3C) texts (libc errlst.c).
 STRERROR = {
     "EPERM": "Not owner", "ENOENT": "No such file or directory", "EIO": "I/O error",
@@ -392,7 +395,7 @@ class FileSystems:
                 continue
             wl = fs.workload
             if wl is not None and wl.active:
-                for frac, kind in wl.due(dt):
+                for frac, kind in wl.due(dt, cap=WORKLOAD_CAP, tail=2 * ROLL_DELAY):
                     if not self._may(fs, kind):
                         continue
                     op = wl.make_op(fs.live, kind, start + frac * dt)

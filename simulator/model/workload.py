@@ -10,6 +10,8 @@ a delete lock, and nothing happens on a hard- or error-locked file system.
 from __future__ import annotations
 
 import fnmatch
+import itertools
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -95,8 +97,15 @@ class Workload:
     def matches(self, path: str) -> bool:
         return any(fnmatch.fnmatchcase(path, g) or g in ("**", "*") for g in self.paths)
 
-    def due(self, dt: float) -> list[tuple[float, str]]:
-        """(fraction of dt, kind) of the operations falling in the next ``dt`` seconds."""
+    def due(self, dt: float, cap: int | None = None,
+            tail: float = 0.0) -> list[tuple[float, str]]:
+        """(fraction of dt, kind) of the operations falling in the next ``dt`` seconds.
+
+        Over a long stretch (a driver's ``sleep 86400``) only the end state of the files
+        matters, not every write: with ``cap``, operations before the last ``tail`` seconds
+        are thinned to at most ``cap`` evenly spread ones of each kind, while the tail (the
+        writes still in memory or the log at the end) is kept whole.
+        """
         out: list[tuple[float, str]] = []
         for i, (rate, kind) in enumerate(((self.writes_per_second, "modify"),
                                           (self.creates_per_second, "create"),
@@ -106,7 +115,12 @@ class Workload:
             start = self.acc[i]
             total = start + rate * dt
             n = int(total)
-            for k in range(n):
+            ks: Iterable[int] = range(n)
+            if cap is not None and n > cap:
+                k0 = max(0, min(n, int(start + rate * max(0.0, dt - tail))))
+                step = -(-k0 // cap) if k0 else 1
+                ks = itertools.chain(range(0, k0, step), range(k0, n))
+            for k in ks:
                 out.append((((k + 1) - start) / (rate * dt) if dt > 0 else 1.0, kind))
             self.acc[i] = total - n
         out.sort()
