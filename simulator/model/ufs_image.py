@@ -228,6 +228,9 @@ def _draw_vocabulary(seed: int, nusers: int) -> Vocabulary:
     return tuple(words), tuple(sorted(users))
 
 
+DOC_CACHE_LIMIT = 100_000   # trees with more documents regenerate them (memory stays flat)
+
+
 class BaseTree:
     """The file system as it was when the scenario starts, generated on demand.
 
@@ -259,6 +262,7 @@ class BaseTree:
         self.max_ino = self.ino_docs + self.ndocs - 1
         self._stats: tuple[int, int, int] | None = None
         self._stats_fsize = 0
+        self._docs: dict[int, FileEntry] = {}
 
     # Faker is only loaded when a name is first needed: loading a saved host for one
     # `svmsim exec -- metastat` must not pay for it.
@@ -326,6 +330,15 @@ class BaseTree:
         return int(self.doc_mean * 2 * ((r >> 8) % 10000) / 10000)
 
     def _doc(self, j: int) -> FileEntry:
+        """Document ``j``; remembered for trees small enough (entries are immutable)."""
+        if self.ndocs > DOC_CACHE_LIMIT:
+            return self._make_doc(j)
+        entry = self._docs.get(j)
+        if entry is None:
+            entry = self._docs[j] = self._make_doc(j)
+        return entry
+
+    def _make_doc(self, j: int) -> FileEntry:
         k, local = divmod(j, self.per_dir)
         u, s = divmod(k, len(SUBDIRS))
         path = f"home/{self.users[u]}/{SUBDIRS[s]}/{self.doc_name(j, local)}"
