@@ -225,8 +225,13 @@ def run_checks(host: Host, transcript: Transcript, driver_exit: int | None,
     # the backup
     if expect.backup is not False:
         if not outcome.dumps:
-            checks.append(Check("backup-made", expect.backup is not True and hung is not None,
-                                "no ufsdump was run"))
+            # a driver that only looks (a monitoring plugin, a refusal) is not judged on a
+            # backup; one that split a mirror, or a scenario that expects a backup, is
+            if expect.backup is True or transcript.detached:
+                why = "no ufsdump was run" + (
+                    " although a submirror was detached" if transcript.detached else "")
+                checks.append(Check("backup-made", False, why,
+                                    transcript.calls_named("metadetach")[-1:]))
         else:
             why = []
             if not outcome.completed:
