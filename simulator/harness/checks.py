@@ -228,9 +228,9 @@ def run_checks(host: Host, transcript: Transcript, driver_exit: int | None,
             # a driver that only looks (a monitoring plugin, a refusal) is not judged on a
             # backup; one that split a mirror, or a scenario that expects a backup, is
             if expect.backup is True or transcript.detached:
-                why = "no ufsdump was run" + (
+                reason = "no ufsdump was run" + (
                     " although a submirror was detached" if transcript.detached else "")
-                checks.append(Check("backup-made", False, why,
+                checks.append(Check("backup-made", False, reason,
                                     transcript.calls_named("metadetach")[-1:]))
         else:
             why = []
