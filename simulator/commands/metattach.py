@@ -41,7 +41,6 @@ SP_NO_SPACE = "not enough space available for request"   # MDE_SP_NOSPACE
 SP_BAD_LENGTH = "bad length specified"        # MDE_SP_BAD_LENGTH
 
 
-
 def usage(inv: Invocation, code: int = 1) -> int:
     return print_usage(inv, USAGE, code)
 

@@ -27,7 +27,7 @@ from ..commands import COMMANDS, run_command
 from ..commands.files import FileAccess
 from ..hostfiles import device_nodes, etc_files
 from . import protocol as P
-from .checks import Expectations, dump_destination, run_checks
+from .checks import Check, Expectations, dump_destination, run_checks
 from .report import RunResult
 from .sandbox import Sandbox
 from .server import ShimCall, ShimServer
@@ -338,10 +338,13 @@ class HarnessRun:
             driver_exit = None
         if self.stopped:
             notes.append(self.stopped)
-        if self.host.internal_errors:
-            notes.append(f"{len(self.host.internal_errors)} internal simulator error(s)")
         checks = run_checks(self.host, self.transcript, driver_exit, self.hung, self.expect,
                             resolve=sandbox.host_path)
+        if self.host.internal_errors:   # the simulation itself failed: the verdict can't stand
+            last = self.host.internal_errors[-1].strip().splitlines()[-1]
+            checks.append(Check("simulator-sound", False,
+                                f"{len(self.host.internal_errors)} internal simulator "
+                                f"error(s); last: {last}"))
         result = RunResult(
             scenario=self.scenario.name, command=self.command, driver_exit=driver_exit,
             checks=checks, transcript=self.transcript, method=method, shim=shim,
