@@ -138,3 +138,27 @@ def test_reference_driver_fails_loudly_when_its_dump_dies(small_tape: Scenario) 
     # it cleaned up: unlocked, and d3 is back in d1
     assert check(r, "filesystems-unlocked") and check(r, "submirrors-reattached")
     assert r.transcript.calls[-1].argv == ["/usr/sbin/metattach", "d1", "d3"]
+
+
+def test_detach_without_write_lock_fails_detached_under_write_lock(tmp_path: Path) -> None:
+    driver = tmp_path / "nolock.sh"
+    driver.write_text("/usr/sbin/metadetach d1 d3 && /usr/sbin/metattach d1 d3\n")
+    driver.chmod(0o755)
+    r = run_driver("seed-example", [sh(), str(driver)], capture=True)
+    assert not check(r, "detached-under-write-lock")
+    assert "d3 from d1 (/home1)" in summary(r, "detached-under-write-lock")
+    assert not check(r, "backup-made")     # a mirror was split and nothing was dumped
+
+
+def test_internal_simulator_error_fails_simulator_sound(monkeypatch: pytest.MonkeyPatch,
+                                                        tmp_path: Path) -> None:
+    import simulator.commands.metastat as metastat
+
+    def broken(inv: object) -> int:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(metastat, "main", broken)
+    r = run_driver("seed-example", [sh(), "-c", "/usr/sbin/metastat d1; exit 0"], capture=True)
+    assert not check(r, "simulator-sound")
+    assert "RuntimeError: boom" in summary(r, "simulator-sound")
+    assert not r.passed
