@@ -146,11 +146,8 @@ def cmd_exec(args: argparse.Namespace) -> int:
             store.save(host)
             return _hung(str(e) or host.hung_reason or "hung")
         store.save(host)
-    out = result.stdout_bytes or result.stdout.encode()
-    if out:
-        _write(sys.stdout, out)
-    if result.stderr:
-        _write(sys.stderr, result.stderr.encode())
+    for fd, data in result.chunks:   # in the order the command wrote them (2>&1 keeps it)
+        _write(sys.stdout if fd == 1 else sys.stderr, data)
     return result.exit_code % 256
 
 

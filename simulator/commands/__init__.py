@@ -81,4 +81,4 @@ def run_command(host: Host, argv: list[str], stdin: bytes = b"", uid: int = 0,
             code = INTERNAL_ERROR_EXIT
     host.advance(COMMAND_COST)
     return CommandResult(inv.stdout.text(), inv.stderr.text(), code,
-                         bytes(inv.stdout.buffer))
+                         bytes(inv.stdout.buffer), list(inv.journal))

@@ -22,13 +22,22 @@ ROOT_REQUIRED = "Permission denied.  You must have root privilege to execute thi
 
 
 class Output:
-    """A byte sink that accepts text (commands print text; ufsdump may print bytes)."""
+    """A byte sink that accepts text (commands print text; ufsdump may print bytes).
 
-    def __init__(self) -> None:
+    Writes are also appended, tagged with ``fd``, to a ``journal`` shared by a command's
+    stdout and stderr, so that ``2>&1`` shows them interleaved as the real command wrote them.
+    """
+
+    def __init__(self, fd: int = 1, journal: list[tuple[int, bytes]] | None = None) -> None:
         self.buffer = bytearray()
+        self.fd = fd
+        self.journal = journal if journal is not None else []
 
     def write(self, data: str | bytes) -> None:
-        self.buffer += data.encode() if isinstance(data, str) else data
+        raw = data.encode() if isinstance(data, str) else bytes(data)
+        self.buffer += raw
+        if raw:
+            self.journal.append((self.fd, raw))
 
     def text(self) -> str:
         return self.buffer.decode("utf-8", errors="replace")
@@ -53,8 +62,9 @@ class Invocation:
         self.cwd = cwd
         self.interactive = interactive      # stdin is a terminal (prompts may be answered)
         self.files = files or FileAccess()  # real files the command touches
-        self.stdout = Output()
-        self.stderr = Output()
+        self.journal: list[tuple[int, bytes]] = []   # (1|2, bytes) in the order written
+        self.stdout = Output(1, self.journal)
+        self.stderr = Output(2, self.journal)
         self._stdin_file = stdin_file
         self._stdin_buf = bytearray(stdin)
         self._stdin_eof = stdin_file is None

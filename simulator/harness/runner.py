@@ -199,7 +199,7 @@ class HarnessRun:
             self._push_files()
             if self.host.hung_reason:
                 self.hung = self.host.hung_reason
-        code = self._write(call, result.stdout_bytes, result.stderr.encode(), result.exit_code)
+        code = self._write(call, result.chunks, result.exit_code)
         if self.hung:
             # everything on the host now blocks: the driver can never finish
             self._hang(self.hung)
@@ -215,10 +215,13 @@ class HarnessRun:
         except OSError:
             return None
 
-    def _write(self, call: ShimCall, out: bytes, err: bytes, code: int) -> int:
+    def _write(self, call: ShimCall, chunks: list[tuple[int, bytes]], code: int) -> int:
+        """Hand the output to the caller's descriptors in the order it was written."""
+        fds = {1: call.stdout, 2: call.stderr}
         try:
             with call.unlocked():
-                for fd, data in ((call.stdout, out), (call.stderr, err)):
+                for which, data in chunks:
+                    fd = fds[which]
                     view = memoryview(data)
                     while view:
                         n = os.write(fd, view)
@@ -273,14 +276,14 @@ class HarnessRun:
             try:
                 seconds = sum(parse_duration(a) for a in call.argv[1:])
             except ValueError:
-                return self._write(call, b"", b"sleep: invalid time interval\n", 1)
+                return self._write(call, [(2, b"sleep: invalid time interval\n")], 1)
             self.on_sleep(seconds)
             return 0
         fmt = next((a[1:] for a in call.argv[1:] if a.startswith("+")), "%a %b %e %H:%M:%S %Z %Y")
         with self.lock:
             text = time.strftime(fmt.replace("%Z", self.host.clock.timezone),
                                  self.host.clock.localtime(self.host.clock.now))
-        return self._write(call, (text + "\n").encode(), b"", 0)
+        return self._write(call, [(1, (text + "\n").encode())], 0)
 
     # ------------------------------------------------------------------ host files
     def _push_files(self) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import shlex
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from .clock import VirtualClock
@@ -54,6 +54,8 @@ class CommandResult:
     stderr: str
     exit_code: int
     stdout_bytes: bytes = b""
+    # (1 or 2, bytes) in the order the command wrote them
+    chunks: list[tuple[int, bytes]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
