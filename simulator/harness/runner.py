@@ -52,6 +52,15 @@ ALIASES = {"/usr/bin/nawk": "/usr/bin/awk", "/usr/xpg4/bin/sh": "/bin/sh",
            "/usr/xpg4/bin/awk": "/usr/bin/awk", "/usr/xpg4/bin/grep": "/bin/grep",
            "/usr/xpg4/bin/sed": "/bin/sed", "/usr/xpg4/bin/tail": "/usr/bin/tail",
            "/usr/xpg4/bin/id": "/usr/bin/id"}
+# ``uname``/``hostname`` answer as the simulated Solaris 10 host, not the Linux box under it:
+# real scripts gate on them, e.g. quickservchk.sh (``[ "`uname -s`" != SunOS ] && exit 1``,
+# ``uname -X | grep KernelID``) and a Perl mirror check (``$os !~ /sunos/i``), and name their
+# logs after ``uname -n``/``hostname``. Values: a Solaris 10 1/13 SPARC host (illumos
+# usr/src/cmd/uname/uname.c gives the option order and the -X block).
+IDENTITY_PATHS = {"uname": ["/usr/bin/uname", "/bin/uname", "/sbin/uname"],
+                  "hostname": ["/usr/bin/hostname", "/bin/hostname"]}
+UNAME = {"s": "SunOS", "r": "5.10", "v": "Generic_150400-59", "m": "sun4u", "p": "sparc",
+         "i": "SUNW,Sun-Fire-V240"}
 MAX_VIRTUAL_SECONDS = 30 * 86400.0     # a driver polling forever stops after 30 virtual days
 
 
@@ -64,6 +73,7 @@ def command_paths(with_time: bool) -> dict[str, list[str]]:
             paths.append(f"{SUNWMD}/{name}")
         out[name] = paths + list(EXTRA_PATHS.get(name, ()))
     out["logger"] = list(EXTRA_PATHS["logger"])
+    out.update(IDENTITY_PATHS)
     if with_time:   # no LD_PRELOAD: sleep and date must be shims to be virtual
         out["sleep"] = ["/usr/bin/sleep", "/bin/sleep"]
         out["date"] = ["/usr/bin/date", "/bin/date"]
@@ -174,6 +184,8 @@ class HarnessRun:
             return self._logger(call)
         if name in ("sleep", "date"):
             return self._time_command(call)
+        if name in IDENTITY_PATHS:
+            return self._identity(call)
         assert self.sandbox is not None
         with self.lock:
             if self.hung or self.stopped:
@@ -268,6 +280,29 @@ class HarnessRun:
         with self.lock:
             self.logged.append(f"{tag + ': ' if tag else ''}{' '.join(args)}")
         return 0
+
+    def _identity(self, call: ShimCall) -> int:
+        """``uname [-snrvmpiaX]`` and ``hostname`` (no argument) as on Solaris 10."""
+        node = self.host.hostname
+        if call.name == "hostname":
+            if len(call.argv) > 1:   # setting the node name is not simulated
+                return self._write(call, [(2, b"hostname: cannot set the host name\n")], 1)
+            return self._write(call, [(1, (node + "\n").encode())], 0)
+        flags = ""
+        for arg in call.argv[1:]:
+            if not arg.startswith("-") or len(arg) < 2 or arg.strip("-snrvmpiaX"):
+                return self._write(call, [(2, b"usage: uname [-snrvmapiX]\n")], 1)
+            flags += arg[1:]
+        values = {**UNAME, "n": node}
+        if "X" in flags:
+            text = (f"System = SunOS\nNode = {node}\nRelease = {UNAME['r']}\n"
+                    f"KernelID = {UNAME['v']}\nMachine = {UNAME['m']}\nBusType = <unknown>\n"
+                    "Serial = <unknown>\nUsers = <unknown>\nOEM# = 0\nOrigin# = 1\n"
+                    "NumCPU = 2\n")
+        else:
+            wanted = "snrvmpi" if "a" in flags else (flags or "s")
+            text = " ".join(values[f] for f in "snrvmpi" if f in wanted) + "\n"
+        return self._write(call, [(1, text.encode())], 0)
 
     def _time_command(self, call: ShimCall) -> int:
         """``sleep``/``date`` when no virtual-time library could be built."""
