@@ -59,6 +59,10 @@ class Disk:
     slices: dict[int, Slice] = field(default_factory=dict)
     devid: str = ""
     failed: bool = False
+    # Blocks per cylinder (nhead * nsect). libmeta metagetstart (meta_name.c) rounds a
+    # component's start up to a cylinder; the default is the SUN72G format.dat geometry
+    # (24 heads x 424 sectors), the drive the default devid names.
+    cyl_blocks: int = 24 * 424
 
     def __post_init__(self) -> None:
         if not self.devid:
@@ -70,12 +74,14 @@ class Disk:
 
     def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, "size": self.size, "devid": self.devid, "failed": self.failed,
+                "cyl_blocks": self.cyl_blocks,
                 "slices": [s.to_dict() for s in self.slices.values()]}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Disk:
         disk = cls(name=d["name"], size=int(d["size"]), devid=d.get("devid", ""),
-                   failed=bool(d.get("failed", False)))
+                   failed=bool(d.get("failed", False)),
+                   cyl_blocks=int(d.get("cyl_blocks", 24 * 424)))
         for s in d.get("slices", []):
             sl = Slice.from_dict(s)
             disk.slices[sl.number] = sl

@@ -169,7 +169,9 @@ class VolumeManager:
         return disk.slices[parsed[1]].size
 
     # ------------------------------------------------------------------ components
-    def _make_component(self, s: MDSet, unit_name: str, comp: str, force: bool) -> Component:
+    def _make_component(self, s: MDSet, unit_name: str, comp: str, force: bool,
+                        first: bool = True) -> Component:
+        """``first``: row 0, component 0 of the unit, which may keep the disk label."""
         comp = short_name(comp)
         if UNIT_RE.match(comp) and comp in s.units:
             child = s.units[comp]
@@ -191,8 +193,27 @@ class VolumeManager:
         start = end_block(s.replicas, comp)
         if start:
             start = max(start, 16)
+        elif not first:
+            start = self._label_skip(comp)
         return Component(name=comp, start_block=start, size=max(0, size - start),
                          dbase=start > 0, timestamp=self.now())
+
+    def _label_skip(self, comp: str) -> int:
+        """Start block of a label-holding slice that is not a unit's first component.
+
+        A VTOC slice that starts at block 0 holds the disk label (meta_vtoc_to_md: label =
+        1 block); metagetstart (libmeta meta_name.c) rounds that up to a cylinder
+        (nhead * nsect), and meta_create_stripe (meta_stripe.c) resets it to 0 only for
+        row 0, component 0. Real captures show it, e.g. glensc/nagios-plugin-check_raid
+        t/data/metastat/metastat-mirrors-with-hotspares: ``Stripe 1: c1t4d0s0 20352``.
+        """
+        parsed = split_slice(comp)
+        disk = self.disks.get(parsed[0]) if parsed else None
+        if disk is None or parsed is None or parsed[1] not in disk.slices:
+            return 0
+        if disk.slices[parsed[1]].start != 0 or disk.cyl_blocks <= 0:
+            return 0
+        return disk.cyl_blocks
 
     def _is_hot_spare(self, comp: str) -> str | None:
         for s in self.sets.values():
@@ -232,14 +253,15 @@ class VolumeManager:
                 raise MDError(E.NOT_ENOUGH_COMPS, name=s.display(short))
             if interlace is not None and not MIN_INTERLACE <= interlace <= MAX_INTERLACE:
                 raise MDError(E.INVALID_INTERLACE, name=s.display(short))
-            row_comps = []
+            row_comps: list[Component] = []
             for c in comps:
                 c = short_name(c)
                 if c in seen:
                     raise MDError("has appeared more than once in the specification of "
                                   f"{s.display(short)}", name=c)
+                first = not built and not row_comps
                 seen.add(c)
-                row_comps.append(self._make_component(s, short, c, force))
+                row_comps.append(self._make_component(s, short, c, force, first))
             il = None if len(row_comps) == 1 else (interlace or DEFAULT_INTERLACE)
             built.append(Row(row_comps, il))
         if hsp is not None:
@@ -624,7 +646,7 @@ class VolumeManager:
         row: list[Component] = []
         names = [short_name(c) for c in comps]
         for i, comp in enumerate(names):
-            row.append(self._make_component(s, st.name, comp, False))
+            row.append(self._make_component(s, st.name, comp, False, first=False))
             if comp in names[i + 1:]:
                 raise MDError(f"has appeared more than once in the specification of {comp}",
                               name=comp)
