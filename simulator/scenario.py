@@ -66,14 +66,14 @@ SCHEMA_VERSION = 1
 SCENARIO_DIR = Path(__file__).resolve().parent / "scenarios"
 _REPO_SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
 
-_DISK_RE = re.compile(r"^c\d+(t\d+)?d\d+$")
-_SLICE_RE = re.compile(r"^(?P<disk>c\d+(?:t\d+)?d\d+)s(?P<slice>[0-7])$")
+_DISK_RE = re.compile(r"^c\d+(t[0-9A-F]+)?d\d+$")
+_SLICE_RE = re.compile(r"^(?P<disk>c\d+(?:t[0-9A-F]+)?d\d+)s(?P<slice>[0-7])$")  # MPxIO WWN
 _UNIT_RE = re.compile(r"^d(\d+)$")
 _HSP_RE = re.compile(r"^hsp\d{3}$")
 _HOSTNAME_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9.-]{0,254})$")
 _MD_DEVICE_RE = re.compile(r"^/dev/md/(?:(?P<set>[^/]+)/)?r?dsk/(?P<unit>d\d+)$")
 _TAPE_RE = re.compile(r"^/dev/rmt/\d+[lmhcu]?b?n?$")
-_SLICE_DEVICE_RE = re.compile(r"^/dev/r?dsk/(?P<slice>c\d+(?:t\d+)?d\d+s[0-7])$")
+_SLICE_DEVICE_RE = re.compile(r"^/dev/r?dsk/(?P<slice>c\d+(?:t[0-9A-F]+)?d\d+s[0-7])$")
 MAX_UNITS = 8192
 READ_OPTIONS = ("roundrobin", "geometric", "first")
 WRITE_OPTIONS = ("parallel", "serial")
@@ -508,7 +508,7 @@ def _parse_disk(t: _Table) -> DiskSpec:
 
 def _parse_replica(t: _Table) -> ReplicaSpec:
     device = _short_device(t.get_str("device", required=True, pattern=re.compile(
-        r"^(/dev/r?dsk/)?c\d+(t\d+)?d\d+s[0-7]$"), what="a slice like c0t0d0s7"))
+        r"^(/dev/r?dsk/)?c\d+(t[0-9A-F]+)?d\d+s[0-7]$"), what="a slice like c0t0d0s7"))
     length = t.size("length", 8192, minimum=1)
     assert length is not None
     spec = ReplicaSpec(device, t.get_int("count", 1, 1, 50), length)
@@ -520,7 +520,7 @@ def _parse_hsp(t: _Table) -> HspSpec:
     spec = HspSpec(t.get_str("name", required=True, pattern=_HSP_RE,
                              what="a pool name like hsp001"),
                    [_short_device(s) for s in t.str_list(
-                       "spares", pattern=re.compile(r"^(/dev/r?dsk/)?c\d+(t\d+)?d\d+s[0-7]$"),
+                       "spares", pattern=re.compile(r"^(/dev/r?dsk/)?c\d+(t[0-9A-F]+)?d\d+s[0-7]$"),
                        what="a slice like c3t0d0s0")])
     t.done()
     return spec
@@ -653,7 +653,7 @@ def _parse_setup(doc: _Table) -> list[SetupStep]:
         step = SetupStep(commands=t.str_list("commands"),
                          io_errors=[_short_device(s) for s in t.str_list(
                              "io_errors", pattern=re.compile(
-                                 r"^(/dev/r?dsk/)?c\d+(t\d+)?d\d+s[0-7]$"),
+                                 r"^(/dev/r?dsk/)?c\d+(t[0-9A-F]+)?d\d+s[0-7]$"),
                              what="a slice like c2t0d0s0")],
                          advance=t.duration("advance"))
         for i, cmd in enumerate(step.commands):

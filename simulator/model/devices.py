@@ -12,8 +12,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-DISK_RE = re.compile(r"^c\d+(t\d+)?d\d+$")
-SLICE_RE = re.compile(r"^(?P<disk>c\d+(?:t\d+)?d\d+)s(?P<slice>[0-7])$")
+# The target may be an MPxIO WWN in upper-case hex (c5t600A0B80002929FC0000842E5251EE71d0s7,
+# as in the metadb output quoted by centreon-plugins os/solaris/local/mode/svmdisks.pm).
+DISK_RE = re.compile(r"^c\d+(t[0-9A-F]+)?d\d+$")
+SLICE_RE = re.compile(r"^(?P<disk>c\d+(?:t[0-9A-F]+)?d\d+)s(?P<slice>[0-7])$")
 # Sun Cluster DID names (d4s0) are legal components in disksets.
 DID_SLICE_RE = re.compile(r"^(?P<disk>d\d+)s(?P<slice>[0-7])$")
 

@@ -58,7 +58,7 @@ LOCKFS_MAXCOMMENTLEN = 1024          # sys/lockfs.h
 MD_MAJOR = 85                        # /dev/md: major 85 (name_to_major)
 SD_MAJOR = 32
 MD_DEV_RE = re.compile(r"^/dev/md/(?:(?P<set>[^/]+)/)?r?dsk/(?P<unit>d\d+)$")
-SLICE_DEV_RE = re.compile(r"^/dev/r?dsk/(?P<slice>c\d+(?:t\d+)?d\d+s[0-7])$")
+SLICE_DEV_RE = re.compile(r"^/dev/r?dsk/(?P<slice>c\d+(?:t[0-9A-F]+)?d\d+s[0-7])$")
 DEFAULT_ROOT_DEVICE = "/dev/dsk/c0t0d0s0"
 
 # Directories every Solaris 10 root file system has (for paths that are not mount points).
@@ -243,7 +243,7 @@ class FileSystems:
         if re.match(r"^(?:[^/]+/)?d\d+$", device):
             setname, _, unit = device.rpartition("/")
             return f"/dev/md/{setname}/dsk/{unit}" if setname else f"/dev/md/dsk/{unit}"
-        if re.match(r"^c\d+(?:t\d+)?d\d+s[0-7]$", device):
+        if re.match(r"^c\d+(?:t[0-9A-F]+)?d\d+s[0-7]$", device):
             return f"/dev/dsk/{device}"
         return device.replace("/rdsk/", "/dsk/", 1)
 
@@ -485,7 +485,7 @@ class FileSystems:
         """Mounted devices are open (metainit/metattach/metaclear refuse them)."""
         if re.match(r"^(?:[^/]+/)?d\d+$", name):
             dev = self.block_name(name)
-        elif re.match(r"^c\d+(?:t\d+)?d\d+s[0-7]$", name):
+        elif re.match(r"^c\d+(?:t[0-9A-F]+)?d\d+s[0-7]$", name):
             dev = f"/dev/dsk/{name}"
         else:
             return None

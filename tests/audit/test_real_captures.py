@@ -147,3 +147,22 @@ def test_stripe_on_label_slices_under_a_soft_partition() -> None:
     h.add_mirror("d60", ["d61", "d62"])
     assert h.run("metainit d100 -p d60 377487360b").exit_code == 0
     assert h.run("metastat").stdout == SOFTPART_D100
+
+
+def test_mpxio_wwn_device_names_in_metadb() -> None:
+    """centreon-plugins os/solaris/local/mode/svmdisks.pm quotes real ``metadb`` lines on
+    MPxIO (scsi_vhci) disks, whose target is a WWN in hex:
+    ``a m  pc luo        16              8192            /dev/dsk/c5t600A...EE71d0s7``
+    (pasted with tabs expanded). Such names were refused as "not a slice name". The ``c``
+    flag (location from mddb.cf) of that capture is not modelled: other real captures of
+    Solaris 10 show ``a m  p  luo``."""
+    h = Host()
+    disk = "c5t600A0B80002929FC0000842E5251EE71d0"
+    h.add_disk(disk)
+    h.add_replicas(f"{disk}s7", count=3)
+    out = h.run("metadb").stdout.split("\n")
+    assert out[1].expandtabs(8) == (f"     a m  p  luo        16              8192            "
+                                    f"/dev/dsk/{disk}s7")
+    assert out[2].expandtabs(8).endswith(f"8208            8192            /dev/dsk/{disk}s7")
+    h.add_stripe("d11", f"{disk}s0")
+    assert h.run("metastat -p d11").stdout == f"d11 1 1 {disk}s0\n"
