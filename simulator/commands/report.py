@@ -19,7 +19,7 @@ import struct
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, TypeVar
 
-from ..model.devices import split_slice
+from ..model.devices import DID_SLICE_RE, split_slice
 from ..model.metadevices import (
     BIG_UNIT_BLOCKS,
     Component,
@@ -428,6 +428,14 @@ class Reporter:
         if (self.large and not self.big(sp)) or self.fn:
             return
         comp = self.name(sp.component) if sp.component in self.s.units else sp.component
+        # meta_sp_short_print prints the component's cname only when its raw path holds
+        # /dev/rdsk or /dev/md/rdsk, else the whole raw path: a metadevice of a named set
+        # is /dev/md/<set>/rdsk/dN (real capture: "pora5ds/d61 -p /dev/md/pora5ds/rdsk/d50
+        # -o 255852672 -b 209715200"), a Sun Cluster DID slice /dev/did/rdsk/dNsM.
+        if sp.component in self.s.units and self.s.name:
+            comp = f"/dev/md/{self.s.name}/rdsk/{sp.component}"
+        elif DID_SLICE_RE.match(sp.component):
+            comp = f"/dev/did/rdsk/{sp.component}"
         out = f"{self.name(sp.name)} -p {comp}"
         out += "".join(f" -o {off} -b {length} " for off, length in sp.extents)
         self.w(out + "\n")

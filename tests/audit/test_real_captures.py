@@ -9,6 +9,7 @@ compared after the same normalisation, and say so.
 from __future__ import annotations
 
 from simulator import Host
+from simulator.model.volume_manager import MDSet
 
 HOTSPARES_D9 = """\
 d9: Mirror
@@ -166,3 +167,35 @@ def test_mpxio_wwn_device_names_in_metadb() -> None:
     assert out[2].expandtabs(8).endswith(f"8208            8192            /dev/dsk/{disk}s7")
     h.add_stripe("d11", f"{disk}s0")
     assert h.run("metastat -p d11").stdout == f"d11 1 1 {disk}s0\n"
+
+
+def test_soft_partition_md_tab_line_in_a_named_set_uses_the_raw_path() -> None:
+    """A real ``metastat -s pora5ds -p`` (a public admin notes page, quoted in a repository
+    found by the code search: "pora5ds/d61 -p /dev/md/pora5ds/rdsk/d50 -o 255852672 -b
+    209715200"). meta_sp_short_print (illumos meta_sp.c) prints the component's cname only
+    when its raw path holds /dev/rdsk or /dev/md/rdsk; /dev/md/pora5ds/rdsk/d50 does not.
+    The extents are given with -o/-b as in the capture (its 32-block alignment on a concat
+    is the 16 KB default interlace of its older release; Solaris 10 uses 512 KB). Its
+    components print as /dev/dsk/... paths and its relocation table says "No -", also an
+    older-release diskset; not modelled."""
+    h = Host("xinguilingue")
+    s = h.vm.sets.setdefault("pora5ds", MDSet("pora5ds"))
+    h.add_disk("c3t0d0")
+    h.vm.add_replicas(s, ["c3t0d0s7"], force=True)
+    for i in range(2):
+        h.add_disk(f"c2t5005076300CB0B15d{i}", 300000000, {7: 20480, 0: 299979520})
+    r = h.run("metainit -s pora5ds d50 2 1 c2t5005076300CB0B15d0s0 1 c2t5005076300CB0B15d1s0")
+    assert r.exit_code == 0, r.stderr
+    for cmd in ("d51 -p d50 -o 32 -b 20971520",
+                "d52 -p d50 -o 20971584 -b 134217728 -o 465567904 -b 41943040",
+                "d61 -p d50 -o 255852672 -b 209715200"):
+        r = h.run(f"metainit -s pora5ds {cmd}")
+        assert r.exit_code == 0, r.stderr
+    # newest first; the SP's base follows the first SP printed, as in the capture
+    assert h.run("metastat -s pora5ds -p").stdout == (
+        "pora5ds/d61 -p /dev/md/pora5ds/rdsk/d50 -o 255852672 -b 209715200 \n"
+        "pora5ds/d50 2 1 c2t5005076300CB0B15d0s0 \\\n"
+        "\t 1 c2t5005076300CB0B15d1s0\n"
+        "pora5ds/d52 -p /dev/md/pora5ds/rdsk/d50 -o 20971584 -b 134217728  "
+        "-o 465567904 -b 41943040 \n"
+        "pora5ds/d51 -p /dev/md/pora5ds/rdsk/d50 -o 32 -b 20971520 \n")
