@@ -472,7 +472,11 @@ class Reporter:
     def hsp_print(self, pool: HotSparePool) -> None:
         """meta_hsp_print: ``hspNNN comp...`` (-p) or the report."""
         if self.short:
-            self.w(self.name(pool.name) + "".join(f" {h.name}" for h in pool.spares) + "\n")
+            # hsp_print prints the raw path of a spare outside /dev/rdsk (a Sun Cluster
+            # DID slice: /dev/did/rdsk/dNsM), else its cname (meta_hotspares.c)
+            self.w(self.name(pool.name) + "".join(
+                f" /dev/did/rdsk/{h.name}" if DID_SLICE_RE.match(h.name) else f" {h.name}"
+                for h in pool.spares) + "\n")
         else:
             self.hsp_report(pool)
 

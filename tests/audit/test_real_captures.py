@@ -199,3 +199,22 @@ def test_soft_partition_md_tab_line_in_a_named_set_uses_the_raw_path() -> None:
         "pora5ds/d52 -p /dev/md/pora5ds/rdsk/d50 -o 20971584 -b 134217728  "
         "-o 465567904 -b 41943040 \n"
         "pora5ds/d51 -p /dev/md/pora5ds/rdsk/d50 -o 32 -b 20971520 \n")
+
+
+def test_did_slices_print_their_raw_path_in_md_tab_lines_of_spares_and_soft_partitions(
+) -> None:
+    """hsp_print (meta_hotspares.c) and meta_sp_short_print (meta_sp.c) print a component's
+    cname only when its raw path holds /dev/rdsk or /dev/md/rdsk: a Sun Cluster DID slice
+    (/dev/did/rdsk/d7s0) is printed whole. Stripes print the cname (d4s0), as the Sun
+    Cluster guide's ``metastat -s schost-1 -p`` shows."""
+    h = Host("phys-schost-1")
+    s = h.vm.sets.setdefault("schost-1", MDSet("schost-1"))
+    for disk in ("d4", "d7", "d8"):
+        h.ensure_slice(f"{disk}s7", 65536)
+        h.ensure_slice(f"{disk}s0")
+    h.vm.add_replicas(s, ["d4s7"], force=True)
+    assert h.run("metahs -s schost-1 -a hsp001 d7s0").exit_code == 0
+    assert h.run("metainit -s schost-1 d1 -p d8s0 -o 1 -b 2048").exit_code == 0
+    out = h.run("metastat -s schost-1 -p").stdout
+    assert "schost-1/d1 -p /dev/did/rdsk/d8s0 -o 1 -b 2048 \n" in out
+    assert "schost-1/hsp001 /dev/did/rdsk/d7s0\n" in out
