@@ -11,7 +11,7 @@ import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .transcript import Call, Transcript
+from .transcript import Call, Transcript, filesystems, summarize
 
 if TYPE_CHECKING:
     from ..model.host import Host
@@ -170,12 +170,11 @@ def run_checks(host: Host, transcript: Transcript, driver_exit: int | None,
                             "scenario expected a hang that did not happen"))
 
     # every file system unlocked at the end
-    fs = host.ext.get("fs")
+    fs = filesystems(host)
     locked: list[str] = []
-    if fs is not None and not hung:
-        from .transcript import _mounts
-        locked = [f"{m} ({fs.lock_of(m)})" for m, _ in _mounts(fs)   # type: ignore[attr-defined]
-                  if fs.lock_of(m) != "unlock"]   # type: ignore[attr-defined]
+    if not hung:
+        locked = [f"{m} ({lock})" for m, lock in summarize(host)["locks"].items()
+                  if lock != "unlock"]
     lock_calls = transcript.calls_named("lockfs")
     checks.append(Check("filesystems-unlocked", not locked,
                         "every file system unlocked" if not locked else
@@ -201,10 +200,10 @@ def run_checks(host: Host, transcript: Transcript, driver_exit: int | None,
     # (except /, which must never be write-locked: that hangs the host)
     unlocked_detaches = []
     if fs is not None:
-        for rec in getattr(fs, "detach_records", []):
+        for rec in fs.detach_records:
             if rec.time < transcript_start(transcript):
                 continue
-            mount = fs.mount_of(f"/dev/md/dsk/{rec.mirror.rpartition('/')[2]}")  # type: ignore[attr-defined]
+            mount = fs.mount_of(f"/dev/md/dsk/{rec.mirror.rpartition('/')[2]}")
             if mount and mount != "/" and not rec.locked:
                 unlocked_detaches.append(f"{rec.submirror} from {rec.mirror} ({mount})")
     if unlocked_detaches or transcript.detached:

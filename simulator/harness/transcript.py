@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ..model.host import Host
+    from ..model.ufs import FileSystems
 
 
 @dataclass
@@ -72,11 +73,11 @@ def summarize(host: Host) -> dict[str, Any]:
                     "members": members,
                     "resync": u.percent_done() if u.resync_active else None,
                     "okay": host.vm.okay_submirrors(s, u)}
-    fs = host.ext.get("fs")
+    fs = filesystems(host)
     if fs is not None:
-        for mount, device in _mounts(fs):
+        for mount, device in fs.mounts():
             out["mounts"][mount] = device
-            out["locks"][mount] = fs.lock_of(mount)  # type: ignore[attr-defined]
+            out["locks"][mount] = fs.lock_of(mount)
     return out
 
 
@@ -87,12 +88,11 @@ def _slot_text(host: Host, s: Any, m: Any, slot: Any) -> str:
                             slot.resync_target)
 
 
-def _mounts(fs: Any) -> list[tuple[str, str]]:
-    """(mount point, device) of every mounted simulated file system."""
-    mounts = getattr(fs, "mounts", None)
-    if callable(mounts):
-        return [(m, d) for m, d in mounts()]
-    return []
+def filesystems(host: Host) -> FileSystems | None:
+    """The host's UFS subsystem, typed."""
+    from ..model.ufs import FileSystems
+    fs = host.ext.get("fs")
+    return fs if isinstance(fs, FileSystems) else None
 
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
