@@ -78,7 +78,7 @@ def host_with_units(total: int = 1000) -> Host:
         h.add_disk(f"c3t{n}d0")
         h.add_stripe(f"d{n}", f"c3t{n}d0s0")
         n += 1
-    assert len(h.vm.sets[""].units) == total
+    assert len(h.md.sets[""].units) == total
     return h
 
 
@@ -149,7 +149,7 @@ def main() -> int:
     # (c) memory of a 16 TB two-way mirror vs an empty host
     held_big, peak_big, h16 = retained(big_mirror_host)
     held_empty, peak_empty, _ = retained(lambda: Host("empty"))
-    assert isinstance(h16, Host) and h16.vm.sets[""].units["d100"].size == 16 * 2**31
+    assert isinstance(h16, Host) and h16.md.sets[""].units["d100"].size == 16 * 2**31
     print(f"(c) memory held: host with a 16 TB two-way mirror {held_big / 1024:.1f} KiB "
           f"(peak {peak_big / 1024:.1f} KiB); empty host {held_empty / 1024:.1f} KiB "
           f"(peak {peak_empty / 1024:.1f} KiB); ratio {held_big / max(held_empty, 1):.1f}x")

@@ -39,7 +39,7 @@ def build() -> Host:
     h.add_stripe("d11", "c1t0d0s0")
     h.add_stripe("d12", "c2t0d0s0")
     h.add_mirror("d10", ["d11", "d12"])
-    h.ext["fs"].add_ufs("/dev/md/dsk/d10", "/data", size=TB_BLOCKS // 2, files=1_000_000,
+    h.fs.add_ufs("/dev/md/dsk/d10", "/data", size=TB_BLOCKS // 2, files=1_000_000,
                         seed=3, logging=False,
                         workload=WorkloadSpec(writes_per_second=20.0, creates_per_second=2.0,
                                               deletes_per_second=0.5))
@@ -53,7 +53,7 @@ def main() -> None:
     tracemalloc.stop()
     print(f"build host: Python heap peak {peak / 2**20:.1f} MiB (tracemalloc)")
     h = _measure("build host (1 TB, 1,000,000 files)", build)
-    fs = h.ext["fs"]
+    fs = h.fs
     _measure("first df -k (whole-tree stats pass)", lambda: h.run("df -k /data"))
     _measure("image digest (cached stats)", lambda: fs.image_of("d10").digest())
     _measure("workload: 1 hour of virtual time", lambda: h.advance(3600))

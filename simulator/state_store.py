@@ -24,8 +24,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from simulator.core.errors import Error
+
 if TYPE_CHECKING:
-    from .model.host import Host
+    from simulator.host import Host
 
 STATE_FILE = "state.json"
 LOCK_FILE = "lock"
@@ -33,7 +35,7 @@ TMP_PREFIX = ".state."
 TMP_SUFFIX = ".tmp"
 
 
-class StateError(Exception):
+class StateError(Error):
     """A state directory that is missing, unreadable, corrupt or cannot be written."""
 
 
@@ -105,7 +107,7 @@ class StateStore:
 
     def load(self) -> Host:
         """The saved host (the caller holds the lock if it matters)."""
-        from .model.host import STATE_VERSION, Host
+        from simulator.host import STATE_VERSION, Host
         data = self.read_dict()
         version = data.get("version")
         if version != STATE_VERSION:

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from simulator import cli
-from simulator.commands import COMMANDS
+from simulator.core.registry import PROGRAMS, Program
 from simulator.scenario import shipped_scenarios
 from simulator.state_store import StateStore
 
@@ -45,8 +45,7 @@ submirrors = ["d10"]
 # A fake command, so these tests do not depend on the real ones being written elsewhere.
 FAKE_MODULE = textwrap.dedent("""
     import sys
-    from simulator.commands import COMMANDS
-    from simulator.model.host import HostHung
+    from simulator.host import HostHung
 
     def main(inv):
         what = inv.args[0] if inv.args else ""
@@ -59,7 +58,7 @@ FAKE_MODULE = textwrap.dedent("""
             inv.err("to stderr")
             return 3
         if what == "log":
-            inv.host.vm.log(" ".join(inv.args[1:]) + f" uid={inv.uid}")
+            inv.host.md.log(" ".join(inv.args[1:]) + f" uid={inv.uid}")
             return 0
         if what == "hang":
             inv.host.hang("root file system write-locked")
@@ -74,10 +73,10 @@ FAKE_MODULE = textwrap.dedent("""
 
 
 def install_fake(monkeypatch: pytest.MonkeyPatch) -> None:
-    mod = types.ModuleType("simulator.commands._svmsim_fake")
+    mod = types.ModuleType("svmsim_test_fake")
     exec(FAKE_MODULE, mod.__dict__)
-    monkeypatch.setitem(sys.modules, "simulator.commands._svmsim_fake", mod)
-    monkeypatch.setitem(COMMANDS, "fakecmd", "_svmsim_fake")
+    monkeypatch.setitem(sys.modules, "svmsim_test_fake", mod)
+    monkeypatch.setitem(PROGRAMS, "fakecmd", Program("fakecmd", "svmsim_test_fake", ()))
 
 
 @pytest.fixture
@@ -95,7 +94,7 @@ def test_init_builds_and_replaces(tmp_path: Path, capsys: pytest.CaptureFixture[
     st = tmp_path / "a" / "state"
     assert cli.main(["init", "--scenario", str(scen), "--state", str(st)]) == 0
     assert capsys.readouterr() == (f"svmsim: {st}: host host1 from scenario t\n", "")
-    assert StateStore(st).load().vm.sets[""].units["d0"].kind == "mirror"
+    assert StateStore(st).load().md.sets[""].units["d0"].kind == "mirror"
     scen.write_text(SCENARIO.replace('"host1"', '"other"'))
     assert cli.main(["init", "-q", "--scenario", str(scen), "--state", str(st)]) == 0
     assert capsys.readouterr() == ("", "")
@@ -138,7 +137,7 @@ def test_exec_saves_changes_and_uses_uid(state: Path, monkeypatch: pytest.Monkey
     assert run(["exec", "--state", str(state), "--uid", "100", "--", "fakecmd", "log", "two"],
                capsysbinary)[0] == 0
     host = StateStore(state).load()
-    assert [e.text for e in host.vm.events] == ["one uid=0", "two uid=100"]
+    assert [e.text for e in host.md.events] == ["one uid=0", "two uid=100"]
     assert host.clock.now > before                # each command costs virtual time
 
 
@@ -150,7 +149,7 @@ def test_exec_on_hung_host_exits_124(state: Path, monkeypatch: pytest.MonkeyPatc
     assert StateStore(state).load().hung_reason == "root file system write-locked"
     assert run(["exec", "--state", str(state), "--", "fakecmd", "log", "x"], capsysbinary) == \
         (124, b"", b"svmsim: host hung: root file system write-locked\n")
-    assert StateStore(state).load().vm.events == []
+    assert StateStore(state).load().md.events == []
 
 
 def test_exec_internal_error_is_one_line(state: Path, monkeypatch: pytest.MonkeyPatch,
@@ -240,35 +239,14 @@ def test_unexpected_failure_is_one_line(monkeypatch: pytest.MonkeyPatch,
     assert capsys.readouterr().err == "svmsim: internal error: KeyError: 'oops'\n"
 
 
-def test_extra_command_modules(monkeypatch: pytest.MonkeyPatch,
-                               capsys: pytest.CaptureFixture[str]) -> None:
-    mod = types.ModuleType("svmsim_test_plugin")
-
-    def register(sub: Any) -> None:
-        p = sub.add_parser("hello", help="say hello")
-        p.add_argument("who")
-        p.set_defaults(func=lambda args: print(f"hello {args.who}") or 5)
-
-    mod.register = register  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "svmsim_test_plugin", mod)
-    monkeypatch.setattr(cli, "EXTRA_COMMAND_MODULES", ("svmsim_test_plugin",
-                                                       "svmsim_no_such_plugin"))
-    assert cli.main(["hello", "world"]) == 5
-    out, err = capsys.readouterr()
-    assert out == "hello world\n"
-    assert err.startswith("svmsim: cannot load svmsim_no_such_plugin: ModuleNotFoundError")
-    assert cli.main(["scenarios", "--names"]) == 0       # built-ins do not import plug-ins
-    assert capsys.readouterr().err == ""
-
-
 # ---------------------------------------------------------------------------- as a process
 RUNNER = textwrap.dedent("""
     import sys, types
-    mod = types.ModuleType("simulator.commands._svmsim_fake")
+    mod = types.ModuleType("svmsim_test_fake")
     exec(open(sys.argv.pop(1)).read(), mod.__dict__)
-    sys.modules["simulator.commands._svmsim_fake"] = mod
-    from simulator.commands import COMMANDS
-    COMMANDS["fakecmd"] = "_svmsim_fake"
+    sys.modules["svmsim_test_fake"] = mod
+    from simulator.core.registry import PROGRAMS, Program
+    PROGRAMS["fakecmd"] = Program("fakecmd", "svmsim_test_fake", ())
     from simulator.cli import main
     sys.exit(main())
 """)

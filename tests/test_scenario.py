@@ -2,28 +2,23 @@
 
 from __future__ import annotations
 
-import dataclasses
-import importlib.util
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from simulator import Host
-from simulator.model import host as host_mod
-from simulator.model.metadb import is_stale
-from simulator.model.metadevices import Mirror, Stripe
-from simulator.model.states import CompState, SmState
+from simulator import Host, build_host
+from simulator.core.units import parse_duration, parse_rate, parse_size
+from simulator.lvm.md.records import Mirror, Stripe
+from simulator.lvm.md.replicas import is_stale
+from simulator.lvm.md.states import CompState, SmState
 from simulator.scenario import (
-    FileSystemSpec,
     Scenario,
     ScenarioError,
-    TapeSpec,
     load_scenario,
     parse_scenario,
     shipped_scenarios,
 )
-from simulator.units import parse_duration, parse_rate, parse_size
 
 EXPECTED_SHIPPED = {"seed-example", "two-way-mirror", "maintenance", "resyncing", "last-erred",
                     "hot-spare", "offline-submirror", "big-16tb", "root-mirror",
@@ -59,32 +54,23 @@ submirrors = ["d10", "d20"]
 
 
 def has_command(name: str) -> bool:
-    return importlib.util.find_spec(f"simulator.commands.{name}") is not None
-
-
-def topology_only(sc: Scenario) -> Scenario:
-    """The scenario without the parts other subsystems build (file systems, tapes)."""
-    return dataclasses.replace(sc, filesystems=[], tapes=[])
-
-
-def has_subsystems(sc: Scenario) -> bool:
-    ext = Host().ext
-    return (not sc.filesystems or "fs" in ext) and (not sc.tapes or "backup" in ext)
+    from simulator.core.registry import PROGRAMS
+    return name in PROGRAMS
 
 
 def build(sc: Scenario) -> Host:
-    return sc.build_host() if has_subsystems(sc) else topology_only(sc).build_host()
+    return sc.build_host()
 
 
 def slot_states(host: Host, mirror: str) -> dict[str, SmState]:
-    s = host.vm.sets[""]
+    s = host.md.sets[""]
     m = s.units[mirror]
     assert isinstance(m, Mirror)
-    return {slot.name: host.vm.slot_state(s, slot) for slot in m.submirrors}
+    return {slot.name: host.md.slot_state(s, slot) for slot in m.submirrors}
 
 
 def comp(host: Host, stripe: str, index: int = 0) -> Any:
-    st = host.vm.sets[""].units[stripe]
+    st = host.md.sets[""].units[stripe]
     assert isinstance(st, Stripe)
     return st.components[index]
 
@@ -153,7 +139,7 @@ def test_seed_example_is_the_guides_example() -> None:
     sc = load_scenario("seed-example")
     host = build(sc)
     assert host.hostname == "host1"
-    assert len(host.vm.sets[""].replicas) == 3
+    assert len(host.md.sets[""].replicas) == 3
     assert slot_states(host, "d1") == {"d2": SmState.RUNNING, "d3": SmState.RUNNING,
                                        "d4": SmState.RUNNING}
     assert [c.name for c in (comp(host, "d2"), comp(host, "d3"), comp(host, "d4"))] == \
@@ -178,16 +164,16 @@ def test_hot_spare_in_use_after_resync() -> None:
     host = build(load_scenario("hot-spare"))
     c = comp(host, "d12")
     assert (c.state, c.hot_spare) == (CompState.OKAY, "c3t1d0s0")
-    pool = host.vm.sets[""].hsps["hsp001"]
+    pool = host.md.sets[""].hsps["hsp001"]
     assert [(sp.name, sp.status) for sp in pool.spares] == [("c3t1d0s0", "In use")]
 
 
 def test_stale_metadb_and_big_mirror() -> None:
     host = build(load_scenario("stale-metadb"))
-    reps = host.vm.sets[""].replicas
+    reps = host.md.sets[""].replicas
     assert is_stale(reps) and sum("W" in r.flags for r in reps) == 3 and len(reps) == 5
     host = build(load_scenario("big-16tb"))
-    m = host.vm.sets[""].units["d100"]
+    m = host.md.sets[""].units["d100"]
     assert isinstance(m, Mirror) and m.size == 16 * 2**31 and m.big
 
 
@@ -200,7 +186,7 @@ def test_root_mirror_mounts_root_on_d10() -> None:
 @pytest.mark.skipif(not has_command("metattach"), reason="metattach not implemented yet")
 def test_resyncing_is_40_percent() -> None:
     host = build(load_scenario("resyncing"))
-    m = host.vm.sets[""].units["d0"]
+    m = host.md.sets[""].units["d0"]
     assert isinstance(m, Mirror) and m.resync_active
     assert m.percent_done() == 40
     assert slot_states(host, "d0")["d20"] == SmState.ATTACHED_RESYNC
@@ -334,7 +320,7 @@ def test_failed_disk_errs_components_and_replicas() -> None:
     host = parse_scenario(text).build_host()
     assert host.disks["c2t0d0"].failed
     assert comp(host, "d20").state == CompState.ERRED
-    bad = [r for r in host.vm.sets[""].replicas if r.device == "c2t0d0s7"]
+    bad = [r for r in host.md.sets[""].replicas if r.device == "c2t0d0s7"]
     assert bad and all("W" in r.flags for r in bad)
 
 
@@ -346,7 +332,7 @@ def test_host_settings_and_layout() -> None:
     host = parse_scenario(text).build_host()
     assert host.clock.timezone == "Europe/Berlin"
     assert host.clock.now == 1782900000.0       # 10:00 UTC (CEST is UTC+2)
-    assert host.vm.resync_rate == 20480
+    assert host.md.resync_rate == 20480
     sl = host.disks["c2t0d0"].slices
     assert (sl[0].size, sl[6].size, sl[6].start, sl[2].size) == \
         (10 * 2**21, 2**21, 10 * 2**21, 36 * 2**21)
@@ -373,36 +359,14 @@ size = "1GB"
 """
     sc = parse_scenario(text)
     host = sc.build_host()
-    s = host.vm.sets[""]
+    s = host.md.sets[""]
     st = s.units["d30"]
     assert isinstance(st, Stripe) and st.rows[0].interlace == 64 and st.hsp == "hsp001"
     assert s.units["d80"].size == 2**21 and s.units["d81"].size == 2**21
     assert "hsp001" in s.hsps
 
 
-def test_filesystems_and_tapes_go_to_their_subsystems(monkeypatch: pytest.MonkeyPatch) -> None:
-    got: dict[str, list[Any]] = {"fs": [], "backup": []}
-
-    class FakeFs:
-        def __init__(self, host: Host) -> None:
-            self.host = host
-
-        def configure(self, spec: FileSystemSpec) -> None:
-            if spec.mount == "/bad":
-                raise ValueError("cannot mount there")
-            got["fs"].append(spec)
-
-        def add_tape(self, spec: TapeSpec) -> None:
-            got["backup"].append(spec)
-
-        def to_dict(self) -> dict[str, Any]:
-            return {}
-
-        def load_dict(self, data: dict[str, Any]) -> None:
-            return None
-
-    monkeypatch.setitem(host_mod.SUBSYSTEMS, "fs", FakeFs)
-    monkeypatch.setitem(host_mod.SUBSYSTEMS, "backup", FakeFs)
+def test_filesystems_and_tapes_are_built_on_the_host() -> None:
     text = TWO_WAY + """
 [[filesystem]]
 mount = "/export/home"
@@ -418,27 +382,15 @@ device = "/dev/rmt/1"
 capacity = "20GB"
 rate = "30MB/s"
 """
-    parse_scenario(text).build_host()
-    fs = got["fs"][0]
-    assert (fs.mount, fs.size, fs.files, fs.logging) == ("/export/home", 20 * 2**21, 10, False)
-    assert fs.workload.writes_per_second == 2.5 and fs.workload.paths == ["home/**"]
-    tape = got["backup"][0]
-    assert (tape.device, tape.capacity, tape.rate_kbs) == ("/dev/rmt/1", 20 * 2**21, 30720)
-    expect_error(text.replace('"/export/home"', '"/bad"'),
-                 "filesystem[0]: cannot mount there")
+    host = parse_scenario(text).build_host()
+    fs = host.fs.filesystems["/export/home"]
+    assert (fs.device, fs.logging, fs.mounted) == ("/dev/md/dsk/d0", False, True)
+    assert fs.workload is not None and fs.workload.writes_per_second == 2.5
+    tape = host.backups.tape("/dev/rmt/1")
+    assert tape.capacity == 20 * 2**21
     expect_error(text.replace('size = "20GB"\nfiles', 'size = "40GB"\nfiles'),
                  "filesystem[0].size: 83886080 blocks of data do not fit on /dev/md/dsk/d0 "
                  "(75431936 blocks)")
-
-
-def test_missing_subsystems_are_reported(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delitem(host_mod.SUBSYSTEMS, "fs", raising=False)
-    monkeypatch.delitem(host_mod.SUBSYSTEMS, "backup", raising=False)
-    expect_error(TWO_WAY + '[[filesystem]]\nmount = "/h"\ndevice = "/dev/md/dsk/d0"\n',
-                 "filesystem[0]: file systems are not supported by this build "
-                 "(no 'fs' subsystem)")
-    expect_error(TWO_WAY + '[[tape]]\ncapacity = "1GB"\n',
-                 "tape[0]: tapes are not supported by this build (no 'backup' subsystem)")
 
 
 def test_faults_and_expect_are_kept_raw() -> None:
@@ -453,7 +405,7 @@ def test_load_scenario_by_name_path_and_errors(tmp_path: Path) -> None:
     p.write_text(TWO_WAY)
     sc = load_scenario(str(p))
     assert sc.name == "mine" and sc.source == str(p)
-    assert Host.from_scenario(str(p)).hostname == "host1"
+    assert build_host(str(p)).hostname == "host1"
     with pytest.raises(ScenarioError, match=r"unknown scenario 'seed-exampel' \(did you mean "
                        r"'seed-example'\?"):
         load_scenario("seed-exampel")
@@ -462,7 +414,7 @@ def test_load_scenario_by_name_path_and_errors(tmp_path: Path) -> None:
 
 
 def test_shipped_expectations_are_valid_for_the_harness() -> None:
-    checks = pytest.importorskip("simulator.harness.checks")
+    checks = pytest.importorskip("simulator.session.checks")
     for name in shipped_scenarios():
         exp = checks.Expectations.from_dict(load_scenario(name).expect)
         if name in ("maintenance", "last-erred"):

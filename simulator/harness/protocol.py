@@ -59,6 +59,8 @@ import struct
 from dataclasses import dataclass
 from pathlib import Path
 
+from simulator.core.errors import Error
+
 REQUEST_MAGIC = b"SVMQ"
 REPLY_MAGIC = b"SVMR"
 HEADER = struct.Struct("<4sII")
@@ -88,7 +90,7 @@ class Kind(enum.IntEnum):
     NOW = 3
 
 
-class ProtocolError(ValueError):
+class ProtocolError(Error, ValueError):
     """A request or reply that does not follow the format above."""
 
 

@@ -23,30 +23,20 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-from ..commands import COMMANDS, run_command
-from ..commands.files import FileAccess
-from ..hostfiles import device_nodes, etc_files
-from . import protocol as P
-from .checks import Check, Expectations, dump_destination, run_checks
-from .report import RunResult
-from .sandbox import Sandbox
-from .server import ShimCall, ShimServer
-from .transcript import Call, Sleep, Transcript, summarize
+from simulator.core.files import FileAccess
+from simulator.core.registry import PROGRAMS
+from simulator.harness import protocol as P
+from simulator.harness.sandbox import Sandbox
+from simulator.harness.server import ShimCall, ShimServer
+from simulator.session.checks import Check, Expectations, dump_destination, run_checks
+from simulator.session.hostfiles import device_nodes, etc_files
+from simulator.session.transcript import Call, Sleep, Transcript, summarize
+from simulator.session.verdict import RunResult
 
 if TYPE_CHECKING:
-    from ..model.host import Host
-    from ..scenario import Scenario
+    from simulator.host import Host
+    from simulator.scenario import Scenario
 
-# Where Solaris keeps each command (and old DiskSuite's /usr/opt/SUNWmd/sbin for meta*).
-SBIN = ("/usr/sbin", "/sbin")
-SUNWMD = "/usr/opt/SUNWmd/sbin"
-EXTRA_PATHS: dict[str, tuple[str, ...]] = {
-    "df": ("/usr/bin/df",),
-    "ufsdump": ("/usr/lib/fs/ufs/ufsdump",),
-    "ufsrestore": ("/usr/lib/fs/ufs/ufsrestore",),
-    "fsck": ("/usr/lib/fs/ufs/fsck",),
-    "logger": ("/usr/bin/logger",),
-}
 # Solaris userland names Linux lacks, as links to the nearest real program.
 ALIASES = {"/usr/bin/nawk": "/usr/bin/awk", "/usr/xpg4/bin/sh": "/bin/sh",
            "/usr/xpg4/bin/awk": "/usr/bin/awk", "/usr/xpg4/bin/grep": "/bin/grep",
@@ -66,13 +56,8 @@ MAX_VIRTUAL_SECONDS = 30 * 86400.0     # a driver polling forever stops after 30
 
 def command_paths(with_time: bool) -> dict[str, list[str]]:
     """Every fake command and the absolute paths where a script may call it."""
-    out: dict[str, list[str]] = {}
-    for name in COMMANDS:
-        paths = [f"{d}/{name}" for d in SBIN]
-        if name.startswith("meta"):
-            paths.append(f"{SUNWMD}/{name}")
-        out[name] = paths + list(EXTRA_PATHS.get(name, ()))
-    out["logger"] = list(EXTRA_PATHS["logger"])
+    out = {name: list(program.paths) for name, program in PROGRAMS.items()}
+    out["logger"] = ["/usr/bin/logger"]
     out.update(IDENTITY_PATHS)
     if with_time:   # no LD_PRELOAD: sleep and date must be shims to be virtual
         out["sleep"] = ["/usr/bin/sleep", "/bin/sleep"]
@@ -196,9 +181,9 @@ class HarnessRun:
             reader = _Stdin(call.stdin, call, self.lock)
             stdin_file = io.BufferedReader(reader)
             try:
-                result = run_command(self.host, call.argv, uid=call.uid, env=call.env,
-                                     cwd=call.cwd, interactive=os.isatty(call.stdin),
-                                     files=SandboxFiles(self.sandbox), stdin_file=stdin_file)
+                result = self.host.run(call.argv, uid=call.uid, env=call.env, cwd=call.cwd,
+                                       interactive=os.isatty(call.stdin),
+                                       files=SandboxFiles(self.sandbox), stdin_file=stdin_file)
             except Exception as e:   # HostHung: the host was hung before this call
                 self._hang(str(e))
                 return 128 + signal.SIGKILL
@@ -306,7 +291,7 @@ class HarnessRun:
 
     def _time_command(self, call: ShimCall) -> int:
         """``sleep``/``date`` when no virtual-time library could be built."""
-        from ..units import parse_duration
+        from simulator.core.units import parse_duration
         if call.name == "sleep":
             try:
                 seconds = sum(parse_duration(a) for a in call.argv[1:])
@@ -343,12 +328,12 @@ class HarnessRun:
         with contextlib.suppress(OSError):
             text = path.read_text(errors="replace")
             if text != self._files.get("/etc/lvm/md.tab"):
-                self.host.vm.mdtab = text
+                self.host.md.mdtab = text
                 self._files["/etc/lvm/md.tab"] = text
 
     # ------------------------------------------------------------------ the run
     def run(self, capture: bool = False, stdin: Any = None) -> tuple[RunResult, Any]:
-        from .build import build
+        from simulator.harness.build import build
         artifacts = build()
         workdir = Path(self.workdir or tempfile.mkdtemp(prefix="svmsim-run-"))
         self.started = self.host.clock.now
@@ -393,7 +378,7 @@ class HarnessRun:
 
 def run_driver(scenario: str | Scenario, command: Sequence[str], **kwargs: Any) -> RunResult:
     """Run ``command`` against a fresh host from ``scenario`` and return the verdict."""
-    from ..scenario import load_scenario
+    from simulator.scenario import load_scenario
     sc = load_scenario(scenario) if isinstance(scenario, str) else scenario
     capture = kwargs.pop("capture", False)
     stdin = kwargs.pop("stdin", None)

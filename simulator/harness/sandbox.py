@@ -56,6 +56,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any, Literal
 
+from simulator.core.errors import Error
 from simulator.harness import build
 from simulator.harness import protocol as P
 
@@ -75,7 +76,7 @@ _OVERLAY_BAD_CHARS = set(",:\\\n\t ")
 _PROBE_CACHE: dict[tuple[int, int], str | None] = {}
 
 
-class SandboxError(RuntimeError):
+class SandboxError(Error, RuntimeError):
     """A sandbox problem, with a one-line message meant for the user."""
 
 

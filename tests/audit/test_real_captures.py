@@ -9,7 +9,7 @@ compared after the same normalisation, and say so.
 from __future__ import annotations
 
 from simulator import Host
-from simulator.model.volume_manager import MDSet
+from simulator.lvm.md.manager import MDSet
 
 HOTSPARES_D9 = """\
 d9: Mirror
@@ -179,9 +179,9 @@ def test_soft_partition_md_tab_line_in_a_named_set_uses_the_raw_path() -> None:
     components print as /dev/dsk/... paths and its relocation table says "No -", also an
     older-release diskset; not modelled."""
     h = Host("xinguilingue")
-    s = h.vm.sets.setdefault("pora5ds", MDSet("pora5ds"))
+    s = h.md.sets.setdefault("pora5ds", MDSet("pora5ds"))
     h.add_disk("c3t0d0")
-    h.vm.add_replicas(s, ["c3t0d0s7"], force=True)
+    h.md.add_replicas(s, ["c3t0d0s7"], force=True)
     for i in range(2):
         h.add_disk(f"c2t5005076300CB0B15d{i}", 300000000, {7: 20480, 0: 299979520})
     r = h.run("metainit -s pora5ds d50 2 1 c2t5005076300CB0B15d0s0 1 c2t5005076300CB0B15d1s0")
@@ -208,11 +208,11 @@ def test_did_slices_print_their_raw_path_in_md_tab_lines_of_spares_and_soft_part
     (/dev/did/rdsk/d7s0) is printed whole. Stripes print the cname (d4s0), as the Sun
     Cluster guide's ``metastat -s schost-1 -p`` shows."""
     h = Host("phys-schost-1")
-    s = h.vm.sets.setdefault("schost-1", MDSet("schost-1"))
+    s = h.md.sets.setdefault("schost-1", MDSet("schost-1"))
     for disk in ("d4", "d7", "d8"):
         h.ensure_slice(f"{disk}s7", 65536)
         h.ensure_slice(f"{disk}s0")
-    h.vm.add_replicas(s, ["d4s7"], force=True)
+    h.md.add_replicas(s, ["d4s7"], force=True)
     assert h.run("metahs -s schost-1 -a hsp001 d7s0").exit_code == 0
     assert h.run("metainit -s schost-1 d1 -p d8s0 -o 1 -b 2048").exit_code == 0
     out = h.run("metastat -s schost-1 -p").stdout

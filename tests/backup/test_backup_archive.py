@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from simulator.archive import (
+from simulator.backup.archive import (
     Archive,
     ArchiveEntry,
     ArchiveError,
@@ -70,13 +70,13 @@ def test_backup_state_survives_to_dict_and_back() -> None:
     from simulator import Host
     h = Host("host1")
     h.add_mirror("d1", ["d2", "d3"])
-    h.ext["fs"].add_ufs("/dev/md/dsk/d1", "/home1", size=20000, files=30)  # type: ignore
-    b: Any = h.ext["backup"]
+    h.fs.add_ufs("/dev/md/dsk/d1", "/home1", size=20000, files=30)  # type: ignore
+    b: Any = h.backups
     b.add_tape(device="/dev/rmt/1", capacity=10 ** 7, cartridges=2)
     assert h.run("ufsdump 0uf /dev/rmt/1n /home1").exit_code == 0
     b.fail_after_fraction = 0.25
     h2 = Host.from_dict(h.to_dict())
-    b2: Any = h2.ext["backup"]
+    b2: Any = h2.backups
     assert b2.to_dict() == b.to_dict()
     assert b2.dumpdates_text() == b.dumpdates_text() != ""
     drive = b2.tape("/dev/rmt/1cbn")

@@ -12,7 +12,7 @@ import pytest
 from conftest import sample_text
 
 from simulator import Host
-from simulator.archive import parse, placeholder_digest
+from simulator.backup.archive import parse, placeholder_digest
 
 USAGE = ("Usage:\n\tufsrestore tabcdfhsvyLloT [file file ...]\n"
          "\tufsrestore xabcdfhmsvyLloT [file file ...]\n\tufsrestore iabcdfhmsvyLloT\n"
@@ -30,7 +30,7 @@ def make_host(files: int = 120) -> tuple[Host, Any]:
     h = Host("host1")
     h.add_replicas("c0t0d0s7", count=3)
     h.add_mirror("d1", ["d2", "d3", "d4"])
-    fs: Any = h.ext["fs"]
+    fs: Any = h.fs
     fs.add_ufs("/dev/md/dsk/d1", "/home1", size=60000, files=files, seed=5)
     return h, fs
 
@@ -143,7 +143,7 @@ def test_r_rebuilds_tree_and_incrementals_in_order(tmp_path: Path) -> None:
     fsys = fs.filesystems["/home1"]
     assert h.run(f"ufsdump 0uf {tmp_path}/l0 /home1").exit_code == 0
     # change the file system: a file rewritten, one removed, one created
-    from simulator.model.ufs_image import FileEntry
+    from simulator.ufs.image import FileEntry
     img = fsys.image
     victim = next(e for e in img.entries() if e.kind == "f" and e.path.startswith("home/"))
     img.remove(victim.path)
@@ -202,7 +202,7 @@ def test_tapes_norewind_and_s(tmp_path: Path) -> None:
     h, fs = make_host(files=20)
     assert h.run("ufsdump 0uf /dev/rmt/0n /home1").exit_code == 0
     assert h.run("ufsdump 0uf /dev/rmt/0n /dev/md/rdsk/d1").exit_code == 0
-    drive = h.ext["backup"].tape("/dev/rmt/0")             # type: ignore[attr-defined]
+    drive = h.backups.tape("/dev/rmt/0")             # type: ignore[attr-defined]
     assert drive.position == 2 and len(drive.cartridge.files) == 2
     drive.rewind()
     first = h.run("ufsrestore tvf /dev/rmt/0n")

@@ -10,18 +10,18 @@ from typing import Any
 import pytest
 
 from simulator import Host
-from simulator.archive import parse
+from simulator.backup.archive import parse
+from simulator.backup.verify import Difference, compare, verify_backup
 from simulator.cli import main
 from simulator.scenario import WorkloadSpec
 from simulator.state_store import StateStore
-from simulator.verify_backup import Difference, compare, verify_backup
 
 
 def saved_host(tmp_path: Path, lock: bool) -> tuple[StateStore, Path]:
     h = Host("host1")
     h.add_replicas("c0t0d0s7", count=3)
     h.add_mirror("d1", ["d2", "d3", "d4"])
-    fs: Any = h.ext["fs"]
+    fs: Any = h.fs
     fs.add_ufs("/dev/md/dsk/d1", "/home1", size=50000, files=150, seed=9,
                workload=WorkloadSpec(writes_per_second=4.0, creates_per_second=1.0))
     h.advance(90)
@@ -78,7 +78,7 @@ def test_cli_usage_and_bad_archives(tmp_path: Path, capsys: pytest.CaptureFixtur
 def test_incremental_archive_is_held_to_changes_only(tmp_path: Path) -> None:
     h = Host("host1")
     h.add_mirror("d1", ["d2", "d3"])
-    fs: Any = h.ext["fs"]
+    fs: Any = h.fs
     fs.add_ufs("/dev/md/dsk/d1", "/home1", size=20000, files=40, seed=2)
     assert h.run(f"ufsdump 0uf {tmp_path}/l0 /home1").exit_code == 0
     h.advance(30)

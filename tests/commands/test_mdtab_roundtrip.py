@@ -11,7 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from simulator import Host
-from simulator.commands.mdtab import (
+from simulator.lvm.errors import MDError
+from simulator.lvm.libmeta.mdtab import (
     SubOpts,
     init_type,
     parse_interlace,
@@ -19,7 +20,6 @@ from simulator.commands.mdtab import (
     parse_sp_size,
     scan_uint,
 )
-from simulator.model.errors import MDError
 
 DISKS = [f"c{c}t{t}d0" for c in (1, 2) for t in range(8)]
 
@@ -198,9 +198,9 @@ def test_metastat_p_rebuilds_the_configuration(cmds: list[str]) -> None:
         assert r.exit_code == 0, (cmd, r.stderr)
     md_tab = a.run("metastat -p").stdout
     b = new_host()
-    b.vm.mdtab = md_tab
+    b.md.mdtab = md_tab
     r = b.run("metainit -a")
     assert r.exit_code == 0, r.stderr
     assert entries(b.run("metastat -p").stdout) == entries(md_tab)
-    sa, sb = a.vm.to_dict()["sets"], b.vm.to_dict()["sets"]
+    sa, sb = a.md.to_dict()["sets"], b.md.to_dict()["sets"]
     assert without_times(sa) == without_times(sb)

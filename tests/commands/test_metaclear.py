@@ -7,8 +7,8 @@ import pytest
 from conftest import sample_text
 
 from simulator import Host
-from simulator.model.metadevices import Stripe
-from simulator.model.states import CompState
+from simulator.lvm.md.records import Stripe
+from simulator.lvm.md.states import CompState
 
 USAGE = ("usage:\tmetaclear [-s setname] -a\n"
          "\tmetaclear [-s setname] [options] metadevice...\n"
@@ -41,13 +41,13 @@ def test_sample_replace_submirror(host: Host) -> None:
     assert host.run("metainit d21 1 1 c0t1d0s2").exit_code == 0
     assert host.run("metainit d22 1 1 c1t0d0s2").exit_code == 0
     assert host.run("metainit d20 -m d21").exit_code == 0
-    s = host.vm.sets[""]
-    host.vm.attach(s, "d20", "d22")
+    s = host.md.sets[""]
+    host.md.attach(s, "d20", "d22")
     host.advance(3600)
     d22 = s.units["d22"]
     assert isinstance(d22, Stripe)
     d22.components[0].state = CompState.ERRED        # Needs maintenance, as in the sample
-    host.vm.detach(s, "d20", "d22", force=True)
+    host.md.detach(s, "d20", "d22", force=True)
     blocks = text.split("# ")[1:]
     checked = 0
     for block in blocks:
@@ -74,7 +74,7 @@ def test_clear_each_kind(h: Host) -> None:
     assert r.stdout == ("d10: Mirror is cleared\nd11: Concat/Stripe is cleared\n"
                         "d20: Soft Partition is cleared\nhsp001: Hotspare pool is cleared\n")
     assert (r.stderr, r.exit_code) == ("", 0)
-    assert set(h.vm.sets[""].units) == {"d12"} and not h.vm.sets[""].hsps
+    assert set(h.md.sets[""].units) == {"d12"} and not h.md.sets[""].hsps
 
 
 def test_errors_continue_with_next_name(h: Host) -> None:
@@ -96,19 +96,19 @@ def test_open_metadevice(h: Host) -> None:
     h.add_open_check(lambda name: "/export" if name == "d10" else None)
     r = h.run("metaclear d10")
     assert (r.stderr, r.exit_code) == (err("d10: metadevice is open"), 1)
-    assert "d10" in h.vm.sets[""].units
+    assert "d10" in h.md.sets[""].units
 
 
 def test_mirror_with_erred_submirror_needs_force(h: Host) -> None:
     h.run("metainit d11 1 1 c1t0d0s0")
     h.run("metainit d12 1 1 c1t1d0s0")
     h.run("metainit d10 -m d11 d12")
-    h.vm.io_error("c1t1d0s0")
+    h.md.io_error("c1t1d0s0")
     r = h.run("metaclear d10")
     assert r.stderr == err("d10: attempted to clear mirror with submirror(s) in invalid state")
     r = h.run("metaclear -f d10")
     assert (r.stdout, r.exit_code) == ("d10: Mirror is cleared\n", 0)
-    assert h.vm.sets[""].units["d12"].parent is None
+    assert h.md.sets[""].units["d12"].parent is None
 
 
 def test_recursive_clear(h: Host) -> None:
@@ -118,7 +118,7 @@ def test_recursive_clear(h: Host) -> None:
     r = h.run("metaclear -r d10")
     assert r.stdout == ("d10: Mirror is cleared\nd11: Concat/Stripe is cleared\n"
                         "d12: Concat/Stripe is cleared\n")
-    assert not h.vm.sets[""].units
+    assert not h.md.sets[""].units
 
 
 def test_soft_partitions_on_a_metadevice(h: Host) -> None:
@@ -127,7 +127,7 @@ def test_soft_partitions_on_a_metadevice(h: Host) -> None:
     h.run("metainit d10 1 1 c1t0d0s0")
     h.run("metainit d20 -p d10 1g")
     h.run("metainit d21 -p d10 1g")
-    s = h.vm.sets[""]
+    s = h.md.sets[""]
     assert h.run("metaclear d10").stderr == err("d10: metadevice in use")
     r = h.run("metaclear -r d20")
     assert r.stdout == "d20: Soft Partition is cleared\n"
@@ -160,7 +160,7 @@ def test_clear_all(h: Host) -> None:
                         "d11: Concat/Stripe is cleared\nd12: Concat/Stripe is cleared\n"
                         "d40: Concat/Stripe is cleared\nhsp001: Hotspare pool is cleared\n")
     assert (r.stderr, r.exit_code) == ("", 0)
-    assert not h.vm.sets[""].units and not h.vm.sets[""].hsps
+    assert not h.md.sets[""].units and not h.md.sets[""].hsps
 
 
 def test_clear_all_stops_at_first_error(h: Host) -> None:
@@ -169,7 +169,7 @@ def test_clear_all_stops_at_first_error(h: Host) -> None:
     h.add_open_check(lambda name: "/data" if name == "d11" else None)
     r = h.run("metaclear -a")
     assert (r.stdout, r.stderr, r.exit_code) == ("", err("d11: metadevice is open"), 1)
-    assert set(h.vm.sets[""].units) == {"d10", "d11"}
+    assert set(h.md.sets[""].units) == {"d10", "d11"}
 
 
 def test_usage_and_root(h: Host) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from conftest import sample_text
 
 from simulator import Host
-from simulator.commands.metadb import USAGE
+from simulator.lvm.cmd.metadb import USAGE
 
 
 def usage_text(why: str | None) -> str:
@@ -32,7 +32,7 @@ def test_info_sample() -> None:
     host.add_replicas("c1t3d0s1")
     host.add_replicas("c2t3d0s1")
     host.add_replicas("c1t1d0s3", count=3)
-    host.vm.sets[""].replicas[4].flags = {"W", "p", "l"}
+    host.md.sets[""].replicas[4].flags = {"W", "p", "l"}
     r = host.run("metadb -i")
     assert r.exit_code == 0
     sample = sample_text("metadb-i.txt").splitlines()
@@ -49,7 +49,7 @@ def test_add_and_delete(host: Host) -> None:
                           "     a    p  luo    \t8208\t\t8192\t\t/dev/dsk/c1t0d0s7"]
     r = host.run("metadb -d /dev/dsk/c1t0d0s7")
     assert (r.stderr, r.exit_code) == ("", 0)
-    assert len(host.vm.sets[""].replicas) == 3
+    assert len(host.md.sets[""].replicas) == 3
 
 
 def test_length_defaults_to_smallest_replica(host: Host) -> None:
@@ -58,7 +58,7 @@ def test_length_defaults_to_smallest_replica(host: Host) -> None:
     host.ensure_slice("c2t0d0s7", 65536)
     assert host.run("metadb -a -l 1034 c1t0d0s7").exit_code == 0
     assert host.run("metadb -a c2t0d0s7").exit_code == 0
-    assert host.vm.sets[""].replicas[-1].count == 1034
+    assert host.md.sets[""].replicas[-1].count == 1034
 
 
 def test_refusals(host: Host) -> None:
@@ -80,7 +80,7 @@ def test_refusals(host: Host) -> None:
     for cmd, err in cases.items():
         r = host.run(cmd)
         assert (r.stdout, r.stderr, r.exit_code) == ("", err, 1), cmd
-    assert len(host.vm.sets[""].replicas) == 3
+    assert len(host.md.sets[""].replicas) == 3
 
 
 def test_delete_last_and_none_left(host: Host) -> None:
@@ -99,7 +99,7 @@ def test_delete_leaving_errored_majority_needs_force() -> None:
     host = Host("host1")
     for sl in ("c0t0d0s7", "c1t0d0s7", "c2t0d0s7", "c3t0d0s7"):
         host.add_replicas(sl)
-    for rep in host.vm.sets[""].replicas[2:]:
+    for rep in host.md.sets[""].replicas[2:]:
         rep.flags = {"W", "p", "l"}
     r = host.run("metadb -d c0t0d0s7")
     assert (r.stderr, r.exit_code) == (

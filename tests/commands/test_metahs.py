@@ -23,7 +23,7 @@ def h(host: Host) -> Host:
 
 
 def spares(h: Host, pool: str) -> list[tuple[str, str]]:
-    return [(hs.name, hs.status) for hs in h.vm.sets[""].hsps[pool].spares]
+    return [(hs.name, hs.status) for hs in h.md.sets[""].hsps[pool].spares]
 
 
 def test_add_creates_pools_and_spares(h: Host) -> None:
@@ -69,7 +69,7 @@ def test_delete(h: Host) -> None:
     assert r.stdout == "hsp002: Hotspare is deleted\nhsp001: Hotspare is deleted\n"
     assert h.run("metahs -d hsp001 c1t1d0s0").stdout == "hsp001: Hotspare is deleted\n"
     assert h.run("metahs -d hsp001").stdout == "hsp001: Hotspare pool is cleared\n"
-    assert list(h.vm.sets[""].hsps) == ["hsp002"]
+    assert list(h.md.sets[""].hsps) == ["hsp002"]
 
 
 def test_spare_in_use_cannot_go(h: Host) -> None:
@@ -77,7 +77,7 @@ def test_spare_in_use_cannot_go(h: Host) -> None:
     h.run("metainit d11 1 1 c1t0d0s0 -h hsp001")
     h.run("metainit d12 1 1 c1t1d0s0")
     h.run("metainit d10 -m d11 d12")
-    h.vm.io_error("c1t0d0s0")
+    h.md.io_error("c1t0d0s0")
     assert spares(h, "hsp001")[0] == ("c3t0d0s0", "In use")
     assert h.run("metahs -d hsp001 c3t0d0s0").stderr == err("c3t0d0s0: hotspare is in use")
     r = h.run("metahs -r hsp001 c3t0d0s0 c2t0d0s0")
@@ -94,7 +94,7 @@ def test_replace_and_enable(h: Host) -> None:
                         "hsp001: Hotspare c1t0d0s0 is replaced with c2t0d0s0\n")
     r = h.run("metahs -r hsp002 c2t0d0s0 c1t1d0s0")
     assert r.stderr == err("hsp002: c1t1d0s0: add or replace failed, hot spare is already in use")
-    h.vm.sets[""].hsps["hsp001"].spares[0].status = "Broken"
+    h.md.sets[""].hsps["hsp001"].spares[0].status = "Broken"
     r = h.run("metahs -e c2t0d0s0")
     assert (r.stdout, r.exit_code) == ("hotspare c2t0d0s0 is enabled\n", 0)
     assert spares(h, "hsp001") == [("c2t0d0s0", "Available")]
@@ -104,7 +104,7 @@ def test_status_report(h: Host) -> None:
     """metahs -i: hsp_report (with Reloc) for each pool, then Device Relocation Information."""
     h.run("metahs -a hsp001 c1t0d0s0 c3t0d0s0")
     h.run("metahs -a hsp002")
-    size = h.vm.slice_size("c1t0d0s0")
+    size = h.md.slice_size("c1t0d0s0")
     devid = {d: h.disks[d].devid for d in ("c1t0d0", "c3t0d0")}
     expected = (f"hsp001: 2 hot spares\n"
                 f"\tDevice     Status      Length  \t\tReloc\n"

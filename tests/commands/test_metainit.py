@@ -11,8 +11,8 @@ import pytest
 from conftest import sample_text
 
 from simulator import Host
-from simulator.model.metadevices import Mirror, SoftPartition, Stripe
-from simulator.model.states import SmState
+from simulator.lvm.md.records import Mirror, SoftPartition, Stripe
+from simulator.lvm.md.states import SmState
 
 WARNING = ("metainit: {0}: WARNING: This form of metainit is not recommended.\n"
            "The submirrors may not have the same data.\n"
@@ -50,7 +50,7 @@ def test_sample_two_way_mirror(host: Host) -> None:
         assert (r.stdout, r.stderr, r.exit_code) == (expected, "", 0), command
         checked += 1
     assert checked == 3
-    m = host.vm.sets[""].units["d50"]
+    m = host.md.sets[""].units["d50"]
     assert isinstance(m, Mirror) and [s.name for s in m.submirrors] == ["d51"]
 
 
@@ -58,7 +58,7 @@ def test_stripe_rows_interlace_and_hsp(h: Host) -> None:
     assert h.run("metainit hsp001 c3t0d0s0").stdout == "hsp001: Hotspare pool is setup\n"
     r = h.run("metainit d10 2 2 c1t0d0s0 c1t1d0s0 -i 32k 1 c2t0d0s0 -h hsp001")
     assert (r.stdout, r.stderr, r.exit_code) == ("d10: Concat/Stripe is setup\n", "", 0)
-    st = h.vm.sets[""].units["d10"]
+    st = h.md.sets[""].units["d10"]
     assert isinstance(st, Stripe)
     assert [len(row.components) for row in st.rows] == [2, 1]
     assert st.rows[0].interlace == 64 and st.hsp == "hsp001"
@@ -69,7 +69,7 @@ def test_stripe_rows_interlace_and_hsp(h: Host) -> None:
 def test_interlace_units(h: Host, interlace: str, blocks: int) -> None:
     """parse_interlace: a bare number is bytes (multiple of 512), b/k/m suffixes."""
     assert h.run(f"metainit d10 1 2 c1t0d0s0 c1t1d0s0 -i {interlace}").exit_code == 0
-    st = h.vm.sets[""].units["d10"]
+    st = h.md.sets[""].units["d10"]
     assert isinstance(st, Stripe) and st.rows[0].interlace == blocks
 
 
@@ -97,7 +97,7 @@ def test_interlace_units(h: Host, interlace: str, blocks: int) -> None:
 def test_stripe_errors(h: Host, args: str, text: str) -> None:
     r = h.run(f"metainit {args}")
     assert (r.stdout, r.stderr, r.exit_code) == ("", err(text), 1)
-    assert "d10" not in h.vm.sets[""].units
+    assert "d10" not in h.md.sets[""].units
 
 
 def test_component_in_use_mounted_and_force(h: Host) -> None:
@@ -117,9 +117,9 @@ def test_existing_unit_and_dry_run(h: Host) -> None:
     assert (r.stderr, r.exit_code) == (err("d10: unit already set up"), 1)
     r = h.run("metainit -n d11 1 1 c1t1d0s0")
     assert (r.stdout, r.exit_code) == ("d11: Concat/Stripe is setup\n", 0)
-    assert "d11" not in h.vm.sets[""].units
+    assert "d11" not in h.md.sets[""].units
     r = h.run("metainit -n hsp001 c3t0d0s0")      # meta_create_hsp: -n prints nothing
-    assert (r.stdout, r.stderr, r.exit_code) == ("", "", 0) and not h.vm.sets[""].hsps
+    assert (r.stdout, r.stderr, r.exit_code) == ("", "", 0) and not h.md.sets[""].hsps
 
 
 def test_mirror_forms_and_options(h: Host) -> None:
@@ -129,7 +129,7 @@ def test_mirror_forms_and_options(h: Host) -> None:
     assert (r.stdout, r.stderr, r.exit_code) == ("d10: Mirror is setup\n", "", 0)
     r = h.run("metainit d20 -m d12 d13 -g -S 0")
     assert (r.stdout, r.stderr, r.exit_code) == ("d20: Mirror is setup\n", WARNING.format("d20"), 0)
-    m = h.vm.sets[""].units["d20"]
+    m = h.md.sets[""].units["d20"]
     assert isinstance(m, Mirror)
     assert (m.read_option, m.write_option, m.pass_num) == ("geometric", "serial", 0)
     assert all(slot.state == SmState.RUNNING for slot in m.submirrors) and not m.resync_active
@@ -154,7 +154,7 @@ def test_mirror_errors(h: Host, args: str, text: str, warned: bool) -> None:
     r = h.run(f"metainit {args}")
     assert r.stderr == (WARNING.format("d0") if warned else "") + err(text)
     assert (r.stdout, r.exit_code) == ("", 1)
-    assert "d0" not in h.vm.sets[""].units
+    assert "d0" not in h.md.sets[""].units
 
 
 def test_mirror_submirror_checks(h: Host) -> None:
@@ -170,7 +170,7 @@ def test_mirror_submirror_checks(h: Host) -> None:
 def test_hot_spare_pools(h: Host) -> None:
     r = h.run("metainit hsp001 c3t0d0s0 c2t1d0s0")
     assert (r.stdout, r.exit_code) == ("hsp001: Hotspare pool is setup\n", 0)
-    assert [hs.name for hs in h.vm.sets[""].hsps["hsp001"].spares] == ["c3t0d0s0", "c2t1d0s0"]
+    assert [hs.name for hs in h.md.sets[""].hsps["hsp001"].spares] == ["c3t0d0s0", "c2t1d0s0"]
     cases = {
         "hsp001": "hsp001: hotspare pool is already setup",
         "hsp002 c0t0d0s7": "c0t0d0s7: has a metadevice database replica",
@@ -194,7 +194,7 @@ def test_soft_partitions(h: Host) -> None:
     r = h.run("metainit d20 -p c1t0d0s0 100m")
     assert (r.stdout, r.stderr, r.exit_code) == ("d20: Soft Partition is setup\n", "", 0)
     h.run("metainit d21 -p c1t0d0s0 1g")
-    s = h.vm.sets[""]
+    s = h.md.sets[""]
     d20, d21 = s.units["d20"], s.units["d21"]
     assert isinstance(d20, SoftPartition) and isinstance(d21, SoftPartition)
     # one watermark block in front of every extent (meta_sp.c MD_SP_WMSIZE)
@@ -208,7 +208,7 @@ def test_soft_partition_on_metadevice_is_aligned_and_parents_it(h: Host) -> None
     """meta_sp_get_default_alignment: the first row's interlace of the stripe below."""
     h.run("metainit d10 1 1 c1t0d0s0")
     h.run("metainit d20 -p d10 100m")
-    s = h.vm.sets[""]
+    s = h.md.sets[""]
     d20 = s.units["d20"]
     assert isinstance(d20, SoftPartition) and d20.extents == [(1024, 204800)]
     assert s.units["d10"].parent == "d20"
@@ -219,7 +219,7 @@ def test_soft_partition_layouts_by_offset(h: Host) -> None:
     """``-o``/``-b`` (what metastat -p prints) keep the extents in command-line order."""
     r = h.run("metainit d20 -p c1t0d0s0 -o 5000 -b 100 -o 10 -b 20")
     assert r.exit_code == 0
-    d20 = h.vm.sets[""].units["d20"]
+    d20 = h.md.sets[""].units["d20"]
     assert isinstance(d20, SoftPartition) and d20.extents == [(5000, 100), (10, 20)]
     r = h.run("metainit d21 -p c1t0d0s0 -o 5050 -b 10")
     assert r.stderr == err("d21: overlapping extents specified")
@@ -228,8 +228,8 @@ def test_soft_partition_layouts_by_offset(h: Host) -> None:
 def test_soft_partition_all_takes_every_free_extent(h: Host) -> None:
     h.run("metainit d20 -p c1t0d0s0 -o 1000 -b 1000")
     h.run("metainit d21 -p c1t0d0s0 all")
-    size = h.vm.slice_size("c1t0d0s0")
-    d21 = h.vm.sets[""].units["d21"]
+    size = h.md.slice_size("c1t0d0s0")
+    d21 = h.md.sets[""].units["d21"]
     assert isinstance(d21, SoftPartition)
     assert d21.extents == [(1, 998), (2001, size - 2001 - 1)]
     r = h.run("metainit d22 -p c1t0d0s0 1m")
@@ -263,7 +263,7 @@ def test_trans_raid_and_unknown_entries(h: Host) -> None:
 
 
 def test_md_tab_entry_by_name_and_all(h: Host) -> None:
-    h.vm.mdtab = ("# md.tab\n"
+    h.md.mdtab = ("# md.tab\n"
                   "d11 1 1 c1t0d0s0\n"
                   "d10 -m d11 d12 \\\n"
                   "   1\n"
@@ -283,7 +283,7 @@ def test_md_tab_entry_by_name_and_all(h: Host) -> None:
 
 
 def test_md_tab_syntax_error(h: Host) -> None:
-    h.vm.mdtab = "d10 1 1 c1t0d0s0\n  # indented comment\n"
+    h.md.mdtab = "d10 1 1 c1t0d0s0\n  # indented comment\n"
     r = h.run("metainit -a")
     assert (r.stderr, r.exit_code) == (err("/etc/lvm/md.tab: syntax error"), 255)
     r = h.run("metainit d10")
@@ -313,9 +313,9 @@ def test_no_database_and_stale_database() -> None:
     r = h.run("metainit d10 1 1 c1t0d0s0")
     assert (r.stderr, r.exit_code) == (err("there are no existing databases"), 1)
     h.add_replicas("c0t0d0s7", "c1t0d0s7")
-    for rep in h.vm.sets[""].replicas[:1]:
+    for rep in h.md.sets[""].replicas[:1]:
         rep.flags = {"W"}
-    h.vm.sets[""].replicas[1].flags = {"W"}
+    h.md.sets[""].replicas[1].flags = {"W"}
     r = h.run("metainit d10 1 1 c1t0d0s0")
     assert (r.stderr, r.exit_code) == (err("stale databases"), 66)
 
@@ -334,17 +334,17 @@ def test_soft_partition_component_checks(h: Host) -> None:
         "c2t0d0s3: not a valid drive name")
     r = h.run("metainit d22 -p -e c2t0d0 1g")
     assert (r.stdout, r.exit_code) == ("d22: Soft Partition is setup\n", 0)
-    d22 = h.vm.sets[""].units["d22"]
+    d22 = h.md.sets[""].units["d22"]
     assert isinstance(d22, SoftPartition) and d22.component == "c2t0d0s0"
 
 
 def test_dry_run_creates_nothing(h: Host) -> None:
     h.run("metainit d11 1 1 c1t0d0s0")
-    before = h.vm.to_dict()["sets"]
+    before = h.md.to_dict()["sets"]
     for args, out in (("d10 -m d11", "d10: Mirror is setup\n"),
                       ("d20 -p c2t0d0s0 1g", "d20: Soft Partition is setup\n")):
         r = h.run(f"metainit -n {args}")
         assert (r.stdout, r.stderr, r.exit_code) == (out, "", 0)
-    assert h.vm.to_dict()["sets"] == before
+    assert h.md.to_dict()["sets"] == before
     r = h.run("metainit -n d20 -p c2t0d0s0 1t")
     assert r.stderr == err("d20: not enough space available for request")

@@ -15,9 +15,9 @@ import pytest
 from conftest import sample_text
 
 from simulator import Host
-from simulator.commands.report import meta_number_to_string
-from simulator.model.metadevices import SoftPartition
-from simulator.model.volume_manager import MDSet
+from simulator.lvm.libmeta.printing import meta_number_to_string
+from simulator.lvm.md.manager import MDSet
+from simulator.lvm.md.records import SoftPartition
 
 USAGE = "usage:\tmetastat [-s setname] [-a][-c][-B][-D][-r][-i][-p] [-t] [metadevice...]\n"
 
@@ -101,7 +101,7 @@ def test_mirror_resyncing_sample(host: Host) -> None:
     host.add_stripe("d1", "c1t0d0s0")
     host.add_stripe("d2", "c1t1d0s0")
     m = host.add_mirror("d0", ["d1"])
-    host.vm.attach(host.vm.sets[""], "d0", "d2")
+    host.md.attach(host.md.sets[""], "d0", "d2")
     host.advance(7.5)   # 307200 of 2006130 blocks at 40960 blocks/s
     assert m.percent_done() == 15
     r = host.run("metastat d0")
@@ -122,7 +122,7 @@ def test_metattach_resync_sample(host: Host) -> None:
     host.add_stripe("d60", "c1t0d0s0")
     host.add_stripe("d70", "c1t1d0s0")
     host.add_mirror("d30", ["d60"])
-    host.vm.attach(host.vm.sets[""], "d30", "d70")
+    host.md.attach(host.md.sets[""], "d30", "d70")
     host.advance(20.3)
     r = host.run("metastat d30")
     text = sample_text("metattach-resync.txt")
@@ -139,7 +139,7 @@ def test_maintenance_sample(host: Host) -> None:
     host.add_stripe("d26", "c0t2d0s2")
     host.add_mirror("d6", ["d16", "d26"])
     host.disks["c0t2d0"].failed = True
-    host.vm.io_error("c0t2d0s2")
+    host.md.io_error("c0t2d0s2")
     r = host.run("metastat d6")
     part = sample_text("metastat-maintenance.txt").split("# metareplace")[0]
     ours = norm(r.stdout)
@@ -175,7 +175,7 @@ def test_hsp_sample(host: Host) -> None:
     """samples/metastat-hsp.txt (older release: no Device/Status/Length/Reloc header
     line and no Reloc value; libmeta's hsp_report prints both)."""
     slices(host, "c1t3d0", s2=16800)
-    host.vm.create_hsp(host.vm.sets[""], "hsp001", ["c1t3d0s2"])
+    host.md.create_hsp(host.md.sets[""], "hsp001", ["c1t3d0s2"])
     r = host.run("metastat hsp001")
     sample = norm(sample_text("metastat-hsp.txt"))
     ours = norm(r.stdout)
@@ -194,7 +194,7 @@ def test_hsp_sample(host: Host) -> None:
 def build_final_configuration(host: Host) -> None:
     """The Solaris Volume Manager guide's final configuration (metastat-p.txt) without the
     RAID5 d50, created newest-last so the kernel lists it in the sample's order."""
-    vm = host.vm
+    vm = host.md
     s = vm.sets[""]
     for pool, comps in (("hsp070", ["c1t2d0s4", "c2t2d0s4"]),
                         ("hsp050", ["c1t2d0s5", "c2t2d0s5"]),
@@ -244,7 +244,7 @@ def test_diskset_md_tab_sample() -> None:
     """samples/metastat-p-diskset-backup.txt: ``metastat -s schost-1 -p`` with Sun Cluster
     DID components; names carry the set prefix."""
     host = Host("phys-schost-1")
-    vm = host.vm
+    vm = host.md
     s = vm.sets.setdefault("schost-1", MDSet("schost-1"))
     for disk in ("d4", "d6", "d8"):
         host.ensure_slice(f"{disk}s7", 65536)
@@ -266,10 +266,10 @@ def test_softpart_sample(host: Host) -> None:
     table under a slice, no Reloc column, other column widths). Order differs too: d2 has
     soft partition d3 on it, so it is parented (MD_MULTI_PARENT) and printed under d3, as
     meta_print_all and meta_sp_print do; the man page lists d2 first."""
-    s = host.vm.sets[""]
+    s = host.md.sets[""]
     host.ensure_slice("c0t3d0s0")
     s.units["d0"] = SoftPartition(name="d0", component="c0t3d0s0", extents=[(129, 204800)])
-    host.vm.create_stripe(s, "d2", [(["d0"], None)])
+    host.md.create_stripe(s, "d2", [(["d0"], None)])
     s.units["d3"] = SoftPartition(name="d3", component="d2", extents=[(129, 202752)])
     r = host.run("metastat")
     blocks = sections(r.stdout)
@@ -303,8 +303,8 @@ def erred_mirror(host: Host) -> None:
     host.add_stripe("d11", "c1t0d0s0")
     host.add_stripe("d12", "c1t1d0s0")
     host.add_mirror("d10", ["d11", "d12"])
-    host.vm.io_error("c1t0d0s0")
-    host.vm.io_error("c1t1d0s0")
+    host.md.io_error("c1t0d0s0")
+    host.md.io_error("c1t1d0s0")
 
 
 def test_needs_maintenance_and_last_erred_exact(host: Host) -> None:
@@ -349,7 +349,7 @@ def test_needs_maintenance_and_last_erred_exact(host: Host) -> None:
 
 def test_concise(host: Host) -> None:
     erred_mirror(host)
-    host.vm.create_hsp(host.vm.sets[""], "hsp001", [])
+    host.md.create_hsp(host.md.sets[""], "hsp001", [])
     r = host.run("metastat -c")
     assert r.exit_code == 0
     assert r.stdout == (
@@ -366,9 +366,9 @@ def test_concise_resync_and_offline(host: Host) -> None:
     for name, comp in (("d1", "c1t0d0s0"), ("d2", "c1t1d0s0"), ("d3", "c1t2d0s0")):
         host.add_stripe(name, comp)
     host.add_mirror("d0", ["d1", "d2"])
-    s = host.vm.sets[""]
-    host.vm.offline(s, "d0", "d2")
-    host.vm.attach(s, "d0", "d3")
+    s = host.md.sets[""]
+    host.md.offline(s, "d0", "d2")
+    host.md.attach(s, "d0", "d3")
     host.advance(7.5)
     r = host.run("metastat -c d0")
     assert r.stdout.splitlines()[0] == "d0               m  979MB d1 d2 (offline) d3 (resync-15%)"
@@ -380,7 +380,7 @@ def test_concise_resync_and_offline(host: Host) -> None:
 
 def test_offline_invoke(host: Host) -> None:
     host.add_mirror("d0", ["d1", "d2"])
-    host.vm.offline(host.vm.sets[""], "d0", "d2")
+    host.md.offline(host.md.sets[""], "d0", "d2")
     r = host.run("metastat d0")
     assert ("d2: Submirror of d0\n    State: Needs maintenance \n"
             "    Invoke: metaonline d0 d2\n") in r.stdout
@@ -403,7 +403,7 @@ def test_submirror_by_name_and_stripe_options(host: Host) -> None:
     """A named submirror is printed with the parented (State/Hot Spare) table; a stripe
     row of several components shows its interlace; a hot spare pool line."""
     host.ensure_slice("c1t5d0s0")
-    host.vm.create_hsp(host.vm.sets[""], "hsp001", ["c1t5d0s0"])
+    host.md.create_hsp(host.md.sets[""], "hsp001", ["c1t5d0s0"])
     host.add_stripe("d11", ["c1t0d0s0", "c1t1d0s0"], interlace=32, hsp="hsp001")
     host.add_mirror("d10", ["d11"])
     r = host.run("metastat -q d11")
@@ -460,7 +460,7 @@ def test_bad_options_and_help(host: Host) -> None:
 
 def test_stale_banner(host: Host) -> None:
     host.add_stripe("d5", "c1t0d0s0")
-    for rep in host.vm.sets[""].replicas[:2]:
+    for rep in host.md.sets[""].replicas[:2]:
         rep.flags = {"W", "p", "l"}
     r = host.run("metastat -p")
     assert r.stdout == ("****\nWARNING: Stale state database replicas. Metastat output "
@@ -471,7 +471,7 @@ def test_probe_requires_root_and_errs_failed_disks(host: Host) -> None:
     slices(host, "c1t0d0", s0=1027216)
     slices(host, "c1t1d0", s0=1027216)
     slices(host, "c1t5d0", s0=2000000)
-    host.vm.create_hsp(host.vm.sets[""], "hsp001", ["c1t5d0s0"])
+    host.md.create_hsp(host.md.sets[""], "hsp001", ["c1t5d0s0"])
     host.add_stripe("d11", "c1t0d0s0")
     host.add_stripe("d12", "c1t1d0s0")
     host.add_mirror("d10", ["d11", "d12"])
@@ -485,16 +485,16 @@ def test_probe_requires_root_and_errs_failed_disks(host: Host) -> None:
     assert r.stderr == ("NOTICE: Hotspare /dev/dsk/c1t5d0s0 in hsp001 has failed.\n"
                         "\tDeleting /dev/dsk/c1t5d0s0 since it not in use\n\n")
     assert r.stdout.splitlines()[0].endswith("d11 d12 (maint)")
-    assert host.vm.sets[""].hsps["hsp001"].spares == []
+    assert host.md.sets[""].hsps["hsp001"].spares == []
 
 
 def test_all_sets(host: Host) -> None:
     """-a: every set, each followed by an empty line; diskset names carry the set."""
-    s = host.vm.sets.setdefault("blue", MDSet("blue"))
+    s = host.md.sets.setdefault("blue", MDSet("blue"))
     host.ensure_slice("c3t0d0s7", 65536)
     host.ensure_slice("c3t0d0s0")
-    host.vm.add_replicas(s, ["c3t0d0s7"], force=True)
-    host.vm.create_stripe(s, "d5", [(["c3t0d0s0"], None)])
+    host.md.add_replicas(s, ["c3t0d0s7"], force=True)
+    host.md.create_stripe(s, "d5", [(["c3t0d0s0"], None)])
     r = host.run("metastat -a -p")
     assert r.stdout == "\nblue/d5 1 1 c3t0d0s0\n\n"
 
@@ -512,11 +512,11 @@ def test_no_databases_and_set_prefixed_names(host: Host) -> None:
     bare = Host("host1").run("metastat")
     assert (bare.stdout, bare.stderr, bare.exit_code) == (
         "", "metastat: host1: there are no existing databases\n\n", 1)
-    s = host.vm.sets.setdefault("blue", MDSet("blue"))
+    s = host.md.sets.setdefault("blue", MDSet("blue"))
     host.ensure_slice("c3t0d0s7", 65536)
     host.ensure_slice("c3t0d0s0")
-    host.vm.add_replicas(s, ["c3t0d0s7"], force=True)
-    host.vm.create_stripe(s, "d5", [(["c3t0d0s0"], None)])
+    host.md.add_replicas(s, ["c3t0d0s7"], force=True)
+    host.md.create_stripe(s, "d5", [(["c3t0d0s0"], None)])
     assert host.run("metastat -p blue/d5").stdout == "blue/d5 1 1 c3t0d0s0\n"
     r = host.run("metastat -s blue d6")
     assert (r.stderr, r.exit_code) == ("metastat: host1: blue/d6: unit not set up\n\n", 1)

@@ -12,7 +12,7 @@ import pytest
 from conftest import sample_text
 
 from simulator import Host
-from simulator.model.states import CompState, SmState
+from simulator.lvm.md.states import CompState, SmState
 
 GB = 2 * 1024 * 1024
 
@@ -37,7 +37,7 @@ def mirror_host(mirror: str = "d0", subs: tuple[str, ...] = ("d10", "d20"),
         disk = f"c1t{i + 1}d0"
         h.add_disk(disk, size + 65536, {0: size, 7: 65536})
         h.add_stripe(sub, f"{disk}s0")
-    h.vm.create_mirror(h.vm.sets[""], mirror, list(subs), **kw)
+    h.md.create_mirror(h.md.sets[""], mirror, list(subs), **kw)
     return h
 
 
@@ -52,14 +52,14 @@ def err(prog: str, text: str) -> str:
 
 
 def slot(h: Host, mirror: str, sub: str) -> SmState:
-    s = h.vm.sets[""]
+    s = h.md.sets[""]
     m = s.units[mirror]
-    return h.vm.slot_state(s, m.slot(sub))
+    return h.md.slot_state(s, m.slot(sub))
 
 
 def finish_resyncs(h: Host) -> None:
-    while h.vm.next_completion() is not None:
-        h.advance(h.vm.next_completion() + 1)
+    while h.md.next_completion() is not None:
+        h.advance(h.md.next_completion() + 1)
 
 
 # --------------------------------------------------------------------- samples
@@ -84,11 +84,11 @@ def test_sample_metattach_resync() -> None:
     for disk, sub in (("c1t1d0", "d60"), ("c1t2d0", "d70")):
         h.add_disk(disk, 2006130 + 65536, {0: 2006130, 7: 65536})
         h.add_stripe(sub, f"{disk}s0")
-    h.vm.create_mirror(h.vm.sets[""], "d30", ["d60"])
+    h.md.create_mirror(h.md.sets[""], "d30", ["d60"])
     attach = [s for s in steps if s[0].startswith("metattach")][0]
     r = h.run(attach[0])
     assert (r.stdout.splitlines(), r.stderr, r.exit_code) == (attach[1], "", 0)
-    h.advance(0.41 * 2006130 / h.vm.resync_rate)          # the document shows 41 %
+    h.advance(0.41 * 2006130 / h.md.resync_rate)          # the document shows 41 %
     out = h.run("metastat d30").stdout.split("\n\nd60:")[0]
     ours = [" ".join(line.split()).lower() for line in out.splitlines()]
     theirs = [" ".join(line.split()).lower() for line in steps[-1][1]]
@@ -104,15 +104,15 @@ def test_sample_metareplace_maintenance() -> None:
     h.add_replicas("c0t0d0s7", count=3)
     h.add_stripe("d16", "c0t1d0s2")
     h.add_stripe("d26", "c0t2d0s2")
-    h.vm.create_mirror(h.vm.sets[""], "d6", ["d16", "d26"])
+    h.md.create_mirror(h.md.sets[""], "d6", ["d16", "d26"])
     h.add_disk("c0t2d2")
-    h.vm.io_error("c0t2d0s2")
+    h.md.io_error("c0t2d0s2")
     stat = h.run("metastat d6").stdout
     assert "    Invoke: metareplace d6 c0t2d0s2 <new device>\n" in stat
     command, expected = steps[-1]
     r = h.run(command)
     assert (r.stdout.splitlines(), r.stderr, r.exit_code) == (expected, "", 0)
-    assert h.vm.sets[""].units["d26"].components[0].state == CompState.RESYNC
+    assert h.md.sets[""].units["d26"].components[0].state == CompState.RESYNC
 
 
 def test_sample_metadetach_replace_submirror() -> None:
@@ -124,7 +124,7 @@ def test_sample_metadetach_replace_submirror() -> None:
     h = mirror_host("d20", ("d21", "d22"))
     h.add_disk("c1t0d0")
     h.add_disk("c1t0d1")
-    h.vm.io_error("c1t2d0s0")
+    h.md.io_error("c1t2d0s0")
     assert "State: Needs maintenance" in h.run("metastat d20").stdout
     steps = [s for s in transcript("metadetach-replace-submirror.txt")
              if not s[0].startswith("metastat")]
@@ -275,7 +275,7 @@ def test_attach_refused_while_root_is_still_on_the_first_slice() -> None:
     """meta_check_primary_mirror: / mounted on the slice the first submirror is built on."""
     h = mirror_host()
     stripe_on_new_disk(h, "d30", "c1t5d0")
-    h.vm.detach(h.vm.sets[""], "d0", "d20")
+    h.md.detach(h.md.sets[""], "d0", "d20")
     h.add_open_check(lambda name: "/" if name == "c1t1d0s0" else None)
     assert h.run("metattach d0 d20").stderr == err("metattach", "c1t1d0s0: is mounted on /")
     r = h.run("metattach d10 c1t5d0s7")
@@ -288,13 +288,13 @@ def test_stripe_grow_messages_and_parent_mirror_growth() -> None:
     h.add_disk("c2t2d0", 2 * GB, {0: GB, 1: GB})
     r = h.run("metattach d10 c2t1d0s0")
     assert (r.stdout, r.stderr, r.exit_code) == ("d10: component is attached\n", "", 0)
-    assert h.vm.sets[""].units["d0"].total_blocks == GB        # d20 not grown yet
+    assert h.md.sets[""].units["d0"].total_blocks == GB        # d20 not grown yet
     r = h.run("metattach -i 32k d20 c2t2d0s0 c2t2d0s1")
     assert r.stdout == "d20: components are attached\n"
-    assert h.vm.sets[""].units["d20"].rows[-1].interlace == 64
+    assert h.md.sets[""].units["d20"].rows[-1].interlace == 64
     # c2t1d0s0/c2t2d0s0 start at block 0: as added rows they skip the label cylinder
     # (libmeta metagetstart; default geometry 24 x 424 = 10176 blocks)
-    assert h.vm.sets[""].units["d0"].total_blocks == 2 * GB - 10176
+    assert h.md.sets[""].units["d0"].total_blocks == 2 * GB - 10176
 
 
 def test_grow_of_a_resyncing_mirror_is_delayed_until_the_resync_ends() -> None:
@@ -308,7 +308,7 @@ def test_grow_of_a_resyncing_mirror_is_delayed_until_the_resync_ends() -> None:
     assert h.run("metattach d0").stderr == err("metattach", "d0: growing of metadevice delayed")
     finish_resyncs(h)
     # c2t1d0s0 starts at block 0: the added row skips the label cylinder (10176 blocks)
-    assert h.vm.sets[""].units["d0"].total_blocks == 2 * GB - 10176
+    assert h.md.sets[""].units["d0"].total_blocks == 2 * GB - 10176
     assert h.run("metattach d0").stdout == ""
 
 
@@ -327,10 +327,10 @@ def test_stripe_grow_component_checks() -> None:
 def test_soft_partition_grow() -> None:
     h = mirror_host()
     h.add_disk("c3t0d0", 4 * GB, {0: 4 * GB})
-    h.vm.create_softpart(h.vm.sets[""], "d50", "c3t0d0s0", GB)
+    h.md.create_softpart(h.md.sets[""], "d50", "c3t0d0s0", GB)
     r = h.run("metattach d50 1g")
     assert (r.stdout, r.exit_code) == ("d50: Soft Partition has been grown\n", 0)
-    assert h.vm.sets[""].units["d50"].size == 2 * GB
+    assert h.md.sets[""].units["d50"].size == 2 * GB
     assert h.run("metattach d50 9g").stderr == \
         err("metattach", "d50: not enough space available for request")
 
@@ -352,11 +352,11 @@ def test_detach_order_of_refusals() -> None:
 
 def test_detach_erred_submirror_needs_force_and_resets_components() -> None:
     h = mirror_host("d0", ("d10", "d20", "d30"))
-    h.vm.io_error("c1t2d0s0")
+    h.md.io_error("c1t2d0s0")
     assert h.run("metadetach d0 d20").stderr == \
         err("metadetach", "d0: attempt an operation on a submirror that has erred components")
     assert h.run("metadetach -f d0 d20").stdout == "d0: submirror d20 is detached\n"
-    st = h.vm.sets[""].units["d20"]
+    st = h.md.sets[""].units["d20"]
     assert st.parent is None and st.components[0].state == CompState.OKAY
     stat = h.run("metastat d0").stdout
     assert "    Submirror 1: d30\n" in stat and "d20" not in stat   # renumbered
@@ -377,20 +377,20 @@ def test_offline_online_states_and_refusals() -> None:
     assert h.run("metaoffline -f d0 d20").exit_code == 0      # forced: OFFLINE again
     stat = h.run("metastat d0").stdout
     assert "    Invoke: metaonline d0 d20\n" in stat
-    h.vm.sets[""].units["d0"].submirrors[1].dirty_blocks = GB     # written while offline
+    h.md.sets[""].units["d0"].submirrors[1].dirty_blocks = GB     # written while offline
     assert h.run("metaonline d0 d20").stdout == "d0: submirror d20 is onlined\n"
     assert slot(h, "d0", "d20") == SmState.OFFLINE_RESYNC
     assert h.run("metaoffline d0 d20").stderr == err("metaoffline", "d0: resync in progress")
     finish_resyncs(h)
     assert slot(h, "d0", "d20") == SmState.RUNNING
-    assert not h.vm.sets[""].units["d0"].opt_not_done
+    assert not h.md.sets[""].units["d0"].opt_not_done
 
 
 def test_cancelled_online_resync_still_blocks_detach() -> None:
     """mirror_online sets MD_UN_OPT_NOT_DONE; a cancel leaves it: detach is refused."""
     h = mirror_host()
     h.run("metaoffline d0 d20")
-    h.vm.sets[""].units["d0"].submirrors[1].dirty_blocks = GB
+    h.md.sets[""].units["d0"].submirrors[1].dirty_blocks = GB
     h.run("metaonline d0 d20")
     h.run("metasync -c d0")
     assert h.run("metadetach d0 d20").stderr == err("metadetach", "d0: resync in progress")
@@ -426,26 +426,26 @@ def test_replace_refusals() -> None:
 def test_replace_last_erred_before_maintenance_is_refused() -> None:
     h = mirror_host()
     h.add_disk("c2t1d0")
-    h.vm.io_error("c1t1d0s0")              # d10: Maintenance
-    h.vm.io_error("c1t2d0s0")              # d20: no other copy left: Last Erred
-    assert h.vm.sets[""].units["d20"].components[0].state == CompState.LAST_ERRED
+    h.md.io_error("c1t1d0s0")              # d10: Maintenance
+    h.md.io_error("c1t2d0s0")              # d20: no other copy left: Last Erred
+    assert h.md.sets[""].units["d20"].components[0].state == CompState.LAST_ERRED
     r = h.run("metareplace d0 c1t2d0s0 c2t1d0s0")
     assert r.stderr == err("metareplace", 'd0: c1t2d0s0: component in invalid state to replace '
                                           '- Replace "Maintenance" components first')
     r = h.run("metareplace d0 c1t1d0s0 c2t1d0s0")
     assert r.stdout == "d0: device c1t1d0s0 is replaced with c2t1d0s0\n"
     finish_resyncs(h)
-    assert h.vm.sets[""].units["d20"].components[0].state == CompState.ERRED
+    assert h.md.sets[""].units["d20"].components[0].state == CompState.ERRED
 
 
 def test_enable_and_resync_in_progress() -> None:
     h = mirror_host()
-    h.vm.io_error("c1t2d0s0")
+    h.md.io_error("c1t2d0s0")
     assert h.run("metareplace -e d0 c1t2d0s0").stdout == "d0: device c1t2d0s0 is enabled\n"
     assert h.run("metareplace -e d0 c1t2d0s0").stderr == err("metareplace",
                                                              "d0: resync in progress")
     finish_resyncs(h)
-    assert h.vm.sets[""].units["d20"].components[0].state == CompState.OKAY
+    assert h.md.sets[""].units["d20"].components[0].state == CompState.OKAY
 
 
 # --------------------------------------------------------------------- metasync
@@ -456,7 +456,7 @@ def test_metasync_cancel_restart_and_console_message() -> None:
     h.advance(30)
     r = h.run("metasync -c d0")
     assert (r.stdout, r.stderr, r.exit_code) == ("", "", 0)
-    assert h.vm.events[-1].text == "WARNING: md: d0: Resync cancelled"
+    assert h.md.events[-1].text == "WARNING: md: d0: Resync cancelled"
     stat = h.run("metastat d0").stdout
     assert "    Resync cancelled: 14 % done\n" in stat and "    Invoke: metasync d0\n" in stat
     assert h.run("metasync -c d0").exit_code == 0          # nothing running: silent
@@ -487,18 +487,18 @@ def test_metasync_r_resyncs_in_pass_order_and_never_pass_0() -> None:
     h = mirror_host("d1", ("d11",), pass_num=1)
     for name, pass_num, sub, disk in (("d2", 2, "d21", "c2t1d0"), ("d3", 0, "d31", "c2t2d0")):
         stripe_on_new_disk(h, sub, disk)
-        h.vm.create_mirror(h.vm.sets[""], name, [sub], pass_num=pass_num)
+        h.md.create_mirror(h.md.sets[""], name, [sub], pass_num=pass_num)
     for mirror, disk in (("d1", "c3t1d0"), ("d2", "c3t2d0"), ("d3", "c3t3d0")):
         stripe_on_new_disk(h, f"{mirror}9", disk)
-        h.vm.attach(h.vm.sets[""], mirror, f"{mirror}9")
-    units = h.vm.sets[""].units
+        h.md.attach(h.md.sets[""], mirror, f"{mirror}9")
+    units = h.md.sets[""].units
     for name in ("d1", "d2", "d3"):
         h.run(f"metasync -c {name}")
     r = h.run("metasync -r")
     assert (r.stdout, r.stderr, r.exit_code) == ("", "", 0)
     assert units["d1"].resync_active and not units["d2"].resync_active
-    h.advance(h.vm.next_completion() + 1)
+    h.advance(h.md.next_completion() + 1)
     assert not units["d1"].resync_active and units["d2"].resync_active
     assert not units["d3"].resync_active and units["d3"].resync_cancel
     restored = Host.from_dict(h.to_dict())
-    assert restored.ext["metasync"].to_dict() == h.ext["metasync"].to_dict()
+    assert restored.md.resync.to_dict() == h.md.resync.to_dict()

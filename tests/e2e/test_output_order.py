@@ -12,14 +12,14 @@ import sys
 import tempfile
 from pathlib import Path
 
-from simulator import Host
+from simulator import build_host
 from simulator.harness.runner import run_driver
 
 ERROR = "metastat: host1: d99: unit not set up\n\n"
 
 
 def test_result_chunks_follow_the_write_order() -> None:
-    result = Host.from_scenario("seed-example").run("metastat d99 d1")
+    result = build_host("seed-example").run("metastat d99 d1")
     assert result.chunks[0] == (2, ERROR.encode())
     assert result.chunks[1][0] == 1 and result.chunks[1][1].startswith(b"d1: Mirror")
     assert b"".join(d for fd, d in result.chunks if fd == 1) == result.stdout_bytes

@@ -15,7 +15,7 @@ def make_host(logging: bool = True, rate: float = 0.0, creates: float = 0.0,
     h.add_mirror("d1", ["d2", "d3", "d4"])
     wl = WorkloadSpec(writes_per_second=rate, creates_per_second=creates,
                       deletes_per_second=deletes) if rate or creates or deletes else None
-    fs = h.ext["fs"]
+    fs = h.fs
     fs.add_ufs("/dev/md/dsk/d1", "/home1", size=200000, files=files, seed=seed,
                logging=logging, workload=wl)
     return h, fs

@@ -22,7 +22,7 @@ def test_fsck_clean_sample_reproduced() -> None:
               if not ln.startswith("#")]
     h = Host("host1")
     h.ensure_slice("c0t0d0s7", 5800000)
-    h.ext["fs"].add_ufs("/dev/dsk/c0t0d0s7", "/export/home", files=0, logging=False,
+    h.fs.add_ufs("/dev/dsk/c0t0d0s7", "/export/home", files=0, logging=False,
                         mounted=False, data_frags=2833549, loose_frags=20)
     r = h.run("fsck /dev/rdsk/c0t0d0s7")
     assert r.exit_code == 0

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from simulator import Host
-from simulator.model.ufs_image import digest_entries, new_image, sort_key
+from simulator.ufs.image import digest_entries, new_image, sort_key
 
 
 @settings(max_examples=8, deadline=None)
@@ -37,7 +37,7 @@ def test_resync_brings_every_submirror_to_the_mirror(seed: int, away: float) -> 
     h.advance(away)
     assert fs.image_of("d3").digest() != fs.image_of("d1").digest() or away < 31
     h.run("metattach d1 d3")
-    m = h.vm.sets[""].units["d1"]
+    m = h.md.sets[""].units["d1"]
     h.advance(60)
     assert m.resync_active and fs.image_of("d3").digest() != fs.image_of("d1").digest() \
         or away < 31
@@ -52,7 +52,7 @@ def test_offline_submirror_keeps_old_image_and_counts_dirty_blocks() -> None:
     h, fs = make_host(rate=5.0)
     h.run("metaoffline d1 d4")
     h.advance(100)
-    m = h.vm.sets[""].units["d1"]
+    m = h.md.sets[""].units["d1"]
     assert m.slot("d4").dirty_blocks > 0
     assert fs.image_of("d4").digest() != fs.image_of("d1").digest()
 
@@ -86,7 +86,7 @@ def test_state_round_trips_through_json() -> None:
     h.run("metadetach d1 d3")
     import json
     h2 = Host.from_dict(json.loads(json.dumps(h.to_dict())))
-    fs2 = h2.ext["fs"]
+    fs2 = h2.fs
     assert fs2.image_of("d3").digest() == fs.image_of("d3").digest()
     assert fs2.image_of("d3").damaged == fs.image_of("d3").damaged
     assert fs2.app_view("/home1").digest() == fs.app_view("/home1").digest()

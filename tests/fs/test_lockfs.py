@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fshelpers import make_host
 
-from simulator.model.host import HostHung
+from simulator.host import HostHung
 from tests.conftest import sample_text
 
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from simulator.model.host import Host
+from simulator import build_host
 
 SCENARIO = Path(__file__).resolve().parents[2] / "scenarios" / "seed-example.toml"
 
 
 def test_seed_procedure_leaves_fs_unlocked_and_d3_resyncing() -> None:
-    h = Host.from_scenario(str(SCENARIO))
-    fs = h.ext["fs"]
+    h = build_host(str(SCENARIO))
+    fs = h.fs
     steps = ["metastat d1", "/usr/sbin/lockfs -w /home1", "metadetach d1 d3",
              "/usr/sbin/lockfs -u /home1", "/usr/sbin/fsck /dev/md/rdsk/d3",
              "metattach d1 d3"]

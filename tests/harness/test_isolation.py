@@ -22,9 +22,9 @@ from pathlib import Path
 import pytest
 
 from simulator.harness import build
-from simulator.harness.report import to_json, to_text
 from simulator.harness.runner import HarnessRun, run_driver
 from simulator.scenario import load_scenario
+from simulator.session.verdict import to_json, to_text
 
 REPO = Path(__file__).resolve().parents[2]
 DRIVERS = Path(__file__).resolve().parent / "drivers"
@@ -135,6 +135,7 @@ def _private_install(home: Path) -> Path:
     site = home / "site"
     shutil.copytree(REPO / "simulator", site / "simulator",
                     ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(REPO / "scenarios", site / "simulator" / "scenarios")   # as a wheel has it
     for dep in ("faker",):
         spec = importlib.util.find_spec(dep)
         assert spec is not None and spec.submodule_search_locations

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from simulator import Host
+from simulator import build_host
 
 REPO = Path(__file__).resolve().parents[2]
 DRIVERS = Path(__file__).resolve().parent / "drivers"
@@ -91,7 +91,7 @@ def test_junit_report_of_a_failing_run(tmp_path: Path, dump: str) -> None:
 
 
 def test_driver_output_passes_through_unchanged(tmp_path: Path) -> None:
-    host = Host.from_scenario("seed-example")
+    host = build_host("seed-example")
     ok, bad = host.run("metastat d1"), host.run("metastat d99")
     assert ok.exit_code == 0 and bad.exit_code == 1
     want_out = (b"driver stdout line\n" + ok.stdout_bytes + bad.stdout_bytes

@@ -19,11 +19,11 @@ from pathlib import Path
 
 import pytest
 
-from simulator.harness.report import RunResult
 from simulator.harness.runner import HarnessRun, run_driver
 from simulator.harness.sandbox import SandboxResult, reachable
-from simulator.hostfiles import etc_files
 from simulator.scenario import load_scenario
+from simulator.session.hostfiles import etc_files
+from simulator.session.verdict import RunResult
 
 DRIVERS = Path(__file__).resolve().parent / "drivers"
 CHECKS = {"no-hang", "filesystems-unlocked", "submirrors-reattached", "redundancy",

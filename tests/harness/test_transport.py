@@ -710,6 +710,9 @@ def test_works_as_an_unprivileged_user(tmp_path: Path, artifacts: build.Artifact
         for name in ("build.py", "protocol.py", "sandbox.py", "server.py", "shim_client.py"):
             shutil.copy2(REPO / "simulator" / "harness" / name, src / name)
         shutil.copytree(REPO / "simulator" / "harness" / "csrc", src / "csrc")
+        (src.parent / "core").mkdir()
+        (src.parent / "core" / "__init__.py").write_text("")
+        shutil.copy2(REPO / "simulator" / "core" / "errors.py", src.parent / "core" / "errors.py")
         files = [""] * 2
         for i, f in enumerate((artifacts.shim, artifacts.preload)):
             if f is not None:

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from simulator.harness.checks import HANG_REASON
-from simulator.harness.report import RunResult
 from simulator.harness.runner import HarnessRun, run_driver
-from simulator.scenario import SCENARIO_DIR, Scenario, load_scenario
+from simulator.scenario import Scenario, load_scenario, shipped_scenarios
+from simulator.session.checks import HANG_REASON
+from simulator.session.verdict import RunResult
 
 REPO = Path(__file__).resolve().parents[2]
 DRIVERS = Path(__file__).resolve().parent / "drivers"
@@ -54,7 +54,7 @@ def dump(request: pytest.FixtureRequest) -> Iterator[str]:
 def small_tape(tmp_path_factory: pytest.TempPathFactory) -> Scenario:
     """seed-example with a 1 GB cartridge and no spare: a 20 GB dump to /dev/rmt/0 hits
     the end of the tape, asks for the next volume, has no terminal and aborts."""
-    text = (SCENARIO_DIR / "seed-example.toml").read_text()
+    text = shipped_scenarios()["seed-example"].read_text()
     assert 'capacity = "400GB"' in text
     path = tmp_path_factory.mktemp("scenarios") / "small-tape.toml"
     path.write_text(text.replace('capacity = "400GB"', 'capacity = "1GB"'))
@@ -152,7 +152,7 @@ def test_detach_without_write_lock_fails_detached_under_write_lock(tmp_path: Pat
 
 def test_internal_simulator_error_fails_simulator_sound(monkeypatch: pytest.MonkeyPatch,
                                                         tmp_path: Path) -> None:
-    import simulator.commands.metastat as metastat
+    import simulator.lvm.cmd.metastat as metastat
 
     def broken(inv: object) -> int:
         raise RuntimeError("boom")

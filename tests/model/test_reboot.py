@@ -1,10 +1,10 @@
 """Host.reboot: the way out of a hang, and what a power-cycle does to mirrors and locks."""
 
-from simulator import Host
+from simulator import build_host
 
 
 def test_reboot_ends_a_root_write_lock_hang_and_drops_locks():
-    host = Host.from_scenario("seed-example")
+    host = build_host("seed-example")
     assert host.run("lockfs -w /home1").exit_code == 0
     assert host.run("lockfs -w /").exit_code == 0
     assert host.hung_reason == "root file system write-locked"
@@ -15,11 +15,11 @@ def test_reboot_ends_a_root_write_lock_hang_and_drops_locks():
 
 
 def test_reboot_mid_resync_resumes_from_the_checkpoint_and_finishes():
-    host = Host.from_scenario("seed-example")
+    host = build_host("seed-example")
     assert host.run("metadetach d1 d3").exit_code == 0
     assert host.run("metattach d1 d3").exit_code == 0
     host.advance(400)            # past one 5-minute checkpoint, short of the end
-    mirror = host.vm.sets[""].units["d1"]
+    mirror = host.md.sets[""].units["d1"]
     host.reboot()
     assert "Resync in progress" in host.run("metastat d1").stdout
     host.advance(7 * 86400)

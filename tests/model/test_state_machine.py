@@ -8,7 +8,7 @@ what ``metastat`` prints for them (meta_mirror.c sm_state_to_name / sm_state_to_
 from __future__ import annotations
 
 from simulator import Host
-from simulator.model.states import CompState, SmState, sm_state_to_name
+from simulator.lvm.md.states import CompState, SmState, sm_state_to_name
 
 GB = 2 * 1024 * 1024
 
@@ -20,7 +20,7 @@ def mirror_host(subs: tuple[str, ...] = ("d10", "d20"), size: int = 4 * GB,
     h.add_replicas("c0t0d0s7", count=3)
     for i, sub in enumerate(subs):
         add_concat(h, sub, f"c1t{i + 1}d0", size)
-    h.vm.create_mirror(h.vm.sets[""], "d0", list(subs), pass_num=pass_num)
+    h.md.create_mirror(h.md.sets[""], "d0", list(subs), pass_num=pass_num)
     return h
 
 
@@ -30,22 +30,22 @@ def add_concat(h: Host, name: str, disk: str, size: int = 4 * GB, hsp: str | Non
 
 
 def state(h: Host, sub: str) -> SmState:
-    s = h.vm.sets[""]
-    return h.vm.slot_state(s, s.units["d0"].slot(sub))
+    s = h.md.sets[""]
+    return h.md.slot_state(s, s.units["d0"].slot(sub))
 
 
 def shown(h: Host, sub: str) -> str:
     """The State text metastat derives for ``sub`` (sm_state_to_name)."""
-    s = h.vm.sets[""]
+    s = h.md.sets[""]
     m = s.units["d0"]
     slot = m.slot(sub)
-    return sm_state_to_name(h.vm.slot_state(s, slot), m.resync_active, m.resync_cancel,
+    return sm_state_to_name(h.md.slot_state(s, slot), m.resync_active, m.resync_cancel,
                             m.opt_not_done and slot.state != SmState.OFFLINE,
                             slot.resync_target)
 
 
 def comp(h: Host, unit: str, index: int = 0) -> CompState:
-    return h.vm.sets[""].units[unit].components[index].state
+    return h.md.sets[""].units[unit].components[index].state
 
 
 def metastat(h: Host) -> str:
@@ -60,8 +60,8 @@ def block(text: str, sub: str) -> str:
 
 
 def finish(h: Host) -> None:
-    while h.vm.next_completion() is not None:
-        h.advance(h.vm.next_completion() + 1)
+    while h.md.next_completion() is not None:
+        h.advance(h.md.next_completion() + 1)
 
 
 def test_metainit_one_way_mirror_is_okay() -> None:
@@ -82,7 +82,7 @@ def test_metainit_two_way_mirror_has_no_resync() -> None:
     r = h.run("metainit d0 -m d10 d20")
     assert "WARNING: This form of metainit is not recommended." in r.stderr
     assert state(h, "d10") == state(h, "d20") == SmState.RUNNING
-    assert not h.vm.sets[""].units["d0"].resync_active
+    assert not h.md.sets[""].units["d0"].resync_active
     assert "Resync" not in metastat(h)
 
 
@@ -90,7 +90,7 @@ def test_metattach_starts_a_full_resync() -> None:
     h = mirror_host(("d10",))
     add_concat(h, "d20", "c1t2d0")
     assert h.run("metattach d0 d20").stdout == "d0: submirror d20 is attached\n"
-    h.advance(0.25 * 4 * GB / h.vm.resync_rate)
+    h.advance(0.25 * 4 * GB / h.md.resync_rate)
     assert state(h, "d20") == SmState.ATTACHED_RESYNC and shown(h, "d20") == "Resyncing"
     out = metastat(h)
     assert "    Submirror 1: d20\n      State: Resyncing    \n" in out
@@ -112,7 +112,7 @@ def test_attach_resync_fails_attached() -> None:
     add_concat(h, "d20", "c1t2d0")
     h.run("metattach d0 d20")
     h.advance(5)
-    assert h.vm.io_error("c1t2d0s0") == ["WARNING: md: d20: c1t2d0s0 needs maintenance"]
+    assert h.md.io_error("c1t2d0s0") == ["WARNING: md: d20: c1t2d0s0 needs maintenance"]
     assert state(h, "d20") == SmState.ATTACHED and shown(h, "d20") == "Needs maintenance"
     assert "    State: Needs maintenance \n    Invoke: metasync d0\n" in block(metastat(h),
                                                                           "d20")
@@ -120,7 +120,7 @@ def test_attach_resync_fails_attached() -> None:
 
 def test_io_error_with_a_good_copy_is_maintenance() -> None:
     h = mirror_host()
-    assert h.vm.io_error("c1t2d0s0") == ["WARNING: md: d20: c1t2d0s0 needs maintenance"]
+    assert h.md.io_error("c1t2d0s0") == ["WARNING: md: d20: c1t2d0s0 needs maintenance"]
     assert comp(h, "d20") == CompState.ERRED and state(h, "d20") == SmState.COMP_ERRED
     text = block(metastat(h), "d20")
     assert "    Invoke: metareplace d0 c1t2d0s0 <new device>" in text
@@ -129,8 +129,8 @@ def test_io_error_with_a_good_copy_is_maintenance() -> None:
 
 def test_io_error_without_another_copy_is_last_erred() -> None:
     h = mirror_host()
-    h.vm.io_error("c1t1d0s0")
-    assert h.vm.io_error("c1t2d0s0") == ["WARNING: md: d20: c1t2d0s0 last erred"]
+    h.md.io_error("c1t1d0s0")
+    assert h.md.io_error("c1t2d0s0") == ["WARNING: md: d20: c1t2d0s0 last erred"]
     assert comp(h, "d20") == CompState.LAST_ERRED
     text = block(metastat(h), "d20")
     assert ('    Invoke: after replacing "Maintenance" components:\n'
@@ -142,14 +142,14 @@ def test_erred_component_takes_a_hot_spare() -> None:
     h = Host("host1")
     h.add_replicas("c0t0d0s7", count=3)
     h.add_disk("c3t0d0", 4 * GB + 65536, {0: 4 * GB + 65536})
-    h.vm.create_hsp(h.vm.sets[""], "hsp001", ["c3t0d0s0"])
+    h.md.create_hsp(h.md.sets[""], "hsp001", ["c3t0d0s0"])
     add_concat(h, "d10", "c1t1d0", hsp="hsp001")
     add_concat(h, "d20", "c1t2d0", hsp="hsp001")
-    h.vm.create_mirror(h.vm.sets[""], "d0", ["d10", "d20"])
-    msgs = h.vm.io_error("c1t2d0s0")
+    h.md.create_mirror(h.md.sets[""], "d0", ["d10", "d20"])
+    msgs = h.md.io_error("c1t2d0s0")
     assert msgs[-1] == "NOTICE: md: d20: hotspare c3t0d0s0 replaced c1t2d0s0"
     assert comp(h, "d20") == CompState.RESYNC
-    assert h.vm.sets[""].hsps["hsp001"].spares[0].status == "In use"
+    assert h.md.sets[""].hsps["hsp001"].spares[0].status == "In use"
     row = [line for line in block(metastat(h), "d20").splitlines() if "c1t2d0s0" in line][0]
     assert row.split()[-2:] == ["Yes", "c3t0d0s0"] and "Resyncing" in row
 
@@ -159,23 +159,23 @@ def test_metareplace_resyncs_the_new_component_and_frees_the_spare() -> None:
     h.add_replicas("c0t0d0s7", count=3)
     h.add_disk("c3t0d0", 4 * GB + 65536, {0: 4 * GB + 65536})
     h.add_disk("c4t0d0", 4 * GB + 65536, {0: 4 * GB + 65536})
-    h.vm.create_hsp(h.vm.sets[""], "hsp001", ["c3t0d0s0"])
+    h.md.create_hsp(h.md.sets[""], "hsp001", ["c3t0d0s0"])
     add_concat(h, "d10", "c1t1d0", hsp="hsp001")
     add_concat(h, "d20", "c1t2d0", hsp="hsp001")
-    h.vm.create_mirror(h.vm.sets[""], "d0", ["d10", "d20"])
-    h.vm.io_error("c1t2d0s0")
+    h.md.create_mirror(h.md.sets[""], "d0", ["d10", "d20"])
+    h.md.io_error("c1t2d0s0")
     finish(h)
     r = h.run("metareplace d0 c1t2d0s0 c4t0d0s0")
     assert r.stdout == "d0: device c1t2d0s0 is replaced with c4t0d0s0\n"
     assert comp(h, "d20") == CompState.RESYNC
-    assert h.vm.sets[""].units["d20"].components[0].name == "c4t0d0s0"
-    assert h.vm.sets[""].hsps["hsp001"].spares[0].status == "Available"
+    assert h.md.sets[""].units["d20"].components[0].name == "c4t0d0s0"
+    assert h.md.sets[""].hsps["hsp001"].spares[0].status == "Available"
     assert state(h, "d20") == SmState.COMP_RESYNC and shown(h, "d20") == "Resyncing"
 
 
 def test_metareplace_e_reenables_the_same_slice() -> None:
     h = mirror_host()
-    h.vm.io_error("c1t2d0s0")
+    h.md.io_error("c1t2d0s0")
     assert h.run("metareplace -e d0 c1t2d0s0").stdout == "d0: device c1t2d0s0 is enabled\n"
     assert comp(h, "d20") == CompState.RESYNC
     assert "      State: Resyncing    \n" in metastat(h)
@@ -184,8 +184,8 @@ def test_metareplace_e_reenables_the_same_slice() -> None:
 def test_component_resync_completion_turns_last_erred_into_maintenance() -> None:
     h = mirror_host()
     h.add_disk("c4t0d0", 4 * GB + 65536, {0: 4 * GB + 65536})
-    h.vm.io_error("c1t1d0s0")                       # d10 Maintenance
-    h.vm.io_error("c1t2d0s0")                       # d20 Last Erred
+    h.md.io_error("c1t1d0s0")                       # d10 Maintenance
+    h.md.io_error("c1t2d0s0")                       # d20 Last Erred
     h.run("metareplace d0 c1t1d0s0 c4t0d0s0")
     finish(h)
     assert comp(h, "d10") == CompState.OKAY and state(h, "d10") == SmState.RUNNING
@@ -204,21 +204,21 @@ def test_metaoffline_offline_needs_metaonline() -> None:
 def test_metaonline_optimized_resync_back_to_running() -> None:
     h = mirror_host()
     h.run("metaoffline d0 d20")
-    h.vm.sets[""].units["d0"].slot("d20").dirty_blocks = GB
+    h.md.sets[""].units["d0"].slot("d20").dirty_blocks = GB
     assert h.run("metaonline d0 d20").stdout == "d0: submirror d20 is onlined\n"
     assert state(h, "d20") == SmState.OFFLINE_RESYNC and shown(h, "d20") == "Resyncing"
-    assert h.vm.sets[""].units["d0"].jobs[0].kind == "optimized"
+    assert h.md.sets[""].units["d0"].jobs[0].kind == "optimized"
     finish(h)
     assert state(h, "d20") == SmState.RUNNING and shown(h, "d20") == "Okay"
 
 
 def test_metadetach_removes_renumbers_and_resets() -> None:
     h = mirror_host(("d10", "d20", "d30"))
-    h.vm.io_error("c1t2d0s0")
+    h.md.io_error("c1t2d0s0")
     assert h.run("metadetach -f d0 d20").stdout == "d0: submirror d20 is detached\n"
-    m = h.vm.sets[""].units["d0"]
+    m = h.md.sets[""].units["d0"]
     assert [sl.name for sl in m.submirrors] == ["d10", "d30"]
-    assert comp(h, "d20") == CompState.OKAY and h.vm.sets[""].units["d20"].parent is None
+    assert comp(h, "d20") == CompState.OKAY and h.md.sets[""].units["d20"].parent is None
     assert "    Submirror 1: d30\n" in metastat(h)
 
 
@@ -226,11 +226,11 @@ def test_metasync_c_cancels() -> None:
     h = mirror_host(("d10",))
     add_concat(h, "d20", "c1t2d0")
     h.run("metattach d0 d20")
-    h.advance(0.5 * 4 * GB / h.vm.resync_rate)
+    h.advance(0.5 * 4 * GB / h.md.resync_rate)
     assert h.run("metasync -c d0").exit_code == 0
-    m = h.vm.sets[""].units["d0"]
+    m = h.md.sets[""].units["d0"]
     assert m.resync_cancel and not m.resync_active
-    assert h.vm.events[-1].text == "WARNING: md: d0: Resync cancelled"
+    assert h.md.events[-1].text == "WARNING: md: d0: Resync cancelled"
     out = metastat(h)
     assert "    Resync cancelled: 50 % done\n" in out
     assert "      State: Resync cancelled \n" in out        # %-12s, then a blank
@@ -242,8 +242,8 @@ def test_metasync_restarts_and_resyncs_attached() -> None:
     add_concat(h, "d20", "c1t2d0")
     h.run("metattach d0 d20")
     h.advance(5)
-    h.vm.io_error("c1t2d0s0")                       # resync fails: ATTACHED
-    h.vm.sets[""].units["d20"].components[0].state = CompState.OKAY   # disk fixed
+    h.md.io_error("c1t2d0s0")                       # resync fails: ATTACHED
+    h.md.sets[""].units["d20"].components[0].state = CompState.OKAY   # disk fixed
     assert h.run("metasync d0").exit_code == 0
     assert state(h, "d20") == SmState.ATTACHED_RESYNC and shown(h, "d20") == "Resyncing"
     finish(h)
@@ -255,10 +255,10 @@ def test_reboot_during_resync_resumes_from_checkpoint() -> None:
     add_concat(h, "d20", "c1t2d0", 40 * GB)
     h.run("metattach d0 d20")
     h.advance(400)                                   # one 5-minute checkpoint behind us
-    done = h.vm.sets[""].units["d0"].jobs[0].done
-    h.vm.reboot(metasync=False)
-    job = h.vm.sets[""].units["d0"].jobs[0]
-    assert job.done == int(h.vm.resync_rate * 300) < done
+    done = h.md.sets[""].units["d0"].jobs[0].done
+    h.md.reboot(metasync=False)
+    job = h.md.sets[""].units["d0"].jobs[0]
+    assert job.done == int(h.md.resync_rate * 300) < done
     assert shown(h, "d20") == "Needs maintenance"
     assert "    Invoke: metasync d0\n" in block(metastat(h), "d20")
     h.run("metasync -r")
@@ -268,8 +268,8 @@ def test_reboot_during_resync_resumes_from_checkpoint() -> None:
 
 def test_reboot_after_crash_owes_an_optimized_resync() -> None:
     h = mirror_host()
-    h.vm.reboot(metasync=False)
-    m = h.vm.sets[""].units["d0"]
+    h.md.reboot(metasync=False)
+    m = h.md.sets[""].units["d0"]
     assert m.opt_not_done and not m.resync_active
     assert shown(h, "d10") == shown(h, "d20") == "Needs maintenance"
     assert "    Invoke: metasync d0\n" in block(metastat(h), "d10")
@@ -278,14 +278,14 @@ def test_reboot_after_crash_owes_an_optimized_resync() -> None:
     finish(h)
     assert not m.opt_not_done and shown(h, "d10") == shown(h, "d20") == "Okay"
     p0 = mirror_host(pass_num=0)
-    p0.vm.reboot(metasync=False)
-    assert not p0.vm.sets[""].units["d0"].opt_not_done
+    p0.md.reboot(metasync=False)
+    assert not p0.md.sets[""].units["d0"].opt_not_done
 
 
 def test_reboot_with_a_submirror_offline_resyncs_it() -> None:
     h = mirror_host()
     h.run("metaoffline d0 d20")
-    h.vm.reboot()
+    h.md.reboot()
     assert state(h, "d20") == SmState.OFFLINE_RESYNC and shown(h, "d20") == "Resyncing"
     finish(h)
     assert state(h, "d20") == SmState.RUNNING

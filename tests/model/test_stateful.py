@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from simulator import Host
-from simulator.model.metadevices import Mirror, Stripe
+from simulator.lvm.md.records import Mirror, Stripe
 
 GB = 2 * 1024 * 1024
 DISKS = [f"c1t{i}d0" for i in range(1, 7)]
@@ -83,7 +83,7 @@ class MirrorMachine(RuleBasedStateMachine):
         h.add_stripe("d10", "c1t1d0s0")
         h.add_stripe("d20", "c1t2d0s0")
         h.add_stripe("d30", "c1t3d0s0")
-        h.vm.create_mirror(h.vm.sets[""], "d0", ["d10", "d20"])
+        h.md.create_mirror(h.md.sets[""], "d0", ["d10", "d20"])
 
     @rule(argv=valid_lines())
     def run_valid(self, argv: list[str]) -> None:
@@ -100,7 +100,7 @@ class MirrorMachine(RuleBasedStateMachine):
 
     @rule(comp=st.sampled_from(SLICES[:7]))
     def fail_slice(self, comp: str) -> None:
-        self.host.vm.io_error(comp)
+        self.host.md.io_error(comp)
 
     @rule(seconds=st.sampled_from([0.5, 7.0, 60.0, 600.0, 3600.0]))
     def let_time_pass(self, seconds: float) -> None:
@@ -124,7 +124,7 @@ class MirrorMachine(RuleBasedStateMachine):
     @invariant()
     def mirrors_are_well_formed(self) -> None:
         owners: dict[str, str] = {}
-        for s in self.host.vm.sets.values():
+        for s in self.host.md.sets.values():
             for u in s.units.values():
                 if not isinstance(u, Mirror):
                     continue
@@ -138,7 +138,7 @@ class MirrorMachine(RuleBasedStateMachine):
     @invariant()
     def resync_progress_never_goes_back(self) -> None:
         seen: dict[tuple[Any, ...], int] = {}
-        for s in self.host.vm.sets.values():
+        for s in self.host.md.sets.values():
             for u in s.units.values():
                 if isinstance(u, Mirror):
                     for job in u.jobs:

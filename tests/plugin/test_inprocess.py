@@ -18,7 +18,7 @@ from subprocess import PIPE, STDOUT, Popen  # bound before any routing starts
 
 import pytest
 
-from simulator import Host, HostHung
+from simulator import Host, HostHung, build_host
 from simulator.inprocess import (
     FakePopen,
     Redirect,
@@ -28,14 +28,14 @@ from simulator.inprocess import (
     parse_shell,
     route_subprocess,
 )
-from simulator.pytest_plugin import SimulatedHost
+from simulator.testing.pytest_plugin import SimulatedHost
 
 METASTAT = "/usr/sbin/metastat"
 
 
 @pytest.fixture
 def seed() -> Host:
-    return Host.from_scenario("seed-example")
+    return build_host("seed-example")
 
 
 @pytest.fixture
@@ -333,7 +333,7 @@ def test_shell_pipelines_are_not_routed(routed: list[RoutedCall]) -> None:
 
 # ---------------------------------------------------------------------------- hangs, nesting
 def test_a_hung_host_never_answers() -> None:
-    host = Host.from_scenario("root-mirror")
+    host = build_host("root-mirror")
     with route_subprocess(host):
         with pytest.raises(subprocess.TimeoutExpired):
             subprocess.run(["lockfs", "-w", "/"], timeout=30)
@@ -349,7 +349,7 @@ def test_a_hung_host_never_answers() -> None:
 
 
 def test_blocks_nest(seed: Host) -> None:
-    other = Host.from_scenario("two-way-mirror")
+    other = build_host("two-way-mirror")
     outer: list[RoutedCall] = []
     inner: list[RoutedCall] = []
     with route_subprocess(seed, outer):

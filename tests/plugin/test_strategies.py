@@ -15,11 +15,11 @@ import example_driver
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from simulator import Host, HostHung
-from simulator.commands import COMMANDS
+from simulator import Host, HostHung, build_host
+from simulator.core.registry import PROGRAMS
 from simulator.inprocess import RoutedCall, route_subprocess
-from simulator.model.metadevices import Mirror
-from simulator.strategies import (
+from simulator.lvm.md.records import Mirror
+from simulator.testing.strategies import (
     WORDS,
     ConfinedFiles,
     Topology,
@@ -37,7 +37,7 @@ REPORTS = ["metastat", "metastat -p", "metastat -c", "metastat -i", "metastat -a
 
 
 def mirrors_of(host: Host) -> dict[str, Mirror]:
-    return {n: u for n, u in host.vm.sets[""].units.items() if isinstance(u, Mirror)}
+    return {n: u for n, u in host.md.sets[""].units.items() if isinstance(u, Mirror)}
 
 
 @FAST
@@ -52,9 +52,9 @@ def test_topologies_build_what_they_describe(topo: Topology) -> None:
         assert (m.pass_num, m.read_option, m.write_option) == \
             (spec.pass_num, spec.read_option, spec.write_option)
         if spec.filesystem is not None:
-            fs = host.ext["fs"].filesystems[spec.filesystem.mount]
+            fs = host.fs.filesystems[spec.filesystem.mount]
             assert fs.device == f"/dev/md/dsk/{spec.name}" and fs.mounted
-    used = {c.device for s in host.vm.sets[""].units.values()
+    used = {c.device for s in host.md.sets[""].units.values()
             for c in getattr(s, "components", [])}
     assert set(topo.failed_components) <= set(topo.components())
     assert used <= set(topo.components())
@@ -88,7 +88,7 @@ def test_options_turn_things_off(host: Host) -> None:
     assert len(mirrors_of(host)) == 1
     assert "Maintenance" not in host.run("metastat").stdout
     assert "Last Erred" not in host.run("metastat").stdout
-    assert not [m for m in host.ext["fs"].filesystems if m != "/"]
+    assert not [m for m in host.fs.filesystems if m != "/"]
 
 
 @FAST
@@ -96,7 +96,7 @@ def test_options_turn_things_off(host: Host) -> None:
 def test_command_lines_split_back_into_fake_commands(lines: list[str]) -> None:
     for line in lines:
         argv = shlex.split(line)
-        assert argv[0].rsplit("/", 1)[-1] in COMMANDS
+        assert argv[0].rsplit("/", 1)[-1] in PROGRAMS
 
 
 @FAST
@@ -125,7 +125,7 @@ def test_command_lines_never_cause_an_internal_error(host: Host, data: st.DataOb
 def test_workloads_run_on_a_file_system(workload, seconds: int) -> None:
     host = Host("host1")
     host.add_mirror("d1", ["d2", "d3"])
-    fs = host.ext["fs"]
+    fs = host.fs
     fs.add_ufs("/dev/md/dsk/d1", "/data", size=200000, files=100, workload=workload)
     host.advance(seconds)
     r = host.run("fsck -n /dev/md/rdsk/d1")
@@ -136,7 +136,7 @@ def test_workloads_run_on_a_file_system(workload, seconds: int) -> None:
 
 
 def test_words_for_names_what_the_host_has() -> None:
-    host = Host.from_scenario("seed-example")
+    host = build_host("seed-example")
     words = words_for(host)
     for name in ("d1", "d3", "/dev/md/rdsk/d3", "c2t0d0s0", "/home1"):
         assert name in words
@@ -149,7 +149,7 @@ def test_confined_files_stay_under_their_root(tmp_path: Path) -> None:
     assert files.resolve("/var/tmp/x.dump", "/") == tmp_path / "var/tmp/x.dump"
     assert files.resolve("../../../etc/passwd", "/var/tmp") == tmp_path / "etc/passwd"
     assert files.resolve("x", "/home1") == tmp_path / "home1/x"
-    host = Host.from_scenario("seed-example")
+    host = build_host("seed-example")
     r = host.run("ufsdump 0f /var/tmp/d3.dump /dev/md/rdsk/d3", files=files)
     assert r.exit_code == 0 and (tmp_path / "var/tmp/d3.dump").stat().st_size > 0
 
@@ -161,7 +161,7 @@ def test_the_example_driver_on_drawn_hosts(host: Host, data: st.DataObject) -> N
     mirror = data.draw(st.sampled_from(sorted(mirrors_of(host))))
     m = mirrors_of(host)[mirror]
     sub = data.draw(st.sampled_from([s.name for s in m.submirrors]))
-    mounts = [fs for fs in host.ext["fs"].filesystems.values()
+    mounts = [fs for fs in host.fs.filesystems.values()
               if fs.device == f"/dev/md/dsk/{mirror}"]
     mount = mounts[0].mount if mounts else "/export/none"
     status = host.run(f"metastat {mirror}").stdout
@@ -181,5 +181,5 @@ def test_the_example_driver_on_drawn_hosts(host: Host, data: st.DataObject) -> N
         assert calls[-1].argv == ["/usr/sbin/metattach", mirror, sub] or not mounts
     assert sorted(s.name for s in mirrors_of(host)[mirror].submirrors) == subs_before
     for fs in mounts:
-        assert host.ext["fs"].lock_of(fs.mount) == "unlock"
+        assert host.fs.lock_of(fs.mount) == "unlock"
     assert host.internal_errors == []

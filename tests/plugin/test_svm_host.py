@@ -12,7 +12,7 @@ import example_driver
 import pytest
 
 from simulator import Host
-from simulator.pytest_plugin import SimulatedHost
+from simulator.testing.pytest_plugin import SimulatedHost
 
 pytest_plugins = ["pytester"]
 
@@ -68,7 +68,7 @@ def test_example_driver_backs_up_the_seed_host(svm_host: SimulatedHost, capsys) 
     assert states["d3"] in ("Resyncing", "Okay")
     lockfs = subprocess.run(["/usr/sbin/lockfs", "/home1"], capture_output=True, text=True)
     assert lockfs.stdout.splitlines()[1].split() == ["/home1", "unlock"]
-    assert svm_host.host.ext["fs"].lock_of("/home1") == "unlock"
+    assert svm_host.host.fs.lock_of("/home1") == "unlock"
 
     # the archive is in the fake file system, where ufsrestore reads it; not on the disk
     assert os.path.getsize(DUMP) > 0
@@ -113,7 +113,7 @@ def test_a_failed_dump_still_reattaches(svm_host: SimulatedHost) -> None:
     assert svm_host.calls[-2].argv[0] == "/usr/sbin/ufsdump"
     assert svm_host.calls[-2].exit_code != 0
     assert "d3" in submirrors("d1")
-    assert svm_host.host.ext["fs"].lock_of("/home1") == "unlock"
+    assert svm_host.host.fs.lock_of("/home1") == "unlock"
 
 
 @pytest.mark.parametrize(("svm_host", "args", "why"), [
@@ -180,7 +180,7 @@ def test_md_tab_written_by_the_driver_reaches_metainit(svm_host: SimulatedHost) 
 
 
 def test_messages_show_the_kernel_warnings(svm_host: SimulatedHost) -> None:
-    svm_host.host.vm.io_error("c2t0d0s0")
+    svm_host.host.md.io_error("c2t0d0s0")
     svm_host.advance(1)
     with open("/var/adm/messages") as f:
         text = f.read()
@@ -256,7 +256,7 @@ def built_host() -> Host:
     h = Host("builder")
     h.add_replicas("c0t0d0s7", count=3)
     h.add_mirror("d7", ["d17", "d27"])
-    h.ext["fs"].add_ufs("/dev/md/dsk/d7", "/scratch", size=100000, files=50)
+    h.fs.add_ufs("/dev/md/dsk/d7", "/scratch", size=100000, files=50)
     return h
 
 
@@ -269,7 +269,7 @@ def test_a_built_host_is_a_parameter_and_is_copied(svm_host: SimulatedHost) -> N
     subprocess.run(["umount", "/scratch"], check=True)      # no workload: not busy
     with open("/etc/mnttab") as f:
         assert "/scratch" not in f.read()
-    assert BUILT.ext["fs"].filesystems["/scratch"].mounted
+    assert BUILT.fs.filesystems["/scratch"].mounted
 
 
 def test_a_bad_scenario_name_is_a_clear_setup_error(pytester: pytest.Pytester) -> None:

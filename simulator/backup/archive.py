@@ -1,0 +1,259 @@
+"""The file ufsdump writes and ufsrestore reads: a small, self-describing dump archive.
+
+A real dump image holds every block of every file; svmsim models file contents by digest, so
+its archive holds the dump's metadata and digests only, and stays small whatever the size of
+the file system. The layout (text, UTF-8, one record a line)::
+
+    svmsim-ufsdump-archive 1
+    {"level": 0, "date": ..., "ddate": 0, "host": "host1", "device": "/dev/md/rdsk/d3", ...}
+    [2, ".", "d", 512, 16877, 0, 0, 1795600000.0, 1795600000.0, "9f0c...", null, 1]
+    [3, "./lost+found", "d", 8192, 16832, 0, 0, ...]
+    [17, "./docs/readme", "f"]
+    end 3
+
+Line 2 is the header (:class:`ArchiveHeader`): dump level, this dump's date, the date of the
+dump it is based on (``ddate``), host, device, file system, label, first volume in this file,
+whether the dump completed, and whether the dumped image was fsck-clean. Every following line
+is one directory entry: a dumped inode carries its full metadata (inode, path, kind ``f|d|l``,
+size, mode, uid, gid, mtime, ctime, digest, symlink target, volume holding its data); an entry
+of a dumped directory whose inode was *not* dumped (an unchanged file in an incremental dump,
+as a real dump's directory blocks name every entry) carries only inode, path and kind.
+``end N`` closes a complete archive; an archive cut short (the dump died) has no ``end`` line
+and a header saying ``complete: false``, so readers can tell.
+
+Entries are written as a real dump orders them: directories (Pass III) then files (Pass IV),
+each in inode order. A dump that died in Pass IV still lists every entry (its directories and
+inode map were on the media, so ufsrestore ``t`` names them all); the header's ``written``
+says how many dumped inodes, in that order, really have their data in the archive. Restored
+regular files are placeholders (see :func:`placeholder`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from simulator.core.errors import Error
+
+MAGIC = "svmsim-ufsdump-archive"
+VERSION = 1
+ROOT_INO = 2
+
+
+class ArchiveError(Error):
+    """The bytes are not an svmsim dump archive (what ufsrestore calls "not in dump format")."""
+
+
+@dataclass
+class ArchiveEntry:
+    """One directory entry of the dump; ``dumped`` False means only its name is known."""
+
+    inode: int
+    path: str
+    kind: str                     # "f" regular, "d" directory, "l" symbolic link
+    dumped: bool = True
+    size: int = 0
+    mode: int = 0
+    uid: int = 0
+    gid: int = 0
+    mtime: float = 0.0
+    ctime: float = 0.0
+    digest: str = ""
+    target: str | None = None
+    volume: int = 1
+
+    def to_line(self) -> str:
+        if not self.dumped:
+            return json.dumps([self.inode, self.path, self.kind], ensure_ascii=False)
+        return json.dumps([self.inode, self.path, self.kind, self.size, self.mode, self.uid,
+                           self.gid, self.mtime, self.ctime, self.digest, self.target,
+                           self.volume], ensure_ascii=False)
+
+    @classmethod
+    def from_line(cls, line: str) -> ArchiveEntry:
+        try:
+            v = json.loads(line)
+            if len(v) == 3:
+                return cls(int(v[0]), str(v[1]), str(v[2]), dumped=False)
+            return cls(int(v[0]), str(v[1]), str(v[2]), True, int(v[3]), int(v[4]),
+                       int(v[5]), int(v[6]), float(v[7]), float(v[8]), str(v[9]),
+                       None if v[10] is None else str(v[10]), int(v[11]))
+        except (ValueError, TypeError, IndexError, KeyError) as e:
+            raise ArchiveError(f"bad entry line: {line[:60]!r}") from e
+
+    @property
+    def name(self) -> str:
+        return self.path.rsplit("/", 1)[-1]
+
+    @property
+    def parent(self) -> str | None:
+        return None if self.path == "." else self.path.rsplit("/", 1)[0]
+
+
+@dataclass
+class ArchiveHeader:
+    """What the dump's volume header and TS_END record say (c_level, c_date, c_ddate...)."""
+
+    level: int
+    date: int                     # date of this dump (spcl.c_date)
+    ddate: int                    # date of the dump this one is based on (0: the epoch)
+    host: str
+    device: str                   # spcl.c_dev: the device as named on the command line
+    filesys: str                  # mount point, or "an unlisted file system"
+    label: str = "none"
+    volume: int = 1               # first volume held by this file / tape file
+    volumes: int = 1              # volumes the dump took (when known)
+    complete: bool = True
+    ntrec: int = 63               # tape record, in 1 KB blocks (ufsrestore's "Media block size")
+    tp_bsize: int = 1024
+    blocks: int = 0               # 512-byte blocks written (what "N blocks" says)
+    maxino: int = 0
+    clean: bool = True            # the dumped image was fsck-clean
+    damaged: dict[str, str] = field(default_factory=dict)
+    volume_inodes: list[int] = field(default_factory=list)  # first inode of each volume
+    inuse_ranges: list[list[int]] = field(default_factory=list)  # the TS_CLRI map, as runs
+    written: int = -1             # dumped inodes whose data is on the media (-1: all)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @property
+    def inuse(self) -> set[int]:
+        """Inodes in use on the file system when it was dumped (the removal map)."""
+        return {i for a, b in self.inuse_ranges for i in range(a, b + 1)}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> ArchiveHeader:
+        try:
+            return cls(level=int(d["level"]), date=int(d["date"]), ddate=int(d["ddate"]),
+                       host=str(d["host"]), device=str(d["device"]),
+                       filesys=str(d["filesys"]), label=str(d.get("label", "none")),
+                       volume=int(d.get("volume", 1)), volumes=int(d.get("volumes", 1)),
+                       complete=bool(d.get("complete", True)), ntrec=int(d.get("ntrec", 63)),
+                       tp_bsize=int(d.get("tp_bsize", 1024)), blocks=int(d.get("blocks", 0)),
+                       maxino=int(d.get("maxino", 0)), clean=bool(d.get("clean", True)),
+                       damaged={str(k): str(v) for k, v in dict(d.get("damaged", {})).items()},
+                       volume_inodes=[int(i) for i in d.get("volume_inodes", [])],
+                       inuse_ranges=[[int(a), int(b)] for a, b in d.get("inuse_ranges", [])],
+                       written=int(d.get("written", -1)))
+        except (KeyError, ValueError, TypeError) as e:
+            raise ArchiveError(f"bad header: {e}") from e
+
+
+@dataclass
+class Archive:
+    """A dump as ufsrestore sees it: the header and the entries, in tape order."""
+
+    header: ArchiveHeader
+    entries: list[ArchiveEntry] = field(default_factory=list)
+    truncated: bool = False       # the file ended before its ``end`` line
+
+    @property
+    def complete(self) -> bool:
+        return self.header.complete and not self.truncated
+
+    def dumped(self) -> list[ArchiveEntry]:
+        """Dumped inodes whose data made it onto the media (all, unless the dump died)."""
+        dumped = [e for e in self.entries if e.dumped]
+        return dumped if self.header.written < 0 else dumped[:self.header.written]
+
+    def on_media(self, e: ArchiveEntry) -> bool:
+        return e.dumped and (self.header.written < 0 or
+                             any(x is e for x in self.dumped()))
+
+    def by_path(self) -> dict[str, ArchiveEntry]:
+        return {e.path: e for e in self.entries}
+
+    def children(self) -> dict[str, list[ArchiveEntry]]:
+        """Directory path -> its entries, in the order the directory lists them."""
+        kids: dict[str, list[ArchiveEntry]] = {}
+        for e in self.entries:
+            if e.parent is not None:
+                kids.setdefault(e.parent, []).append(e)
+        for lst in kids.values():
+            lst.sort(key=lambda e: e.inode)
+        return kids
+
+    def to_text(self) -> str:
+        return "".join(iter_lines(self.header, self.entries, complete=self.complete))
+
+    def to_bytes(self) -> bytes:
+        return self.to_text().encode("utf-8")
+
+
+def iter_lines(header: ArchiveHeader, entries: Iterable[ArchiveEntry],
+               complete: bool = True) -> Iterable[str]:
+    """The archive's lines (newline-terminated); no ``end`` line when not ``complete``."""
+    yield f"{MAGIC} {VERSION}\n"
+    yield json.dumps(header.to_dict(), sort_keys=True, ensure_ascii=False) + "\n"
+    n = 0
+    for e in entries:
+        n += 1
+        yield e.to_line() + "\n"
+    if complete:
+        yield f"end {n}\n"
+
+
+def parse(data: bytes | str) -> Archive:
+    """Read an archive back; :class:`ArchiveError` if it is not one."""
+    text = data.decode("utf-8", errors="replace") if isinstance(data, bytes) else data
+    lines = text.split("\n")
+    first = lines[0].split() if lines else []
+    if len(first) != 2 or first[0] != MAGIC:
+        raise ArchiveError("not an svmsim dump archive")
+    if first[1] != str(VERSION):
+        raise ArchiveError(f"unsupported archive version {first[1]}")
+    if len(lines) < 2 or not lines[1].strip():
+        raise ArchiveError("archive header missing")
+    try:
+        header = ArchiveHeader.from_dict(json.loads(lines[1]))
+    except json.JSONDecodeError as e:
+        raise ArchiveError("archive header unreadable") from e
+    entries: list[ArchiveEntry] = []
+    ended = False
+    for line in lines[2:]:
+        if not line:
+            continue
+        if line.startswith("end "):
+            ended = True
+            break
+        try:
+            entries.append(ArchiveEntry.from_line(line))
+        except ArchiveError:
+            break                 # a line cut in the middle: the archive is truncated
+    return Archive(header, entries, truncated=not ended)
+
+
+def is_archive(data: bytes) -> bool:
+    return data.startswith(MAGIC.encode())
+
+
+def ranges(numbers: Iterable[int]) -> list[list[int]]:
+    """Sorted numbers as ``[first, last]`` runs (how the in-use inode map is stored)."""
+    out: list[list[int]] = []
+    for n in sorted(set(numbers)):
+        if out and out[-1][1] == n - 1:
+            out[-1][1] = n
+        else:
+            out.append([n, n])
+    return out
+
+
+def placeholder(entry: ArchiveEntry) -> bytes:
+    """What ufsrestore writes for a restored regular file: a few bytes naming its digest.
+
+    The modelled contents are never materialised; the placeholder lets a test or an admin
+    compare a restored tree with the model (``digest`` per file) without gigabytes on disk.
+    """
+    return (f"svmsim restored file\ninode {entry.inode}\nsize {entry.size}\n"
+            f"digest {entry.digest}\n").encode()
+
+
+def placeholder_digest(data: bytes) -> str | None:
+    """The digest recorded in a placeholder file's bytes (None if it is not one)."""
+    for line in data.decode("utf-8", errors="replace").splitlines():
+        if line.startswith("digest "):
+            return line[len("digest "):]
+    return None

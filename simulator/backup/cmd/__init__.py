@@ -1,0 +1,1 @@
+"""ufsdump and ufsrestore (illumos cmd/backup/dump and cmd/backup/restore)."""

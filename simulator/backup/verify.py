@@ -1,0 +1,255 @@
+"""The backup verdict: does an archive hold what applications saw when the submirror left?
+
+The seed procedure warns that "some files on the backup might not correspond to the actual
+files on disk". :func:`verify_backup` makes that visible: it compares an archive (a dump file,
+a tape, or bytes) with
+
+* the file system as applications saw it when the dumped submirror was detached (the
+  matching ``DetachRecord.app_image`` of ``host.fs``: the disk plus writes still in
+  the page cache or the UFS log), and
+* the file system as it is now (``app_view`` of the live mount),
+
+and says whether the dump completed and whether the dumped image was fsck-clean.
+
+A difference is named from the backup's point of view: ``missing`` (the file system had the
+entry, the archive does not), ``extra`` (the archive has an entry the file system did not),
+``changed`` (both have it; ``fields`` says which of kind, size, mode, uid, gid, mtime, digest,
+target differ). A level-N archive is held to what changed since the dump it is based on: an
+unchanged file that is absent is not missing.
+
+``svmsim verify-backup --state DIR ARCHIVE [--json]`` prints the report; exit 0 when the
+archive is complete and equals the detach-time view, 1 when it is incomplete or differs, 2
+on bad usage or an unreadable archive.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from simulator.backup.archive import Archive, ArchiveEntry, ArchiveError, parse
+from simulator.backup.backups import tape_unit
+
+if TYPE_CHECKING:
+    from simulator.host import Host
+
+FIELDS = ("kind", "size", "mode", "uid", "gid", "mtime", "digest", "target")
+
+
+@dataclass(frozen=True)
+class Difference:
+    """One entry where the archive and a view of the file system disagree."""
+
+    path: str                     # as restore names it: ``./home/u/file``
+    change: str                   # "missing" | "extra" | "changed"
+    fields: tuple[str, ...] = ()
+
+    def __str__(self) -> str:
+        if self.change == "missing":
+            return f"{self.path}: not in the archive"
+        if self.change == "extra":
+            return f"{self.path}: in the archive only"
+        return f"{self.path}: differs ({', '.join(self.fields)})"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"path": self.path, "change": self.change, "fields": list(self.fields)}
+
+
+@dataclass
+class BackupReport:
+    """What :func:`verify_backup` found."""
+
+    archive: str
+    complete: bool
+    clean: bool                   # the dumped image was fsck-clean
+    level: int
+    device: str
+    filesys: str
+    date: int
+    entries: int                  # inodes the archive holds
+    detach: dict[str, Any] | None = None
+    differences_at_detach: list[Difference] = field(default_factory=list)
+    differences_now: list[Difference] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def matches(self) -> bool:
+        """Complete, and equal to what applications saw at detach time."""
+        return self.complete and not self.differences_at_detach
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"archive": self.archive, "complete": self.complete, "clean": self.clean,
+                "level": self.level, "device": self.device, "filesys": self.filesys,
+                "date": self.date, "entries": self.entries, "detach": self.detach,
+                "matches": self.matches,
+                "differences_at_detach": [d.to_dict() for d in self.differences_at_detach],
+                "differences_now": [d.to_dict() for d in self.differences_now],
+                "notes": self.notes}
+
+    def text(self, host: Host | None = None) -> str:
+        """A report for people."""
+        ck = host.clock.ctime if host is not None else str
+        lines = [f"archive:   {self.archive}",
+                 f"dump:      level {self.level} of {self.device} ({self.filesys}) "
+                 f"on {ck(self.date)}",
+                 f"complete:  {'yes' if self.complete else 'NO (the dump did not finish)'}",
+                 f"clean:     {'yes' if self.clean else 'NO (fsck would find problems)'}",
+                 f"entries:   {self.entries}"]
+        if self.detach:
+            d = self.detach
+            lines.append(f"detached:  {d['submirror']} from {d['mirror']} on "
+                         f"{ck(d['time'])} ({'write-locked' if d['locked'] else 'NOT locked'})")
+        lines.append(f"at detach: {len(self.differences_at_detach)} difference(s)")
+        lines += [f"  {d}" for d in self.differences_at_detach]
+        lines.append(f"now:       {len(self.differences_now)} difference(s)")
+        lines += [f"  {d}" for d in self.differences_now[:50]]
+        if len(self.differences_now) > 50:
+            lines.append(f"  ... {len(self.differences_now) - 50} more")
+        lines += [f"note:      {n}" for n in self.notes]
+        lines.append("verdict:   " + ("the archive matches the file system at detach time"
+                                      if self.matches else "the archive does NOT match"))
+        return "\n".join(lines) + "\n"
+
+
+def load_archive(host: Host, archive: str | bytes | Archive, cwd: str = "/") -> Archive:
+    """An archive from a file, a tape drive of the host (``/dev/rmt/0``...), or bytes."""
+    if isinstance(archive, Archive):
+        return archive
+    if isinstance(archive, bytes):
+        return parse(archive)
+    if tape_unit(archive) is not None:
+        return _from_tape(host, archive)
+    path = archive if os.path.isabs(archive) else os.path.join(cwd, archive)
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+    except OSError as e:
+        raise ArchiveError(f"{archive}: {e.strerror}") from None
+    try:
+        return parse(data)
+    except ArchiveError as e:
+        raise ArchiveError(f"{archive}: {e}") from None
+
+
+def _from_tape(host: Host, device: str) -> Archive:
+    """The last dump written to a drive: volume 1 of it, wherever that cartridge is."""
+    backups: Any = host.backups
+    drive = backups.tape(device) if backups is not None else None
+    if drive is None:
+        raise ArchiveError(f"{device}: no such tape drive")
+    found: list[Archive] = []
+    for cart in drive.cartridges:
+        for tf in cart.files:
+            try:
+                found.append(parse(tf.text))
+            except ArchiveError:
+                continue
+    firsts = [a for a in found if a.header.volume == 1]
+    if not firsts:
+        raise ArchiveError(f"{device}: no dump on the tape")
+    return max(firsts, key=lambda a: a.header.date)
+
+
+def _fs_path(path: str) -> str:
+    return "." if path in (".", "./", "") else path[2:] if path.startswith("./") else path
+
+
+def _dump_path(path: str) -> str:
+    return "." if path in (".", "") else path if path.startswith("./") else "./" + path
+
+
+def _compare_fields(a: ArchiveEntry, e: Any) -> tuple[str, ...]:
+    theirs = {"kind": e.kind, "size": int(e.size), "mode": int(e.mode), "uid": int(e.uid),
+              "gid": int(e.gid), "mtime": float(e.mtime), "digest": str(e.digest or ""),
+              "target": (e.target or None) if e.kind == "l" else None}
+    ours = {"kind": a.kind, "size": a.size, "mode": a.mode, "uid": a.uid, "gid": a.gid,
+            "mtime": a.mtime, "digest": a.digest, "target": a.target}
+    return tuple(f for f in FIELDS if ours[f] != theirs[f])
+
+
+def compare(arch: Archive, entries: Iterable[Any]) -> list[Difference]:
+    """Differences between an archive and a file-system view (its ``entries()``)."""
+    ref = {_dump_path(e.path): e for e in entries}
+    ddate = arch.header.ddate
+    dumped = {e.path: e for e in arch.dumped()}
+    named = {e.path for e in arch.entries}
+    diffs: list[Difference] = []
+    for path, e in ref.items():
+        a = dumped.get(path)
+        if a is None:
+            expected = ddate <= 0 or float(e.ctime) >= ddate
+            if expected:
+                diffs.append(Difference(path, "missing"))
+            continue
+        fields = _compare_fields(a, e)
+        if fields:
+            diffs.append(Difference(path, "changed", fields))
+    for path in named:
+        if path not in ref:
+            diffs.append(Difference(path, "extra"))
+    return sorted(diffs, key=lambda d: d.path)
+
+
+def _unit_of(device: str) -> str:
+    """``/dev/md/rdsk/d3`` -> ``d3``; ``/dev/md/set/rdsk/d3`` -> ``set/d3``."""
+    parts = device.split("/")
+    if device.startswith("/dev/md/") and len(parts) == 6:
+        return f"{parts[3]}/{parts[5]}"
+    return parts[-1]
+
+
+def verify_backup(host: Host, archive: str | bytes | Archive, cwd: str = "/") -> BackupReport:
+    """Compare ``archive`` with the file system at detach time and now (see module doc)."""
+    arch = load_archive(host, archive, cwd)
+    h = arch.header
+    name = archive if isinstance(archive, str) else "<archive>"
+    report = BackupReport(name, arch.complete, h.clean, h.level, h.device, h.filesys, h.date,
+                          len(arch.dumped()))
+    if not arch.complete:
+        report.notes.append("the dump did not complete: the archive holds "
+                            f"{report.entries} inode(s) written before it died")
+    if not h.clean:
+        bad = ", ".join(f"{p} ({k})" for p, k in sorted(h.damaged.items())[:10])
+        report.notes.append("the dumped image was not fsck-clean" + (f": {bad}" if bad else ""))
+    fs: Any = host.fs
+    if fs is None:
+        report.notes.append("no file systems on this host to compare with")
+        return report
+    unit = _unit_of(h.device)
+    records = [r for r in getattr(fs, "detach_records", [])
+               if r.submirror == unit and r.time <= h.date + 1]
+    mount = h.filesys if h.filesys.startswith("/") else None
+    if records:
+        rec = records[-1]
+        report.detach = {"mirror": rec.mirror, "submirror": rec.submirror, "time": rec.time,
+                         "locked": rec.locked}
+        report.differences_at_detach = compare(arch, rec.app_image.entries())
+        if not rec.locked:
+            report.notes.append(f"{rec.submirror} was detached without a write lock")
+        mount = mount or _mount_of_mirror(fs, rec.mirror)
+    else:
+        report.notes.append(f"no detach of {unit} recorded before the dump: "
+                            "compared with the file system now only")
+    if mount is not None:
+        try:
+            report.differences_now = compare(arch, fs.app_view(mount).entries())
+        except (KeyError, ValueError, LookupError):
+            report.notes.append(f"{mount}: no such file system now")
+    if not records:
+        report.differences_at_detach = list(report.differences_now) if mount else []
+    return report
+
+
+def _mount_of_mirror(fs: Any, mirror: str) -> str | None:
+    setname, _, short = mirror.rpartition("/")
+    dev = f"/dev/md/{setname}/dsk/{short}" if setname else f"/dev/md/dsk/{short}"
+    try:
+        result = fs.mount_of(dev)
+    except (KeyError, ValueError, LookupError):
+        return None
+    return str(result) if result else None
+
+
+# ---------------------------------------------------------------------------- CLI

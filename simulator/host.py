@@ -1,0 +1,253 @@
+"""The simulated Solaris host: disks, clock, volume manager, and the door to its commands.
+
+``Host`` is what tests, the CLI and the harness hold. It owns the state (and its JSON form)
+and advances virtual time; the fake commands in :mod:`simulator.core.registry` read and change it.
+"""
+
+from __future__ import annotations
+
+import importlib
+import shlex
+import traceback
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, BinaryIO
+
+from simulator.backup.backups import Backups
+from simulator.core.clock import VirtualClock
+from simulator.core.devices import Disk, Slice, default_slices, split_slice
+from simulator.core.errors import CommandExit, HostHung, UsageError
+from simulator.core.files import FileAccess
+from simulator.core.invocation import Invocation
+from simulator.core.registry import program_named
+from simulator.lvm.errors import MDError
+from simulator.lvm.md.manager import VolumeManager
+from simulator.lvm.md.records import Mirror, Stripe
+from simulator.ufs.filesystems import FileSystems
+
+__all__ = ["CommandResult", "Host", "HostHung"]
+
+STATE_VERSION = 1
+DEFAULT_DISK_BLOCKS = 143349312    # a 73 GB disk
+COMMAND_COST = 0.05                # virtual seconds a fake command takes
+INTERNAL_ERROR_EXIT = 70           # EX_SOFTWARE: an svmsim bug, reported in one line
+
+
+@dataclass
+class CommandResult:
+    """What a command printed and returned, as a real process would."""
+
+    stdout: str
+    stderr: str
+    exit_code: int
+    stdout_bytes: bytes = b""
+    # (1 or 2, bytes) in the order the command wrote them
+    chunks: list[tuple[int, bytes]] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.exit_code == 0
+
+
+class Host:
+    """A simulated Solaris host with Solaris Volume Manager."""
+
+    def __init__(self, hostname: str = "sunhost", clock: VirtualClock | None = None) -> None:
+        self.hostname = hostname
+        self.clock = clock or VirtualClock()
+        self.disks: dict[str, Disk] = {}
+        self.hung_reason: str | None = None
+        # Parts hook in here as they are built: (advance, is_open).
+        self._advance_hooks: list[Callable[[float], None]] = []
+        self._open_checks: list[Callable[[str], str | None]] = []
+        self.uid = 0
+        self.internal_errors: list[str] = []   # tracebacks of fake-command bugs
+        self.md = VolumeManager(self.disks, lambda: self.clock.now, self._is_open)
+        self.on_advance(self.md.resync.tick)
+        self.fs = FileSystems(self)
+        self.backups = Backups(self)
+
+    # ------------------------------------------------------------------ construction
+    def add_disk(self, name: str, size: int = DEFAULT_DISK_BLOCKS,
+                 slices: dict[int, int] | None = None) -> Disk:
+        """Add disk ``cXtYdZ``; ``slices`` maps slice number to size (default layout else)."""
+        if slices:
+            layout, start = {}, 0
+            for num, sz in sorted(slices.items()):
+                layout[num] = Slice(num, sz, 0 if num == 2 else start)
+                if num != 2:
+                    start += sz
+            if 2 not in layout:
+                layout[2] = Slice(2, size, 0)
+        else:
+            layout = default_slices(size)
+        disk = Disk(name, size, layout)
+        self.disks[name] = disk
+        return disk
+
+    def ensure_slice(self, comp: str, size: int = DEFAULT_DISK_BLOCKS // 2) -> None:
+        """Make sure slice ``comp`` exists (builders use this to stay short)."""
+        parsed = split_slice(comp)
+        if parsed is None:
+            raise ValueError(f"{comp}: not a slice name")
+        disk = self.disks.get(parsed[0])
+        if disk is None:
+            disk = self.add_disk(parsed[0], max(DEFAULT_DISK_BLOCKS, size * 2))
+        if parsed[1] not in disk.slices:
+            disk.slices[parsed[1]] = Slice(parsed[1], size)
+
+    def add_replicas(self, *slices: str, count: int = 1) -> None:
+        for sl in slices:
+            self.ensure_slice(sl, 65536)
+        self.md.add_replicas(self.md.sets[""], list(slices), count=count, force=True)
+
+    def add_stripe(self, name: str, *components: str | Sequence[str],
+                   interlace: int | None = None, hsp: str | None = None) -> Stripe:
+        """Builder: ``add_stripe("d2", "c1t0d0s0")`` (concat: several args; a stripe: a list)."""
+        self._ensure_db()
+        rows: list[tuple[list[str], int | None]] = []
+        for comp in components:
+            comps = [comp] if isinstance(comp, str) else list(comp)
+            for c in comps:
+                if split_slice(c):
+                    self.ensure_slice(c)
+            rows.append((comps, interlace))
+        return self.md.create_stripe(self.md.sets[""], name, rows, hsp=hsp)
+
+    def add_mirror(self, name: str, submirrors: Sequence[str], pass_num: int = 1,
+                   read_option: str = "roundrobin", write_option: str = "parallel") -> Mirror:
+        """Builder: a mirror of the given submirrors, all Okay (creating one-slice concats
+        on fresh disks for submirrors that do not exist yet)."""
+        self._ensure_db()
+        s = self.md.sets[""]
+        for i, sub in enumerate(submirrors):
+            if sub not in s.units:
+                disk = self._free_disk_name(i)
+                self.add_stripe(sub, f"{disk}s0")
+        return self.md.create_mirror(s, name, list(submirrors), read_option, write_option,
+                                     pass_num)
+
+    def _free_disk_name(self, hint: int) -> str:
+        n = 0
+        while True:
+            name = f"c{1 + (hint % 2)}t{n}d0"
+            if name not in self.disks:
+                return name
+            n += 1
+
+    def _ensure_db(self) -> None:
+        if not self.md.sets[""].replicas:
+            self.add_replicas("c0t0d0s7", count=3)
+
+    # ------------------------------------------------------------------ time
+    def advance(self, seconds: float) -> None:
+        """Let ``seconds`` of virtual time pass: resyncs progress, workloads write."""
+        if seconds <= 0:
+            return
+        step_end = self.clock.now + seconds
+        while self.clock.now < step_end:
+            dt = step_end - self.clock.now
+            nxt = self.md.next_completion()
+            if nxt is not None and nxt < dt:
+                dt = max(nxt, 1e-6)
+            for hook in self._advance_hooks:
+                hook(dt)
+            self.md.advance(dt)
+            self.clock.now += dt
+
+    def on_advance(self, hook: Callable[[float], None]) -> None:
+        self._advance_hooks.append(hook)
+
+    def add_open_check(self, check: Callable[[str], str | None]) -> None:
+        self._open_checks.append(check)
+
+    def _is_open(self, name: str) -> str | None:
+        for check in self._open_checks:
+            where = check(name)
+            if where is not None:
+                return where
+        return None
+
+    def hang(self, reason: str) -> None:
+        self.hung_reason = reason
+
+    def reboot(self, metasync: bool = True) -> None:
+        """Power-cycle: a hang ends, resyncs fall back to their checkpoint and (with
+        ``metasync``, as svc-metasync does at boot) restart in pass order, locks drop,
+        unflushed writes are lost and vfstab's file systems are mounted again."""
+        self.hung_reason = None
+        self.md.reboot(metasync=metasync)
+        self.fs.reboot()
+
+    # ------------------------------------------------------------------ commands
+    def run(self, command: str | Sequence[str], stdin: bytes | str = b"",
+            uid: int | None = None, env: dict[str, str] | None = None,
+            cwd: str = "/", files: FileAccess | None = None, interactive: bool = False,
+            stdin_file: BinaryIO | None = None) -> CommandResult:
+        """Run one fake command line (``"metastat d1"``) and return what it printed.
+
+        The program is picked by the basename of ``argv[0]`` (``/usr/sbin/metastat`` and
+        ``/usr/opt/SUNWmd/sbin/metastat`` are the same program). ``files`` is the FileAccess
+        real files go through (default: this machine, from ``cwd``); ``interactive`` says stdin
+        is a terminal (prompts may be answered); ``stdin_file`` is read lazily instead of
+        ``stdin``. A little virtual time passes. No Python traceback ever gets out: an internal
+        failure is reported in one line, exit 70, and kept in ``internal_errors``.
+        """
+        argv = shlex.split(command) if isinstance(command, str) else list(command)
+        if isinstance(stdin, str):
+            stdin = stdin.encode()
+        if not argv:
+            return CommandResult("", "", 0)
+        if self.hung_reason:
+            raise HostHung(self.hung_reason)
+        inv = Invocation(self, argv, stdin=stdin, uid=self.uid if uid is None else uid,
+                         env=dict(env or {}), cwd=cwd, interactive=interactive,
+                         files=files or FileAccess(), stdin_file=stdin_file)
+        program = program_named(argv[0])
+        module: Any = None
+        if program is None:
+            inv.err(f"{inv.prog}: not found")
+            code = 127
+        else:
+            try:
+                module = importlib.import_module(program.module)
+                code = module.main(inv)
+            except CommandExit as e:
+                code = e.code
+            except UsageError:
+                code = module.usage(inv) if hasattr(module, "usage") else 1
+            except MDError as e:
+                code = inv.md_error(e)
+            except HostHung:
+                raise
+            except Exception as e:  # never a traceback to the driver: one line, recorded
+                self.internal_errors.append(traceback.format_exc())
+                inv.err(f"{inv.prog}: svmsim internal error: {type(e).__name__}: {e}")
+                code = INTERNAL_ERROR_EXIT
+        self.advance(COMMAND_COST)
+        return CommandResult(inv.stdout.text(), inv.stderr.text(), code,
+                             bytes(inv.stdout.buffer), list(inv.journal))
+
+    # ------------------------------------------------------------------ persistence
+    def to_dict(self) -> dict[str, Any]:
+        return {"version": STATE_VERSION, "hostname": self.hostname,
+                "clock": {"now": self.clock.now, "timezone": self.clock.timezone},
+                "disks": [d.to_dict() for d in self.disks.values()],
+                "md": self.md.to_dict(), "hung": self.hung_reason,
+                "metasync": self.md.resync.to_dict(), "fs": self.fs.to_dict(),
+                "backups": self.backups.to_dict()}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Host:
+        host = cls(hostname=d["hostname"],
+                   clock=VirtualClock(float(d["clock"]["now"]), d["clock"].get("timezone", "UTC")))
+        for dd in d.get("disks", []):
+            disk = Disk.from_dict(dd)
+            host.disks[disk.name] = disk
+        host.md.load_dict(d["md"])
+        host.hung_reason = d.get("hung")
+        old = d.get("ext", {})    # states saved before the parts were typed
+        host.md.resync.load_dict(d.get("metasync", old.get("metasync", {})))
+        host.fs.load_dict(d.get("fs", old.get("fs", {})))
+        host.backups.load_dict(d.get("backups", old.get("backup", {})))
+        return host

@@ -1,0 +1,194 @@
+"""``metadb``: list, add and delete state database replicas (illumos cmd/lvm/util/metadb.c).
+
+Listing needs no privilege; ``-a``/``-d``/``-p`` need root. Options are read twice as
+metadb.c does: once in main (``ac:dfhik:l:ps:?``, the last of -a/-d/-i/-p wins) and again
+in chngdb (``ac:dfk:pl:s:``) for the count, length and force of an attach or detach.
+Usage problems print ``metadb: <why>`` and the usage text to stderr and exit 1.
+"""
+
+from __future__ import annotations
+
+import getopt as _getopt
+import re
+
+from simulator.core.devices import DID_SLICE_RE, short_name
+from simulator.core.invocation import Invocation
+from simulator.core.libc import getopt
+from simulator.lvm.errors import NO_DB, MDError
+from simulator.lvm.md.manager import MDSet
+from simulator.lvm.md.replicas import DEFAULT_LENGTH, FLAGS_STRING
+
+NAME = "metadb"
+MDDB_MINBLKS = 16      # md_mddb.h
+MDDB_MAXBLKS = 8192
+META_DBCONF = "/etc/lvm/mddb.cf"
+
+USAGE = (
+    "usage:  {p} [-s setname] -a [options] mddbnnn\n"
+    "\t{p} [-s setname] -a [options] device ...\n"
+    "\t{p} [-s setname] -d [options] mddbnnn\n"
+    "\t{p} [-s setname] -d [options] device ...\n"
+    "\t{p} [-s setname] -i \n"
+    "\t{p} -p [options] [ mddb.cf-file ]\n"
+    "options:\n"
+    "-c count\tnumber of replicas (for use with -a only)\n"
+    "-f\t\tforce adding or deleting of replicas\n"
+    "-k filename\talternate /etc/system file\n"
+    "-l length\tspecify size of replica (for use with -a only)")
+
+# metadb.c info(): the legend of -i, as Solaris 10 prints it (the initial OpenSolaris
+# metadb.c; later illumos adds lines for the t and B flags).
+LEGEND = (
+    " r - replica does not have device relocation information\n"
+    " o - replica active prior to last mddb configuration change\n"
+    " u - replica is up to date\n"
+    " l - locator for this replica was read successfully\n"
+    f" c - replica's location was in {META_DBCONF}\n"
+    " p - replica's location was patched in kernel\n"
+    " m - replica is master, this is replica selected as input\n"
+    " W - replica has device write errors\n"
+    " a - replica is active, commits are occurring to this replica\n"
+    " M - replica had problem with master blocks\n"
+    " D - replica had problem with data blocks\n"
+    " F - replica had format problems\n"
+    " S - replica is too small to hold current data base\n"
+    " R - replica had device read errors")
+
+
+class Usage(Exception):
+    """metadb.c usage(sp, string): ``string`` None means -h (exit 0)."""
+
+    def __init__(self, why: str | None) -> None:
+        super().__init__(why or "")
+        self.why = why
+
+
+def usage(inv: Invocation, why: str | None = "unknown command") -> int:
+    """Print ``metadb: <why>`` (when there is one) and the usage text to stderr."""
+    if why:
+        inv.err(f"{inv.prog}: {why}")
+    inv.err(USAGE.format(p=inv.prog))
+    return 0 if why is None else 1
+
+
+def c_atoi(text: str) -> int | None:
+    """``sscanf(optarg, "%d", &n)``: a leading (signed) decimal number, else None."""
+    m = re.match(r"\s*([+-]?\d+)", text)
+    return int(m.group(1)) if m else None
+
+
+def main(inv: Invocation) -> int:
+    try:
+        return run(inv)
+    except Usage as u:
+        return usage(inv, u.why)
+
+
+def run(inv: Invocation) -> int:
+    opts, operands = main_getopt(inv)
+    cmd = "infoshort"
+    setname: str | None = None
+    force = False
+    for flag, value in opts:
+        if flag == "-a":
+            cmd = "attach"
+        elif flag == "-d":
+            cmd = "detach"
+        elif flag == "-f":
+            force = True
+        elif flag in ("-h", "-?"):
+            raise Usage(None)
+        elif flag == "-i":
+            cmd = "infolong"
+        elif flag == "-p":
+            cmd = "patch"
+        elif flag == "-s":
+            setname = value
+    s = inv.host.md.get_set(setname)
+
+    if cmd in ("infoshort", "infolong"):
+        if operands:
+            raise Usage("too many arguments")
+        inv.out(listing(s, cmd == "infolong"), end="")
+        return 0
+
+    if not inv.need_root():
+        return 1
+    if cmd == "patch":
+        if len(operands) > 1:
+            raise Usage("too many arguments to -p")
+        return 0
+    if not s.replicas and not force:
+        raise MDError(NO_DB)
+    return chngdb(inv, s, cmd)
+
+
+def main_getopt(inv: Invocation) -> tuple[list[tuple[str, str]], list[str]]:
+    """The first option pass; an unknown option is ``unknown command``."""
+    try:
+        return getopt(inv, "ac:dfhik:l:ps:?")
+    except Exception as e:   # base.getopt printed "illegal option -- x"
+        raise Usage("unknown command") from e
+
+
+def chngdb(inv: Invocation, s: MDSet, cmd: str) -> int:
+    """metadb.c chngdb: count/length/force, their checks, then attach or detach."""
+    try:
+        opts, operands = _getopt.getopt(inv.args, "ac:dfk:pl:s:")
+    except _getopt.GetoptError as e:
+        inv.err(f"{inv.prog}: illegal option -- {e.opt}")
+        raise Usage("") from None
+    dbsize, dbcnt, default_size, force = DEFAULT_LENGTH, 1, True, False
+    for flag, value in opts:
+        if flag in ("-c", "-l"):
+            n = c_atoi(value)
+            if n is None:
+                inv.err(f"{inv.prog}: {value}: bad format")
+                raise Usage("")
+            if flag == "-c":
+                dbcnt = n
+            else:
+                dbsize, default_size = n, False
+        elif flag == "-f":
+            force = True
+    if dbsize > MDDB_MAXBLKS:
+        raise Usage("size (-l) is too big")
+    if dbsize < MDDB_MINBLKS:
+        raise Usage("size (-l) is too small")
+    if dbcnt < 1:
+        raise Usage("count (-c) must be 1 or more")
+    if not operands:
+        raise Usage("no devices specified to attach or detach")
+    devices = [short_name(d) for d in operands]
+    vm = inv.host.md
+    for dev in devices:
+        vm.slice_size(dev)      # make_dbname: metaname fails for a missing slice
+    if cmd == "detach":
+        vm.delete_replicas(s, devices, force=force)
+        return 0
+    if default_size and s.replicas:
+        dbsize = min(r.count for r in s.replicas)   # meta_db_minreplica
+    vm.add_replicas(s, devices, count=dbcnt, length=dbsize, force=True)
+    return 0
+
+
+def dsk_path(device: str) -> str:
+    """The block device a replica lives on, as ``metadb`` shows it (the name's bname)."""
+    if device.startswith("/"):
+        return device
+    if DID_SLICE_RE.match(device):
+        return f"/dev/did/dsk/{device}"
+    return f"/dev/dsk/{device}"
+
+
+def listing(s: MDSet, legend: bool) -> str:
+    """metadb.c info(): header, one line per replica, and the -i legend."""
+    if not s.replicas:
+        raise MDError(NO_DB)
+    out = [f"\t{'flags':>5.5}\t\t{'first blk':>9.9}\t{'block count':>11.11}\n"]
+    for r in s.replicas:
+        flags = "".join(ch if ch != " " and ch in r.flags else " " for ch in FLAGS_STRING)
+        out.append(f"{flags}\t{r.first_block}\t\t{r.count}\t\t{dsk_path(r.device)}\n")
+    if legend:
+        out.append(LEGEND + "\n")
+    return "".join(out)

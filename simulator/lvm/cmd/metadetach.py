@@ -1,0 +1,54 @@
+"""metadetach: detach a submirror from a mirror (usr/src/cmd/lvm/util/metadetach.c).
+
+Root check; a first getopt pass for ``-s`` (unknown options reported, not fatal); the
+metadevice; then per type a second pass where anything unknown is a usage error. Only
+mirrors (and trans devices, which svmsim does not model) can be detached from.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from simulator.core.libc import sun_getopt
+from simulator.lvm.libmeta.names import MISCNAME, command_set, meta_device, print_usage
+from simulator.lvm.md.records import Mirror
+
+if TYPE_CHECKING:
+    from simulator.core.invocation import Invocation
+
+NAME = "metadetach"
+USAGE = ("usage:\t{0} [-s setname] [-f] mirror submirror\n"
+         "\t{0} [-s setname] [-f] trans\n")
+
+
+def usage(inv: Invocation, code: int = 1) -> int:
+    return print_usage(inv, USAGE, code)
+
+
+def main(inv: Invocation) -> int:
+    if not inv.need_root():
+        return 1
+    opts, rest = sun_getopt(inv, inv.args, "hs:f?")
+    sname = None
+    for o in opts:
+        if o.char == "h" or (o.char == "?" and o.optopt == "?"):
+            return usage(inv, 0)
+        if o.char == "s":
+            sname = o.arg
+    if not rest:
+        return usage(inv, 1)
+    vm = inv.host.md
+    s, name = meta_device(vm, command_set(vm, sname), rest[0])
+    unit = vm.unit(s, name)
+    if not isinstance(unit, Mirror):
+        inv.err(f"{inv.prog}: {s.display(name)}: invalid metadevice type "
+                f"{MISCNAME.get(unit.kind, unit.kind)}")
+        return 1
+    opts, rest = sun_getopt(inv, inv.args, "s:f")
+    if any(o.char not in "sf" for o in opts) or len(rest) != 2:
+        return usage(inv, 1)
+    force = any(o.char == "f" for o in opts)
+    _, sub = meta_device(vm, s, rest[1])
+    vm.detach(s, unit.name, sub, force=force)
+    inv.out(f"{s.display(unit.name)}: submirror {s.display(sub)} is detached")
+    return 0

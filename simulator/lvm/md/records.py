@@ -1,0 +1,334 @@
+"""Metadevice records: concat/stripes, mirrors, soft partitions and hot spare pools.
+
+These are plain data (what the kernel keeps in the state database). The rules that change
+them live in :mod:`simulator.lvm.md.manager`; printing lives in the command layer.
+Every record round-trips through ``to_dict``/``from_dict`` so a host can be saved as JSON.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from simulator.lvm.md.states import READABLE, CompState, SmState
+
+UNIT_RE = re.compile(r"^(?:(?P<set>[A-Za-z0-9_.-]+)/)?d(?P<num>\d+)$")
+HSP_RE = re.compile(r"^(?:(?P<set>[A-Za-z0-9_.-]+)/)?hsp(?P<num>\d{3})$")
+MAX_UNITS = 8192          # md.conf nmd upper bound
+MAX_SUBMIRRORS = 4        # NMIRROR
+BIG_UNIT_BLOCKS = 2**31   # MD_64BIT_META_DEV: units of 1 TB and more print resync in tenths
+
+
+def unit_number(name: str) -> int:
+    m = UNIT_RE.match(name)
+    return int(m.group("num")) if m else -1
+
+
+@dataclass
+class Component:
+    """A slice (or metadevice) inside a stripe row, with its state and hot spare."""
+
+    name: str
+    start_block: int = 0
+    size: int = 0              # usable blocks (slice size less start block)
+    state: CompState = CompState.OKAY
+    dbase: bool = False        # a state database replica lives on this slice
+    reloc: bool = True         # device relocation (devid) information is known
+    hot_spare: str | None = None
+    error_count: int = 0
+    timestamp: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "start_block": self.start_block, "size": self.size,
+                "state": self.state.value, "dbase": self.dbase, "reloc": self.reloc,
+                "hot_spare": self.hot_spare, "error_count": self.error_count,
+                "timestamp": self.timestamp}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Component:
+        return cls(name=d["name"], start_block=int(d["start_block"]), size=int(d["size"]),
+                   state=CompState(d["state"]), dbase=bool(d["dbase"]),
+                   reloc=bool(d.get("reloc", True)), hot_spare=d.get("hot_spare"),
+                   error_count=int(d.get("error_count", 0)),
+                   timestamp=float(d.get("timestamp", 0.0)))
+
+    @property
+    def device(self) -> str:
+        """The device actually doing the I/O: the hot spare while one is in use."""
+        return self.hot_spare or self.name
+
+
+@dataclass
+class Row:
+    """One stripe of a concat/stripe: components striped at ``interlace`` blocks."""
+
+    components: list[Component]
+    interlace: int | None = None   # blocks; None for a one-component row
+
+    @property
+    def size(self) -> int:
+        if len(self.components) == 1 or not self.interlace:
+            return self.components[0].size if len(self.components) == 1 else \
+                sum(c.size for c in self.components)
+        per = min(c.size for c in self.components) // self.interlace * self.interlace
+        return per * len(self.components)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"interlace": self.interlace, "components": [c.to_dict() for c in self.components]}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Row:
+        return cls(components=[Component.from_dict(c) for c in d["components"]],
+                   interlace=d.get("interlace"))
+
+
+@dataclass
+class Unit:
+    """Common part of every metadevice."""
+
+    name: str
+    parent: str | None = None
+    timestamp: float = 0.0
+
+    kind = "unit"
+
+    @property
+    def number(self) -> int:
+        return unit_number(self.name)
+
+    @property
+    def size(self) -> int:
+        raise AttributeError("size")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "name": self.name, "parent": self.parent,
+                "timestamp": self.timestamp}
+
+
+@dataclass
+class Stripe(Unit):
+    """A concat/stripe (``dN: Concat/Stripe``), possibly a submirror."""
+
+    rows: list[Row] = field(default_factory=list)
+    hsp: str | None = None
+
+    kind = "stripe"
+
+    @property
+    def size(self) -> int:
+        return sum(r.size for r in self.rows)
+
+    @property
+    def components(self) -> list[Component]:
+        return [c for r in self.rows for c in r.components]
+
+    def row_ranges(self) -> list[tuple[int, int, Row]]:
+        """(first logical block, end block, row) of each row, in order."""
+        out, start = [], 0
+        for r in self.rows:
+            out.append((start, start + r.size, r))
+            start += r.size
+        return out
+
+    def component_range(self, comp: Component) -> tuple[int, int]:
+        """Logical blocks of the stripe a component holds data for (its row's range)."""
+        for start, end, row in self.row_ranges():
+            if any(c is comp for c in row.components):
+                return start, end
+        return 0, 0
+
+    def find_component(self, name: str) -> Component | None:
+        for c in self.components:
+            if c.name == name or c.hot_spare == name:
+                return c
+        return None
+
+    def to_dict(self) -> dict[str, Any]:
+        d = super().to_dict()
+        d.update(rows=[r.to_dict() for r in self.rows], hsp=self.hsp)
+        return d
+
+
+@dataclass
+class SubmirrorSlot:
+    """One of a mirror's (up to four) submirror slots."""
+
+    name: str
+    state: SmState = SmState.RUNNING
+    resync_target: bool = False
+    timestamp: float = 0.0
+    dirty_blocks: int = 0   # written while offline: the optimized resync owed on metaonline
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "state": int(self.state), "resync_target": self.resync_target,
+                "timestamp": self.timestamp, "dirty_blocks": self.dirty_blocks}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> SubmirrorSlot:
+        return cls(name=d["name"], state=SmState(int(d["state"])),
+                   resync_target=bool(d.get("resync_target", False)),
+                   timestamp=float(d.get("timestamp", 0.0)),
+                   dirty_blocks=int(d.get("dirty_blocks", 0)))
+
+
+@dataclass
+class ResyncJob:
+    """Resync work owed by a mirror: ``kind`` is optimized, component or submirror."""
+
+    kind: str
+    total: int
+    done: int = 0
+    submirror: str | None = None       # the target submirror (submirror/optimized resync)
+    components: list[str] = field(default_factory=list)   # component resync targets
+
+    ORDER = {"optimized": 0, "component": 1, "submirror": 2}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "total": self.total, "done": self.done,
+                "submirror": self.submirror, "components": list(self.components)}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> ResyncJob:
+        return cls(kind=d["kind"], total=int(d["total"]), done=int(d.get("done", 0)),
+                   submirror=d.get("submirror"), components=list(d.get("components", [])))
+
+
+@dataclass
+class Mirror(Unit):
+    """A RAID-1 volume (``dM: Mirror``) of one to four submirrors."""
+
+    submirrors: list[SubmirrorSlot] = field(default_factory=list)
+    pass_num: int = 1
+    read_option: str = "roundrobin"    # roundrobin | geometric | first
+    write_option: str = "parallel"     # parallel | serial
+    total_blocks: int = 0
+    jobs: list[ResyncJob] = field(default_factory=list)
+    resync_active: bool = False
+    resync_cancel: bool = False
+    opt_not_done: bool = False
+    checkpoint: int = 0                # blocks of the current job recorded in the replicas
+
+    kind = "mirror"
+
+    @property
+    def size(self) -> int:
+        return self.total_blocks
+
+    @property
+    def big(self) -> bool:
+        return self.total_blocks >= BIG_UNIT_BLOCKS
+
+    def slot(self, name: str) -> SubmirrorSlot | None:
+        for s in self.submirrors:
+            if s.name == name:
+                return s
+        return None
+
+    @property
+    def current_job(self) -> ResyncJob | None:
+        return self.jobs[0] if self.jobs else None
+
+    def percent_done(self) -> int:
+        """Resync progress as the kernel reports it: percent, or tenths for big units."""
+        job = self.current_job
+        if job is None or job.total <= 0:
+            return 0
+        scale = 1000 if self.big else 100
+        return min(scale, job.done * scale // job.total)
+
+    def readable_slots(self) -> list[SubmirrorSlot]:
+        return [s for s in self.submirrors if s.state & READABLE]
+
+    def to_dict(self) -> dict[str, Any]:
+        d = super().to_dict()
+        d.update(submirrors=[s.to_dict() for s in self.submirrors], pass_num=self.pass_num,
+                 read_option=self.read_option, write_option=self.write_option,
+                 total_blocks=self.total_blocks, jobs=[j.to_dict() for j in self.jobs],
+                 resync_active=self.resync_active, resync_cancel=self.resync_cancel,
+                 opt_not_done=self.opt_not_done, checkpoint=self.checkpoint)
+        return d
+
+
+@dataclass
+class SoftPartition(Unit):
+    """A soft partition (``dN: Soft Partition``): extents carved out of a slice or metadevice."""
+
+    component: str = ""
+    extents: list[tuple[int, int]] = field(default_factory=list)   # (start block, length)
+    status: str = "Okay"
+
+    kind = "softpart"
+
+    @property
+    def size(self) -> int:
+        return sum(length for _, length in self.extents)
+
+    def to_dict(self) -> dict[str, Any]:
+        d = super().to_dict()
+        d.update(component=self.component, extents=[list(e) for e in self.extents],
+                 status=self.status)
+        return d
+
+
+@dataclass
+class HotSpare:
+    """A slice in a hot spare pool: Available, In use or Broken."""
+
+    name: str
+    size: int
+    status: str = "Available"
+    reloc: bool = True
+    timestamp: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "size": self.size, "status": self.status,
+                "reloc": self.reloc, "timestamp": self.timestamp}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> HotSpare:
+        return cls(name=d["name"], size=int(d["size"]), status=d.get("status", "Available"),
+                   reloc=bool(d.get("reloc", True)), timestamp=float(d.get("timestamp", 0.0)))
+
+
+@dataclass
+class HotSparePool:
+    """``hspNNN``: an ordered list of hot spares shared by the stripes that name it."""
+
+    name: str
+    spares: list[HotSpare] = field(default_factory=list)
+
+    def find(self, name: str) -> HotSpare | None:
+        for s in self.spares:
+            if s.name == name:
+                return s
+        return None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "spares": [s.to_dict() for s in self.spares]}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> HotSparePool:
+        return cls(name=d["name"], spares=[HotSpare.from_dict(s) for s in d.get("spares", [])])
+
+
+def unit_from_dict(d: dict[str, Any]) -> Unit:
+    kind = d["kind"]
+    common = {"name": d["name"], "parent": d.get("parent"),
+              "timestamp": float(d.get("timestamp", 0.0))}
+    if kind == "stripe":
+        return Stripe(**common, rows=[Row.from_dict(r) for r in d["rows"]], hsp=d.get("hsp"))
+    if kind == "mirror":
+        return Mirror(**common, submirrors=[SubmirrorSlot.from_dict(s) for s in d["submirrors"]],
+                      pass_num=int(d["pass_num"]), read_option=d["read_option"],
+                      write_option=d["write_option"], total_blocks=int(d["total_blocks"]),
+                      jobs=[ResyncJob.from_dict(j) for j in d.get("jobs", [])],
+                      resync_active=bool(d.get("resync_active")),
+                      resync_cancel=bool(d.get("resync_cancel")),
+                      opt_not_done=bool(d.get("opt_not_done")),
+                      checkpoint=int(d.get("checkpoint", 0)))
+    if kind == "softpart":
+        return SoftPartition(**common, component=d["component"],
+                             extents=[(int(a), int(b)) for a, b in d["extents"]],
+                             status=d.get("status", "Okay"))
+    raise ValueError(f"unknown unit kind {kind!r}")

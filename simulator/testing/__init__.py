@@ -1,0 +1,1 @@
+"""For users' own tests: the pytest plugin (``svm_host``) and Hypothesis strategies."""

@@ -1,0 +1,1 @@
+"""The UFS programs: fsck, lockfs, mount, umount, df (illumos cmd/fs.d)."""

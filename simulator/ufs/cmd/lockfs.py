@@ -1,0 +1,93 @@
+"""lockfs(1M): lock, unlock, flush and report UFS file system locks.
+
+Follows usr/src/cmd/fs.d/ufs/lockfs/lockfs.c: getopt ``vfwnduheac:`` with ``opterr = 0`` (a
+bad option prints only the usage line, on stdout, exit 1); the last of ``-wnduhe`` (and
+``-c``, which alone means an unlock with a comment) chooses the request; with no arguments
+at all the locked UFS file systems are listed, with ``-a`` every mounted one. Every failing
+system call is ``perror(path)`` and exit status 2. The kernel's checks (privilege, busy,
+hard/error lock rules, accounting or swap files) are in the model (ufs_lockfs.c).
+"""
+
+from __future__ import annotations
+
+import getopt as _getopt
+
+from simulator.core.invocation import Invocation
+from simulator.ufs.filesystems import FileSystems, FsErrno
+
+USAGE = "usage: lockfs [-dfhnuw] [-c string] [-a] [file system ...]"
+LOCK_FLAGS = {"-w": "write", "-n": "name", "-d": "delete", "-h": "hard", "-e": "error",
+              "-u": "unlock"}
+
+
+def usage(inv: Invocation) -> int:
+    inv.out(USAGE)
+    return 1
+
+
+def _status_line(inv: Invocation, state: dict[str, bool], fn: str, locktype: str,
+                 comment: str) -> None:
+    if not state.get("header"):
+        inv.out(f"{'Filesystem':<20} {'Locktype':<10} Comment")
+        state["header"] = True
+    inv.out(f"{fn:<20} {locktype:<10} {comment}")
+
+
+def main(inv: Invocation) -> int:
+    try:
+        opts, args = _getopt.getopt(inv.args, "vfwnduheac:")
+    except _getopt.GetoptError:
+        return usage(inv)
+    fs: FileSystems = inv.host.fs
+    verbose = all_ = False
+    request, lock, comment = "status", "unlock", None
+    for opt, val in opts:
+        if opt == "-v":
+            verbose = True
+        elif opt == "-f":
+            request = "flush"
+        elif opt in LOCK_FLAGS:
+            lock, request = LOCK_FLAGS[opt], "lock"
+        elif opt == "-a":
+            all_ = True
+        elif opt == "-c":
+            comment, request = val, "lock"
+    no_unlocks = False
+    if not inv.args:
+        no_unlocks = all_ = True
+    names = [m for m, _ in fs.mounts()] if all_ else args
+    status = 0
+    state: dict[str, bool] = {}
+    for fn in names:
+        try:
+            if request == "status":
+                status = max(status, _print_status(inv, fs, fn, no_unlocks, verbose, state))
+            elif request == "flush":
+                fs.flushfs(fn, inv.cwd)
+            else:
+                cur, _, mod = fs.lock_status(fn, inv.cwd)
+                if mod and cur in ("hard", "error", "write"):
+                    status = 2
+                    if verbose:
+                        inv.out(f"WARNING: {fn} was modified while {cur} locked")
+                fs.lockfs(fn, lock, comment, inv.uid, inv.cwd)
+        except FsErrno as e:
+            if request == "status" and e.errno == "EIO":
+                _status_line(inv, state, fn, "EIO", "May be hard locked")
+            else:
+                inv.err(f"{fn}: {e.text}")
+            status = 2
+    return status
+
+
+def _print_status(inv: Invocation, fs: FileSystems, fn: str, no_unlocks: bool,
+                  verbose: bool, state: dict[str, bool]) -> int:
+    lock, comment, mod = fs.lock_status(fn, inv.cwd)
+    if lock == "unlock" and no_unlocks:
+        return 0
+    _status_line(inv, state, fn, lock, comment)
+    if mod and lock in ("write", "hard", "error"):
+        if verbose:
+            inv.out(f"WARNING: {fn} was modified while {lock} locked")
+        return 2
+    return 0

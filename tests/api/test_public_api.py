@@ -1,0 +1,52 @@
+"""The public API is small, flat and tested: ``simulator.__all__`` and one error root."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+
+import simulator
+from simulator import _HOMES
+
+
+def test_all_is_exactly_the_public_names_and_each_resolves() -> None:
+    assert simulator.__all__ == sorted(_HOMES)
+    for name in simulator.__all__:
+        obj = getattr(simulator, name)
+        assert obj is getattr(importlib.import_module(_HOMES[name]), name)
+
+
+def test_unknown_names_raise_attribute_error() -> None:
+    try:
+        simulator.no_such_name  # noqa: B018
+    except AttributeError as e:
+        assert "no_such_name" in str(e)
+    else:
+        raise AssertionError("no AttributeError")
+
+
+def test_every_public_error_derives_from_the_one_root() -> None:
+    errors = [getattr(simulator, n) for n in simulator.__all__
+              if inspect.isclass(getattr(simulator, n))
+              and issubclass(getattr(simulator, n), BaseException)]
+    assert {e.__name__ for e in errors} >= {"Error", "HostHung", "MDError", "ScenarioError",
+                                           "StateError"}
+    for e in errors:
+        assert issubclass(e, simulator.Error), e
+    from simulator.backup.archive import ArchiveError
+    from simulator.harness.protocol import ProtocolError
+    from simulator.harness.sandbox import SandboxError
+    from simulator.ufs.filesystems import FsErrno
+    for e in (ArchiveError, ProtocolError, SandboxError, FsErrno):
+        assert issubclass(e, simulator.Error), e
+
+
+def test_a_host_from_the_public_api_runs_the_seed_procedure() -> None:
+    host = simulator.build_host("seed-example")
+    assert "State: Okay" in host.run("metastat d1").stdout
+    for line in ("lockfs -w /home1", "metadetach d1 d3", "lockfs -u /home1",
+                 "fsck -n /dev/md/rdsk/d3"):
+        assert host.run(line).exit_code == 0, line
+    assert host.fs.lock_of("/home1") == "unlock"
+    mirror = host.md.sets[""].units["d1"]
+    assert "d3" not in [slot.name for slot in mirror.submirrors]  # type: ignore[attr-defined]
