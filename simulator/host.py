@@ -15,10 +15,11 @@ from typing import Any, BinaryIO
 
 from simulator.backup.backups import Backups
 from simulator.core.clock import VirtualClock
-from simulator.core.devices import Disk, Slice, default_slices, split_slice
+from simulator.core.devices import Disk, Slice, default_slices
 from simulator.core.errors import CommandExit, HostHung, UsageError
 from simulator.core.files import FileAccess
 from simulator.core.invocation import Invocation
+from simulator.core.names import split_slice
 from simulator.core.registry import program_named
 from simulator.lvm.errors import MDError
 from simulator.lvm.md.manager import VolumeManager

@@ -8,32 +8,8 @@ slices fail (the volume manager then moves components to Maintenance / Last Erre
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass, field
 from typing import Any
-
-# The target may be an MPxIO WWN in upper-case hex (c5t600A0B80002929FC0000842E5251EE71d0s7,
-# as in the metadb output quoted by centreon-plugins os/solaris/local/mode/svmdisks.pm).
-DISK_RE = re.compile(r"^c\d+(t[0-9A-F]+)?d\d+$")
-SLICE_RE = re.compile(r"^(?P<disk>c\d+(?:t[0-9A-F]+)?d\d+)s(?P<slice>[0-7])$")
-# Sun Cluster DID names (d4s0) are legal components in disksets.
-DID_SLICE_RE = re.compile(r"^(?P<disk>d\d+)s(?P<slice>[0-7])$")
-
-
-def short_name(name: str) -> str:
-    """``/dev/dsk/c1t0d0s0`` or ``/dev/rdsk/c1t0d0s0`` -> ``c1t0d0s0`` (others unchanged)."""
-    for prefix in ("/dev/dsk/", "/dev/rdsk/", "/dev/did/dsk/", "/dev/did/rdsk/"):
-        if name.startswith(prefix):
-            return name[len(prefix):]
-    return name
-
-
-def split_slice(name: str) -> tuple[str, int] | None:
-    """``c1t0d0s3`` -> (``c1t0d0``, 3); None when it is not a slice name."""
-    m = SLICE_RE.match(name) or DID_SLICE_RE.match(name)
-    if not m:
-        return None
-    return m.group("disk"), int(m.group("slice"))
 
 
 @dataclass

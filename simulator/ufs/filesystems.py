@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from simulator.core.errors import Error
+from simulator.core.strerror import SysError
 from simulator.lvm.md.records import Mirror
 from simulator.lvm.md.states import SmState
 from simulator.ufs.image import (
@@ -42,16 +42,6 @@ if TYPE_CHECKING:
 
 # most workload operations of each kind replayed per stretch of virtual time (see Workload.due)
 WORKLOAD_CAP = 2000
-
-# Solaris strerror(3C) texts (libc errlst.c).
-STRERROR = {
-    "EPERM": "Not owner", "ENOENT": "No such file or directory", "EIO": "I/O error",
-    "ENXIO": "No such device or address", "EACCES": "Permission denied",
-    "EBUSY": "Device busy", "ENOTDIR": "Not a directory", "EINVAL": "Invalid argument",
-    "ENOTTY": "Inappropriate ioctl for device", "EROFS": "Read-only file system",
-    "EDEADLK": "Deadlock situation detected/avoided", "ENAMETOOLONG": "File name too long",
-    "ENOSPC": "No space left on device", "EAGAIN": "Resource temporarily unavailable",
-}
 
 LOCKS = ("unlock", "write", "name", "delete", "hard", "error")
 LOCKFS_MAXCOMMENTLEN = 1024          # sys/lockfs.h
@@ -89,13 +79,7 @@ VFSTAB_HEADER = ("#device\t\tdevice\t\tmount\t\tFS\tfsck\tmount\tmount\n"
                  "#to mount\tto fsck\t\tpoint\t\ttype\tpass\tat boot\toptions\n#\n")
 
 
-class FsErrno(Error):
-    """A system call failed: ``errno`` (``"EBUSY"``) and the Solaris text for it."""
-
-    def __init__(self, errno: str) -> None:
-        super().__init__(STRERROR.get(errno, errno))
-        self.errno = errno
-        self.text = STRERROR.get(errno, errno)
+FsErrno = SysError   # a failed system call on a file system (core.strerror)
 
 
 @dataclass
@@ -868,4 +852,4 @@ def iter_problems(img: Image) -> Iterator[tuple[str, str]]:
 
 
 __all__ = ["FileSystems", "FileSystem", "DetachRecord", "FsErrno", "Image", "detached_image",
-           "iter_problems", "STRERROR", "LOCKS"]
+           "iter_problems", "LOCKS"]

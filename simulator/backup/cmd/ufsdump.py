@@ -540,7 +540,7 @@ class Dump:
                 return s is not None and parts[5] in s.units
             return False
         if path.startswith(("/dev/dsk/", "/dev/rdsk/")) and len(parts) == 4:
-            from simulator.core.devices import split_slice
+            from simulator.core.names import split_slice
             sl = split_slice(parts[3])
             disk = self.host.disks.get(sl[0]) if sl else None
             return disk is not None and sl is not None and sl[1] in disk.slices

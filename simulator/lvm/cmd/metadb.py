@@ -11,9 +11,9 @@ from __future__ import annotations
 import getopt as _getopt
 import re
 
-from simulator.core.devices import DID_SLICE_RE, short_name
 from simulator.core.invocation import Invocation
 from simulator.core.libc import getopt
+from simulator.core.names import DID_SLICE_RE, short_name
 from simulator.lvm.errors import NO_DB, MDError
 from simulator.lvm.md.manager import MDSet
 from simulator.lvm.md.replicas import DEFAULT_LENGTH, FLAGS_STRING

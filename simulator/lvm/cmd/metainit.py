@@ -15,9 +15,9 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from simulator.core.devices import DISK_RE, short_name
 from simulator.core.invocation import Invocation
 from simulator.core.libc import getopt
+from simulator.core.names import DISK_RE, short_name
 from simulator.lvm import errors as E
 from simulator.lvm.errors import MDError
 from simulator.lvm.libmeta.mdtab import (

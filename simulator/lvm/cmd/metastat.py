@@ -8,13 +8,13 @@ Relocation Information section. The layouts themselves live in :mod:`.report`.
 
 from __future__ import annotations
 
-from simulator.core.devices import split_slice
 from simulator.core.invocation import Invocation
 from simulator.core.libc import getopt
+from simulator.core.names import HSP_RE, split_slice
 from simulator.lvm.errors import NO_DB, UNIT_NOT_SET_UP, MDError
 from simulator.lvm.libmeta.printing import Reporter, hsp_order, kernel_order, parented
 from simulator.lvm.md.manager import MDSet
-from simulator.lvm.md.records import HSP_RE, Mirror, Stripe
+from simulator.lvm.md.records import Mirror, Stripe
 from simulator.lvm.md.replicas import is_stale
 
 NAME = "metastat"

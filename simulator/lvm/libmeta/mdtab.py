@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from simulator.core.devices import short_name, split_slice
+from simulator.core.names import short_name, split_slice
 from simulator.lvm.errors import MDError
 
 MDTAB_PATH = "/etc/lvm/md.tab"

@@ -9,11 +9,11 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from simulator.core.devices import short_name, split_slice
+from simulator.core.names import UNIT_RE, short_name, split_slice
 from simulator.lvm import errors as E
 from simulator.lvm.errors import MDError
 from simulator.lvm.md.manager import MDSet, VolumeManager
-from simulator.lvm.md.records import MAX_UNITS, UNIT_RE, Mirror, SoftPartition, Stripe
+from simulator.lvm.md.records import MAX_UNITS, Mirror, SoftPartition, Stripe
 
 if TYPE_CHECKING:
     from simulator.core.invocation import Invocation

@@ -19,7 +19,7 @@ import struct
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, TypeVar
 
-from simulator.core.devices import DID_SLICE_RE, split_slice
+from simulator.core.names import DID_SLICE_RE, split_slice
 from simulator.lvm.md.manager import MDSet
 from simulator.lvm.md.records import (
     BIG_UNIT_BLOCKS,

@@ -11,14 +11,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from simulator.core.devices import Disk, short_name, split_slice
+from simulator.core.devices import Disk
+from simulator.core.names import HSP_RE, UNIT_RE, short_name, split_slice
 from simulator.lvm import errors as E
 from simulator.lvm.errors import MDError
 from simulator.lvm.md.records import (
-    HSP_RE,
     MAX_SUBMIRRORS,
     MAX_UNITS,
-    UNIT_RE,
     Component,
     HotSpare,
     HotSparePool,

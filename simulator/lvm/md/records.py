@@ -7,14 +7,12 @@ Every record round-trips through ``to_dict``/``from_dict`` so a host can be save
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from simulator.core.names import UNIT_RE
 from simulator.lvm.md.states import READABLE, CompState, SmState
 
-UNIT_RE = re.compile(r"^(?:(?P<set>[A-Za-z0-9_.-]+)/)?d(?P<num>\d+)$")
-HSP_RE = re.compile(r"^(?:(?P<set>[A-Za-z0-9_.-]+)/)?hsp(?P<num>\d{3})$")
 MAX_UNITS = 8192          # md.conf nmd upper bound
 MAX_SUBMIRRORS = 4        # NMIRROR
 BIG_UNIT_BLOCKS = 2**31   # MD_64BIT_META_DEV: units of 1 TB and more print resync in tenths
