@@ -23,7 +23,7 @@ from simulator.core.names import split_slice
 from simulator.core.registry import program_named
 from simulator.lvm.errors import MDError
 from simulator.lvm.md.manager import VolumeManager
-from simulator.lvm.md.records import Mirror, Stripe
+from simulator.lvm.md.records import HotSparePool, Mirror, Stripe, Unit
 from simulator.ufs.filesystems import FileSystems
 
 __all__ = ["CommandResult", "Host", "HostHung"]
@@ -127,6 +127,31 @@ class Host:
                 self.add_stripe(sub, f"{disk}s0")
         return self.md.create_mirror(s, name, list(submirrors), read_option, write_option,
                                      pass_num)
+
+    def add_hsp(self, name: str, *slices: str) -> HotSparePool:
+        """Builder: hot spare pool ``name`` (``hsp001``) of the given slices."""
+        self._ensure_db()
+        for sl in slices:
+            self.ensure_slice(sl)
+        return self.md.create_hsp(self.md.sets[""], name, list(slices))
+
+    # ------------------------------------------------------------------ queries
+    def unit(self, name: str) -> Unit:
+        """The metadevice ``name`` (``d1``, or ``set/d1`` for a named set)."""
+        setname, _, short = name.rpartition("/")
+        return self.md.unit(self.md.get_set(setname or None), short)
+
+    def mirrors(self) -> list[str]:
+        """The local set's mirrors, by name."""
+        return sorted((n for n, u in self.md.sets[""].units.items() if isinstance(u, Mirror)),
+                      key=lambda n: int(n[1:]))
+
+    def submirrors(self, mirror: str) -> list[str]:
+        """The submirrors attached to ``mirror`` now, in slot order."""
+        unit = self.unit(mirror)
+        if not isinstance(unit, Mirror):
+            raise ValueError(f"{mirror}: not a mirror")
+        return [slot.name for slot in unit.submirrors]
 
     def _free_disk_name(self, hint: int) -> str:
         n = 0

@@ -48,5 +48,23 @@ def test_a_host_from_the_public_api_runs_the_seed_procedure() -> None:
                  "fsck -n /dev/md/rdsk/d3"):
         assert host.run(line).exit_code == 0, line
     assert host.fs.lock_of("/home1") == "unlock"
-    mirror = host.md.sets[""].units["d1"]
-    assert "d3" not in [slot.name for slot in mirror.submirrors]  # type: ignore[attr-defined]
+    assert host.submirrors("d1") == ["d2", "d4"]
+    assert host.run("metattach d1 d3").exit_code == 0
+    assert host.submirrors("d1") == ["d2", "d4", "d3"]
+    assert host.mirrors() == ["d1"]
+
+
+def test_host_builders_and_queries() -> None:
+    h = simulator.Host("host1")
+    h.add_replicas("c0t0d0s7", count=3)
+    h.add_mirror("d10", ["d11", "d12"])
+    h.add_hsp("hsp001", "c3t0d0s0", "c3t1d0s0")
+    assert h.mirrors() == ["d10"] and h.submirrors("d10") == ["d11", "d12"]
+    assert type(h.unit("d11")).__name__ == "Stripe"
+    assert "hsp001 c3t0d0s0 c3t1d0s0" in h.run("metastat -p").stdout
+    try:
+        h.submirrors("d11")
+    except ValueError as e:
+        assert "not a mirror" in str(e)
+    else:
+        raise AssertionError("d11 is a concat")
