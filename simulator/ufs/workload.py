@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import fnmatch
 import itertools
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from simulator.ufs.image import (
     S_IFREG,
@@ -26,6 +26,37 @@ from simulator.ufs.image import (
 )
 
 ROLL_DELAY = 30.0      # fsflush writes dirty pages older than autoup (30 s)
+
+
+class WorkloadParams(Protocol):
+    """What a workload is made from: a :class:`WorkloadSpec`, or any object with its fields
+    (the scenario's ``[filesystem.workload]``, ``simulator.testing.strategies.Workload``)."""
+
+    @property
+    def writes_per_second(self) -> float: ...
+    @property
+    def creates_per_second(self) -> float: ...
+    @property
+    def deletes_per_second(self) -> float: ...
+    @property
+    def write_size(self) -> int: ...
+    @property
+    def paths(self) -> Sequence[str]: ...
+
+
+@dataclass
+class WorkloadSpec:
+    """What applications keep doing to a mounted file system: operations per virtual second
+    and the files they touch (globs relative to the mount point, or absolute under it).
+
+    The fields of a scenario's ``[filesystem.workload]``; ``FileSystems.add_ufs`` takes it.
+    """
+
+    writes_per_second: float = 0.0
+    creates_per_second: float = 0.0
+    deletes_per_second: float = 0.0
+    write_size: int = 16                # blocks per write (8 KB)
+    paths: list[str] = field(default_factory=lambda: ["**"])
 
 
 @dataclass
@@ -75,19 +106,19 @@ class Workload:
     stopped: bool = False
 
     @classmethod
-    def from_spec(cls, spec: Any, seed: int, mount: str) -> Workload:
-        """Duck-typed ``WorkloadSpec`` (scenario.py); globs may be absolute under the mount."""
+    def from_spec(cls, spec: WorkloadParams, seed: int, mount: str) -> Workload:
+        """A :class:`WorkloadSpec` (or the like) on ``mount``; globs may be absolute under
+        the mount point. An empty ``paths`` means every file; a ``write_size`` of 0, 16."""
+        prefix = mount.rstrip("/") + "/"
         globs = []
-        for g in list(getattr(spec, "paths", None) or ["**"]):
-            g = str(g)
-            if g.startswith(mount.rstrip("/") + "/"):
-                g = g[len(mount.rstrip("/")) + 1:]
+        for g in list(spec.paths) or ["**"]:
+            if g.startswith(prefix):
+                g = g[len(prefix):]
             globs.append(g.lstrip("/") or "**")
-        return cls(writes_per_second=float(getattr(spec, "writes_per_second", 0.0) or 0.0),
-                   creates_per_second=float(getattr(spec, "creates_per_second", 0.0) or 0.0),
-                   deletes_per_second=float(getattr(spec, "deletes_per_second", 0.0) or 0.0),
-                   write_size=int(getattr(spec, "write_size", 16) or 16),
-                   paths=globs, seed=seed)
+        return cls(writes_per_second=float(spec.writes_per_second),
+                   creates_per_second=float(spec.creates_per_second),
+                   deletes_per_second=float(spec.deletes_per_second),
+                   write_size=int(spec.write_size or 16), paths=globs, seed=seed)
 
     @property
     def active(self) -> bool:
@@ -236,4 +267,5 @@ def apply_op(img: Image, op: PendingOp, torn: bool = False) -> None:
         img.put(_touch(cur, op.parent_new.mtime))
 
 
-__all__ = ["Workload", "PendingOp", "apply_op", "ROLL_DELAY", "norm_path"]
+__all__ = ["Workload", "WorkloadSpec", "WorkloadParams", "PendingOp", "apply_op", "ROLL_DELAY",
+           "norm_path"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from simulator import Host
-from simulator.scenario import WorkloadSpec
+from simulator.ufs.workload import WorkloadSpec
 
 
 def make_host(logging: bool = True, rate: float = 0.0, creates: float = 0.0,

@@ -4,14 +4,23 @@ Default form ``%-19s(%-18s):%8s blocks %8s files``; ``-k`` the ``Filesystem kbyt
 avail capacity Mounted on`` table (capacity ``%5.0f%%`` of used/(used+avail), rounded up);
 ``-h`` scaled sizes; ``-n`` the file system type; ``-b``/``-e`` free space and free inodes.
 Numbers for a UFS come from its image (statvfs: fragments of ``fs_fsize``, minfree reserved).
+
+Options are df.c parse_options(): ``getopt(3C) "F:o:abehkVtgnlvZ"`` with ``opterr = 0``, so
+a bad option or a missing argument is df's own ``df: unknown option: <c>`` and the usage
+(exit 1); a second ``-F`` is ``more than one FSType specified``, a second ``-o`` ``the -o
+option can only be specified once`` (both with the usage); ``-o`` with ``-g``, ``-l``,
+``-n`` or ``-h`` is ``-o and -<x> options are incompatible`` (exit 1).
 """
 
 from __future__ import annotations
 
-import getopt as _getopt
-
+from simulator.core.errors import CommandExit, UsageError
 from simulator.core.invocation import Invocation
-from simulator.ufs.filesystems import FileSystems, FsErrno
+from simulator.core.strerror import SysError
+from simulator.ufs.cmd.options import getopt_returns
+from simulator.ufs.filesystems import FileSystems
+
+OPTSTRING = "F:o:abehkVtgnlvZ"       # df.c parse_options(), not XPG4
 
 PSEUDO_SIZES = {"tmpfs": (4194304, 1024)}     # swap-backed: KB total, KB used
 
@@ -55,13 +64,29 @@ def _scaled(number: int, unit_from: int) -> str:
     return f"{n:4d}{uom[i]}"
 
 
+def parse_options(inv: Invocation) -> tuple[set[str], list[str]]:
+    """df.c parse_options(): the option letters given (as ``-x``) and the operands."""
+    opts, args = getopt_returns(inv, OPTSTRING)
+    given: set[str] = set()
+    for opt in opts:
+        if opt.char == "?":
+            inv.err(f"{inv.prog}: unknown option: {opt.optopt}")
+            raise UsageError
+        if opt.char in "Fo" and f"-{opt.char}" in given:
+            inv.err(f"{inv.prog}: " + ("more than one FSType specified" if opt.char == "F"
+                                      else "the -o option can only be specified once"))
+            raise UsageError
+        given.add(f"-{opt.char}")
+    if "-o" in given:
+        for x in "glnh":
+            if f"-{x}" in given:
+                inv.err(f"{inv.prog}: -o and -{x} options are incompatible")
+                raise CommandExit(1)
+    return given, args
+
+
 def main(inv: Invocation) -> int:
-    try:
-        opts, args = _getopt.getopt(inv.args, "F:o:abehkVtgnlvZ")
-    except _getopt.GetoptError as e:
-        inv.err(f"{inv.prog}: unknown option: {e.opt}")
-        return usage(inv)
-    o = {k for k, _ in opts}
+    o, args = parse_options(inv)
     fs: FileSystems = inv.host.fs
     entries = fs.mnttab_entries()
     errors = 0
@@ -81,7 +106,7 @@ def main(inv: Invocation) -> int:
             if found is None:
                 try:
                     holder, _rel = fs.resolve(arg, inv.cwd)
-                except FsErrno:
+                except SysError:
                     inv.err(f"{inv.prog}: ({arg:<10s}) not a block device, directory or "
                             "mounted resource")
                     errors += 1

@@ -10,14 +10,16 @@ hard/error lock rules, accounting or swap files) are in the model (ufs_lockfs.c)
 
 from __future__ import annotations
 
-import getopt as _getopt
-
+from simulator.core.errors import UsageError
 from simulator.core.invocation import Invocation
-from simulator.ufs.filesystems import FileSystems, FsErrno
+from simulator.core.strerror import SysError
+from simulator.ufs.cmd.options import getopt_returns
+from simulator.ufs.filesystems import FileSystems
 
+OPTSTRING = "vfwnduheac:"            # lockfs.c main(), opterr = 0
 USAGE = "usage: lockfs [-dfhnuw] [-c string] [-a] [file system ...]"
-LOCK_FLAGS = {"-w": "write", "-n": "name", "-d": "delete", "-h": "hard", "-e": "error",
-              "-u": "unlock"}
+LOCK_FLAGS = {"w": "write", "n": "name", "d": "delete", "h": "hard", "e": "error",
+              "u": "unlock"}
 
 
 def usage(inv: Invocation) -> int:
@@ -34,24 +36,23 @@ def _status_line(inv: Invocation, state: dict[str, bool], fn: str, locktype: str
 
 
 def main(inv: Invocation) -> int:
-    try:
-        opts, args = _getopt.getopt(inv.args, "vfwnduheac:")
-    except _getopt.GetoptError:
-        return usage(inv)
+    opts, args = getopt_returns(inv, OPTSTRING)
     fs: FileSystems = inv.host.fs
     verbose = all_ = False
     request, lock, comment = "status", "unlock", None
-    for opt, val in opts:
-        if opt == "-v":
+    for o in opts:
+        if o.char == "v":
             verbose = True
-        elif opt == "-f":
+        elif o.char == "f":
             request = "flush"
-        elif opt in LOCK_FLAGS:
-            lock, request = LOCK_FLAGS[opt], "lock"
-        elif opt == "-a":
+        elif o.char in LOCK_FLAGS:
+            lock, request = LOCK_FLAGS[o.char], "lock"
+        elif o.char == "a":
             all_ = True
-        elif opt == "-c":
-            comment, request = val, "lock"
+        elif o.char == "c":
+            comment, request = o.arg, "lock"
+        else:                        # '?': exitusage(), no complaint (opterr = 0)
+            raise UsageError
     no_unlocks = False
     if not inv.args:
         no_unlocks = all_ = True
@@ -71,7 +72,7 @@ def main(inv: Invocation) -> int:
                     if verbose:
                         inv.out(f"WARNING: {fn} was modified while {cur} locked")
                 fs.lockfs(fn, lock, comment, inv.uid, inv.cwd)
-        except FsErrno as e:
+        except SysError as e:
             if request == "status" and e.errno == "EIO":
                 _status_line(inv, state, fn, "EIO", "May be hard locked")
             else:

@@ -4,14 +4,26 @@ With no operands it prints /etc/mnttab (``print_mnttab``: ``%s on %s %s%s on %s`
 options turned into ``read/write/setuid/devices/...``; ``-v`` and ``-p`` forms); with one
 operand the other is taken from /etc/vfstab; the UFS part reports mount(2) failures with
 ``rpterr`` texts and exit status 32.
+
+Options are mount.c main()'s ``getopt(3C) "?acd:f:F:gmno:pqrvVO"``: a bad option is libc's
+complaint and, like ``-?``, ends in ``usage()`` only after the whole command line is read
+(so ``-a``/``-p``/``-v`` and ``-f``/``-F`` conflicts are reported first); each flag counts
+every time it is given (``-p -p`` is two of ``-a, -p, and -v``); ``-d`` (DEBUG only) and
+``-n`` are accepted and ignored; ``-F ufs -?`` alone runs the UFS mount with ``-?``, which
+complains as ``ufs mount`` and prints its usage on stdout (exit 32).
 """
 
 from __future__ import annotations
 
-import getopt as _getopt
+from collections import Counter
 
+from simulator.core.errors import UsageError
 from simulator.core.invocation import Invocation
-from simulator.ufs.filesystems import FileSystems, FsErrno
+from simulator.core.strerror import SysError
+from simulator.ufs.cmd.options import getopt_returns
+from simulator.ufs.filesystems import FileSystems
+
+OPTSTRING = "?acd:f:F:gmno:pqrvVO"   # mount.c main()
 
 UFS_USAGE = ("ufs usage:\n"
              "mount [-F ufs] [generic options] [-o suboptions] {special | mount_point}\n"
@@ -92,29 +104,46 @@ def print_mnttab(inv: Invocation, fs: FileSystems, vflg: bool, pflg: bool) -> No
 
 
 def main(inv: Invocation) -> int:
-    try:
-        opts, args = _getopt.getopt(inv.args, "acd:f:F:gmno:pqrvVO")
-    except _getopt.GetoptError as e:
-        inv.err(f"{inv.prog}: illegal option -- {e.opt}")
-        return usage(inv)
-    fs: FileSystems = inv.host.fs
-    o = {k: v for k, v in opts}
-    aflg, pflg, vflg, rflg = "-a" in o, "-p" in o, "-v" in o, "-r" in o
-    fstype = o.get("-F") or o.get("-f")
-    specific = o.get("-o")
+    opts, args = getopt_returns(inv, OPTSTRING)
+    n: Counter[str] = Counter()
+    farg = farg_upper = specific = None
+    for o in opts:
+        if o.char == "?":
+            o.complain(inv)
+        elif o.char == "f":
+            farg = o.arg
+        elif o.char == "F":
+            farg_upper = o.arg
+        elif o.char == "o":
+            specific = o.arg
+        n[o.char] += 1
+    aflg, pflg, vflg, rflg = n["a"], n["p"], n["v"], n["r"]
     if not aflg and len(args) > 2:
-        return usage(inv)
+        raise UsageError
     if pflg + vflg + aflg > 1:
         inv.err(f"{inv.prog}: -a, -p, and -v are mutually exclusive")
-        return usage(inv)
+        raise UsageError
+    if aflg and n["O"]:
+        inv.err(f"{inv.prog}: -a and -O are mutually exclusive")
+        raise UsageError
+    if n["f"] + n["F"] > 1:
+        inv.err(f"{inv.prog}: More than one FSType specified")
+        raise UsageError
     if not aflg and not args:
-        if any(k in o for k in ("-c", "-f", "-m", "-o", "-r", "-q")) or fstype:
-            return usage(inv)
-        print_mnttab(inv, fs, vflg, pflg)
-        return 0
+        if any(n[k] for k in "cfmorq") or (n["F"] and not n["?"]):
+            raise UsageError
+        if n["?"] and farg_upper is not None:
+            return _specific_question(inv, farg_upper)
+    if n["?"]:
+        raise UsageError
     if args and (pflg or vflg):
         inv.err(f"{inv.prog}: Cannot use -p and -v with arguments")
-        return usage(inv)
+        raise UsageError
+    fs: FileSystems = inv.host.fs
+    if not aflg and not args:
+        print_mnttab(inv, fs, bool(vflg), bool(pflg))
+        return 0
+    fstype = ("ufs" if farg in ("S51K", "S52K") else farg) if n["f"] else farg_upper
     if fstype not in (None, "ufs"):
         inv.err(f"{inv.prog}: Operation not applicable to FSType {fstype}")
         return 1
@@ -124,7 +153,7 @@ def main(inv: Invocation) -> int:
             if vf.mounted or vf.synthetic or (args and vf.mount not in args):
                 continue
             opts_ = specific or vf.options
-            status = max(status, _mount_ufs(inv, fs, vf.device, vf.mount, opts_, rflg))
+            status = max(status, _mount_ufs(inv, fs, vf.device, vf.mount, opts_, bool(rflg)))
         return status
     special = args[0] if len(args) == 2 else None
     mountp = args[-1]
@@ -136,7 +165,7 @@ def main(inv: Invocation) -> int:
                 return 1
             try:
                 fs.resolve(mountp, inv.cwd)
-            except FsErrno:
+            except SysError:
                 inv.err(f"{inv.prog}: cannot stat {mountp}")
                 return 2
             inv.err(f"{inv.prog}: special cannot be determined")
@@ -150,10 +179,21 @@ def main(inv: Invocation) -> int:
             specific = known.options
     try:
         fs.resolve(mountp, inv.cwd)
-    except FsErrno as e:
+    except SysError as e:
         inv.err(f"mount: {mountp}: {e.text}")
         return 1
-    return _mount_ufs(inv, fs, special, mountp, specific or "", rflg)
+    return _mount_ufs(inv, fs, special, mountp, specific or "", bool(rflg))
+
+
+def _specific_question(inv: Invocation, fstype: str) -> int:
+    """``mount -F <type> -?``: mount.c execs the type's mount with ``-?``; the UFS mount
+    (argv[0] ``ufs mount``, getopt "gmo:pqrVO") complains and usage() exits 32."""
+    if fstype != "ufs":
+        inv.err(f"{inv.prog}: Operation not applicable to FSType {fstype}")
+        return 1
+    inv.err(f"{fstype} {inv.prog}: illegal option -- ?")
+    inv.out(UFS_USAGE)
+    return 32
 
 
 def _mount_ufs(inv: Invocation, fs: FileSystems, special: str, mountp: str, opts: str,
@@ -169,7 +209,7 @@ def _mount_ufs(inv: Invocation, fs: FileSystems, special: str, mountp: str, opts
     try:
         fs.mount(special, mountp, readonly=readonly, options=keep, uid=inv.uid,
                  overlay=False)
-    except FsErrno as e:
+    except SysError as e:
         name = "mount"
         if e.errno == "EPERM":
             inv.err(f"{name}: Insufficient privileges")

@@ -4,14 +4,22 @@ The argument is looked up in /etc/mnttab as a mount point, then as a special; an
 gets ``umount: warning: <x> not in mnttab`` and the unmount is still tried. Failures are
 ``rpterr`` texts: ``<mp> busy`` (EBUSY), ``<mp> not mounted`` (EINVAL), ``<mp> no such file or
 directory`` (ENOENT), ``permission denied`` (EPERM); exit status 1.
+
+Options are ``getopt(3C) "ado:Vf?"`` as umount.c main() reads them: a bad option (libc's
+complaint first, ``illegal option`` or ``option requires an argument``), ``-?``, a second
+``-o`` or ``-V`` is ``usage()`` at once; ``-d`` is ``usage()`` too, its case being compiled
+only under DEBUG.
 """
 
 from __future__ import annotations
 
-import getopt as _getopt
-
+from simulator.core.errors import UsageError
 from simulator.core.invocation import Invocation
-from simulator.ufs.filesystems import FileSystems, FsErrno
+from simulator.core.strerror import SysError
+from simulator.ufs.cmd.options import getopt_returns
+from simulator.ufs.filesystems import FileSystems
+
+OPTSTRING = "ado:Vf?"                # umount.c main()
 
 
 def usage(inv: Invocation) -> int:
@@ -22,15 +30,20 @@ def usage(inv: Invocation) -> int:
 
 
 def main(inv: Invocation) -> int:
-    try:
-        opts, args = _getopt.getopt(inv.args, "ado:Vf")
-    except _getopt.GetoptError as e:
-        inv.err(f"{inv.prog}: illegal option -- {e.opt}")
-        return usage(inv)
-    names = [k for k, _ in opts]
-    if names.count("-o") > 1 or names.count("-V") > 1:
-        return usage(inv)
-    aflg, fflg, vflg = "-a" in names, "-f" in names, "-V" in names
+    opts, args = getopt_returns(inv, OPTSTRING)
+    aflg = fflg = vflg = oflg = False
+    for o in opts:
+        if o.char == "a":
+            aflg = True
+        elif o.char == "f":
+            fflg = True
+        elif o.char == "o" and not oflg:
+            oflg = True
+        elif o.char == "V" and not vflg:
+            vflg = True
+        else:                        # '?', 'd' (DEBUG only), a second -o or -V
+            o.complain(inv)
+            raise UsageError
     if not aflg and len(args) != 1:
         return usage(inv)
     fs: FileSystems = inv.host.fs
@@ -65,7 +78,7 @@ def _umount(inv: Invocation, fs: FileSystems, name: str, force: bool, echo: bool
         return 0
     try:
         fs.umount(mp, force=force, uid=inv.uid)
-    except FsErrno as e:
+    except SysError as e:
         texts = {"EPERM": f"{inv.prog}: permission denied",
                  "ENXIO": f"{inv.prog}: {mp} no device",
                  "ENOENT": f"{inv.prog}: {mp} no such file or directory",

@@ -1,0 +1,133 @@
+"""File system locks, flushes and the log roll: lockfs(1M)'s ioctls and fsflush.
+
+``_FIOLFS`` (lock), ``_FIOLFSS`` (lock status) and ``_FIOFFS`` (flush) follow
+uts/common/fs/ufs/ufs_lockfs.c (``ufs__fiolfs``: its checks, in order) and sys/lockfs.h.
+Writes applications make reach the device :data:`simulator.ufs.workload.ROLL_DELAY` seconds
+later (fsflush's autoup), or at once on a lock, a flush, umount or sync; while a lock is
+held, the operations it blocks wait (ufs_lockfs.c ``ufs_check_lockfs`` masks).
+
+:class:`Locks` is a part of :class:`simulator.ufs.filesystems.FileSystems` (a mixin).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from simulator.core.strerror import SysError
+from simulator.ufs.workload import ROLL_DELAY, apply_op
+
+if TYPE_CHECKING:
+    from simulator.ufs.filesystems import FileSystem
+    from simulator.ufs.parts import FsCore
+
+LOCKS = ("unlock", "write", "name", "delete", "hard", "error")
+LOCKFS_MAXCOMMENTLEN = 1024          # sys/lockfs.h
+
+# most workload operations of each kind replayed per stretch of virtual time (see Workload.due)
+WORKLOAD_CAP = 2000
+
+
+def may(fs: FileSystem, kind: str) -> bool:
+    """Which operations a lock lets through (lockfs.1m; ufs_lockfs.c masks)."""
+    if fs.lock in ("write", "hard", "error"):
+        return False
+    if fs.lock == "name" and kind in ("create", "delete"):
+        return False
+    return not (fs.lock == "delete" and kind == "delete")
+
+
+class Locks:
+    """lockfs, flush and the write-back of pending changes."""
+
+    # ------------------------------------------------------------------ ioctls
+    def lockfs(self: FsCore, path: str, lock: str, comment: str | None, uid: int = 0,
+               cwd: str = "/") -> bool:
+        """``ioctl(_FIOLFS)`` on the file system holding ``path`` (ufs_lockfs.c
+        ufs__fiolfs checks, in order). Returns whether it was modified while locked
+        (lockfs -v warns). ``lockfs -w /`` hangs the host (the seed procedure's caution)."""
+        fs, _ = self.resolve(path, cwd)
+        if fs is None:
+            raise SysError("ENOTTY")
+        if uid != 0:
+            raise SysError("EPERM")
+        if comment is not None and len(comment) + 1 > LOCKFS_MAXCOMMENTLEN:
+            raise SysError("ENAMETOOLONG")
+        if fs.lock == "hard":
+            raise SysError("EIO")
+        if fs.lock == "error" and lock not in ("unlock", "error"):
+            raise SysError("EBUSY")
+        if fs.lock not in ("unlock", "error") and lock == "error":
+            raise SysError("EBUSY")
+        if lock in ("write", "error") and (fs.accounting or fs.swapfile):
+            raise SysError("EDEADLK")
+        if fs.lock == "error" and lock == "unlock" and not fs.image.clean:
+            raise SysError("EBUSY")
+        was_mod = fs.lock_modified
+        self.sync(fs)                       # ufs_flush: at least what is dirty goes out
+        if lock == "error":
+            fs.image.clean = False
+        previous = fs.lock
+        fs.lock = lock
+        fs.lock_comment = comment or ""
+        fs.lock_key += 1
+        if previous != "write":
+            fs.lock_modified = False
+        if lock == "write" and fs.mount == "/":
+            self.host.hang("root file system write-locked")
+        return was_mod
+
+    def flushfs(self: FsCore, path: str, cwd: str = "/") -> None:
+        """``ioctl(_FIOFFS)``: push dirty data to disk (no privilege needed)."""
+        fs, _ = self.resolve(path, cwd)
+        if fs is None:
+            raise SysError("ENOTTY")
+        if fs.lock in ("hard", "error"):
+            raise SysError("EIO")
+        self.sync(fs)
+
+    def lock_status(self: FsCore, path: str, cwd: str = "/") -> tuple[str, str, bool]:
+        """``ioctl(_FIOLFSS)``: (lock, comment, modified-while-locked)."""
+        fs, _ = self.resolve(path, cwd)
+        if fs is None:
+            raise SysError("ENOTTY")
+        return fs.lock, fs.lock_comment, fs.lock_modified
+
+    def lock_of(self: FsCore, mount: str) -> str:
+        fs = self._find(mount)
+        return fs.lock if fs is not None else "unlock"
+
+    # ------------------------------------------------------------------ time
+    def _advance(self: FsCore, dt: float) -> None:
+        """Virtual time passes: workloads run (as far as locks let them), fsflush rolls."""
+        start = self.host.clock.now
+        for fs in list(self.filesystems.values()):
+            if not fs.mounted or fs.readonly:
+                continue
+            wl = fs.workload
+            if wl is not None and wl.active:
+                for frac, kind in wl.due(dt, cap=WORKLOAD_CAP, tail=2 * ROLL_DELAY):
+                    if not may(fs, kind):
+                        continue
+                    op = wl.make_op(fs.live, kind, start + frac * dt)
+                    if op is not None:
+                        apply_op(fs.live, op)
+                        fs.pending.append(op)
+                        if fs.lock != "unlock":
+                            fs.lock_modified = True
+            self._flush(fs, start + dt - ROLL_DELAY)
+
+    def _flush(self: FsCore, fs: FileSystem, upto: float | None = None) -> None:
+        """Write pending changes (those made at or before ``upto``; all when None) to disk,
+        reaching every in-sync submirror and no other."""
+        due = [op for op in fs.pending if upto is None or op.time <= upto]
+        if not due:
+            return
+        self._diverge_stale_submirrors(fs, sum(op.blocks for op in due))
+        for op in due:
+            apply_op(fs.image, op)
+        fs.pending = [op for op in fs.pending if upto is not None and op.time > upto]
+        if not fs.pending:
+            fs.image.clean = True
+
+    def sync(self: FsCore, fs: FileSystem) -> None:
+        self._flush(fs, None)

@@ -1,0 +1,176 @@
+"""The images submirrors hold: divergence, detach records and the image a detach leaves.
+
+Every attached, in-sync submirror holds the mirror's image. A submirror that stops taking
+writes (offline, detached, or being attached: md_mirror.c sends writes only to submirrors in
+``SMS_RUNNING``/``SMS_RESYNC``-with-``resync_done``) gets its own frozen image the moment it
+diverges; a detached one keeps the image it had at detach time -- a consistent copy of the
+file system when it was write-locked, and otherwise one with half-applied changes
+(:func:`detached_image`). A finished resync makes it follow the mirror again.
+
+:class:`Mirrors` is a part of :class:`simulator.ufs.filesystems.FileSystems` (a mixin); it
+answers the md model's ``on_detached``/``on_resynced`` hooks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from simulator.core.names import device_slice, md_device
+from simulator.lvm.md.records import Mirror
+from simulator.lvm.md.states import SmState
+from simulator.ufs.image import Image, rnd
+from simulator.ufs.workload import PendingOp, apply_op
+
+if TYPE_CHECKING:
+    from simulator.ufs.filesystems import FileSystem
+    from simulator.ufs.parts import FsCore
+
+
+@dataclass
+class DetachRecord:
+    """What ``metadetach`` left: the submirror's image and the file system applications saw."""
+
+    mirror: str
+    submirror: str
+    time: float
+    locked: bool
+    disk_image: Image
+    app_image: Image
+
+
+def qualified(setname: str, unit: str) -> str:
+    """``blue/d1`` for a unit of a named set, ``d1`` for the local set (``frozen`` keys)."""
+    return f"{setname}/{unit}" if setname else unit
+
+
+class Mirrors:
+    """Which image each metadevice and slice holds, and what a detach leaves."""
+
+    def image_of(self: FsCore, device: str) -> Image | None:
+        """The image ``device`` holds (``/dev/md/rdsk/d3``, ``d3``, ``/dev/dsk/c1t0d0s0``)."""
+        dev = self.block_name(device)
+        fs = self.fs_on_device(dev)
+        if fs is not None:
+            return fs.image
+        unit = self._unit(dev)
+        if unit is not None:
+            return self._unit_image(*unit)
+        sl = device_slice(dev)
+        if sl is not None:
+            owner = self.host.md.component_owner(sl)
+            if owner is not None:
+                return self._unit_image(owner[0].name, owner[1].name)
+        return None
+
+    def _unit_image(self: FsCore, setname: str, unit: str) -> Image | None:
+        key = qualified(setname, unit)
+        if key in self.frozen:
+            return self.frozen[key]
+        s = self.host.md.sets.get(setname)
+        u = s.units.get(unit) if s else None
+        if u is None:
+            return None
+        fs = self.fs_on_device(md_device(key))
+        if fs is not None:
+            return fs.image
+        if u.parent is not None:
+            return self._unit_image(setname, u.parent)
+        return None
+
+    def _diverge_stale_submirrors(self: FsCore, fs: FileSystem, blocks: int) -> None:
+        """Submirrors that take no writes (offline, being attached) keep what they had."""
+        unit = self._unit(fs.device)
+        if unit is None:
+            return
+        s = self.host.md.sets.get(unit[0])
+        m = s.units.get(unit[1]) if s else None
+        if not isinstance(m, Mirror):
+            return
+        for slot in m.submirrors:
+            key = s.display(slot.name) if s else slot.name
+            if slot.state & (SmState.OFFLINE | SmState.OFFLINE_RESYNC):
+                slot.dirty_blocks += max(1, blocks)
+                if key not in self.frozen:
+                    self.frozen[key] = fs.image.snapshot()
+            elif slot.state & SmState.ATTACHED and key not in self.frozen:
+                self.frozen[key] = fs.image.snapshot()
+
+    # ------------------------------------------------------------------ md hooks
+    def _on_detached(self: FsCore, m: Mirror, sub: str) -> None:
+        s = next((st for st in self.host.md.sets.values() if st.units.get(m.name) is m), None)
+        setname = s.name if s else ""
+        key = qualified(setname, sub)
+        fs = self.fs_on_device(md_device(qualified(setname, m.name)))
+        if fs is None:
+            if key not in self.frozen:
+                img = self._unit_image(setname, m.name)
+                if img is not None:
+                    self.frozen[key] = img.snapshot()
+            return
+        locked = fs.lock == "write"
+        app = fs.live.snapshot()
+        if key in self.frozen:
+            disk = self.frozen[key]
+        else:
+            pending = fs.pending if fs.mounted and not fs.readonly else []
+            disk = detached_image(fs.image, pending, fs.logging, self.host.clock.now)
+            self.frozen[key] = disk
+        self.detach_records.append(DetachRecord(s.display(m.name) if s else m.name,
+                                                key, self.host.clock.now, locked,
+                                                disk.snapshot(), app))
+
+    def _on_resynced(self: FsCore, m: Mirror, sub: str) -> None:
+        s = next((st for st in self.host.md.sets.values() if st.units.get(m.name) is m), None)
+        key = s.display(sub) if s else sub
+        self.frozen.pop(key, None)
+
+
+def detached_image(disk: Image, pending: list[PendingOp], logging: bool, now: float,
+                   crash: bool = False) -> Image:
+    """The image a submirror holds when it stops taking writes with ``pending`` in flight.
+
+    Logging UFS: metadata of committed transactions is in the on-disk log (fsck rolls it,
+    setup.c logsetup/rl_roll_log, so fsck finds nothing), the data of in-flight writes is not
+    on disk: those files have their new size and times but torn contents. Without logging,
+    each in-flight operation is half applied and fsck will find it (``damaged``), the cylinder
+    group summaries are stale and the superblock is not clean.
+    """
+    img = disk.copy()
+    if not pending:
+        return img.snapshot()
+    for op in pending:
+        r = rnd(op.opid, 0xD37)
+        if logging:
+            if r % 10 < 7:                       # committed to the log: metadata is there
+                apply_op(img, op, torn=op.kind != "delete")
+            continue
+        _half_apply(img, op, r)
+    if not logging:
+        img.clean = False
+        if any(op.kind in ("create", "delete") or op.grows for op in pending):
+            img.summary_wrong = True
+    return img.snapshot()
+
+
+def _half_apply(img: Image, op: PendingOp, r: int) -> None:
+    """One in-flight operation of a non-logging UFS, cut at a point chosen from ``r``."""
+    if op.kind == "modify":
+        if op.grows and op.old is not None and op.new is not None:
+            apply_op(img, op, torn=True)
+            img.damaged[op.path] = "blockcount"
+        return                                   # an overwrite in place: old data on disk
+    if op.kind == "create" and op.new is not None:
+        if r % 5 == 0:                           # the entry made it, the inode did not
+            apply_op(img, op, torn=True)
+            img.damaged[op.path] = "unallocated"
+        else:                                    # the inode made it, the entry did not
+            img.lost[op.path] = op.new
+            img.damaged[op.path] = "unref"
+            if op.new.inode >= img.next_ino and not img.frozen:
+                img.next_ino = op.new.inode + 1
+        return
+    if op.kind == "delete" and op.old is not None:
+        apply_op(img, op)
+        img.lost[op.path] = op.old
+        img.damaged[op.path] = "unref" if r % 2 else "unref-zero"
