@@ -70,7 +70,7 @@ def test_backup_state_survives_to_dict_and_back() -> None:
     from simulator import Host
     h = Host("host1")
     h.add_mirror("d1", ["d2", "d3"])
-    h.fs.add_ufs("/dev/md/dsk/d1", "/home1", size=20000, files=30)  # type: ignore
+    h.fs.add_ufs("/dev/md/dsk/d1", "/home1", size=20000, files=30)
     b: Any = h.backups
     b.add_tape(device="/dev/rmt/1", capacity=10 ** 7, cartridges=2)
     assert h.run("ufsdump 0uf /dev/rmt/1n /home1").exit_code == 0

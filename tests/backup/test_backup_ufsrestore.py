@@ -202,7 +202,8 @@ def test_tapes_norewind_and_s(tmp_path: Path) -> None:
     h, fs = make_host(files=20)
     assert h.run("ufsdump 0uf /dev/rmt/0n /home1").exit_code == 0
     assert h.run("ufsdump 0uf /dev/rmt/0n /dev/md/rdsk/d1").exit_code == 0
-    drive = h.backups.tape("/dev/rmt/0")             # type: ignore[attr-defined]
+    drive = h.backups.tape("/dev/rmt/0")
+    assert drive is not None and drive.cartridge is not None
     assert drive.position == 2 and len(drive.cartridge.files) == 2
     drive.rewind()
     first = h.run("ufsrestore tvf /dev/rmt/0n")
@@ -215,7 +216,7 @@ def test_tapes_norewind_and_s(tmp_path: Path) -> None:
     assert third.exit_code == 0 and "Media block size is 64" in third.stdout
     # rewriting at the start of the tape erases what followed
     assert h.run("ufsdump 0uf /dev/rmt/0 /home1").exit_code == 0
-    assert len(drive.cartridge.files) == 1
+    assert drive.cartridge is not None and len(drive.cartridge.files) == 1
 
 
 def test_interactive_shell(dumped: tuple[Host, Any, Path]) -> None:
