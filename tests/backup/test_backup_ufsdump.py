@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
 
 import pytest
 from conftest import sample_text
@@ -14,19 +13,20 @@ from simulator.backup.archive import parse
 from simulator.backup.backups import plan_dump
 from simulator.backup.verify import verify_backup
 from simulator.scenario import WorkloadSpec
+from simulator.ufs.filesystems import FileSystems
 from simulator.ufs.image import FileEntry
 
 DATE = r"[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \d{4}"
 
 
 def make_host(files: int = 300, size: int = 70000, rate: float = 0.0,
-              creates: float = 0.0) -> tuple[Host, Any]:
+              creates: float = 0.0) -> tuple[Host, FileSystems]:
     h = Host("host1")
     h.add_replicas("c0t0d0s7", count=3)
     h.add_mirror("d1", ["d2", "d3", "d4"])
     wl = WorkloadSpec(writes_per_second=rate, creates_per_second=creates) \
         if rate or creates else None
-    fs: Any = h.fs
+    fs = h.fs
     fs.add_ufs("/dev/md/dsk/d1", "/home1", size=size, files=files, seed=3, workload=wl)
     return h, fs
 
