@@ -1,9 +1,10 @@
-"""Backups on the simulated host: tape drives and their cartridges, /etc/dumpdates, dump plans.
+"""Backups on the simulated host: the tape drives it has, /etc/dumpdates, dump plans.
 
 ``host.backups`` holds what outlives one ufsdump run: the tape drives (each with the
-stack of cartridges an operator would feed it, and the dump files written on them),
-``/etc/dumpdates`` (kept as its records; :meth:`Backups.dumpdates_text` is the file), the
-record of dumps made, and the faults a scenario arms (a dump that dies part way).
+stack of cartridges an operator would feed it, and the dump files written on them; the
+media themselves are :mod:`simulator.backup.tapes`), ``/etc/dumpdates`` (kept as its
+records; :meth:`Backups.dumpdates_text` is the file), the record of dumps made, and the
+faults a scenario arms (a dump that dies part way).
 
 The pure part of a dump lives here too: :func:`plan_dump` decides, from a file-system image
 and the date of the dump it is based on, which inodes a level-N dump writes, how many
@@ -14,153 +15,36 @@ bmapest). Printing and time passing belong to the ufsdump command.
 
 from __future__ import annotations
 
-import base64
-import re
-import zlib
+import calendar
+import time
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from simulator.backup.archive import ROOT_INO, ArchiveEntry
+from simulator.backup.tapes import (
+    DEFAULT_TAPE,
+    DEFAULT_TAPE_CAPACITY,
+    DEFAULT_TAPE_RATE,
+    Cartridge,
+    TapeConfig,
+    TapeDrive,
+    tape_unit,
+)
+from simulator.ufs.image import FileEntry
 
 if TYPE_CHECKING:
     from simulator.host import Host
 
 DUMPDATES = "/etc/dumpdates"                 # NINCREM, dump.h
-DEFAULT_TAPE = "/dev/rmt/0"                  # DEFTAPE
-DEFAULT_TAPE_CAPACITY = 400 * 2 ** 30 // 512   # an LTO-3 cartridge, in 512-byte blocks
-DEFAULT_TAPE_RATE = 40960.0                  # KB/s a tape drive streams at (LTO-3: ~40 MB/s)
 DEFAULT_FILE_RATE = 51200.0                  # KB/s writing a dump file on local disk
 DEFAULT_DISK_RATE = 61440.0                  # KB/s reading the dumped device
 NAMEFMT_WIDTH = 32                           # DUMPOUTFMT "%-32s %c %s" (protocols/dumprestore.h)
-TAPE_RE = re.compile(r"^(/dev/rmt/)(\d+)([lmhcu]?)(b?)(n?)$")
 
 # dumptraverse.c / dumpitime.c constants
 TP_BSIZE = 1024
 TP_NINDIR = TP_BSIZE // 2                    # addresses per header record
 NDADDR_BLOCKS = 12 * 8192 // TP_BSIZE        # NDADDR * fs_bsize / tp_bsize
-FAST_SYMLINK_MAX = 60                        # symlink text kept in the inode itself
-
-
-class FsEntry(Protocol):
-    """What a dump needs of a file-system entry (``simulator.ufs.filesystems.FileEntry``)."""
-
-    @property
-    def path(self) -> str: ...
-    @property
-    def inode(self) -> int: ...
-    @property
-    def kind(self) -> str: ...
-    @property
-    def size(self) -> int: ...
-    @property
-    def mtime(self) -> float: ...
-    @property
-    def ctime(self) -> float: ...
-    @property
-    def uid(self) -> int: ...
-    @property
-    def gid(self) -> int: ...
-    @property
-    def mode(self) -> int: ...
-    @property
-    def digest(self) -> str: ...
-    @property
-    def target(self) -> str | None: ...
-
-
-# ---------------------------------------------------------------------------- tapes
-@dataclass
-class TapeFile:
-    """One dump file on a cartridge: the archive text and the modelled blocks it fills."""
-
-    text: str
-    blocks: int
-
-    def to_dict(self) -> dict[str, Any]:
-        """Compressed: a dump of a big file system lists every file, and the state is
-        read and written by every fake command."""
-        packed = base64.b64encode(zlib.compress(self.text.encode(), 6)).decode()
-        return {"z": packed, "blocks": self.blocks}
-
-    @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> TapeFile:
-        if "z" in d:
-            text = zlib.decompress(base64.b64decode(d["z"])).decode()
-        else:
-            text = str(d["text"])
-        return cls(text, int(d["blocks"]))
-
-
-@dataclass
-class Cartridge:
-    """A tape cartridge: its capacity (512-byte blocks) and the files written on it."""
-
-    capacity: int
-    files: list[TapeFile] = field(default_factory=list)
-    write_protected: bool = False
-
-    def used_before(self, fileno: int) -> int:
-        return sum(f.blocks for f in self.files[:fileno])
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"capacity": self.capacity, "files": [f.to_dict() for f in self.files],
-                "write_protected": self.write_protected}
-
-    @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> Cartridge:
-        return cls(int(d["capacity"]), [TapeFile.from_dict(f) for f in d.get("files", [])],
-                   bool(d.get("write_protected", False)))
-
-
-@dataclass
-class TapeDrive:
-    """``/dev/rmt/N``: a drive, the cartridge loaded (index into the operator's stack) and
-    the tape file the head is at. Mounting the next volume loads a fresh cartridge."""
-
-    device: str
-    capacity: int
-    rate_kbs: float = DEFAULT_TAPE_RATE
-    cartridges: list[Cartridge] = field(default_factory=list)
-    loaded: int = 0               # -1: no cartridge in the drive
-    position: int = 0             # tape file number under the head
-
-    @property
-    def cartridge(self) -> Cartridge | None:
-        if 0 <= self.loaded < len(self.cartridges):
-            return self.cartridges[self.loaded]
-        return None
-
-    def load_next(self) -> Cartridge:
-        """The operator mounts the next volume (a blank cartridge unless one is stacked)."""
-        self.loaded = max(self.loaded, -1) + 1
-        while len(self.cartridges) <= self.loaded:
-            self.cartridges.append(Cartridge(self.capacity))
-        self.position = 0
-        return self.cartridges[self.loaded]
-
-    def rewind(self) -> None:
-        self.position = 0
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"device": self.device, "capacity": self.capacity, "rate_kbs": self.rate_kbs,
-                "cartridges": [c.to_dict() for c in self.cartridges], "loaded": self.loaded,
-                "position": self.position}
-
-    @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> TapeDrive:
-        return cls(str(d["device"]), int(d["capacity"]),
-                   float(d.get("rate_kbs", DEFAULT_TAPE_RATE)),
-                   [Cartridge.from_dict(c) for c in d.get("cartridges", [])],
-                   int(d.get("loaded", 0)), int(d.get("position", 0)))
-
-
-def tape_unit(device: str) -> tuple[str, bool] | None:
-    """``/dev/rmt/0cbn`` -> (``/dev/rmt/0``, no-rewind True); None if not a tape name."""
-    m = TAPE_RE.match(device)
-    if m is None:
-        return None
-    return m.group(1) + m.group(2), bool(m.group(5))
 
 
 # ---------------------------------------------------------------------------- dumpdates
@@ -208,32 +92,33 @@ class Backups:
         self.dumpdates: list[DumpDate] = []
         self.dumpdates_exists = True       # Solaris delivers an empty /etc/dumpdates
         self.dumps: list[DumpRecord] = []
-        # Fault: the next dump dies after writing this fraction of its estimate (one shot).
+        # Fault (public: tests and scenarios arm it): the next dump dies with a write error
+        # after writing this fraction of its estimate; one shot.
         self.fail_after_fraction: float | None = None
         self.disk_rate_kbs = DEFAULT_DISK_RATE
         self.file_rate_kbs = DEFAULT_FILE_RATE
 
     # ------------------------------------------------------------------ tapes
-    def add_tape(self, spec: Any = None, **kw: Any) -> TapeDrive:
-        """A drive from a scenario's ``[[tape]]`` (``device``, ``capacity`` in 512-byte
-        blocks, optional ``rate_kbs`` and ``cartridges``), a dict, or keywords."""
-        d: dict[str, Any] = {}
-        if isinstance(spec, dict):
-            d.update(spec)
-        elif spec is not None:
-            d.update({k: getattr(spec, k) for k in ("device", "capacity", "rate_kbs",
-                                                     "cartridges") if hasattr(spec, k)})
-        d.update(kw)
-        device = str(d.get("device") or DEFAULT_TAPE)
+    def add_tape(self, device: str | TapeConfig = DEFAULT_TAPE,
+                 capacity: int = DEFAULT_TAPE_CAPACITY, rate_kbs: float | None = None,
+                 cartridges: int = 1) -> TapeDrive:
+        """A drive ``device`` (any name of it: ``/dev/rmt/1cbn`` is drive ``/dev/rmt/1``)
+        whose ``cartridges`` each hold ``capacity`` 512-byte blocks, streaming at
+        ``rate_kbs`` KB/s (None: :data:`DEFAULT_TAPE_RATE`).
+
+        A scenario's ``[[tape]]`` (a :class:`TapeConfig`) may be given in place of
+        ``device``: its fields are the arguments. ValueError for a name that is not a tape
+        or a capacity that is not positive."""
+        if not isinstance(device, str):
+            return self.add_tape(device.device, device.capacity, device.rate_kbs,
+                                 device.cartridges)
         unit = tape_unit(device)
         if unit is None:
             raise ValueError(f"{device}: not a tape device name (/dev/rmt/N)")
-        capacity = int(d.get("capacity") or DEFAULT_TAPE_CAPACITY)
         if capacity <= 0:
             raise ValueError(f"{device}: capacity must be positive")
-        drive = TapeDrive(unit[0], capacity, float(d.get("rate_kbs") or DEFAULT_TAPE_RATE))
-        for _ in range(max(1, int(d.get("cartridges") or 1))):
-            drive.cartridges.append(Cartridge(capacity))
+        drive = TapeDrive(unit[0], capacity, rate_kbs or DEFAULT_TAPE_RATE)
+        drive.cartridges = [Cartridge(capacity) for _ in range(max(1, cartridges))]
         self.tapes[unit[0]] = drive
         return drive
 
@@ -314,10 +199,8 @@ class Backups:
 
 def unctime(text: str, host: Host) -> int | None:
     """Parse a ctime(3C) string (``Tue Nov 24 10:00:00 2026``) in the host's time zone."""
-    import calendar
-    import time as _time
     try:
-        st = _time.strptime(" ".join(text.split()), "%a %b %d %H:%M:%S %Y")
+        st = time.strptime(" ".join(text.split()), "%a %b %d %H:%M:%S %Y")
     except ValueError:
         return None
     guess = calendar.timegm(st)
@@ -350,17 +233,12 @@ def _blocks(size: int) -> int:
     return -(-size // TP_BSIZE)
 
 
-def _allocated_kb(e: FsEntry) -> int:
+def _allocated_kb(e: FileEntry) -> int:
     """di_blocks / 2: what the inode has allocated (data and indirect blocks), in KB."""
-    frags = getattr(e, "frags", None)
-    if callable(frags):
-        return int(frags(1024))
-    if e.kind == "l":
-        return 0 if len(e.target or "") < FAST_SYMLINK_MAX else 1
-    return _blocks(e.size)
+    return e.frags(1024)
 
 
-def _estimate(e: FsEntry) -> int:
+def _estimate(e: FileEntry) -> int:
     """est() in dumpitime.c: one header, the smaller of allocated and size-implied blocks,
     plus the indirect records a file beyond the direct blocks needs on tape."""
     t = _blocks(e.size)
@@ -370,7 +248,7 @@ def _estimate(e: FsEntry) -> int:
     return 1 + s
 
 
-def _records(e: FsEntry) -> int:
+def _records(e: FileEntry) -> int:
     """Records lf_dumpinode writes: a TS_INODE/TS_ADDR header per 512 blocks, the blocks."""
     if e.size == 0:
         return 1
@@ -378,7 +256,7 @@ def _records(e: FsEntry) -> int:
     return n + -(-n // TP_NINDIR)
 
 
-def plan_dump(entries: Iterable[FsEntry], ddate: float, ninodes: int,
+def plan_dump(entries: Iterable[FileEntry], ddate: float, ninodes: int,
               ntrec: int) -> DumpPlan:
     """Which inodes a dump since ``ddate`` writes, and its size (dumptraverse.c mark/add).
 
@@ -387,7 +265,7 @@ def plan_dump(entries: Iterable[FsEntry], ddate: float, ninodes: int,
     round adds none. A level 0 (``ddate`` 0) dumps everything in one round.
     """
     all_entries = sorted(entries, key=lambda e: e.inode)
-    kids: dict[str, list[FsEntry]] = {}
+    kids: dict[str, list[FileEntry]] = {}
     for e in all_entries:
         if dump_path(e.path) != ".":
             kids.setdefault(_parent(e.path), []).append(e)
@@ -443,7 +321,7 @@ def dump_path(path: str) -> str:
     return p if p.startswith("./") else "./" + p
 
 
-def _archive_entry(e: FsEntry, dumped: bool = True) -> ArchiveEntry:
+def _archive_entry(e: FileEntry, dumped: bool = True) -> ArchiveEntry:
     path = dump_path(e.path)
     if not dumped:
         return ArchiveEntry(e.inode, path, e.kind, dumped=False)

@@ -30,10 +30,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from simulator.backup.archive import Archive, ArchiveEntry, ArchiveError, parse
-from simulator.backup.backups import tape_unit
+from simulator.backup.tapes import tape_unit
+from simulator.core.names import device_unit, md_device
+from simulator.core.strerror import oserror_text
 
 if TYPE_CHECKING:
     from simulator.host import Host
+    from simulator.ufs.filesystems import FileSystems
+    from simulator.ufs.image import FileEntry
 
 FIELDS = ("kind", "size", "mode", "uid", "gid", "mtime", "digest", "target")
 
@@ -126,7 +130,7 @@ def load_archive(host: Host, archive: str | bytes | Archive, cwd: str = "/") -> 
         with open(path, "rb") as f:
             data = f.read()
     except OSError as e:
-        raise ArchiveError(f"{archive}: {e.strerror}") from None
+        raise ArchiveError(f"{archive}: {oserror_text(e)}") from None
     try:
         return parse(data)
     except ArchiveError as e:
@@ -135,8 +139,7 @@ def load_archive(host: Host, archive: str | bytes | Archive, cwd: str = "/") -> 
 
 def _from_tape(host: Host, device: str) -> Archive:
     """The last dump written to a drive: volume 1 of it, wherever that cartridge is."""
-    backups: Any = host.backups
-    drive = backups.tape(device) if backups is not None else None
+    drive = host.backups.tape(device)
     if drive is None:
         raise ArchiveError(f"{device}: no such tape drive")
     found: list[Archive] = []
@@ -160,7 +163,7 @@ def _dump_path(path: str) -> str:
     return "." if path in (".", "") else path if path.startswith("./") else "./" + path
 
 
-def _compare_fields(a: ArchiveEntry, e: Any) -> tuple[str, ...]:
+def _compare_fields(a: ArchiveEntry, e: FileEntry) -> tuple[str, ...]:
     theirs = {"kind": e.kind, "size": int(e.size), "mode": int(e.mode), "uid": int(e.uid),
               "gid": int(e.gid), "mtime": float(e.mtime), "digest": str(e.digest or ""),
               "target": (e.target or None) if e.kind == "l" else None}
@@ -169,7 +172,7 @@ def _compare_fields(a: ArchiveEntry, e: Any) -> tuple[str, ...]:
     return tuple(f for f in FIELDS if ours[f] != theirs[f])
 
 
-def compare(arch: Archive, entries: Iterable[Any]) -> list[Difference]:
+def compare(arch: Archive, entries: Iterable[FileEntry]) -> list[Difference]:
     """Differences between an archive and a file-system view (its ``entries()``)."""
     ref = {_dump_path(e.path): e for e in entries}
     ddate = arch.header.ddate
@@ -193,11 +196,10 @@ def compare(arch: Archive, entries: Iterable[Any]) -> list[Difference]:
 
 
 def _unit_of(device: str) -> str:
-    """``/dev/md/rdsk/d3`` -> ``d3``; ``/dev/md/set/rdsk/d3`` -> ``set/d3``."""
-    parts = device.split("/")
-    if device.startswith("/dev/md/") and len(parts) == 6:
-        return f"{parts[3]}/{parts[5]}"
-    return parts[-1]
+    """``/dev/md/rdsk/d3`` -> ``d3``; ``/dev/md/set/rdsk/d3`` -> ``set/d3``; another
+    device -> its last component."""
+    unit = device_unit(device)
+    return str(unit) if unit is not None else device.rsplit("/", 1)[-1]
 
 
 def verify_backup(host: Host, archive: str | bytes | Archive, cwd: str = "/") -> BackupReport:
@@ -213,13 +215,9 @@ def verify_backup(host: Host, archive: str | bytes | Archive, cwd: str = "/") ->
     if not h.clean:
         bad = ", ".join(f"{p} ({k})" for p, k in sorted(h.damaged.items())[:10])
         report.notes.append("the dumped image was not fsck-clean" + (f": {bad}" if bad else ""))
-    fs: Any = host.fs
-    if fs is None:
-        report.notes.append("no file systems on this host to compare with")
-        return report
+    fs = host.fs
     unit = _unit_of(h.device)
-    records = [r for r in getattr(fs, "detach_records", [])
-               if r.submirror == unit and r.time <= h.date + 1]
+    records = [r for r in fs.detach_records if r.submirror == unit and r.time <= h.date + 1]
     mount = h.filesys if h.filesys.startswith("/") else None
     if records:
         rec = records[-1]
@@ -235,21 +233,14 @@ def verify_backup(host: Host, archive: str | bytes | Archive, cwd: str = "/") ->
     if mount is not None:
         try:
             report.differences_now = compare(arch, fs.app_view(mount).entries())
-        except (KeyError, ValueError, LookupError):
+        except LookupError:
             report.notes.append(f"{mount}: no such file system now")
     if not records:
         report.differences_at_detach = list(report.differences_now) if mount else []
     return report
 
 
-def _mount_of_mirror(fs: Any, mirror: str) -> str | None:
-    setname, _, short = mirror.rpartition("/")
-    dev = f"/dev/md/{setname}/dsk/{short}" if setname else f"/dev/md/dsk/{short}"
-    try:
-        result = fs.mount_of(dev)
-    except (KeyError, ValueError, LookupError):
-        return None
-    return str(result) if result else None
+def _mount_of_mirror(fs: FileSystems, mirror: str) -> str | None:
+    """Where the mirror a submirror left is mounted (None: not mounted)."""
+    return fs.mount_of(md_device(mirror)) or None
 
-
-# ---------------------------------------------------------------------------- CLI

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from simulator.backup.archive import (
@@ -70,16 +68,17 @@ def test_backup_state_survives_to_dict_and_back() -> None:
     from simulator import Host
     h = Host("host1")
     h.add_mirror("d1", ["d2", "d3"])
-    h.fs.add_ufs("/dev/md/dsk/d1", "/home1", size=20000, files=30)  # type: ignore
-    b: Any = h.backups
+    h.fs.add_ufs("/dev/md/dsk/d1", "/home1", size=20000, files=30)
+    b = h.backups
     b.add_tape(device="/dev/rmt/1", capacity=10 ** 7, cartridges=2)
     assert h.run("ufsdump 0uf /dev/rmt/1n /home1").exit_code == 0
     b.fail_after_fraction = 0.25
     h2 = Host.from_dict(h.to_dict())
-    b2: Any = h2.backups
+    b2 = h2.backups
     assert b2.to_dict() == b.to_dict()
     assert b2.dumpdates_text() == b.dumpdates_text() != ""
     drive = b2.tape("/dev/rmt/1cbn")
+    assert drive is not None
     assert drive.position == 1 and len(drive.cartridges) == 2
     drive.rewind()
     listing = h2.run("ufsrestore tf /dev/rmt/1")

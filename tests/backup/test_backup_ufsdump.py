@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
 
 import pytest
 from conftest import sample_text
@@ -14,18 +13,20 @@ from simulator.backup.archive import parse
 from simulator.backup.backups import plan_dump
 from simulator.backup.verify import verify_backup
 from simulator.scenario import WorkloadSpec
+from simulator.ufs.filesystems import FileSystems
+from simulator.ufs.image import FileEntry
 
 DATE = r"[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \d{4}"
 
 
 def make_host(files: int = 300, size: int = 70000, rate: float = 0.0,
-              creates: float = 0.0) -> tuple[Host, Any]:
+              creates: float = 0.0) -> tuple[Host, FileSystems]:
     h = Host("host1")
     h.add_replicas("c0t0d0s7", count=3)
     h.add_mirror("d1", ["d2", "d3", "d4"])
     wl = WorkloadSpec(writes_per_second=rate, creates_per_second=creates) \
         if rate or creates else None
-    fs: Any = h.fs
+    fs = h.fs
     fs.add_ufs("/dev/md/dsk/d1", "/home1", size=size, files=files, seed=3, workload=wl)
     return h, fs
 
@@ -58,7 +59,7 @@ def test_level0_to_tape_matches_sample_ufsdump_level0() -> None:
     writing = want.pop(want.index("Writing N Kilobyte records"))
     want.insert(want.index("Mapping (Pass II) [directories]") + 1, writing)
     assert [shape(s) for s in ours] == want
-    rec = h.backups.dumps[-1]                       # type: ignore[attr-defined]
+    rec = h.backups.dumps[-1]
     assert ours[0] == "Date of this level 0 dump: " + h.clock.ctime(rec.date)
     assert ours[1] == "Date of last level 0 dump: the epoch"
     assert ours[2] == "Dumping /dev/md/rdsk/d1 (host1:/home1) to /dev/rmt/0."
@@ -76,24 +77,24 @@ def test_level0_to_tape_matches_sample_ufsdump_level0() -> None:
 def test_dumpdates_lines_are_dumpoutfmt() -> None:
     h, _ = make_host()
     b = h.backups
-    assert b.dumpdates_text() == ""        # type: ignore[attr-defined]
+    assert b.dumpdates_text() == ""
     h.run("ufsdump 0uf /dev/null /dev/md/rdsk/d1")
-    t0 = h.backups.dumps[-1].date     # type: ignore[attr-defined]
+    t0 = h.backups.dumps[-1].date
     h.advance(3 * 86400)
     h.run("ufsdump 5uf /dev/null /home1")
-    t5 = h.backups.dumps[-1].date     # type: ignore[attr-defined]
+    t5 = h.backups.dumps[-1].date
     h.advance(60)
     h.run("ufsdump 0uf /dev/null /dev/md/rdsk/d1")    # replaces the level 0 record
-    t0b = h.backups.dumps[-1].date    # type: ignore[attr-defined]
-    text = b.dumpdates_text()               # type: ignore[attr-defined]
+    t0b = h.backups.dumps[-1].date
+    text = b.dumpdates_text()
     assert text == (f"{'/dev/md/rdsk/d1':<32} 0 {h.clock.ctime(t0b)}\n"
                     f"{'/dev/md/rdsk/d1':<32} 5 {h.clock.ctime(t5)}\n")
     assert t0b > t5 > t0
     # without u nothing is recorded; N names the record
     h.run("ufsdump 3fN /dev/null mine /home1")
-    assert b.dumpdates_text() == text       # type: ignore[attr-defined]
+    assert b.dumpdates_text() == text
     h.run("ufsdump 3ufN /dev/null mine /home1")
-    assert b.dumpdates_text().splitlines()[-1].startswith(f"{'mine':<32} 3 ")  # type: ignore
+    assert b.dumpdates_text().splitlines()[-1].startswith(f"{'mine':<32} 3 ")
     w = h.run("ufsdump W")
     assert w.exit_code == 0 and w.stdout.splitlines()[0] == \
         "Last dump(s) done (Dump '>' file systems):"
@@ -114,7 +115,8 @@ def test_level1_holds_only_changes_and_their_directories(tmp_path: Path) -> None
     assert lines[1] == f"Date of last level 0 dump: {h.clock.ctime(level0.header.date)}"
     level1 = parse((tmp_path / "l1").read_bytes())
     assert level1.header.ddate == level0.header.date and level1.header.level == 1
-    image = h.fs.image_of("/dev/md/dsk/d1")   # type: ignore[attr-defined]
+    image = h.fs.image_of("/dev/md/dsk/d1")
+    assert image is not None
     changed = {"./" + e.path for e in image.entries() if e.ctime >= level0.header.date}
     assert changed                                   # the workload did change files
     want = set(changed)
@@ -133,11 +135,8 @@ def test_level1_holds_only_changes_and_their_directories(tmp_path: Path) -> None
 
 
 def test_plan_pass2_rounds_follow_inode_order() -> None:
-    class E:
-        def __init__(self, path: str, ino: int, kind: str, ctime: float) -> None:
-            self.path, self.inode, self.kind, self.ctime = path, ino, kind, ctime
-            self.size, self.mtime, self.uid, self.gid, self.mode = 512, ctime, 0, 0, 0
-            self.digest, self.target = "", ""
+    def E(path: str, ino: int, kind: str, ctime: float) -> FileEntry:   # noqa: N802
+        return FileEntry(path, ino, kind, 512, ctime, ctime, 0, 0, 0, "")
     # a/b/c: parent directories with LOWER inode numbers than their children need a
     # round each (dumptraverse.c add() sees a child's bit only after it was set)
     tree = [E(".", 2, "d", 0), E("a", 3, "d", 0), E("a/b", 4, "d", 0),
@@ -174,7 +173,7 @@ def test_seed_procedure_archive_lists_the_locked_file_system(tmp_path: Path) -> 
     assert report.complete and report.clean and report.matches
     assert report.differences_at_detach == []
     assert report.differences_now                  # the workload went on afterwards
-    assert h.backups.dumpdates_text().startswith("/dev/md/rdsk/d3 ")  # type: ignore
+    assert h.backups.dumpdates_text().startswith("/dev/md/rdsk/d3 ")
 
 
 def test_detach_with_writes_in_flight_shows_in_verdict(tmp_path: Path) -> None:
@@ -197,7 +196,7 @@ def test_detach_with_writes_in_flight_shows_in_verdict(tmp_path: Path) -> None:
 
 def test_end_of_tape_without_terminal_aborts() -> None:
     h, _ = make_host(files=300, size=200000)
-    h.backups.add_tape(device="/dev/rmt/0", capacity=60000)   # type: ignore
+    h.backups.add_tape(device="/dev/rmt/0", capacity=60000)
     r = h.run("ufsdump 0ucf /dev/rmt/0 /home1")
     assert r.exit_code == 3
     lines = dump_lines(r.stderr)
@@ -210,22 +209,24 @@ def test_end_of_tape_without_terminal_aborts() -> None:
         r"and ready to go\?: \(\"yes\" or \"no\"\)   DUMP: The ENTIRE dump is aborted\.\n",
         tail), tail
     assert "DUMP IS DONE" not in r.stderr and lines
-    assert h.backups.dumpdates_text() == ""                   # type: ignore
+    assert h.backups.dumpdates_text() == ""
     report = verify_backup(h, "/dev/rmt/0")
     assert not report.complete and not report.matches
-    assert 0 < report.entries < len(list(h.fs.image_of("d1").entries()))  # type: ignore
+    image = h.fs.image_of("d1")
+    assert image is not None and 0 < report.entries < len(list(image.entries()))
 
 
 def test_end_of_tape_with_operator_continues_on_volume_two(tmp_path: Path) -> None:
     h, _ = make_host(files=300, size=200000)
-    h.backups.add_tape(device="/dev/rmt/0", capacity=150000)   # type: ignore
+    h.backups.add_tape(device="/dev/rmt/0", capacity=150000)
     r = h.run("ufsdump 0ucf /dev/rmt/0 /home1", interactive=True, stdin="sure\nyes\n")
     assert r.exit_code == 0, r.stderr
     assert '  DUMP: "yes" or "no"?\n\n  DUMP: NEEDS ATTENTION: Is the new volume (#2)' \
         in r.stderr
     assert re.search(r"  DUMP: Volume 2 begins with blocks from inode \d+\n", r.stderr)
     assert re.search(r"\d+ blocks \(\d+\.\d\dMB\) on 2 volumes at \d+ KB/sec\n", r.stderr)
-    drive = h.backups.tape("/dev/rmt/0")                      # type: ignore
+    drive = h.backups.tape("/dev/rmt/0")
+    assert drive is not None
     assert drive.loaded == 1 and len(drive.cartridges) == 2
     # volume 2 is in the drive: restore wants volume 1 first
     t = h.run("ufsrestore tf /dev/rmt/0")
@@ -235,7 +236,7 @@ def test_end_of_tape_with_operator_continues_on_volume_two(tmp_path: Path) -> No
 
 def test_write_error_halfway_leaves_incomplete_archive(tmp_path: Path) -> None:
     h, _ = make_host(files=300, size=200000)
-    h.backups.fail_after_fraction = 0.5                      # type: ignore
+    h.backups.fail_after_fraction = 0.5
     r = h.run(f"ufsdump 0uf {tmp_path}/x.dump /home1")
     assert r.exit_code == 3
     assert re.search(r"  DUMP: Write error \d+ blocks into volume 1\n"
@@ -246,7 +247,8 @@ def test_write_error_halfway_leaves_incomplete_archive(tmp_path: Path) -> None:
     assert not arch.complete and 0 < len(arch.dumped()) < sum(e.dumped for e in arch.entries)
     # it died in Pass IV: the directories were written, so t names every file ...
     t = h.run(f"ufsrestore tf {tmp_path}/x.dump")
-    image = h.fs.image_of("d1")                             # type: ignore
+    image = h.fs.image_of("d1")
+    assert image is not None
     assert t.exit_code == 0 and len(t.stdout.splitlines()) == len(list(image.entries()))
     # ... but a file past the end is on a "next volume" that does not exist
     lost = next(e for e in arch.entries if e.dumped and not arch.on_media(e))
@@ -262,7 +264,7 @@ def test_write_error_halfway_leaves_incomplete_archive(tmp_path: Path) -> None:
     # the fault fired once: the next dump completes
     assert h.run(f"ufsdump 0uf {tmp_path}/y.dump /home1").exit_code == 0
     # to standard output: no question, the writer cannot recover
-    h.backups.fail_after_fraction = 0.3                      # type: ignore
+    h.backups.fail_after_fraction = 0.3
     p = h.run("ufsdump 0f - /home1")
     assert p.exit_code == 3 and p.stderr.endswith(
         "  DUMP: Write error on standard output\n  DUMP: Cannot recover\n"
@@ -280,7 +282,9 @@ def test_dump_to_stdout_is_an_archive_and_S_prints_bytes() -> None:
     arch = parse(r.stdout_bytes)
     assert arch.complete and arch.header.filesys == "/home1"
     s = h.run("ufsdump 0S /home1")
-    est = int(re.search(r"Estimated (\d+) blocks", r.stderr).group(1))   # type: ignore
+    m = re.search(r"Estimated (\d+) blocks", r.stderr)
+    assert m is not None
+    est = int(m.group(1))
     assert (s.exit_code, s.stderr) == (0, "") and s.stdout == f"{est * 512}\n"
 
 
@@ -332,8 +336,8 @@ def test_unwritable_output_asks_to_retry_then_aborts(tmp_path: Path) -> None:
 
 def test_progress_lines_every_ten_minutes() -> None:
     h, _ = make_host(files=300, size=8 * 2 ** 21)           # 8 GB of data
-    h.backups.file_rate_kbs = 4096.0                  # type: ignore
-    h.backups.disk_rate_kbs = 4096.0                  # type: ignore
+    h.backups.file_rate_kbs = 4096.0
+    h.backups.disk_rate_kbs = 4096.0
     start = h.clock.now
     r = h.run("ufsdump 0f /dev/null /home1")
     assert r.exit_code == 0

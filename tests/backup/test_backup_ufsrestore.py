@@ -6,13 +6,13 @@ import json
 import os
 import re
 from pathlib import Path
-from typing import Any
 
 import pytest
 from conftest import sample_text
 
 from simulator import Host
 from simulator.backup.archive import parse, placeholder_digest
+from simulator.ufs.filesystems import FileSystems
 
 USAGE = ("Usage:\n\tufsrestore tabcdfhsvyLloT [file file ...]\n"
          "\tufsrestore xabcdfhmsvyLloT [file file ...]\n\tufsrestore iabcdfhmsvyLloT\n"
@@ -26,24 +26,24 @@ VOLUME_PROMPT = ("You have not read any volumes yet.\n"
                  "Specify next volume #: ")
 
 
-def make_host(files: int = 120) -> tuple[Host, Any]:
+def make_host(files: int = 120) -> tuple[Host, FileSystems]:
     h = Host("host1")
     h.add_replicas("c0t0d0s7", count=3)
     h.add_mirror("d1", ["d2", "d3", "d4"])
-    fs: Any = h.fs
+    fs = h.fs
     fs.add_ufs("/dev/md/dsk/d1", "/home1", size=60000, files=files, seed=5)
     return h, fs
 
 
 @pytest.fixture
-def dumped(tmp_path: Path) -> tuple[Host, Any, Path]:
+def dumped(tmp_path: Path) -> tuple[Host, FileSystems, Path]:
     h, fs = make_host()
     r = h.run(f"ufsdump 0uf {tmp_path}/a.dump /home1")
     assert r.exit_code == 0
     return h, fs, tmp_path
 
 
-def test_t_listing_matches_sample_ufsrestore_tf(dumped: tuple[Host, Any, Path]) -> None:
+def test_t_listing_matches_sample_ufsrestore_tf(dumped: tuple[Host, FileSystems, Path]) -> None:
     """samples/ufsrestore-tf.txt (Solaris 8 guide): the document turned the tab after the
     inode into spaces and elided lines (".") -- compared on content: the inode right-aligned
     in ten columns, a tab, the ``./`` name; ``.`` and lost+found first; a directory's
@@ -69,12 +69,13 @@ def test_t_listing_matches_sample_ufsrestore_tf(dumped: tuple[Host, Any, Path]) 
                        for s in seen[seen.index(parent):])
         seen.append(path)
     image = fs.image_of("d1")
+    assert image is not None
     assert sorted(p for _, p in ours) == sorted(
         "./" + e.path if e.path != "." else "." for e in image.entries())
     assert {i for i, _ in ours} == {e.inode for e in image.entries()}
 
 
-def test_tv_and_names(dumped: tuple[Host, Any, Path]) -> None:
+def test_tv_and_names(dumped: tuple[Host, FileSystems, Path]) -> None:
     h, _, d = dumped
     r = h.run(f"ufsrestore tvf {d}/a.dump /db nothere")
     assert r.exit_code == 0
@@ -118,14 +119,16 @@ def test_not_a_dump(tmp_path: Path) -> None:
     assert (empty.exit_code, empty.stderr) == (1, "Volume is not in dump format\n")
 
 
-def test_x_extracts_placeholders_and_asks(dumped: tuple[Host, Any, Path]) -> None:
+def test_x_extracts_placeholders_and_asks(dumped: tuple[Host, FileSystems, Path]) -> None:
     h, fs, d = dumped
     out = d / "restore"
     out.mkdir()
     r = h.run(f"ufsrestore xf {d}/a.dump ./db", cwd=str(out), stdin="1\nn\n")
     assert r.exit_code == 0
     assert r.stderr == VOLUME_PROMPT + "set owner/mode for '.'? [yn] "
-    e = fs.image_of("d1").get("db/appdb.dbf")
+    image = fs.image_of("d1")
+    e = image.get("db/appdb.dbf") if image is not None else None
+    assert e is not None
     data = (out / "db" / "appdb.dbf").read_bytes()
     assert placeholder_digest(data) == e.digest and len(data) < 200
     assert int((out / "db" / "appdb.dbf").stat().st_mtime) == int(e.mtime)
@@ -155,6 +158,7 @@ def test_r_rebuilds_tree_and_incrementals_in_order(tmp_path: Path) -> None:
                       changed.uid, changed.gid, changed.mode, "feedface"))
     parent = changed.path.rsplit("/", 1)[0]
     pe = img.get(parent)
+    assert pe is not None
     img.put(FileEntry(parent, pe.inode, "d", pe.size, now, now, pe.uid, pe.gid, pe.mode, ""))
     new = FileEntry(parent + "/fresh.txt", img.alloc_ino(), "f", 5, now, now, 0, 0,
                     0o100644, "c0ffee")
@@ -202,7 +206,8 @@ def test_tapes_norewind_and_s(tmp_path: Path) -> None:
     h, fs = make_host(files=20)
     assert h.run("ufsdump 0uf /dev/rmt/0n /home1").exit_code == 0
     assert h.run("ufsdump 0uf /dev/rmt/0n /dev/md/rdsk/d1").exit_code == 0
-    drive = h.backups.tape("/dev/rmt/0")             # type: ignore[attr-defined]
+    drive = h.backups.tape("/dev/rmt/0")
+    assert drive is not None and drive.cartridge is not None
     assert drive.position == 2 and len(drive.cartridge.files) == 2
     drive.rewind()
     first = h.run("ufsrestore tvf /dev/rmt/0n")
@@ -215,10 +220,10 @@ def test_tapes_norewind_and_s(tmp_path: Path) -> None:
     assert third.exit_code == 0 and "Media block size is 64" in third.stdout
     # rewriting at the start of the tape erases what followed
     assert h.run("ufsdump 0uf /dev/rmt/0 /home1").exit_code == 0
-    assert len(drive.cartridge.files) == 1
+    assert drive.cartridge is not None and len(drive.cartridge.files) == 1
 
 
-def test_interactive_shell(dumped: tuple[Host, Any, Path]) -> None:
+def test_interactive_shell(dumped: tuple[Host, FileSystems, Path]) -> None:
     h, _, d = dumped
     out = d / "i"
     out.mkdir()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -21,7 +20,7 @@ def saved_host(tmp_path: Path, lock: bool) -> tuple[StateStore, Path]:
     h = Host("host1")
     h.add_replicas("c0t0d0s7", count=3)
     h.add_mirror("d1", ["d2", "d3", "d4"])
-    fs: Any = h.fs
+    fs = h.fs
     fs.add_ufs("/dev/md/dsk/d1", "/home1", size=50000, files=150, seed=9,
                workload=WorkloadSpec(writes_per_second=4.0, creates_per_second=1.0))
     h.advance(90)
@@ -78,7 +77,7 @@ def test_cli_usage_and_bad_archives(tmp_path: Path, capsys: pytest.CaptureFixtur
 def test_incremental_archive_is_held_to_changes_only(tmp_path: Path) -> None:
     h = Host("host1")
     h.add_mirror("d1", ["d2", "d3"])
-    fs: Any = h.fs
+    fs = h.fs
     fs.add_ufs("/dev/md/dsk/d1", "/home1", size=20000, files=40, seed=2)
     assert h.run(f"ufsdump 0uf {tmp_path}/l0 /home1").exit_code == 0
     h.advance(30)
@@ -87,6 +86,7 @@ def test_incremental_archive_is_held_to_changes_only(tmp_path: Path) -> None:
     assert report.level == 1 and report.entries == 0 and report.differences_now == []
     level0 = verify_backup(h, str(tmp_path / "l0"))
     img = fs.image_of("d1")
+    assert img is not None
     assert level0.differences_now == [] and level0.entries == len(list(img.entries()))
     # the archive has "." but the view given has not: an entry in the archive only
     arch = parse((tmp_path / "l0").read_bytes())

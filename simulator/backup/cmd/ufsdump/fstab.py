@@ -1,0 +1,78 @@
+"""Which file system a ufsdump argument names (illumos ``usr/src/cmd/backup/dump/dumpfstab.c``).
+
+mnttabread builds one table from the ufs entries of /etc/vfstab and then /etc/mnttab, each
+marked mounted or not; mnttabsearch finds an entry by mount point, special or raw special
+(or either without its leading ``/``), preferring a mounted one. The tables come from the
+typed ``host.fs`` (:class:`simulator.ufs.filesystems.FileSystems`), the same model the
+/etc/vfstab and /etc/mnttab texts are printed from.
+
+rawname (dumpmain.c) is here beside its caller: the character device of a block device that
+exists (open64 of the block device succeeds), any other name as it is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from simulator.core.names import device_slice, device_unit, raw_device, split_slice
+
+if TYPE_CHECKING:
+    from simulator.host import Host
+    from simulator.ufs.filesystems import FileSystems
+
+
+@dataclass
+class MountEntry:
+    """One ufs line of /etc/vfstab or /etc/mnttab: special, mount point, mounted now."""
+
+    special: str
+    mountp: str
+    mounted: bool
+
+
+def mnttabread(fs: FileSystems) -> list[MountEntry]:
+    """The vfstab ufs entries (mounted when mnttab lists the same pair), then mnttab's."""
+    vfstab = [(f.device, f.mount) for f in fs.vfstab_filesystems()]
+    mnttab = [(special, mountp) for special, mountp, fstype, _opts, _time
+              in fs.mnttab_entries() if fstype == "ufs"]
+    mounted = set(mnttab)
+    return [MountEntry(s, m, (s, m) in mounted) for s, m in vfstab] + \
+        [MountEntry(s, m, True) for s, m in mnttab]
+
+
+def mnttabsearch(host: Host, key: str, mounted: bool = False) -> MountEntry | None:
+    """The entry ``key`` names: a mounted one first, else (unless ``mounted``) the first."""
+    first = None
+    for mnt in mnttabread(host.fs):
+        raw = rawname(host, mnt.special)
+        found = key in (mnt.mountp, mnt.special, raw) or (
+            not key.startswith("/") and (mnt.special[1:] == key or mnt.mountp[1:] == key))
+        if not found:
+            continue
+        if mnt.mounted:
+            return mnt
+        if first is None:
+            first = mnt
+    return None if mounted else first
+
+
+def rawname(host: Host, path: str) -> str:
+    """dumpmain.c rawname: an existing block device's character device, else ``path``."""
+    raw = raw_device(path)
+    return raw if raw != path and device_exists(host, path) else path
+
+
+def device_exists(host: Host, path: str) -> bool:
+    """A ``/dev/md/[set/][r]dsk/dN`` of an existing metadevice, or a ``/dev/[r]dsk`` slice
+    of an existing disk: the device nodes devfsadm makes (``d010`` has none)."""
+    unit = device_unit(path)
+    if unit is not None:
+        mdset = host.md.sets.get(unit.setname)
+        return mdset is not None and path.rsplit("/", 1)[1] in mdset.units
+    name = device_slice(path)
+    parsed = split_slice(name) if name is not None else None
+    if parsed is None:
+        return False
+    disk = host.disks.get(parsed[0])
+    return disk is not None and parsed[1] in disk.slices
