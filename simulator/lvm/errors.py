@@ -7,7 +7,9 @@ both the md driver model (which raises) and libmeta/the programs (which print).
 The model never prints. A command facade catches :class:`MDError` and formats it the way
 ``mde_perror`` in libmeta/meta_error.c does: ``<prog>: <host>: [<extra>: ][<name>: ]<text>``
 followed by an empty line. Texts are the ones in meta_error.c (see the reference,
-svm-commands.md section 0), never paraphrases.
+svm-commands.md section 0), never paraphrases; the strerror(3C) texts libmeta prints for
+system errors (``No such file or directory``) come from :mod:`simulator.core.strerror`.
+Hand-written: the texts must match Solaris byte for byte.
 """
 
 from __future__ import annotations
@@ -93,5 +95,39 @@ TOO_MANY_REPLICAS = "%d metadevice database replicas is too many; the maximum is
 REPLICA_TOO_SMALL = "device size %d is too small for metadevice database replica"
 DB_STALE_DELETE = ("Deleting specified valid replicas results in stale state database. "
                    "Configuration changes with stale database result in panic(-f overrides)")
-NO_SUCH_FILE = "No such file or directory"
 NO_SUCH_SET = "no such set"
+SYNTAX = "syntax error"                              # MDE_SYNTAX
+ILLEGAL_OPTION = "illegal option"                    # MDE_OPTION
+IS_META = "is a metadevice"                          # MDE_IS_META
+GROW_DELAYED = "growing of metadevice delayed"       # MDE_GROW_DELAYED
+CANT_ENABLE_SPARED = "cannot enable hotspared device"   # MDE_FIX_INVAL_STATE
+UNKNOWN_TYPE = "unknown metadevice type"             # MDE_UNKNOWN_TYPE
+NOT_RAID = "unit is not a RAID"                      # MDE_NOT_RAID
+UNIT_NOT_FOUND = "unit not found"                    # MDE_UNIT_NOT_FOUND
+SET_DIFF = "set name is inconsistent"                # MDE_SET_DIFF
+HSP_BUSY = "hotspare pool is busy"                   # MDE_HSP_BUSY
+SP_NOSPACE = "not enough space available for request"   # MDE_SP_NOSPACE
+SP_OVERLAP = "overlapping extents specified"         # MDE_SP_OVERLAP
+SP_BAD_LENGTH = "bad length specified"               # MDE_SP_BAD_LENGTH
+SP_NOSP = "no soft partitions on this device"        # MDE_SP_NOSP
+NOT_DRIVENAME = "not a valid drive name"             # MDE_NOT_DRIVENAME
+INVALID_SLICE = "invalid slice number for drive name"   # MDE_INVALID_PART
+# md_basic.h MD_EOF_TRANS_MSG (MDE_EOF_TRANS)
+EOF_TRANS = ("Trans logging has been replaced by UFS Logging.\n"
+             "See mount_ufs(1M). Operation failed.\n")
+
+
+# meta_error.c texts that name a second object ("... of d10"), as mderror() builds them
+def already(name: str, where: str) -> MDError:
+    """MDE_ALREADY (meta_check.c meta_check_overlap): ``name`` is already used by ``where``."""
+    return MDError(f"has appeared more than once in the specification of {where}", name=name)
+
+
+def overlaps(name: str, where: str) -> MDError:
+    """MDE_OVERLAP: ``name`` overlaps with a device of metadevice ``where``."""
+    return MDError(f"overlaps with device in {where}", name=name)
+
+
+def mounted(name: str, where: str) -> MDError:
+    """MDE_IS_MOUNTED (meta_check.c meta_check_inuse): ``name`` is mounted on ``where``."""
+    return MDError(f"is mounted on {where}", name=name)

@@ -126,6 +126,28 @@ def test_usage_errors(host: Host) -> None:
     assert (r.stderr, r.exit_code) == (usage_text(None), 0)
 
 
+def test_getopt_errors_are_solaris_getopt(host: Host) -> None:
+    """metadb.c main: libc getopt reports the option, then usage("unknown command") (exit 1);
+    ``-?`` is usage(NULL) (exit 0); in chngdb's pass an option main knew but chngdb does
+    not (-i) is libc's complaint and usage(sp, "") with no message line; libc names
+    argv[0] as typed."""
+    cases = {
+        "metadb -a -l": ("metadb: option requires an argument -- l\n"
+                         + usage_text("unknown command"), 1),
+        "metadb -a -c": ("metadb: option requires an argument -- c\n"
+                         + usage_text("unknown command"), 1),
+        "metadb -Z -i": "metadb: illegal option -- Z\n" + usage_text("unknown command"),
+        "metadb -?": (usage_text(None), 0),
+        "metadb -i -a -f c1t0d0s7": ("metadb: illegal option -- i\n" + usage_text(""), 1),
+        "/usr/sbin/metadb -x": ("/usr/sbin/metadb: illegal option -- x\n"
+                                + usage_text("unknown command"), 1),
+    }
+    for cmd, want in cases.items():
+        err, code = want if isinstance(want, tuple) else (want, 1)
+        r = host.run(cmd)
+        assert (r.stdout, r.stderr, r.exit_code) == ("", err, code), cmd
+
+
 def test_root_and_sets(host: Host) -> None:
     r = host.run("metadb -a -f c1t0d0s7", uid=100)
     assert (r.stderr, r.exit_code) == (

@@ -12,11 +12,13 @@ from __future__ import annotations
 
 from simulator.core.invocation import Invocation
 from simulator.core.libc import getopt
+from simulator.core.strerror import ENOENT
 from simulator.lvm import errors as E
-from simulator.lvm.cmd.metainit import sp_parent
 from simulator.lvm.errors import MDError
-from simulator.lvm.libmeta.mdtab import NO_SUCH_FILE, parse_hsp_name, parse_md_name, slice_token
+from simulator.lvm.libmeta.init import slice_size
+from simulator.lvm.libmeta.names import hspname, metaname, slice_token
 from simulator.lvm.libmeta.printing import hsp_order, kernel_order
+from simulator.lvm.libmeta.softpart import sp_parent
 from simulator.lvm.md.manager import MDSet, VolumeManager
 from simulator.lvm.md.records import Mirror, SoftPartition, Stripe, Unit
 from simulator.lvm.md.states import CompState, SmState
@@ -32,9 +34,6 @@ options:
 -r\trecursive clear
 -p\tclear all soft partitions on metadevice/component
 """
-
-NO_SP = "no soft partitions on this device"   # MDE_SP_NOSP
-
 
 def usage(inv: Invocation, code: int = 1) -> int:
     """Usage text on stderr, exit 1 (0 for -h)."""
@@ -55,18 +54,18 @@ class Clearer:
     # ------------------------------------------------------------------ by name
     def clear_name(self, token: str) -> None:
         """metaclear.c clear_name: a hot spare pool if one has that name, else a metadevice."""
-        hsp = parse_hsp_name(token)
+        hsp = hspname(token)
         if hsp is not None:
             s = self.vm.get_set(hsp[0]) if hsp[0] else self.s
             if hsp[1] in s.hsps:
                 self.reset_hsp(s, hsp[1])
                 return
-        md = parse_md_name(token)
+        md = metaname(token)
         if md is None:
             sl = slice_token(token)
-            if sl is not None and _has_slice(self.vm, sl):
+            if sl is not None and slice_size(self.vm, sl) is not None:
                 raise MDError(E.NOT_META, name=sl)
-            raise MDError(NO_SUCH_FILE, name=token)
+            raise MDError(ENOENT, name=token)
         s = self.vm.get_set(md[0]) if md[0] else self.s
         self.reset_by_name(s, md[1])
 
@@ -152,18 +151,18 @@ class Clearer:
     def reset_component(self, token: str) -> None:
         """meta_sp_reset_component (``-p``): every soft partition on a component, stopping
         at the first failure."""
-        md = parse_md_name(token)
+        md = metaname(token)
         if md is not None:
             s = self.vm.get_set(md[0]) if md[0] else self.s
             comp, cname = md[1], s.display(md[1])
         else:
             sl = slice_token(token)
-            if sl is None or not _has_slice(self.vm, sl):
-                raise MDError(NO_SUCH_FILE, name=token)
+            if sl is None or not slice_size(self.vm, sl) is not None:
+                raise MDError(ENOENT, name=token)
             s, comp, cname = self.s, sl, sl
         sps = [u for u in kernel_order(s, SoftPartition) if u.component == comp]
         if not sps:
-            raise MDError(NO_SP, name=cname)
+            raise MDError(E.SP_NOSP, name=cname)
         for sp in sps:
             self._sp_reset_common(s, sp, _other_sp(s, sp))
 
@@ -202,14 +201,6 @@ class Clearer:
     def _units(self, kind: type[Unit]) -> list[Unit]:
         """meta_get_names: the driver's list order (as metastat lists them)."""
         return list(kernel_order(self.s, kind))
-
-
-def _has_slice(vm: VolumeManager, comp: str) -> bool:
-    try:
-        vm.slice_size(comp)
-    except MDError:
-        return False
-    return True
 
 
 def _release_spares(s: MDSet, st: Stripe) -> None:

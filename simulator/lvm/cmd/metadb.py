@@ -2,15 +2,20 @@
 
 Listing needs no privilege; ``-a``/``-d``/``-p`` need root. Options are read twice as
 metadb.c does: once in main (``ac:dfhik:l:ps:?``, the last of -a/-d/-i/-p wins) and again
-in chngdb (``ac:dfk:pl:s:``) for the count, length and force of an attach or detach.
-Usage problems print ``metadb: <why>`` and the usage text to stderr and exit 1.
+in chngdb (``ac:dfk:pl:s:``) for the count, length and force of an attach or detach, both
+with Solaris getopt(3C) (:mod:`simulator.core.libc`): libc reports a bad option
+(``metadb: illegal option -- x``, ``option requires an argument -- l``), then metadb.c
+usage(sp, string) prints ``metadb: <string>`` when the string is not empty, the usage text,
+and exits 1 (0 for ``-h`` / ``-?``, string NULL). A bad option in main is ``unknown
+command``; in chngdb the string is empty.
 """
 
 from __future__ import annotations
 
-import getopt as _getopt
 import re
+from typing import NoReturn
 
+from simulator.core.errors import CommandExit, UsageError
 from simulator.core.invocation import Invocation
 from simulator.core.libc import getopt
 from simulator.core.names import DID_SLICE_RE, short_name
@@ -55,20 +60,18 @@ LEGEND = (
     " R - replica had device read errors")
 
 
-class Usage(Exception):
-    """metadb.c usage(sp, string): ``string`` None means -h (exit 0)."""
-
-    def __init__(self, why: str | None) -> None:
-        super().__init__(why or "")
-        self.why = why
-
-
 def usage(inv: Invocation, why: str | None = "unknown command") -> int:
-    """Print ``metadb: <why>`` (when there is one) and the usage text to stderr."""
+    """metadb.c usage(sp, string): ``metadb: <why>`` (when not empty) and the usage text on
+    stderr; the exit status is 0 for ``why`` None (``-h``, ``-?``), else 1."""
     if why:
         inv.err(f"{inv.prog}: {why}")
     inv.err(USAGE.format(p=inv.prog))
     return 0 if why is None else 1
+
+
+def usage_exit(inv: Invocation, why: str | None) -> NoReturn:
+    """usage() then md_exit(): the command ends here."""
+    raise CommandExit(usage(inv, why))
 
 
 def c_atoi(text: str) -> int | None:
@@ -78,14 +81,11 @@ def c_atoi(text: str) -> int | None:
 
 
 def main(inv: Invocation) -> int:
+    """metadb.c main: options, then list, patch, or change the replicas (chngdb)."""
     try:
-        return run(inv)
-    except Usage as u:
-        return usage(inv, u.why)
-
-
-def run(inv: Invocation) -> int:
-    opts, operands = main_getopt(inv)
+        opts, operands = getopt(inv, "ac:dfhik:l:ps:?")
+    except UsageError:                  # case '?' with optopt != '?' and default
+        usage_exit(inv, "unknown command")
     cmd = "infoshort"
     setname: str | None = None
     force = False
@@ -97,7 +97,7 @@ def run(inv: Invocation) -> int:
         elif flag == "-f":
             force = True
         elif flag in ("-h", "-?"):
-            raise Usage(None)
+            usage_exit(inv, None)
         elif flag == "-i":
             cmd = "infolong"
         elif flag == "-p":
@@ -108,7 +108,7 @@ def run(inv: Invocation) -> int:
 
     if cmd in ("infoshort", "infolong"):
         if operands:
-            raise Usage("too many arguments")
+            usage_exit(inv, "too many arguments")
         inv.out(listing(s, cmd == "infolong"), end="")
         return 0
 
@@ -116,35 +116,26 @@ def run(inv: Invocation) -> int:
         return 1
     if cmd == "patch":
         if len(operands) > 1:
-            raise Usage("too many arguments to -p")
+            usage_exit(inv, "too many arguments to -p")
         return 0
     if not s.replicas and not force:
         raise MDError(NO_DB)
     return chngdb(inv, s, cmd)
 
 
-def main_getopt(inv: Invocation) -> tuple[list[tuple[str, str]], list[str]]:
-    """The first option pass; an unknown option is ``unknown command``."""
-    try:
-        return getopt(inv, "ac:dfhik:l:ps:?")
-    except Exception as e:   # base.getopt printed "illegal option -- x"
-        raise Usage("unknown command") from e
-
-
 def chngdb(inv: Invocation, s: MDSet, cmd: str) -> int:
     """metadb.c chngdb: count/length/force, their checks, then attach or detach."""
     try:
-        opts, operands = _getopt.getopt(inv.args, "ac:dfk:pl:s:")
-    except _getopt.GetoptError as e:
-        inv.err(f"{inv.prog}: illegal option -- {e.opt}")
-        raise Usage("") from None
+        opts, operands = getopt(inv, "ac:dfk:pl:s:")
+    except UsageError:                  # default: usage(sp, "")
+        usage_exit(inv, "")
     dbsize, dbcnt, default_size, force = DEFAULT_LENGTH, 1, True, False
     for flag, value in opts:
         if flag in ("-c", "-l"):
             n = c_atoi(value)
             if n is None:
                 inv.err(f"{inv.prog}: {value}: bad format")
-                raise Usage("")
+                usage_exit(inv, "")
             if flag == "-c":
                 dbcnt = n
             else:
@@ -152,13 +143,13 @@ def chngdb(inv: Invocation, s: MDSet, cmd: str) -> int:
         elif flag == "-f":
             force = True
     if dbsize > MDDB_MAXBLKS:
-        raise Usage("size (-l) is too big")
+        usage_exit(inv, "size (-l) is too big")
     if dbsize < MDDB_MINBLKS:
-        raise Usage("size (-l) is too small")
+        usage_exit(inv, "size (-l) is too small")
     if dbcnt < 1:
-        raise Usage("count (-c) must be 1 or more")
+        usage_exit(inv, "count (-c) must be 1 or more")
     if not operands:
-        raise Usage("no devices specified to attach or detach")
+        usage_exit(inv, "no devices specified to attach or detach")
     devices = [short_name(d) for d in operands]
     vm = inv.host.md
     for dev in devices:

@@ -16,12 +16,13 @@ from __future__ import annotations
 from simulator.core.invocation import Invocation
 from simulator.core.libc import getopt
 from simulator.lvm import errors as E
-from simulator.lvm.cmd.metainit import IS_META, check_hotspare
 from simulator.lvm.errors import MDError
-from simulator.lvm.libmeta.mdtab import NO_SUCH_FILE, parse_hsp_name, parse_md_name, slice_token
+from simulator.lvm.libmeta.hotspare import check_hotspare
+from simulator.lvm.libmeta.init import component_of
+from simulator.lvm.libmeta.names import hspname
 from simulator.lvm.libmeta.printing import Reporter, hsp_order
 from simulator.lvm.md.manager import MDSet, VolumeManager
-from simulator.lvm.md.records import HotSpare, HotSparePool
+from simulator.lvm.md.records import HotSpare, HotSparePool, Stripe
 
 NAME = "metahs"
 
@@ -37,9 +38,6 @@ usage:\t{0} [-s setname] -a hot_spare_pool [component...]
 \t{0} [-s setname] -i [hot_spare_pool...]
 """
 
-HSP_BUSY = "hotspare pool is busy"          # MDE_HSP_BUSY (seths_delete_hsp)
-
-
 def usage(inv: Invocation, code: int = 1) -> int:
     """Usage text on stderr, exit 1 (0 for -h)."""
     inv.err(USAGE.format(inv.prog), end="")
@@ -53,25 +51,10 @@ def _is_all(token: str) -> bool:
 
 def _pool_name(vm: VolumeManager, s: MDSet, token: str) -> tuple[MDSet, str]:
     """metahspname: ``hspNNN`` (classic names) -> (set, canonical name)."""
-    parsed = parse_hsp_name(token)
+    parsed = hspname(token)
     if parsed is None:
         raise MDError(E.BAD_NAME, name=token)
     return (vm.get_set(parsed[0]) if parsed[0] else s), parsed[1]
-
-
-def _comp(vm: VolumeManager, s: MDSet, token: str) -> tuple[MDSet | None, str]:
-    """metaname(LOGICAL_DEVICE): (set, ``dN``) for a metadevice, (None, slice) for a slice."""
-    md = parse_md_name(token)
-    if md is not None:
-        return (vm.get_set(md[0]) if md[0] else s), md[1]
-    sl = slice_token(token)
-    if sl is None:
-        raise MDError(NO_SUCH_FILE, name=token)
-    try:
-        vm.slice_size(sl)
-    except MDError:
-        raise MDError(NO_SUCH_FILE, name=token) from None
-    return None, sl
 
 
 def _all_pools(s: MDSet) -> list[str]:
@@ -97,7 +80,7 @@ def add_hotspares(inv: Invocation, s: MDSet, args: list[str]) -> None:
         pools = [(s, name) for name in _all_pools(s)]
     else:
         pools = [_pool_name(vm, s, args[0])]
-    comps = [_comp(vm, s, token) for token in args[1:]]
+    comps = [component_of(vm, s, token) for token in args[1:]]
     for pset, short in pools:
         name = pset.display(short)
         if not comps:
@@ -123,7 +106,7 @@ def delete_hotspares(inv: Invocation, s: MDSet, args: list[str]) -> None:
         pools = [(s, name) for name in _all_pools(s)]
     else:
         pools = [_pool_name(vm, s, args[0])]
-    comps = [_comp(vm, s, token)[1] for token in args[1:]]
+    comps = [component_of(vm, s, token)[1] for token in args[1:]]
     done = 0
     for pset, short in pools:
         name = pset.display(short)
@@ -132,8 +115,8 @@ def delete_hotspares(inv: Invocation, s: MDSet, args: list[str]) -> None:
             if pool is None:
                 raise MDError(E.INVALID_HSP, name=name)
             if pool.spares:
-                raise MDError(HSP_BUSY, name=name)
-            if any(getattr(u, "hsp", None) == short for u in pset.units.values()):
+                raise MDError(E.HSP_BUSY, name=name)
+            if any(isinstance(u, Stripe) and u.hsp == short for u in pset.units.values()):
                 raise MDError(E.HSP_REFERENCED, name=name)
             del pset.hsps[short]
             inv.out(f"{name}: Hotspare pool is cleared")
@@ -177,8 +160,8 @@ def replace_hotspares(inv: Invocation, s: MDSet, args: list[str]) -> None:
         pools = [(s, name) for name in _all_pools(s)]
     else:
         pools = [_pool_name(vm, s, args[0])]
-    old = _comp(vm, s, args[1])[1]
-    new_set, new = _comp(vm, s, args[2])
+    old = component_of(vm, s, args[1])[1]
+    new_set, new = component_of(vm, s, args[2])
     done = 0
     for pset, short in pools:
         name = pset.display(short)
@@ -205,10 +188,10 @@ def replace_hotspares(inv: Invocation, s: MDSet, args: list[str]) -> None:
 def enable_hotspares(inv: Invocation, s: MDSet, args: list[str]) -> None:
     """meta_hs_enable: re-enable Broken spares; each prints ``hotspare c is enabled``."""
     vm = inv.host.md
-    comps = [_comp(vm, s, token) for token in args]
+    comps = [component_of(vm, s, token) for token in args]
     for cset, comp in comps:
         if cset is not None:
-            raise MDError(IS_META, name=cset.display(comp))
+            raise MDError(E.IS_META, name=cset.display(comp))
         spares = [pool.find(comp) for pool in s.hsps.values()]
         found = [sp for sp in spares if sp is not None]
         if not found:
@@ -265,7 +248,7 @@ def main(inv: Invocation) -> int:
     if not op:
         return usage(inv, 1)
     if args and not _is_all(args[0]) and op != "-e":
-        parsed = parse_hsp_name(args[0])
+        parsed = hspname(args[0])
         if parsed is None:
             return inv.md_error(MDError(E.BAD_NAME, name=args[0]))
         if parsed[0]:

@@ -10,7 +10,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from simulator.core.libc import sun_getopt
+from simulator.lvm import errors as E
 from simulator.lvm.errors import MDError
+from simulator.lvm.libmeta.mirror import meta_mirror_replace
 from simulator.lvm.libmeta.names import command_set, component_name, meta_device, print_usage
 from simulator.lvm.md.records import Mirror
 
@@ -22,7 +24,6 @@ USAGE = ("usage:\t{0} [-s setname] mirror component-old component-new\n"
          "\t{0} [-s setname] -e mirror component\n"
          "\t{0} [-s setname] [-f] RAID component-old component-new\n"
          "\t{0} [-s setname] [-f] -e RAID component\n")
-UNKNOWN_TYPE = "unknown metadevice type"      # meta_error.c MDE_UNKNOWN_TYPE
 
 
 def usage(inv: Invocation, code: int = 1) -> int:
@@ -54,12 +55,12 @@ def main(inv: Invocation) -> int:
     comps = [component_name(vm, s, c) for c in operands]
     unit = vm.unit(s, name)
     if not isinstance(unit, Mirror):
-        raise MDError(UNKNOWN_TYPE, name=s.display(name))
+        raise MDError(E.UNKNOWN_TYPE, name=s.display(name))
     mname = s.display(name)
     if enable:
-        vm.replace(s, name, comps[0], None)
+        meta_mirror_replace(vm, s, name, comps[0], None)
         inv.out(f"{mname}: device {comps[0]} is enabled")
     else:
-        vm.replace(s, name, comps[0], comps[1])
+        meta_mirror_replace(vm, s, name, comps[0], comps[1])
         inv.out(f"{mname}: device {comps[0]} is replaced with {comps[1]}")
     return 0

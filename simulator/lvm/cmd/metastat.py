@@ -3,7 +3,8 @@
 Follows illumos cmd/lvm/util/metastat.c: options ``acSs:hpBDrtiq?``, the stale-replica
 banner, ``-i`` probing, named units (errors per name, then the next one), the whole set in
 meta_print_all order, ``-a`` for every set, ``-c`` concise output, and the Device
-Relocation Information section. The layouts themselves live in :mod:`.report`.
+Relocation Information section. The layouts themselves live in
+:mod:`simulator.lvm.libmeta.printing`.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from simulator.core.invocation import Invocation
 from simulator.core.libc import getopt
 from simulator.core.names import HSP_RE, split_slice
 from simulator.lvm.errors import NO_DB, UNIT_NOT_SET_UP, MDError
+from simulator.lvm.libmeta.names import hspname, metaname, parse_device
 from simulator.lvm.libmeta.printing import Reporter, hsp_order, kernel_order, parented
 from simulator.lvm.md.manager import MDSet
 from simulator.lvm.md.records import Mirror, Stripe
@@ -126,8 +128,9 @@ def print_specific_set(inv: Invocation, s: MDSet, o: Options) -> None:
 
 def resolve(inv: Invocation, s: MDSet, name: str) -> tuple[MDSet, str]:
     """meta_name_getname: ``set/dN`` and ``/dev/md/set/dsk/dN`` pick their set; the short
-    name is returned. An unknown set is the metasetname error."""
-    setname, short = inv.host.md.split_name(name)
+    name (``dN``/``hspNNN`` canonical, as meta_name.c reads them) is returned. An unknown
+    set is the metasetname error."""
+    setname, short = metaname(name) or hspname(name) or parse_device(name)
     if setname is not None:
         s = inv.host.md.get_set(setname)
     return s, short

@@ -7,7 +7,8 @@ device is tried; the exit status is then 255 (``md_exit(sp, -1)``).
 
 ``metasync -r`` forks a child that starts pass 1, waits for it, starts pass 2, and so on
 (libmeta meta_mirror_resync.c meta_mirror_resync_all; pass 0 is never resynced, the last
-pass is not waited for). That child is the model's ``host.md.resync`` (``lvm/md/resync_daemon.py``).
+pass is not waited for). That child is the model's ``host.md.resync``
+(:class:`simulator.lvm.md.resync.ResyncDaemon`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from simulator.core.libc import atoi, sun_getopt
+from simulator.lvm import errors as E
 from simulator.lvm.errors import MDError
 from simulator.lvm.libmeta.names import command_set, meta_device, print_usage
 from simulator.lvm.md.records import Mirror
@@ -26,8 +28,6 @@ NAME = "metasync"
 USAGE = ("usage:\t{0} [-s setname] -r [buffer_size]\n"
          "\t{0} [-s setname] [buffer_size] metadevices...\n"
          "\t{0} [-s setname] -c metadevices...\n")
-UNKNOWN_TYPE = "unknown metadevice type"      # meta_error.c MDE_UNKNOWN_TYPE
-NOT_RAID = "unit is not a RAID"               # meta_error.c MDE_NOT_RAID
 
 
 def usage(inv: Invocation, code: int = 1) -> int:
@@ -73,9 +73,9 @@ def main(inv: Invocation) -> int:
             sp = s
             unit = vm.unit(s, short)
             if pflag:
-                raise MDError(NOT_RAID, name=s.display(short))
+                raise MDError(E.NOT_RAID, name=s.display(short))
             if not isinstance(unit, Mirror):
-                raise MDError(UNKNOWN_TYPE, name=s.display(short))
+                raise MDError(E.UNKNOWN_TYPE, name=s.display(short))
             if cancel:
                 vm.cancel_resync(s, short)
             else:

@@ -4,7 +4,8 @@ Follows usr/src/cmd/lvm/util/metattach.c: root check, a first getopt pass that o
 ``-s`` (unknown options are reported and ignored there), the metadevice, then a second
 getopt pass per metadevice type (where anything unexpected is a usage error).
 
-Solaris getopt(3C) lives in ``base``; libmeta's name checks in ``metanames``.
+Solaris getopt(3C) is :mod:`simulator.core.libc`; libmeta's name checks are
+:mod:`simulator.lvm.libmeta.names`.
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ from simulator.lvm.libmeta.names import (
     meta_device,
     print_usage,
 )
-from simulator.lvm.md.manager import MAX_INTERLACE, MIN_INTERLACE, MDSet
+from simulator.lvm.md.create import MAX_INTERLACE, MIN_INTERLACE
+from simulator.lvm.md.manager import MDSet
 from simulator.lvm.md.records import Mirror, SoftPartition, Stripe
 
 if TYPE_CHECKING:
@@ -35,10 +37,6 @@ USAGE = ("usage:\t{0} [-s setname] mirror [metadevice]\n"
          "\t{0} [-s setname] [-i interlace] concat/stripe component...\n"
          "\t{0} [-s setname] RAID component...\n"
          "\t{0} [-s setname] [-A alignment] softpart size|all\n")
-
-# meta_error.c texts not (yet) in model.errors
-SP_NO_SPACE = "not enough space available for request"   # MDE_SP_NOSPACE
-SP_BAD_LENGTH = "bad length specified"        # MDE_SP_BAD_LENGTH
 
 
 def usage(inv: Invocation, code: int = 1) -> int:
@@ -166,10 +164,10 @@ def _sp_attach(inv: Invocation, s: MDSet, sp: SoftPartition) -> int:
     else:
         amount = parse_sp_size(rest[1])
         if amount is None or amount == 0:
-            raise MDError(SP_BAD_LENGTH, name=cname)
+            raise MDError(E.SP_BAD_LENGTH, name=cname)
         grow = amount
     if grow <= 0 or grow > free:
-        raise MDError(SP_NO_SPACE, name=cname)
+        raise MDError(E.SP_NOSPACE, name=cname)
     sp.extents.append((end, grow))
     sp.timestamp = vm.now()
     inv.out(f"{cname}: Soft Partition has been grown")

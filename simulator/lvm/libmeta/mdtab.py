@@ -1,4 +1,4 @@
-"""md.tab syntax and the metainit argument grammar shared by metainit, metaclear and metahs.
+"""md.tab syntax and the metainit argument grammar (meta_tab.c, meta_init.c).
 
 ``/etc/lvm/md.tab`` is read the way libmeta's meta_tab.c ``parse_tab`` reads it: a ``#`` in
 the first column comments out the rest of that line, a backslash right before the newline
@@ -16,25 +16,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from simulator.core.names import short_name, split_slice
+from simulator.lvm import errors as E
 from simulator.lvm.errors import MDError
+from simulator.lvm.libmeta.names import canonical_name
 
 MDTAB_PATH = "/etc/lvm/md.tab"
-
-# meta_error.c void_to_str texts used by the parsers
-SYNTAX = "syntax error"
-OPTION = "illegal option"
-BAD_INTERLACE = "invalid interlace"
-BAD_PASS = "invalid pass number"
-NO_SUCH_FILE = "No such file or directory"
 
 # meta_get_init_type() results (meta_init.c); TAB_MD_HSP is every kind metainit -a builds
 TAB_HSP, TAB_MIRROR, TAB_RAID, TAB_SP, TAB_TRANS = "hsp", "mirror", "raid", "sp", "trans"
 TAB_MDDB, TAB_STRIPE, TAB_UNKNOWN = "mddb", "stripe", "unknown"
 TAB_MD_HSP = (TAB_HSP, TAB_MIRROR, TAB_RAID, TAB_SP, TAB_TRANS, TAB_STRIPE)
-
-_MD_RE = re.compile(r"^(?:/dev/md/(?:(?P<pset>[^/]+)/)?r?dsk/|(?P<set>[^/]+)/)?d(?P<num>\d+)$")
-_HSP_RE = re.compile(r"^(?:(?P<set>[^/]+)/)?hsp(?P<num>\d{1,3})$")
 
 
 @dataclass
@@ -86,15 +77,15 @@ def parse_interlace(uname: str, token: str) -> int:
     """meta_init.c parse_interlace: bytes (multiple of 512) or a number with b/k/m (blocks)."""
     scanned = scan_ulonglong(token)
     if scanned is None:
-        raise cook_syntax(BAD_INTERLACE, uname, token)
+        raise cook_syntax(E.INVALID_INTERLACE, uname, token)
     num, suffix = scanned
     if suffix == "":
         if num & 511:
-            raise cook_syntax(BAD_INTERLACE, uname, token)
+            raise cook_syntax(E.INVALID_INTERLACE, uname, token)
         return num // 512
     factor = {"b": 1, "k": 2, "m": 2048}.get(suffix.lower())
     if factor is None:
-        raise cook_syntax(BAD_INTERLACE, None, token)
+        raise cook_syntax(E.INVALID_INTERLACE, None, token)
     return num * factor
 
 
@@ -175,57 +166,6 @@ def first_is_option(args: list[str]) -> bool:
     return SubOpts(args, "").next() is not None
 
 
-# ---------------------------------------------------------------------------- names
-def valid_name_syntax(name: str) -> bool:
-    """meta_name.c valid_name_syntax: a letter, then letters, digits, ``-_.``; not all/none."""
-    if not name or not name[0].isalpha() or len(name) > 255:
-        return False
-    if name.lower() in ("all", "none"):
-        return False
-    return all(ch.isalnum() or ch in "-_." for ch in name[1:])
-
-
-def parse_md_name(token: str) -> tuple[str | None, str] | None:
-    """``d10``, ``set/d10``, ``/dev/md/[set/]dsk/d10`` -> (set or None, canonical ``d10``).
-
-    Metadevice names follow the classic libmeta parse_metadevice (``d%lu``): leading zeros
-    are dropped (``d010`` is ``d10``). None when the token is no metadevice name.
-    """
-    m = _MD_RE.match(re.sub(r"/+", "/", token))
-    if m is None:
-        return None
-    setname = m.group("pset") or m.group("set")
-    return setname, f"d{int(m.group('num'))}"
-
-
-def parse_hsp_name(token: str) -> tuple[str | None, str] | None:
-    """``hsp001``/``set/hsp001`` -> (set or None, ``hsp001``); classic parse_hsp ``hsp%03u``."""
-    m = _HSP_RE.match(token)
-    if m is None:
-        return None
-    return m.group("set"), f"hsp{int(m.group('num')):03d}"
-
-
-def slice_token(token: str) -> str | None:
-    """The short slice name a component token names (``/dev/dsk/c0t0d0s0`` -> ``c0t0d0s0``)."""
-    name = short_name(token)
-    return name if split_slice(name) else None
-
-
-def canonical_name(token: str) -> str | None:
-    """md.tab's meta_canonicalize: canonical ``[set/]name`` of an entry, None if illegal."""
-    md = parse_md_name(token)
-    if md is not None:
-        return f"{md[0]}/{md[1]}" if md[0] else md[1]
-    hsp = parse_hsp_name(token)
-    if hsp is not None:
-        return f"{hsp[0]}/{hsp[1]}" if hsp[0] else hsp[1]
-    setname, _, short = token.rpartition("/")
-    if not valid_name_syntax(short):
-        return None
-    return token if setname else short
-
-
 # ---------------------------------------------------------------------------- md.tab
 def init_type(argv: list[str]) -> str:
     """meta_init.c meta_get_init_type: what kind of metadevice an argument list creates."""
@@ -276,7 +216,7 @@ def parse_mdtab(text: str, filename: str = MDTAB_PATH) -> list[TabLine]:
         lineno += 1
         cname = canonical_name(argv[0])
         if cname is None:
-            raise MDError(SYNTAX, name=filename)
+            raise MDError(E.SYNTAX, name=filename)
         lines.append(TabLine(argv, context, cname, init_type(argv)))
     return lines
 

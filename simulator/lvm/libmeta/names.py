@@ -1,15 +1,27 @@
-"""libmeta's name handling, shared by the meta* commands.
+"""libmeta's name handling, shared by the meta* programs: THE metadevice / hot spare pool
+name resolver (illumos lib/lvm/libmeta/common/meta_name.c parse_device, metaname,
+metahspname, meta_canonicalize, valid_name_syntax), ``metaname(META_DEVICE)`` /
+``metaname(UNKNOWN)`` with their errors, the set a command works on (``-s setname``),
+component names, and the usage printer the C programs share.
 
-``metaname(META_DEVICE)`` / ``metaname(UNKNOWN)`` checks (meta_name.c), the set a command
-works on (``-s setname``), component names, and the usage printer the C programs share.
+Built on the one device grammar, :mod:`simulator.core.names` (no pattern of its own): the
+names are split as parse_device splits them, then read as ``d%lu`` (``d010`` is unit 10)
+and ``hsp%03u`` (``hsp1`` is ``hsp001``) as meta_name.c's sscanf calls read them.
 """
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 
-from simulator.core.names import UNIT_RE, short_name, split_slice
+from simulator.core.names import (
+    is_disk,
+    parse_hsp,
+    parse_unit,
+    short_name,
+    slice_device,
+    split_slice,
+)
+from simulator.core.strerror import ENOENT
 from simulator.lvm import errors as E
 from simulator.lvm.errors import MDError
 from simulator.lvm.md.manager import MDSet, VolumeManager
@@ -18,12 +30,10 @@ from simulator.lvm.md.records import MAX_UNITS, Mirror, SoftPartition, Stripe
 if TYPE_CHECKING:
     from simulator.core.invocation import Invocation
 
-# meta_error.c texts used by the name checks
-UNIT_NOT_FOUND = "unit not found"             # MDE_UNIT_NOT_FOUND
-SET_DIFF = "set name is inconsistent"         # MDE_SET_DIFF
-
 # libmeta's miscnames (meta_basic.x), printed by "invalid metadevice type"
 MISCNAME = {"stripe": "md_stripe", "mirror": "md_mirror", "softpart": "md_sp"}
+
+MAXNAMLEN = 255
 
 
 def print_usage(inv: Invocation, text: str, code: int) -> int:
@@ -32,9 +42,80 @@ def print_usage(inv: Invocation, text: str, code: int) -> int:
     return code
 
 
-_VALID_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]*$")
-_MD_PATH = re.compile(r"^/dev/md/(?:(?P<set>[^/]+)/)?r?dsk/(?P<dev>\S+)$")
-_CTD = re.compile(r"^c\d+(?:t[0-9A-Fa-f]+)?d\d+s(?P<slice>\d+)$")
+# ---------------------------------------------------------------------------- the resolver
+def squeeze_slashes(token: str) -> str:
+    """parse_device's first step: every run of ``/`` becomes one."""
+    while "//" in token:
+        token = token.replace("//", "/")
+    return token
+
+
+def parse_device(token: str) -> tuple[str | None, str]:
+    """meta_name.c parse_device: (set, name) of ``[set/]name``, ``/dev/md/[r]dsk/name`` or
+    ``/dev/md/set/[r]dsk/name``, duplicate slashes dropped first; the set is None when the
+    token names none (or names the local set by path)."""
+    tname = squeeze_slashes(token)
+    for prefix in ("/dev/md/dsk/", "/dev/md/rdsk/"):        # fully qualified, local set
+        if tname.startswith(prefix) and len(tname) > len(prefix):
+            return None, tname[len(prefix):]
+    setname, sep, rest = tname.partition("/")
+    if sep and setname and rest:                             # "%[^/]/%s": set/name
+        return setname, rest
+    if tname.startswith("/dev/md/"):                         # /dev/md/set/[r]dsk/name
+        setname, _, tail = tname[len("/dev/md/"):].partition("/")
+        for kind in ("dsk/", "rdsk/"):
+            if setname and tail.startswith(kind) and len(tail) > len(kind):
+                return setname, tail[len(kind):]
+    return None, tname
+
+
+def valid_name_syntax(name: str) -> bool:
+    """meta_name.c valid_name_syntax: a letter, then letters, digits, ``-_.``; at most
+    MAXNAMLEN; ``all``/``ALL``/``none``/``NONE`` are reserved (meta_is_all/meta_is_none)."""
+    if not name or not (name[0].isascii() and name[0].isalpha()) or len(name) > MAXNAMLEN:
+        return False
+    if name in ("all", "ALL", "none", "NONE"):
+        return False
+    return all(ch.isascii() and (ch.isalnum() or ch in "-_.") for ch in name[1:])
+
+
+def metaname(token: str) -> tuple[str | None, str] | None:
+    """The metadevice a token names: (set or None, canonical ``dN``), None when it names
+    none. The unit number is read as sscanf ``d%lu`` reads it (``d010`` is ``d10``)."""
+    setname, name = parse_device(token)
+    unit = parse_unit(name)
+    if unit is None or unit.setname:
+        return None
+    return setname, unit.short
+
+
+def hspname(token: str) -> tuple[str | None, str] | None:
+    """The hot spare pool a token names: (set or None, ``hspNNN``). The number is read as
+    sscanf ``hsp%03u`` reads it: one to three digits (``hsp1`` is ``hsp001``)."""
+    setname, name = parse_device(token)
+    digits = name[3:]
+    if not name.startswith("hsp") or not 1 <= len(digits) <= 3 \
+            or not (digits.isascii() and digits.isdigit()):
+        return None
+    hsp = parse_hsp(f"hsp{int(digits):03d}")
+    return None if hsp is None else (setname, hsp[1])
+
+
+def canonical_name(token: str) -> str | None:
+    """meta_name.c meta_canonicalize: ``[set/]name`` of an md.tab entry, None if illegal."""
+    for parsed in (metaname(token), hspname(token)):
+        if parsed is not None:
+            return f"{parsed[0]}/{parsed[1]}" if parsed[0] else parsed[1]
+    setname, name = parse_device(token)
+    if not valid_name_syntax(name):
+        return None
+    return f"{setname}/{name}" if setname else name
+
+
+def slice_token(token: str) -> str | None:
+    """The short slice name a component token names (``/dev/dsk/c0t0d0s0`` -> ``c0t0d0s0``)."""
+    name = short_name(token)
+    return name if split_slice(name) else None
 
 
 def command_set(vm: VolumeManager, sname: str | None) -> MDSet | None:
@@ -51,26 +132,19 @@ def meta_device(vm: VolumeManager, sp: MDSet | None, uname: str) -> tuple[MDSet,
     /dev/md node behind it is ``No such file or directory`` (dN nodes exist for every unit
     number the driver allows, set up or not: those fail later with ``unit not set up``).
     """
-    tname = re.sub(r"/+", "/", uname)
-    setname: str | None = None
-    m = _MD_PATH.match(tname)
-    if m:
-        setname, tname = m.group("set") or "", m.group("dev")
-    elif "/" in tname and not tname.startswith("/"):
-        setname, tname = tname.split("/", 1)
-    if len(tname) > 255 or not _VALID_NAME.match(tname) or \
-            tname in ("all", "ALL", "none", "NONE"):
+    setname, tname = parse_device(uname)
+    if not valid_name_syntax(tname):
         raise MDError(E.BAD_NAME, name=tname)
-    if setname is None or setname in ("", "local"):
+    if setname is None or setname == "local":
         s = sp if sp is not None else vm.get_set(None)
     elif sp is not None and sp.name and sp.name != setname:
-        raise MDError(SET_DIFF, name=setname)
+        raise MDError(E.SET_DIFF, name=setname)
     else:
         s = vm.get_set(setname)
-    unit = UNIT_RE.match(tname)
-    if unit is None or int(unit.group("num")) >= MAX_UNITS:
-        raise MDError(E.NO_SUCH_FILE, name=tname)
-    return s, tname
+    unit = parse_unit(tname)
+    if unit is None or unit.setname or unit.number >= MAX_UNITS:
+        raise MDError(ENOENT, name=tname)
+    return s, unit.short
 
 
 def component_name(vm: VolumeManager, s: MDSet, uname: str) -> str:
@@ -80,30 +154,27 @@ def component_name(vm: VolumeManager, s: MDSet, uname: str) -> str:
     disk exists (metachkdisk complains later); anything else is ``unit not found``
     (getrawnames found it neither under /dev/md/rdsk, /dev/rdsk nor the cwd).
     """
-    name = short_name(re.sub(r"/+", "/", uname))
-    m = _MD_PATH.match(name)
-    if m:
-        name = m.group("dev") if not m.group("set") else f"{m.group('set')}/{m.group('dev')}"
-    _, short = vm.split_name(name)
-    if UNIT_RE.match(short) and short in s.units:
-        return short
-    ctd = _CTD.match(name)
-    if ctd:
-        if int(ctd.group("slice")) > 7:    # getparts: partno >= nparts
-            raise MDError(E.NO_SUCH_FILE, name=f"/dev/rdsk/{name}")
+    name = short_name(squeeze_slashes(uname))
+    unit = metaname(name)
+    if unit is not None and unit[1] in s.units:
+        return unit[1]
+    if split_slice(name):
         return name
-    raise MDError(UNIT_NOT_FOUND, name=uname)
+    disk, sep, num = name.rpartition("s")
+    if sep and is_disk(disk) and num.isascii() and num.isdigit():   # getparts: partno >= nparts
+        raise MDError(ENOENT, name=f"/dev/rdsk/{name}")
+    raise MDError(E.UNIT_NOT_FOUND, name=uname)
 
 
 def check_component(vm: VolumeManager, s: MDSet, name: str) -> None:
     """metachkcomp (a soft partition is allowed): not a metadevice, a disk that exists."""
-    if UNIT_RE.match(name) and name in s.units:
+    if parse_unit(name) is not None and name in s.units:
         if not isinstance(s.units[name], SoftPartition):
-            raise MDError(vm.IS_META, name=name)
+            raise MDError(E.IS_META, name=name)
         return
     parsed = split_slice(name)
     if parsed is None or parsed[0] not in vm.disks:
-        raise MDError(E.NO_SUCH_FILE, name=f"/dev/dsk/{name}")
+        raise MDError(ENOENT, name=slice_device(name))
 
 
 def current_root_component(vm: VolumeManager) -> str | None:
@@ -121,6 +192,3 @@ def current_root_component(vm: VolumeManager) -> str | None:
         if isinstance(u, Stripe) and u.rows:
             return u.rows[0].components[0].name
     return None
-
-
-# ---------------------------------------------------------------------- metattach

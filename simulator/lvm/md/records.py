@@ -1,7 +1,8 @@
 """Metadevice records: concat/stripes, mirrors, soft partitions and hot spare pools.
 
-These are plain data (what the kernel keeps in the state database). The rules that change
-them live in :mod:`simulator.lvm.md.manager`; printing lives in the command layer.
+These are plain data (what the kernel keeps in the state database), with the set that holds
+them (:class:`MDSet`) and the console events the driver logs. The rules that change them live
+in the mixins of :mod:`simulator.lvm.md.manager`; printing lives in libmeta.
 Every record round-trips through ``to_dict``/``from_dict`` so a host can be saved as JSON.
 """
 
@@ -11,10 +12,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from simulator.core.names import UNIT_RE
+from simulator.lvm.md.replicas import Replica
 from simulator.lvm.md.states import READABLE, CompState, SmState
 
 MAX_UNITS = 8192          # md.conf nmd upper bound
 MAX_SUBMIRRORS = 4        # NMIRROR
+MD_PASS_MAX = 9           # md_mirror.h: resync pass numbers 0..9
 BIG_UNIT_BLOCKS = 2**31   # MD_64BIT_META_DEV: units of 1 TB and more print resync in tenths
 
 
@@ -330,3 +333,43 @@ def unit_from_dict(d: dict[str, Any]) -> Unit:
                              extents=[(int(a), int(b)) for a, b in d["extents"]],
                              status=d.get("status", "Okay"))
     raise ValueError(f"unknown unit kind {kind!r}")
+
+
+@dataclass
+class MDSet:
+    """One set's configuration: the local set (name ``""``) or a named diskset."""
+
+    name: str = ""
+    units: dict[str, Unit] = field(default_factory=dict)
+    hsps: dict[str, HotSparePool] = field(default_factory=dict)
+    replicas: list[Replica] = field(default_factory=list)
+
+    def display(self, short: str) -> str:
+        """``d0`` in the local set, ``set/d0`` in a named set (as libmeta's cname)."""
+        return f"{self.name}/{short}" if self.name else short
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "units": [u.to_dict() for u in self.units.values()],
+                "hsps": [h.to_dict() for h in self.hsps.values()],
+                "replicas": [r.to_dict() for r in self.replicas]}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> MDSet:
+        s = cls(name=d.get("name", ""))
+        for u in d.get("units", []):
+            unit = unit_from_dict(u)
+            s.units[unit.name] = unit
+        for h in d.get("hsps", []):
+            pool = HotSparePool.from_dict(h)
+            s.hsps[pool.name] = pool
+        s.replicas = [Replica.from_dict(r) for r in d.get("replicas", [])]
+        return s
+
+
+@dataclass
+class Event:
+    """Something the kernel would log to the console / messages file."""
+
+    time: float
+    text: str
+

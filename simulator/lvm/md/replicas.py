@@ -48,6 +48,13 @@ def end_block(replicas: list[Replica], device: str) -> int:
     return max(ends) if ends else 0
 
 
+def data_start(replicas: list[Replica], device: str) -> int:
+    """metagetstart (libmeta meta_name.c): where a component's data starts on a slice that
+    holds replicas: after the last of them, never before block 16; 0 without replicas."""
+    start = end_block(replicas, device)
+    return max(start, FIRST_BLOCK) if start else 0
+
+
 def is_stale(replicas: list[Replica]) -> bool:
     """Fewer than half of the replicas healthy: the database is stale (read-only)."""
     if not replicas:

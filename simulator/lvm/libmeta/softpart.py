@@ -1,0 +1,227 @@
+"""Soft partitions in libmeta: ``metainit dN -p [-e] comp [-A align] size|all`` (or
+``-o off -b len ...``), the checks on the component, and the parent a metadevice under soft
+partitions records.
+
+illumos lib/lvm/libmeta/common/meta_sp.c meta_init_sp (the parser; syntax errors name the
+component, ``compname``, as the source does), meta_check_sp, meta_create_sp and
+meta_sp_get_default_alignment; the extent arithmetic (watermarks, free list, first fit) is
+the pure allocator :mod:`simulator.lvm.md.softpart`. meta_sp_report / meta_sp_short_print
+are in :mod:`simulator.lvm.libmeta.printing`.
+"""
+
+from __future__ import annotations
+
+from simulator.core.names import DISK_RE, short_name
+from simulator.core.strerror import ENOENT
+from simulator.lvm import errors as E
+from simulator.lvm.errors import MDError
+from simulator.lvm.libmeta.check import check_inuse
+from simulator.lvm.libmeta.init import Context, atoll, component, md_name, slice_size
+from simulator.lvm.libmeta.mdtab import SubOpts, cook_syntax, parse_sp_size
+from simulator.lvm.libmeta.names import slice_token
+from simulator.lvm.md.create import DEFAULT_INTERLACE
+from simulator.lvm.md.manager import MDSet
+from simulator.lvm.md.records import Mirror, SoftPartition, Stripe, unit_number
+from simulator.lvm.md.replicas import data_start, end_block
+from simulator.lvm.md.softpart import WM_SIZE, Extent, alloc_by_len, alloc_by_list, free_extents
+
+
+def init_sp(ctx: Context, argv: list[str]) -> None:
+    """meta_sp.c meta_init_sp: ``dN -p [-e] comp [-A align] size|all`` or ``-o off -b len...``.
+
+    Syntax errors name the component, as in the source (``compname``).
+    """
+    devname = argv[0]
+    found = md_name(ctx, devname)
+    if found is None:
+        raise MDError(E.NOT_META, name=slice_token(devname))
+    s, short = found
+    if short in s.units:
+        raise MDError(E.UNIT_ALREADY_SET_UP, name=devname)
+    args = argv[1:]
+    if not args or args[0] != "-p":
+        raise cook_syntax(E.SYNTAX, None, args[0] if args else None)
+    args = args[1:]
+    if not args:
+        raise MDError(E.SYNTAX)
+    whole_disk = args[0] == "-e"
+    if whole_disk:
+        args = args[1:]
+        if not args:
+            raise MDError(E.SYNTAX)
+    compname = args[0]
+    if whole_disk:
+        cset, comp = None, _whole_disk(ctx, compname)
+    else:
+        cset, comp = component(ctx, compname)
+    compname = cset.display(comp) if cset is not None else comp
+    args = args[1:]
+    if not args:
+        raise cook_syntax(E.SYNTAX, compname, None)
+    requested: list[tuple[int, int]] = []
+    alignment = 0
+    if args[0].startswith("-"):
+        getopts = SubOpts(args, "A:o:b:")
+        offset: int | None = None
+        while (got := getopts.next()) is not None:
+            opt, val = got
+            failed = False
+            if opt == "A":
+                parsed = parse_sp_size(val or "")
+                if parsed is None or val is None or val.lower() == "all":
+                    failed = True
+                else:
+                    alignment = parsed
+            elif opt == "o":
+                number = atoll(val or "")
+                if offset is not None or number <= 0:
+                    failed = True
+                else:
+                    offset = number
+            elif opt == "b":
+                number = atoll(val or "")
+                if offset is None or number <= 0:
+                    failed = True
+                else:
+                    requested.append((offset, number))
+                    offset = None
+            else:
+                raise cook_syntax(E.ILLEGAL_OPTION, compname, args[getopts.old_optind])
+            if failed:
+                raise cook_syntax(E.SYNTAX, compname, args[getopts.old_optind])
+        args = args[getopts.optind:]
+        if offset is not None:
+            raise cook_syntax(E.SYNTAX, compname, args[0] if args else None)
+        if requested and alignment:
+            raise cook_syntax(E.SYNTAX, compname, args[0] if args else None)
+        ordered = sorted(requested)     # meta_sp_list_overlaps on the offset-sorted list
+        if any(a + la > b for (a, la), (b, _) in zip(ordered, ordered[1:], strict=False)):
+            raise cook_syntax(E.SYNTAX, compname, args[0] if args else None)
+    length = sum(n for _, n in requested)
+    if not requested:
+        if not args:
+            raise cook_syntax(E.SYNTAX, compname, None)
+        size = parse_sp_size(args[0])
+        if size is None:
+            raise cook_syntax(E.SYNTAX, compname, args[0])
+        length = size
+        args = args[1:]
+    if args:
+        raise cook_syntax(E.SYNTAX, compname, args[0])
+    _check_sp(ctx, s, cset, comp, whole_disk)
+    if whole_disk and not ctx.opts.doit:
+        ctx.inv.out(f"{devname}: Soft Partition is setup")
+        return
+    extents = _allocate(ctx, s, s.display(short), cset, comp, length, requested, alignment)
+    if ctx.opts.doit:
+        unit = SoftPartition(name=short, component=comp, extents=extents,
+                             timestamp=ctx.vm.now())
+        s.units[short] = unit
+        if cset is not None:
+            cset.units[comp].parent = sp_parent(cset, comp)
+    ctx.inv.out(f"{devname}: Soft Partition is setup")
+
+
+def sp_parent(s: MDSet, comp: str, leaving: str | None = None) -> str | None:
+    """The soft partition recorded as parent of the metadevice ``comp`` they are built on.
+
+    The driver only needs one of them (meta_sp_reset reparents to any other); the lowest
+    numbered keeps the record independent of the order they were created in.
+    """
+    names = [u.name for u in s.units.values()
+             if isinstance(u, SoftPartition) and u.component == comp and u.name != leaving]
+    return min(names, key=unit_number) if names else None
+
+
+def _whole_disk(ctx: Context, token: str) -> str:
+    """``-e cXtYdZ``: the drive's slice 0 (metadrivename + metaslicename; meta_check_sp
+    refuses any other slice as "not a valid drive name")."""
+    name = short_name(token)
+    sl = slice_token(token)
+    if sl is not None and sl[:-2] in ctx.vm.disks:
+        if not sl.endswith("s0"):
+            raise MDError(E.NOT_DRIVENAME, name=sl)
+        name = sl[:-2]
+    if not DISK_RE.match(name) or name not in ctx.vm.disks:
+        raise MDError(ENOENT, name=token)
+    if 0 not in ctx.vm.disks[name].slices:
+        raise MDError(E.INVALID_SLICE, name=name)
+    return f"{name}s0"
+
+
+def _check_sp(ctx: Context, s: MDSet, cset: MDSet | None, comp: str, whole_disk: bool) -> None:
+    """meta_sp.c meta_check_sp: the component may carry other soft partitions only."""
+    vm = ctx.vm
+    if whole_disk:
+        disk = comp[:-2]
+        for num in sorted(vm.disks[disk].slices):
+            sl = f"{disk}s{num}"
+            check_inuse(vm, sl)
+            if num == 7:                  # the replica slice of a whole-disk soft partition
+                continue
+            user = vm.slice_user(sl)
+            if user is not None:
+                raise E.already(sl, user)
+            if end_block(s.replicas, sl):
+                raise MDError(E.HAS_REPLICA, name=sl)
+        return
+    if cset is None:
+        check_inuse(vm, comp)
+        user = vm.slice_user(comp, soft_partitions=False)   # other soft partitions may stay
+        if user is not None:
+            raise E.already(comp, user)
+        return
+    display = cset.display(comp)
+    check_inuse(vm, display)
+    unit = cset.units.get(comp)
+    if unit is None:
+        raise MDError(E.UNIT_NOT_SET_UP, name=display)
+    if isinstance(unit, SoftPartition):
+        raise MDError(E.INVALID_UNIT, name=display)
+    parent = cset.units.get(unit.parent) if unit.parent else None
+    if unit.parent is not None and not isinstance(parent, SoftPartition):
+        raise MDError(E.IN_USE, name=display)
+
+
+def _sp_layout(ctx: Context, s: MDSet, cset: MDSet | None,
+               comp: str) -> tuple[int, list[Extent]]:
+    """The component's size and its free extents (meta_sp_list_freefill): the reserved
+    start (replicas), the end watermark and the soft partitions already on it."""
+    if cset is not None:
+        size, start, owners = cset.units[comp].size, 0, cset
+    else:
+        size, start, owners = slice_size(ctx.vm, comp) or 0, data_start(s.replicas, comp), s
+    extents = [e for u in owners.units.values()
+               if isinstance(u, SoftPartition) and u.component == comp for e in u.extents]
+    return size, free_extents(size, start, extents)
+
+
+def _default_alignment(cset: MDSet | None, comp: str) -> int:
+    """meta_sp_get_default_alignment: slices none; stripes (or a mirror's first submirror)
+    the interlace of their first row."""
+    if cset is None:
+        return 0
+    unit = cset.units.get(comp)
+    if isinstance(unit, Mirror) and unit.submirrors:
+        unit = cset.units.get(unit.submirrors[0].name)
+    if isinstance(unit, Stripe) and unit.rows:
+        return unit.rows[0].interlace or DEFAULT_INTERLACE
+    return 0
+
+
+def _allocate(ctx: Context, s: MDSet, spname: str, cset: MDSet | None, comp: str,
+              length: int, requested: list[Extent], alignment: int) -> list[Extent]:
+    """meta_create_sp: extents (data offset, length) from -o/-b, or first fit by length."""
+    size, free = _sp_layout(ctx, s, cset, comp)
+    compname = cset.display(comp) if cset is not None else comp
+    if size <= WM_SIZE:
+        raise MDError(E.SP_NOSPACE, name=compname)
+    if requested:
+        placed = alloc_by_list(free, requested)
+        if placed is None:
+            raise MDError(E.SP_OVERLAP, name=spname)
+        return placed
+    extents = alloc_by_len(free, length, alignment or _default_alignment(cset, comp))
+    if not extents:
+        raise MDError(E.SP_NOSPACE, name=spname)
+    return extents
