@@ -60,23 +60,44 @@ def parse_int(text: str) -> int | None:
 
 @dataclass
 class Opt:
-    """One getopt(3C) return: the option letter ("?" on an error), its argument, optopt."""
+    """One getopt(3C) return: the option letter ("?" on an error), its argument, optopt,
+    and, when the caller asked for ``deferred`` complaints, the line libc prints for it."""
 
     char: str
     arg: str | None
     optopt: str
+    complaint: str = ""
+
+    def complain(self, inv: Invocation) -> None:
+        """Print libc's complaint now (a program whose loop reached this return)."""
+        if self.complaint:
+            inv.err(self.complaint)
 
 
 def sun_getopt(inv: Invocation, args: list[str], optstring: str,
-               stop_at_error: bool = False) -> tuple[list[Opt], list[str]]:
+               stop_at_error: bool = False, deferred: bool = False
+               ) -> tuple[list[Opt], list[str]]:
     """Every getopt(3C) return for ``args``, then the operands (libc port/gen/getopt.c).
 
     Errors are printed the way libc prints them (``argv[0]`` as typed, not its basename)
     and come back as ``Opt("?", None, c)``; the caller decides whether they are fatal,
     as the C programs do. ``-?`` with ``?`` in ``optstring`` is ``Opt("?", None, "?")``.
+
+    A C program acts on each return in turn and may stop before a later bad option (a
+    second ``-F``: ``usage()``), so libc's complaint for that option must never appear.
+    With ``deferred`` nothing is printed here: each error return carries its line in
+    ``complaint`` for the program to print (``Opt.complain``) when its loop reaches it;
+    a program that sets ``opterr = 0`` simply never prints it.
     """
     argv0 = inv.argv[0] if inv.argv else inv.prog
     opts: list[Opt] = []
+
+    def complain(text: str) -> str:
+        if deferred:
+            return text
+        inv.err(text)
+        return ""
+
     i, sp = 0, 1
     while i < len(args):
         a = args[i]
@@ -87,8 +108,7 @@ def sun_getopt(inv: Invocation, args: list[str], optstring: str,
                 i += 1
                 break
             if a.startswith("--"):          # a long option: none is known here
-                inv.err(f"{argv0}: illegal option -- {a[2:]}")
-                opts.append(Opt("?", None, "-"))
+                opts.append(Opt("?", None, "-", complain(f"{argv0}: illegal option -- {a[2:]}")))
                 i += 1
                 if stop_at_error:
                     break
@@ -96,11 +116,11 @@ def sun_getopt(inv: Invocation, args: list[str], optstring: str,
         c = a[sp]
         pos = -1 if c in ":(" else optstring.find(c)
         if pos < 0:
-            inv.err(f"{argv0}: illegal option -- {c}")
+            text = complain(f"{argv0}: illegal option -- {c}")
             sp += 1
             if sp >= len(a):
                 i, sp = i + 1, 1
-            opts.append(Opt("?", None, c))
+            opts.append(Opt("?", None, c, text))
             if stop_at_error:
                 break
             continue
@@ -109,8 +129,8 @@ def sun_getopt(inv: Invocation, args: list[str], optstring: str,
                 opts.append(Opt(c, a[sp + 1:], c))
                 i += 1
             elif i + 1 >= len(args):
-                inv.err(f"{argv0}: option requires an argument -- {c}")
-                opts.append(Opt("?", None, c))
+                opts.append(Opt("?", None, c,
+                                complain(f"{argv0}: option requires an argument -- {c}")))
                 i += 1
                 if stop_at_error:
                     break

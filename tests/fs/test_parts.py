@@ -1,5 +1,5 @@
 """The parts of FileSystems (locks, mirrors, tables), its typed builders, and the shared
-helpers of the UFS package (mount_point, getopt_returns)."""
+helpers of the UFS package (mount_point) and getopt(3C)'s deferred complaints."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from fshelpers import make_host
 
 from simulator import Host
 from simulator.core.invocation import Invocation
+from simulator.core.libc import Opt, sun_getopt
 from simulator.core.strerror import SysError
 from simulator.scenario import FileSystemSpec
 from simulator.scenario import WorkloadSpec as ScenarioWorkloadSpec
-from simulator.ufs.cmd.options import Option, getopt_returns
 from simulator.ufs.filesystems import FileSystems, FsErrno, mount_point
 from simulator.ufs.locks import Locks
 from simulator.ufs.mirrors import Mirrors, qualified
@@ -85,17 +85,17 @@ def test_open_check_names_units_and_slices_only() -> None:
     assert fs._open_check("c0t0d0s0") is None          # the synthetic root is not counted
 
 
-def test_getopt_returns_pairs_each_error_with_its_complaint() -> None:
+def test_deferred_getopt_pairs_each_error_with_its_complaint() -> None:
     h = Host("host1")
     inv = Invocation(h, ["/usr/sbin/mount", "-x", "-o", "a", "-?", "-q", "-o"])
-    opts, operands = getopt_returns(inv, "?o:q")
+    opts, operands = sun_getopt(inv, inv.args, "?o:q", deferred=True)
     assert opts == [
-        Option("?", "", "x", "/usr/sbin/mount: illegal option -- x"),
-        Option("o", "a", "o"), Option("?", "", "?"), Option("q", "", "q"),
-        Option("?", "", "o", "/usr/sbin/mount: option requires an argument -- o")]
+        Opt("?", None, "x", "/usr/sbin/mount: illegal option -- x"),
+        Opt("o", "a", "o"), Opt("?", None, "?"), Opt("q", None, "q"),
+        Opt("?", None, "o", "/usr/sbin/mount: option requires an argument -- o")]
     assert operands == [] and inv.stderr.text() == ""      # nothing printed yet
     opts[0].complain(inv)
     opts[2].complain(inv)
     assert inv.stderr.text() == "/usr/sbin/mount: illegal option -- x\n"
-    opts, _ = getopt_returns(Invocation(h, ["df", "-?"]), "ab")
-    assert opts == [Option("?", "", "?", "df: illegal option -- ?")]
+    opts, _ = sun_getopt(Invocation(h, ["df", "-?"]), ["-?"], "ab", deferred=True)
+    assert opts == [Opt("?", None, "?", "df: illegal option -- ?")]

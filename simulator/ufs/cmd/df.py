@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from simulator.core.errors import CommandExit, UsageError
 from simulator.core.invocation import Invocation
+from simulator.core.libc import sun_getopt
 from simulator.core.strerror import SysError
-from simulator.ufs.cmd.options import getopt_returns
 from simulator.ufs.filesystems import FileSystems
 
 OPTSTRING = "F:o:abehkVtgnlvZ"       # df.c parse_options(), not XPG4
@@ -66,7 +66,7 @@ def _scaled(number: int, unit_from: int) -> str:
 
 def parse_options(inv: Invocation) -> tuple[set[str], list[str]]:
     """df.c parse_options(): the option letters given (as ``-x``) and the operands."""
-    opts, args = getopt_returns(inv, OPTSTRING)
+    opts, args = sun_getopt(inv, inv.args, OPTSTRING, deferred=True)
     given: set[str] = set()
     for opt in opts:
         if opt.char == "?":

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from simulator.core.errors import UsageError
 from simulator.core.invocation import Invocation
+from simulator.core.libc import sun_getopt
 from simulator.core.strerror import SysError
-from simulator.ufs.cmd.options import getopt_returns
 from simulator.ufs.filesystems import FileSystems
 
 OPTSTRING = "vfwnduheac:"            # lockfs.c main(), opterr = 0
@@ -36,7 +36,7 @@ def _status_line(inv: Invocation, state: dict[str, bool], fn: str, locktype: str
 
 
 def main(inv: Invocation) -> int:
-    opts, args = getopt_returns(inv, OPTSTRING)
+    opts, args = sun_getopt(inv, inv.args, OPTSTRING, deferred=True)
     fs: FileSystems = inv.host.fs
     verbose = all_ = False
     request, lock, comment = "status", "unlock", None

@@ -19,8 +19,8 @@ from collections import Counter
 
 from simulator.core.errors import UsageError
 from simulator.core.invocation import Invocation
+from simulator.core.libc import sun_getopt
 from simulator.core.strerror import SysError
-from simulator.ufs.cmd.options import getopt_returns
 from simulator.ufs.filesystems import FileSystems
 
 OPTSTRING = "?acd:f:F:gmno:pqrvVO"   # mount.c main()
@@ -104,7 +104,7 @@ def print_mnttab(inv: Invocation, fs: FileSystems, vflg: bool, pflg: bool) -> No
 
 
 def main(inv: Invocation) -> int:
-    opts, args = getopt_returns(inv, OPTSTRING)
+    opts, args = sun_getopt(inv, inv.args, OPTSTRING, deferred=True)
     n: Counter[str] = Counter()
     farg = farg_upper = specific = None
     for o in opts:

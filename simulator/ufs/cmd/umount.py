@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from simulator.core.errors import UsageError
 from simulator.core.invocation import Invocation
+from simulator.core.libc import sun_getopt
 from simulator.core.strerror import SysError
-from simulator.ufs.cmd.options import getopt_returns
 from simulator.ufs.filesystems import FileSystems
 
 OPTSTRING = "ado:Vf?"                # umount.c main()
@@ -30,7 +30,7 @@ def usage(inv: Invocation) -> int:
 
 
 def main(inv: Invocation) -> int:
-    opts, args = getopt_returns(inv, OPTSTRING)
+    opts, args = sun_getopt(inv, inv.args, OPTSTRING, deferred=True)
     aflg = fflg = vflg = oflg = False
     for o in opts:
         if o.char == "a":

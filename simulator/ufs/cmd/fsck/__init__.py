@@ -16,9 +16,9 @@ from __future__ import annotations
 
 from simulator.core.errors import CommandExit, UsageError
 from simulator.core.invocation import Invocation
+from simulator.core.libc import sun_getopt
 from simulator.ufs.cmd.fsck.main import checkfilesys
 from simulator.ufs.cmd.fsck.utilities import EXBADPARM, UFS_USAGE, Run
-from simulator.ufs.cmd.options import getopt_returns
 from simulator.ufs.filesystems import FileSystems
 
 OPTSTRING = "?F:mnNo:vVyY"           # fsck.c main()
@@ -33,7 +33,7 @@ def usage(inv: Invocation) -> int:
 
 
 def main(inv: Invocation) -> int:
-    opts, args = getopt_returns(inv, OPTSTRING)
+    opts, args = sun_getopt(inv, inv.args, OPTSTRING, deferred=True)
     questflg = fflg = vflg = sanity = options = 0
     fstype: str | None = None
     run_opts: list[tuple[str, str]] = []
@@ -48,7 +48,7 @@ def main(inv: Invocation) -> int:
             if fflg > 1:
                 inv.err(f"{inv.prog}: more than one fstype specified")
                 raise UsageError
-            fstype = o.arg
+            fstype = o.arg or ""
             if len(fstype) > FSTYPE_MAX:
                 inv.err(f"{inv.prog}: Fstype {fstype} exceeds {FSTYPE_MAX} characters")
                 return 1
@@ -59,7 +59,7 @@ def main(inv: Invocation) -> int:
         else:
             sanity += o.char == "m"
             options += o.char != "o"
-            run_opts.append((f"-{o.char}", o.arg))
+            run_opts.append((f"-{o.char}", o.arg or ""))
     if questflg:
         if fflg:
             return _specific_question(inv, fstype or "")
