@@ -6,7 +6,13 @@ fake command the driver runs (by any path: ``/usr/sbin/metastat``, ``metastat`` 
 file tree without touching the host. After each call the host's files (``/etc/vfstab``,
 ``/etc/mnttab``, ``/etc/lvm/md.tab``, ``/etc/dumpdates``, ``/dev/md/...``) are brought up to
 date; virtual sleeps advance the host's clock (resyncs progress, the workload writes).
-When the driver exits, :func:`run_checks` gives the verdict.
+When the driver exits, the session's checks give the verdict.
+
+A thin front over :class:`simulator.session.session.Session`, which runs and records every
+call, mirrors the host's files (through a
+:class:`~simulator.session.hostfiles.SandboxView`) and judges the run; what is the harness's
+own is the transport, the sandbox, ``logger``/``uname``/``hostname``, and the real and
+virtual time limits.
 """
 
 from __future__ import annotations
@@ -21,19 +27,24 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import IO, TYPE_CHECKING, Any, BinaryIO, Literal
 
+from simulator.core.errors import HostHung
 from simulator.core.files import FileAccess
 from simulator.core.registry import PROGRAMS
 from simulator.harness import protocol as P
-from simulator.harness.sandbox import Sandbox
+from simulator.harness.sandbox import Method, Sandbox
 from simulator.harness.server import ShimCall, ShimServer
-from simulator.session.checks import Check, Expectations, dump_destination, run_checks
-from simulator.session.hostfiles import device_nodes, etc_files
-from simulator.session.transcript import Call, Sleep, Transcript, summarize
+from simulator.session.checks import Expectations
+from simulator.session.hostfiles import FileMirror, SandboxView, device_nodes, etc_files
+from simulator.session.session import Session
+from simulator.session.transcript import Transcript
 from simulator.session.verdict import RunResult
 
 if TYPE_CHECKING:
+    from _typeshed import WriteableBuffer
+
+    from simulator.harness.sandbox import SandboxResult
     from simulator.host import Host
     from simulator.scenario import Scenario
 
@@ -90,16 +101,15 @@ class _Stdin(io.RawIOBase):
 
     def __init__(self, fd: int, call: ShimCall, lock: threading.RLock) -> None:
         self.fd, self.call, self.lock = fd, call, lock
-        self.seen = bytearray()
 
     def readable(self) -> bool:
         return True
 
-    def readinto(self, b: Any) -> int:
+    def readinto(self, b: WriteableBuffer) -> int:
+        view = memoryview(b).cast("B")
         with self.call.unlocked(), _released(self.lock):
-            data = os.read(self.fd, len(b))
-        b[:len(data)] = data
-        self.seen += data
+            data = os.read(self.fd, len(view))
+        view[:len(data)] = data
         return len(data)
 
 
@@ -141,7 +151,7 @@ class HarnessRun:
     """One driver run on a fresh host from a scenario."""
 
     def __init__(self, scenario: Scenario, command: Sequence[str], *,
-                 method: str | None = None, client: str | None = None,
+                 method: Method | None = None, client: Literal["c", "python"] | None = None,
                  timeout: float = 600.0, workdir: str | Path | None = None,
                  max_virtual: float = MAX_VIRTUAL_SECONDS) -> None:
         self.scenario = scenario
@@ -152,15 +162,20 @@ class HarnessRun:
         self.workdir = workdir
         self.max_virtual = max_virtual
         self.host: Host = scenario.build_host()
-        self.expect = Expectations.from_dict(getattr(scenario, "expect", None))
-        self.transcript = Transcript()
-        self.lock = threading.RLock()
-        self.hung: str | None = None
+        self.expect = Expectations.from_dict(scenario.expect)
+        self.session = Session(self.host)
         self.stopped: str | None = None
         self.logged: list[str] = []
-        self._files: dict[str, str] = {}
-        self._nodes: set[str] = set()
         self.sandbox: Sandbox | None = None
+        self.started = self.host.clock.now
+
+    @property
+    def transcript(self) -> Transcript:
+        return self.session.transcript
+
+    @property
+    def hung(self) -> str | None:
+        return self.session.hung
 
     # ------------------------------------------------------------------ serving calls
     def dispatch(self, call: ShimCall) -> int:
@@ -172,45 +187,23 @@ class HarnessRun:
         if name in IDENTITY_PATHS:
             return self._identity(call)
         assert self.sandbox is not None
-        with self.lock:
-            if self.hung or self.stopped:
+        session = self.session
+        with session.lock:
+            if session.hung or self.stopped:
                 return 128 + signal.SIGKILL
-            self._pull_files()
-            before = summarize(self.host)
-            start = self.host.clock.now
-            reader = _Stdin(call.stdin, call, self.lock)
-            stdin_file = io.BufferedReader(reader)
             try:
-                result = self.host.run(call.argv, uid=call.uid, env=call.env, cwd=call.cwd,
-                                       interactive=os.isatty(call.stdin),
-                                       files=SandboxFiles(self.sandbox), stdin_file=stdin_file)
-            except Exception as e:   # HostHung: the host was hung before this call
+                entry = session.dispatch(
+                    call.argv, stdin_file=_Stdin(call.stdin, call, session.lock),
+                    uid=call.uid, env=call.env, cwd=call.cwd,
+                    interactive=os.isatty(call.stdin), files=SandboxFiles(self.sandbox))
+            except HostHung as e:   # the host was hung before this call
                 self._hang(str(e))
                 return 128 + signal.SIGKILL
-            entry = Call(len(self.transcript.calls) + 1, list(call.argv), result.exit_code,
-                         start, self.host.clock.now, bytes(reader.seen), result.stdout_bytes,
-                         result.stderr.encode(), cwd=call.cwd)
-            if entry.name == "ufsdump":
-                entry.archive = self._dump_file(entry)
-            self.transcript.record(entry, before, summarize(self.host))
-            self._push_files()
-            if self.host.hung_reason:
-                self.hung = self.host.hung_reason
-        code = self._write(call, result.chunks, result.exit_code)
-        if self.hung:
+        code = self._write(call, entry.result.chunks, entry.exit_code)
+        if session.hung:
             # everything on the host now blocks: the driver can never finish
-            self._hang(self.hung)
+            self._hang(session.hung)
         return code
-
-    def _dump_file(self, entry: Call) -> bytes | None:
-        """Keep the archive a ufsdump wrote to a file (small: metadata and digests)."""
-        dest = dump_destination(entry)
-        if not dest or dest == "-" or dest.startswith("/dev/") or self.sandbox is None:
-            return None
-        try:
-            return SandboxFiles(self.sandbox).resolve(dest, entry.cwd).read_bytes()
-        except OSError:
-            return None
 
     def _write(self, call: ShimCall, chunks: list[tuple[int, bytes]], code: int) -> int:
         """Hand the output to the caller's descriptors in the order it was written."""
@@ -230,18 +223,13 @@ class HarnessRun:
         return code
 
     def _hang(self, reason: str) -> None:
-        self.hung = reason
+        self.session.hung = reason
         if self.sandbox is not None:
             self.sandbox.kill()
 
     def on_sleep(self, seconds: float) -> None:
-        with self.lock:
-            if seconds <= 0:
-                return
-            self.transcript.sleeps.append(Sleep(self.host.clock.now, seconds))
-            self.host.advance(seconds)
-            self.transcript.observe(summarize(self.host), self.host.clock.now)
-            self._push_files()
+        with self.session.lock:
+            self.session.sleep(seconds)
             if self.host.clock.now - self.started > self.max_virtual and not self.stopped:
                 self.stopped = (f"virtual time limit: the driver ran for more than "
                                 f"{self.max_virtual / 86400:.0f} virtual days")
@@ -262,7 +250,7 @@ class HarnessRun:
                     tag = value
             elif opt[:2] in ("-p", "-t", "-f") and opt[:2] == "-t":
                 tag = opt[2:]
-        with self.lock:
+        with self.session.lock:
             self.logged.append(f"{tag + ': ' if tag else ''}{' '.join(args)}")
         return 0
 
@@ -300,52 +288,28 @@ class HarnessRun:
             self.on_sleep(seconds)
             return 0
         fmt = next((a[1:] for a in call.argv[1:] if a.startswith("+")), "%a %b %e %H:%M:%S %Z %Y")
-        with self.lock:
+        with self.session.lock:
             text = time.strftime(fmt.replace("%Z", self.host.clock.timezone),
                                  self.host.clock.localtime(self.host.clock.now))
         return self._write(call, [(1, (text + "\n").encode())], 0)
 
-    # ------------------------------------------------------------------ host files
-    def _push_files(self) -> None:
-        """Show the host's current files and device nodes to the driver."""
-        assert self.sandbox is not None
-        for path, text in etc_files(self.host).items():
-            if self._files.get(path) != text:
-                self.sandbox.update_etc(path, text)
-                self._files[path] = text
-        nodes = set(device_nodes(self.host))
-        for node in sorted(nodes - self._nodes):
-            self.sandbox.add_dev_node(node)
-        for node in sorted(self._nodes - nodes):
-            if node.startswith("/dev/md/"):
-                self.sandbox.remove_dev_node(node)
-        self._nodes = nodes
-
-    def _pull_files(self) -> None:
-        """A driver may write /etc/lvm/md.tab (``metastat -p > /etc/lvm/md.tab``)."""
-        assert self.sandbox is not None
-        path = self.sandbox.host_path("/etc/lvm/md.tab")
-        with contextlib.suppress(OSError):
-            text = path.read_text(errors="replace")
-            if text != self._files.get("/etc/lvm/md.tab"):
-                self.host.md.mdtab = text
-                self._files["/etc/lvm/md.tab"] = text
-
     # ------------------------------------------------------------------ the run
-    def run(self, capture: bool = False, stdin: Any = None) -> tuple[RunResult, Any]:
+    def run(self, capture: bool = False, stdin: bytes | int | IO[Any] | None = None
+            ) -> tuple[RunResult, SandboxResult]:
         from simulator.harness.build import build
         artifacts = build()
         workdir = Path(self.workdir or tempfile.mkdtemp(prefix="svmsim-run-"))
         self.started = self.host.clock.now
         files = etc_files(self.host)
-        self._files = dict(files)
-        self._nodes = set(device_nodes(self.host))
+        nodes = sorted(device_nodes(self.host))
         real0 = time.monotonic()
         with _sigpipe_ignored(), _removed_after(workdir, self.workdir is None), \
                 Sandbox(workdir, command_paths(with_time=artifacts.preload is None), ALIASES,
-                        files, sorted(self._nodes), method=self.method,  # type: ignore[arg-type]
-                        client=self.client, artifacts=artifacts) as sandbox:  # type: ignore[arg-type]
+                        files, nodes, method=self.method, client=self.client,
+                        artifacts=artifacts) as sandbox:
             self.sandbox = sandbox
+            self.session.mirror = FileMirror(self.host, SandboxView(sandbox), shown=files,
+                                             nodes=nodes)
             with ShimServer(sandbox.socket_path, self.dispatch, self.on_sleep, self.now,
                             clock_path=sandbox.clock_path) as server:
                 server.publish_clock()
@@ -361,13 +325,8 @@ class HarnessRun:
             driver_exit = None
         if self.stopped:
             notes.append(self.stopped)
-        checks = run_checks(self.host, self.transcript, driver_exit, self.hung, self.expect,
-                            resolve=sandbox.host_path)
-        if self.host.internal_errors:   # the simulation itself failed: the verdict can't stand
-            last = self.host.internal_errors[-1].strip().splitlines()[-1]
-            checks.append(Check("simulator-sound", False,
-                                f"{len(self.host.internal_errors)} internal simulator "
-                                f"error(s); last: {last}"))
+        notes += sandbox.notes
+        checks = self.session.verdict(driver_exit, self.expect, resolve=sandbox.host_path)
         result = RunResult(
             scenario=self.scenario.name, command=self.command, driver_exit=driver_exit,
             checks=checks, transcript=self.transcript, method=method, shim=shim,

@@ -22,7 +22,14 @@ When the harness runs as root it first drops to uid/gid 65534 (Popen's
 ``user``/``group``; no supplementary groups), so the driver, which sees
 itself as uid 0, can never write the host as real root.  The sandbox tree is
 chowned to that uid; driver files it cannot read are copied into the sandbox
-and their argv entries rewritten.
+and their argv entries rewritten.  So a root run works from a checkout only
+root can read (mode 0700, as CI clones often are): the shim, the virtual-time
+library and the Python shim client are copied into the sandbox, the driver
+script named in argv is copied, and a working directory the uid cannot enter
+becomes ``/`` with a line in ``notes`` for the report -- never on the
+driver's stderr, which is the driver's own, byte for byte.  (Files a driver
+opens by itself from such a directory stay out of reach, as they would for
+that uid on the host.)
 
 Inside, ``PATH`` starts with ``/usr/lib/svmsim/bin`` (one shim per command
 name), and ``SVMSIM_SOCKET``, ``SVMSIM_CLOCK`` and ``LD_PRELOAD`` (the
@@ -42,7 +49,6 @@ host are bound): seed every file the harness will update in ``etc_files``.
 from __future__ import annotations
 
 import contextlib
-import logging
 import os
 import shutil
 import signal
@@ -59,8 +65,6 @@ from typing import IO, Any, Literal
 from simulator.core.errors import Error
 from simulator.harness import build
 from simulator.harness import protocol as P
-
-log = logging.getLogger(__name__)
 
 Method = Literal["unshare", "proot"]
 METHODS: tuple[Method, ...] = ("unshare", "proot")
@@ -218,7 +222,9 @@ def probe_unshare(scratch: Path | None = None) -> str | None:
     return result
 
 
-def _python_for(uid: int, gid: int) -> str:
+def python_for(uid: int, gid: int) -> str:
+    """A real python3 ``uid`` can run: this interpreter first, resolved past symlinks (a
+    ``python3`` on PATH may be a pyenv shim script, not the interpreter)."""
     for cand in (sys.executable, shutil.which("python3"), "/usr/bin/python3"):
         if cand and os.path.exists(cand) and reachable(cand, uid, gid, 5):
             return os.path.realpath(cand)
@@ -260,6 +266,7 @@ class Sandbox:
         clock_path: str | Path | None = None,
     ) -> None:
         self.uid, self.gid, self._drop = _ids()
+        self.notes: list[str] = []   # what the report should say about how the driver ran
         self.pid: int | None = None
         self.env = dict(env or {})
         workdir = Path(workdir).absolute()
@@ -415,7 +422,7 @@ class Sandbox:
         if self.artifacts.preload is not None:
             shutil.copy2(self.artifacts.preload, lib / build.PRELOAD_NAME)
         shutil.copy2(Path(__file__).with_name("shim_client.py"), lib / "shim_client.py")
-        self._python = _python_for(self.uid, self.gid) if self.client == "python" else ""
+        self._python = python_for(self.uid, self.gid) if self.client == "python" else ""
         # Fixed paths the clients fall back to when a script clears its environment.
         self._upper(P.DEFAULT_SOCKET).parent.mkdir()
         self._upper(P.DEFAULT_SOCKET).symlink_to(self.socket_path)
@@ -674,10 +681,8 @@ class Sandbox:
             raise SandboxError(f"uid {self.uid} cannot reach the shim socket {self.socket_path}")
         host_cwd = os.path.abspath(cwd or os.getcwd())
         inside_cwd = host_cwd if reachable(host_cwd, self.uid, self.gid, 1) else "/"
-        if inside_cwd != host_cwd:
-            log.warning(
-                "svmsim: uid %d cannot enter %s; the driver starts in /", self.uid, host_cwd
-            )
+        if inside_cwd != host_cwd:   # for the report: the driver's stderr is its own
+            self.notes.append(f"uid {self.uid} cannot enter {host_cwd}; the driver started in /")
         args = self._reachable_argv(list(argv), host_cwd)
         envp = self._driver_env(env, inside_cwd)
         extra_preload = envp.pop("LD_PRELOAD", None) if self.method == "proot" else None

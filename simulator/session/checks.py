@@ -1,23 +1,34 @@
-"""The verdict of a harness run: named checks, each with whether it held and its evidence.
+"""The verdict of a run: named checks, each with whether it held and its evidence.
 
 A check reads the transcript and the final host, never the driver's own words: a driver
 that says "backup OK" and exits 0 while its dump died halfway fails ``driver-told-truth``.
 The scenario's ``[expect]`` table adjusts what must hold (see ``Expectations``).
+
+Each check is one small function registered in :data:`CHECKS` with its name and a one-line
+description (what the README's table of checks says), as Jepsen's checkers are: the
+verdict runs them all in order, a check that does not apply to a run returns None (it is
+not shown), and a check that raises is a failed check saying so, never a traceback.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from simulator.session.transcript import Call, Transcript, filesystems, summarize
+from simulator.core.files import FileAccess
+from simulator.lvm.md.records import Mirror
+from simulator.session.transcript import Call, Transcript, summarize
 
 if TYPE_CHECKING:
     from simulator.host import Host
 
+Resolve = Callable[[str, str], Path]   # (path as the driver named it, its cwd) -> real path
+
 HANG_REASON = "root file system write-locked"
-DUMP_ARG_LETTERS = "abdfNsTt"
 
 
 @dataclass
@@ -90,49 +101,90 @@ class BackupOutcome:
             and self.fsck_clean is not False
 
 
-def dump_destination(call: Call) -> str | None:
-    """The ``f`` argument of a ufsdump call (``ufsdump 0ucf /dev/rmt/0 /dev/md/rdsk/d3``)."""
-    args = call.argv[1:]
+class _DumpArgs(NamedTuple):
+    tape: str            # the f key's argument, or DEFTAPE
+    disk: str | None     # the operand after the key arguments
+
+
+# dumpmain.c main: the key letters that take the next argument (M T f d s t b a N L), and
+# the ones that take none; DEFTAPE is /dev/rmt/0
+_DUMP_KEYS_WITH_ARG = "MTfdstbaNL"
+_DUMP_KEYS_ALONE = "0123456789cCunvDloSwW"
+_DEFTAPE = "/dev/rmt/0"
+
+
+def _ufsdump_keys_until_parse_keys(argv: list[str]) -> _DumpArgs | None:
+    """The archive and the disk of a ufsdump command line, or None when dump aborts.
+
+    A stand-in, until ``parse_keys`` of ``simulator.backup.cmd.ufsdump`` lands: the lead
+    switches this one function to it at merge. It follows dumpmain.c main: the first
+    argument is the key (a leading ``-`` is skipped), each of ``M T f d s t b a N L`` takes
+    the next argument in turn, ``w``/``W`` only report and exit, any other letter aborts
+    (``Bad option``), and the next argument is the disk.
+    """
+    args = argv[1:]
     if not args:
         return None
-    key, rest = args[0].lstrip("-"), args[1:]
+    key, rest = args[0].removeprefix("-"), args[1:]
+    tape = _DEFTAPE
     for letter in key:
-        if letter in DUMP_ARG_LETTERS:   # key letters that take the next argument (ufsdump.1m)
+        if letter in _DUMP_KEYS_WITH_ARG:
             if not rest:
-                return None
+                return None                     # "Missing output device name"...
             value, rest = rest[0], rest[1:]
             if letter == "f":
-                return value
-    return None
+                if not value:
+                    return None                 # "Bad output device name"
+                tape = value
+        elif letter in "wW":
+            return None                         # lastdump(); exit(0): no dump
+        elif letter not in _DUMP_KEYS_ALONE:
+            return None                         # "Bad option `%c'"
+    return _DumpArgs(tape, rest[0] if rest else None)
 
 
-def dump_device(call: Call) -> str | None:
-    """The file system a ufsdump call dumped (its last operand)."""
-    return call.argv[-1] if len(call.argv) > 2 else None
+def dump_destination(argv: list[str]) -> str | None:
+    """Where a ufsdump command line writes its archive (``f``, default ``/dev/rmt/0``);
+    None when dump would abort on its key."""
+    parsed = _ufsdump_keys_until_parse_keys(argv)
+    return parsed.tape if parsed else None
 
 
-def backup_outcome(host: Host, transcript: Transcript, resolve: Any = None) -> BackupOutcome:
+def archive_of(call: Call, files: FileAccess) -> bytes | None:
+    """The archive a ufsdump call wrote to a file, as it left it (small: metadata and
+    digests); None for tapes, standard output, or a file that is not there."""
+    dest = dump_destination(call.argv)
+    if not dest or dest == "-" or dest.startswith("/dev/"):
+        return None
+    try:
+        return files.resolve(dest, call.cwd).read_bytes()
+    except OSError:
+        return None
+
+
+def backup_outcome(host: Host, transcript: Transcript,
+                   resolve: Resolve | None = None) -> BackupOutcome:
     """Find the last ufsdump, its archive and fsck, and compare it with the detach view."""
+    from simulator.backup.verify import verify_backup
     dumps = transcript.calls_named("ufsdump")
     outcome = BackupOutcome(dumps=dumps)
     if not dumps:
         return outcome
     last = dumps[-1]
-    outcome.completed = last.exit_code == 0 and b"DUMP IS DONE" in last.stderr
-    dest = dump_destination(last) or "/dev/rmt/0"
+    outcome.completed = last.exit_code == 0 and "DUMP IS DONE" in last.stderr
+    parsed = _ufsdump_keys_until_parse_keys(last.argv)
+    dest = parsed.tape if parsed else _DEFTAPE
     outcome.archive = dest
-    device = dump_device(last) or ""
-    short = os.path.basename(device)
+    short = os.path.basename(parsed.disk or "") if parsed else ""
     outcome.fsck_calls = [c for c in transcript.calls_named("fsck")
                           if c.index < last.index and c.argv and
                           os.path.basename(c.argv[-1]) == short]
     if outcome.fsck_calls:
         outcome.fsck_clean = outcome.fsck_calls[-1].exit_code == 0
     try:
-        from simulator.backup.verify import verify_backup
         source: str | bytes
         if dest == "-":   # dumped to standard output: the bytes the driver received
-            source, outcome.archive = last.stdout, "standard output of ufsdump"
+            source, outcome.archive = last.stdout_bytes, "standard output of ufsdump"
         elif last.archive is not None:   # the file as the dump left it
             source = last.archive
         elif dest.startswith("/dev/") or resolve is None:
@@ -140,143 +192,256 @@ def backup_outcome(host: Host, transcript: Transcript, resolve: Any = None) -> B
         else:
             source = str(resolve(dest, last.cwd))
         report = verify_backup(host, source)
-        outcome.differing = [d if isinstance(d, str) else str(d)
-                             for d in getattr(report, "differences_at_detach", [])]
-        if not getattr(report, "complete", outcome.completed):
+        outcome.differing = [str(d) for d in report.differences_at_detach]
+        if not report.complete:
             outcome.completed = False
     except Exception as e:   # the archive may be missing or unreadable: that is a finding
         outcome.error = f"{type(e).__name__}: {e}"
     return outcome
 
 
-def transcript_start(transcript: Transcript) -> float:
-    """Virtual time of the run's first call (detaches before it belong to the scenario)."""
-    return transcript.calls[0].start if transcript.calls else float("inf")
+# ---------------------------------------------------------------------------- the checks
+@dataclass
+class Run:
+    """What every check reads: the final host, the transcript, and how the run ended."""
+
+    host: Host
+    transcript: Transcript
+    driver_exit: int | None
+    hung: str | None
+    expect: Expectations
+    resolve: Resolve | None = None
+
+    @cached_property
+    def outcome(self) -> BackupOutcome:
+        return backup_outcome(self.host, self.transcript, self.resolve)
+
+    @cached_property
+    def locked(self) -> list[str]:
+        """File systems still locked at the end (a hung host is judged by no-hang)."""
+        if self.hung:
+            return []
+        return [f"{m} ({lock})" for m, lock in summarize(self.host)["locks"].items()
+                if lock != "unlock"]
+
+    @cached_property
+    def still_detached(self) -> list[str]:
+        """Submirrors detached during the run and not attached again (nor allowed to stay)."""
+        still: list[str] = []
+        for mirror, subs in self.transcript.detached.items():
+            setname, _, short = mirror.rpartition("/")
+            s = self.host.md.sets.get(setname)
+            unit = s.units.get(short) if s else None
+            for sub in subs:
+                attached = isinstance(unit, Mirror) and unit.slot(sub.rpartition("/")[2])
+                if not attached and sub not in self.expect.may_stay_detached:
+                    still.append(f"{sub} (from {mirror})")
+        return still
+
+
+@dataclass
+class Finding:
+    """What one check found: whether it held, a one-line reason, and the calls that show it."""
+
+    held: bool
+    summary: str
+    evidence: list[Call] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+CheckFunction = Callable[[Run], Finding | None]
+
+
+@dataclass(frozen=True)
+class CheckSpec:
+    """A registered check: its name, what it holds when (one line), and its function."""
+
+    name: str
+    description: str
+    function: CheckFunction
+
+
+CHECKS: list[CheckSpec] = []
+
+
+def check(name: str, description: str) -> Callable[[CheckFunction], CheckFunction]:
+    """Register a check; the verdict runs them in the order they are registered."""
+    def register(function: CheckFunction) -> CheckFunction:
+        if any(c.name == name for c in CHECKS):
+            raise ValueError(f"check {name!r} is registered twice")
+        CHECKS.append(CheckSpec(name, description, function))
+        return function
+    return register
+
+
+@check("no-hang", "the host never hung (`lockfs -w /` hangs it, as the Admin Guide warns)")
+def no_hang(run: Run) -> Finding:
+    if run.hung:
+        locks = [c for c in run.transcript.calls_named("lockfs") if "-w" in " ".join(c.argv)]
+        return Finding(run.expect.hang, f"host hung: {run.hung}", locks[-1:])
+    return Finding(not run.expect.hang, "host never hung" if not run.expect.hang else
+                   "scenario expected a hang that did not happen")
+
+
+@check("filesystems-unlocked", "no file system is left write-locked")
+def filesystems_unlocked(run: Run) -> Finding:
+    return Finding(not run.locked, "every file system unlocked" if not run.locked else
+                   "still locked at the end: " + ", ".join(run.locked),
+                   run.transcript.calls_named("lockfs"))
+
+
+@check("submirrors-reattached",
+       "every submirror detached during the run is attached again")
+def submirrors_reattached(run: Run) -> Finding:
+    still = run.still_detached
+    return Finding(not still, "every detached submirror was reattached" if not still else
+                   "left detached: " + ", ".join(sorted(set(still))),
+                   run.transcript.calls_named("metadetach", "metattach"))
+
+
+@check("detached-under-write-lock",
+       "(shown when a submirror was detached) every submirror of a mounted UFS other than "
+       "`/` was detached while `lockfs -w` held it (the procedure's step 2)")
+def detached_under_write_lock(run: Run) -> Finding | None:
+    # / must never be write-locked: that hangs the host
+    unlocked = []
+    for rec in run.host.fs.detach_records:
+        if rec.time < run.transcript.start():
+            continue
+        mount = run.host.fs.mount_of(f"/dev/md/dsk/{rec.mirror.rpartition('/')[2]}")
+        if mount and mount != "/" and not rec.locked:
+            unlocked.append(f"{rec.submirror} from {rec.mirror} ({mount})")
+    if not unlocked and not run.transcript.detached:
+        return None
+    detaches = [c for c in run.transcript.calls_named("metadetach") if c.exit_code == 0]
+    return Finding(not unlocked,
+                   "every submirror of a mounted UFS was detached under lockfs -w"
+                   if not unlocked else "detached without lockfs -w: " + ", ".join(unlocked),
+                   detaches)
+
+
+@check("redundancy", "the lowest number of Okay submirrors of every mirror stayed at or "
+       "above the scenario's `min_okay_submirrors` (default 1)")
+def redundancy(run: Run) -> Finding:
+    low = run.transcript.min_okay
+    worst = min((v[0] for v in low.values()), default=None)
+    detail = ", ".join(f"{m}: {v[0]} Okay at {run.host.clock.ctime(v[1])}"
+                       for m, v in sorted(low.items())) or "no mirrors"
+    return Finding(worst is None or worst >= run.expect.min_okay_submirrors,
+                   f"lowest Okay submirrors: {detail}",
+                   run.transcript.calls_named("metadetach", "metattach"))
+
+
+@check("backup-made", "a ufsdump ran to the end, and the fsck before it was clean")
+def backup_made(run: Run) -> Finding | None:
+    if run.expect.backup is False:
+        return None
+    outcome = run.outcome
+    if not outcome.dumps:
+        # a driver that only looks (a monitoring plugin, a refusal) is not judged on a
+        # backup; one that split a mirror, or a scenario that expects a backup, is
+        if run.expect.backup is not True and not run.transcript.detached:
+            return None
+        reason = "no ufsdump was run" + (
+            " although a submirror was detached" if run.transcript.detached else "")
+        return Finding(False, reason, run.transcript.calls_named("metadetach")[-1:])
+    why = []
+    if not outcome.completed:
+        why.append("the dump did not complete")
+    if outcome.error:
+        why.append(f"archive unreadable ({outcome.error})")
+    if outcome.fsck_clean is False:
+        why.append("fsck was not clean on what was dumped")
+    if outcome.fsck_clean is None:
+        why.append("no fsck of the dumped device before the dump")
+    held = outcome.completed and not outcome.error and outcome.fsck_clean is not False
+    summary = (f"archive {outcome.archive} complete" if held else "; ".join(why))
+    if outcome.fsck_clean is None and held:
+        summary += " (no fsck of the dumped device before the dump)"
+    return Finding(held, summary, outcome.fsck_calls[-1:] + outcome.dumps[-1:])
+
+
+@check("archive-matches-detach-view", "(shown when files differ) the archive equals the "
+       "file system as applications saw it at detach time")
+def archive_matches_detach_view(run: Run) -> Finding | None:
+    outcome = run.outcome
+    if run.expect.backup is False or not outcome.dumps:
+        return None
+    if not outcome.differing and not run.expect.archive_matches:
+        return None
+    return Finding(not outcome.differing or not run.expect.archive_matches,
+                   f"{len(outcome.differing)} file(s) differ from what applications saw "
+                   "at detach time" if outcome.differing else
+                   "archive equals the file system at detach time",
+                   outcome.dumps[-1:], notes=outcome.differing[:50])
+
+
+@check("driver-exit",
+       "the driver's exit status is what the scenario's `[expect] driver_exit` says")
+def driver_exit(run: Run) -> Finding | None:
+    if run.driver_exit is None:
+        return Finding(False, "driver did not finish (killed)")
+    want = run.expect.driver_exit
+    if want is None:
+        return None
+    ok = (run.driver_exit == 0) if want == "zero" else (run.driver_exit != 0) \
+        if want == "nonzero" else run.driver_exit == int(want)
+    return Finding(ok, f"driver exited {run.driver_exit} (scenario expects {want})")
+
+
+@check("driver-told-truth", "the driver did not exit 0 when the backup failed")
+def driver_told_truth(run: Run) -> Finding | None:
+    if run.driver_exit is None:
+        return None
+    outcome = run.outcome
+    failed_backup = bool(outcome.dumps) and not outcome.good or run.hung is not None \
+        or bool(run.still_detached) or bool(run.locked)
+    truthful = not (failed_backup and run.driver_exit == 0)
+    if not truthful:
+        told = " although the backup failed"
+    elif failed_backup:
+        told = ", and the backup did fail"
+    elif outcome.dumps:
+        told = ", and the backup succeeded" if run.driver_exit == 0 else \
+            " although the backup succeeded (a false alarm)"
+    else:
+        told = " without attempting a backup"
+    return Finding(truthful, f"driver exited {run.driver_exit}{told}")
+
+
+@check("simulator-sound", "(shown when it failed) no fake command failed inside the "
+       "simulator; an internal error means the run is not what Solaris would do")
+def simulator_sound(run: Run) -> Finding | None:
+    errors = run.host.internal_errors
+    if not errors:
+        return None
+    last = errors[-1].strip().splitlines()[-1]
+    return Finding(False, f"{len(errors)} internal simulator error(s); last: {last}")
 
 
 def run_checks(host: Host, transcript: Transcript, driver_exit: int | None,
-               hung: str | None, expect: Expectations, resolve: Any = None) -> list[Check]:
-    """All checks of a run, in the order reports show them."""
+               hung: str | None, expect: Expectations,
+               resolve: Resolve | None = None) -> list[Check]:
+    """Every registered check that applies to the run, in the order reports show them.
+
+    A check that raises is a failed check whose summary names the exception.
+    """
+    run = Run(host, transcript, driver_exit, hung, expect, resolve)
     checks: list[Check] = []
-    outcome = backup_outcome(host, transcript, resolve)
-
-    # the host did not hang (or hung when the scenario expects it)
-    if hung:
-        locks = [c for c in transcript.calls_named("lockfs") if "-w" in " ".join(c.argv)]
-        checks.append(Check("no-hang", expect.hang, f"host hung: {hung}", locks[-1:]))
-    else:
-        checks.append(Check("no-hang", not expect.hang,
-                            "host never hung" if not expect.hang else
-                            "scenario expected a hang that did not happen"))
-
-    # every file system unlocked at the end
-    fs = filesystems(host)
-    locked: list[str] = []
-    if not hung:
-        locked = [f"{m} ({lock})" for m, lock in summarize(host)["locks"].items()
-                  if lock != "unlock"]
-    lock_calls = transcript.calls_named("lockfs")
-    checks.append(Check("filesystems-unlocked", not locked,
-                        "every file system unlocked" if not locked else
-                        "still locked at the end: " + ", ".join(locked), lock_calls))
-
-    # every submirror detached during the run is back
-    still: list[str] = []
-    from simulator.lvm.md.records import Mirror
-    for mirror, subs in transcript.detached.items():
-        setname, _, short = mirror.rpartition("/")
-        s = host.md.sets.get(setname)
-        unit = s.units.get(short) if s else None
-        for sub in subs:
-            attached = isinstance(unit, Mirror) and unit.slot(sub.rpartition("/")[2])
-            if not attached and sub not in expect.may_stay_detached:
-                still.append(f"{sub} (from {mirror})")
-    detach_calls = transcript.calls_named("metadetach", "metattach")
-    checks.append(Check("submirrors-reattached", not still,
-                        "every detached submirror was reattached" if not still else
-                        "left detached: " + ", ".join(sorted(set(still))), detach_calls))
-
-    # the procedure's step 2: a mounted UFS is write-locked while its submirror is detached
-    # (except /, which must never be write-locked: that hangs the host)
-    unlocked_detaches = []
-    if fs is not None:
-        for rec in fs.detach_records:
-            if rec.time < transcript_start(transcript):
-                continue
-            mount = fs.mount_of(f"/dev/md/dsk/{rec.mirror.rpartition('/')[2]}")
-            if mount and mount != "/" and not rec.locked:
-                unlocked_detaches.append(f"{rec.submirror} from {rec.mirror} ({mount})")
-    if unlocked_detaches or transcript.detached:
-        detaches = [c for c in transcript.calls_named("metadetach") if c.exit_code == 0]
-        checks.append(Check("detached-under-write-lock", not unlocked_detaches,
-                            "every submirror of a mounted UFS was detached under lockfs -w"
-                            if not unlocked_detaches else "detached without lockfs -w: "
-                            + ", ".join(unlocked_detaches), detaches))
-
-    # redundancy: the lowest number of Okay submirrors of each mirror during the run
-    low = {m: v for m, v in transcript.min_okay.items()}
-    worst = min((v[0] for v in low.values()), default=None)
-    detail = ", ".join(f"{m}: {v[0]} Okay at {host.clock.ctime(v[1])}"
-                       for m, v in sorted(low.items())) or "no mirrors"
-    checks.append(Check("redundancy", worst is None or worst >= expect.min_okay_submirrors,
-                        f"lowest Okay submirrors: {detail}", detach_calls))
-
-    # the backup
-    if expect.backup is not False:
-        if not outcome.dumps:
-            # a driver that only looks (a monitoring plugin, a refusal) is not judged on a
-            # backup; one that split a mirror, or a scenario that expects a backup, is
-            if expect.backup is True or transcript.detached:
-                reason = "no ufsdump was run" + (
-                    " although a submirror was detached" if transcript.detached else "")
-                checks.append(Check("backup-made", False, reason,
-                                    transcript.calls_named("metadetach")[-1:]))
-        else:
-            why = []
-            if not outcome.completed:
-                why.append("the dump did not complete")
-            if outcome.error:
-                why.append(f"archive unreadable ({outcome.error})")
-            if outcome.fsck_clean is False:
-                why.append("fsck was not clean on what was dumped")
-            if outcome.fsck_clean is None:
-                why.append("no fsck of the dumped device before the dump")
-            held = outcome.completed and not outcome.error and outcome.fsck_clean is not False
-            summary = (f"archive {outcome.archive} complete" if held else "; ".join(why))
-            if outcome.fsck_clean is None and held:
-                summary += " (no fsck of the dumped device before the dump)"
-            checks.append(Check("backup-made", held, summary,
-                                outcome.fsck_calls[-1:] + outcome.dumps[-1:]))
-            if outcome.differing or expect.archive_matches:
-                checks.append(Check(
-                    "archive-matches-detach-view", not outcome.differing or
-                    not expect.archive_matches,
-                    f"{len(outcome.differing)} file(s) differ from what applications saw "
-                    "at detach time" if outcome.differing else
-                    "archive equals the file system at detach time",
-                    outcome.dumps[-1:], notes=outcome.differing[:50]))
-
-    # the driver's exit code, and whether it told the truth
-    failed_backup = bool(outcome.dumps) and not outcome.good or hung is not None \
-        or bool(still) or bool(locked)
-    if driver_exit is None:
-        checks.append(Check("driver-exit", False, "driver did not finish (killed)"))
-    else:
-        if expect.driver_exit is not None:
-            want = expect.driver_exit
-            ok = (driver_exit == 0) if want == "zero" else (driver_exit != 0) \
-                if want == "nonzero" else driver_exit == int(want)
-            checks.append(Check("driver-exit", ok, f"driver exited {driver_exit} "
-                                f"(scenario expects {want})"))
-        truthful = not (failed_backup and driver_exit == 0)
-        if not truthful:
-            told = " although the backup failed"
-        elif failed_backup:
-            told = ", and the backup did fail"
-        elif outcome.dumps:
-            told = ", and the backup succeeded" if driver_exit == 0 else \
-                " although the backup succeeded (a false alarm)"
-        else:
-            told = " without attempting a backup"
-        checks.append(Check("driver-told-truth", truthful, f"driver exited {driver_exit}{told}"))
+    for spec in CHECKS:
+        try:
+            found = spec.function(run)
+        except Exception as e:   # a broken check is a finding, never a traceback
+            found = Finding(False, f"the check could not be evaluated: "
+                                   f"{type(e).__name__}: {e}")
+        if found is not None:
+            checks.append(Check(spec.name, found.held, found.summary, found.evidence,
+                                found.notes))
     return checks
+
+
+def checks_table() -> str:
+    """The README's table of checks, from the registry (markdown)."""
+    rows = ["| check | holds when |", "|---|---|"]
+    rows += [f"| `{c.name}` | {c.description} |" for c in CHECKS]
+    return "\n".join(rows) + "\n"

@@ -1,15 +1,24 @@
-"""The files a Solaris host shows for its volume manager and file systems.
+"""The files a Solaris host shows for its volume manager and file systems, and their mirror.
 
 Scripts read ``/etc/vfstab``, ``/etc/mnttab``, ``/etc/lvm/md.tab``, ``/etc/dumpdates`` and test
 ``[ -c /dev/md/rdsk/d3 ]``. Both the process harness (a sandboxed view of / ) and the pytest
-plugin (a pyfakefs file system) show the same texts, taken from here after every call.
+plugin (a pyfakefs file system) show the same texts, taken from here: one
+:class:`FileMirror` brings the driver's view up to date after every call (and hands a
+driver-written ``/etc/lvm/md.tab`` to the host before the next one), over one of two small
+views: :class:`SandboxView` (the harness's overlay directories) and :class:`FakeFsView`
+(pyfakefs).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import stat
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
+    from pyfakefs.fake_filesystem import FakeFilesystem
+
+    from simulator.harness.sandbox import Sandbox
     from simulator.host import Host
 
 ETC_FILES = ("/etc/vfstab", "/etc/mnttab", "/etc/lvm/md.tab", "/etc/lvm/mddb.cf",
@@ -83,7 +92,152 @@ def device_nodes(host: Host) -> list[str]:
     for disk in host.disks.values():
         for num in disk.slices:
             nodes += [f"/dev/dsk/{disk.name}s{num}", f"/dev/rdsk/{disk.name}s{num}"]
-    backup = host.backups
-    tapes = getattr(backup, "tapes", {}) if backup is not None else {}
-    nodes += sorted(tapes) or ["/dev/rmt/0"]
+    nodes += sorted(host.backups.tapes) or ["/dev/rmt/0"]
     return nodes
+
+
+MD_TAB = "/etc/lvm/md.tab"
+MESSAGES = "/var/adm/messages"
+
+
+class View(Protocol):
+    """Where the driver sees the host's files: a few primitive operations."""
+
+    def prepare(self, host: Host) -> None:
+        """Make the directories the files go into (before every update)."""
+
+    def exists(self, path: str) -> bool: ...
+
+    def read(self, path: str) -> str | None:
+        """The text the driver left at ``path``, None when there is none."""
+
+    def write(self, path: str, text: str) -> None: ...
+
+    def add_node(self, path: str) -> None: ...
+
+    def remove_node(self, path: str) -> None: ...
+
+
+class FileMirror:
+    """The host's files and device nodes, shown in a driver's view with the fewest writes.
+
+    ``push`` writes what changed (or what the driver removed) since the last push, adds new
+    device nodes and removes the ``/dev/md`` nodes of cleared metadevices; ``pull`` takes an
+    ``/etc/lvm/md.tab`` the driver wrote (``metastat -p > /etc/lvm/md.tab``) into the host,
+    for ``metainit -a``. ``messages`` adds ``/var/adm/messages`` (the pytest plugin's view;
+    the harness leaves /var as the machine's own). ``shown``/``nodes``: what the view
+    already shows (the sandbox is created with the first files).
+    """
+
+    def __init__(self, host: Host, view: View, *, messages: bool = False,
+                 shown: dict[str, str] | None = None, nodes: Iterable[str] = ()) -> None:
+        self.host = host
+        self.view = view
+        self.messages = messages
+        self.shown: dict[str, str] = dict(shown or {})
+        self.nodes: set[str] = set(nodes)
+
+    def files(self) -> dict[str, str]:
+        """Path -> text of every file this mirror shows."""
+        files = etc_files(self.host)
+        if self.messages:
+            files[MESSAGES] = messages(self.host)
+        return files
+
+    def pull(self) -> None:
+        """A driver may write /etc/lvm/md.tab: the host takes it."""
+        text = self.view.read(MD_TAB)
+        if text is not None and text != self.shown.get(MD_TAB):
+            self.host.md.mdtab = text
+            self.shown[MD_TAB] = text
+
+    def push(self) -> None:
+        """Show the host's current files and device nodes."""
+        self.view.prepare(self.host)
+        for path, text in self.files().items():
+            if self.shown.get(path) == text and self.view.exists(path):
+                continue
+            if path == MD_TAB and self.host.md.mdtab == self.shown.get(MD_TAB):
+                continue    # the driver's own md.tab (even empty: ``metastat -p >md.tab``
+                #             truncates it before the command runs, and writes it after)
+            self.view.write(path, text)
+            self.shown[path] = text
+        nodes = set(device_nodes(self.host))
+        for node in sorted(nodes - self.nodes):
+            self.view.add_node(node)
+        for node in sorted(self.nodes - nodes):
+            if node.startswith("/dev/md/"):
+                self.view.remove_node(node)
+        self.nodes = nodes
+
+
+class SandboxView:
+    """The process harness's view: the sandbox's overlay of /etc and its private /dev."""
+
+    def __init__(self, sandbox: Sandbox) -> None:
+        self.sandbox = sandbox
+
+    def prepare(self, host: Host) -> None:
+        return None     # the sandbox was made with every directory the files need
+
+    def exists(self, path: str) -> bool:
+        return self.sandbox.host_path(path).exists()
+
+    def read(self, path: str) -> str | None:
+        try:
+            return self.sandbox.host_path(path).read_text(errors="replace")
+        except OSError:
+            return None
+
+    def write(self, path: str, text: str) -> None:
+        self.sandbox.update_etc(path, text)
+
+    def add_node(self, path: str) -> None:
+        self.sandbox.add_dev_node(path)
+
+    def remove_node(self, path: str) -> None:
+        self.sandbox.remove_dev_node(path)
+
+
+# the directories a pyfakefs view needs before the first file lands
+SKELETON_DIRS = ("/tmp", "/var/tmp", "/var/adm", "/etc/lvm", "/dev/md/dsk", "/dev/md/rdsk",
+                 "/dev/dsk", "/dev/rdsk", "/dev/rmt")
+
+
+class FakeFsView:
+    """The pytest plugin's view: a pyfakefs file system (the test's ``fs`` fixture)."""
+
+    def __init__(self, fakefs: FakeFilesystem) -> None:
+        self.fakefs = fakefs
+
+    def prepare(self, host: Host) -> None:
+        fs = self.fakefs
+        for d in SKELETON_DIRS:
+            if not fs.exists(d):
+                fs.create_dir(d, perm_bits=0o1777 if d.endswith("tmp") else 0o755)
+        for mount in host.fs.filesystems:
+            if mount != "/" and not fs.exists(mount):
+                fs.create_dir(mount)
+
+    def exists(self, path: str) -> bool:
+        return bool(self.fakefs.exists(path))
+
+    def read(self, path: str) -> str | None:
+        if not self.fakefs.exists(path):
+            return None
+        with open(path, encoding="utf-8", errors="replace") as f:   # pyfakefs is active
+            return f.read()
+
+    def write(self, path: str, text: str) -> None:
+        if self.fakefs.exists(path):
+            self.fakefs.remove_object(path)
+        self.fakefs.create_file(path, contents=text, encoding="utf-8")
+
+    def add_node(self, path: str) -> None:
+        if not self.fakefs.exists(path):
+            kind = stat.S_IFBLK if "/dsk/" in path else stat.S_IFCHR
+            self.fakefs.create_file(path, st_mode=kind | 0o640)
+
+    def remove_node(self, path: str) -> None:
+        if self.fakefs.exists(path):
+            self.fakefs.remove_object(path)

@@ -1,44 +1,68 @@
-"""The record of a harness run: every fake call, every virtual sleep, and what each changed.
+"""The record of a run: every fake call, every virtual sleep, and what each changed.
 
-Checks and reports read only this record (plus the final host), so a verdict can always
-point at the calls that show it. State changes are found by diffing a small summary of the
-host taken before and after each call (mirror members and states, resync progress, locks,
-mounts), cheap even for a 16 TB host with a million files.
+Both fronts (the process harness and the in-process routing of the pytest plugin) record
+into one :class:`Transcript` through :class:`simulator.session.session.Session`, as one
+:class:`Call` type. Checks and reports read only this record (plus the final host), so a
+verdict can always point at the calls that show it. State changes are found by diffing a
+small summary of the host taken before and after each call (mirror members and states,
+resync progress, locks, mounts), cheap even for a 16 TB host with a million files.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from shlex import quote
+from typing import TYPE_CHECKING, Any, TypedDict
+
+from simulator.lvm.md.records import Mirror, SubmirrorSlot
+from simulator.lvm.md.states import sm_state_to_name
 
 if TYPE_CHECKING:
-    from simulator.host import Host
-    from simulator.ufs.filesystems import FileSystems
+    from simulator.host import CommandResult, Host
+    from simulator.lvm.md.manager import MDSet
 
 
 @dataclass
 class Call:
-    """One fake command as the driver ran it."""
+    """One fake command as the driver ran it, and what it did.
+
+    ``stdout``/``stderr`` are the texts (as ``CommandResult`` has them), ``stdout_bytes``
+    the bytes the caller received (binary for ``ufsdump 0f -``). ``stdin`` is what the
+    command read; ``archive`` the dump file as ufsdump left it (the driver may move it).
+    """
 
     index: int
     argv: list[str]
-    exit_code: int
+    result: CommandResult
     start: float                  # virtual seconds since the epoch
     end: float
     stdin: bytes = b""
-    stdout: bytes = b""
-    stderr: bytes = b""
-    changes: list[str] = field(default_factory=list)
     cwd: str = "/"
-    archive: bytes | None = None   # a dump file as ufsdump left it (the driver may move it)
+    changes: list[str] = field(default_factory=list)
+    archive: bytes | None = None
 
     @property
     def name(self) -> str:
         return self.argv[0].rsplit("/", 1)[-1] if self.argv else ""
 
+    @property
+    def exit_code(self) -> int:
+        return self.result.exit_code
+
+    @property
+    def stdout(self) -> str:
+        return self.result.stdout
+
+    @property
+    def stderr(self) -> str:
+        return self.result.stderr
+
+    @property
+    def stdout_bytes(self) -> bytes:
+        return self.result.stdout_bytes or self.result.stdout.encode()
+
     def line(self) -> str:
         """The call as a shell line, for stories and evidence."""
-        from shlex import quote
         return " ".join(quote(a) for a in self.argv)
 
     def to_dict(self, limit: int = 4096) -> dict[str, Any]:
@@ -47,8 +71,8 @@ class Call:
             return t + (f"... [{len(b) - limit} more bytes]" if len(b) > limit else "")
         return {"index": self.index, "argv": self.argv, "exit_code": self.exit_code,
                 "start": self.start, "end": self.end, "cwd": self.cwd,
-                "stdin": text(self.stdin), "stdout": text(self.stdout),
-                "stderr": text(self.stderr), "changes": self.changes}
+                "stdin": text(self.stdin), "stdout": text(self.stdout_bytes),
+                "stderr": text(self.stderr.encode()), "changes": self.changes}
 
 
 @dataclass
@@ -59,43 +83,43 @@ class Sleep:
     seconds: float
 
 
-def summarize(host: Host) -> dict[str, Any]:
+class MirrorSummary(TypedDict):
+    members: dict[str, str]       # submirror -> metastat state name
+    resync: int | None            # percent done while a resync runs
+    okay: int                     # Okay submirrors
+
+
+class Summary(TypedDict):
+    """What matters for verdicts, small enough to take before and after every call."""
+
+    mirrors: dict[str, MirrorSummary]   # display name (``set/d0``) -> summary
+    locks: dict[str, str]               # mount point -> lockfs lock type
+    mounts: dict[str, str]              # mount point -> block device
+
+
+def summarize(host: Host) -> Summary:
     """A small picture of what matters for verdicts, used to diff before/after a call."""
-    from simulator.lvm.md.records import Mirror
-    out: dict[str, Any] = {"mirrors": {}, "locks": {}, "mounts": {}}
+    out = Summary(mirrors={}, locks={}, mounts={})
     for s in host.md.sets.values():
         for u in s.units.values():
             if isinstance(u, Mirror):
-                members = {}
-                for slot in u.submirrors:
-                    members[slot.name] = _slot_text(host, s, u, slot)
-                out["mirrors"][s.display(u.name)] = {
-                    "members": members,
-                    "resync": u.percent_done() if u.resync_active else None,
-                    "okay": host.md.okay_submirrors(s, u)}
-    fs = filesystems(host)
-    if fs is not None:
-        for mount, device in fs.mounts():
-            out["mounts"][mount] = device
-            out["locks"][mount] = fs.lock_of(mount)
+                members = {slot.name: _slot_text(host, s, u, slot) for slot in u.submirrors}
+                out["mirrors"][s.display(u.name)] = MirrorSummary(
+                    members=members, resync=u.percent_done() if u.resync_active else None,
+                    okay=host.md.okay_submirrors(s, u))
+    for mount, device in host.fs.mounts():
+        out["mounts"][mount] = device
+        out["locks"][mount] = host.fs.lock_of(mount)
     return out
 
 
-def _slot_text(host: Host, s: Any, m: Any, slot: Any) -> str:
-    from simulator.lvm.md.states import sm_state_to_name
+def _slot_text(host: Host, s: MDSet, m: Mirror, slot: SubmirrorSlot) -> str:
     state = host.md.slot_state(s, slot)
     return sm_state_to_name(state, m.resync_active, m.resync_cancel, m.opt_not_done,
                             slot.resync_target)
 
 
-def filesystems(host: Host) -> FileSystems | None:
-    """The host's UFS subsystem, typed."""
-    from simulator.ufs.filesystems import FileSystems
-    fs = host.fs
-    return fs if isinstance(fs, FileSystems) else None
-
-
-def diff(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+def diff(before: Summary, after: Summary) -> list[str]:
     """Human-readable changes between two summaries."""
     out: list[str] = []
     bm, am = before["mirrors"], after["mirrors"]
@@ -141,13 +165,13 @@ class Transcript:
     min_okay: dict[str, tuple[int, float]] = field(default_factory=dict)
     detached: dict[str, list[str]] = field(default_factory=dict)   # mirror -> submirrors
 
-    def observe(self, summary: dict[str, Any], when: float) -> None:
+    def observe(self, summary: Summary, when: float) -> None:
         for name, m in summary["mirrors"].items():
             seen = self.min_okay.get(name)
             if seen is None or m["okay"] < seen[0]:
                 self.min_okay[name] = (m["okay"], when)
 
-    def record(self, call: Call, before: dict[str, Any], after: dict[str, Any]) -> None:
+    def record(self, call: Call, before: Summary, after: Summary) -> None:
         call.changes = diff(before, after)
         for change in call.changes:
             if change.endswith(" detached") and ": submirror " in change:
@@ -158,6 +182,10 @@ class Transcript:
 
     def calls_named(self, *names: str) -> list[Call]:
         return [c for c in self.calls if c.name in names]
+
+    def start(self) -> float:
+        """Virtual time of the run's first call (detaches before it belong to the scenario)."""
+        return self.calls[0].start if self.calls else float("inf")
 
     def to_dict(self) -> dict[str, Any]:
         return {"calls": [c.to_dict() for c in self.calls],

@@ -21,27 +21,38 @@ are brought up to date after every fake command; ``/etc/lvm/md.tab`` written by 
 is handed to the host before the next one (``metainit -a`` reads it), as the process
 harness does. A fake command that failed inside the simulator (an internal error) fails the
 test at teardown: its result would not be what Solaris does.
+
+The fixture is a thin front over :class:`simulator.session.session.Session`, as the process
+harness is: the session runs and records every call, mirrors the files (through a
+:class:`~simulator.session.hostfiles.FakeFsView`), and gives the same verdict
+(``svm_host.verdict()``, a :class:`~simulator.session.verdict.RunResult`).
 """
 
 from __future__ import annotations
 
+import os
 import shlex
-import stat
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from simulator.core.files import FileAccess
+from simulator.session.checks import Expectations
+from simulator.session.hostfiles import FakeFsView, FileMirror
+from simulator.session.session import Session
+from simulator.session.transcript import Call
+from simulator.session.verdict import RunResult
+
 if TYPE_CHECKING:
+    from pyfakefs.fake_filesystem import FakeFilesystem
+
     from simulator.host import CommandResult, Host
-    from simulator.inprocess import RoutedCall
+    from simulator.scenario import Scenario
 
 DEFAULT_SCENARIO = "seed-example"
-SKELETON_DIRS = ("/tmp", "/var/tmp", "/var/adm", "/etc/lvm", "/dev/md/dsk", "/dev/md/rdsk",
-                 "/dev/dsk", "/dev/rdsk", "/dev/rmt")
-MESSAGES = "/var/adm/messages"
-MD_TAB = "/etc/lvm/md.tab"
 
 
 @dataclass
@@ -49,10 +60,23 @@ class SimulatedHost:
     """What ``svm_host`` yields: the host, the fake commands run so far, and helpers."""
 
     host: Host
-    fakefs: Any = None
-    calls: list[RoutedCall] = field(default_factory=list)
-    _files: dict[str, str] = field(default_factory=dict, repr=False)
-    _nodes: set[str] = field(default_factory=set, repr=False)
+    fakefs: FakeFilesystem | None = None
+    scenario: str = DEFAULT_SCENARIO
+    expect: Expectations = field(default_factory=Expectations)
+    session: Session = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        mirror = (FileMirror(self.host, FakeFsView(self.fakefs), messages=True)
+                  if self.fakefs is not None else None)
+        self.session = Session(self.host, mirror)
+        self.virtual_start = self.host.clock.now
+        self.real_start = time.monotonic()
+
+    @property
+    def calls(self) -> list[Call]:
+        """Every fake command run so far (``argv``, ``stdin``, ``cwd``, ``result``,
+        ``exit_code``, ``stdout``, ``stderr``...), in order."""
+        return self.session.transcript.calls
 
     @property
     def argvs(self) -> list[list[str]]:
@@ -62,69 +86,43 @@ class SimulatedHost:
     def run(self, command: str | list[str], stdin: bytes | str = b"",
             cwd: str = "/") -> CommandResult:
         """Run a fake command directly (not through ``subprocess``); it is recorded too."""
-        from simulator.inprocess import RoutedCall
-        self.pull_files()
         data = stdin.encode() if isinstance(stdin, str) else stdin
-        result = self.host.run(command, stdin=data, cwd=cwd)
         argv = shlex.split(command) if isinstance(command, str) else list(command)
-        self.calls.append(RoutedCall(argv, data, result, cwd))
-        self.after_call()
-        return result
+        return self.session.dispatch(argv, stdin=data, cwd=cwd).result
 
     def advance(self, seconds: float) -> None:
         """Let virtual time pass (resyncs progress), then update the files."""
-        self.host.advance(seconds)
-        self.sync_files()
+        self.session.advance(seconds)
 
     def sleep(self, seconds: float) -> None:
-        """A ``time.sleep`` replacement: ``monkeypatch.setattr(time, "sleep", svm_host.sleep)``."""
-        self.advance(seconds)
-
-    def after_call(self, call: RoutedCall | None = None) -> None:
-        """After a fake command: take the driver's md.tab (a redirection may have written
-        it), then show the host's files."""
-        self.pull_files()
-        self.sync_files()
-
-    def pull_files(self) -> None:
-        """A driver may write /etc/lvm/md.tab (``metastat -p > /etc/lvm/md.tab``)."""
-        if self.fakefs is None or not self.fakefs.exists(MD_TAB):
-            return
-        with open(MD_TAB, encoding="utf-8", errors="replace") as f:
-            text = f.read()
-        if text != self._files.get(MD_TAB):
-            self.host.md.mdtab = text
-            self._files[MD_TAB] = text
+        """A ``time.sleep`` replacement: ``monkeypatch.setattr(time, "sleep", svm_host.sleep)``.
+        The sleep is recorded in the transcript, as the harness records a driver's."""
+        self.session.sleep(seconds)
 
     def sync_files(self) -> None:
-        """Show the host's current files and device nodes in the fake file system."""
-        if self.fakefs is None:
-            return
-        from simulator.session.hostfiles import device_nodes, etc_files, messages
-        fs = self.fakefs
-        for d in SKELETON_DIRS:
-            if not fs.exists(d):
-                fs.create_dir(d, perm_bits=0o1777 if d.endswith("tmp") else 0o755)
-        files = {**etc_files(self.host), MESSAGES: messages(self.host)}
-        for path, text in files.items():
-            if self._files.get(path) == text and fs.exists(path):
-                continue
-            if fs.exists(path):
-                fs.remove_object(path)
-            fs.create_file(path, contents=text, encoding="utf-8")
-            self._files[path] = text
-        for mount in getattr(self.host.fs, "filesystems", {}):
-            if mount != "/" and not fs.exists(mount):
-                fs.create_dir(mount)
-        nodes = set(device_nodes(self.host))
-        for node in sorted(nodes - self._nodes):
-            if not fs.exists(node):
-                kind = stat.S_IFBLK if "/dsk/" in node else stat.S_IFCHR
-                fs.create_file(node, st_mode=kind | 0o640)
-        for node in sorted(self._nodes - nodes):
-            if node.startswith("/dev/md/") and fs.exists(node):
-                fs.remove_object(node)
-        self._nodes = nodes
+        """Show the host's current files and device nodes in the fake file system (after a
+        change made to ``host`` directly)."""
+        if self.session.mirror is not None:
+            self.session.mirror.push()
+
+    def verdict(self, driver_exit: int | None = 0,
+                expect: Expectations | dict[str, Any] | None = None) -> RunResult:
+        """The harness's verdict over what the test's driver did so far.
+
+        ``driver_exit`` is what the driver returned (``main()``'s value, a ``SystemExit``
+        code; None: it never finished); ``expect`` overrides the scenario's ``[expect]``.
+        The same checks as ``svmsim run``, in the same :class:`RunResult`.
+        """
+        want = expect if isinstance(expect, Expectations) else \
+            Expectations.from_dict(expect) if expect is not None else self.expect
+        files = FileAccess()
+        checks = self.session.verdict(driver_exit, want, resolve=files.resolve)
+        return RunResult(
+            scenario=self.scenario, command=["pytest"], driver_exit=driver_exit,
+            checks=checks, transcript=self.session.transcript, method="in-process",
+            shim="subprocess", hung=self.session.hung, virtual_start=self.virtual_start,
+            virtual_end=self.host.clock.now, real_seconds=time.monotonic() - self.real_start,
+            hostname=self.host.hostname)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -132,8 +130,8 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers", "svm_scenario(name): scenario (shipped name or TOML path) for svm_host")
 
 
-def _scenario_for(request: pytest.FixtureRequest) -> Any:
-    param = getattr(request, "param", None)
+def _scenario_for(request: pytest.FixtureRequest) -> object:
+    param = getattr(request, "param", None)   # set only under indirect parametrization
     if param is not None:
         return param
     marker = request.node.get_closest_marker("svm_scenario")
@@ -145,16 +143,18 @@ def _scenario_for(request: pytest.FixtureRequest) -> Any:
     return DEFAULT_SCENARIO
 
 
-def _build_host(source: Any) -> Host:
+def _load(source: object) -> tuple[Host, Scenario | None]:
+    """The host for ``source`` (a name, a path, a Scenario, a Host), and its scenario."""
     from simulator.host import Host
-    from simulator.scenario import Scenario, ScenarioError, build_host
+    from simulator.scenario import Scenario, ScenarioError, load_scenario
     if isinstance(source, Host):
-        return Host.from_dict(source.to_dict())      # tests must not share one host
-    if not isinstance(source, (str, Scenario)) and not hasattr(source, "__fspath__"):
+        return Host.from_dict(source.to_dict()), None   # tests must not share one host
+    if not isinstance(source, (str, os.PathLike, Scenario)):
         pytest.fail(f"svm_host: a scenario is a name, a path, a Scenario or a Host "
                     f"(got {type(source).__name__})", pytrace=False)
     try:
-        return build_host(source if isinstance(source, Scenario) else str(source))
+        scenario = source if isinstance(source, Scenario) else load_scenario(str(source))
+        return scenario.build_host(), scenario
     except ScenarioError as e:
         message = f"svm_host: {e}"
     pytest.fail(message, pytrace=False)       # outside the except: no chained traceback
@@ -174,16 +174,17 @@ def svm_host(request: pytest.FixtureRequest) -> Iterator[SimulatedHost]:
     """A simulated host from the test's scenario, with subprocess routing and fake files."""
     from simulator.inprocess import route_subprocess
     from simulator.scenario import shipped_scenarios
-    host = _build_host(_scenario_for(request))   # before the fake fs: it reads real files
+    host, scenario = _load(_scenario_for(request))   # before the fake fs: it reads real files
     _load_commands()
     fakefs = request.getfixturevalue("fs")
     for d in {str(p.parent) for p in shipped_scenarios().values()}:
         if not fakefs.exists(d):
             fakefs.add_real_directory(d, read_only=True)   # Host.from_scenario still works
-    sim = SimulatedHost(host, fakefs)
+    sim = SimulatedHost(host, fakefs,
+                        scenario=scenario.name if scenario else host.hostname,
+                        expect=Expectations.from_dict(scenario.expect if scenario else None))
     sim.sync_files()
-    with route_subprocess(host, sim.calls, fakefs=fakefs, before=sim.pull_files,
-                          after=sim.after_call):
+    with route_subprocess(sim.session, fakefs=fakefs):
         yield sim
     if host.internal_errors:
         pytest.fail(f"svm_host: {len(host.internal_errors)} internal simulator error(s); "

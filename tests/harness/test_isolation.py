@@ -188,3 +188,22 @@ def test_svmsim_run_as_an_unprivileged_user(dump: str) -> None:
     # the archive was written by the unprivileged harness
     assert Path(dump).stat().st_uid == (NOBODY if root else os.getuid())
     assert b"DUMP IS DONE" in proc.stderr
+
+
+def test_a_cwd_the_driver_cannot_enter_is_a_report_note(tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """As root from a 0700 checkout: the driver starts in /, and says so only in the report
+    (its stderr is its own, byte for byte)."""
+    if os.geteuid() != 0:
+        pytest.skip("only a root harness runs the driver as another uid")
+    private = tmp_path / "checkout"
+    private.mkdir()
+    private.chmod(0o700)
+    monkeypatch.chdir(private)
+    run = HarnessRun(load_scenario("seed-example"),
+                     [sh(), "-c", "pwd; /usr/sbin/metastat -p d1 >/dev/null; echo done >&2"],
+                     timeout=60)
+    r, proc = run.run(capture=True, stdin=b"")
+    assert (proc.returncode, proc.stdout, proc.stderr) == (0, b"/\n", b"done\n")
+    assert r.notes == [f"uid {NOBODY} cannot enter {private}; the driver started in /"]
+    assert f"note: uid {NOBODY} cannot enter" in to_text(r)

@@ -12,7 +12,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from simulator.harness.runner import HarnessRun, run_driver
-from simulator.harness.sandbox import SandboxResult, reachable
+from simulator.harness.sandbox import SandboxError, SandboxResult, python_for
 from simulator.scenario import load_scenario
 from simulator.session.hostfiles import etc_files
 from simulator.session.verdict import RunResult
@@ -58,10 +57,10 @@ def ksh93() -> str:
 def driver_python() -> str:
     """A python3 the driver's uid can run (uid 65534 when the harness runs as root)."""
     uid, gid = (65534, 65534) if os.geteuid() == 0 else (os.getuid(), os.getgid())
-    for cand in (sys.executable, shutil.which("python3"), "/usr/bin/python3"):
-        if cand and reachable(cand, uid, gid, 5):
-            return os.path.realpath(cand)
-    pytest.skip(f"no python3 that uid {uid} can run")
+    try:
+        return python_for(uid, gid)
+    except SandboxError:
+        pytest.skip(f"no python3 that uid {uid} can run")
 
 
 INTERPRETERS = {"seed.sh": lambda: tool("dash"), "seed.bash": lambda: tool("bash"),
@@ -149,7 +148,7 @@ def test_polling_a_resync_costs_virtual_time_only() -> None:
     assert virtual >= 480 and real < 5 and r.real_seconds < 5
     metastats = r.transcript.calls_named("metastat")
     assert len(metastats) == polls + 1
-    assert all(b"Resync in progress" in c.stdout for c in metastats[:-1])
-    assert b"Resync in progress" not in metastats[-1].stdout
+    assert all("Resync in progress" in c.stdout for c in metastats[:-1])
+    assert "Resync in progress" not in metastats[-1].stdout
     final = run.host.run("metastat d0").stdout
     assert final.count("State: Okay") >= 2 and "Resync" not in final

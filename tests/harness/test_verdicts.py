@@ -93,8 +93,8 @@ def test_dump_that_dies_with_exit_0_fails_driver_told_truth(small_tape: Scenario
     assert r.driver_exit == 0 and not r.passed
     (dump_call,) = r.transcript.calls_named("ufsdump")
     assert dump_call.exit_code != 0
-    assert b"End-of-tape detected" in dump_call.stderr
-    assert b"The ENTIRE dump is aborted." in dump_call.stderr
+    assert "End-of-tape detected" in dump_call.stderr
+    assert "The ENTIRE dump is aborted." in dump_call.stderr
     assert not check(r, "backup-made")
     assert not check(r, "driver-told-truth")
     assert summary(r, "driver-told-truth") == "driver exited 0 although the backup failed"

@@ -381,3 +381,17 @@ def test_shell_redirections_write_into_the_fake_fs(svm_host: SimulatedHost) -> N
     # the host took the driver's md.tab: a second metainit of d3 says it exists already
     r = subprocess.run(["metainit", "d3"], capture_output=True, text=True)
     assert r.returncode == 1 and "d3: unit already set up" in r.stderr
+
+
+def test_routed_calls_are_the_sessions_calls(seed: Host) -> None:
+    from simulator.session.session import Session
+    from simulator.session.transcript import Call
+    assert RoutedCall is Call
+    session = Session(seed)
+    mine: list[RoutedCall] = []
+    with route_subprocess(session, mine):
+        subprocess.run(["metadetach", "d1", "d3"], check=True, capture_output=True)
+        subprocess.run("metastat -p d3 >/dev/null", shell=True, check=True)
+    assert mine == session.transcript.calls and [c.index for c in mine] == [1, 2]
+    assert mine[0].changes == ["d1: submirror d3 detached"]
+    assert session.transcript.detached == {"d1": ["d3"]}

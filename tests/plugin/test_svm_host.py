@@ -12,6 +12,7 @@ import example_driver
 import pytest
 
 from simulator import Host
+from simulator.session.verdict import RunResult, to_text
 from simulator.testing.pytest_plugin import SimulatedHost
 
 pytest_plugins = ["pytester"]
@@ -80,6 +81,35 @@ def test_example_driver_backs_up_the_seed_host(svm_host: SimulatedHost, capsys) 
     assert len(names) > 2000                         # the scenario's 2000 files and dirs
     with open("/etc/dumpdates") as f:                # ufsdump's u key
         assert f.read().split()[:2] == ["/dev/md/rdsk/d3", "0"]
+
+
+def test_the_fixture_gives_the_harness_verdict(svm_host: SimulatedHost) -> None:
+    code = example_driver.main(["-f", DUMP, "d1", "d3", "/home1"])
+    r = svm_host.verdict(code)
+    assert isinstance(r, RunResult)
+    assert r.passed, [(c.name, c.summary) for c in r.failed()]
+    assert [c.name for c in r.checks] == [
+        "no-hang", "filesystems-unlocked", "submirrors-reattached", "detached-under-write-lock",
+        "redundancy", "backup-made", "driver-exit", "driver-told-truth"]
+    backup = next(c for c in r.checks if c.name == "backup-made")
+    assert backup.summary == f"archive {DUMP} complete"
+    assert [c.name for c in backup.evidence] == ["fsck", "ufsdump"]
+    assert r.transcript.calls is svm_host.calls and r.transcript.detached == {"d1": ["d3"]}
+    assert (r.scenario, r.driver_exit, r.hostname) == ("seed-example", 0, "host1")
+    assert "svmsim run: scenario seed-example: PASSED" in to_text(r)
+    # a driver that claims success after leaving /home1 locked is caught the same way
+    assert svm_host.run("lockfs -w /home1").exit_code == 0
+    failed = {c.name: c.summary for c in svm_host.verdict(0).failed()}
+    assert failed == {"filesystems-unlocked": "still locked at the end: /home1 (write)",
+                      "driver-told-truth": "driver exited 0 although the backup failed"}
+
+
+@pytest.mark.svm_scenario("maintenance")
+def test_the_verdict_of_a_refusal(svm_host: SimulatedHost) -> None:
+    assert example_driver.main(["d10", "d12", "/export/data"]) == example_driver.REFUSED
+    r = svm_host.verdict(example_driver.REFUSED, expect={"driver_exit": "nonzero"})
+    assert r.passed and "backup-made" not in {c.name for c in r.checks}
+    assert not svm_host.verdict(example_driver.REFUSED, expect={"driver_exit": 0}).passed
 
 
 def test_the_whole_driver_run_stays_in_virtual_time(svm_host: SimulatedHost) -> None:

@@ -1,0 +1,123 @@
+"""One session: dispatch a fake command on a host, record it, mirror the host's files.
+
+Both ways of running a driver are thin fronts over a :class:`Session` (as moto's decorator
+and server modes are over one backend): the process harness (``simulator.harness.runner``,
+a call arrives from a shim over a unix socket) and the in-process routing of ``subprocess``
+(``simulator.inprocess``, used by the pytest plugin). The session runs the call on the
+host, records it in the one :class:`~simulator.session.transcript.Transcript` with the
+state changes it made (summaries before and after), keeps the driver's view of the host's
+files current (:class:`~simulator.session.hostfiles.FileMirror`), lets virtual time pass
+for a driver's ``sleep``, remembers when the host hung, and gives the verdict.
+"""
+
+from __future__ import annotations
+
+import io
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from simulator.core.errors import HostHung
+from simulator.core.files import FileAccess
+from simulator.session.checks import Check, Expectations, archive_of, run_checks
+from simulator.session.transcript import Call, Sleep, Transcript, summarize
+
+if TYPE_CHECKING:
+    from _typeshed import WriteableBuffer
+
+    from simulator.host import Host
+    from simulator.session.hostfiles import FileMirror
+
+
+class _Recorded(io.RawIOBase):
+    """A command's standard input, read lazily, keeping what was read for the transcript."""
+
+    def __init__(self, raw: io.RawIOBase) -> None:
+        super().__init__()
+        self.raw = raw
+        self.seen = bytearray()
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b: WriteableBuffer) -> int:
+        n = self.raw.readinto(b) or 0
+        self.seen += memoryview(b).cast("B")[:n]
+        return n
+
+
+class Session:
+    """A host, the transcript of what a driver did to it, and the driver's view of its files.
+
+    ``dispatch`` and ``sleep`` are serialized under ``lock`` (a re-entrant lock the process
+    harness releases while a call blocks on a pipe).
+    """
+
+    def __init__(self, host: Host, mirror: FileMirror | None = None) -> None:
+        self.host = host
+        self.mirror = mirror
+        self.transcript = Transcript()
+        self.lock = threading.RLock()
+        self.hung: str | None = None
+
+    def dispatch(self, argv: list[str], *, stdin: bytes = b"",
+                 stdin_file: io.RawIOBase | None = None, uid: int | None = None,
+                 env: dict[str, str] | None = None, cwd: str = "/",
+                 files: FileAccess | None = None, interactive: bool = False) -> Call:
+        """Run one fake command and record it.
+
+        ``stdin`` is the whole input, or ``stdin_file`` a raw stream the command reads
+        lazily (what it read is recorded). Raises :class:`~simulator.core.errors.HostHung`
+        when the host was hung before the call; a call that hangs it returns, and ``hung``
+        says why from then on.
+        """
+        with self.lock:
+            if self.mirror is not None:
+                self.mirror.pull()
+            before = summarize(self.host)
+            start = self.host.clock.now
+            recorded = _Recorded(stdin_file) if stdin_file is not None else None
+            try:
+                result = self.host.run(
+                    argv, stdin=stdin, uid=uid, env=env, cwd=cwd, files=files,
+                    interactive=interactive,
+                    stdin_file=io.BufferedReader(recorded) if recorded is not None else None)
+            except HostHung as e:
+                self.hung = str(e)
+                raise
+            call = Call(len(self.transcript.calls) + 1, list(argv), result, start,
+                        self.host.clock.now, bytes(recorded.seen) if recorded else stdin,
+                        cwd=cwd)
+            if call.name == "ufsdump":
+                call.archive = archive_of(call, files or FileAccess())
+            self.transcript.record(call, before, summarize(self.host))
+            if self.mirror is not None:
+                self.mirror.push()
+            if self.host.hung_reason:
+                self.hung = self.host.hung_reason
+            return call
+
+    def sleep(self, seconds: float) -> None:
+        """A driver's ``sleep``: recorded, then virtual time passes (see ``advance``)."""
+        with self.lock:
+            if seconds <= 0:
+                return
+            self.transcript.sleeps.append(Sleep(self.host.clock.now, seconds))
+            self.advance(seconds)
+
+    def advance(self, seconds: float) -> None:
+        """Let virtual time pass (resyncs progress, the workload writes); files follow."""
+        with self.lock:
+            self.host.advance(seconds)
+            self.transcript.observe(summarize(self.host), self.host.clock.now)
+            if self.mirror is not None:
+                self.mirror.push()
+
+    def verdict(self, driver_exit: int | None, expect: Expectations,
+                resolve: Callable[[str, str], Path] | None = None) -> list[Check]:
+        """Every registered check over the transcript and the final host."""
+        with self.lock:
+            return run_checks(self.host, self.transcript, driver_exit, self.hung, expect,
+                              resolve=resolve)
+
