@@ -106,8 +106,8 @@ _HOSTNAME_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9.-]{0,254})$")
 ReadOption = Literal["roundrobin", "geometric", "first"]
 WriteOption = Literal["parallel", "serial"]
 FsType = Literal["ufs"]
-READ_OPTIONS: tuple[str, ...] = get_args(ReadOption)
-WRITE_OPTIONS: tuple[str, ...] = get_args(WriteOption)
+READ_OPTIONS: tuple[ReadOption, ...] = get_args(ReadOption)
+WRITE_OPTIONS: tuple[WriteOption, ...] = get_args(WriteOption)
 FSTYPES: tuple[str, ...] = get_args(FsType)
 TOP_KEYS = ("scenario", "host", "disk", "replica", "hsp", "stripe", "mirror", "softpart",
             "filesystem", "tape", "setup", "fault", "expect")
@@ -491,7 +491,7 @@ class MirrorSpec(Spec):
     name: UnitName
     submirrors: Annotated[UnitList, AfterValidator(_submirrors)]
     pass_num: Annotated[int, AfterValidator(_int_range(0, 9)), _int_schema(0, 9)] = Field(
-        1, validation_alias="pass", serialization_alias="pass")
+        default=1, validation_alias="pass", serialization_alias="pass")
     read: ReadOption = "roundrobin"
     write: WriteOption = "parallel"
 
@@ -618,7 +618,7 @@ def _array_of_tables(v: object, info: ValidationInfo) -> object:
 class Scenario(Spec):
     """A parsed, validated scenario; :meth:`build_host` makes the simulated host."""
 
-    schema_url: str | None = Field(None, validation_alias=_SCHEMA_KEY,
+    schema_url: str | None = Field(default=None, validation_alias=_SCHEMA_KEY,
                                    serialization_alias=_SCHEMA_KEY)
     meta: ScenarioMeta = Field(default_factory=ScenarioMeta, validation_alias="scenario",
                                serialization_alias="scenario")
