@@ -61,6 +61,7 @@ from __future__ import annotations
 import difflib
 import math
 import re
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time, tzinfo
 from typing import TYPE_CHECKING, Annotated, Any, Literal, get_args
 
@@ -151,7 +152,7 @@ def slice_operand(name: str) -> str | None:
     return name if SLICE_RE.match(name) else None
 
 
-def _size(minimum: int) -> Any:
+def _size(minimum: int) -> Callable[[object], int]:
     def check(v: object) -> int:
         try:
             blocks = parse_size(v)
@@ -181,7 +182,7 @@ def _rate(v: object) -> float:
     return rate
 
 
-def _int_range(lo: int, hi: int | None = None) -> Any:
+def _int_range(lo: int, hi: int | None = None) -> Callable[[int], int]:
     def check(v: int) -> int:
         if v < lo or (hi is not None and v > hi):
             rng = f"from {lo} to {hi}" if hi is not None else f"at least {lo}"
@@ -196,7 +197,7 @@ def _number(v: object) -> float:
     return float(v)
 
 
-def _matches(ok: Any, what: str) -> Any:
+def _matches(ok: Callable[[str], object], what: str) -> Callable[[str], str]:
     def check(v: str) -> str:
         if not ok(v):
             raise _fail(f"not {what} (got {v!r})")
@@ -204,7 +205,7 @@ def _matches(ok: Any, what: str) -> Any:
     return check
 
 
-def _slice(what: str) -> Any:
+def _slice(what: str) -> Callable[[str], str]:
     def check(v: str) -> str:
         name = slice_operand(v)
         if name is None:
@@ -221,7 +222,7 @@ def _unit_name(v: str) -> str:
     return v
 
 
-def _str_list(nonempty: bool = False) -> Any:
+def _str_list(nonempty: bool = False) -> Callable[[object], object]:
     def check(v: object) -> object:
         if not isinstance(v, list):
             raise _fail(f"must be a list of strings (got {kind(v)})")
