@@ -8,7 +8,13 @@ lives in ``DIR/state.json`` (``Host.to_dict()`` as JSON). Every change is
   commands run one after the other, as SVM's own ``/etc/lvm/lock`` makes them;
 * atomic: written to a temporary file in DIR, fsynced, renamed over ``state.json`` with
   ``os.replace``, then the directory is fsynced. A process killed at any moment leaves the
-  old state or the new one, never a torn file (leftover temporary files are swept later).
+  old state or the new one, never a torn file (leftover temporary files are swept later);
+* not redirected: ``DIR/lock`` is opened with ``O_NOFOLLOW``, so a symbolic link planted
+  there is refused instead of creating or locking the file it points to.
+
+A loaded state is checked for what the scenario loader also refuses and what no SVM command
+can leave behind (a mirror without submirrors, a submirror that does not exist), so a
+hand-edited or damaged file fails here, once, instead of in whichever command reads it.
 
 Problems are :class:`StateError` with a one-line message (the CLI exits 2 on them).
 """
@@ -37,6 +43,25 @@ TMP_SUFFIX = ".tmp"
 
 class StateError(Error):
     """A state directory that is missing, unreadable, corrupt or cannot be written."""
+
+
+def model_problem(host: Host) -> str | None:
+    """What a loaded host has that no SVM command leaves behind, checked as the scenario
+    loader checks it (scenario/schema.py, refs.py): a mirror without submirrors (metadetach
+    refuses the last one: MDE_LAST_SM, meta_error.c) or naming a submirror that does not
+    exist. None when the host is sound."""
+    from simulator.lvm.md.records import Mirror
+    for s in host.md.sets.values():
+        for unit in s.units.values():
+            if not isinstance(unit, Mirror):
+                continue
+            if not unit.submirrors:
+                return f"mirror {s.display(unit.name)} has no submirrors"
+            for slot in unit.submirrors:
+                if slot.name not in s.units:
+                    return (f"mirror {s.display(unit.name)}: submirror "
+                            f"{s.display(slot.name)} does not exist")
+    return None
 
 
 class StateStore:
@@ -74,13 +99,17 @@ class StateStore:
 
     def _open_lock(self) -> int | None:
         """A descriptor of DIR/lock (read-only when that is all we may), None if none."""
+        flags = os.O_CLOEXEC | os.O_NOFOLLOW
         try:
-            return os.open(self.lock_path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+            return os.open(self.lock_path, os.O_RDWR | os.O_CREAT | flags, 0o644)
         except OSError as e:
+            if e.errno == errno.ELOOP:
+                raise StateError(f"{self.lock_path}: cannot open lock: it is a symbolic link "
+                                 "(not followed)") from None
             if e.errno not in (errno.EACCES, errno.EROFS, errno.EPERM):
                 raise StateError(f"{self.lock_path}: cannot open lock: {e.strerror}") from None
         try:
-            return os.open(self.lock_path, os.O_RDONLY | os.O_CLOEXEC)
+            return os.open(self.lock_path, os.O_RDONLY | flags)
         except OSError:
             return None
 
@@ -114,9 +143,13 @@ class StateStore:
             raise StateError(f"{self.path}: state version {version!r} is not supported "
                              f"(this svmsim writes {STATE_VERSION}; run 'svmsim init' again)")
         try:
-            return Host.from_dict(data)
+            host = Host.from_dict(data)
         except (KeyError, TypeError, ValueError, AttributeError) as e:
             raise StateError(f"{self.path}: corrupt state ({type(e).__name__}: {e})") from None
+        problem = model_problem(host)
+        if problem is not None:
+            raise StateError(f"{self.path}: corrupt state ({problem})")
+        return host
 
     # ------------------------------------------------------------------ writing
     def save(self, host: Host) -> None:

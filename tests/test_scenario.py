@@ -251,7 +251,8 @@ def expect_error(text: str, message: str, source: str = "scenarios/x.toml") -> N
      "tape[0].device: not a tape device like /dev/rmt/0 (got '/dev/tape0')"),
     (TWO_WAY + '[[tape]]\ncapacity = "1GB"\n[[tape]]\ndevice = "/dev/rmt/0n"\ncapacity = 5\n',
      "tape[1].device: drive /dev/rmt/0 is declared twice"),
-    (TWO_WAY + '[[fault]]\nat = "5m"\n', "fault[0].kind: missing (required)"),
+    (TWO_WAY + '[[fault]]\nkind = "disk-fail"\nat = "5m"\n',
+     "fault: faults are not simulated yet (remove the [[fault]] tables)"),
     (TWO_WAY + '[setup]\nadvance = "soon"\n',
      "setup.advance: not a duration: 'soon' (expected e.g. '30s', '5m', '2h', '1h30m' or a "
      "number of seconds)"),
@@ -393,11 +394,13 @@ rate = "30MB/s"
                  "(75431936 blocks)")
 
 
-def test_faults_and_expect_are_kept_raw() -> None:
-    sc = parse_scenario(TWO_WAY + '[[fault]]\nkind = "disk-fail"\nat = "5m"\ndisk = "c1t0d0"\n'
-                        '[expect]\nbackup = false\ndriver_exit = "nonzero"\n')
-    assert sc.faults == [{"kind": "disk-fail", "at": "5m", "disk": "c1t0d0"}]
-    assert sc.expect == {"backup": False, "driver_exit": "nonzero"}
+def test_expect_is_typed_and_faults_are_refused() -> None:
+    sc = parse_scenario(TWO_WAY + '[expect]\nbackup = false\ndriver_exit = "nonzero"\n')
+    assert sc.expect.to_dict() == {"backup": False, "driver_exit": "nonzero"}
+    assert (sc.expect.backup, sc.expect.driver_exit, sc.expect.min_okay_submirrors) == \
+        (False, "nonzero", 1)
+    expect_error(TWO_WAY + '[[fault]]\nkind = "disk-fail"\nat = "5m"\ndisk = "c1t0d0"\n',
+                 "fault: faults are not simulated yet (remove the [[fault]] tables)")
 
 
 def test_load_scenario_by_name_path_and_errors(tmp_path: Path) -> None:

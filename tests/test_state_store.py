@@ -164,3 +164,40 @@ def test_concurrent_writers_serialize(tmp_path: Path) -> None:
                               env=env) for _ in range(3)]
     assert [p.wait() for p in procs] == [0, 0, 0]
     assert store.load().clock.now == start + 45    # no update lost
+
+
+def _mirror_d0(data: dict) -> dict:
+    return next(u for u in data["md"]["sets"][0]["units"] if u["name"] == "d0")
+
+
+@pytest.mark.parametrize("damage,message", [
+    (lambda d0: d0.update(submirrors=[]), "corrupt state (mirror d0 has no submirrors)"),
+    (lambda d0: d0["submirrors"][1].update(name="d99"),
+     "corrupt state (mirror d0: submirror d99 does not exist)"),
+])
+def test_state_breaking_scenario_invariants_is_one_clear_error(tmp_path: Path, damage,
+                                                               message: str) -> None:
+    store = StateStore(tmp_path)
+    store.create(small_host())
+    data = store.read_dict()
+    damage(_mirror_d0(data))
+    store.write_dict(data)
+    with pytest.raises(StateError) as info:
+        store.load()
+    assert str(info.value) == f"{tmp_path / STATE_FILE}: {message}"
+
+
+def test_lock_does_not_follow_a_planted_symlink(tmp_path: Path) -> None:
+    store = StateStore(tmp_path / "st")
+    store.create(small_host())
+    (tmp_path / "st" / "lock").unlink()
+    target = tmp_path / "elsewhere"
+    (tmp_path / "st" / "lock").symlink_to(target)        # dangling: O_CREAT would make it
+    with pytest.raises(StateError) as info, store.transaction():
+        pass
+    assert str(info.value) == (f"{tmp_path / 'st' / 'lock'}: cannot open lock: it is a "
+                               "symbolic link (not followed)")
+    assert not target.exists()
+    with pytest.raises(StateError, match="symbolic link"):
+        store.snapshot()                                 # readers refuse it too
+    assert not target.exists()

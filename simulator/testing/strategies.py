@@ -1,4 +1,4 @@
-"""Hypothesis strategies for users' own tests: topologies, hosts, workloads, command lines.
+"""Hypothesis strategies for users' own tests: scenarios, hosts, workloads, command lines.
 
     from hypothesis import given, settings
     from simulator.testing.strategies import hosts
@@ -14,6 +14,12 @@ slice, a concat or a stripe, on disks of their own), maybe a hot spare pool, a U
 workload on a mirror, a submirror offline, a submirror just attached (resync running),
 failed slices (Maintenance, Last Erred, hot spares in use) and some virtual time passed.
 
+:func:`scenarios` draws ``simulator.scenario.Scenario`` objects, the very thing a scenario
+file is, and :func:`hosts` builds them with the scenario builder (``simulator.scenario.build``,
+the only one), so a shrunk example can be saved as a scenario file (``scenario.to_toml()``;
+``hosts()`` notes it when a test fails). Every argument is checked when the strategy is made
+(``hypothesis.errors.InvalidArgument`` naming it).
+
 :func:`command_lines` draws fake command lines -- valid, odd and garbage -- for robustness
 tests. Some of them write or extract files (``ufsdump 0f x.dump``, ``ufsrestore x``): run
 them with ``files=ConfinedFiles(tmpdir)`` (or under the ``svm_host`` fixture's fake file
@@ -22,17 +28,37 @@ system) so that they stay in a scratch directory.
 
 from __future__ import annotations
 
+import difflib
 import itertools
 import os
 import shlex
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from hypothesis import note
 from hypothesis import strategies as st
+from hypothesis.errors import InvalidArgument
 
 from simulator.core.files import FileAccess
+from simulator.core.names import md_device
 from simulator.core.registry import PROGRAMS
+from simulator.host import DEFAULT_DISK_BLOCKS
+from simulator.scenario import (
+    READ_OPTIONS,
+    WRITE_OPTIONS,
+    DiskSpec,
+    FileSystemSpec,
+    HostSpec,
+    HspSpec,
+    MirrorSpec,
+    ReplicaSpec,
+    Scenario,
+    ScenarioMeta,
+    SetupStep,
+    StripeSpec,
+    WorkloadSpec,
+)
 
 if TYPE_CHECKING:
     from simulator.host import Host
@@ -41,188 +67,136 @@ GB = 2 * 1024 * 1024   # blocks
 LAYOUTS = ("slice", "concat", "stripe")
 MOUNTS = ("/home1", "/export/home", "/export/data", "/var/mail", "/data")
 HSP = "hsp001"
+UNIT_NUMBERS = 128     # d0..d127: each mirror takes five (itself and up to four submirrors)
+MAX_MIRRORS = UNIT_NUMBERS // 5
+REPLICA_SLICE = "c0t0d0s7"
+S7_BLOCKS = 65536      # slice 7 of each data disk
 
 
-@dataclass
-class Workload:
-    """A file-system workload: operations per virtual second over files matching ``paths``.
-
-    Duck-typed like a scenario's ``[filesystem.workload]``, so it can be given to
-    ``host.fs.add_ufs(..., workload=...)``.
-    """
-
-    writes_per_second: float
-    paths: list[str]
-    creates_per_second: float = 0.0
-    deletes_per_second: float = 0.0
-    write_size: int = 16
-
-
-@dataclass
-class FileSystemSpec:
-    """A UFS on a mirror: mount point, data size (fraction of the mirror), files, workload."""
-
-    mount: str
-    files: int = 100
-    fill: float = 0.5
-    logging: bool = True
-    seed: int = 1
-    workload: Workload | None = None
-
-
-@dataclass
-class MirrorSpec:
-    """A mirror to build: its name, its submirrors, and options.
-
-    ``layout``: each submirror is one slice, a concat of two or a stripe of two.
-    ``hot_spares``: its submirrors use the pool ``hsp001``. ``offline``: a submirror taken
-    offline after creation. ``attach_late``: the last submirror is attached after the mirror
-    was created (it resyncs). ``filesystem``: a UFS mounted on it.
-    """
-
-    name: str
-    submirrors: list[str]
-    pass_num: int = 1
-    read_option: str = "roundrobin"
-    write_option: str = "parallel"
-    size: int = 4 * GB
-    layout: str = "slice"
-    hot_spares: bool = False
-    offline: str | None = None
-    attach_late: bool = False
-    filesystem: FileSystemSpec | None = None
-
-
-@dataclass
-class Topology:
-    """Mirrors (submirrors on disks of their own), spares, failures and time to let pass."""
-
-    mirrors: list[MirrorSpec] = field(default_factory=list)
-    failed_components: list[str] = field(default_factory=list)
-    spares: int = 0
-    advance: float = 0.0
-
-    def layout(self) -> tuple[list[str], dict[str, list[list[str]]]]:
-        """The hot spare slices, and each submirror's rows of slices, named in build order."""
-        numbers = itertools.count()
-
-        def new_slice() -> str:
-            n = next(numbers)
-            return f"c{1 + n // 16}t{n % 16}d0s0"
-
-        spares = [new_slice() for _ in range(self.spares)]
-        rows: dict[str, list[list[str]]] = {}
-        for m in self.mirrors:
-            for sub in m.submirrors:
-                if m.layout == "concat":
-                    rows[sub] = [[new_slice()], [new_slice()]]
-                elif m.layout == "stripe":
-                    rows[sub] = [[new_slice(), new_slice()]]
-                else:
-                    rows[sub] = [[new_slice()]]
-        return spares, rows
-
-    def components(self) -> list[str]:
-        """Every slice the topology uses (spares first), in build order."""
-        spares, rows = self.layout()
-        return spares + [c for sub in rows.values() for row in sub for c in row]
-
-    def build(self, hostname: str = "host1") -> Host:
-        from simulator.host import Host
-        host = Host(hostname)
-        host.add_replicas("c0t0d0s7", count=3)
-        s = host.md.sets[""]
-        spares, rows = self.layout()
-        biggest = max((m.size for m in self.mirrors), default=GB)
-
-        def add_slice(comp: str, size: int) -> None:
-            host.add_disk(comp[:-2], size + 65536, {0: size, 7: 65536})
-
-        for comp in spares:
-            add_slice(comp, biggest)
-        if spares:
-            host.md.create_hsp(s, HSP, spares)
-        for m in self.mirrors:
-            for sub in m.submirrors:
-                parts = [c for row in rows[sub] for c in row]
-                for comp in parts:
-                    add_slice(comp, m.size // len(parts))
-                host.md.create_stripe(s, sub, [(row, None) for row in rows[sub]],
-                                      hsp=HSP if m.hot_spares and spares else None)
-            first = m.submirrors[:-1] if m.attach_late else m.submirrors
-            host.md.create_mirror(s, m.name, list(first), m.read_option, m.write_option,
-                                  m.pass_num)
-        for m in self.mirrors:
-            if m.filesystem is not None:
-                f = m.filesystem
-                host.fs.add_ufs(
-                    f"/dev/md/dsk/{m.name}", f.mount, size=int(m.size * f.fill), files=f.files,
-                    seed=f.seed, logging=f.logging, workload=f.workload)
-            if m.offline is not None:
-                host.md.offline(s, m.name, m.offline)
-            if m.attach_late:
-                host.md.attach(s, m.name, m.submirrors[-1])
-        for comp in self.failed_components:
-            host.md.io_error(comp)
-        host.advance(self.advance)
-        return host
-
-
-def workloads() -> st.SearchStrategy[Workload]:
-    """Workloads from idle to busy, over home directories, mail or everything."""
-    return st.builds(Workload,
+def workloads() -> st.SearchStrategy[WorkloadSpec]:
+    """Workloads from idle to busy, over home directories, mail or everything (a scenario's
+    ``[filesystem.workload]``, also accepted by ``host.fs.add_ufs(..., workload=...)``)."""
+    return st.builds(WorkloadSpec,
                      writes_per_second=st.sampled_from([0.0, 0.5, 5.0, 50.0]),
                      paths=st.sampled_from([["home/**"], ["var/mail/*"], ["**"]]),
                      creates_per_second=st.sampled_from([0.0, 0.0, 0.2, 2.0]),
                      deletes_per_second=st.sampled_from([0.0, 0.0, 0.1]))
 
 
+def _invalid(call: str, message: str) -> InvalidArgument:
+    return InvalidArgument(f"{call}: {message}")
+
+
+def _check_topology_args(func: str, max_mirrors: object, allow_failures: object,
+                         filesystems: object) -> None:
+    """Hypothesis style: a bad argument fails when the strategy is made, naming it."""
+    if isinstance(max_mirrors, bool) or not isinstance(max_mirrors, int):
+        raise _invalid(f"{func}(max_mirrors={max_mirrors!r})",
+                       f"max_mirrors must be an integer (got {type(max_mirrors).__name__})")
+    if not 1 <= max_mirrors <= MAX_MIRRORS:
+        raise _invalid(f"{func}(max_mirrors={max_mirrors!r})",
+                       "max_mirrors must be at least 1" if max_mirrors < 1 else
+                       f"max_mirrors must be at most {MAX_MIRRORS}")
+    for name, value in (("allow_failures", allow_failures), ("filesystems", filesystems)):
+        if not isinstance(value, bool):
+            raise _invalid(f"{func}({name}={value!r})",
+                           f"{name} must be True or False (got {type(value).__name__})")
+
+
+def scenarios(max_mirrors: int = 4, allow_failures: bool = True,
+              filesystems: bool = True) -> st.SearchStrategy[Scenario]:
+    """Scenarios of 1 to ``max_mirrors`` mirrors (see the module doc), ready to build with
+    ``scenario.build_host()`` and to print with ``scenario.to_toml()``.
+
+    Each submirror is a slice, a concat of two or a stripe of two, on disks of its own
+    (``c1t0d0``, ``c1t1d0``...; replicas on ``c0t0d0s7``); maybe a hot spare pool ``hsp001``
+    the submirrors use; a UFS with a workload on a mirror; setup commands taking a submirror
+    offline (``metaoffline``) or attaching the last one late (``metattach``: it resyncs);
+    with ``allow_failures``, up to two slices with an I/O error; some virtual time passed.
+    """
+    _check_topology_args("scenarios", max_mirrors, allow_failures, filesystems)
+    return _scenarios(max_mirrors, allow_failures, filesystems)
+
+
 @st.composite
-def topologies(draw: Any, max_mirrors: int = 4, allow_failures: bool = True,
-               filesystems: bool = True) -> Topology:
-    """Mirrors of 1-4 submirrors with unique dN names and options (see the module doc)."""
+def _scenarios(draw: st.DrawFn, max_mirrors: int, allow_failures: bool,
+               filesystems: bool) -> Scenario:
     count = draw(st.integers(1, max_mirrors))
-    numbers = draw(st.lists(st.integers(0, 127), min_size=count * 5, max_size=count * 5,
-                            unique=True))
+    numbers = draw(st.lists(st.integers(0, UNIT_NUMBERS - 1), min_size=count * 5,
+                            max_size=count * 5, unique=True))
     mounts = draw(st.permutations(MOUNTS))
     spares = draw(st.integers(0, 2))
-    mirrors = []
+    slice_numbers = itertools.count()
+
+    def new_slice() -> str:
+        n = next(slice_numbers)
+        return f"c{1 + n // 16}t{n % 16}d0s0"
+
+    spare_slices = [new_slice() for _ in range(spares)]
+    disks: list[DiskSpec] = [DiskSpec(name=REPLICA_SLICE[:-2], size=DEFAULT_DISK_BLOCKS)]
+    stripes: list[StripeSpec] = []
+    mirrors: list[MirrorSpec] = []
+    fss: list[FileSystemSpec] = []
+    commands: list[str] = []
+    biggest = GB
     for i in range(count):
         nsub = draw(st.integers(1, 4))
         chunk = numbers[i * 5:(i + 1) * 5]
-        subs = [f"d{n}" for n in chunk[1:1 + nsub]]
-        m = MirrorSpec(
-            name=f"d{chunk[0]}", submirrors=subs,
-            pass_num=draw(st.integers(0, 9)),
-            read_option=draw(st.sampled_from(["roundrobin", "geometric", "first"])),
-            write_option=draw(st.sampled_from(["parallel", "serial"])),
-            size=draw(st.sampled_from([1 * GB, 4 * GB, 36 * GB, 2048 * GB])),
-            layout=draw(st.sampled_from(LAYOUTS)),
-            hot_spares=spares > 0 and draw(st.booleans()))
-        m.attach_late = nsub >= 2 and draw(st.booleans())
-        in_mirror = subs[:-1] if m.attach_late else subs
+        name, subs = f"d{chunk[0]}", [f"d{n}" for n in chunk[1:1 + nsub]]
+        pass_num = draw(st.integers(0, 9))
+        read = draw(st.sampled_from(READ_OPTIONS))
+        write = draw(st.sampled_from(WRITE_OPTIONS))
+        size = draw(st.sampled_from([1 * GB, 4 * GB, 36 * GB, 2048 * GB]))
+        biggest = max(biggest, size)
+        layout = draw(st.sampled_from(LAYOUTS))
+        hot_spares = spares > 0 and draw(st.booleans())
+        attach_late = nsub >= 2 and draw(st.booleans())
+        in_mirror = subs[:-1] if attach_late else subs
+        for sub in subs:
+            rows = [[new_slice()], [new_slice()]] if layout == "concat" else \
+                [[new_slice(), new_slice()]] if layout == "stripe" else [[new_slice()]]
+            part = size // sum(len(row) for row in rows)
+            disks += [DiskSpec(name=c[:-2], size=part + S7_BLOCKS, slices={0: part, 7: S7_BLOCKS})
+                      for row in rows for c in row]
+            stripes.append(StripeSpec(name=sub, rows=rows, hsp=HSP if hot_spares else None))
+        mirrors.append(MirrorSpec(name=name, submirrors=in_mirror, pass_num=pass_num,
+                                  read=read, write=write))
         if len(in_mirror) >= 2 and draw(st.booleans()):
-            m.offline = draw(st.sampled_from(in_mirror))
+            commands.append(f"metaoffline {name} {draw(st.sampled_from(in_mirror))}")
+        if attach_late:
+            commands.append(f"metattach {name} {subs[-1]}")
         if filesystems and i < len(mounts) and draw(st.booleans()):
-            m.filesystem = FileSystemSpec(
-                mount=mounts[i], files=draw(st.integers(0, 200)),
-                fill=draw(st.sampled_from([0.01, 0.5, 0.9])), logging=draw(st.booleans()),
-                seed=draw(st.integers(1, 1000)),
-                workload=draw(st.none() | workloads()))
-        mirrors.append(m)
-    topo = Topology(mirrors, spares=spares)
-    comps = topo.components()
-    if allow_failures:
-        failed = draw(st.lists(st.sampled_from(comps), max_size=2, unique=True))
-        topo.failed_components = failed
-    topo.advance = draw(st.sampled_from([0.0, 0.0, 1.0, 30.0]))
-    return topo
+            fss.append(FileSystemSpec(
+                mount=mounts[i], device=md_device(name), files=draw(st.integers(0, 200)),
+                size=int(size * draw(st.sampled_from([0.01, 0.5, 0.9]))),
+                logging=draw(st.booleans()), seed=draw(st.integers(1, 1000)),
+                workload=draw(st.none() | workloads())))
+    disks[1:1] = [DiskSpec(name=c[:-2], size=biggest + S7_BLOCKS,
+                           slices={0: biggest, 7: S7_BLOCKS}) for c in spare_slices]
+    components = spare_slices + [c for s in stripes for row in s.rows for c in row]
+    failed = draw(st.lists(st.sampled_from(components), max_size=2, unique=True)) \
+        if allow_failures else []
+    advance = draw(st.sampled_from([0.0, 0.0, 1.0, 30.0]))
+    return Scenario(
+        meta=ScenarioMeta(name="drawn", description="drawn by "
+                          "simulator.testing.strategies.scenarios()"),
+        host=HostSpec(hostname="host1"), disks=disks,
+        replicas=[ReplicaSpec(device=REPLICA_SLICE, count=3)],
+        hsps=[HspSpec(name=HSP, spares=spare_slices)] if spares else [],
+        stripes=stripes, mirrors=mirrors, filesystems=fss,
+        setup=[SetupStep(commands=commands, io_errors=failed, advance=advance)])
+
+
+def _build(sc: Scenario) -> Host:
+    note(f"the drawn host's scenario:\n{sc.to_toml()}")
+    return sc.build_host()
 
 
 def hosts(max_mirrors: int = 4, allow_failures: bool = True,
           filesystems: bool = True) -> st.SearchStrategy[Host]:
-    """Built hosts (see :func:`topologies`)."""
-    return topologies(max_mirrors, allow_failures, filesystems).map(lambda t: t.build())
+    """Built hosts (see :func:`scenarios`); a failing example notes its scenario as TOML."""
+    _check_topology_args("hosts", max_mirrors, allow_failures, filesystems)
+    return _scenarios(max_mirrors, allow_failures, filesystems).map(_build)
 
 
 WORDS = (
@@ -241,16 +215,45 @@ WORDS = (
 )
 
 
-def command_lines(programs: list[str] | None = None,
-                  words: list[str] | None = None) -> st.SearchStrategy[str]:
+def _check_command_args(programs: Sequence[str] | None, words: Sequence[str] | None) -> None:
+    """Hypothesis style: unknown programs and non-string words fail when the strategy is
+    made, naming the argument (not when a test first draws from it)."""
+    call = f"command_lines(programs={programs!r})"
+    if programs is not None:
+        if isinstance(programs, str) or not isinstance(programs, Sequence):
+            raise _invalid(call, "programs must be a list of program names (got "
+                           f"{type(programs).__name__})")
+        if not programs:
+            raise _invalid(call, "programs must name at least one program (None: every "
+                           "fake command)")
+        for name in programs:
+            if name not in PROGRAMS:
+                hint = difflib.get_close_matches(str(name), list(PROGRAMS), n=1)
+                extra = f"did you mean {hint[0]!r}? " if hint else ""
+                raise _invalid(call, f"{name!r} is not a fake command ({extra}known: "
+                               f"{', '.join(sorted(PROGRAMS))})")
+    if words is not None:
+        call = f"command_lines(words={words!r})"
+        if isinstance(words, str) or not isinstance(words, Sequence):
+            raise _invalid(call, f"words must be a list of strings (got "
+                           f"{type(words).__name__})")
+        for w in words:
+            if not isinstance(w, str):
+                raise _invalid(call, f"words must be strings (got {w!r})")
+
+
+def command_lines(programs: Sequence[str] | None = None,
+                  words: Sequence[str] | None = None) -> st.SearchStrategy[str]:
     """Plausible and implausible fake command lines (``metastat -p d1``), for robustness.
 
-    ``programs`` defaults to every fake command (sometimes by ``/usr/sbin/`` path). The
+    ``programs`` (names from ``simulator.core.registry.PROGRAMS``) defaults to every fake
+    command (sometimes by ``/usr/sbin/`` path). The
     arguments are drawn from :data:`WORDS`, from ``words`` (as often: give the names of the
     host under test, :func:`words_for`) and from short random text. Words are shell-quoted,
     so ``shlex.split`` (what ``host.run`` does with a string) gives them back exactly.
     """
-    names = st.sampled_from(sorted(programs or PROGRAMS))
+    _check_command_args(programs, words)
+    names = st.sampled_from(sorted(programs if programs is not None else PROGRAMS))
     prog = st.one_of(names, names.map(lambda n: f"/usr/sbin/{n}"))
     pools = [st.sampled_from(list(words))] if words else []
     word = st.one_of(*pools, st.sampled_from(WORDS),
@@ -277,11 +280,11 @@ def words_for(host: Host) -> list[str]:
     names: list[str] = []
     for s in host.md.sets.values():
         for unit in sorted(s.units):
-            names += [unit, f"/dev/md/dsk/{unit}", f"/dev/md/rdsk/{unit}"]
+            names += [unit, md_device(unit), md_device(unit, raw=True)]
         names += sorted(s.hsps)
     for disk in sorted(host.disks):
         names += [f"{disk}s{n}" for n in sorted(host.disks[disk].slices)]
-    names += sorted(getattr(host.fs, "filesystems", {}))
+    names += sorted(host.fs.filesystems)
     return names
 
 

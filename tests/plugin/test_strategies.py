@@ -12,20 +12,22 @@ import tempfile
 from pathlib import Path
 
 import example_driver
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from hypothesis.errors import InvalidArgument
 
 from simulator import Host, HostHung, build_host
 from simulator.core.registry import PROGRAMS
 from simulator.inprocess import RoutedCall, route_subprocess
 from simulator.lvm.md.records import Mirror
+from simulator.scenario import Scenario, parse_scenario
 from simulator.testing.strategies import (
     WORDS,
     ConfinedFiles,
-    Topology,
     command_lines,
     hosts,
-    topologies,
+    scenarios,
     words_for,
     workloads,
 )
@@ -40,24 +42,66 @@ def mirrors_of(host: Host) -> dict[str, Mirror]:
     return {n: u for n, u in host.md.sets[""].units.items() if isinstance(u, Mirror)}
 
 
+def components(sc: Scenario) -> list[str]:
+    """Every slice the scenario uses (spares first)."""
+    return [c for p in sc.hsps for c in p.spares] + \
+        [c for s in sc.stripes for row in s.rows for c in row]
+
+
 @FAST
-@given(topologies())
-def test_topologies_build_what_they_describe(topo: Topology) -> None:
-    host = topo.build()
+@given(scenarios())
+def test_scenarios_build_what_they_describe(sc: Scenario) -> None:
+    host = sc.build_host()
     built = mirrors_of(host)
-    assert sorted(built) == sorted(m.name for m in topo.mirrors)
-    for spec in topo.mirrors:
+    assert sorted(built) == sorted(m.name for m in sc.mirrors)
+    late = {cmd.split()[1]: cmd.split()[2] for step in sc.setup for cmd in step.commands
+            if cmd.startswith("metattach ")}
+    for spec in sc.mirrors:
         m = built[spec.name]
-        assert [s.name for s in m.submirrors] == spec.submirrors
+        assert [s.name for s in m.submirrors] == spec.submirrors + \
+            ([late[spec.name]] if spec.name in late else [])
         assert (m.pass_num, m.read_option, m.write_option) == \
-            (spec.pass_num, spec.read_option, spec.write_option)
-        if spec.filesystem is not None:
-            fs = host.fs.filesystems[spec.filesystem.mount]
-            assert fs.device == f"/dev/md/dsk/{spec.name}" and fs.mounted
+            (spec.pass_num, spec.read, spec.write)
+    for fs_spec in sc.filesystems:
+        fs = host.fs.filesystems[fs_spec.mount]
+        assert fs.device == fs_spec.device and fs.mounted
     used = {c.device for s in host.md.sets[""].units.values()
             for c in getattr(s, "components", [])}
-    assert set(topo.failed_components) <= set(topo.components())
-    assert used <= set(topo.components())
+    assert {c for step in sc.setup for c in step.io_errors} <= set(components(sc))
+    assert used <= set(components(sc))
+
+
+@FAST
+@given(scenarios())
+def test_drawn_scenarios_round_trip_through_toml(sc: Scenario) -> None:
+    again = parse_scenario(sc.to_toml())
+    assert again.model_dump() == sc.model_dump()
+
+
+@pytest.mark.parametrize("make,message", [
+    (lambda: hosts(max_mirrors=0), "hosts(max_mirrors=0): max_mirrors must be at least 1"),
+    (lambda: scenarios(max_mirrors=99),
+     "scenarios(max_mirrors=99): max_mirrors must be at most 25"),
+    (lambda: hosts(max_mirrors="2"),
+     "hosts(max_mirrors='2'): max_mirrors must be an integer (got str)"),
+    (lambda: hosts(allow_failures=None),
+     "hosts(allow_failures=None): allow_failures must be True or False (got NoneType)"),
+    (lambda: command_lines(programs=["nosuchcmd"]),
+     "command_lines(programs=['nosuchcmd']): 'nosuchcmd' is not a fake command (known: "),
+    (lambda: command_lines(programs=["metastta"]),
+     "command_lines(programs=['metastta']): 'metastta' is not a fake command (did you mean "
+     "'metastat'? known: "),
+    (lambda: command_lines(programs="metastat"),
+     "command_lines(programs='metastat'): programs must be a list of program names (got str)"),
+    (lambda: command_lines(programs=[]),
+     "command_lines(programs=[]): programs must name at least one program"),
+    (lambda: command_lines(words=["d1", 2]),
+     "command_lines(words=['d1', 2]): words must be strings (got 2)"),
+])
+def test_bad_arguments_fail_when_the_strategy_is_made(make, message: str) -> None:
+    with pytest.raises(InvalidArgument) as info:
+        make()
+    assert str(info.value).startswith(message)
 
 
 @FAST

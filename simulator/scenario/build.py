@@ -1,0 +1,151 @@
+"""The one builder: a validated Scenario applied to a fresh Host through the model.
+
+Scenario files (``svmsim init``, the harness, the ``svm_host`` fixture) and the Hypothesis
+strategies (``simulator.testing.strategies``) build hosts here and nowhere else. Build order:
+disks, replicas (``metadb -a -f``), hot spare pools, metadevices in dependency order, resync
+rate, file systems, tapes, failed disks, then the setup steps (commands, I/O errors, virtual
+time), so setup commands act on file systems and ``advance`` lets their workload run. A
+refusal by the model becomes one ``FILE: table[i]: ...`` ScenarioError carrying the model's
+own text (meta_error.c wording, from ``simulator.lvm.errors``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from simulator.core.clock import VirtualClock
+from simulator.core.errors import HostHung
+from simulator.core.names import MD_DEVICE_RE, device_slice
+from simulator.host import Host
+from simulator.lvm.errors import MDError
+from simulator.scenario.catalog import load_scenario
+from simulator.scenario.refs import creation_order, setup_where
+from simulator.scenario.schema import (
+    FileSystemSpec,
+    MirrorSpec,
+    Scenario,
+    ScenarioError,
+    SetupStep,
+    StripeSpec,
+)
+
+
+def build_host(scenario: str | Path | Scenario) -> Host:
+    """A fresh host from a shipped scenario's name, a TOML file's path, or a parsed Scenario."""
+    sc = scenario if isinstance(scenario, Scenario) else load_scenario(str(scenario))
+    return build_scenario(sc)
+
+
+def build_scenario(sc: Scenario) -> Host:
+    """Build the host of a validated scenario; any refusal becomes a ScenarioError."""
+    return _Builder(sc).build()
+
+
+def io_error(host: Host, comp: str) -> None:
+    """An I/O error on slice ``comp``: its components err, and replicas on it get write
+    errors (as when the disk under them fails)."""
+    host.md.io_error(comp)
+    if any(r.device == comp for s in host.md.sets.values() for r in s.replicas):
+        host.md.replica_error(comp)
+
+
+class _Builder:
+    """Applies a validated scenario to a fresh Host, naming the table of any refusal."""
+
+    def __init__(self, sc: Scenario) -> None:
+        self.sc = sc
+
+    def fail(self, where: str, e: Exception) -> ScenarioError:
+        if isinstance(e, MDError):
+            parts = [p for p in (e.extra, e.name) if p]
+            text = ": ".join(parts + [e.text])
+        else:
+            text = str(e)
+        return self.sc.error(where, text)
+
+    def build(self) -> Host:
+        sc, spec = self.sc, self.sc.host
+        clock = VirtualClock(timezone=spec.timezone) if spec.start is None else \
+            VirtualClock(spec.start, spec.timezone)
+        host = Host(spec.hostname, clock)
+        for d in sc.disks:
+            host.add_disk(d.name, d.size, d.slices)
+        self._metadevices(host)
+        if spec.resync_rate is not None:
+            host.md.resync_rate = spec.resync_rate
+        for i, fs in enumerate(sc.filesystems):
+            self._filesystem(host, f"filesystem[{i}]", fs)
+        for i, tape in enumerate(sc.tapes):
+            try:
+                host.backups.add_tape(device=tape.device, capacity=tape.capacity,
+                                      rate_kbs=tape.rate_kbs, cartridges=tape.cartridges)
+            except (MDError, ValueError) as e:
+                raise self.fail(f"tape[{i}]", e) from None
+        for d in sc.disks:
+            if d.failed:
+                host.disks[d.name].failed = True
+                for num in sorted(host.disks[d.name].slices):
+                    io_error(host, f"{d.name}s{num}")
+        for i, step in enumerate(sc.setup):
+            self._setup(host, setup_where(sc, i), step)
+        return host
+
+    def _metadevices(self, host: Host) -> None:
+        """Replicas, hot spare pools, then metadevices, each as metadb/metainit makes them."""
+        local = host.md.sets[""]
+        where = ""
+        try:
+            for i, r in enumerate(self.sc.replicas):
+                where = f"replica[{i}]"
+                host.md.add_replicas(local, [r.device], count=r.count, length=r.length,
+                                     force=True)
+            for i, p in enumerate(self.sc.hsps):
+                where = f"hsp[{i}]"
+                host.md.create_hsp(local, p.name, list(p.spares))
+            for kind, i, u in creation_order(self.sc):
+                where = f"{kind}[{i}]"
+                if isinstance(u, StripeSpec):
+                    host.md.create_stripe(local, u.name, [(list(r), u.interlace)
+                                                          for r in u.rows], hsp=u.hsp)
+                elif isinstance(u, MirrorSpec):
+                    host.md.create_mirror(local, u.name, list(u.submirrors), u.read, u.write,
+                                          u.pass_num)
+                else:
+                    host.md.create_softpart(local, u.name, u.component, u.size)
+        except MDError as e:
+            raise self.fail(where, e) from None
+
+    def _filesystem(self, host: Host, where: str, fs: FileSystemSpec) -> None:
+        md = MD_DEVICE_RE.match(fs.device)
+        try:
+            unit = host.md.sets[""].units.get(md.group("unit")) if md else None
+            room = unit.size if unit is not None else \
+                host.md.slice_size(device_slice(fs.device) or fs.device)
+        except MDError as e:
+            raise self.fail(f"{where}.device", e) from None
+        if fs.size > room:
+            raise self.sc.error(f"{where}.size", f"{fs.size} blocks of data do not fit "
+                                f"on {fs.device} ({room} blocks)")
+        try:
+            host.fs.add_ufs(fs.device, fs.mount, size=fs.size, files=fs.files, seed=fs.seed,
+                            logging=fs.logging, mounted=fs.mounted, in_vfstab=fs.in_vfstab,
+                            options=fs.options, workload=fs.workload)
+        except (MDError, ValueError) as e:
+            raise self.fail(where, e) from None
+
+    def _setup(self, host: Host, where: str, step: SetupStep) -> None:
+        for j, cmd in enumerate(step.commands):
+            try:
+                res = host.run(cmd)
+            except HostHung as e:
+                raise self.sc.error(f"{where}.commands[{j}]", f"{cmd!r} hung the host: "
+                                    f"{e}") from None
+            except ValueError as e:      # shlex: unbalanced quotes
+                raise self.sc.error(f"{where}.commands[{j}]", f"{cmd!r}: {e}") from None
+            if res.exit_code != 0:
+                said = " ".join(res.stderr.split()) or " ".join(res.stdout.split())
+                raise self.sc.error(f"{where}.commands[{j}]", f"{cmd!r} failed (exit "
+                                    f"{res.exit_code}){': ' + said if said else ''}")
+        for comp in step.io_errors:
+            io_error(host, comp)
+        host.advance(step.advance)

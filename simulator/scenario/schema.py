@@ -1,0 +1,865 @@
+"""The scenario file format, version 1, once: typed pydantic models, and their one-line errors.
+
+Every table and key of a scenario file is a field of a model below, so a typo anywhere (an
+unknown key, a wrong type, a value out of range, an ``[expect]`` key the harness does not know)
+fails when the file is loaded, not when it is run. :func:`validate_document` turns pydantic's
+errors into this package's one message per file, ``FILE: key.path: problem``, with a
+"did you mean" for unknown keys (difflib), e.g. ``scenarios/x.toml: mirror[0].read: must be
+one of roundrobin, geometric, first (got 'fast')``.
+
+Schema (sizes: ``"36GB"``, ``"512k"``, ``"32b"`` or a number of 512-byte blocks; durations:
+``"30s"``, ``"5m"``, ``"1h30m"`` or seconds; rates: ``"20MB/s"`` or blocks/s)::
+
+    [scenario]     name (default: file stem), description (one line, shown by
+                   `svmsim scenarios`), version = 1
+    [host]         hostname = "sunhost", timezone = "UTC", start (ISO-8601 string or TOML
+                   date-time; a time without offset is in `timezone`), resync_rate = "20MB/s"
+    [[disk]]       name = "c1t0d0", size = "36GB", failed = false (every I/O to it fails),
+                   [disk.slices] "0" = "34GB", "7" = "32MB" (placed in slice order; s2 is the
+                   whole disk); without slices: s0 = all but s7, s7 = small (Host.add_disk)
+    [[replica]]    device = "c0t0d0s7", count = 1, length = 8192   (metadb -a -f -c -l)
+    [[hsp]]        name = "hsp001", spares = ["c3t0d0s0"]
+    [[stripe]]     name = "d2", rows = [["c1t0d0s0"]] (each row a list of components, slices
+                   or metadevices; a concat is several one-component rows), interlace = "32k",
+                   hsp = "hsp001"
+    [[mirror]]     name = "d1", submirrors = ["d2", "d3"], pass = 1, read = "roundrobin" |
+                   "geometric" | "first", write = "parallel" | "serial"  (created Okay, as
+                   `metainit d1 -m d2 d3`)
+    [[softpart]]   name = "d80", component = "d70" | "c1t3d0s6", size = "1GB"
+    [[filesystem]] mount = "/home1", device = "/dev/md/dsk/d1", fstype = "ufs",
+                   size = "20GB" (data in use), files = 2000, seed = 1, logging = true,
+                   mounted = true, in_vfstab = true, options = "" (mount options; "" = none)
+    [filesystem.workload]  writes_per_second = 5.0, creates_per_second = 0.0,
+                   deletes_per_second = 0.0, write_size = "8k", paths = ["**"] (globs of the
+                   files written, relative to the mount point)
+    [[tape]]       device = "/dev/rmt/0", capacity = "20GB" (per cartridge), rate = "40MB/s"
+                   (streaming speed), cartridges = 1 (volumes the operator has at hand)
+    [setup]        commands = ["metattach d1 d5"] (each must exit 0), io_errors = ["c2t0d0s0"]
+                   (an I/O error on each slice: components go to Maintenance / Last Erred,
+                   replicas on it get write errors), advance = "30s" (virtual time passes).
+                   Applied in that order. `[[setup]]` (an array) applies several steps in turn.
+    [expect]       what the harness's verdict requires (session/checks.py Expectations):
+                   driver_exit = "zero" | "nonzero" | N, backup = true | false,
+                   may_stay_detached = ["d3"], min_okay_submirrors = 1, hang = false,
+                   archive_matches = false
+    [[fault]]      not simulated yet: a scenario that has one is refused when loaded
+
+Metadevices and hot spare pools live in the local set (no disksets in scenarios yet).
+
+Editors: the models' JSON Schema is shipped as ``simulator/scenario/scenario.schema.json``
+(regenerate it with ``python -m simulator.scenario > simulator/scenario/scenario.schema.json``;
+a test fails when it is stale). Point a TOML editor (taplo, Even Better TOML) at it with a
+first line ``#:schema ./path/to/scenario.schema.json``, or with a top-level key
+``"$schema" = "./path/to/scenario.schema.json"`` (accepted, and otherwise ignored here).
+
+Device names follow ``simulator.core.names`` (the one Solaris device grammar); the limits
+(unit numbers, submirrors, interlace, replicas) are the model's own constants.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+from collections.abc import Callable
+from datetime import UTC, date, datetime, time, tzinfo
+from typing import TYPE_CHECKING, Annotated, Any, Literal, get_args
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    ValidationInfo,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import ErrorDetails, PydanticCustomError
+
+from simulator.core.errors import Error
+from simulator.core.names import (
+    DISK_RE,
+    HSP_RE,
+    MD_DEVICE_RE,
+    SLICE_DEVICE_RE,
+    SLICE_RE,
+    TAPE_RE,
+    UNIT_RE,
+    is_raw,
+    raw_device,
+    short_name,
+)
+from simulator.core.units import parse_duration, parse_rate, parse_size
+from simulator.lvm.errors import MDDB_NLB
+from simulator.lvm.md.manager import MAX_INTERLACE, MIN_INTERLACE
+from simulator.lvm.md.records import MAX_SUBMIRRORS, MAX_UNITS
+from simulator.lvm.md.replicas import DEFAULT_LENGTH
+
+if TYPE_CHECKING:
+    from simulator.host import Host
+
+SCHEMA_VERSION = 1
+_HOSTNAME_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9.-]{0,254})$")
+ReadOption = Literal["roundrobin", "geometric", "first"]
+WriteOption = Literal["parallel", "serial"]
+FsType = Literal["ufs"]
+READ_OPTIONS: tuple[ReadOption, ...] = get_args(ReadOption)
+WRITE_OPTIONS: tuple[WriteOption, ...] = get_args(WriteOption)
+FSTYPES: tuple[str, ...] = get_args(FsType)
+TOP_KEYS = ("scenario", "host", "disk", "replica", "hsp", "stripe", "mirror", "softpart",
+            "filesystem", "tape", "setup", "fault", "expect")
+_SCHEMA_KEY = "$schema"
+
+
+class ScenarioError(Error, ValueError):
+    """A scenario that cannot be read, is invalid, or cannot be built (one-line message)."""
+
+
+# ---------------------------------------------------------------------------- value checks
+def _fail(message: str, at: str = "") -> PydanticCustomError:
+    """A validation error with this package's own text; ``at`` extends the key path
+    (``"0"`` -> ``.0``, ``"[1]"`` -> ``[1]``) for checks that look inside a value."""
+    return PydanticCustomError("scenario", "{message}", {"message": message, "at": at})
+
+
+def kind(v: object) -> str:
+    """How a TOML value is named in messages: ``a string``, ``an array``, ``a table``."""
+    return {bool: "a boolean", int: "an integer", float: "a number", str: "a string",
+            list: "an array", dict: "a table"}.get(type(v), type(v).__name__)
+
+
+def local_unit(name: str) -> bool:
+    """``d10`` (a metadevice of the local set, without a path or set prefix)."""
+    m = UNIT_RE.match(name)
+    return m is not None and m.group("set") is None
+
+
+def local_hsp(name: str) -> bool:
+    """``hsp001`` (a hot spare pool of the local set)."""
+    m = HSP_RE.match(name)
+    return m is not None and m.group("set") is None
+
+
+def slice_operand(name: str) -> str | None:
+    """``c1t0d0s0`` or ``/dev/[r]dsk/c1t0d0s0`` -> ``c1t0d0s0``; None for anything else."""
+    m = SLICE_DEVICE_RE.match(name)
+    if m:
+        return m.group("slice")
+    return name if SLICE_RE.match(name) else None
+
+
+def _size(minimum: int) -> Callable[[object], int]:
+    def check(v: object) -> int:
+        try:
+            blocks = parse_size(v)
+        except ValueError as e:
+            raise _fail(str(e)) from None
+        if blocks < minimum:
+            raise _fail(f"must be at least {minimum} block{'s' if minimum != 1 else ''} "
+                        f"(got {v!r})")
+        return blocks
+    return check
+
+
+def _duration(v: object) -> float:
+    try:
+        return parse_duration(v)
+    except ValueError as e:
+        raise _fail(str(e)) from None
+
+
+def _rate(v: object) -> float:
+    try:
+        rate = parse_rate(v)
+    except ValueError as e:
+        raise _fail(str(e)) from None
+    if rate <= 0:
+        raise _fail(f"must be more than 0 (got {v!r})")
+    return rate
+
+
+def _int_range(lo: int, hi: int | None = None) -> Callable[[int], int]:
+    def check(v: int) -> int:
+        if v < lo or (hi is not None and v > hi):
+            rng = f"from {lo} to {hi}" if hi is not None else f"at least {lo}"
+            raise _fail(f"must be {rng} (got {v})")
+        return v
+    return check
+
+
+def _number(v: object) -> float:
+    if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v) or v < 0:
+        raise _fail(f"must be a number >= 0 (got {v!r})")
+    return float(v)
+
+
+def _matches(ok: Callable[[str], object], what: str) -> Callable[[str], str]:
+    def check(v: str) -> str:
+        if not ok(v):
+            raise _fail(f"not {what} (got {v!r})")
+        return v
+    return check
+
+
+def _slice(what: str) -> Callable[[str], str]:
+    def check(v: str) -> str:
+        name = slice_operand(v)
+        if name is None:
+            raise _fail(f"not {what} (got {v!r})")
+        return name
+    return check
+
+
+def _unit_name(v: str) -> str:
+    if not local_unit(v):
+        raise _fail(f"not a metadevice name like d10 (got {v!r})")
+    if int(v[1:]) >= MAX_UNITS:
+        raise _fail(f"metadevice numbers go from d0 to d{MAX_UNITS - 1} (got {v!r})")
+    return v
+
+
+def _str_list(nonempty: bool = False) -> Callable[[object], object]:
+    def check(v: object) -> object:
+        if not isinstance(v, list):
+            raise _fail(f"must be a list of strings (got {kind(v)})")
+        if nonempty and not v:
+            raise _fail("must not be empty")
+        return v
+    return check
+
+
+def _one_line(v: str) -> str:
+    if "\n" in v:
+        raise _fail("must be one line")
+    return v
+
+
+def _zone(name: str) -> tzinfo:
+    if name in ("UTC", "GMT"):
+        return UTC
+    from zoneinfo import ZoneInfo
+    return ZoneInfo(name)
+
+
+def _timezone(v: str) -> str:
+    try:
+        _zone(v)
+    except (ValueError, LookupError, OSError):
+        raise _fail(f"unknown time zone {v!r}") from None
+    return v
+
+
+def _operand(v: str) -> str | None:
+    """A component: a slice (``/dev/[r]dsk/`` path or not) or a local metadevice."""
+    return slice_operand(v) or (v if local_unit(v) else None)
+
+
+def _component(v: str) -> str:
+    name = _operand(v)
+    if name is None:
+        raise _fail(f"not a slice or metadevice (got {v!r})")
+    return name
+
+
+def _softpart_component(v: str) -> str:
+    name = _operand(v)
+    if name is None:
+        raise _fail(f"not a slice or metadevice (got {short_name(v)!r})")
+    return name
+
+
+def _interlace(v: int | None) -> int | None:
+    if v is not None and not MIN_INTERLACE <= v <= MAX_INTERLACE:
+        raise _fail("must be from 16 blocks (8k) to 100MB")
+    return v
+
+
+def _submirrors(v: list[str]) -> list[str]:
+    if len(v) > MAX_SUBMIRRORS:
+        raise _fail(f"a mirror has at most {MAX_SUBMIRRORS} submirrors (got {len(v)})")
+    if len(set(v)) != len(v):
+        raise _fail("names a submirror twice")
+    return v
+
+
+def _mount(v: str) -> str:
+    if not re.match(r"^/\S*$", v):
+        raise _fail(f"not an absolute path (got {v!r})")
+    if v != "/" and v.endswith("/"):
+        raise _fail(f"must not end with '/' (got {v!r})")
+    return v
+
+
+def _block_device(v: str) -> str:
+    if not (MD_DEVICE_RE.match(v) or SLICE_DEVICE_RE.match(v)):
+        raise _fail(f"must be a block device like /dev/md/dsk/d1 or /dev/dsk/c0t0d0s0 "
+                    f"(got {v!r})")
+    if is_raw(v):
+        raise _fail(f"must be the block device, not the raw one (got {v!r})")
+    return v
+
+
+def _command(v: str) -> str:
+    if not v.strip():
+        raise _fail("empty command")
+    return v
+
+
+def _int_schema(lo: int, hi: int | None = None) -> WithJsonSchema:
+    schema: dict[str, Any] = {"type": "integer", "minimum": lo}
+    if hi is not None:
+        schema["maximum"] = hi
+    return WithJsonSchema(schema)
+
+
+def _string_schema(description: str, rx: re.Pattern[str] | None = None) -> WithJsonSchema:
+    """A string's JSON Schema; ``rx`` as ECMA-262 writes it (``(?<name>``, not ``(?P<name>``)."""
+    schema: dict[str, Any] = {"type": "string", "description": description}
+    if rx is not None:
+        schema["pattern"] = rx.pattern.replace("(?P<", "(?<")
+    return WithJsonSchema(schema)
+
+
+# ---------------------------------------------------------------------------- field types
+_SIZE_JSON = {"anyOf": [{"type": "integer", "minimum": 0}, {"type": "string"}],
+              "description": "a size: \"36GB\", \"512k\", \"32b\" or 512-byte blocks"}
+Size = Annotated[int, BeforeValidator(_size(0)), WithJsonSchema(_SIZE_JSON)]
+PositiveSize = Annotated[int, BeforeValidator(_size(1)), WithJsonSchema(_SIZE_JSON)]
+Duration = Annotated[float, BeforeValidator(_duration), WithJsonSchema(
+    {"anyOf": [{"type": "number", "minimum": 0}, {"type": "string"}],
+     "description": "a duration: \"30s\", \"5m\", \"1h30m\" or seconds"})]
+Rate = Annotated[float, BeforeValidator(_rate), WithJsonSchema(
+    {"anyOf": [{"type": "number", "exclusiveMinimum": 0}, {"type": "string"}],
+     "description": "a rate: \"20MB/s\" or 512-byte blocks per second"})]
+PerSecond = Annotated[float, BeforeValidator(_number), WithJsonSchema(
+    {"type": "number", "minimum": 0})]
+Count = Annotated[int, AfterValidator(_int_range(0)), _int_schema(0)]
+UnitName = Annotated[str, AfterValidator(_unit_name),
+                     _string_schema("a metadevice name like d10", re.compile(r"^d\d+$"))]
+PoolName = Annotated[str, AfterValidator(_matches(local_hsp, "a pool name like hsp001")),
+                     _string_schema("a hot spare pool name like hsp001",
+                                    re.compile(r"^hsp\d{3}$"))]
+Component = Annotated[str, AfterValidator(_component),
+                      _string_schema("a slice (c1t0d0s0) or a metadevice (d10)")]
+UnitList = Annotated[list[UnitName], BeforeValidator(_str_list(nonempty=True))]
+StrList = Annotated[list[str], BeforeValidator(_str_list())]
+
+
+# ---------------------------------------------------------------------------- models
+class Spec(BaseModel):
+    """A table of a scenario file: unknown keys are errors, types are not coerced."""
+
+    model_config = ConfigDict(strict=True, extra="forbid", validate_by_name=True,
+                              validate_by_alias=True, serialize_by_alias=True)
+
+
+class ScenarioMeta(Spec):
+    """``[scenario]``: name, one-line description, format version."""
+
+    name: str | None = None
+    description: Annotated[str, AfterValidator(_one_line)] = ""
+    version: Annotated[int, AfterValidator(_int_range(SCHEMA_VERSION, SCHEMA_VERSION)),
+                       _int_schema(SCHEMA_VERSION, SCHEMA_VERSION)] = SCHEMA_VERSION
+
+
+class HostSpec(Spec):
+    """``[host]``: identity, clock and resync speed."""
+
+    hostname: Annotated[str, AfterValidator(_matches(_HOSTNAME_RE.match, "a host name")),
+                        _string_schema("the host name", _HOSTNAME_RE)] = "sunhost"
+    timezone: Annotated[str, AfterValidator(_timezone),
+                        _string_schema("an IANA time zone, e.g. Europe/Berlin")] = "UTC"
+    start: Annotated[float | None, WithJsonSchema(
+        {"anyOf": [{"type": "string", "format": "date-time"}, {"type": "number"}],
+         "description": "ISO-8601 date-time (in `timezone` without an offset) or epoch "
+                        "seconds"})] = None     # epoch seconds; None: the clock's default
+    resync_rate: Rate | None = None     # blocks per second; None: the model's default
+
+    @field_validator("start", mode="before")
+    @classmethod
+    def _start(cls, v: object, info: ValidationInfo) -> object:
+        if v is None:
+            return v
+        if isinstance(v, bool):
+            raise _fail("must be an ISO-8601 date-time (got a boolean)")
+        if isinstance(v, int | float):
+            return float(v)
+        if isinstance(v, str):
+            try:
+                v = datetime.fromisoformat(v)
+            except ValueError:
+                raise _fail(f"not an ISO-8601 date-time (got {v!r}, expected e.g. "
+                            "'2026-11-24T10:00:00Z')") from None
+        if isinstance(v, date) and not isinstance(v, datetime):
+            v = datetime.combine(v, time())
+        if not isinstance(v, datetime):
+            raise _fail(f"must be an ISO-8601 date-time (got {kind(v)})")
+        if v.tzinfo is None:
+            try:
+                v = v.replace(tzinfo=_zone(str(info.data.get("timezone", "UTC"))))
+            except (ValueError, LookupError, OSError):
+                v = v.replace(tzinfo=UTC)      # the time zone's own error is reported
+        return v.timestamp()
+
+
+class DiskSpec(Spec):
+    """``[[disk]]``: a disk and, optionally, its slice layout (slice -> blocks)."""
+
+    name: Annotated[str, AfterValidator(_matches(DISK_RE.match, "a disk name like c1t0d0")),
+                    _string_schema("a disk like c1t0d0", DISK_RE)]
+    size: PositiveSize
+    slices: Annotated[dict[int, int] | None, WithJsonSchema(
+        {"type": "object", "propertyNames": {"pattern": "^[0-7]$"},
+         "additionalProperties": _SIZE_JSON, "minProperties": 1})] = None
+    failed: bool = False
+
+    @field_validator("slices", mode="before")
+    @classmethod
+    def _slices(cls, v: object, info: ValidationInfo) -> object:
+        if v is None:
+            return v
+        if not isinstance(v, dict):
+            raise _fail(f"must be a table (got {kind(v)})")
+        disk = info.data.get("size")
+        slices: dict[int, int] = {}
+        for key, value in v.items():
+            if str(key) not in {str(i) for i in range(8)}:
+                raise _fail("slice numbers are 0 to 7", at=str(key))
+            try:
+                size = _size(1)(value)
+            except PydanticCustomError as e:
+                raise _fail(str(e), at=str(key)) from None
+            if disk is not None and size > disk:
+                raise _fail("slice is larger than the disk", at=str(key))
+            slices[int(key)] = size
+        if not slices:
+            raise _fail("must name at least one slice")
+        used = sum(sz for num, sz in slices.items() if num != 2)
+        if disk is not None and used > disk:
+            raise _fail(f"slices add up to {used} blocks, more than the disk's {disk}")
+        return slices
+
+
+class ReplicaSpec(Spec):
+    """``[[replica]]``: ``metadb -a -f -c count -l length device``."""
+
+    device: Annotated[str, AfterValidator(_slice("a slice like c0t0d0s7")),
+                      _string_schema("a slice like c0t0d0s7")]
+    count: Annotated[int, AfterValidator(_int_range(1, MDDB_NLB)), _int_schema(1, MDDB_NLB)] = 1
+    length: PositiveSize = DEFAULT_LENGTH
+
+
+class HspSpec(Spec):
+    """``[[hsp]]``: a hot spare pool and its spares, in order."""
+
+    name: PoolName
+    spares: Annotated[list[Annotated[str, AfterValidator(_slice("a slice like c3t0d0s0")),
+                                     _string_schema("a slice like c3t0d0s0")]],
+                      BeforeValidator(_str_list())] = Field(default_factory=list)
+
+
+def _rows(v: object) -> object:
+    if not isinstance(v, list) or not v:
+        raise _fail('must be a non-empty list of rows, each a list of components '
+                    '(e.g. [["c1t0d0s0"]])')
+    for i, row in enumerate(v):
+        if not isinstance(row, list) or not row:
+            raise _fail(f"must be a non-empty list of components (got {row!r})", at=f"[{i}]")
+    return v
+
+
+class StripeSpec(Spec):
+    """``[[stripe]]``: a concat/stripe, one list of components per row."""
+
+    name: UnitName
+    rows: Annotated[list[list[Component]], BeforeValidator(_rows)]
+    interlace: Annotated[int | None, BeforeValidator(_size(0)),
+                         AfterValidator(_interlace), WithJsonSchema(_SIZE_JSON)] = None
+    hsp: PoolName | None = None
+
+    def deps(self) -> list[str]:
+        """The metadevices it is made of."""
+        return [c for row in self.rows for c in row if local_unit(c)]
+
+
+class MirrorSpec(Spec):
+    """``[[mirror]]``: a mirror created Okay from existing concat/stripes."""
+
+    name: UnitName
+    submirrors: Annotated[UnitList, AfterValidator(_submirrors)]
+    pass_num: Annotated[int, AfterValidator(_int_range(0, 9)), _int_schema(0, 9)] = Field(
+        default=1, validation_alias="pass", serialization_alias="pass")
+    read: ReadOption = "roundrobin"
+    write: WriteOption = "parallel"
+
+    def deps(self) -> list[str]:
+        return list(self.submirrors)
+
+
+class SoftPartSpec(Spec):
+    """``[[softpart]]``: a soft partition of ``size`` blocks on a slice or metadevice."""
+
+    name: UnitName
+    component: Annotated[str, AfterValidator(_softpart_component),
+                         _string_schema("a slice (c1t0d0s0) or a metadevice (d10)")]
+    size: PositiveSize
+
+    def deps(self) -> list[str]:
+        return [self.component] if local_unit(self.component) else []
+
+
+class WorkloadSpec(Spec):
+    """``[filesystem.workload]``: what applications keep doing to a mounted file system."""
+
+    writes_per_second: PerSecond = 0.0
+    creates_per_second: PerSecond = 0.0
+    deletes_per_second: PerSecond = 0.0
+    write_size: PositiveSize = 16       # blocks per write (8 KB)
+    paths: StrList = Field(default_factory=lambda: ["**"])
+
+
+class FileSystemSpec(Spec):
+    """``[[filesystem]]``: a UFS file system on a metadevice or slice."""
+
+    mount: Annotated[str, AfterValidator(_mount),
+                     _string_schema("an absolute path", re.compile(r"^/\S*$"))]
+    device: Annotated[str, AfterValidator(_block_device), _string_schema(
+        "a block device like /dev/md/dsk/d1 or /dev/dsk/c0t0d0s0")]
+    fstype: FsType = "ufs"
+    size: Size = 0                      # blocks of data in use
+    files: Count = 0
+    seed: int = 1
+    logging: bool = True
+    mounted: bool = True
+    in_vfstab: bool = True
+    options: str = ""
+    workload: WorkloadSpec | None = None
+
+    @property
+    def raw_device(self) -> str:
+        """``/dev/md/dsk/d1`` -> ``/dev/md/rdsk/d1`` (what fsck and ufsdump are given)."""
+        return raw_device(self.device)
+
+
+class TapeSpec(Spec):
+    """``[[tape]]``: a tape drive whose cartridges hold ``capacity`` blocks (for backups)."""
+
+    device: Annotated[str, AfterValidator(_matches(TAPE_RE.match,
+                                                   "a tape device like /dev/rmt/0")),
+                      _string_schema("a tape device like /dev/rmt/0", TAPE_RE)] = "/dev/rmt/0"
+    capacity: PositiveSize
+    rate: Rate | None = None            # blocks per second; None: the backup model's default
+    cartridges: Annotated[int, AfterValidator(_int_range(1, 1000)), _int_schema(1, 1000)] = 1
+
+    @property
+    def rate_kbs(self) -> float | None:
+        """The streaming speed in KB per second (what the backup model counts in)."""
+        return None if self.rate is None else self.rate / 2
+
+
+class SetupStep(Spec):
+    """One ``[setup]`` step: commands, then I/O errors, then virtual time passing."""
+
+    commands: Annotated[list[Annotated[str, AfterValidator(_command)]],
+                        BeforeValidator(_str_list())] = Field(default_factory=list)
+    io_errors: Annotated[list[Annotated[str, AfterValidator(_slice("a slice like c2t0d0s0")),
+                                        _string_schema("a slice like c2t0d0s0")]],
+                         BeforeValidator(_str_list())] = Field(default_factory=list)
+    advance: Duration = 0.0
+
+
+def _driver_exit(v: object) -> object:
+    if v is None or v in ("zero", "nonzero"):
+        return v
+    if isinstance(v, bool) or not isinstance(v, int):
+        raise _fail(f'must be "zero", "nonzero" or an exit status (got {v!r})')
+    return _int_range(0, 255)(v)
+
+
+class Expect(Spec):
+    """``[expect]``: what the harness's verdict requires; exactly the keys
+    ``simulator.session.checks.Expectations.from_dict`` reads, with its defaults."""
+
+    driver_exit: Annotated[str | int | None, BeforeValidator(_driver_exit), WithJsonSchema(
+        {"anyOf": [{"enum": ["zero", "nonzero"]},
+                   {"type": "integer", "minimum": 0, "maximum": 255}]})] = None
+    backup: bool | None = None
+    may_stay_detached: StrList = Field(default_factory=list)
+    min_okay_submirrors: Count = 1
+    hang: bool = False
+    archive_matches: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        """The keys the file set, as ``Expectations.from_dict`` takes them."""
+        return self.model_dump(exclude_unset=True)
+
+
+def _one_or_many(schema: dict[str, Any]) -> None:
+    """``[setup]`` (one table) or ``[[setup]]`` (several), in the JSON Schema."""
+    items = schema.pop("items")
+    schema.pop("type")
+    schema["anyOf"] = [items, {"type": "array", "items": items}]
+
+
+def _array_of_tables(v: object, info: ValidationInfo) -> object:
+    key = _alias(info.field_name or "")
+    if isinstance(v, dict):
+        if key == "setup":
+            return [v]
+        raise _fail(f"must be an array of tables: write [[{key}]], not [{key}]")
+    if not isinstance(v, list):
+        raise _fail(f"must be an array of tables (got {kind(v)})")
+    return v
+
+
+class Scenario(Spec):
+    """A parsed, validated scenario; :meth:`build_host` makes the simulated host."""
+
+    schema_url: str | None = Field(default=None, validation_alias=_SCHEMA_KEY,
+                                   serialization_alias=_SCHEMA_KEY)
+    meta: ScenarioMeta = Field(default_factory=ScenarioMeta, validation_alias="scenario",
+                               serialization_alias="scenario")
+    host: HostSpec = Field(default_factory=HostSpec)
+    disks: list[DiskSpec] = Field(default_factory=list, validation_alias="disk",
+                                  serialization_alias="disk")
+    replicas: list[ReplicaSpec] = Field(default_factory=list, validation_alias="replica",
+                                        serialization_alias="replica")
+    hsps: list[HspSpec] = Field(default_factory=list, validation_alias="hsp",
+                                serialization_alias="hsp")
+    stripes: list[StripeSpec] = Field(default_factory=list, validation_alias="stripe",
+                                      serialization_alias="stripe")
+    mirrors: list[MirrorSpec] = Field(default_factory=list, validation_alias="mirror",
+                                      serialization_alias="mirror")
+    softparts: list[SoftPartSpec] = Field(default_factory=list, validation_alias="softpart",
+                                          serialization_alias="softpart")
+    filesystems: list[FileSystemSpec] = Field(default_factory=list,
+                                              validation_alias="filesystem",
+                                              serialization_alias="filesystem")
+    tapes: list[TapeSpec] = Field(default_factory=list, validation_alias="tape",
+                                  serialization_alias="tape")
+    setup: list[SetupStep] = Field(default_factory=list, json_schema_extra=_one_or_many)
+    expect: Expect = Field(default_factory=Expect)
+    _source: str = PrivateAttr("<scenario>")
+
+    @field_validator("disks", "replicas", "hsps", "stripes", "mirrors", "softparts",
+                     "filesystems", "tapes", "setup", mode="before")
+    @classmethod
+    def _tables(cls, v: object, info: ValidationInfo) -> object:
+        return _array_of_tables(v, info)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_faults(cls, data: object) -> object:
+        if isinstance(data, dict) and "fault" in data:
+            raise _fail("faults are not simulated yet (remove the [[fault]] tables)",
+                        at="fault")
+        return data
+
+    @property
+    def name(self) -> str:
+        return self.meta.name if self.meta.name is not None else "scenario"
+
+    @property
+    def description(self) -> str:
+        return self.meta.description
+
+    @property
+    def source(self) -> str:
+        """The file (or ``<scenario>``) named in messages."""
+        return self._source
+
+    @source.setter
+    def source(self, value: str) -> None:
+        self._source = value
+
+    def error(self, where: str, message: str) -> ScenarioError:
+        return ScenarioError(f"{self.source}: {where}: {message}")
+
+    def build_host(self) -> Host:
+        """Build the host through the model; any refusal becomes a ScenarioError."""
+        from simulator.scenario.build import build_scenario
+        return build_scenario(self)
+
+    def to_toml(self) -> str:
+        """The scenario as a TOML file that loads back to an equal scenario (sizes in
+        blocks, durations in seconds, rates in blocks per second)."""
+        return to_toml(self.model_dump(exclude_none=True))
+
+
+def _alias(field_name: str) -> str:
+    field = Scenario.model_fields.get(field_name)
+    alias = field.validation_alias if field is not None else None
+    return alias if isinstance(alias, str) else field_name
+
+
+# ---------------------------------------------------------------------------- validation
+def validate_document(data: dict[str, Any], source: str,
+                      default_name: str = "scenario") -> Scenario:
+    """A parsed TOML document as a Scenario, or a ScenarioError naming the first problem."""
+    try:
+        sc = Scenario.model_validate(data)
+    except ValidationError as e:
+        raise ScenarioError(f"{source}: {error_line(e, data)}") from None
+    if sc.meta.name is None:
+        sc.meta.name = default_name
+    sc.source = source
+    return sc
+
+
+def error_line(e: ValidationError, data: dict[str, Any]) -> str:
+    """``key.path: problem`` for the first of pydantic's errors (an unknown table first)."""
+    errors = e.errors(include_url=False)
+    top = [err for err in errors if err["type"] == "extra_forbidden" and len(err["loc"]) == 1]
+    err = (top or errors)[0]
+    loc = list(err["loc"])
+    if loc[:1] == ["setup"] and isinstance(data.get("setup"), dict) and len(loc) > 1:
+        del loc[1]                       # [setup] (one table) is named without an index
+    where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".")
+    ctx = err.get("ctx") or {}
+    at = str(ctx.get("at", ""))
+    if at:
+        where += at if at.startswith("[") or not where else f".{at}"
+    return f"{where}: {_problem(err, loc)}"
+
+
+def _problem(err: ErrorDetails, loc: list[int | str]) -> str:
+    """The words for one pydantic error, as the scenario format has always said them."""
+    kind_, v, ctx = err["type"], err["input"], err.get("ctx") or {}
+    if kind_ == "scenario":
+        return str(ctx["message"])
+    if kind_ == "missing":
+        return "missing (required)"
+    if kind_ == "extra_forbidden":
+        return _unknown_key(loc)
+    if kind_ == "literal_error":
+        choices = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
+        return f"must be one of {', '.join(choices)} (got {v!r})"
+    if kind_ in ("model_type", "model_attributes_type", "dict_type"):
+        return f"must be a table (got {kind(v)})"
+    words = {"string_type": "must be a string", "int_type": "must be an integer",
+             "float_type": "must be a number", "list_type": "must be an array"}
+    if kind_ in words:
+        return f"{words[kind_]} (got {kind(v)})"
+    if kind_ == "bool_type":
+        return f"must be true or false (got {v!r})"
+    if kind_ == "value_error":
+        return str(ctx.get("error", err["msg"]))
+    return err["msg"]
+
+
+def _unknown_key(loc: list[int | str]) -> str:
+    """``unknown key (did you mean 'x'?)``, or the known keys when nothing is close."""
+    if len(loc) == 1:
+        known, what = list(TOP_KEYS), "table"
+    else:
+        known, what = sorted(_keys_at(loc[:-1])), "key"
+    hint = difflib.get_close_matches(str(loc[-1]), known, n=1)
+    extra = f" (did you mean {hint[0]!r}?)" if hint else \
+        f" (known: {', '.join(known)})" if known else ""
+    return f"unknown {what}{extra}"
+
+
+def _keys_at(loc: list[int | str]) -> list[str]:
+    """The keys of the table at ``loc`` (found by following the models' fields)."""
+    model: type[BaseModel] | None = Scenario
+    for part in loc:
+        if isinstance(part, int) or model is None:
+            continue
+        field = next((f for n, f in model.model_fields.items()
+                      if part in (n, f.validation_alias)), None)
+        model = _model_in(field.annotation) if field is not None else None
+    if model is None:
+        return []
+    return [f.validation_alias if isinstance(f.validation_alias, str) else n
+            for n, f in model.model_fields.items()]
+
+
+def _model_in(annotation: object) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in get_args(annotation):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
+# ---------------------------------------------------------------------------- JSON Schema
+SCHEMA_FILE = "scenario.schema.json"
+
+
+def json_schema() -> dict[str, Any]:
+    """The scenario format as JSON Schema (draft 2020-12), for editors."""
+    schema = Scenario.model_json_schema(by_alias=True, mode="validation")
+    schema.pop("title", None)
+    head = {"$schema": "https://json-schema.org/draft/2020-12/schema",
+            "title": "svmsim scenario",
+            "description": "A simulated Solaris Volume Manager host (svmsim scenario file, "
+                           f"version {SCHEMA_VERSION}); generated from "
+                           "simulator/scenario/schema.py."}
+    return {**head, **schema}
+
+
+def json_schema_text() -> str:
+    """What ``scenario.schema.json`` holds."""
+    import json
+    return json.dumps(json_schema(), indent=2, sort_keys=True) + "\n"
+
+
+# ---------------------------------------------------------------------------- TOML out
+_BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
+
+
+def to_toml(doc: dict[str, Any]) -> str:
+    """A scenario document (tables, arrays of tables, one level of sub-tables) as TOML."""
+    out: list[str] = []
+    for key, value in doc.items():
+        if isinstance(value, dict):
+            _toml_table(out, [key], value, array=False)
+        elif isinstance(value, list) and all(isinstance(v, dict) for v in value):
+            for item in value:
+                _toml_table(out, [key], item, array=True)
+        else:
+            out.insert(0, f"{_toml_key(key)} = {_toml_value(value)}")
+    return "\n".join(out) + "\n"
+
+
+def _toml_table(out: list[str], path: list[str], table: dict[str, Any], array: bool) -> None:
+    name = ".".join(_toml_key(p) for p in path)
+    if out:
+        out.append("")
+    out.append(f"[[{name}]]" if array else f"[{name}]")
+    subtables = {k: v for k, v in table.items() if isinstance(v, dict)}
+    out += [f"{_toml_key(k)} = {_toml_value(v)}" for k, v in table.items() if k not in subtables]
+    for k, v in subtables.items():
+        _toml_table(out, path + [str(k)], v, array=False)
+
+
+def _toml_key(key: object) -> str:
+    text = str(key)
+    return text if _BARE_KEY.match(text) else _toml_string(text)
+
+
+def _toml_string(text: str) -> str:
+    escaped = {'"': '\\"', "\\": "\\\\"}
+    return '"' + "".join(escaped.get(c, c) if c >= " " and c != "\x7f" else f"\\u{ord(c):04x}"
+                         for c in text) + '"'
+
+
+def _toml_value(v: object) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int | float):
+        return repr(v)
+    if isinstance(v, str):
+        return _toml_string(v)
+    if isinstance(v, list):
+        return "[" + ", ".join(_toml_value(x) for x in v) + "]"
+    if isinstance(v, dict):
+        return "{ " + ", ".join(f"{_toml_key(k)} = {_toml_value(x)}" for k, x in v.items()) \
+            + " }"
+    raise TypeError(f"cannot write {type(v).__name__} as TOML")
