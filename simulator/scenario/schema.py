@@ -61,7 +61,7 @@ from __future__ import annotations
 import difflib
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime, time, tzinfo
 from typing import TYPE_CHECKING, Annotated, Any, Literal, get_args
 
@@ -95,7 +95,7 @@ from simulator.core.names import (
 )
 from simulator.core.units import parse_duration, parse_rate, parse_size
 from simulator.lvm.errors import MDDB_NLB
-from simulator.lvm.md.manager import MAX_INTERLACE, MIN_INTERLACE
+from simulator.lvm.md.create import MAX_INTERLACE, MIN_INTERLACE
 from simulator.lvm.md.records import MAX_SUBMIRRORS, MAX_UNITS
 from simulator.lvm.md.replicas import DEFAULT_LENGTH
 
@@ -581,8 +581,15 @@ def _driver_exit(v: object) -> object:
 
 
 class Expect(Spec):
-    """``[expect]``: what the harness's verdict requires; exactly the keys
-    ``simulator.session.checks.Expectations.from_dict`` reads, with its defaults."""
+    """``[expect]``: what the verdict requires, with safe defaults (the verdict's
+    ``simulator.session.checks`` reads this class; there is no second copy).
+
+    Keys: ``driver_exit`` ("zero", "nonzero" or a number), ``backup`` (true: a complete,
+    clean archive must be made; false: none is expected), ``may_stay_detached`` (submirrors
+    allowed to end detached), ``min_okay_submirrors`` (lowest Okay count tolerated, default
+    1), ``hang`` (true when the scenario expects the host to hang), ``archive_matches``
+    (true: the archive must equal the file system as applications saw it at detach time).
+    """
 
     driver_exit: Annotated[str | int | None, BeforeValidator(_driver_exit), WithJsonSchema(
         {"anyOf": [{"enum": ["zero", "nonzero"]},
@@ -594,8 +601,21 @@ class Expect(Spec):
     archive_matches: bool = False
 
     def to_dict(self) -> dict[str, Any]:
-        """The keys the file set, as ``Expectations.from_dict`` takes them."""
+        """The keys the file set."""
         return self.model_dump(exclude_unset=True)
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any] | Expect | None) -> Expect:
+        """An ``[expect]`` table given as a dict (an Expect is returned as it is); a bad
+        key or value is a ``ValueError`` naming it, as a scenario file's would be."""
+        if isinstance(d, Expect):
+            return d
+        try:
+            return cls.model_validate(dict(d or {}))
+        except ValidationError as e:
+            first = e.errors()[0]
+            where = ".".join(str(x) for x in first["loc"])
+            raise ValueError(f"expect.{where}: {first['msg']}") from None
 
 
 def _one_or_many(schema: dict[str, Any]) -> None:

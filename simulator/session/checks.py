@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from simulator.core.files import FileAccess
 from simulator.lvm.md.records import Mirror
+from simulator.scenario.schema import Expect
 from simulator.session.transcript import Call, Transcript, summarize
 
 if TYPE_CHECKING:
@@ -48,39 +49,8 @@ class Check:
                 "notes": self.notes}
 
 
-@dataclass
-class Expectations:
-    """What the scenario says must hold (``[expect]``), with safe defaults.
-
-    Keys: ``driver_exit`` ("zero", "nonzero" or a number), ``backup`` (true: a complete,
-    clean archive must be made; false: none is expected), ``may_stay_detached`` (submirrors
-    allowed to end detached), ``min_okay_submirrors`` (lowest Okay count tolerated, default
-    1), ``hang`` (true when the scenario expects the host to hang), ``archive_matches``
-    (true: the archive must equal the file system as applications saw it at detach time).
-    """
-
-    driver_exit: str | int | None = None
-    backup: bool | None = None
-    may_stay_detached: list[str] = field(default_factory=list)
-    min_okay_submirrors: int = 1
-    hang: bool = False
-    archive_matches: bool = False
-
-    KEYS = ("driver_exit", "backup", "may_stay_detached", "min_okay_submirrors", "hang",
-            "archive_matches")
-
-    @classmethod
-    def from_dict(cls, d: dict[str, Any] | None) -> Expectations:
-        d = dict(d or {})
-        unknown = sorted(set(d) - set(cls.KEYS))
-        if unknown:
-            raise ValueError(f"expect: unknown key(s) {', '.join(unknown)} "
-                             f"(known: {', '.join(cls.KEYS)})")
-        return cls(driver_exit=d.get("driver_exit"), backup=d.get("backup"),
-                   may_stay_detached=list(d.get("may_stay_detached", [])),
-                   min_okay_submirrors=int(d.get("min_okay_submirrors", 1)),
-                   hang=bool(d.get("hang", False)),
-                   archive_matches=bool(d.get("archive_matches", False)))
+# What the scenario says must hold: the scenario's typed ``[expect]`` table, one class.
+Expectations = Expect
 
 
 @dataclass

@@ -136,10 +136,14 @@ def _private_install(home: Path) -> Path:
     shutil.copytree(REPO / "simulator", site / "simulator",
                     ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(REPO / "scenarios", site / "simulator" / "scenarios")   # as a wheel has it
-    for dep in ("faker",):
+    for dep in ("faker", "pydantic", "pydantic_core", "annotated_types", "typing_inspection",
+                "typing_extensions"):
         spec = importlib.util.find_spec(dep)
-        assert spec is not None and spec.submodule_search_locations
-        _link_tree(Path(list(spec.submodule_search_locations)[0]), site / dep)
+        assert spec is not None and spec.origin is not None
+        if spec.submodule_search_locations:     # a package
+            _link_tree(Path(list(spec.submodule_search_locations)[0]), site / dep)
+        else:                                   # a single-file module
+            shutil.copy2(spec.origin, site / Path(spec.origin).name)
     return site
 
 
