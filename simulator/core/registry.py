@@ -41,6 +41,7 @@ _MODULES = {
         "metaonline", "metareplace", "metasync", "metadb", "metahs")},
     **{name: f"simulator.ufs.cmd.{name}" for name in ("lockfs", "mount", "umount", "df", "fsck")},
     **{name: f"simulator.backup.cmd.{name}" for name in ("ufsdump", "ufsrestore")},
+    "metaset": "simulator.lvm.cmd.metaset",
 }
 
 
