@@ -34,6 +34,13 @@ _EXTRA: dict[str, tuple[str, ...]] = {
     "ufsdump": ("/usr/lib/fs/ufs/ufsdump",),
     "ufsrestore": ("/usr/lib/fs/ufs/ufsrestore",),
     "fsck": ("/usr/lib/fs/ufs/fsck",),
+    "zonename": ("/usr/bin/zonename",),
+    "mt": ("/usr/bin/mt",),
+    "mailx": ("/usr/bin/mailx",),
+    "sendmail": ("/usr/lib/sendmail",),
+    "svcs": ("/usr/bin/svcs",),
+    "iostat": ("/usr/bin/iostat",),
+    "eeprom": ("/usr/platform/sun4u/sbin/eeprom",),
 }
 _MODULES = {
     **{name: f"simulator.lvm.cmd.{name}" for name in (
@@ -41,6 +48,10 @@ _MODULES = {
         "metaonline", "metareplace", "metasync", "metadb", "metahs")},
     **{name: f"simulator.ufs.cmd.{name}" for name in ("lockfs", "mount", "umount", "df", "fsck")},
     **{name: f"simulator.backup.cmd.{name}" for name in ("ufsdump", "ufsrestore")},
+    "metaset": "simulator.lvm.cmd.metaset",
+    **{name: f"simulator.sunos.cmd.{name}" for name in (
+        "modinfo", "eeprom", "zonename", "swap", "svcs", "format", "prtvtoc", "iostat", "mt",
+        "mailx", "sendmail")},
 }
 
 

@@ -1,0 +1,1 @@
+"""The SunOS programs (one module each: ``NAME``, ``main(inv)``, optional ``usage(inv)``)."""

@@ -1,0 +1,49 @@
+"""sendmail(1M): hand a message to the mail system, recorded and never sent.
+
+The message is standard input; recipients are the operands, or the To:/Cc:/Bcc: header lines
+with ``-t``. It is kept in the host's SunOS state with mailx's messages, exit 0. Options
+(decided subset of sendmail's: ``-t``, ``-i``, ``-oX``, ``-f``/``-F``/``-r`` sender, ``-v``,
+``-U``, ``-bm``) are accepted; another mode (``-bp``, ``-bs``, ``-bd``...) is not simulated.
+No recipient at all is sendmail's ``Recipient names must be specified``, exit 64 (EX_USAGE).
+"""
+
+from __future__ import annotations
+
+from simulator.core.invocation import Invocation
+from simulator.sunos.state import MailMessage, header_recipients, state_of
+
+NAME = "sendmail"
+EX_USAGE = 64
+_WITH_ARG = set("fFrBNRVXhe")
+
+
+def main(inv: Invocation) -> int:
+    args = list(inv.args)
+    from_headers = False
+    rcpts: list[str] = []
+    while args:
+        a = args.pop(0)
+        if a == "--":
+            rcpts += args
+            break
+        if not a.startswith("-") or a == "-":
+            rcpts.append(a)
+            continue
+        flag = a[1:2]
+        if flag == "t":
+            from_headers = True
+        elif flag == "b" and a != "-bm":
+            inv.err(f"svmsim: sendmail {a}: not simulated")
+            return 1
+        elif flag in _WITH_ARG and len(a) == 2 and args:
+            args.pop(0)
+    body = inv.stdin.decode("utf-8", errors="replace")
+    head_rcpts, subject = header_recipients(body)
+    if from_headers:
+        rcpts += head_rcpts
+    if not rcpts:
+        inv.err("Recipient names must be specified")
+        return EX_USAGE
+    state_of(inv.host).mail.append(MailMessage(inv.prog, rcpts, subject, body,
+                                               inv.host.clock.now))
+    return 0
