@@ -29,35 +29,41 @@ class Program:
 
 _SBIN = ("/usr/sbin", "/sbin")
 _SUNWMD = ("/usr/opt/SUNWmd/sbin",)
-_EXTRA: dict[str, tuple[str, ...]] = {
-    "df": ("/usr/bin/df",),
-    "ufsdump": ("/usr/lib/fs/ufs/ufsdump",),
-    "ufsrestore": ("/usr/lib/fs/ufs/ufsrestore",),
-    "fsck": ("/usr/lib/fs/ufs/fsck",),
-    "zonename": ("/usr/bin/zonename",),
-    "mt": ("/usr/bin/mt",),
-    "mailx": ("/usr/bin/mailx",),
-    "sendmail": ("/usr/lib/sendmail",),
-    "svcs": ("/usr/bin/svcs",),
-    "iostat": ("/usr/bin/iostat",),
-    "eeprom": ("/usr/platform/sun4u/sbin/eeprom",),
-}
 _MODULES = {
     **{name: f"simulator.lvm.cmd.{name}" for name in (
         "metastat", "metainit", "metaclear", "metattach", "metadetach", "metaoffline",
-        "metaonline", "metareplace", "metasync", "metadb", "metahs")},
+        "metaonline", "metareplace", "metasync", "metadb", "metahs", "metaset")},
     **{name: f"simulator.ufs.cmd.{name}" for name in ("lockfs", "mount", "umount", "df", "fsck")},
     **{name: f"simulator.backup.cmd.{name}" for name in ("ufsdump", "ufsrestore")},
-    "metaset": "simulator.lvm.cmd.metaset",
     **{name: f"simulator.sunos.cmd.{name}" for name in (
         "modinfo", "eeprom", "zonename", "swap", "svcs", "format", "prtvtoc", "iostat", "mt",
         "mailx", "sendmail")},
 }
+# Where each program is on Solaris 10 when that is not (only) /usr/sbin and /sbin.
+_HOMES: dict[str, tuple[str, ...]] = {
+    "df": (*_SBIN, "/usr/bin/df"),
+    "ufsdump": (*_SBIN, "/usr/lib/fs/ufs/ufsdump"),
+    "ufsrestore": (*_SBIN, "/usr/lib/fs/ufs/ufsrestore"),
+    "fsck": (*_SBIN, "/usr/lib/fs/ufs/fsck"),
+    "modinfo": ("/usr/sbin/modinfo",),
+    "eeprom": ("/usr/sbin/eeprom", "/usr/platform/sun4u/sbin/eeprom"),
+    "zonename": ("/usr/bin/zonename", "/sbin/zonename"),
+    "swap": ("/usr/sbin/swap",),
+    "svcs": ("/usr/bin/svcs",),
+    "format": ("/usr/sbin/format",),
+    "prtvtoc": ("/usr/sbin/prtvtoc",),
+    "iostat": ("/usr/bin/iostat",),
+    "mt": ("/usr/bin/mt",),
+    "mailx": ("/usr/bin/mailx",),
+    "sendmail": ("/usr/lib/sendmail", "/usr/sbin/sendmail"),
+}
 
 
 def _paths(name: str) -> tuple[str, ...]:
+    if name in _HOMES:
+        return tuple(p if p.endswith("/" + name) else f"{p}/{name}" for p in _HOMES[name])
     dirs = _SBIN + (_SUNWMD if name.startswith("meta") else ())
-    return tuple(f"{d}/{name}" for d in dirs) + _EXTRA.get(name, ())
+    return tuple(f"{d}/{name}" for d in dirs)
 
 
 PROGRAMS: dict[str, Program] = {name: Program(name, module, _paths(name))

@@ -17,8 +17,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
+from simulator.backup.cmd.ufsdump import DumpKeys, parse_keys
+from simulator.backup.tapes import DEFAULT_TAPE
 from simulator.core.files import FileAccess
 from simulator.lvm.md.records import Mirror
 from simulator.scenario.schema import Expect
@@ -71,53 +73,20 @@ class BackupOutcome:
             and self.fsck_clean is not False
 
 
-class _DumpArgs(NamedTuple):
-    tape: str            # the f key's argument, or DEFTAPE
-    disk: str | None     # the operand after the key arguments
-
-
-# dumpmain.c main: the key letters that take the next argument (M T f d s t b a N L), and
-# the ones that take none; DEFTAPE is /dev/rmt/0
-_DUMP_KEYS_WITH_ARG = "MTfdstbaNL"
-_DUMP_KEYS_ALONE = "0123456789cCunvDloSwW"
-_DEFTAPE = "/dev/rmt/0"
-
-
-def _ufsdump_keys_until_parse_keys(argv: list[str]) -> _DumpArgs | None:
-    """The archive and the disk of a ufsdump command line, or None when dump aborts.
-
-    A stand-in, until ``parse_keys`` of ``simulator.backup.cmd.ufsdump`` lands: the lead
-    switches this one function to it at merge. It follows dumpmain.c main: the first
-    argument is the key (a leading ``-`` is skipped), each of ``M T f d s t b a N L`` takes
-    the next argument in turn, ``w``/``W`` only report and exit, any other letter aborts
-    (``Bad option``), and the next argument is the disk.
-    """
-    args = argv[1:]
-    if not args:
+def _dump_keys(argv: list[str]) -> DumpKeys | None:
+    """A ufsdump command line as dumpmain.c reads it; None when dump would abort on its
+    key or only report (``w``/``W``)."""
+    keys = parse_keys(argv)
+    if keys.error or keys.lastdump or keys.usage:
         return None
-    key, rest = args[0].removeprefix("-"), args[1:]
-    tape = _DEFTAPE
-    for letter in key:
-        if letter in _DUMP_KEYS_WITH_ARG:
-            if not rest:
-                return None                     # "Missing output device name"...
-            value, rest = rest[0], rest[1:]
-            if letter == "f":
-                if not value:
-                    return None                 # "Bad output device name"
-                tape = value
-        elif letter in "wW":
-            return None                         # lastdump(); exit(0): no dump
-        elif letter not in _DUMP_KEYS_ALONE:
-            return None                         # "Bad option `%c'"
-    return _DumpArgs(tape, rest[0] if rest else None)
+    return keys
 
 
 def dump_destination(argv: list[str]) -> str | None:
     """Where a ufsdump command line writes its archive (``f``, default ``/dev/rmt/0``);
     None when dump would abort on its key."""
-    parsed = _ufsdump_keys_until_parse_keys(argv)
-    return parsed.tape if parsed else None
+    keys = _dump_keys(argv)
+    return keys.destination if keys else None
 
 
 def archive_of(call: Call, files: FileAccess) -> bytes | None:
@@ -142,8 +111,8 @@ def backup_outcome(host: Host, transcript: Transcript,
         return outcome
     last = dumps[-1]
     outcome.completed = last.exit_code == 0 and "DUMP IS DONE" in last.stderr
-    parsed = _ufsdump_keys_until_parse_keys(last.argv)
-    dest = parsed.tape if parsed else _DEFTAPE
+    parsed = _dump_keys(last.argv)
+    dest = parsed.destination if parsed else DEFAULT_TAPE
     outcome.archive = dest
     short = os.path.basename(parsed.disk or "") if parsed else ""
     outcome.fsck_calls = [c for c in transcript.calls_named("fsck")

@@ -68,3 +68,16 @@ def test_host_builders_and_queries() -> None:
         assert "not a mirror" in str(e)
     else:
         raise AssertionError("d11 is a concat")
+
+
+def test_every_program_is_in_the_independence_contract() -> None:
+    """pyproject.toml's import-linter contract lists every program of the registry, so no
+    program can start importing another unnoticed."""
+    import tomllib
+    from pathlib import Path
+
+    from simulator.core.registry import PROGRAMS
+    data = tomllib.loads((Path(__file__).resolve().parents[2] / "pyproject.toml").read_text())
+    (contract,) = [c for c in data["tool"]["importlinter"]["contracts"]
+                   if c["type"] == "independence"]
+    assert sorted(contract["modules"]) == sorted({p.module for p in PROGRAMS.values()})

@@ -74,7 +74,7 @@ def test_real_programs_still_run(routed: list[RoutedCall]) -> None:
     assert routed == []
 
 
-@pytest.mark.parametrize("argv", [["/usr/sbin/metaset"], ["/opt/SUNWmd/sbin/metastat"],
+@pytest.mark.parametrize("argv", [["/usr/sbin/metarename"], ["/opt/SUNWmd/sbin/metastat"],
                                   ["/usr/sbin/no-such-program", "-x"], ["metastat d1"]])
 def test_unknown_paths_fail_as_without_the_simulation(seed: Host, argv: list[str]) -> None:
     expected = real_error(argv)
@@ -368,7 +368,7 @@ def test_real_programs_run_under_the_fake_fs(svm_host: SimulatedHost) -> None:
         assert p.communicate(b"real") == (b"real", None)
     assert subprocess.run(["sh", "-c", "exit 4"]).returncode == 4
     with pytest.raises(FileNotFoundError):
-        subprocess.run(["/usr/sbin/metaset"])
+        subprocess.run(["/usr/sbin/metarename"])
     assert svm_host.calls == []
     assert subprocess.run(["metastat", "d1"], capture_output=True).returncode == 0
     assert len(svm_host.calls) == 1

@@ -14,7 +14,7 @@ from simulator.session.checks import (
     Expectations,
     Finding,
     Run,
-    _ufsdump_keys_until_parse_keys,
+    _dump_keys,
     checks_table,
     dump_destination,
     run_checks,
@@ -101,7 +101,7 @@ def test_an_internal_error_fails_simulator_sound() -> None:
     (["ufsdump", "0cCnvDloSf", "/var/tmp/x.dump", "/export"], "/var/tmp/x.dump", "/export"),
 ])
 def test_ufsdump_keys_as_dumpmain_reads_them(argv: list[str], tape: str, disk: str) -> None:
-    parsed = _ufsdump_keys_until_parse_keys(argv)
+    parsed = _dump_keys(argv)
     assert parsed is not None and (parsed.tape, parsed.disk) == (tape, disk)
     assert dump_destination(argv) == tape
 
@@ -114,5 +114,5 @@ def test_ufsdump_keys_as_dumpmain_reads_them(argv: list[str], tape: str, disk: s
     ["ufsdump", "W"],                             # reports and exits: no dump
 ])
 def test_ufsdump_keys_that_abort(argv: list[str]) -> None:
-    assert _ufsdump_keys_until_parse_keys(argv) is None
+    assert _dump_keys(argv) is None
     assert dump_destination(argv) is None
