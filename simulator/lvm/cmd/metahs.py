@@ -7,8 +7,9 @@ usr/src/uts/common/io/lvm/hotspares/hotspares.c (seths_add/seths_delete/seths_de
 Error names follow metaioctl(): an ioctl given a name reports that name, otherwise the
 error class builds it (``hsp001: c1t0d0s0`` for hot spare errors).
 
-``-i`` prints through metastat's :class:`~simulator.lvm.libmeta.printing.Reporter` (hsp_report and
-meta_print_devid), so both commands show a pool the same way.
+``-i`` prints through libmeta as metastat does (meta_hotspares.c hsp_report in
+:func:`simulator.lvm.libmeta.hotspare.hsp_report`, meta_print.c meta_print_devid in
+:class:`~simulator.lvm.libmeta.printing.Reporter`), so both commands show a pool the same way.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from simulator.core.invocation import Invocation
 from simulator.core.libc import getopt
 from simulator.lvm import errors as E
 from simulator.lvm.errors import MDError
-from simulator.lvm.libmeta.hotspare import check_hotspare
+from simulator.lvm.libmeta.hotspare import check_hotspare, hsp_report
 from simulator.lvm.libmeta.init import component_of
 from simulator.lvm.libmeta.names import hspname
 from simulator.lvm.libmeta.printing import Reporter, hsp_order
@@ -219,7 +220,7 @@ def status_hotspares(inv: Invocation, s: MDSet, args: list[str]) -> None:
         if pool is None:
             raise MDError(E.INVALID_HSP, name=pset.display(short))
         rep = Reporter(inv.host, pset)
-        rep.hsp_report(pool)
+        hsp_report(rep, pool)
         inv.out(rep.text(), end="")
         comps += [hs.name for hs in pool.spares]
     rep = Reporter(inv.host, s)

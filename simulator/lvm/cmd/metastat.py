@@ -3,8 +3,10 @@
 Follows illumos cmd/lvm/util/metastat.c: options ``acSs:hpBDrtiq?``, the stale-replica
 banner, ``-i`` probing, named units (errors per name, then the next one), the whole set in
 meta_print_all order, ``-a`` for every set, ``-c`` concise output, and the Device
-Relocation Information section. The layouts themselves live in
-:mod:`simulator.lvm.libmeta.printing`.
+Relocation Information section. The layouts themselves live in libmeta: each type's in its
+module (:mod:`~simulator.lvm.libmeta.stripe`, :mod:`~simulator.lvm.libmeta.mirror`,
+:mod:`~simulator.lvm.libmeta.softpart`, :mod:`~simulator.lvm.libmeta.hotspare`), the walk and
+what they share in :mod:`simulator.lvm.libmeta.printing`.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from simulator.core.invocation import Invocation
 from simulator.core.libc import getopt
 from simulator.core.names import HSP_RE, split_slice
 from simulator.lvm.errors import NO_DB, UNIT_NOT_SET_UP, MDError
+from simulator.lvm.libmeta.hotspare import hsp_print
 from simulator.lvm.libmeta.names import hspname, metaname, parse_device
 from simulator.lvm.libmeta.printing import Reporter, hsp_order, kernel_order, parented
 from simulator.lvm.md.manager import MDSet
@@ -152,7 +155,7 @@ def print_named(inv: Invocation, s: MDSet, names: list[str], o: Options) -> int:
         rep = reps.setdefault(us.name, reporter(inv, us, o))
         if HSP_RE.match(short) and short in us.hsps:
             if not o.concise:
-                rep.hsp_print(us.hsps[short])
+                hsp_print(rep, us.hsps[short])
         elif short in us.units:
             if o.concise:
                 rep.concise_md(0, short)

@@ -3,12 +3,18 @@
 illumos lib/lvm/libmeta/common/meta_mirror.c: meta_init_mirror (the command-line parser),
 meta_check_mirror / meta_check_submirror, and meta_mirror_replace / meta_mirror_enable with
 meta_check_component and metagetstart/metagetsize for the new slice, each check in its source
-order; the kernel's checks then run in :mod:`simulator.lvm.md.mirror`. The report and md.tab
-printing of a mirror are in :mod:`simulator.lvm.libmeta.printing` (mirror_report,
-mirror_print, sm_state_to_action).
+order; the kernel's checks then run in :mod:`simulator.lvm.md.mirror`.
+
+The mirror's report and print code is here too, from the same file: meta_mirror_print,
+mirror_report (the long ``metastat`` form), mirror_print (``metastat -p``, the md.tab line),
+sm_state_to_name's Unavailable rule, sm_state_to_action, and the mirror's ``metastat -c``
+line (cmd/lvm/util/metastat.c print_concise_mirror, get_sm_state). What every type shares is
+in :mod:`simulator.lvm.libmeta.printing`; the layouts match Solaris byte for byte.
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from simulator.core.names import UNIT_RE, raw_device, short_name, slice_device, split_slice
 from simulator.core.strerror import ENOENT, strerror
@@ -18,9 +24,20 @@ from simulator.lvm.libmeta.check import check_inuse
 from simulator.lvm.libmeta.init import Context, md_name, new_md_name
 from simulator.lvm.libmeta.mdtab import SubOpts, cook_syntax, first_is_option, scan_uint
 from simulator.lvm.libmeta.names import slice_token
+from simulator.lvm.libmeta.stripe import find_erred_comp, unavailable
 from simulator.lvm.md.manager import MDSet, VolumeManager
-from simulator.lvm.md.records import MAX_SUBMIRRORS, MD_PASS_MAX, Mirror, Stripe
+from simulator.lvm.md.records import (
+    MAX_SUBMIRRORS,
+    MD_PASS_MAX,
+    Mirror,
+    Stripe,
+    SubmirrorSlot,
+)
 from simulator.lvm.md.replicas import data_start
+from simulator.lvm.md.states import CompState, SmState, sm_state_to_name
+
+if TYPE_CHECKING:
+    from simulator.lvm.libmeta.printing import Reporter
 
 MIRROR_WARNING = ("{0}: WARNING: This form of metainit is not recommended.\n"
                   "The submirrors may not have the same data.\n"
@@ -147,3 +164,151 @@ def check_replacement(vm: VolumeManager, s: MDSet, comp: str, enable: bool) -> N
     size = disk.slices[parsed[1]].size if parsed[1] in disk.slices else 0
     if data_start(s.replicas, comp) >= size:
         raise MDError(strerror("ENOSPC"), name=comp)
+
+
+# ---------------------------------------------------------------------------- report and print
+_RD_OPT = {"roundrobin": None, "geometric": "-g", "first": "-r"}
+_WR_OPT = {"parallel": None, "serial": "-S"}
+
+
+def mirror_print(rep: Reporter, m: Mirror, header: bool, subdevs: bool) -> None:
+    """meta_mirror.c meta_mirror_print: md.tab line plus submirrors, or the full report."""
+    if not subdevs and rep.parented(m):
+        return
+    if not rep.short:
+        mirror_report(rep, m, header)
+        return
+    if not (rep.large and not rep.big(m)) and not rep.fn:
+        line = f"{rep.name(m.name)} -m"
+        line += "".join(f" {rep.name(sl.name)}" for sl in m.submirrors)
+        for opt in (_RD_OPT.get(m.read_option), _WR_OPT.get(m.write_option)):
+            if opt:
+                line += f" {opt}"
+        rep.w(f"{line} {m.pass_num}\n")
+    for slot in m.submirrors:
+        sub = rep.unit(slot.name)
+        if sub is not None:
+            rep.print_unit(sub, header, True)
+
+
+def sm_state(rep: Reporter, m: Mirror, slot: SubmirrorSlot, opt_not_done: bool,
+             errored: bool) -> str:
+    """meta_mirror.c sm_state_to_name, with the Unavailable (tstate) rule first."""
+    state = rep.host.md.slot_state(rep.s, slot)
+    if errored and state & SmState.RUNNING:
+        return "Unavailable"
+    return sm_state_to_name(state, m.resync_active, m.resync_cancel, opt_not_done,
+                            slot.resync_target)
+
+
+def percent(m: Mirror) -> str:
+    """The resync percentage: ``%2d.%1d`` in tenths for a big mirror, else ``%d``."""
+    p = m.percent_done()
+    return f"{p // 10:2d}.{p % 10:1d}" if m.big else f"{p}"
+
+
+def sm_state_to_action(s: MDSet, m: Mirror, slot: SubmirrorSlot, state: SmState,
+                       opt_not_done: bool) -> str | None:
+    """The ``Invoke:`` text under a submirror (meta_mirror.c sm_state_to_action)."""
+    mname = s.display(m.name)
+    if m.resync_active:
+        return None
+    if state == SmState.RUNNING and not opt_not_done:
+        return None
+    if m.resync_cancel:
+        return f"metasync {mname}"
+    sub = s.units.get(slot.name)
+    if state & SmState.COMP_ERRED and isinstance(sub, Stripe):
+        comp = find_erred_comp(sub)
+        if comp is not None:
+            if comp.state != CompState.LAST_ERRED:
+                return f"metareplace {mname} {comp.name} <new device>"
+            return ('after replacing "Maintenance" components:\n'
+                    f"\t\tmetareplace {mname} {comp.name} <new device>")
+    if state & (SmState.ATTACHED_RESYNC | SmState.OFFLINE_RESYNC | SmState.COMP_RESYNC
+                | SmState.ATTACHED) or opt_not_done:
+        return f"metasync {mname}"
+    if state & SmState.OFFLINE:
+        return f"metaonline {mname} {s.display(slot.name)}"
+    return "???"
+
+
+def mirror_report(rep: Reporter, m: Mirror, header: bool) -> None:
+    """meta_mirror.c mirror_report."""
+    s = rep.s
+    if (rep.large and not rep.big(m)) or rep.fn:
+        for slot in m.submirrors:
+            sub = rep.unit(slot.name)
+            if sub is not None:
+                rep.print_unit(sub, header, True)
+        return
+    if rep.large:
+        rep.getdevs(m, rep.devs)
+    if header:
+        rep.w(f"{rep.name(m.name)}: Mirror\n")
+    opt_not_done = m.opt_not_done
+    for i, slot in enumerate(m.submirrors):
+        if slot.state & SmState.OFFLINE:
+            opt_not_done = False
+        rep.w(f"    Submirror {i}: {rep.name(slot.name)}\n")
+        state = sm_state(rep, m, slot, opt_not_done, unavailable(rep.unit(slot.name)))
+        timep = rep.time(slot.timestamp) if rep.times else ""
+        rep.w(f"      State: {state:<12} {timep}\n")
+    if m.resync_cancel:
+        rep.w(f"    Resync cancelled: {percent(m)} % done\n")
+    elif m.resync_active:
+        rep.w(f"    Resync in progress: {percent(m)} % done\n")
+    rep.w(f"    Pass: {m.pass_num}\n")
+    rep.w(f"    Read option: {m.read_option} "
+          f"({_RD_OPT.get(m.read_option) or 'default'})\n")
+    rep.w(f"    Write option: {m.write_option} "
+          f"({_WR_OPT.get(m.write_option) or 'default'})\n")
+    rep.size_line(m.size)
+    for slot in m.submirrors:
+        sub = rep.unit(slot.name)
+        rep.w("\n")
+        rep.w(f"{rep.name(slot.name)}: Submirror of {rep.name(m.name)}\n")
+        if not unavailable(sub):
+            state = sm_state(rep, m, slot, opt_not_done, False)
+            timep = rep.time(slot.timestamp) if rep.times else ""
+            rep.w(f"    State: {state:<12} {timep}\n")
+            action = sm_state_to_action(s, m, slot, rep.host.md.slot_state(s, slot),
+                                        opt_not_done)
+            if action is not None:
+                rep.w(f"    Invoke: {action}\n")
+        if sub is not None:
+            rep.print_unit(sub, header=False, subdevs=True)
+    rep.w("\n")
+
+
+def concise_sm_state(rep: Reporter, m: Mirror, slot: SubmirrorSlot) -> str | None:
+    """metastat.c get_sm_state."""
+    state = rep.host.md.slot_state(rep.s, slot)
+    if unavailable(rep.unit(slot.name)) and state & SmState.RUNNING:
+        return "unavail"
+    if state & SmState.RUNNING and (not m.opt_not_done or not slot.resync_target):
+        return None
+    if state & (SmState.COMP_RESYNC | SmState.ATTACHED_RESYNC | SmState.OFFLINE_RESYNC) \
+            or m.opt_not_done:
+        if m.resync_active:
+            return f"resync-{percent(m)}%"
+        return "maint"
+    if state & (SmState.COMP_ERRED | SmState.ATTACHED | SmState.OFFLINE):
+        return "maint"
+    return "unknown"
+
+
+def concise_mirror(rep: Reporter, indent: int, m: Mirror) -> None:
+    """metastat.c print_concise_mirror (-c): the line, then the submirrors under it."""
+    rep.concise_entry(indent, rep.name(m.name), m.size, "m")
+    for slot in m.submirrors:
+        rep.w(f" {rep.name(slot.name)}")
+        if slot.state & SmState.OFFLINE:
+            rep.w(" (offline)")
+            continue
+        state = concise_sm_state(rep, m, slot)
+        if state is not None:
+            rep.w(f" ({state})")
+    rep.w("\n")
+    for slot in m.submirrors:
+        rep.concise_md(indent + rep.META_INDENT, slot.name)

@@ -5,13 +5,20 @@ partitions records.
 illumos lib/lvm/libmeta/common/meta_sp.c meta_init_sp (the parser; syntax errors name the
 component, ``compname``, as the source does), meta_check_sp, meta_create_sp and
 meta_sp_get_default_alignment; the extent arithmetic (watermarks, free list, first fit) is
-the pure allocator :mod:`simulator.lvm.md.softpart`. meta_sp_report / meta_sp_short_print
-are in :mod:`simulator.lvm.libmeta.printing`.
+the pure allocator :mod:`simulator.lvm.md.softpart`.
+
+The soft partition's report and print code is here too, from the same file: meta_sp_print,
+meta_sp_report (the long ``metastat`` form), meta_sp_short_print (``metastat -p``, the md.tab
+line) and its ``metastat -c`` line (cmd/lvm/util/metastat.c print_concise_sp). What every
+type shares is in :mod:`simulator.lvm.libmeta.printing`; the layouts match Solaris byte for
+byte.
 """
 
 from __future__ import annotations
 
-from simulator.core.names import DISK_RE, short_name
+from typing import TYPE_CHECKING
+
+from simulator.core.names import DID_SLICE_RE, DISK_RE, short_name
 from simulator.core.strerror import ENOENT
 from simulator.lvm import errors as E
 from simulator.lvm.errors import MDError
@@ -24,6 +31,9 @@ from simulator.lvm.md.manager import MDSet
 from simulator.lvm.md.records import Mirror, SoftPartition, Stripe, unit_number
 from simulator.lvm.md.replicas import data_start, end_block
 from simulator.lvm.md.softpart import WM_SIZE, Extent, alloc_by_len, alloc_by_list, free_extents
+
+if TYPE_CHECKING:
+    from simulator.lvm.libmeta.printing import Reporter
 
 
 def init_sp(ctx: Context, argv: list[str]) -> None:
@@ -225,3 +235,75 @@ def _allocate(ctx: Context, s: MDSet, spname: str, cset: MDSet | None, comp: str
     if not extents:
         raise MDError(E.SP_NOSPACE, name=spname)
     return extents
+
+
+# ---------------------------------------------------------------------------- report and print
+def sp_print(rep: Reporter, sp: SoftPartition, header: bool, subdevs: bool) -> None:
+    """meta_sp.c meta_sp_print: the soft partition, then (once per run) the metadevice
+    under it."""
+    if not subdevs and rep.parented(sp):
+        return
+    if rep.short:
+        sp_line(rep, sp)
+    else:
+        sp_report(rep, sp, header)
+    base = rep.unit(sp.component)
+    if base is not None and base.name not in rep.sp_parent_printed:
+        rep.print_unit(base, True, True)
+        rep.sp_parent_printed.add(base.name)
+
+
+def sp_line(rep: Reporter, sp: SoftPartition) -> None:
+    """meta_sp.c meta_sp_short_print: ``dN -p comp -o off -b len `` per extent."""
+    if (rep.large and not rep.big(sp)) or rep.fn:
+        return
+    s = rep.s
+    comp = rep.name(sp.component) if sp.component in s.units else sp.component
+    # meta_sp_short_print prints the component's cname only when its raw path holds
+    # /dev/rdsk or /dev/md/rdsk, else the whole raw path: a metadevice of a named set
+    # is /dev/md/<set>/rdsk/dN (real capture: "pora5ds/d61 -p /dev/md/pora5ds/rdsk/d50
+    # -o 255852672 -b 209715200"), a Sun Cluster DID slice /dev/did/rdsk/dNsM.
+    if sp.component in s.units and s.name:
+        comp = f"/dev/md/{s.name}/rdsk/{sp.component}"
+    elif DID_SLICE_RE.match(sp.component):
+        comp = f"/dev/did/rdsk/{sp.component}"
+    out = f"{rep.name(sp.name)} -p {comp}"
+    out += "".join(f" -o {off} -b {length} " for off, length in sp.extents)
+    rep.w(out + "\n")
+
+
+def sp_report(rep: Reporter, sp: SoftPartition, header: bool) -> None:
+    """meta_sp.c meta_sp_report."""
+    s_ = rep.printf_s
+    if rep.large or rep.fn:
+        if rep.fn or not rep.big(sp):
+            return
+        rep.getdevs(sp, rep.devs)
+    if header:
+        rep.w(f"{rep.name(sp.name)}: Soft Partition\n")
+    is_meta = sp.component in rep.s.units
+    rep.w(f"    Device: {rep.name(sp.component) if is_meta else sp.component}\n")
+    rep.w(f"    State: {sp.status}\n")
+    rep.size_line(sp.size)
+    if not is_meta:
+        ln = max(len(sp.component), len("Device")) + 2
+        rep.w(f"\t{s_('Device', ln, ln, True)} {s_('Start Block', 12, 12, True)} "
+              f"{s_('Dbase', 5, 5, True)} Reloc\n")
+        start = max((r.first_block + r.count for r in rep.s.replicas
+                     if r.device == sp.component), default=0)
+        dbase = "Yes" if rep.has_mddb(sp.component) else "No"
+        reloc = "Yes" if rep.devid_of(sp.component) else "No "
+        rep.w(f"\t{sp.component:<{ln}} {start:8d}     {s_(dbase, 5, 5, True)} "
+              f"{reloc}\n")
+        rep.w("\n")
+    rep.w(f"\t{'Extent':>6.6} {'Start Block':>24.24} {'Block count':>24.24}\n")
+    for n, (off, length) in enumerate(sp.extents):
+        rep.w(f"\t{n:6d} {off:24d} {length:24d}\n")
+    rep.w("\n")
+
+
+def concise_sp(rep: Reporter, indent: int, sp: SoftPartition) -> None:
+    """metastat.c print_concise_sp (-c): ``dN p size component``; the walk prints what
+    the component is made of."""
+    rep.concise_entry(indent, rep.name(sp.name), sp.size, "p")
+    rep.w(f" {rep.concise_compname(sp.component)}\n")

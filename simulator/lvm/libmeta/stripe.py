@@ -3,11 +3,18 @@
 illumos lib/lvm/libmeta/common/meta_stripe.c meta_init_stripe (the command-line parser) and
 meta_check_stripe (interlace range, then per component in-use, size and duplicates), each
 check in its source order; the unit is then recorded by the md driver
-(:meth:`~simulator.lvm.md.create.CreateMixin.create_stripe`). The report and md.tab printing
-of a stripe are in :mod:`simulator.lvm.libmeta.printing` (stripe_report, stripe_print).
+(:meth:`~simulator.lvm.md.create.CreateMixin.create_stripe`).
+
+The stripe's report and print code is here too, from the same file: meta_stripe_print,
+stripe_report (the long ``metastat`` form) with subdev_row_report and toplev_row_report,
+stripe_print (``metastat -p``, the md.tab line), meta_find_erred_comp, and the stripe's
+``metastat -c`` line (cmd/lvm/util/metastat.c print_concise_stripe). What every type shares
+is in :mod:`simulator.lvm.libmeta.printing`; the layouts match Solaris byte for byte.
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from simulator.core.strerror import ENOENT, strerror
 from simulator.lvm import errors as E
@@ -24,8 +31,12 @@ from simulator.lvm.libmeta.mdtab import (
 from simulator.lvm.libmeta.names import hspname
 from simulator.lvm.md.create import DEFAULT_INTERLACE, MAX_INTERLACE, MIN_INTERLACE
 from simulator.lvm.md.manager import MDSet
-from simulator.lvm.md.records import SoftPartition
+from simulator.lvm.md.records import Component, Row, SoftPartition, Stripe, Unit
 from simulator.lvm.md.replicas import data_start
+from simulator.lvm.md.states import CompState
+
+if TYPE_CHECKING:
+    from simulator.lvm.libmeta.printing import Reporter
 
 
 def init_stripe(ctx: Context, argv: list[str]) -> None:
@@ -131,3 +142,154 @@ def _check_stripe(ctx: Context, s: MDSet, uname: str,
             if name in seen:
                 raise E.already(name, uname)
             seen.append(name)
+
+
+# ---------------------------------------------------------------------------- report and print
+def unavailable(u: Unit | None) -> bool:
+    """The unit's transient state has MD_DEV_ERRORED (a component could not be reached)."""
+    return isinstance(u, Stripe) and any(c.state == CompState.UNAVAILABLE
+                                         for c in u.components)
+
+
+def find_erred_comp(st: Stripe) -> Component | None:
+    """meta_stripe.c meta_find_erred_comp: the Erred component with the lowest error count,
+    else the Last Erred one with the lowest count."""
+    for wanted in (CompState.ERRED, CompState.LAST_ERRED):
+        best: Component | None = None
+        for c in st.components:
+            if c.state == wanted and (best is None or c.error_count < best.error_count):
+                best = c
+        if best is not None:
+            return best
+    return None
+
+
+def stripe_print(rep: Reporter, st: Stripe, header: bool, subdevs: bool) -> None:
+    """meta_stripe.c meta_stripe_print: the stripe, then components that are metadevices."""
+    if not subdevs and rep.parented(st):
+        return
+    if rep.short:
+        stripe_line(rep, st)
+    else:
+        stripe_report(rep, st, header)
+    for comp in st.components:
+        child = rep.unit(comp.name)
+        if child is not None:
+            rep.print_unit(child, True, True)
+
+
+def stripe_line(rep: Reporter, st: Stripe) -> None:
+    """meta_stripe.c stripe_print: ``dN rows ncomp comp... [-i Nb] \\`` ... ``[-h hsp]``."""
+    if (rep.large and not rep.big(st)) or rep.fn:
+        return
+    out = f"{rep.name(st.name)} {len(st.rows)}"
+    for i, row in enumerate(st.rows):
+        out += f" {len(row.components)}"
+        out += "".join(f" {c.name}" for c in row.components)
+        if len(row.components) > 1:
+            out += f" -i {row.interlace}b"
+        if i != len(st.rows) - 1:
+            out += " \\\n\t"
+    if st.hsp:
+        out += f" -h {rep.name(st.hsp)}"
+    rep.w(out + "\n")
+
+
+def stripe_report(rep: Reporter, st: Stripe, header: bool) -> None:
+    """meta_stripe.c stripe_report."""
+    if rep.large or rep.fn:
+        if rep.fn or not rep.big(st):
+            return
+        rep.getdevs(st, rep.devs)
+    if header:
+        rep.w(f"{rep.name(st.name)}: Concat/Stripe\n")
+    if st.hsp:
+        rep.w(f"    Hot spare pool: {rep.name(st.hsp)}\n")
+    errored = unavailable(st)
+    if errored:
+        rep.w("    State: Unavailable\n    Reconnect disk and invoke: metastat -i\n")
+    rep.size_line(st.size)
+    sub = rep.parented(st)
+    for i, row in enumerate(st.rows):
+        if len(row.components) > 1:
+            rep.w(f"    Stripe {i}: (interlace: {row.interlace} blocks)\n")
+        else:
+            rep.w(f"    Stripe {i}:\n")
+        if sub:
+            subdev_rows(rep, row, errored)
+        else:
+            toplev_rows(rep, row)
+    rep.w("\n")
+
+
+def comp_state(rep: Reporter, comp: Component, top_errored: bool) -> str:
+    """subdev_row_report: ``-`` for slices of an unreachable stripe, else the name
+    (comp_state_to_name; a metadevice component that is unreachable is Unavailable)."""
+    child = rep.unit(comp.name)
+    if child is not None:
+        return "Unavailable" if unavailable(child) else comp.state.value
+    if top_errored:
+        return "-"
+    return comp.state.value
+
+
+def subdev_rows(rep: Reporter, row: Row, top_errored: bool) -> None:
+    """meta_stripe.c subdev_row_report (a stripe with a parent: State and Hot Spare)."""
+    s_ = rep.printf_s
+    ln = max([len(c.name) for c in row.components] + [len("Device")]) + 2
+    if not rep.times:
+        rep.w(f"\t{s_('Device', ln, ln, True)} {s_('Start Block', 12, 12, True)} "
+              f"{s_('Dbase', 5, 5)} {s_('State', 12, 12)} {s_('Reloc', 5, 5)} "
+              "Hot Spare\n")
+    else:
+        rep.w(f"\t{s_('Device', ln, left=True)} {'Start':>5} {'Dbase':>5} "
+              f"{'State':<11} {'Reloc':<5} {'Hot Spare':<9} Time\n")
+    for c in row.components:
+        dbase = "Yes" if rep.has_mddb(c.name) else "No"
+        state = comp_state(rep, c, top_errored)
+        hs = c.hot_spare or ""
+        if not rep.times:
+            rep.w(f"\t{c.name:<{ln}} {c.start_block:8d}     {s_(dbase, 5, 5, True)} "
+                  f"{s_(state, 12, 12)} {s_(rep.reloc(c), 5, 5)} {hs}\n")
+        else:
+            rep.w(f"\t{c.name:<{ln}} {c.start_block:5d} {dbase:<5} {state:<11} "
+                  f"{rep.reloc(c):<5} {hs:<9} {rep.time(c.timestamp)}\n")
+
+
+def toplev_rows(rep: Reporter, row: Row) -> None:
+    """meta_stripe.c toplev_row_report (a top-level concat/stripe: no State column)."""
+    s_ = rep.printf_s
+    ln = max([len(c.name) for c in row.components] + [len("Device")]) + 2
+    rep.w(f"\t{s_('Device', ln, ln, True)} {s_('Start Block', 12, 12, True)} "
+          f"{s_('Dbase', 5, 5, True)}\tReloc\n")
+    for c in row.components:
+        dbase = "Yes" if rep.has_mddb(c.name) else "No"
+        rep.w(f"\t{c.name:<{ln}} {c.start_block:8d}     {s_(dbase, 5, 5, True)}"
+              f"\t{rep.reloc(c)}\n")
+
+
+_CONCISE_STATE = {CompState.OKAY: None, CompState.ERRED: "maint",
+                  CompState.LAST_ERRED: "last-erred", CompState.RESYNC: "resyncing"}
+
+
+def concise_stripe(rep: Reporter, indent: int, st: Stripe) -> None:
+    """metastat.c print_concise_stripe (-c): the line, then the metadevices under it."""
+    rep.concise_entry(indent, rep.name(st.name), st.size, "s")
+    top = unavailable(st)
+    for c in st.components:
+        rep.w(f" {rep.concise_compname(c.name)}")
+        child = rep.unit(c.name)
+        state: str | None
+        if child is not None:
+            state = "unavail" if unavailable(child) else _CONCISE_STATE.get(c.state, "invalid")
+        elif top:
+            state = "-"
+        else:
+            state = _CONCISE_STATE.get(c.state, "invalid")
+        if state is not None:
+            rep.w(f" ({state}-{c.hot_spare})" if c.hot_spare else f" ({state})")
+        elif c.hot_spare:
+            rep.w(f" (spared-{c.hot_spare})")
+    rep.w("\n")
+    for c in st.components:
+        rep.concise_md(indent + rep.META_INDENT, c.name)
