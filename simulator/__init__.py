@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from simulator.lvm.errors import MDError
     from simulator.scenario import Scenario, ScenarioError, build_host, load_scenario
     from simulator.session.verdict import RunResult
-    from simulator.state_store import StateError
+    from simulator.state_store import StateError, StateStore
 
 # public name -> module that defines it
 _HOMES = {
@@ -34,6 +34,7 @@ _HOMES = {
     "load_scenario": "simulator.scenario",
     "build_host": "simulator.scenario",
     "StateError": "simulator.state_store",
+    "StateStore": "simulator.state_store",
     "run_driver": "simulator.harness.runner",
     "RunResult": "simulator.session.verdict",
     "route_subprocess": "simulator.inprocess",
@@ -42,7 +43,7 @@ _HOMES = {
 }
 __all__ = [
     "BackupReport", "CommandResult", "Error", "Host", "HostHung", "MDError", "RunResult",
-    "Scenario", "ScenarioError", "StateError", "build_host", "load_scenario",
+    "Scenario", "ScenarioError", "StateError", "StateStore", "build_host", "load_scenario",
     "route_subprocess", "run_driver", "verify_backup",
 ]
 __version__ = "0.1.0"

@@ -84,6 +84,8 @@ from simulator.core.errors import Error
 from simulator.core.names import (
     DISK_RE,
     HSP_RE,
+    LOCAL_HSP_RE,
+    LOCAL_UNIT_RE,
     MD_DEVICE_RE,
     SLICE_DEVICE_RE,
     SLICE_RE,
@@ -339,10 +341,9 @@ PerSecond = Annotated[float, BeforeValidator(_number), WithJsonSchema(
     {"type": "number", "minimum": 0})]
 Count = Annotated[int, AfterValidator(_int_range(0)), _int_schema(0)]
 UnitName = Annotated[str, AfterValidator(_unit_name),
-                     _string_schema("a metadevice name like d10", re.compile(r"^d\d+$"))]
+                     _string_schema("a metadevice name like d10", LOCAL_UNIT_RE)]
 PoolName = Annotated[str, AfterValidator(_matches(local_hsp, "a pool name like hsp001")),
-                     _string_schema("a hot spare pool name like hsp001",
-                                    re.compile(r"^hsp\d{3}$"))]
+                     _string_schema("a hot spare pool name like hsp001", LOCAL_HSP_RE)]
 Component = Annotated[str, AfterValidator(_component),
                       _string_schema("a slice (c1t0d0s0) or a metadevice (d10)")]
 UnitList = Annotated[list[UnitName], BeforeValidator(_str_list(nonempty=True))]
