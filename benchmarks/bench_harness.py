@@ -165,11 +165,13 @@ class Phases:
 
 @contextmanager
 def phases() -> Iterator[Phases]:
-    from simulator import scenario
-    from simulator.harness import checks, runner, sandbox
+    import simulator.scenario
+    from simulator.harness import sandbox
+    from simulator.scenario import build as scenario_build
+    from simulator.session import checks, session
     p = Phases()
-    p.wrap(scenario, "load_scenario", "load scenario (TOML)")
-    p.wrap(scenario.Scenario, "build_host", "build the host from the scenario")
+    p.wrap(simulator.scenario, "load_scenario", "load scenario (TOML)")
+    p.wrap(scenario_build, "build_scenario", "build the host from the scenario")
     p.wrap(build, "build", "build.build() (C shim cache check)")
     p.wrap(sandbox.Sandbox, "__init__", "sandbox set-up (files, shims, /dev)")
     p.wrap(sandbox.Sandbox, "run", "driver process, start to exit")
@@ -177,7 +179,7 @@ def phases() -> Iterator[Phases]:
            lambda a: f"    of which {a[1].name}" if a[1].name in ("ufsdump", "fsck") else None)
     p.wrap(HarnessRun, "on_sleep", "  virtual sleeps")
     p.wrap(sandbox.Sandbox, "close", "sandbox teardown")
-    p.wrap(runner, "run_checks", "verdict (run_checks)")
+    p.wrap(session, "run_checks", "verdict (run_checks)")
     p.wrap(checks, "backup_outcome", "  of which backup_outcome (verify_backup)")
     try:
         yield p

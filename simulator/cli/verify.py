@@ -9,9 +9,6 @@ import os
 import sys
 from typing import Any
 
-from simulator.backup.archive import ArchiveError
-from simulator.backup.verify import verify_backup
-
 
 def register(subparsers: Any) -> None:
     """``svmsim verify-backup --state DIR ARCHIVE [--json]``."""
@@ -29,6 +26,8 @@ def register(subparsers: Any) -> None:
 
 
 def cmd_verify_backup(args: argparse.Namespace) -> int:
+    from simulator.backup.archive import ArchiveError  # imported when run: exec stays quick
+    from simulator.backup.verify import verify_backup
     from simulator.state_store import StateStore
     if not args.state:
         print("svmsim verify-backup: no state directory (give --state DIR or set "
