@@ -180,12 +180,8 @@ class CreateMixin(VolumeBase):
         return mirror
 
     def _check_submirror(self, s: MDSet, name: str) -> Stripe:
-        if parse_unit(name) is None:
-            raise MDError(E.NOT_META, name=name)
-        short = short_unit(name)
-        u = s.units.get(short)
-        if u is None:
-            raise MDError(E.UNIT_NOT_SET_UP, name=s.display(short))
+        u = self.unit(s, name)
+        short = u.name
         mnt = self.is_open(s.display(short))
         if mnt is not None:
             raise MDError(E.IS_OPEN, name=s.display(short))
