@@ -20,8 +20,9 @@ from simulator.core.invocation import Invocation
 from simulator.core.libc import getopt
 from simulator.core.names import DID_SLICE_RE, short_name
 from simulator.lvm.errors import NO_DB, MDError
+from simulator.lvm.libmeta.release import legend_has_tag_lines, release_of
 from simulator.lvm.md.manager import MDSet
-from simulator.lvm.md.replicas import DEFAULT_LENGTH, FLAGS_STRING
+from simulator.lvm.md.replicas import DEFAULT_LENGTH
 
 NAME = "metadb"
 MDDB_MINBLKS = 16      # md_mddb.h
@@ -41,23 +42,39 @@ USAGE = (
     "-k filename\talternate /etc/system file\n"
     "-l length\tspecify size of replica (for use with -a only)")
 
-# metadb.c info(): the legend of -i, as Solaris 10 prints it (the initial OpenSolaris
-# metadb.c; later illumos adds lines for the t and B flags).
-LEGEND = (
-    " r - replica does not have device relocation information\n"
-    " o - replica active prior to last mddb configuration change\n"
-    " u - replica is up to date\n"
-    " l - locator for this replica was read successfully\n"
-    f" c - replica's location was in {META_DBCONF}\n"
-    " p - replica's location was patched in kernel\n"
-    " m - replica is master, this is replica selected as input\n"
-    " W - replica has device write errors\n"
-    " a - replica is active, commits are occurring to this replica\n"
-    " M - replica had problem with master blocks\n"
-    " D - replica had problem with data blocks\n"
-    " F - replica had format problems\n"
-    " S - replica is too small to hold current data base\n"
+# metadb.c info(): the legend of -i. Solaris 9 and 10 print these fourteen lines (the
+# Solaris Volume Manager Administration Guide, Example 7-4, a real ``metadb -i``:
+# ../shared/reference/samples/metadb-i.txt); illumos metadb.c and Solaris 11 add the ``t``
+# line after ``m`` and the ``B`` line last (TAG_LINE, BADTAG_LINE; the release rule is
+# simulator.lvm.libmeta.release.legend_has_tag_lines).
+LEGEND_LINES = (
+    " r - replica does not have device relocation information",
+    " o - replica active prior to last mddb configuration change",
+    " u - replica is up to date",
+    " l - locator for this replica was read successfully",
+    f" c - replica's location was in {META_DBCONF}",
+    " p - replica's location was patched in kernel",
+    " m - replica is master, this is replica selected as input",
+    " W - replica has device write errors",
+    " a - replica is active, commits are occurring to this replica",
+    " M - replica had problem with master blocks",
+    " D - replica had problem with data blocks",
+    " F - replica had format problems",
+    " S - replica is too small to hold current data base",
     " R - replica had device read errors")
+TAG_LINE = " t - tagged data is associated with the replica"
+BADTAG_LINE = " B - tagged data associated with the replica is not valid"
+LEGEND = "\n".join(LEGEND_LINES)
+
+
+def legend(release: str) -> str:
+    """The -i legend of ``release`` (no trailing newline)."""
+    if not legend_has_tag_lines(release):
+        return LEGEND
+    lines = list(LEGEND_LINES)
+    lines.insert(lines.index(" m - replica is master, this is replica selected as input") + 1,
+                 TAG_LINE)
+    return "\n".join([*lines, BADTAG_LINE])
 
 
 def usage(inv: Invocation, why: str | None = "unknown command") -> int:
@@ -109,7 +126,8 @@ def main(inv: Invocation) -> int:
     if cmd in ("infoshort", "infolong"):
         if operands:
             usage_exit(inv, "too many arguments")
-        inv.out(listing(s, cmd == "infolong"), end="")
+        text = legend(release_of(inv.host)) if cmd == "infolong" else None
+        inv.out(listing(s, text), end="")
         return 0
 
     if not inv.need_root():
@@ -159,7 +177,8 @@ def chngdb(inv: Invocation, s: MDSet, cmd: str) -> int:
         return 0
     if default_size and s.replicas:
         dbsize = min(r.count for r in s.replicas)   # meta_db_minreplica
-    vm.add_replicas(s, devices, count=dbcnt, length=dbsize, force=True)
+    # added to the running kernel: ``a        u`` until the next reboot (md.replicas)
+    vm.add_replicas(s, devices, count=dbcnt, length=dbsize, force=True, live=True)
     return 0
 
 
@@ -172,14 +191,15 @@ def dsk_path(device: str) -> str:
     return f"/dev/dsk/{device}"
 
 
-def listing(s: MDSet, legend: bool) -> str:
-    """metadb.c info(): header, one line per replica, and the -i legend."""
+def listing(s: MDSet, legend_text: str | None) -> str:
+    """metadb.c info(): header, one line per replica (its flags in MDDB_FLAGS_STRING
+    order, :meth:`Replica.flag_field`), and the -i legend when ``legend_text`` is given."""
     if not s.replicas:
         raise MDError(NO_DB)
     out = [f"\t{'flags':>5.5}\t\t{'first blk':>9.9}\t{'block count':>11.11}\n"]
     for r in s.replicas:
-        flags = "".join(ch if ch != " " and ch in r.flags else " " for ch in FLAGS_STRING)
-        out.append(f"{flags}\t{r.first_block}\t\t{r.count}\t\t{dsk_path(r.device)}\n")
-    if legend:
-        out.append(LEGEND + "\n")
+        out.append(f"{r.flag_field()}\t{r.first_block}\t\t{r.count}\t\t"
+                   f"{dsk_path(r.device)}\n")
+    if legend_text is not None:
+        out.append(legend_text + "\n")
     return "".join(out)

@@ -2,7 +2,9 @@
 
 Root check; a first getopt pass for ``-s`` (unknown options reported, not fatal); the
 metadevice; then per type a second pass where anything unknown is a usage error. Only
-mirrors (and trans devices, which svmsim does not model) can be detached from.
+mirrors (and trans devices, which svmsim does not model) can be detached from. Whether the
+kernel compacts the submirror array behind the detached one depends on the release
+(:mod:`simulator.lvm.libmeta.release`).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from simulator.core.libc import sun_getopt
 from simulator.lvm.libmeta.names import MISCNAME, command_set, meta_device, print_usage
+from simulator.lvm.libmeta.release import detach_compacts, release_of
 from simulator.lvm.md.records import Mirror
 
 if TYPE_CHECKING:
@@ -49,6 +52,7 @@ def main(inv: Invocation) -> int:
         return usage(inv, 1)
     force = any(o.char == "f" for o in opts)
     _, sub = meta_device(vm, s, rest[1])
-    vm.detach(s, unit.name, sub, force=force)
+    vm.detach(s, unit.name, sub, force=force,
+              compact=detach_compacts(release_of(inv.host)))
     inv.out(f"{s.display(unit.name)}: submirror {s.display(sub)} is detached")
     return 0

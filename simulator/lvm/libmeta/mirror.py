@@ -247,7 +247,7 @@ def mirror_report(rep: Reporter, m: Mirror, header: bool) -> None:
     if header:
         rep.w(f"{rep.name(m.name)}: Mirror\n")
     opt_not_done = m.opt_not_done
-    for i, slot in enumerate(m.submirrors):
+    for i, slot in m.numbered():     # "Submirror %u" is the un_sm[] index, smi
         if slot.state & SmState.OFFLINE:
             opt_not_done = False
         rep.w(f"    Submirror {i}: {rep.name(slot.name)}\n")

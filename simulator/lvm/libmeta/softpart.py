@@ -3,9 +3,10 @@
 partitions records.
 
 illumos lib/lvm/libmeta/common/meta_sp.c meta_init_sp (the parser; syntax errors name the
-component, ``compname``, as the source does), meta_check_sp, meta_create_sp and
-meta_sp_get_default_alignment; the extent arithmetic (watermarks, free list, first fit) is
-the pure allocator :mod:`simulator.lvm.md.softpart`.
+component, ``compname``, as the source does) and meta_check_sp; where a new soft partition
+goes (meta_create_sp's placement, meta_sp_get_default_alignment) is the model's, shared
+with the scenario builder (:meth:`simulator.lvm.md.create.CreateMixin.allocate_softpart`
+over the pure allocator :mod:`simulator.lvm.md.softpart`).
 
 The soft partition's report and print code is here too, from the same file: meta_sp_print,
 meta_sp_report (the long ``metastat`` form), meta_sp_short_print (``metastat -p``, the md.tab
@@ -26,11 +27,11 @@ from simulator.lvm.libmeta.check import check_inuse
 from simulator.lvm.libmeta.init import Context, atoll, component, md_name, slice_size
 from simulator.lvm.libmeta.mdtab import SubOpts, cook_syntax, parse_sp_size
 from simulator.lvm.libmeta.names import slice_token
-from simulator.lvm.md.create import DEFAULT_INTERLACE
+from simulator.lvm.md.create import softpart_parent
 from simulator.lvm.md.manager import MDSet
-from simulator.lvm.md.records import Mirror, SoftPartition, Stripe, unit_number
-from simulator.lvm.md.replicas import data_start, end_block
-from simulator.lvm.md.softpart import WM_SIZE, Extent, alloc_by_len, alloc_by_list, free_extents
+from simulator.lvm.md.records import SoftPartition
+from simulator.lvm.md.replicas import end_block
+from simulator.lvm.md.softpart import Extent
 
 if TYPE_CHECKING:
     from simulator.lvm.libmeta.printing import Reporter
@@ -133,14 +134,9 @@ def init_sp(ctx: Context, argv: list[str]) -> None:
 
 
 def sp_parent(s: MDSet, comp: str, leaving: str | None = None) -> str | None:
-    """The soft partition recorded as parent of the metadevice ``comp`` they are built on.
-
-    The driver only needs one of them (meta_sp_reset reparents to any other); the lowest
-    numbered keeps the record independent of the order they were created in.
-    """
-    names = [u.name for u in s.units.values()
-             if isinstance(u, SoftPartition) and u.component == comp and u.name != leaving]
-    return min(names, key=unit_number) if names else None
+    """The soft partition recorded as parent of the metadevice ``comp`` (the model's rule,
+    :func:`simulator.lvm.md.create.softpart_parent`)."""
+    return softpart_parent(s, comp, leaving)
 
 
 def _whole_disk(ctx: Context, token: str) -> str:
@@ -193,48 +189,16 @@ def _check_sp(ctx: Context, s: MDSet, cset: MDSet | None, comp: str, whole_disk:
         raise MDError(E.IN_USE, name=display)
 
 
-def _sp_layout(ctx: Context, s: MDSet, cset: MDSet | None,
-               comp: str) -> tuple[int, list[Extent]]:
-    """The component's size and its free extents (meta_sp_list_freefill): the reserved
-    start (replicas), the end watermark and the soft partitions already on it."""
-    if cset is not None:
-        size, start, owners = cset.units[comp].size, 0, cset
-    else:
-        size, start, owners = slice_size(ctx.vm, comp) or 0, data_start(s.replicas, comp), s
-    extents = [e for u in owners.units.values()
-               if isinstance(u, SoftPartition) and u.component == comp for e in u.extents]
-    return size, free_extents(size, start, extents)
-
-
-def _default_alignment(cset: MDSet | None, comp: str) -> int:
-    """meta_sp_get_default_alignment: slices none; stripes (or a mirror's first submirror)
-    the interlace of their first row."""
-    if cset is None:
-        return 0
-    unit = cset.units.get(comp)
-    if isinstance(unit, Mirror) and unit.submirrors:
-        unit = cset.units.get(unit.submirrors[0].name)
-    if isinstance(unit, Stripe) and unit.rows:
-        return unit.rows[0].interlace or DEFAULT_INTERLACE
-    return 0
-
-
 def _allocate(ctx: Context, s: MDSet, spname: str, cset: MDSet | None, comp: str,
               length: int, requested: list[Extent], alignment: int) -> list[Extent]:
-    """meta_create_sp: extents (data offset, length) from -o/-b, or first fit by length."""
-    size, free = _sp_layout(ctx, s, cset, comp)
-    compname = cset.display(comp) if cset is not None else comp
-    if size <= WM_SIZE:
-        raise MDError(E.SP_NOSPACE, name=compname)
-    if requested:
-        placed = alloc_by_list(free, requested)
-        if placed is None:
-            raise MDError(E.SP_OVERLAP, name=spname)
-        return placed
-    extents = alloc_by_len(free, length, alignment or _default_alignment(cset, comp))
-    if not extents:
-        raise MDError(E.SP_NOSPACE, name=spname)
-    return extents
+    """meta_create_sp: extents (data offset, length) from -o/-b, or first fit by length,
+    placed by the model's allocator (the scenario builder's too):
+    :meth:`simulator.lvm.md.create.CreateMixin.allocate_softpart`."""
+    if cset is None and slice_size(ctx.vm, comp) is None:
+        raise MDError(E.SP_NOSPACE, name=comp)
+    owners = cset if cset is not None else s
+    return ctx.vm.allocate_softpart(owners, comp, cset is not None, length, requested,
+                                    alignment, spname)
 
 
 # ---------------------------------------------------------------------------- report and print

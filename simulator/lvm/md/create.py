@@ -24,8 +24,16 @@ from simulator.lvm.md.records import (
     SoftPartition,
     Stripe,
     SubmirrorSlot,
+    unit_number,
 )
 from simulator.lvm.md.replicas import data_start
+from simulator.lvm.md.softpart import (
+    WM_SIZE,
+    Extent,
+    alloc_by_len,
+    alloc_by_list,
+    free_extents,
+)
 from simulator.lvm.md.states import SmState
 
 if TYPE_CHECKING:
@@ -34,6 +42,28 @@ if TYPE_CHECKING:
 DEFAULT_INTERLACE = 1024          # blocks (512 KB)
 MIN_INTERLACE = 16
 MAX_INTERLACE = 100 * 1024 * 2    # 100 MB in blocks
+
+
+def softpart_parent(s: MDSet, comp: str, leaving: str | None = None) -> str | None:
+    """The soft partition recorded as parent of the metadevice ``comp`` they are built on.
+
+    The driver only needs one of them (meta_sp_reset reparents to any other); the lowest
+    numbered keeps the record independent of the order they were created in.
+    """
+    names = [u.name for u in s.units.values()
+             if isinstance(u, SoftPartition) and u.component == comp and u.name != leaving]
+    return min(names, key=unit_number) if names else None
+
+
+def softpart_alignment(s: MDSet, comp: str) -> int:
+    """meta_sp.c meta_sp_get_default_alignment: slices none; stripes (or a mirror's first
+    submirror) the interlace of their first row."""
+    unit = s.units.get(comp)
+    if isinstance(unit, Mirror) and unit.submirrors:
+        unit = s.units.get(unit.submirrors[0].name)
+    if isinstance(unit, Stripe) and unit.rows:
+        return unit.rows[0].interlace or DEFAULT_INTERLACE
+    return 0
 
 
 class CreateMixin(VolumeBase):
@@ -193,25 +223,52 @@ class CreateMixin(VolumeBase):
 
     # ------------------------------------------------------------------ soft partition
     def create_softpart(self, s: MDSet, name: str, component: str, size: int) -> SoftPartition:
-        """A soft partition of ``size`` blocks placed after the extents already on the
-        component (the scenario builder's shortcut; ``metainit -p`` allocates with
-        :mod:`simulator.lvm.md.softpart` as meta_sp.c does)."""
+        """A soft partition of ``size`` blocks on a slice or metadevice of the set ``s``,
+        placed by the allocator ``metainit dN -p comp size`` uses
+        (:meth:`allocate_softpart`): a scenario's ``[[softpart]]`` lands where metainit
+        would put it (data after one watermark block, aligned to a stripe's interlace)."""
         self.require_db(s)
         short = self._check_new_name(s, name)
         comp = short_name(component)
-        if UNIT_RE.match(comp):
-            avail = self.unit(s, comp).size
+        on_unit = UNIT_RE.match(comp) is not None
+        if on_unit:
+            self.unit(s, comp)
         else:
-            avail = self.slice_size(comp)
-        used = [sp for sp in s.units.values()
-                if isinstance(sp, SoftPartition) and sp.component == comp]
-        offset = 1
-        for sp in used:
-            for start, length in sp.extents:
-                offset = max(offset, start + length + 1)
-        if offset + size > avail:
-            raise MDError(E.SP_NOSPACE, name=s.display(short))
-        sp_unit = SoftPartition(name=short, component=comp, extents=[(offset, size)],
+            self.slice_size(comp)
+        extents = self.allocate_softpart(s, comp, on_unit, size, [], 0, s.display(short))
+        sp_unit = SoftPartition(name=short, component=comp, extents=extents,
                                 timestamp=self.now())
         s.units[short] = sp_unit
+        if on_unit:
+            s.units[comp].parent = softpart_parent(s, comp)
         return sp_unit
+
+    def allocate_softpart(self, s: MDSet, comp: str, on_unit: bool, length: int,
+                          requested: list[Extent], alignment: int,
+                          spname: str) -> list[Extent]:
+        """meta_sp.c meta_create_sp's placement, the one rule for ``metainit -p`` and the
+        scenario builder: extents (data offset, length) from ``-o/-b`` (``requested``), or
+        by length (0: ``all``) first fit, aligned to ``alignment`` or else to the
+        component's default (:func:`softpart_alignment`). ``s`` is the set that holds the
+        component (a metadevice's, or for a slice the set whose replicas may be on it).
+        The free extents are what the reserved start (replicas), the end watermark and the
+        soft partitions already there leave (meta_sp_list_freefill)."""
+        if on_unit:
+            size, start, compname = s.units[comp].size, 0, s.display(comp)
+        else:
+            size, start, compname = self.slice_size(comp), data_start(s.replicas, comp), comp
+        used = [e for u in s.units.values()
+                if isinstance(u, SoftPartition) and u.component == comp for e in u.extents]
+        free = free_extents(size, start, used)
+        if size <= WM_SIZE:
+            raise MDError(E.SP_NOSPACE, name=compname)
+        if requested:
+            placed = alloc_by_list(free, requested)
+            if placed is None:
+                raise MDError(E.SP_OVERLAP, name=spname)
+            return placed
+        extents = alloc_by_len(free, length,
+                               alignment or (softpart_alignment(s, comp) if on_unit else 0))
+        if not extents:
+            raise MDError(E.SP_NOSPACE, name=spname)
+        return extents

@@ -13,7 +13,13 @@ from simulator.core.names import short_name
 from simulator.lvm import errors as E
 from simulator.lvm.errors import MDError
 from simulator.lvm.md.base import VolumeBase
-from simulator.lvm.md.replicas import DEFAULT_LENGTH, FIRST_BLOCK, Replica, mark_master
+from simulator.lvm.md.replicas import (
+    DEFAULT_LENGTH,
+    FIRST_BLOCK,
+    LIVE_FLAGS,
+    Replica,
+    mark_master,
+)
 
 if TYPE_CHECKING:
     from simulator.lvm.md.records import MDSet
@@ -23,9 +29,15 @@ class ReplicasMixin(VolumeBase):
     """add_replicas, delete_replicas and replica_error."""
 
     def add_replicas(self, s: MDSet, devices: list[str], count: int = 1,
-                     length: int = DEFAULT_LENGTH, force: bool = False) -> None:
+                     length: int = DEFAULT_LENGTH, force: bool = False,
+                     live: bool = False) -> None:
         """``metadb -a`` in meta_db.c meta_db_attach order: the replica limit, then per
-        slice the in-use check, the size check, then the kernel's "exists" refusal."""
+        slice the in-use check, the size check, then the kernel's "exists" refusal.
+
+        ``live``: added to the running kernel (``metadb -a``), flags ``a u`` until the next
+        reboot; the default places replicas that were there at boot (a scenario's), with
+        the boot flags (:mod:`simulator.lvm.md.replicas`).
+        """
         if not s.replicas and not force:
             raise MDError(E.NO_DB)
         names = [short_name(d) for d in devices]
@@ -44,7 +56,10 @@ class ReplicasMixin(VolumeBase):
             if any(r.device == dev for r in s.replicas):
                 raise MDError(E.DB_EXISTS, name=dev)
             for i in range(count):
-                s.replicas.append(Replica(dev, FIRST_BLOCK + i * length, length))
+                r = Replica(dev, FIRST_BLOCK + i * length, length)
+                if live:
+                    r.flags = set(LIVE_FLAGS)
+                s.replicas.append(r)
         mark_master(s.replicas)
 
     def delete_replicas(self, s: MDSet, devices: list[str], force: bool = False) -> None:

@@ -70,8 +70,8 @@ class MirrorMixin(VolumeBase):
         if u.size < m.total_blocks:
             raise MDError(E.SUBMIRROR_TOO_SMALL, name=s.display(short))
         u.parent = m.name
-        m.submirrors.append(SubmirrorSlot(short, SmState.ATTACHED_RESYNC, resync_target=True,
-                                          timestamp=self.now()))
+        m.add_slot(SubmirrorSlot(short, SmState.ATTACHED_RESYNC, resync_target=True,
+                                 timestamp=self.now()))
         self._queue(m, ResyncJob("submirror", m.total_blocks, submirror=short))
         return m
 
@@ -94,8 +94,15 @@ class MirrorMixin(VolumeBase):
             if isinstance(st, Stripe) and st.rows and st.rows[0].components[0].name == root:
                 raise E.mounted(root, "/")
 
-    def detach(self, s: MDSet, mirror_name: str, sub: str, force: bool = False) -> Mirror:
-        """``metadetach [-f] dM dS`` with the kernel's checks in mirror_detach order."""
+    def detach(self, s: MDSet, mirror_name: str, sub: str, force: bool = False,
+               compact: bool = True) -> Mirror:
+        """``metadetach [-f] dM dS`` with the kernel's checks in mirror_detach order.
+
+        ``compact``: the later submirrors shift down a slot, as illumos mirror_detach
+        reshuffles un_sm[]; False leaves the slot empty for the next attach, as the Solaris
+        9/10 kernel does (the release rule is libmeta's
+        :func:`simulator.lvm.libmeta.release.detach_compacts`).
+        """
         m = self.mirror(s, mirror_name)
         sub_short = short_unit(sub)
         if self._mirror_unavailable(s, m):
@@ -117,7 +124,7 @@ class MirrorMixin(VolumeBase):
             slot.state = SmState.RUNNING
             slot.timestamp = self.now()
             raise MDError(E.SUBMIRROR_ERRED, name=s.display(m.name))
-        m.submirrors.remove(slot)
+        m.remove_slot(slot, compact)
         m.jobs = [j for j in m.jobs if j.submirror != slot.name]
         st.parent = None
         st.timestamp = self.now()

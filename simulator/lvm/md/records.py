@@ -153,24 +153,37 @@ class Stripe(Unit):
 
 @dataclass
 class SubmirrorSlot:
-    """One of a mirror's (up to four) submirror slots."""
+    """One of a mirror's (up to four) submirror slots.
+
+    ``index`` is its place in the kernel's un_sm[NMIRROR] array, the number metastat prints
+    (``Submirror 1: d20``, meta_mirror.c mirror_report prints ``smi``); -1 means "its
+    position in :attr:`Mirror.submirrors`", the compact array. A kernel that leaves the slot
+    of a detached submirror empty (see :meth:`Mirror.renumber`) gives the others explicit
+    numbers.
+    """
 
     name: str
     state: SmState = SmState.RUNNING
     resync_target: bool = False
     timestamp: float = 0.0
     dirty_blocks: int = 0   # written while offline: the optimized resync owed on metaonline
+    index: int = -1
 
     def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "state": int(self.state), "resync_target": self.resync_target,
-                "timestamp": self.timestamp, "dirty_blocks": self.dirty_blocks}
+        d: dict[str, Any] = {"name": self.name, "state": int(self.state),
+                             "resync_target": self.resync_target,
+                             "timestamp": self.timestamp, "dirty_blocks": self.dirty_blocks}
+        if self.index >= 0:
+            d["index"] = self.index
+        return d
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> SubmirrorSlot:
         return cls(name=d["name"], state=SmState(int(d["state"])),
                    resync_target=bool(d.get("resync_target", False)),
                    timestamp=float(d.get("timestamp", 0.0)),
-                   dirty_blocks=int(d.get("dirty_blocks", 0)))
+                   dirty_blocks=int(d.get("dirty_blocks", 0)),
+                   index=int(d.get("index", -1)))
 
 
 @dataclass
@@ -225,6 +238,44 @@ class Mirror(Unit):
             if s.name == name:
                 return s
         return None
+
+    def numbered(self) -> list[tuple[int, SubmirrorSlot]]:
+        """(un_sm index, slot) for each submirror in use, in array order."""
+        return [(s.index if s.index >= 0 else i, s) for i, s in enumerate(self.submirrors)]
+
+    def free_index(self) -> int:
+        """mirror_attach (mirror_ioctl.c): the first un_sm slot not SMS_INUSE."""
+        used = {n for n, _ in self.numbered()}
+        return next(i for i in range(len(self.submirrors) + 1) if i not in used)
+
+    def remove_slot(self, slot: SubmirrorSlot, compact: bool) -> None:
+        """Take a detached submirror out of the array. ``compact`` shifts the later ones
+        down a slot (illumos mirror_detach: "Reshuffle the submirror devices in the array as
+        we potentially have a dead record in the middle of it"); otherwise every other
+        submirror keeps its slot and the detached one leaves a hole (SMS_UNUSED), which the
+        next attach fills (mirror_attach takes the first slot not in use)."""
+        for n, s in self.numbered():
+            s.index = n
+        self.submirrors.remove(slot)
+        if compact:
+            for s in self.submirrors:
+                s.index = -1
+        self._normalize()
+
+    def add_slot(self, slot: SubmirrorSlot) -> None:
+        """mirror_attach: the new submirror takes the first slot not in use."""
+        slot.index = self.free_index()
+        for n, s in self.numbered():
+            s.index = n
+        self.submirrors.append(slot)
+        self.submirrors.sort(key=lambda s: s.index)
+        self._normalize()
+
+    def _normalize(self) -> None:
+        """A slot at its own position in the list needs no explicit number."""
+        for i, s in enumerate(self.submirrors):
+            if s.index == i:
+                s.index = -1
 
     @property
     def current_job(self) -> ResyncJob | None:

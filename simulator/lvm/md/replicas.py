@@ -4,6 +4,17 @@ A replica is ``count`` blocks at ``first_block`` of a slice. Its flags are the l
 MDDB_FLAGS_STRING (metadb.c) ``RSFDMaWm  pc luo tBr``: lower case is normal, upper case a
 problem. The set of replicas decides whether the database is stale: SVM needs more than half
 of the replicas healthy to run, and exactly half to stay up without a panic.
+
+Which flags a healthy replica carries depends on whether it was there when the host booted
+(md_mddb.h MDDB_F_*, in MDDB_FLAGS_STRING order): at boot the md driver reads the replica
+locations patched into the kernel from md.conf's mddb_bootlist (``p``, MDDB_F_PTCHED),
+reads each locator block (``l``, MDDB_F_LOCACC), records which replicas were active when
+the database was loaded (``o``, MDDB_F_OLDACT; md_mddb.c compares ACTIVE with OLDACT to
+see whether the configuration changed) and takes one copy as input (``m``, MDDB_F_MASTER).
+A replica added to the running kernel (``metadb -a``: the MD_DB_NEWDEV ioctl) is written
+with the current database, so it is active and up to date (``a``, ``u``) and nothing
+else: ``a        u`` until the next reboot, as three real machines (Solaris 9, 10 and 11)
+print it (issue 14). At the next boot it is read like the others: :func:`boot`.
 """
 
 from __future__ import annotations
@@ -14,6 +25,8 @@ from typing import Any
 FLAGS_STRING = "RSFDMaWm  pc luo tBr"
 DEFAULT_LENGTH = 8192
 FIRST_BLOCK = 16
+BOOT_FLAGS = frozenset("apluo")      # read at boot: active, patched, locator read, up to date
+LIVE_FLAGS = frozenset("au")         # added since boot: active, up to date
 
 
 @dataclass
@@ -23,7 +36,7 @@ class Replica:
     device: str              # short slice name, c0t0d0s7
     first_block: int = FIRST_BLOCK
     count: int = DEFAULT_LENGTH
-    flags: set[str] = field(default_factory=lambda: {"a", "p", "l", "u", "o"})
+    flags: set[str] = field(default_factory=lambda: set(BOOT_FLAGS))
 
     @property
     def healthy(self) -> bool:
@@ -64,10 +77,21 @@ def is_stale(replicas: list[Replica]) -> bool:
 
 
 def mark_master(replicas: list[Replica]) -> None:
-    """The first healthy replica is the master (flag ``m``)."""
+    """The first healthy replica read at boot is the master (flag ``m``, the copy the
+    database was loaded from); a replica added since boot never is."""
     for r in replicas:
         r.flags.discard("m")
     for r in replicas:
-        if r.healthy:
+        if r.healthy and "l" in r.flags:
             r.flags.add("m")
             return
+
+
+def boot(replicas: list[Replica]) -> None:
+    """A reboot: every healthy replica is read at boot and carries the boot flags (a
+    replica added with ``metadb -a`` since the last boot included); the master is chosen
+    again. Errored replicas keep their flags."""
+    for r in replicas:
+        if r.healthy:
+            r.flags |= BOOT_FLAGS
+    mark_master(replicas)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from simulator.lvm.errors import MDError
 from simulator.lvm.md.base import VolumeBase
 from simulator.lvm.md.records import MD_PASS_MAX, Mirror, ResyncJob, Stripe
+from simulator.lvm.md.replicas import boot as boot_replicas
 from simulator.lvm.md.states import CompState, SmState
 
 if TYPE_CHECKING:
@@ -148,9 +149,12 @@ class ResyncMixin(VolumeBase):
         one becomes OFFLINE_RESYNC; other offline submirrors stay offline. Nothing runs
         until ``metasync -r`` (svc-metasync at boot), done here unless ``metasync`` is
         False (then metastat shows ``Needs maintenance`` / ``Invoke: metasync dM``).
+        Replicas added since the last boot are read at boot like the others
+        (:func:`simulator.lvm.md.replicas.boot`).
         """
         step = max(1, int(self.resync_rate * CHECKPOINT_INTERVAL))
         for s in self.sets.values():
+            boot_replicas(s.replicas)
             for m in [u for u in s.units.values() if isinstance(u, Mirror)]:
                 for job in m.jobs:
                     job.done = job.done // step * step
