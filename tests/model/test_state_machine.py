@@ -7,6 +7,8 @@ what ``metastat`` prints for them (meta_mirror.c sm_state_to_name / sm_state_to_
 
 from __future__ import annotations
 
+import pytest
+
 from simulator import Host
 from simulator.lvm.md.states import CompState, SmState, sm_state_to_name
 
@@ -212,14 +214,19 @@ def test_metaonline_optimized_resync_back_to_running() -> None:
     assert state(h, "d20") == SmState.RUNNING and shown(h, "d20") == "Okay"
 
 
-def test_metadetach_removes_renumbers_and_resets() -> None:
+@pytest.mark.parametrize(("release", "slot"), [("5.10", 2), ("5.11", 1), ("illumos", 1)])
+def test_metadetach_removes_and_resets(release: str, slot: int) -> None:
+    """illumos mirror_detach compacts the submirror array ("Reshuffle the submirror devices
+    in the array"), so d30 moves up; Solaris 10 leaves the slot empty (see
+    tests/commands/test_lvm_release.py for the evidence)."""
     h = mirror_host(("d10", "d20", "d30"))
+    h.release = release
     h.md.io_error("c1t2d0s0")
     assert h.run("metadetach -f d0 d20").stdout == "d0: submirror d20 is detached\n"
     m = h.md.sets[""].units["d0"]
-    assert [sl.name for sl in m.submirrors] == ["d10", "d30"]
+    assert [sl.name for sl in m.submirrors if sl.name] == ["d10", "d30"]
     assert comp(h, "d20") == CompState.OKAY and h.md.sets[""].units["d20"].parent is None
-    assert "    Submirror 1: d30\n" in metastat(h)
+    assert f"    Submirror {slot}: d30\n" in metastat(h)
 
 
 def test_metasync_c_cancels() -> None:
