@@ -48,11 +48,38 @@ if TYPE_CHECKING:
     from simulator.host import Host
     from simulator.scenario import Scenario
 
-# Solaris userland names Linux lacks, as links to the nearest real program.
-ALIASES = {"/usr/bin/nawk": "/usr/bin/awk", "/usr/xpg4/bin/sh": "/bin/sh",
-           "/usr/xpg4/bin/awk": "/usr/bin/awk", "/usr/xpg4/bin/grep": "/bin/grep",
+# Solaris userland names Linux lacks, as links to the nearest real program (the awks are
+# :func:`aliases`'s).
+ALIASES = {"/usr/xpg4/bin/sh": "/bin/sh", "/usr/xpg4/bin/grep": "/bin/grep",
            "/usr/xpg4/bin/sed": "/bin/sed", "/usr/xpg4/bin/tail": "/usr/bin/tail",
            "/usr/xpg4/bin/id": "/usr/bin/id"}
+# Solaris 10 has three awks: /usr/bin/awk is the old awk (illumos usr/src/cmd/oawk), nawk is
+# the new awk of the AWK book (usr/src/cmd/awk: the Bell Labs lineage whose latest form is
+# Kernighan's one-true-awk, Debian's ``original-awk``), /usr/xpg4/bin/awk the POSIX one
+# (usr/src/cmd/awk_xpg4). A script's ``for (k in a)`` visits keys in its awk's hash-table
+# order (one-true-awk tran.c: hash = c + 31*hash over NHASH 50 buckets, rehashed as the table
+# fills), and real root-mirror split scripts pick the submirror to detach that way, so nawk
+# must be one-true-awk, not mawk or gawk. /usr/xpg4/bin/awk runs the same program: it speaks
+# the same POSIX language (its own MKS-derived table order is simulated by no Linux awk).
+# /usr/bin/awk stays the machine's awk: old awk's programs are a subset every awk runs, and
+# the driver's own Linux tools may rely on it.
+ONE_TRUE_AWK = "/usr/bin/original-awk"
+NAWK_PATHS = ("/usr/bin/nawk", "/usr/xpg4/bin/awk")
+
+
+def aliases(one_true_awk: str = ONE_TRUE_AWK) -> tuple[dict[str, str], list[str]]:
+    """Every alias the sandbox makes, and a report note when nawk cannot be one-true-awk."""
+    out = dict(ALIASES)
+    notes: list[str] = []
+    if os.path.isfile(one_true_awk) and os.access(one_true_awk, os.X_OK):
+        target = one_true_awk
+    else:
+        target = "/usr/bin/awk"
+        notes.append(f"nawk: {one_true_awk} is not installed (Debian package original-awk),"
+                     f" so {' and '.join(NAWK_PATHS)} run {target}, whose for (k in a) order"
+                     " is not Solaris nawk's")
+    out.update(dict.fromkeys(NAWK_PATHS, target))
+    return out, notes
 # ``uname``/``hostname`` answer as the simulated Solaris 10 host, not the Linux box under it:
 # real scripts gate on them, e.g. quickservchk.sh (``[ "`uname -s`" != SunOS ] && exit 1``,
 # ``uname -X | grep KernelID``) and a Perl mirror check (``$os !~ /sunos/i``), and name their
@@ -302,9 +329,10 @@ class HarnessRun:
         self.started = self.host.clock.now
         files = etc_files(self.host)
         nodes = sorted(device_nodes(self.host))
+        links, link_notes = aliases()
         real0 = time.monotonic()
         with _sigpipe_ignored(), _removed_after(workdir, self.workdir is None), \
-                Sandbox(workdir, command_paths(with_time=artifacts.preload is None), ALIASES,
+                Sandbox(workdir, command_paths(with_time=artifacts.preload is None), links,
                         files, nodes, method=self.method, client=self.client,
                         artifacts=artifacts) as sandbox:
             self.sandbox = sandbox
@@ -325,7 +353,7 @@ class HarnessRun:
             driver_exit = None
         if self.stopped:
             notes.append(self.stopped)
-        notes += sandbox.notes
+        notes += link_notes + sandbox.notes
         checks = self.session.verdict(driver_exit, self.expect, resolve=sandbox.host_path)
         result = RunResult(
             scenario=self.scenario.name, command=self.command, driver_exit=driver_exit,
