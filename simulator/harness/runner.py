@@ -33,6 +33,7 @@ from simulator.core.errors import HostHung
 from simulator.core.files import FileAccess
 from simulator.core.registry import PROGRAMS
 from simulator.harness import protocol as P
+from simulator.harness.mounts import MountedTrees
 from simulator.harness.sandbox import Method, Sandbox
 from simulator.harness.server import ShimCall, ShimServer
 from simulator.session.checks import Expectations
@@ -194,6 +195,7 @@ class HarnessRun:
         self.stopped: str | None = None
         self.logged: list[str] = []
         self.sandbox: Sandbox | None = None
+        self.trees: MountedTrees | None = None
         self.started = self.host.clock.now
 
     @property
@@ -226,6 +228,8 @@ class HarnessRun:
             except HostHung as e:   # the host was hung before this call
                 self._hang(str(e))
                 return 128 + signal.SIGKILL
+            if self.trees is not None:
+                self.trees.sync()
         code = self._write(call, entry.result.chunks, entry.exit_code)
         if session.hung:
             # everything on the host now blocks: the driver can never finish
@@ -338,11 +342,17 @@ class HarnessRun:
             self.sandbox = sandbox
             self.session.mirror = FileMirror(self.host, SandboxView(sandbox), shown=files,
                                              nodes=nodes)
-            with ShimServer(sandbox.socket_path, self.dispatch, self.on_sleep, self.now,
-                            clock_path=sandbox.clock_path) as server:
-                server.publish_clock()
-                proc = sandbox.run(self.command, stdin=stdin, timeout=self.timeout,
-                                   capture=capture)
+            trees = self.trees = MountedTrees(self.host, sandbox)
+            try:
+                trees.sync()
+                with ShimServer(sandbox.socket_path, self.dispatch, self.on_sleep, self.now,
+                                clock_path=sandbox.clock_path) as server:
+                    server.publish_clock()
+                    proc = sandbox.run(self.command, stdin=stdin, timeout=self.timeout,
+                                       capture=capture)
+            finally:
+                with self.session.lock:
+                    trees.close()
             method, shim = sandbox.method, sandbox.client
         driver_exit: int | None = proc.returncode
         notes = [f"logger: {line}" for line in self.logged]
@@ -353,7 +363,7 @@ class HarnessRun:
             driver_exit = None
         if self.stopped:
             notes.append(self.stopped)
-        notes += link_notes + sandbox.notes
+        notes += link_notes + trees.notes + sandbox.notes
         checks = self.session.verdict(driver_exit, self.expect, resolve=sandbox.host_path)
         result = RunResult(
             scenario=self.scenario.name, command=self.command, driver_exit=driver_exit,
