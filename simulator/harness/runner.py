@@ -11,8 +11,9 @@ When the driver exits, the session's checks give the verdict.
 A thin front over :class:`simulator.session.session.Session`, which runs and records every
 call, mirrors the host's files (through a
 :class:`~simulator.session.hostfiles.SandboxView`) and judges the run; what is the harness's
-own is the transport, the sandbox, ``logger``/``uname``/``hostname``, and the real and
-virtual time limits.
+own is the transport, the sandbox (with Solaris's ``nawk``: :func:`aliases`), the trees of
+mounted file systems in the driver's view (:mod:`simulator.harness.mounts`),
+``logger``/``uname``/``hostname``, and the real and virtual time limits.
 """
 
 from __future__ import annotations

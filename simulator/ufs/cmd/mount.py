@@ -3,7 +3,9 @@
 With no operands it prints /etc/mnttab (``print_mnttab``: ``%s on %s %s%s on %s`` with the
 options turned into ``read/write/setuid/devices/...``; ``-v`` and ``-p`` forms); with one
 operand the other is taken from /etc/vfstab; the UFS part reports mount(2) failures with
-``rpterr`` texts and exit status 32.
+``rpterr`` texts and exit status 32. The mount point is looked up as the caller sees it
+(:func:`view_kind`: ``inv.files`` first, then the model's directories) and made absolute as
+main()'s ``realpath(mountp)`` makes it.
 
 Options are mount.c main()'s ``getopt(3C) "?acd:f:F:gmno:pqrvVO"``: a bad option is libc's
 complaint and, like ``-?``, ends in ``usage()`` only after the whole command line is read
