@@ -11,8 +11,9 @@ When the driver exits, the session's checks give the verdict.
 A thin front over :class:`simulator.session.session.Session`, which runs and records every
 call, mirrors the host's files (through a
 :class:`~simulator.session.hostfiles.SandboxView`) and judges the run; what is the harness's
-own is the transport, the sandbox, ``logger``/``uname``/``hostname``, and the real and
-virtual time limits.
+own is the transport, the sandbox (with Solaris's ``nawk``: :func:`aliases`), the trees of
+mounted file systems in the driver's view (:mod:`simulator.harness.mounts`),
+``logger``/``uname``/``hostname``, and the real and virtual time limits.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from simulator.core.errors import HostHung
 from simulator.core.files import FileAccess
 from simulator.core.registry import PROGRAMS
 from simulator.harness import protocol as P
+from simulator.harness.mounts import MountedTrees
 from simulator.harness.sandbox import Method, Sandbox
 from simulator.harness.server import ShimCall, ShimServer
 from simulator.session.checks import Expectations
@@ -48,11 +50,38 @@ if TYPE_CHECKING:
     from simulator.host import Host
     from simulator.scenario import Scenario
 
-# Solaris userland names Linux lacks, as links to the nearest real program.
-ALIASES = {"/usr/bin/nawk": "/usr/bin/awk", "/usr/xpg4/bin/sh": "/bin/sh",
-           "/usr/xpg4/bin/awk": "/usr/bin/awk", "/usr/xpg4/bin/grep": "/bin/grep",
+# Solaris userland names Linux lacks, as links to the nearest real program (the awks are
+# :func:`aliases`'s).
+ALIASES = {"/usr/xpg4/bin/sh": "/bin/sh", "/usr/xpg4/bin/grep": "/bin/grep",
            "/usr/xpg4/bin/sed": "/bin/sed", "/usr/xpg4/bin/tail": "/usr/bin/tail",
            "/usr/xpg4/bin/id": "/usr/bin/id"}
+# Solaris 10 has three awks: /usr/bin/awk is the old awk (illumos usr/src/cmd/oawk), nawk is
+# the new awk of the AWK book (usr/src/cmd/awk: the Bell Labs lineage whose latest form is
+# Kernighan's one-true-awk, Debian's ``original-awk``), /usr/xpg4/bin/awk the POSIX one
+# (usr/src/cmd/awk_xpg4). A script's ``for (k in a)`` visits keys in its awk's hash-table
+# order (one-true-awk tran.c: hash = c + 31*hash over NHASH 50 buckets, rehashed as the table
+# fills), and real root-mirror split scripts pick the submirror to detach that way, so nawk
+# must be one-true-awk, not mawk or gawk. /usr/xpg4/bin/awk runs the same program: it speaks
+# the same POSIX language (its own MKS-derived table order is simulated by no Linux awk).
+# /usr/bin/awk stays the machine's awk: old awk's programs are a subset every awk runs, and
+# the driver's own Linux tools may rely on it.
+ONE_TRUE_AWK = "/usr/bin/original-awk"
+NAWK_PATHS = ("/usr/bin/nawk", "/usr/xpg4/bin/awk")
+
+
+def aliases(one_true_awk: str = ONE_TRUE_AWK) -> tuple[dict[str, str], list[str]]:
+    """Every alias the sandbox makes, and a report note when nawk cannot be one-true-awk."""
+    out = dict(ALIASES)
+    notes: list[str] = []
+    if os.path.isfile(one_true_awk) and os.access(one_true_awk, os.X_OK):
+        target = one_true_awk
+    else:
+        target = "/usr/bin/awk"
+        notes.append(f"nawk: {one_true_awk} is not installed (Debian package original-awk),"
+                     f" so {' and '.join(NAWK_PATHS)} run {target}, whose for (k in a) order"
+                     " is not Solaris nawk's")
+    out.update(dict.fromkeys(NAWK_PATHS, target))
+    return out, notes
 # ``uname``/``hostname`` answer as the simulated Solaris 10 host, not the Linux box under it:
 # real scripts gate on them, e.g. quickservchk.sh (``[ "`uname -s`" != SunOS ] && exit 1``,
 # ``uname -X | grep KernelID``) and a Perl mirror check (``$os !~ /sunos/i``), and name their
@@ -167,6 +196,7 @@ class HarnessRun:
         self.stopped: str | None = None
         self.logged: list[str] = []
         self.sandbox: Sandbox | None = None
+        self.trees: MountedTrees | None = None
         self.started = self.host.clock.now
 
     @property
@@ -199,6 +229,8 @@ class HarnessRun:
             except HostHung as e:   # the host was hung before this call
                 self._hang(str(e))
                 return 128 + signal.SIGKILL
+            if self.trees is not None:
+                self.trees.sync()
         code = self._write(call, entry.result.chunks, entry.exit_code)
         if session.hung:
             # everything on the host now blocks: the driver can never finish
@@ -302,19 +334,26 @@ class HarnessRun:
         self.started = self.host.clock.now
         files = etc_files(self.host)
         nodes = sorted(device_nodes(self.host))
+        links, link_notes = aliases()
         real0 = time.monotonic()
         with _sigpipe_ignored(), _removed_after(workdir, self.workdir is None), \
-                Sandbox(workdir, command_paths(with_time=artifacts.preload is None), ALIASES,
+                Sandbox(workdir, command_paths(with_time=artifacts.preload is None), links,
                         files, nodes, method=self.method, client=self.client,
                         artifacts=artifacts) as sandbox:
             self.sandbox = sandbox
             self.session.mirror = FileMirror(self.host, SandboxView(sandbox), shown=files,
                                              nodes=nodes)
-            with ShimServer(sandbox.socket_path, self.dispatch, self.on_sleep, self.now,
-                            clock_path=sandbox.clock_path) as server:
-                server.publish_clock()
-                proc = sandbox.run(self.command, stdin=stdin, timeout=self.timeout,
-                                   capture=capture)
+            trees = self.trees = MountedTrees(self.host, sandbox)
+            try:
+                trees.sync()
+                with ShimServer(sandbox.socket_path, self.dispatch, self.on_sleep, self.now,
+                                clock_path=sandbox.clock_path) as server:
+                    server.publish_clock()
+                    proc = sandbox.run(self.command, stdin=stdin, timeout=self.timeout,
+                                       capture=capture)
+            finally:
+                with self.session.lock:
+                    trees.close()
             method, shim = sandbox.method, sandbox.client
         driver_exit: int | None = proc.returncode
         notes = [f"logger: {line}" for line in self.logged]
@@ -325,7 +364,7 @@ class HarnessRun:
             driver_exit = None
         if self.stopped:
             notes.append(self.stopped)
-        notes += sandbox.notes
+        notes += link_notes + trees.notes + sandbox.notes
         checks = self.session.verdict(driver_exit, self.expect, resolve=sandbox.host_path)
         result = RunResult(
             scenario=self.scenario.name, command=self.command, driver_exit=driver_exit,

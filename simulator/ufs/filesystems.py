@@ -291,9 +291,20 @@ class FileSystems(Locks, Mirrors, Tables):
         return [(fs.mount, fs.device) for fs in self.mounted_ufs()]
 
     def mounted_ufs(self) -> list[FileSystem]:
+        """The root and every mounted UFS in mnttab order. A file system is kept under the
+        mount point it was first mounted on (or ``<mp>#n``), so one remounted on another
+        directory (``umount /mnt; mount d3 /var/tmp/m``) is found by its mount point, as
+        :meth:`mnttab_entries` finds it."""
         out = [self.root()]
-        out += [self.filesystems[m] for m in self.mount_order
-                if m != "/" and m in self.filesystems and self.filesystems[m].mounted]
+        for m in self.mount_order:
+            if m == "/":
+                continue
+            fs = self.filesystems.get(m)
+            if fs is None or not fs.mounted or fs.mount != m:
+                fs = next((f for f in self.filesystems.values() if f.mount == m and f.mounted),
+                          None)
+            if fs is not None:
+                out.append(fs)
         return out
 
     def _find(self, name: str) -> FileSystem | None:
@@ -336,16 +347,24 @@ class FileSystems(Locks, Mirrors, Tables):
 
     # ------------------------------------------------------------------ mount(2)
     def mount(self, device: str, mount: str, readonly: bool = False, options: str = "",
-              uid: int = 0, overlay: bool = False) -> FileSystem:
-        """mount(2) of a UFS, with the errno the kernel gives (ufs_vfsops.c)."""
+              uid: int = 0, overlay: bool = False, in_view: str = "") -> FileSystem:
+        """mount(2) of a UFS, with the errno the kernel gives (ufs_vfsops.c).
+
+        The mount point must be a directory, as mount(2) looks it up (vfs.c domount():
+        ENOTDIR unless ``v_type == VDIR``): the model's own directories (the root file
+        system's, mounted file systems' trees), or what the caller found at ``mount`` in the
+        driver's view (``in_view``: ``"dir"`` for a directory the driver made, ``"other"`` for
+        a file there; the model keeps no record of the driver's own files)."""
         fs: FileSystem
         if uid != 0:
             raise SysError("EPERM")
         dev = self.block_name(device)
         mp = mount_point(mount)
+        if in_view == "other":
+            raise SysError("ENOTDIR")
         if not dev.startswith("/dev/") or not self.device_exists(dev):
             raise SysError("ENOENT")
-        if not self._dir_exists(mp):
+        if in_view != "dir" and not self.dir_exists(mp):
             raise SysError("ENOENT")
         for fs in self.filesystems.values():
             if fs.mounted and (fs.device == dev or (fs.mount == mp and not overlay)):
@@ -402,7 +421,9 @@ class FileSystems(Locks, Mirrors, Tables):
                 self.filesystems[f"{mp}#vfstab"] = old
         return key
 
-    def _dir_exists(self, path: str) -> bool:
+    def dir_exists(self, path: str) -> bool:
+        """Whether the model has a directory at ``path`` (the root file system's known
+        directories, mount points, directories of mounted trees; pseudo file systems)."""
         try:
             fs, rel = self.resolve(path)
         except SysError:
@@ -412,8 +433,11 @@ class FileSystems(Locks, Mirrors, Tables):
         e = fs.live.get(rel)
         return e is None or e.kind == "d"
 
-    def umount(self, name: str, force: bool = False, uid: int = 0) -> FileSystem:
-        """umount2(2): EBUSY while applications hold files open (unless forced)."""
+    def umount(self, name: str, force: bool = False, uid: int = 0,
+               in_view: bool = False) -> FileSystem:
+        """umount2(2): EBUSY while applications hold files open (unless forced); EINVAL for
+        an existing path that is not a mount point (``in_view``: the caller found ``name``
+        in the driver's view), ENOENT for none."""
         if uid != 0:
             raise SysError("EPERM")
         fs = None
@@ -423,7 +447,7 @@ class FileSystems(Locks, Mirrors, Tables):
         if fs is None:
             if name == "/" or name == self.root().device:
                 raise SysError("EBUSY")
-            if self._dir_exists(name) or self.device_exists(self.block_name(name)):
+            if in_view or self.dir_exists(name) or self.device_exists(self.block_name(name)):
                 raise SysError("EINVAL")
             raise SysError("ENOENT")
         if any(o.mounted and o is not fs and o.mount.startswith(fs.mount.rstrip("/") + "/")

@@ -3,7 +3,9 @@
 With no operands it prints /etc/mnttab (``print_mnttab``: ``%s on %s %s%s on %s`` with the
 options turned into ``read/write/setuid/devices/...``; ``-v`` and ``-p`` forms); with one
 operand the other is taken from /etc/vfstab; the UFS part reports mount(2) failures with
-``rpterr`` texts and exit status 32.
+``rpterr`` texts and exit status 32. The mount point is looked up as the caller sees it
+(:func:`view_kind`: ``inv.files`` first, then the model's directories) and made absolute as
+main()'s ``realpath(mountp)`` makes it.
 
 Options are mount.c main()'s ``getopt(3C) "?acd:f:F:gmno:pqrvVO"``: a bad option is libc's
 complaint and, like ``-?``, ends in ``usage()`` only after the whole command line is read
@@ -15,13 +17,14 @@ complains as ``ufs mount`` and prints its usage on stdout (exit 32).
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 
 from simulator.core.errors import UsageError
 from simulator.core.invocation import Invocation
 from simulator.core.libc import sun_getopt
 from simulator.core.strerror import SysError
-from simulator.ufs.filesystems import FileSystems
+from simulator.ufs.filesystems import FileSystems, mount_point
 
 OPTSTRING = "?acd:f:F:gmno:pqrvVO"   # mount.c main()
 
@@ -163,9 +166,7 @@ def main(inv: Invocation) -> int:
             if mountp.startswith("/dev/") and fs.device_exists(fs.block_name(mountp)):
                 inv.err(f"{inv.prog}: mount point cannot be determined")
                 return 1
-            try:
-                fs.resolve(mountp, inv.cwd)
-            except SysError:
+            if not view_kind(inv, fs, mountp):
                 inv.err(f"{inv.prog}: cannot stat {mountp}")
                 return 2
             inv.err(f"{inv.prog}: special cannot be determined")
@@ -179,10 +180,42 @@ def main(inv: Invocation) -> int:
             specific = known.options
     try:
         fs.resolve(mountp, inv.cwd)
-    except SysError as e:
-        inv.err(f"mount: {mountp}: {e.text}")
+        error = None
+    except SysError as e:    # EIO under a hard lock, ENOENT unless the view has it
+        error = e
+    kind = view_kind(inv, fs, mountp)
+    if error is not None and (error.errno != "ENOENT" or not kind):
+        inv.err(f"mount: {mountp}: {error.text}")    # main(): realpath() failed; perror()
         return 1
-    return _mount_ufs(inv, fs, special, mountp, specific or "", bool(rflg))
+    return _mount_ufs(inv, fs, special, absolute(inv, mountp), specific or "", bool(rflg),
+                      kind)
+
+
+def absolute(inv: Invocation, path: str) -> str:
+    """mount.c main() hands the type's mount ``realpath(mountp)``: absolute, no ``.``/``..``
+    (symlinks in the driver's view are not followed: the view is Linux's)."""
+    return mount_point(os.path.join(inv.cwd, path))
+
+
+def view_kind(inv: Invocation, fs: FileSystems, path: str) -> str:
+    """What is at ``path`` as the caller sees it: ``"dir"``, ``"other"`` or ``""`` (nothing).
+
+    The driver's own view through ``inv.files`` (the harness's sandbox, pyfakefs, or this
+    machine) first: a directory the driver just made (``mkdir /var/tmp/m``) is there, as
+    mount.c's realpath(3C) and mount(2) would find it, and a file the driver made is not a
+    directory. Then the model's directories (the root file system's, scenario mount
+    points, mounted trees), which need not exist on this machine (``/home1``)."""
+    full = absolute(inv, path)
+    try:
+        where = inv.files.resolve(full, "/")
+        seen = "dir" if os.path.isdir(where) else "other" if os.path.lexists(where) else ""
+    except (OSError, ValueError):
+        seen = ""
+    if seen == "other" and full in fs.filesystems:
+        seen = ""       # a scenario's mount point is the model's directory
+    if seen:
+        return seen
+    return "dir" if fs.dir_exists(full) else ""
 
 
 def _specific_question(inv: Invocation, fstype: str) -> int:
@@ -197,7 +230,7 @@ def _specific_question(inv: Invocation, fstype: str) -> int:
 
 
 def _mount_ufs(inv: Invocation, fs: FileSystems, special: str, mountp: str, opts: str,
-               ro: bool) -> int:
+               ro: bool, kind: str = "") -> int:
     """/usr/lib/fs/ufs/mount: option handling and rpterr() (exit 32)."""
     words = [w for w in opts.split(",") if w and w != "-"]
     for w in words:
@@ -208,13 +241,16 @@ def _mount_ufs(inv: Invocation, fs: FileSystems, special: str, mountp: str, opts
     keep = ",".join(w for w in words if w not in ("ro", "rw"))
     try:
         fs.mount(special, mountp, readonly=readonly, options=keep, uid=inv.uid,
-                 overlay=False)
+                 overlay=False, in_view=kind)
     except SysError as e:
         name = "mount"
         if e.errno == "EPERM":
             inv.err(f"{name}: Insufficient privileges")
         elif e.errno == "ENXIO":
             inv.err(f"{name}: {special} no such device")
+        elif e.errno == "ENOTDIR":
+            inv.err(f"{name}: {mountp} not a directory\n"
+                    f"\tor a component of {special} is not a directory")
         elif e.errno == "ENOENT":
             inv.err(f"{name}: {special} or {mountp}, no such file or directory")
         elif e.errno == "EINVAL":

@@ -13,6 +13,8 @@ only under DEBUG.
 
 from __future__ import annotations
 
+import os
+
 from simulator.core.errors import UsageError
 from simulator.core.invocation import Invocation
 from simulator.core.libc import sun_getopt
@@ -57,6 +59,16 @@ def main(inv: Invocation) -> int:
     return _umount(inv, fs, args[0], fflg, vflg)
 
 
+def _in_view(inv: Invocation, path: str) -> bool:
+    """Whether ``path`` exists where the caller looks (``inv.files``: the harness's sandbox,
+    pyfakefs or this machine): a directory the driver made is there for umount2(2)'s
+    lookup (EINVAL, not mounted) though the model never heard of it."""
+    try:
+        return os.path.lexists(inv.files.resolve(path, inv.cwd))
+    except (OSError, ValueError):
+        return False
+
+
 def _umount(inv: Invocation, fs: FileSystems, name: str, force: bool, echo: bool) -> int:
     mp = None
     for _special, mountp, _typ, _o, _t in reversed(fs.mnttab_entries()):
@@ -77,7 +89,7 @@ def _umount(inv: Invocation, fs: FileSystems, name: str, force: bool, echo: bool
         inv.out(f"{inv.prog} {mp}")
         return 0
     try:
-        fs.umount(mp, force=force, uid=inv.uid)
+        fs.umount(mp, force=force, uid=inv.uid, in_view=_in_view(inv, mp))
     except SysError as e:
         texts = {"EPERM": f"{inv.prog}: permission denied",
                  "ENXIO": f"{inv.prog}: {mp} no device",

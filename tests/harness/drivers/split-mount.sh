@@ -1,0 +1,18 @@
+#!/bin/sh
+# A root-mirror split written the admin way: take d3 out of d1, mount it read-only on a
+# directory made for it, look at what it holds, unmount, put it back.
+# usage: split-mount.sh [MOUNTPOINT]   (default /var/tmp/m.$$)
+M=${1:-/var/tmp/m.$$}
+set -e
+/usr/sbin/metadetach d1 d3
+mkdir $M
+mount -F ufs -o ro /dev/md/dsk/d3 $M
+ls -l $M | head
+echo "files: `find $M -type f | wc -l`"
+echo "appdb: `ls -l $M/db/appdb.dbf | awk '{print $5}'`"
+echo "blocks: `du -sk $M | awk '{print $1}'`"
+umount $M
+echo "after umount: `ls -A $M | wc -l` entries"
+rmdir $M
+/usr/sbin/metattach d1 d3
+echo "split-mount.sh: done"
