@@ -33,7 +33,8 @@ _MODULES = {
     **{name: f"simulator.lvm.cmd.{name}" for name in (
         "metastat", "metainit", "metaclear", "metattach", "metadetach", "metaoffline",
         "metaonline", "metareplace", "metasync", "metadb", "metahs", "metaset")},
-    **{name: f"simulator.ufs.cmd.{name}" for name in ("lockfs", "mount", "umount", "df", "fsck")},
+    **{name: f"simulator.ufs.cmd.{name}" for name in (
+        "lockfs", "mount", "umount", "df", "fsck", "newfs")},
     **{name: f"simulator.backup.cmd.{name}" for name in ("ufsdump", "ufsrestore")},
     **{name: f"simulator.sunos.cmd.{name}" for name in (
         "modinfo", "eeprom", "zonename", "swap", "svcs", "format", "prtvtoc", "iostat", "mt",
@@ -45,6 +46,7 @@ _HOMES: dict[str, tuple[str, ...]] = {
     "ufsdump": (*_SBIN, "/usr/lib/fs/ufs/ufsdump"),
     "ufsrestore": (*_SBIN, "/usr/lib/fs/ufs/ufsrestore"),
     "fsck": (*_SBIN, "/usr/lib/fs/ufs/fsck"),
+    "newfs": ("/usr/sbin/newfs", "/usr/lib/fs/ufs/newfs"),
     "modinfo": ("/usr/sbin/modinfo",),
     "eeprom": ("/usr/sbin/eeprom", "/usr/platform/sun4u/sbin/eeprom"),
     "zonename": ("/usr/bin/zonename", "/sbin/zonename"),

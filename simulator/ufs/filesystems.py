@@ -18,7 +18,7 @@ text, ufs_vfsops.c's errnos); commands print them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Protocol
 
 from simulator.core.names import (
@@ -40,7 +40,7 @@ from simulator.ufs.image import (
     remember_vocabulary,
 )
 from simulator.ufs.locks import LOCKS, Locks
-from simulator.ufs.mirrors import DetachRecord, Mirrors, detached_image
+from simulator.ufs.mirrors import DetachRecord, Mirrors, detached_image, qualified
 from simulator.ufs.tables import LATE_MOUNTS, PSEUDO_MOUNTS, Tables
 from simulator.ufs.workload import PendingOp, Workload, WorkloadParams, WorkloadSpec
 
@@ -149,6 +149,7 @@ class FileSystems(Locks, Mirrors, Tables):
         self.host = host
         self.filesystems: dict[str, FileSystem] = {}      # mount point -> fs
         self.frozen: dict[str, Image] = {}                # unit name -> diverged image
+        self.made: dict[str, Image] = {}                  # slice -> UFS newfs made there
         self.detach_records: list[DetachRecord] = []
         self.mount_order: list[str] = []                  # mnttab order of ufs mounts
         self.boot_time = int(host.clock.now) - 86400
@@ -204,6 +205,51 @@ class FileSystems(Locks, Mirrors, Tables):
             fs.mount_time = self.boot_time + 30 + len(self.mount_order)
             self.mount_order.append(mount)
         return fs
+
+    def make_ufs(self, device: str, minfree: int = -1) -> Image:
+        """mkfs(1M) of ``device`` (a metadevice or slice): an empty UFS -- ``.`` and
+        ``lost+found``, clean, never mounted (``fs_fsmnt`` empty) -- laid out as
+        :meth:`Geometry.for_device` says newfs makes one; ``minfree`` is ``newfs -m`` (-1:
+        newfs's default, which the geometry has). The caller has refused a mounted device and
+        a slice SVM uses; a submirror is refused here with EROFS, as md.c mdopen refuses to
+        open a subdevice for writing.
+
+        The new image replaces whatever the device held: the file system record of the
+        device (an unmounted vfstab entry), else the image a metadevice holds (a detached
+        submirror's included, ``frozen``), else the image kept for a slice (``made``) until
+        it is mounted or becomes part of a metadevice. Decided: the image carries its UFS log
+        at once (the model allocates the log with the image; Solaris 10 mounts with logging).
+        """
+        dev = self.block_name(device)
+        size = self.device_size(dev)
+        if size is None:
+            raise SysError("ENXIO")
+        unit = self._unit(dev)
+        if unit is not None and self.host.md.sets[unit[0]].units[unit[1]].parent is not None:
+            raise SysError("EROFS")          # md.c mdopen: no opens for write of a subdevice
+        base = base_tree(0, 0, 0, float(int(self.host.clock.now)))
+        geo = Geometry.for_device(size, base.max_ino)
+        if minfree >= 0:
+            geo = replace(geo, minfree=minfree)
+        img = Image(base, geo, logging=True)
+        fs = self.fs_on_device(dev)
+        if fs is not None:
+            fs.image, fs.live, fs.pending = img, img.copy(), []
+        elif unit is not None:
+            self.frozen[qualified(*unit)] = img
+        else:
+            self.made[dev] = img
+        return img
+
+    def image_of(self, device: str) -> Image | None:
+        """The image ``device`` holds (:meth:`Mirrors.image_of`), or the UFS newfs made on a
+        slice no file system record and no metadevice has taken since."""
+        dev = self.block_name(device)
+        sl = device_slice(dev)
+        if (dev in self.made and self.fs_on_device(dev) is None and sl is not None
+                and self.host.md.component_owner(sl) is None):
+            return self.made[dev]
+        return super().image_of(dev)
 
     def root(self) -> FileSystem:
         """The root file system; a plain one on c0t0d0s0 unless a scenario configured '/'."""
@@ -392,6 +438,7 @@ class FileSystems(Locks, Mirrors, Tables):
             if img.frozen:
                 img = img.copy()
             fs = FileSystem(mount=mp, device=dev, image=img, live=img.copy(), in_vfstab=False)
+            self.made.pop(dev, None)
             old = self.filesystems.get(mp)
             if old is not None and not old.mounted:
                 fs.in_vfstab = False
@@ -500,6 +547,7 @@ class FileSystems(Locks, Mirrors, Tables):
                     "synthetic": fs.synthetic}
         return {"filesystems": {k: fsd(v) for k, v in self.filesystems.items()},
                 "frozen": {k: v.to_dict() for k, v in self.frozen.items()},
+                "made": {k: v.to_dict() for k, v in self.made.items()},
                 "mount_order": list(self.mount_order), "boot_time": self.boot_time,
                 "detach_records": [[r.mirror, r.submirror, r.time, r.locked,
                                     r.disk_image.to_dict(), r.app_image.to_dict()]
@@ -534,6 +582,7 @@ class FileSystems(Locks, Mirrors, Tables):
                             swapfile=d["swapfile"], synthetic=d["synthetic"])
             self.filesystems[k] = fs
         self.frozen = {k: Image.from_dict(v) for k, v in data.get("frozen", {}).items()}
+        self.made = {k: Image.from_dict(v) for k, v in data.get("made", {}).items()}
         self.mount_order = list(data.get("mount_order", []))
         self.boot_time = int(data.get("boot_time", self.boot_time))
         self.detach_records = [DetachRecord(m, s, float(t), bool(lk), Image.from_dict(a),
