@@ -59,7 +59,7 @@ def mddb_cf(host: Host) -> str:
              "#driver\tminor_t\tdaddr_t\tdevice id\tchecksum"]
     for r in host.md.sets[""].replicas:
         disk = host.disks.get(r.device.rsplit("s", 1)[0])
-        devid = disk.devid if disk else ""
+        devid = (disk.devid or "") if disk else ""
         lines.append(f"sd\t{_minor(r.device)}\t{r.first_block}\t{devid}\t-{_cksum(r.device)}")
     return "\n".join(lines) + "\n"
 
