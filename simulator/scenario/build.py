@@ -3,10 +3,11 @@
 Scenario files (``svmsim init``, the harness, the ``svm_host`` fixture) and the Hypothesis
 strategies (``simulator.testing.strategies``) build hosts here and nowhere else. Build order:
 the host of the scenario's release, disks (with their geometry and device IDs), replicas
-(``metadb -a -f``), hot spare pools, metadevices in dependency order, resync rate, file systems, tapes, failed disks, then the setup steps (commands, I/O errors, virtual
-time), so setup commands act on file systems and ``advance`` lets their workload run. A
-refusal by the model becomes one ``FILE: table[i]: ...`` ScenarioError carrying the model's
-own text (meta_error.c wording, from ``simulator.lvm.errors``).
+(``metadb -a -f``), hot spare pools, metadevices in dependency order, resync rate, file
+systems, tapes, failed disks, then the setup steps (commands, I/O errors, virtual time), so
+setup commands act on file systems and ``advance`` lets their workload run. A refusal by the
+model becomes one ``FILE: table[i]: ...`` ScenarioError carrying the model's own text
+(meta_error.c wording, from ``simulator.lvm.errors``).
 """
 
 from __future__ import annotations

@@ -5,10 +5,10 @@ One home for what ``format``, ``prtvtoc``, ``iostat -En`` and ``eeprom`` must ag
 Geometry: the disk's own (``Disk.nhead`` x ``Disk.nsect``: a scenario's ``[[disk]] cylinder``
 or ``heads``/``sectors``, else :func:`simulator.core.devices.fit_geometry` of its size; the
 SUN72G format.dat geometry, 24 heads x 424 sectors, for a disk a builder adds without one),
-the same cylinder libmeta's metagetstart rounds to in the model: one rule. The label holds
-the whole cylinders of the disk (dk_geom ``dkg_ncyl`` = size / cylinder, at most 65533); a remainder smaller than a cylinder is left out, as a real label leaves it.
-Two alternate cylinders follow the data cylinders, as format.dat gives every SCSI disk
-(``acyl = 2``).
+the same cylinder libmeta's metagetstart rounds to in the model: one rule. The label holds the
+whole cylinders of the disk (dk_geom ``dkg_ncyl`` = size / cylinder, at most 65533); a
+remainder smaller than a cylinder is left out, as a real label leaves it. Two alternate
+cylinders follow the data cylinders, as format.dat gives every SCSI disk (``acyl = 2``).
 
 Inquiry data come from the disk's device ID (``id1,sd@S<vendor>_<product>_<serial>``, the
 form devid_scsi_encode builds from the inquiry strings); revision ``0707`` is decided here.
