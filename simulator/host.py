@@ -22,8 +22,11 @@ from simulator.core.invocation import Invocation
 from simulator.core.names import split_slice
 from simulator.core.registry import program_named
 from simulator.lvm.errors import MDError
+from simulator.lvm.libmeta.release import DEFAULT_RELEASE
 from simulator.lvm.md.manager import VolumeManager
 from simulator.lvm.md.records import HotSparePool, Mirror, Stripe, Unit
+from simulator.sunos.release import check_release
+from simulator.sunos.state import SunosState
 from simulator.ufs.filesystems import FileSystems
 
 __all__ = ["CommandResult", "Host", "HostHung"]
@@ -53,8 +56,12 @@ class CommandResult:
 class Host:
     """A simulated Solaris host with Solaris Volume Manager."""
 
-    def __init__(self, hostname: str = "sunhost", clock: VirtualClock | None = None) -> None:
+    def __init__(self, hostname: str = "sunhost", clock: VirtualClock | None = None,
+                 release: str = DEFAULT_RELEASE) -> None:
         self.hostname = hostname
+        # "5.9", "5.10", "5.11" or "illumos" (simulator.sunos.release): uname, /etc/release,
+        # DiskSuite paths and the release-dependent behaviours of the programs follow it
+        self.release: str = check_release(release)
         self.clock = clock or VirtualClock()
         self.disks: dict[str, Disk] = {}
         self.hung_reason: str | None = None
@@ -67,11 +74,16 @@ class Host:
         self.on_advance(self.md.resync.tick)
         self.fs = FileSystems(self)
         self.backups = Backups(self)
+        self.sunos = SunosState()
 
     # ------------------------------------------------------------------ construction
     def add_disk(self, name: str, size: int = DEFAULT_DISK_BLOCKS,
-                 slices: dict[int, int] | None = None) -> Disk:
-        """Add disk ``cXtYdZ``; ``slices`` maps slice number to size (default layout else)."""
+                 slices: dict[int, int] | None = None, *, devid: str | None = "",
+                 geometry: tuple[int, int] | None = None) -> Disk:
+        """Add disk ``cXtYdZ``; ``slices`` maps slice number to size (default layout else).
+
+        ``devid``: its device ID (``""``: the default drive's, None: none); ``geometry``:
+        (heads, sectors per track), the SUN72G 24 x 424 when None (``Disk``)."""
         if slices:
             layout, start = {}, 0
             for num, sz in sorted(slices.items()):
@@ -82,7 +94,9 @@ class Host:
                 layout[2] = Slice(2, size, 0)
         else:
             layout = default_slices(size)
-        disk = Disk(name, size, layout)
+        disk = Disk(name, size, layout, devid=devid)
+        if geometry is not None:
+            disk.nhead, disk.nsect = geometry
         self.disks[name] = disk
         return disk
 
@@ -256,17 +270,19 @@ class Host:
 
     # ------------------------------------------------------------------ persistence
     def to_dict(self) -> dict[str, Any]:
-        return {"version": STATE_VERSION, "hostname": self.hostname,
+        return {"version": STATE_VERSION, "hostname": self.hostname, "release": self.release,
                 "clock": {"now": self.clock.now, "timezone": self.clock.timezone},
                 "disks": [d.to_dict() for d in self.disks.values()],
                 "md": self.md.to_dict(), "hung": self.hung_reason,
                 "metasync": self.md.resync.to_dict(), "fs": self.fs.to_dict(),
-                "backups": self.backups.to_dict()}
+                "backups": self.backups.to_dict(), "sunos": self.sunos.to_dict()}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Host:
+        # states saved before the release was kept are of the default release (5.10)
         host = cls(hostname=d["hostname"],
-                   clock=VirtualClock(float(d["clock"]["now"]), d["clock"].get("timezone", "UTC")))
+                   clock=VirtualClock(float(d["clock"]["now"]), d["clock"].get("timezone", "UTC")),
+                   release=d.get("release", DEFAULT_RELEASE))
         for dd in d.get("disks", []):
             disk = Disk.from_dict(dd)
             host.disks[disk.name] = disk
@@ -276,4 +292,5 @@ class Host:
         host.md.resync.load_dict(d.get("metasync", old.get("metasync", {})))
         host.fs.load_dict(d.get("fs", old.get("fs", {})))
         host.backups.load_dict(d.get("backups", old.get("backup", {})))
+        host.sunos.load_dict(d.get("sunos", {}))
         return host

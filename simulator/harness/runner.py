@@ -42,6 +42,7 @@ from simulator.session.hostfiles import FileMirror, SandboxView, device_nodes, e
 from simulator.session.session import Session
 from simulator.session.transcript import Transcript
 from simulator.session.verdict import RunResult
+from simulator.sunos.release import program_paths, uname
 
 if TYPE_CHECKING:
     from _typeshed import WriteableBuffer
@@ -82,21 +83,25 @@ def aliases(one_true_awk: str = ONE_TRUE_AWK) -> tuple[dict[str, str], list[str]
                      " is not Solaris nawk's")
     out.update(dict.fromkeys(NAWK_PATHS, target))
     return out, notes
-# ``uname``/``hostname`` answer as the simulated Solaris 10 host, not the Linux box under it:
+
+
+# ``uname``/``hostname`` answer as the simulated Solaris host, not the Linux box under it:
 # real scripts gate on them, e.g. quickservchk.sh (``[ "`uname -s`" != SunOS ] && exit 1``,
 # ``uname -X | grep KernelID``) and a Perl mirror check (``$os !~ /sunos/i``), and name their
-# logs after ``uname -n``/``hostname``. Values: a Solaris 10 1/13 SPARC host (illumos
-# usr/src/cmd/uname/uname.c gives the option order and the -X block).
+# logs after ``uname -n``/``hostname``. Values: those of the host's release
+# (``simulator.sunos.release.UNAMES``; illumos usr/src/cmd/uname/uname.c gives the option
+# order and the -X block).
 IDENTITY_PATHS = {"uname": ["/usr/bin/uname", "/bin/uname", "/sbin/uname"],
                   "hostname": ["/usr/bin/hostname", "/bin/hostname"]}
-UNAME = {"s": "SunOS", "r": "5.10", "v": "Generic_150400-59", "m": "sun4u", "p": "sparc",
-         "i": "SUNW,Sun-Fire-V240"}
 MAX_VIRTUAL_SECONDS = 30 * 86400.0     # a driver polling forever stops after 30 virtual days
 
 
-def command_paths(with_time: bool) -> dict[str, list[str]]:
-    """Every fake command and the absolute paths where a script may call it."""
-    out = {name: list(program.paths) for name, program in PROGRAMS.items()}
+def command_paths(with_time: bool, release: str | None = None) -> dict[str, list[str]]:
+    """Every fake command and the absolute paths where a script may call it: every path of
+    the registry, or those a host of ``release`` has (no ``/usr/opt/SUNWmd`` after 5.9:
+    :func:`simulator.sunos.release.program_paths`)."""
+    out = {name: list(program.paths) if release is None else
+           program_paths(program.paths, release) for name, program in PROGRAMS.items()}
     out["logger"] = ["/usr/bin/logger"]
     out.update(IDENTITY_PATHS)
     if with_time:   # no LD_PRELOAD: sleep and date must be shims to be virtual
@@ -287,7 +292,7 @@ class HarnessRun:
         return 0
 
     def _identity(self, call: ShimCall) -> int:
-        """``uname [-snrvmpiaX]`` and ``hostname`` (no argument) as on Solaris 10."""
+        """``uname [-snrvmpiaX]`` and ``hostname`` (no argument) as on the host's release."""
         node = self.host.hostname
         if call.name == "hostname":
             if len(call.argv) > 1:   # setting the node name is not simulated
@@ -298,15 +303,15 @@ class HarnessRun:
             if not arg.startswith("-") or len(arg) < 2 or arg.strip("-snrvmpiaX"):
                 return self._write(call, [(2, b"usage: uname [-snrvmapiX]\n")], 1)
             flags += arg[1:]
-        values = {**UNAME, "n": node}
+        un = uname(self.host.release)
         if "X" in flags:
-            text = (f"System = SunOS\nNode = {node}\nRelease = {UNAME['r']}\n"
-                    f"KernelID = {UNAME['v']}\nMachine = {UNAME['m']}\nBusType = <unknown>\n"
+            text = (f"System = SunOS\nNode = {node}\nRelease = {un.release}\n"
+                    f"KernelID = {un.version}\nMachine = {un.machine}\nBusType = <unknown>\n"
                     "Serial = <unknown>\nUsers = <unknown>\nOEM# = 0\nOrigin# = 1\n"
                     "NumCPU = 2\n")
         else:
             wanted = "snrvmpi" if "a" in flags else (flags or "s")
-            text = " ".join(values[f] for f in "snrvmpi" if f in wanted) + "\n"
+            text = " ".join(un.field(f, node) for f in "snrvmpi" if f in wanted) + "\n"
         return self._write(call, [(1, text.encode())], 0)
 
     def _time_command(self, call: ShimCall) -> int:
@@ -337,7 +342,8 @@ class HarnessRun:
         links, link_notes = aliases()
         real0 = time.monotonic()
         with _sigpipe_ignored(), _removed_after(workdir, self.workdir is None), \
-                Sandbox(workdir, command_paths(with_time=artifacts.preload is None), links,
+                Sandbox(workdir, command_paths(with_time=artifacts.preload is None,
+                                               release=self.host.release), links,
                         files, nodes, method=self.method, client=self.client,
                         artifacts=artifacts) as sandbox:
             self.sandbox = sandbox

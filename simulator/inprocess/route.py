@@ -30,6 +30,7 @@ from simulator.inprocess.popen import FakePopen, _PausedPopen
 from simulator.inprocess.shell import SHELL, ShellCommand, parse_shell
 from simulator.session.session import Session
 from simulator.session.transcript import Call
+from simulator.sunos.release import program_paths
 
 if TYPE_CHECKING:
     from pyfakefs.fake_filesystem import FakeFilesystem
@@ -41,20 +42,26 @@ class UnroutedCommandWarning(UserWarning):
     """A shell string names a fake command but is too complex to run in-process."""
 
 
-def _is_fake(program: str) -> bool:
-    return program_at(program) is not None
+def _is_fake(program: str, release: str | None = None) -> bool:
+    """A fake program called bare or at one of its Solaris paths (on a host of ``release``,
+    only the paths such a host has: no ``/usr/opt/SUNWmd`` after 5.9)."""
+    if program_at(program) is None:
+        return False
+    return release is None or "/" not in program or \
+        bool(program_paths([os.path.normpath(program)], release))
 
 
-def plan_command(args: Any, shell: bool = False,
-                 executable: Any = None) -> ShellCommand | None:
-    """The command to run in-process for these ``Popen`` arguments, or None (run for real)."""
+def plan_command(args: Any, shell: bool = False, executable: Any = None,
+                 release: str | None = None) -> ShellCommand | None:
+    """The command to run in-process for these ``Popen`` arguments, or None (run for real);
+    ``release`` is the simulated host's (its paths decide what is fake)."""
     if shell:
         if isinstance(args, (bytes, os.PathLike)):
             args = os.fsdecode(args)
         if not isinstance(args, str):
             return None
         cmd = parse_shell(args)
-        if cmd is None or not _is_fake(cmd.argv[0]):
+        if cmd is None or not _is_fake(cmd.argv[0], release):
             return None
         return cmd
     if isinstance(args, (str, bytes, os.PathLike)):
@@ -68,8 +75,8 @@ def plan_command(args: Any, shell: bool = False,
         return None
     if executable is not None:      # the program run; argv[0] is only what it is told
         program = os.fsdecode(executable)
-        return ShellCommand([program] + argv[1:]) if _is_fake(program) else None
-    return ShellCommand(argv) if _is_fake(argv[0]) else None
+        return ShellCommand([program] + argv[1:]) if _is_fake(program, release) else None
+    return ShellCommand(argv) if _is_fake(argv[0], release) else None
 
 
 def fake_argv(args: Any, shell: bool) -> list[str] | None:
@@ -168,7 +175,8 @@ def _routed_init(self: subprocess.Popen[Any], args: Any, *a: Any, **kw: Any) -> 
         _REAL_INIT(self, args, *a, **kw)
         return
     params = _INIT_SIG.bind(self, args, *a, **kw).arguments
-    command = plan_command(args, bool(params.get("shell")), params.get("executable"))
+    command = plan_command(args, bool(params.get("shell")), params.get("executable"),
+                           router.session.host.release)
     if command is not None:
         self.__class__ = FakePopen
         FakePopen.__init__(self, router, command, args, params)  # type: ignore[arg-type]
@@ -208,7 +216,8 @@ def _caller_level() -> int:
 
 def _routed_system(command: Any) -> int:
     router = _ACTIVE[-1] if _ACTIVE else None
-    plan = plan_command(command, shell=True) if router is not None else None
+    plan = plan_command(command, shell=True, release=router.session.host.release) \
+        if router is not None else None
     if router is None or plan is None:
         if router is not None:
             _warn_unrouted(command)

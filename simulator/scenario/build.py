@@ -2,11 +2,12 @@
 
 Scenario files (``svmsim init``, the harness, the ``svm_host`` fixture) and the Hypothesis
 strategies (``simulator.testing.strategies``) build hosts here and nowhere else. Build order:
-disks, replicas (``metadb -a -f``), hot spare pools, metadevices in dependency order, resync
-rate, file systems, tapes, failed disks, then the setup steps (commands, I/O errors, virtual
-time), so setup commands act on file systems and ``advance`` lets their workload run. A
-refusal by the model becomes one ``FILE: table[i]: ...`` ScenarioError carrying the model's
-own text (meta_error.c wording, from ``simulator.lvm.errors``).
+the host of the scenario's release, disks (with their geometry and device IDs), replicas
+(``metadb -a -f``), hot spare pools, metadevices in dependency order, resync rate, file
+systems, tapes, failed disks, then the setup steps (commands, I/O errors, virtual time), so
+setup commands act on file systems and ``advance`` lets their workload run. A refusal by the
+model becomes one ``FILE: table[i]: ...`` ScenarioError carrying the model's own text
+(meta_error.c wording, from ``simulator.lvm.errors``).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from simulator.core.clock import VirtualClock
+from simulator.core.devices import fit_geometry, split_cylinder
 from simulator.core.errors import HostHung
 from simulator.core.names import MD_DEVICE_RE, device_slice
 from simulator.host import Host
@@ -67,9 +69,12 @@ class _Builder:
         sc, spec = self.sc, self.sc.host
         clock = VirtualClock(timezone=spec.timezone) if spec.start is None else \
             VirtualClock(spec.start, spec.timezone)
-        host = Host(spec.hostname, clock)
+        host = Host(spec.hostname, clock, release=spec.release)
         for d in sc.disks:
-            host.add_disk(d.name, d.size, d.slices)
+            cyl = d.cyl_blocks
+            geometry = (d.heads, d.sectors) if d.heads is not None and d.sectors is not None \
+                else split_cylinder(cyl) if cyl is not None else fit_geometry(d.size)
+            host.add_disk(d.name, d.size, d.slices, devid=d.devid or "", geometry=geometry)
         self._metadevices(host)
         if spec.resync_rate is not None:
             host.md.resync_rate = spec.resync_rate

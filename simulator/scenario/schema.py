@@ -13,10 +13,17 @@ Schema (sizes: ``"36GB"``, ``"512k"``, ``"32b"`` or a number of 512-byte blocks;
     [scenario]     name (default: file stem), description (one line, shown by
                    `svmsim scenarios`), version = 1
     [host]         hostname = "sunhost", timezone = "UTC", start (ISO-8601 string or TOML
-                   date-time; a time without offset is in `timezone`), resync_rate = "20MB/s"
+                   date-time; a time without offset is in `timezone`), resync_rate = "20MB/s",
+                   release = "5.10" | "5.9" | "5.11" | "illumos" (uname, /etc/release,
+                   DiskSuite paths and what else differs by release: simulator.sunos.release)
     [[disk]]       name = "c1t0d0", size = "36GB", failed = false (every I/O to it fails),
                    [disk.slices] "0" = "34GB", "7" = "32MB" (placed in slice order; s2 is the
-                   whole disk); without slices: s0 = all but s7, s7 = small (Host.add_disk)
+                   whole disk); without slices: s0 = all but s7, s7 = small (Host.add_disk);
+                   cylinder = 20352 (blocks per cylinder) or heads = 24, sectors = 848 (then
+                   cylinder = heads * sectors; default 24 x 424): the label format/prtvtoc
+                   show and the cylinder metainit skips on a slice holding the label;
+                   devid = "id1,sd@SSEAGATE_ST336607LSUN36G_3JA6..." (the device ID metastat's
+                   Device Relocation Information prints; default: a SEAGATE SUN72G's)
     [[replica]]    device = "c0t0d0s7", count = 1, length = 8192   (metadb -a -f -c -l)
     [[hsp]]        name = "hsp001", spares = ["c3t0d0s0"]
     [[stripe]]     name = "d2", rows = [["c1t0d0s0"]] (each row a list of components, slices
@@ -45,6 +52,12 @@ Schema (sizes: ``"36GB"``, ``"512k"``, ``"32b"`` or a number of 512-byte blocks;
     [[fault]]      not simulated yet: a scenario that has one is refused when loaded
 
 Metadevices and hot spare pools live in the local set (no disksets in scenarios yet).
+
+Order: the units are created in the scenario's order ([[stripe]], then [[softpart]], then
+[[mirror]] tables, each in file order; a unit whose parts are not made yet waits for them), and
+``metastat`` lists units in creation order, newest first (the md driver keeps its unit list
+newest first and libmeta walks it), so the order of the tables decides the order of a
+``metastat`` report, as the order of metainit commands does on a real host.
 
 Editors: the models' JSON Schema is shipped as ``simulator/scenario/scenario.schema.json``
 (regenerate it with ``python -m simulator.scenario > simulator/scenario/scenario.schema.json``;
@@ -97,6 +110,7 @@ from simulator.core.names import (
 )
 from simulator.core.units import parse_duration, parse_rate, parse_size
 from simulator.lvm.errors import MDDB_NLB
+from simulator.lvm.libmeta.release import DEFAULT_RELEASE, Release
 from simulator.lvm.md.create import MAX_INTERLACE, MIN_INTERLACE
 from simulator.lvm.md.records import MAX_SUBMIRRORS, MAX_UNITS
 from simulator.lvm.md.replicas import DEFAULT_LENGTH
@@ -115,6 +129,9 @@ FSTYPES: tuple[str, ...] = get_args(FsType)
 TOP_KEYS = ("scenario", "host", "disk", "replica", "hsp", "stripe", "mirror", "softpart",
             "filesystem", "tape", "setup", "fault", "expect")
 _SCHEMA_KEY = "$schema"
+MAX_CYLINDER = 255 * 65535          # dk_geom: at most 255 heads of 65535 sectors
+# devid_str_encode (libdevid devid.c): "id1," driver "@" type character and the id's bytes
+_DEVID_RE = re.compile(r"^id1,[A-Za-z0-9_.-]+@[A-Za-z][!-~]*$")
 
 
 class ScenarioError(Error, ValueError):
@@ -191,6 +208,17 @@ def _int_range(lo: int, hi: int | None = None) -> Callable[[int], int]:
             raise _fail(f"must be {rng} (got {v})")
         return v
     return check
+
+
+def _optional_range(lo: int, hi: int) -> Callable[[int | None], int | None]:
+    check = _int_range(lo, hi)
+    return lambda v: v if v is None else check(v)
+
+
+def _devid(v: str | None) -> str | None:
+    if v is not None and not _DEVID_RE.match(v):
+        raise _fail(f"not a device ID like id1,sd@SSEAGATE_ST336607LSUN36G_3JA6... (got {v!r})")
+    return v
 
 
 def _number(v: object) -> float:
@@ -368,7 +396,7 @@ class ScenarioMeta(Spec):
 
 
 class HostSpec(Spec):
-    """``[host]``: identity, clock and resync speed."""
+    """``[host]``: identity, release, clock and resync speed."""
 
     hostname: Annotated[str, AfterValidator(_matches(_HOSTNAME_RE.match, "a host name")),
                         _string_schema("the host name", _HOSTNAME_RE)] = "sunhost"
@@ -379,6 +407,9 @@ class HostSpec(Spec):
          "description": "ISO-8601 date-time (in `timezone` without an offset) or epoch "
                         "seconds"})] = None     # epoch seconds; None: the clock's default
     resync_rate: Rate | None = None     # blocks per second; None: the model's default
+    release: Release = Field(default=DEFAULT_RELEASE, description=(
+        "the release the host runs: uname -r/-v, /etc/release, whether /usr/opt/SUNWmd "
+        "exists (5.9 only) and what else differs by release"))
 
     @field_validator("start", mode="before")
     @classmethod
@@ -408,7 +439,8 @@ class HostSpec(Spec):
 
 
 class DiskSpec(Spec):
-    """``[[disk]]``: a disk and, optionally, its slice layout (slice -> blocks)."""
+    """``[[disk]]``: a disk, optionally its slice layout (slice -> blocks), its geometry
+    (``cylinder`` blocks, or ``heads`` x ``sectors``) and its device ID."""
 
     name: Annotated[str, AfterValidator(_matches(DISK_RE.match, "a disk name like c1t0d0")),
                     _string_schema("a disk like c1t0d0", DISK_RE)]
@@ -417,6 +449,40 @@ class DiskSpec(Spec):
         {"type": "object", "propertyNames": {"pattern": "^[0-7]$"},
          "additionalProperties": _SIZE_JSON, "minProperties": 1})] = None
     failed: bool = False
+    cylinder: Annotated[int | None, AfterValidator(_optional_range(1, MAX_CYLINDER)),
+                        _int_schema(1, MAX_CYLINDER)] = Field(default=None, description=(
+                            "blocks per cylinder (nhead * nsect), e.g. 20352"))
+    heads: Annotated[int | None, AfterValidator(_optional_range(1, 255)),
+                     _int_schema(1, 255)] = Field(default=None, description=(
+                         "tracks per cylinder; with sectors, instead of cylinder"))
+    sectors: Annotated[int | None, AfterValidator(_optional_range(1, 65535)),
+                       _int_schema(1, 65535)] = Field(default=None, description=(
+                           "sectors per track; with heads, instead of cylinder"))
+    devid: Annotated[str | None, AfterValidator(_devid), _string_schema(
+        "a device ID as devid_str_encode writes it, e.g. "
+        "id1,sd@SSEAGATE_ST336607LSUN36G_3JA6... or id1,sd@n500000e013633ce0",
+        _DEVID_RE)] = None
+
+    @model_validator(mode="after")
+    def _geometry(self) -> DiskSpec:
+        if self.cylinder is not None and (self.heads is not None or self.sectors is not None):
+            raise _fail("give cylinder or heads and sectors, not both", at="cylinder")
+        if (self.heads is None) != (self.sectors is None):
+            raise _fail("heads and sectors go together (or give cylinder)",
+                        at="sectors" if self.sectors is None else "heads")
+        if self.cyl_blocks is not None and self.cyl_blocks > self.size:
+            raise _fail(f"a cylinder of {self.cyl_blocks} blocks is larger than the disk "
+                        f"({self.size} blocks)", at="cylinder" if self.cylinder else "heads")
+        return self
+
+    @property
+    def cyl_blocks(self) -> int | None:
+        """Blocks per cylinder the scenario gives, None for the default geometry."""
+        if self.cylinder is not None:
+            return self.cylinder
+        if self.heads is not None and self.sectors is not None:
+            return self.heads * self.sectors
+        return None
 
     @field_validator("slices", mode="before")
     @classmethod

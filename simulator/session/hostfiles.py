@@ -15,6 +15,10 @@ import stat
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Protocol
 
+from simulator.sunos.disks import root_mirror
+from simulator.sunos.files import release_text, system_text
+from simulator.sunos.syslog import messages_text
+
 if TYPE_CHECKING:
     from pyfakefs.fake_filesystem import FakeFilesystem
 
@@ -22,7 +26,7 @@ if TYPE_CHECKING:
     from simulator.host import Host
 
 ETC_FILES = ("/etc/vfstab", "/etc/mnttab", "/etc/lvm/md.tab", "/etc/lvm/mddb.cf",
-             "/etc/dumpdates", "/etc/nodename")
+             "/etc/dumpdates", "/etc/nodename", "/etc/release", "/etc/system")
 
 
 def etc_files(host: Host) -> dict[str, str]:
@@ -30,8 +34,14 @@ def etc_files(host: Host) -> dict[str, str]:
 
     Only /etc: the process harness overlays /etc, while /var stays the host's own so that
     a dump the driver writes to /var/tmp is where both the driver and the harness look.
+    ``/etc/release`` is the host's release's (:func:`simulator.sunos.files.release_text`),
+    ``/etc/system`` carries metaroot's lines when ``/`` is on a mirror
+    (:func:`simulator.sunos.files.system_text`).
     """
+    root = root_mirror(host)
     files: dict[str, str] = {"/etc/nodename": host.hostname + "\n",
+                             "/etc/release": release_text(host.release),
+                             "/etc/system": system_text(root[0] if root else None),
                              "/etc/lvm/mddb.cf": mddb_cf(host),
                              "/etc/lvm/md.tab": host.md.mdtab or MD_TAB_HEADER,
                              "/etc/vfstab": host.fs.vfstab_text(),
@@ -59,7 +69,7 @@ def mddb_cf(host: Host) -> str:
              "#driver\tminor_t\tdaddr_t\tdevice id\tchecksum"]
     for r in host.md.sets[""].replicas:
         disk = host.disks.get(r.device.rsplit("s", 1)[0])
-        devid = disk.devid if disk else ""
+        devid = (disk.devid or "") if disk else ""
         lines.append(f"sd\t{_minor(r.device)}\t{r.first_block}\t{devid}\t-{_cksum(r.device)}")
     return "\n".join(lines) + "\n"
 
@@ -73,12 +83,9 @@ def _cksum(device: str) -> int:
 
 
 def messages(host: Host) -> str:
-    """Console messages the kernel logged (``/var/adm/messages`` lines)."""
-    out = []
-    for e in host.md.events:
-        stamp = host.clock.ctime(e.time)[4:19]
-        out.append(f"{stamp} {host.hostname} md_mirror: [ID 104909 kern.warning] {e.text}")
-    return "\n".join(out) + ("\n" if out else "")
+    """Console messages the kernel logged (``/var/adm/messages`` lines, with the module and
+    message ID syslog shows: :func:`simulator.sunos.syslog.messages_text`)."""
+    return messages_text(host)
 
 
 def device_nodes(host: Host) -> list[str]:

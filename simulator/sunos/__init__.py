@@ -10,5 +10,6 @@ Each program in :mod:`simulator.sunos.cmd` follows its illumos source, named in 
 docstring, and reads the host through its typed parts (``host.md``, ``host.fs``,
 ``host.backups``, ``host.disks``); the facts several programs share (disk geometry, inquiry
 data, physical paths, the root mirror) live in :mod:`simulator.sunos.disks`. What only these
-programs change (PROM variables, mail) is kept per host in :mod:`simulator.sunos.state`.
+programs change (PROM variables, mail) is the typed host part ``host.sunos``
+(:mod:`simulator.sunos.state`); the release a host runs is :mod:`simulator.sunos.release`.
 """

@@ -2,15 +2,13 @@
 
 One home for what ``format``, ``prtvtoc``, ``iostat -En`` and ``eeprom`` must agree on.
 
-Geometry (decided here; the model keeps only ``Disk.size`` and ``Disk.cyl_blocks``): the
-label's sectors/cylinder is ``Disk.cyl_blocks`` (the SUN72G format.dat geometry, 24 heads x
-424 sectors, the cylinder libmeta's metagetstart rounds to) whenever the disk size is a whole
-number of those cylinders, as the default 143349312-block disk is (14087 cylinders). For other
-sizes the heads are kept and sectors/track is the largest divisor of the size per head not
-above the modelled one, so that the label's cylinders still come out whole and cover the
-whole disk (a 36 GB scenario disk: 24 x 384, 8192 cylinders). A size with no such divisor
-keeps ``cyl_blocks`` and labels the whole cylinders only. Two alternate cylinders follow the
-data cylinders, as format.dat gives every SCSI disk (``acyl = 2``).
+Geometry: the disk's own (``Disk.nhead`` x ``Disk.nsect``: a scenario's ``[[disk]] cylinder``
+or ``heads``/``sectors``, else :func:`simulator.core.devices.fit_geometry` of its size; the
+SUN72G format.dat geometry, 24 heads x 424 sectors, for a disk a builder adds without one),
+the same cylinder libmeta's metagetstart rounds to in the model: one rule. The label holds the
+whole cylinders of the disk (dk_geom ``dkg_ncyl`` = size / cylinder, at most 65533); a
+remainder smaller than a cylinder is left out, as a real label leaves it. Two alternate
+cylinders follow the data cylinders, as format.dat gives every SCSI disk (``acyl = 2``).
 
 Inquiry data come from the disk's device ID (``id1,sd@S<vendor>_<product>_<serial>``, the
 form devid_scsi_encode builds from the inquiry strings); revision ``0707`` is decided here.
@@ -33,7 +31,6 @@ if TYPE_CHECKING:
     from simulator.host import Host
 
 ALT_CYLINDERS = 2                       # format.dat: acyl = 2 for SCSI disks
-HEADS = (24, 27, 19, 16, 32, 64, 255, 8, 4, 2, 1)
 MAX_CYLINDERS = 65535 - ALT_CYLINDERS   # dk_geom dkg_pcyl is an unsigned short
 REVISION = "0707"
 DEFAULT_VENDOR, DEFAULT_PRODUCT = "SEAGATE", "ST373307LSUN72G"
@@ -66,29 +63,10 @@ class Geometry:
         return self.ncyl + self.acyl
 
 
-def _heads_of(cylsize: int) -> tuple[int, int]:
-    for nhead in HEADS:
-        if cylsize % nhead == 0:
-            return nhead, cylsize // nhead
-    return 1, cylsize
-
-
 def geometry(disk: Disk) -> Geometry:
-    """The label geometry of ``disk`` (see the module docstring for the rule)."""
-    cyl = max(1, disk.cyl_blocks)
-    nhead, nsect = _heads_of(cyl)
-    if disk.size % cyl == 0 and disk.size // cyl <= MAX_CYLINDERS:
-        return Geometry(nhead, nsect, disk.size // cyl)
-    for heads in (nhead, *HEADS):
-        if disk.size % heads:
-            continue
-        per_head = disk.size // heads
-        for sect in range(min(nsect, per_head), 0, -1):
-            if per_head % sect == 0:
-                if per_head // sect <= MAX_CYLINDERS:
-                    return Geometry(heads, sect, per_head // sect)
-                break
-    return Geometry(nhead, nsect, min(disk.size // cyl, MAX_CYLINDERS))
+    """The label geometry of ``disk``: its heads and sectors, its whole cylinders."""
+    return Geometry(disk.nhead, disk.nsect,
+                    min(disk.size // max(1, disk.cyl_blocks), MAX_CYLINDERS))
 
 
 @dataclass(frozen=True)
@@ -102,7 +80,7 @@ class Inquiry:
 
 
 def inquiry(disk: Disk) -> Inquiry:
-    m = _DEVID.match(disk.devid)
+    m = _DEVID.match(disk.devid or "")
     if m is None:
         return Inquiry(DEFAULT_VENDOR, DEFAULT_PRODUCT, REVISION, disk.name.upper()[:16])
     return Inquiry(m.group("vid")[:8], m.group("pid")[:16], REVISION, m.group("serial")[:16])

@@ -1,6 +1,13 @@
-"""Text of two files scripts read to learn about a Solaris 10 host: /etc/release, /etc/system.
+"""Text of two files scripts read to learn about a Solaris host: /etc/release, /etc/system.
 
 Hand-written to match the real files byte for byte where a capture is known.
+
+``release_text`` takes a host's release (``host.release``: ``5.9``, ``5.10``, ``5.11``,
+``illumos``; :mod:`simulator.sunos.release`) or a Solaris 10 update. Other releases than
+Solaris 10 (decided, no capture in the reference): Solaris 9 9/05 (build s9s_u8wos_05, its
+four-line Sun text: title, copyright, "Use is subject to license terms.", assembly date),
+Oracle Solaris 11.4 (three lines, 11.4's title has no build name) and OpenIndiana Hipster
+2023.10 (the illumos distribution's four lines); each centred as the Solaris 10 texts are.
 
 ``/etc/release`` (SUNWsolnm): three centred lines for the Oracle releases. The 8/11 (update 10)
 text is a real capture (serverfault.com question 524883, ``cat /etc/release`` on
@@ -35,6 +42,21 @@ _RELEASES: dict[str, tuple[str, str, str]] = {
 }
 _ALIASES = {"u9": "10 9/10", "u10": "10 8/11", "u11": "10 1/13"}
 DEFAULT_RELEASE = "10 1/13"
+# host.release -> the release text such a host carries ("5.10": the Solaris 10 default)
+_HOST_RELEASES: dict[str, tuple[str, ...]] = {
+    "5.9": ("                        Solaris 9 9/05 s9s_u8wos_05 SPARC",
+            "           Copyright 2005 Sun Microsystems, Inc.  All Rights Reserved.",
+            "                        Use is subject to license terms.",
+            "                            Assembled 04 August 2005"),
+    "5.10": _RELEASES[DEFAULT_RELEASE],
+    "5.11": ("                             Oracle Solaris 11.4 SPARC",
+             "  Copyright (c) 1983, 2018, Oracle and/or its affiliates.  All rights reserved.",
+             "                            Assembled 16 August 2018"),
+    "illumos": ("             OpenIndiana Hipster 2023.10 (powered by illumos)",
+                "        OpenIndiana Project, part of The Illumos Foundation (C) 2010-2023",
+                "                        Use is subject to license terms.",
+                "                           Assembled 30 October 2023"),
+}
 
 SYSTEM_HEADER = """\
 *ident	"@(#)system	1.18	97/06/27 SMI" /* SVR4 1.5 */
@@ -121,12 +143,15 @@ ENDROOTSTR = "* End MDD root info (do not edit)\n"
 
 
 def release_text(release: str = DEFAULT_RELEASE) -> str:
-    """/etc/release of a Solaris 10 release (``"10 1/13"``, ``"1/13"`` or ``"u11"``)."""
+    """/etc/release of a host's release (``"5.9"``, ``"5.10"``, ``"5.11"``, ``"illumos"``) or
+    of a Solaris 10 update (``"10 1/13"``, ``"1/13"`` or ``"u11"``)."""
+    if release in _HOST_RELEASES:
+        return "\n".join(_HOST_RELEASES[release]) + "\n"
     key = _ALIASES.get(release, release)
     if key not in _RELEASES and f"10 {key}" in _RELEASES:
         key = f"10 {key}"
     if key not in _RELEASES:
-        known = ", ".join(sorted(_RELEASES) + sorted(_ALIASES))
+        known = ", ".join(list(_HOST_RELEASES) + sorted(_RELEASES) + sorted(_ALIASES))
         raise ValueError(f"{release!r}: not a modelled Solaris 10 release ({known})")
     return "\n".join(_RELEASES[key]) + "\n"
 

@@ -1,19 +1,15 @@
 """What the SunOS programs change on a host: PROM variables set with ``eeprom`` and mail.
 
-Kept beside the host, not in it: :func:`state_of` holds one :class:`SunosState` per
-:class:`~simulator.host.Host` in a ``WeakKeyDictionary`` (it lives as long as the host and is
-not saved with the host's state). Nothing is ever sent: ``mailx``/``sendmail`` only record the
+A typed part of the host, ``host.sunos`` (built in :class:`~simulator.host.Host`'s constructor,
+saved and loaded with the host's state, so that ``eeprom boot-device=...`` in one ``svmsim
+exec`` is still set in the next). Nothing is ever sent: ``mailx``/``sendmail`` only record the
 message here, where tests and reports read it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
-from weakref import WeakKeyDictionary
-
-if TYPE_CHECKING:
-    from simulator.host import Host
+from dataclasses import asdict, dataclass, field
+from typing import Any
 
 
 @dataclass
@@ -26,6 +22,11 @@ class MailMessage:
     body: str
     time: float
 
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> MailMessage:
+        return cls(program=str(d["program"]), recipients=[str(r) for r in d["recipients"]],
+                   subject=d.get("subject"), body=str(d["body"]), time=float(d["time"]))
+
 
 @dataclass
 class SunosState:
@@ -34,16 +35,13 @@ class SunosState:
     eeprom: dict[str, str] = field(default_factory=dict)
     mail: list[MailMessage] = field(default_factory=list)
 
+    def to_dict(self) -> dict[str, Any]:
+        return {"eeprom": dict(self.eeprom), "mail": [asdict(m) for m in self.mail]}
 
-_STATES: WeakKeyDictionary[Host, SunosState] = WeakKeyDictionary()
-
-
-def state_of(host: Host) -> SunosState:
-    """The SunOS state of ``host`` (created empty on first use)."""
-    state = _STATES.get(host)
-    if state is None:
-        state = _STATES[host] = SunosState()
-    return state
+    def load_dict(self, d: dict[str, Any]) -> None:
+        """Take the state saved by :meth:`to_dict` (empty for states saved before it)."""
+        self.eeprom = {str(k): str(v) for k, v in d.get("eeprom", {}).items()}
+        self.mail = [MailMessage.from_dict(m) for m in d.get("mail", [])]
 
 
 def header_recipients(text: str) -> tuple[list[str], str | None]:

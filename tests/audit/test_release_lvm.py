@@ -43,7 +43,7 @@ SOLARIS11_METADB_I = """\
 def test_solaris_11_metadb_i_after_metadb_a() -> None:
     """The capture's replicas were just added: ``a        u``, and the t/B legend."""
     h = Host("LXH10SER4")
-    h.release = "5.11"            # type: ignore[attr-defined]  # the [host] release key
+    h.release = "5.11"
     h.ensure_slice("c1t0d0s6", 65536)
     assert h.run("metadb -a -f -c 3 c1t0d0s6").exit_code == 0
     out = h.run("metadb -i").stdout.expandtabs(8)
@@ -95,7 +95,7 @@ size = "1GB"
 
 def reattach(release: str) -> list[str]:
     h = Host("host1")
-    h.release = release           # type: ignore[attr-defined]
+    h.release = release
     h.add_replicas("c0t0d0s7", count=3)
     for i, sub in enumerate(("d21", "d22")):
         h.add_disk(f"c1t{i}d0", 2**23, {0: 2**22})

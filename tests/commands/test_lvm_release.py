@@ -12,7 +12,7 @@ import pytest
 
 from simulator import Host
 from simulator.lvm.cmd.metadb import BADTAG_LINE, LEGEND, TAG_LINE, legend
-from simulator.lvm.libmeta.release import detach_compacts, legend_has_tag_lines, release_of
+from simulator.lvm.libmeta.release import detach_compacts, legend_has_tag_lines
 from simulator.scenario.catalog import parse_scenario
 
 GB = 2**21
@@ -65,7 +65,7 @@ def test_metadb_i_legend_by_release(release: str, tagged: bool) -> None:
     fourteen lines of samples/metadb-i.txt."""
     h = Host("host1")
     h.add_replicas("c0t0d0s7")
-    h.release = release          # type: ignore[attr-defined]  # the [host] release key
+    h.release = release  # the [host] release key
     out = h.run("metadb -i").stdout
     assert legend_has_tag_lines(release) is tagged
     assert out.endswith(legend(release) + "\n")
@@ -78,16 +78,15 @@ def test_metadb_i_legend_by_release(release: str, tagged: bool) -> None:
         assert out.endswith(LEGEND + "\n") and TAG_LINE not in out and len(lines) == 2 + 14
 
 
-def test_release_defaults_to_5_10() -> None:
-    h = Host("host1")
-    assert release_of(h) == "5.10"
-    h.release = "7.0"            # type: ignore[attr-defined]
-    assert release_of(h) == "5.10"
+def test_release_defaults_to_5_10_and_is_checked() -> None:
+    assert Host("host1").release == "5.10"
+    with pytest.raises(ValueError, match="not a modelled release"):
+        Host("host1", release="7.0")
 
 
 def three_way(release: str) -> Host:
     h = Host("host1")
-    h.release = release          # type: ignore[attr-defined]
+    h.release = release
     h.add_replicas("c0t0d0s7", count=3)
     for i, sub in enumerate(("d10", "d20", "d30")):
         h.add_disk(f"c1t{i + 1}d0", 4 * GB + 65536, {0: 4 * GB, 7: 65536})

@@ -395,3 +395,13 @@ def test_routed_calls_are_the_sessions_calls(seed: Host) -> None:
     assert mine == session.transcript.calls and [c.index for c in mine] == [1, 2]
     assert mine[0].changes == ["d1: submirror d3 detached"]
     assert session.transcript.detached == {"d1": ["d3"]}
+
+
+def test_disksuite_paths_are_routed_only_on_a_release_that_has_them() -> None:
+    """/usr/opt/SUNWmd/sbin exists on a 5.9 host kept from DiskSuite, not on 5.10
+    (simulator/sunos/release.py): a driver on 5.10 gets the same FileNotFoundError as there."""
+    from simulator.inprocess.route import plan_command
+    assert plan_command(["/usr/opt/SUNWmd/sbin/metastat"], release="5.9") is not None
+    assert plan_command(["/usr/opt/SUNWmd/sbin/metastat"], release="5.10") is None
+    assert plan_command(["/usr/sbin/metastat"], release="5.10") is not None
+    assert plan_command(["metastat"], release="illumos") is not None

@@ -83,8 +83,8 @@ def test_expect_reads_as_the_harness_reads_it() -> None:
     ("[[faults]]\nkind = 'x'\n", "faults: unknown table (did you mean 'fault'?)"),
     ("zzz = 3\n", "zzz: unknown table (known: " + ", ".join(TOP_KEYS) + ")"),
     ("[host]\nhostnme = 'h'\n", "host.hostnme: unknown key (did you mean 'hostname'?)"),
-    ("[host]\nzz = 1\n", "host.zz: unknown key (known: hostname, resync_rate, start, "
-     "timezone)"),
+    ("[host]\nzz = 1\n", "host.zz: unknown key (known: hostname, release, "
+     "resync_rate, start, timezone)"),
     ("[host]\nstart = true\n", "host.start: must be an ISO-8601 date-time (got a boolean)"),
     ("[host]\nresync_rate = '0/s'\n", "host.resync_rate: must be more than 0 (got '0/s')"),
     ("[scenario]\nversion = 2\n", "scenario.version: must be from 1 to 1 (got 2)"),

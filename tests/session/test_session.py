@@ -100,7 +100,8 @@ def test_the_mirror_writes_what_changed_and_what_the_driver_removed() -> None:
     mirror = FileMirror(host, view, messages=True)
     mirror.push()
     assert set(view.files) == {"/etc/vfstab", "/etc/mnttab", MD_TAB, "/etc/lvm/mddb.cf",
-                               "/etc/dumpdates", "/etc/nodename", "/var/adm/messages"}
+                               "/etc/dumpdates", "/etc/nodename", "/var/adm/messages",
+                               "/etc/release", "/etc/system"}
     assert view.nodes == set(device_nodes(host))
     view.writes.clear()
     mirror.push()

@@ -5,14 +5,19 @@ show_disk_errors, sd.c sd_create_errstats) on the simulated disks; the shared ge
 from __future__ import annotations
 
 from simulator import Host, build_host
-from simulator.core.devices import Disk
+from simulator.core.devices import Disk, fit_geometry
 from simulator.sunos.disks import Geometry, geometry, hard_errors, physical_path
 
 
 def test_geometry_keeps_whole_cylinders() -> None:
     assert geometry(Disk("c1t0d0", 143349312)) == Geometry(24, 424, 14087)
-    assert geometry(Disk("c1t0d0", 75497472)) == Geometry(24, 384, 8192)
-    odd = geometry(Disk("c1t0d0", 10176 * 100 + 7))    # prime-ish: whole SUN72G cylinders
+    # a disk's own geometry: the label holds its whole cylinders
+    assert geometry(Disk("c1t0d0", 75497472)) == Geometry(24, 424, 7419)
+    # a scenario disk without one gets whole cylinders of its size (fit_geometry)
+    assert fit_geometry(75497472) == (24, 384)
+    assert fit_geometry(143349312) == (24, 424)
+    assert fit_geometry(10176 * 100 + 7) == (24, 424)    # prime-ish: whole SUN72G cylinders
+    odd = geometry(Disk("c1t0d0", 10176 * 100 + 7))
     assert (odd.nhead, odd.nsect, odd.ncyl) == (24, 424, 100)
     assert physical_path("c0t1d0") == "/pci@1c,600000/scsi@2/sd@1,0"
     assert physical_path("c1t10d0", prom=True) == "/pci@1c,600000/scsi@3/disk@a,0"

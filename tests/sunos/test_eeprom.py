@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from simulator import Host, build_host
 from simulator.sunos.cmd.eeprom import PROPERTIES
-from simulator.sunos.state import state_of
 
 
 def test_root_mirror_alias() -> None:
@@ -34,7 +33,7 @@ def test_dump_all_in_prom_order(host: Host) -> None:
 def test_set_is_kept_on_the_host(host: Host) -> None:
     r = host.run(["eeprom", "boot-device=rootmirror disk"])
     assert (r.stdout, r.exit_code) == ("", 0)
-    assert state_of(host).eeprom == {"boot-device": "rootmirror disk"}
+    assert host.sunos.eeprom == {"boot-device": "rootmirror disk"}
     assert host.run("eeprom boot-device").stdout == "boot-device=rootmirror disk\n"
     r = host.run("eeprom -v auto-boot?=false")
     assert r.stdout == "old:auto-boot?=true\nnew:auto-boot?=false\n"

@@ -4,7 +4,6 @@ sendmail: texts and exit codes."""
 from __future__ import annotations
 
 from simulator import Host, build_host
-from simulator.sunos.state import state_of
 
 
 def test_zonename(host: Host) -> None:
@@ -38,7 +37,7 @@ def test_mailx_records_and_never_sends(host: Host) -> None:
     r = host.run(["mailx", "-s", "backup of host1 failed", "root", "ops@example.com"],
                  stdin="metastat shows d10 in maintenance\n")
     assert (r.stdout, r.stderr, r.exit_code) == ("", "", 0)
-    msg = state_of(host).mail[-1]
+    msg = host.sunos.mail[-1]
     assert (msg.program, msg.recipients, msg.subject, msg.body) == (
         "mailx", ["root", "ops@example.com"], "backup of host1 failed",
         "metastat shows d10 in maintenance\n")
@@ -58,7 +57,7 @@ def test_mailx_read_mode_and_usage(host: Host) -> None:
 def test_sendmail(host: Host) -> None:
     r = host.run("/usr/lib/sendmail -t -oi", stdin="To: ops@example.com\nSubject: d10\n\nok\n")
     assert (r.stderr, r.exit_code) == ("", 0)
-    msg = state_of(host).mail[-1]
+    msg = host.sunos.mail[-1]
     assert (msg.recipients, msg.subject) == (["ops@example.com"], "d10")
     r = host.run("sendmail -oi", stdin="hello\n")
     assert (r.stderr, r.exit_code) == ("Recipient names must be specified\n", 64)

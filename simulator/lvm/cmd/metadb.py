@@ -20,7 +20,7 @@ from simulator.core.invocation import Invocation
 from simulator.core.libc import getopt
 from simulator.core.names import DID_SLICE_RE, short_name
 from simulator.lvm.errors import NO_DB, MDError
-from simulator.lvm.libmeta.release import legend_has_tag_lines, release_of
+from simulator.lvm.libmeta.release import legend_has_tag_lines
 from simulator.lvm.md.manager import MDSet
 from simulator.lvm.md.replicas import DEFAULT_LENGTH
 
@@ -126,7 +126,7 @@ def main(inv: Invocation) -> int:
     if cmd in ("infoshort", "infolong"):
         if operands:
             usage_exit(inv, "too many arguments")
-        text = legend(release_of(inv.host)) if cmd == "infolong" else None
+        text = legend(inv.host.release) if cmd == "infolong" else None
         inv.out(listing(s, text), end="")
         return 0
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from simulator.core.libc import sun_getopt
 from simulator.lvm.libmeta.names import MISCNAME, command_set, meta_device, print_usage
-from simulator.lvm.libmeta.release import detach_compacts, release_of
+from simulator.lvm.libmeta.release import detach_compacts
 from simulator.lvm.md.records import Mirror
 
 if TYPE_CHECKING:
@@ -53,6 +53,6 @@ def main(inv: Invocation) -> int:
     force = any(o.char == "f" for o in opts)
     _, sub = meta_device(vm, s, rest[1])
     vm.detach(s, unit.name, sub, force=force,
-              compact=detach_compacts(release_of(inv.host)))
+              compact=detach_compacts(inv.host.release))
     inv.out(f"{s.display(unit.name)}: submirror {s.display(sub)} is detached")
     return 0

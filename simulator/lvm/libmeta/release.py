@@ -1,8 +1,8 @@
 """Which Solaris release the simulated host runs, and the SVM behaviours that differ by it.
 
-A release is ``"5.9"``, ``"5.10"`` (the default), ``"5.11"`` or ``"illumos"``. The scenario key
-``[host] release`` is read elsewhere and becomes ``host.release``; :func:`release_of` is the
-only place svmsim's SVM code asks for it.
+A release is ``"5.9"``, ``"5.10"`` (the default), ``"5.11"`` or ``"illumos"``: the one list of
+them is here (the scenario key ``[host] release`` becomes the typed ``host.release``; the
+SunOS identity of each release, uname and /etc/release, is :mod:`simulator.sunos.release`).
 
 What differs, and the evidence for each:
 
@@ -30,19 +30,11 @@ What differs, and the evidence for each:
 
 from __future__ import annotations
 
-RELEASES = ("5.9", "5.10", "5.11", "illumos")
-DEFAULT_RELEASE = "5.10"
+from typing import Literal, get_args
 
-
-def release_of(host: object) -> str:
-    """The host's release (``host.release``), ``"5.10"`` when the host has none.
-
-    This getattr is a bridge: the ``[host] release`` key and ``Host.release`` are another
-    part of issue 14; the lead replaces this body with ``host.release`` at merge. (The
-    host is typed ``object`` because libmeta may not import :mod:`simulator.host`.)
-    """
-    release = getattr(host, "release", DEFAULT_RELEASE)
-    return release if isinstance(release, str) and release in RELEASES else DEFAULT_RELEASE
+Release = Literal["5.9", "5.10", "5.11", "illumos"]
+RELEASES: tuple[str, ...] = get_args(Release)
+DEFAULT_RELEASE: Release = "5.10"
 
 
 def legend_has_tag_lines(release: str) -> bool:

@@ -15,7 +15,7 @@ the Solaris Volume Manager Administration Guide asks after mirroring root: a ``r
 device alias for the second submirror's disk in ``nvramrc`` (``devalias rootmirror
 <path>:<slice>``, one ``rootmirrorN`` per further submirror), ``use-nvramrc?=true`` and
 ``boot-device=disk rootmirror``. Values set with eeprom are kept per host
-(:mod:`simulator.sunos.state`) and win over both.
+(``host.sunos``, saved with the host: :mod:`simulator.sunos.state`) and win over both.
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ from simulator.core.libc import sun_getopt
 from simulator.core.names import split_slice
 from simulator.core.strerror import strerror
 from simulator.sunos.disks import physical_path, root_mirror, slice_letter
-from simulator.sunos.state import state_of
 
 NAME = "eeprom"
 PROMDEV = "/dev/openprom"
@@ -72,7 +71,7 @@ def values(inv: Invocation) -> dict[str, str | None]:
             vals["nvramrc"] = "\n".join(aliases)
             vals["use-nvramrc?"] = "true"
             vals["boot-device"] = "disk rootmirror"
-    vals.update(state_of(inv.host).eeprom)
+    vals.update(inv.host.sunos.eeprom)
     return vals
 
 
@@ -93,7 +92,7 @@ def _set_one(inv: Invocation, name: str, value: str, verbose: bool) -> None:
     elif len(value) >= MAXVALSIZE:
         inv.out(f"{name}: invalid property value.")
     else:
-        state_of(inv.host).eeprom[name] = value
+        inv.host.sunos.eeprom[name] = value
     if verbose:
         inv.out("new:", end="")
         _print_one(inv, name)

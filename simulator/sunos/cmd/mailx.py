@@ -2,7 +2,7 @@
 
 Sending (recipients on the command line, or ``-t``): the message is standard input (collect.c
 reads to end of file when stdin is not a terminal); it is kept in the host's SunOS state
-(:func:`simulator.sunos.state.state_of`) with its subject (``-s``) and recipients, exit 0.
+(``host.sunos``, :mod:`simulator.sunos.state`) with its subject (``-s``) and recipients, exit 0.
 Reading (no recipients): the mailbox is not modelled, so it does not exist and mailx says
 ``No mail for <user>`` (lex.c setfile), exit 1; ``-e`` (is there mail?) exits 1 silently.
 Option errors follow main(): getopt's message, then the two usage lines, exit 1.
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from simulator.core.invocation import Invocation
 from simulator.core.libc import sun_getopt
-from simulator.sunos.state import MailMessage, header_recipients, state_of
+from simulator.sunos.state import MailMessage, header_recipients
 
 NAME = "mailx"
 OPTSTRING = "b:Bc:defFh:HiInNr:s:u:UtT:vV~"
@@ -61,6 +61,6 @@ def main(inv: Invocation) -> int:
         user = inv.env.get("LOGNAME") or inv.env.get("USER") or "root"
         inv.err(f"No mail for {user}")
         return 1
-    state_of(inv.host).mail.append(MailMessage(inv.prog, rcpts, subject, body,
+    inv.host.sunos.mail.append(MailMessage(inv.prog, rcpts, subject, body,
                                                inv.host.clock.now))
     return 0

@@ -10,7 +10,7 @@ No recipient at all is sendmail's ``Recipient names must be specified``, exit 64
 from __future__ import annotations
 
 from simulator.core.invocation import Invocation
-from simulator.sunos.state import MailMessage, header_recipients, state_of
+from simulator.sunos.state import MailMessage, header_recipients
 
 NAME = "sendmail"
 EX_USAGE = 64
@@ -44,6 +44,6 @@ def main(inv: Invocation) -> int:
     if not rcpts:
         inv.err("Recipient names must be specified")
         return EX_USAGE
-    state_of(inv.host).mail.append(MailMessage(inv.prog, rcpts, subject, body,
+    inv.host.sunos.mail.append(MailMessage(inv.prog, rcpts, subject, body,
                                                inv.host.clock.now))
     return 0

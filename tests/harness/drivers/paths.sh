@@ -9,8 +9,8 @@ command -v metastat
 metastat d1 | grep '^d1: Mirror'
 CMD=/usr/sbin/metastat
 $CMD d1 | grep '^d1: Mirror'
-/usr/opt/SUNWmd/sbin/metastat d1 | grep '^d1: Mirror'
 /sbin/metastat d1 | grep '^d1: Mirror'
+[ -x /usr/opt/SUNWmd/sbin/metastat ] || echo "no /usr/opt/SUNWmd on 5.10"
 [ -c /dev/md/rdsk/d1 ] && echo "char /dev/md/rdsk/d1"
 grep /home1 /etc/vfstab
 grep /home1 /etc/mnttab
