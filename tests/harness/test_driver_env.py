@@ -232,6 +232,7 @@ def test_a_split_mirror_script_mounts_the_detached_submirror_and_runs_to_the_end
     assert f"files: {nfiles}" in out and f"appdb: {appdb}" in out
     blocks = next(int(x.split()[1]) for x in out if x.startswith("blocks:"))
     assert blocks < 1024                # sparse: a 6 GB file costs nothing
+    assert "edited: # edited by split-mount.sh" in out     # a file there can be edited
     assert out[-3:] == ["after umount: 0 entries", "d1: submirror d3 is attached",
                         "split-mount.sh: done"]
     assert [c.exit_code for c in r.transcript.calls] == [0, 0, 0, 0]
