@@ -363,6 +363,9 @@ class HarnessRun:
             method, shim = sandbox.method, sandbox.client
         driver_exit: int | None = proc.returncode
         notes = [f"logger: {line}" for line in self.logged]
+        notes += [f"{m.program}: to {', '.join(m.recipients) or '(nobody)'}"
+                  f"{': ' + m.subject if m.subject else ''} (recorded, never sent)"
+                  for m in self.host.sunos.mail]
         if proc.timed_out:
             driver_exit = None
             notes.append(f"the driver was killed after {self.timeout:.0f} real seconds")

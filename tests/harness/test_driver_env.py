@@ -255,3 +255,14 @@ def test_a_tree_left_mounted_is_taken_away_at_the_end_of_the_run() -> None:
         assert "note: " not in to_text(r) or "not shown" not in to_text(r)
     finally:
         shutil.rmtree(mp, ignore_errors=True)
+
+
+def test_mail_a_driver_sends_is_recorded_in_the_report_never_sent() -> None:
+    """Backup scripts mail their result (``mailx -s subject root``); like ``logger`` it is
+    kept in the run's report and goes nowhere."""
+    script = "echo 'backup of /home1 failed' | mailx -s 'backup d1' root; echo rc=$?"
+    run, r, proc = harness([dash(), "-c", script])
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.decode() == "rc=0\n"
+    assert "mailx: to root: backup d1 (recorded, never sent)" in r.notes
+    assert run.host.sunos.mail[0].body == "backup of /home1 failed\n"
