@@ -206,7 +206,7 @@ def write_text(result: RunResult, console: Console) -> None:
             console.print(Text("  " + line))
     for note in result.notes:
         console.print(Text(f"note: {note}"))
-    console.print(Text(summary_line(result)))
+    console.print(Text(summary_line(result)), soft_wrap=True)   # one line, never folded
 
 
 def to_text(result: RunResult, width: int = 100) -> str:
