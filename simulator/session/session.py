@@ -131,6 +131,8 @@ class Session:
         check under it; ``expected`` overrides the acceptable outcomes of ``expect``.
         Both fronts' verdicts come from here."""
         from simulator.session.outcomes import judge
+        if expected:   # as if the scenario had said outcome = expected (and no more)
+            expect = Expectations.from_dict({**expect.to_dict(), "outcome": list(expected)})
         with self.lock:
             run = Run(self.host, self.transcript, driver_exit, self.hung, expect, resolve,
                       timed_out=timed_out)
