@@ -158,9 +158,10 @@ def dump_source(host: Host, transcript: Transcript, call: Call) -> tuple[bool | 
 
     Consistent: a submirror detached during the run while ``lockfs -w`` held its file
     system (or from ``/``, which the procedure never write-locks), or a volume whose file
-    system was not mounted, or write-locked for the whole dump. Not consistent: a submirror
-    still attached (a live submirror takes every write the mirror takes), or the volume of
-    a mounted file system that applications kept writing to. None when the device is not a
+    system was not mounted, or write-locked for the whole dump, or not written to (no
+    workload). Not consistent: a submirror still attached (a live submirror takes every
+    write the mirror takes), or the volume of a mounted file system that applications kept
+    writing to. None when the device is not a
     metadevice the model knows (a slice, a file).
     """
     keys = _dump_keys(call.argv)
@@ -205,6 +206,9 @@ def dump_source(host: Host, transcript: Transcript, call: Call) -> tuple[bool | 
         return True, f"volume {name} (its file system not mounted)", ""
     if locks_before(transcript, call.index).get(mount) == "write":
         return True, f"volume {name} of {mount}, write-locked through the dump", ""
+    fs = host.fs.fs_on_device(disk)
+    if fs is None or fs.workload is None or not fs.workload.active:
+        return True, f"volume {name} of {mount} (no application writes to it)", ""
     return False, f"volume {name} of {mount}", (
         f"{disk} is the volume of {mount}, mounted and written to during the dump")
 
