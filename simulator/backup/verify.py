@@ -11,6 +11,15 @@ a tape, or bytes) with
 
 and says whether the dump completed and whether the dumped image was fsck-clean.
 
+It never claims a detach that did not happen: with no detach of the dumped submirror
+recorded before the dump, the archive is compared with the file system now only, and the
+report says so. When that submirror is attached to a mirror that holds a file system (so a
+detach would have been recorded), or the dump read the volume of a mounted file system, the
+archive is not a consistent image -- a live submirror takes every write the mirror takes,
+and a mounted file system that applications write to (a workload) changes while ufsdump
+reads it (the Admin Guide's reason for
+detaching under ``lockfs -w``) -- and the report says that too: ``consistent`` is False.
+
 A difference is named from the backup's point of view: ``missing`` (the file system had the
 entry, the archive does not), ``extra`` (the archive has an entry the file system did not),
 ``changed`` (both have it; ``fields`` says which of kind, size, mode, uid, gid, mtime, digest,
@@ -18,8 +27,9 @@ target differ). A level-N archive is held to what changed since the dump it is b
 unchanged file that is absent is not missing.
 
 ``svmsim verify-backup --state DIR ARCHIVE [--json]`` prints the report; exit 0 when the
-archive is complete and equals the detach-time view, 1 when it is incomplete or differs, 2
-on bad usage or an unreadable archive.
+archive is complete, a consistent image, and equals the detach-time view (or, with no
+detach, the file system now), 1 when it is incomplete, inconsistent or differs, 2 on bad
+usage or an unreadable archive.
 """
 
 from __future__ import annotations
@@ -77,17 +87,22 @@ class BackupReport:
     differences_at_detach: list[Difference] = field(default_factory=list)
     differences_now: list[Difference] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    consistent: bool | None = None   # False: a live submirror or a mounted volume was read
+    inconsistency: str = ""
 
     @property
     def matches(self) -> bool:
-        """Complete, and equal to what applications saw at detach time."""
-        return self.complete and not self.differences_at_detach
+        """Complete, not known to be inconsistent, and equal to what applications saw at
+        detach time (with no detach: to the file system now)."""
+        return self.complete and self.consistent is not False \
+            and not self.differences_at_detach
 
     def to_dict(self) -> dict[str, Any]:
         return {"archive": self.archive, "complete": self.complete, "clean": self.clean,
                 "level": self.level, "device": self.device, "filesys": self.filesys,
                 "date": self.date, "entries": self.entries, "detach": self.detach,
-                "matches": self.matches,
+                "matches": self.matches, "consistent": self.consistent,
+                "inconsistency": self.inconsistency,
                 "differences_at_detach": [d.to_dict() for d in self.differences_at_detach],
                 "differences_now": [d.to_dict() for d in self.differences_now],
                 "notes": self.notes}
@@ -105,15 +120,24 @@ class BackupReport:
             d = self.detach
             lines.append(f"detached:  {d['submirror']} from {d['mirror']} on "
                          f"{ck(d['time'])} ({'write-locked' if d['locked'] else 'NOT locked'})")
-        lines.append(f"at detach: {len(self.differences_at_detach)} difference(s)")
-        lines += [f"  {d}" for d in self.differences_at_detach]
+            lines.append(f"at detach: {len(self.differences_at_detach)} difference(s)")
+            lines += [f"  {d}" for d in self.differences_at_detach]
+        else:
+            lines.append("detached:  no detach of the dumped device was recorded")
         lines.append(f"now:       {len(self.differences_now)} difference(s)")
         lines += [f"  {d}" for d in self.differences_now[:50]]
         if len(self.differences_now) > 50:
             lines.append(f"  ... {len(self.differences_now) - 50} more")
         lines += [f"note:      {n}" for n in self.notes]
-        lines.append("verdict:   " + ("the archive matches the file system at detach time"
-                                      if self.matches else "the archive does NOT match"))
+        if self.consistent is False:
+            verdict = f"the archive is NOT a consistent image: {self.inconsistency}"
+        elif not self.matches:
+            verdict = "the archive does NOT match"
+        elif self.detach:
+            verdict = "the archive matches the file system at detach time"
+        else:
+            verdict = "the archive matches the file system now (there was no detach)"
+        lines.append("verdict:   " + verdict)
         return "\n".join(lines) + "\n"
 
 
@@ -230,6 +254,7 @@ def verify_backup(host: Host, archive: str | bytes | Archive, cwd: str = "/") ->
     else:
         report.notes.append(f"no detach of {unit} recorded before the dump: "
                             "compared with the file system now only")
+        _judge_live_source(host, report, unit)
     if mount is not None:
         try:
             report.differences_now = compare(arch, fs.app_view(mount).entries())
@@ -238,6 +263,29 @@ def verify_backup(host: Host, archive: str | bytes | Archive, cwd: str = "/") ->
     if not records:
         report.differences_at_detach = list(report.differences_now) if mount else []
     return report
+
+
+def _judge_live_source(host: Host, report: BackupReport, unit: str) -> None:
+    """With no detach recorded: was the dumped device a live submirror, or the volume of a
+    mounted file system? Then the archive is not a consistent image (module doc)."""
+    setname, _, short = unit.rpartition("/")
+    s = host.md.sets.get(setname)
+    u = s.units.get(short) if s is not None else None
+    fs = host.fs
+    if u is not None and u.parent is not None:
+        mirror = s.display(u.parent) if s is not None else u.parent
+        if fs.fs_on_device(md_device(mirror)) is not None:
+            report.consistent = False
+            report.inconsistency = (f"{unit} was dumped while attached to {mirror} (a live "
+                                    "submirror: it takes every write the mirror takes)")
+        return
+    mount = fs.mount_of(report.device) if report.device.startswith("/dev/") else None
+    mounted = fs.fs_on_device(report.device) if mount is not None else None
+    busy = mounted is not None and mounted.workload is not None and mounted.workload.active
+    if mount is not None and busy and fs.lock_of(mount) != "write":
+        report.consistent = False
+        report.inconsistency = (f"{report.device} is the volume of {mount}, mounted and "
+                                "written to while it was dumped")
 
 
 def _mount_of_mirror(fs: FileSystems, mirror: str) -> str | None:

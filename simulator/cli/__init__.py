@@ -168,6 +168,35 @@ def cmd_advance(args: argparse.Namespace) -> int:
 
 
 # ---------------------------------------------------------------------------- parser
+class Parser(argparse.ArgumentParser):
+    """argparse, with an unknown option reported by the subcommand it was given to (its
+    usage, not the top level's) and a suggestion from difflib: Python 3.11's argparse
+    suggests nothing (``svmsim run --reprot json`` -> ``did you mean --report?``)."""
+
+    subcommands: dict[str, argparse.ArgumentParser]
+
+    def parse_args(self, args: Sequence[str] | None = None,  # type: ignore[override]
+                   namespace: argparse.Namespace | None = None) -> argparse.Namespace:
+        ns, extras = self.parse_known_args(args, namespace)
+        if extras:
+            subs = getattr(self, "subcommands", {})
+            owner = subs.get(getattr(ns, "cmd", "") or "", self)
+            owner.error(f"unrecognized arguments: {' '.join(extras)}"
+                        + _suggestion(owner, extras))
+        return ns
+
+
+def _suggestion(parser: argparse.ArgumentParser, extras: list[str]) -> str:
+    import difflib
+    known = [o for a in parser._actions for o in a.option_strings]
+    for extra in extras:
+        if extra.startswith("-"):
+            close = difflib.get_close_matches(extra.split("=", 1)[0], known, n=1)
+            if close:
+                return f" (did you mean {close[0]}?)"
+    return ""
+
+
 def _state_arg(p: argparse.ArgumentParser) -> None:
     p.add_argument("--state", metavar="DIR", default=os.environ.get("SVMSIM_STATE"),
                    help="state directory (default: $SVMSIM_STATE)")
@@ -187,7 +216,7 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``svmsim`` and every subcommand."""
     from simulator import __version__
     from simulator.cli import run, verify
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="svmsim", description="Simulated Solaris Volume Manager hosts for testing "
         "backup scripts and monitoring plugins.")
     parser.add_argument("--version", action="version", version=f"svmsim {__version__}")
@@ -235,6 +264,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     verify.register(sub)
     run.register(sub)
+    parser.subcommands = dict(sub.choices)
     return parser
 
 

@@ -41,7 +41,7 @@ from simulator.session.checks import Expectations
 from simulator.session.hostfiles import FileMirror, SandboxView, device_nodes, etc_files
 from simulator.session.session import Session
 from simulator.session.transcript import Transcript
-from simulator.session.verdict import RunResult
+from simulator.session.verdict import RunResult, result_of
 from simulator.sunos.release import program_paths, uname
 
 if TYPE_CHECKING:
@@ -187,7 +187,8 @@ class HarnessRun:
     def __init__(self, scenario: Scenario, command: Sequence[str], *,
                  method: Method | None = None, client: Literal["c", "python"] | None = None,
                  timeout: float = 600.0, workdir: str | Path | None = None,
-                 max_virtual: float = MAX_VIRTUAL_SECONDS) -> None:
+                 max_virtual: float = MAX_VIRTUAL_SECONDS,
+                 expected: Sequence[str] | None = None) -> None:
         self.scenario = scenario
         self.command = list(command)
         self.method = method
@@ -197,6 +198,7 @@ class HarnessRun:
         self.max_virtual = max_virtual
         self.host: Host = scenario.build_host()
         self.expect = Expectations.from_dict(scenario.expect)
+        self.expected = tuple(expected) if expected else None   # overrides [expect] outcome
         self.session = Session(self.host)
         self.stopped: str | None = None
         self.logged: list[str] = []
@@ -366,25 +368,35 @@ class HarnessRun:
         notes += [f"{m.program}: to {', '.join(m.recipients) or '(nobody)'}"
                   f"{': ' + m.subject if m.subject else ''} (recorded, never sent)"
                   for m in self.host.sunos.mail]
+        timed_out: str | None = None
         if proc.timed_out:
             driver_exit = None
-            notes.append(f"the driver was killed after {self.timeout:.0f} real seconds")
+            timed_out = f"the driver was killed after {self.timeout:g} real seconds"
         elif self.hung or self.stopped:
             driver_exit = None
-        if self.stopped:
-            notes.append(self.stopped)
+        if self.stopped and not self.hung:
+            timed_out = timed_out or self.stopped
         notes += link_notes + trees.notes + sandbox.notes
-        checks = self.session.verdict(driver_exit, self.expect, resolve=sandbox.host_path)
-        result = RunResult(
-            scenario=self.scenario.name, command=self.command, driver_exit=driver_exit,
-            checks=checks, transcript=self.transcript, method=method, shim=shim,
+        judgement = self.session.judge(driver_exit, self.expect, resolve=sandbox.host_path,
+                                       timed_out=timed_out, expected=self.expected)
+        result = result_of(
+            judgement, scenario=self.scenario.name, command=self.command,
+            driver_exit=driver_exit, transcript=self.transcript, method=method, shim=shim,
             hung=self.hung, virtual_start=self.started, virtual_end=self.host.clock.now,
-            real_seconds=time.monotonic() - real0, hostname=self.host.hostname, notes=notes)
+            real_seconds=time.monotonic() - real0, hostname=self.host.hostname, notes=notes,
+            timed_out=timed_out)
         return result, proc
 
 
 def run_driver(scenario: str | Scenario, command: Sequence[str], **kwargs: Any) -> RunResult:
-    """Run ``command`` against a fresh host from ``scenario`` and return the verdict."""
+    """Run ``command`` against a fresh host from ``scenario`` and return the verdict.
+
+    Keywords: ``capture`` (True: the driver's stdout and stderr are captured, not shown),
+    ``stdin`` (bytes, a file descriptor or a file; None inherits), ``expected`` (acceptable
+    outcomes, overriding the scenario's ``[expect] outcome``), and :class:`HarnessRun`'s
+    ``method``, ``client``, ``timeout``, ``workdir``, ``max_virtual``. The
+    :class:`~simulator.session.verdict.RunResult` carries the outcome and the checks.
+    """
     from simulator.scenario import load_scenario
     sc = load_scenario(scenario) if isinstance(scenario, str) else scenario
     capture = kwargs.pop("capture", False)

@@ -45,10 +45,11 @@ Schema (sizes: ``"36GB"``, ``"512k"``, ``"32b"`` or a number of 512-byte blocks;
                    (an I/O error on each slice: components go to Maintenance / Last Erred,
                    replicas on it get write errors), advance = "30s" (virtual time passes).
                    Applied in that order. `[[setup]]` (an array) applies several steps in turn.
-    [expect]       what the harness's verdict requires (session/checks.py Expectations):
-                   driver_exit = "zero" | "nonzero" | N, backup = true | false,
-                   may_stay_detached = ["d3"], min_okay_submirrors = 1, hang = false,
-                   archive_matches = false
+    [expect]       what the harness's verdict requires (Expect; session/outcomes.py):
+                   outcome = ["backed-up"] (acceptable outcomes), max_lock_seconds = 30,
+                   may_stay_detached = ["d3"], min_okay_submirrors = 1; kept from the first
+                   format: driver_exit = "zero" | "nonzero" | N, backup = true | false,
+                   hang = false
     [[fault]]      not simulated yet: a scenario that has one is refused when loaded
 
 Metadevices and hot spare pools live in the local set (no disksets in scenarios yet).
@@ -647,17 +648,35 @@ def _driver_exit(v: object) -> object:
     return _int_range(0, 255)(v)
 
 
+OutcomeName = Literal["backed-up", "refused", "failed-cleanly", "silent-failure",
+                      "left-degraded", "hung", "timed-out", "read-only"]
+OUTCOME_NAMES: tuple[str, ...] = get_args(OutcomeName)
+# what a run may end as when the scenario names no outcome (a backup driver that either
+# backs up, or refuses, or fails and says so); ``simulator.session.outcomes`` describes each
+DEFAULT_OUTCOMES: tuple[str, ...] = ("backed-up", "refused", "failed-cleanly")
+
+
 class Expect(Spec):
     """``[expect]``: what the verdict requires, with safe defaults (the verdict's
-    ``simulator.session.checks`` reads this class; there is no second copy).
+    ``simulator.session.checks`` and ``simulator.session.outcomes`` read this class; there
+    is no second copy).
 
-    Keys: ``driver_exit`` ("zero", "nonzero" or a number), ``backup`` (true: a complete,
-    clean archive must be made; false: none is expected), ``may_stay_detached`` (submirrors
-    allowed to end detached), ``min_okay_submirrors`` (lowest Okay count tolerated, default
-    1), ``hang`` (true when the scenario expects the host to hang), ``archive_matches``
-    (true: the archive must equal the file system as applications saw it at detach time).
+    Keys: ``outcome`` (the acceptable outcomes of a run, e.g. ``["backed-up"]``; default
+    backed-up, refused or failed-cleanly), ``max_lock_seconds`` (the longest a driver may
+    hold a write lock, virtual seconds, default 30), ``may_stay_detached`` (submirrors
+    allowed to end detached), ``min_okay_submirrors`` (the redundancy floor: the lowest Okay
+    count tolerated, default 1, never above what the mirror started with).
+
+    Kept from the first format, and still meaningful: ``driver_exit`` ("zero", "nonzero" or
+    a number: the ``driver-exit`` check), ``backup`` (true: a complete, clean archive must be
+    made; false: none is expected), ``hang`` (true: the scenario expects the host to hang).
+    Without ``outcome`` they choose the acceptable outcomes (see :meth:`outcomes`); with it,
+    ``backup`` and ``driver_exit`` follow from it when not given. ``archive_matches`` is
+    gone: a backed-up archive must always equal what applications saw at detach time.
     """
 
+    outcome: Annotated[list[OutcomeName] | None, BeforeValidator(_str_list())] = None
+    max_lock_seconds: Duration = 30.0
     driver_exit: Annotated[str | int | None, BeforeValidator(_driver_exit), WithJsonSchema(
         {"anyOf": [{"enum": ["zero", "nonzero"]},
                    {"type": "integer", "minimum": 0, "maximum": 255}]})] = None
@@ -665,7 +684,43 @@ class Expect(Spec):
     may_stay_detached: StrList = Field(default_factory=list)
     min_okay_submirrors: Count = 1
     hang: bool = False
-    archive_matches: bool = False
+
+    @model_validator(mode="after")
+    def _follow_outcome(self) -> Expect:
+        """``backup`` and ``driver_exit`` as the outcomes imply, when not given (not marked
+        as set: ``to_dict`` keeps only what the file said)."""
+        if not self.outcome:
+            return self
+        wanted = set(self.outcome)
+        if self.backup is None:
+            backup = True if wanted == {"backed-up"} else \
+                False if "backed-up" not in wanted else None
+            object.__setattr__(self, "backup", backup)
+        if self.driver_exit is None:
+            code = "zero" if wanted <= {"backed-up", "read-only"} else \
+                "nonzero" if wanted <= {"refused", "failed-cleanly"} else None
+            object.__setattr__(self, "driver_exit", code)
+        return self
+
+    def outcomes(self) -> tuple[str, ...]:
+        """The acceptable outcomes: ``outcome`` when given; else what the first format's keys
+        mean (``hang``: hung; ``backup = true``: backed-up; ``driver_exit`` zero: backed-up
+        or read-only, non-zero: refused or failed-cleanly; ``backup = false``: anything but
+        backed-up that is not a fault); else :data:`DEFAULT_OUTCOMES`."""
+        if self.outcome:
+            return tuple(dict.fromkeys(self.outcome))
+        if self.hang:
+            return ("hung",)
+        if self.backup is True:
+            return ("backed-up",)
+        want = self.driver_exit
+        if want is not None:
+            if want in ("zero", 0):
+                return ("read-only",) if self.backup is False else ("backed-up", "read-only")
+            return ("refused", "failed-cleanly")
+        if self.backup is False:
+            return ("refused", "failed-cleanly", "read-only")
+        return DEFAULT_OUTCOMES
 
     def to_dict(self) -> dict[str, Any]:
         """The keys the file set."""

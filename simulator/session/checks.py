@@ -1,8 +1,12 @@
-"""The verdict of a run: named checks, each with whether it held and its evidence.
+"""The evidence of a verdict: named checks, each with whether it held and its calls.
 
-A check reads the transcript and the final host, never the driver's own words: a driver
-that says "backup OK" and exits 0 while its dump died halfway fails ``driver-told-truth``.
-The scenario's ``[expect]`` table adjusts what must hold (see ``Expectations``).
+A check reads the transcript, the host as the run found it (``Transcript.initial``) and the
+final host, never the driver's own words: a driver that says "backup OK" and exits 0 while
+its dump died halfway fails ``driver-told-truth``. What the driver is judged on is what it
+changed: a lock, a Maintenance state or a missing submirror that was there before it ran is
+never its fault. The run's one outcome (``simulator.session.outcomes``) is classified from
+the same :class:`Run`; the checks are the evidence under it. The scenario's ``[expect]``
+table adjusts what must hold (see ``Expectations``).
 
 Each check is one small function registered in :data:`CHECKS` with its name and a one-line
 description (what the README's table of checks says), as Jepsen's checkers are: the
@@ -13,6 +17,7 @@ not shown), and a check that raises is a failed check saying so, never a traceba
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -22,9 +27,9 @@ from typing import TYPE_CHECKING, Any
 from simulator.backup.cmd.ufsdump import DumpKeys, parse_keys
 from simulator.backup.tapes import DEFAULT_TAPE
 from simulator.core.files import FileAccess
-from simulator.lvm.md.records import Mirror
+from simulator.core.names import device_slice, device_unit
 from simulator.scenario.schema import Expect
-from simulator.session.transcript import Call, Transcript, summarize
+from simulator.session.transcript import Call, Summary, Transcript, summarize
 
 if TYPE_CHECKING:
     from simulator.host import Host
@@ -66,11 +71,19 @@ class BackupOutcome:
     fsck_calls: list[Call] = field(default_factory=list)
     differing: list[str] = field(default_factory=list)
     error: str | None = None
+    source: str = ""                 # what was dumped, in words
+    consistent: bool | None = None   # None: the source could not be judged
+    inconsistency: str = ""          # why the archive is not a consistent image
 
     @property
     def good(self) -> bool:
         return bool(self.archive) and self.completed and not self.error \
             and self.fsck_clean is not False
+
+    @property
+    def valid(self) -> bool:
+        """Good, and a consistent image equal to what applications saw at detach time."""
+        return self.good and self.consistent is not False and not self.differing
 
 
 def _dump_keys(argv: list[str]) -> DumpKeys | None:
@@ -101,6 +114,105 @@ def archive_of(call: Call, files: FileAccess) -> bytes | None:
         return None
 
 
+_LOCK_CHANGE = re.compile(r"^(?P<mount>/\S*): lock (?P<before>\S+) -> (?P<after>\S+)$")
+_MEMBER_CHANGE = re.compile(r"^(?P<mirror>\S+): submirror (?P<sub>\S+) (?P<what>detached|attached)")
+
+
+def members_before(transcript: Transcript, index: int) -> dict[str, set[str]] | None:
+    """Each mirror's submirrors just before call ``index``: the starting state with the
+    attaches and detaches of the calls before it (None: the start is unknown)."""
+    if transcript.initial is None:
+        return None
+    out = {m: set(v["members"]) for m, v in transcript.initial["mirrors"].items()}
+    for call in transcript.calls:
+        if call.index >= index:
+            break
+        for change in call.changes:
+            m = _MEMBER_CHANGE.match(change)
+            if m:
+                subs = out.setdefault(m["mirror"], set())
+                (subs.discard if m["what"] == "detached" else subs.add)(m["sub"])
+            elif change.endswith(": cleared"):
+                out.pop(change[:-len(": cleared")], None)
+            elif ": created with " in change:
+                name, _, subs_text = change.partition(": created with ")
+                out[name] = set(subs_text.split(", "))
+    return out
+
+
+def locks_before(transcript: Transcript, index: int) -> dict[str, str]:
+    """Each mount point's lock just before call ``index`` (from the starting state)."""
+    out = dict(transcript.initial["locks"]) if transcript.initial else {}
+    for call in transcript.calls:
+        if call.index >= index:
+            break
+        for change in call.changes:
+            m = _LOCK_CHANGE.match(change)
+            if m:
+                out[m["mount"]] = m["after"]
+    return out
+
+
+def dump_source(host: Host, transcript: Transcript, call: Call) -> tuple[bool | None, str, str]:
+    """Was what ``call`` dumped a consistent image? (consistent, what it was, why not).
+
+    Consistent: a submirror detached during the run while ``lockfs -w`` held its file
+    system (or from ``/``, which the procedure never write-locks), or a volume whose file
+    system was not mounted, or write-locked for the whole dump, or not written to (no
+    workload). Not consistent: a submirror still attached (a live submirror takes every
+    write the mirror takes), or the volume of a mounted file system that applications kept
+    writing to. None when the device is not a
+    metadevice the model knows (a slice, a file).
+    """
+    keys = _dump_keys(call.argv)
+    disk = keys.disk if keys else None
+    if not disk:
+        return None, "", ""
+    if disk.startswith("/") and not disk.startswith("/dev/"):   # a mount point
+        mounted = dict(host.fs.mounts())
+        disk = mounted.get(disk.rstrip("/") or "/", disk)
+    unit = device_unit(disk)
+    if unit is None:
+        sl = device_slice(disk)
+        owner = host.md.component_owner(sl) if sl else None
+        if owner is None:
+            return None, disk, ""
+        unit = device_unit(f"/dev/md/dsk/{owner[1].name}")
+        if unit is None:
+            return None, disk, ""
+    name = str(unit)
+    members = members_before(transcript, call.index)
+    if members is None:
+        return None, disk, ""
+    parent = next((m for m, subs in members.items() if name in subs or unit.short in subs),
+                  None)
+    if parent is not None:
+        return (False, f"submirror {name} of {parent}",
+                f"{disk} was dumped while {name} was attached to {parent} (a live "
+                "submirror: it takes every write the mirror takes)")
+    detached = [r for r in host.fs.detach_records if r.submirror == name
+                and transcript.start() <= r.time <= call.start]
+    if detached:
+        rec = detached[-1]
+        mount = host.fs.mount_of(f"/dev/md/dsk/{rec.mirror.rpartition('/')[2]}")
+        what = f"submirror {name} detached from {rec.mirror}"
+        if rec.locked or mount == "/":
+            return True, what + (" under lockfs -w" if rec.locked else " (from /)"), ""
+        return False, what, (f"{name} was detached from {rec.mirror} without lockfs -w on "
+                             f"{mount}: writes in flight were lost or half-applied")
+    mount = host.fs.mount_of(f"/dev/md/dsk/{unit.short}" if not unit.setname
+                             else f"/dev/md/{unit.setname}/dsk/{unit.short}")
+    if mount is None:
+        return True, f"volume {name} (its file system not mounted)", ""
+    if locks_before(transcript, call.index).get(mount) == "write":
+        return True, f"volume {name} of {mount}, write-locked through the dump", ""
+    fs = host.fs.fs_on_device(disk)
+    if fs is None or fs.workload is None or not fs.workload.active:
+        return True, f"volume {name} of {mount} (no application writes to it)", ""
+    return False, f"volume {name} of {mount}", (
+        f"{disk} is the volume of {mount}, mounted and written to during the dump")
+
+
 def backup_outcome(host: Host, transcript: Transcript,
                    resolve: Resolve | None = None) -> BackupOutcome:
     """Find the last ufsdump, its archive and fsck, and compare it with the detach view."""
@@ -110,6 +222,8 @@ def backup_outcome(host: Host, transcript: Transcript,
     if not dumps:
         return outcome
     last = dumps[-1]
+    outcome.consistent, outcome.source, outcome.inconsistency = \
+        dump_source(host, transcript, last)
     outcome.completed = last.exit_code == 0 and "DUMP IS DONE" in last.stderr
     parsed = _dump_keys(last.argv)
     dest = parsed.destination if parsed else DEFAULT_TAPE
@@ -141,8 +255,62 @@ def backup_outcome(host: Host, transcript: Transcript,
 
 # ---------------------------------------------------------------------------- the checks
 @dataclass
+class LockSpan:
+    """A write lock on one file system: when it began and ended, and who took it."""
+
+    mount: str
+    since: float
+    until: float
+    by_driver: bool                 # False: it was there when the run began
+    released: bool
+    evidence: list[Call] = field(default_factory=list)
+
+    @property
+    def seconds(self) -> float:
+        return self.until - self.since
+
+
+def lock_spans(transcript: Transcript, end: float) -> list[LockSpan]:
+    """Every write lock of the run, from the starting state and the calls' changes."""
+    spans: list[LockSpan] = []
+    open_: dict[str, LockSpan] = {}
+    began = transcript.start() if transcript.initial is not None else end
+    for mount, lock in (transcript.initial or {"locks": {}})["locks"].items():
+        if lock == "write":
+            open_[mount] = LockSpan(mount, began, end, False, False)
+    for call in transcript.calls:
+        for change in call.changes:
+            m = _LOCK_CHANGE.match(change)
+            if not m:
+                continue
+            mount = m["mount"]
+            if m["after"] == "write" and mount not in open_:
+                open_[mount] = LockSpan(mount, call.end, end, True, False, [call])
+            elif m["after"] != "write" and mount in open_:
+                span = open_.pop(mount)
+                span.until, span.released = call.end, True
+                span.evidence.append(call)
+                spans.append(span)
+    spans += open_.values()
+    return sorted(spans, key=lambda s: s.since)
+
+
+def stalled_writes(host: Host, mount: str, seconds: float) -> int:
+    """Application operations a write lock held back for ``seconds``: the file system's
+    workload rates (writes, creates, deletes per virtual second) times the time; writers
+    block in ``ufs_check_lockfs`` (ufs_lockfs.c) until the lock goes."""
+    fs = host.fs.root() if mount == "/" else host.fs.filesystems.get(mount)
+    wl = fs.workload if fs is not None else None
+    if wl is None or wl.stopped:
+        return 0
+    rate = wl.writes_per_second + wl.creates_per_second + wl.deletes_per_second
+    return int(rate * max(0.0, seconds))
+
+
+@dataclass
 class Run:
-    """What every check reads: the final host, the transcript, and how the run ended."""
+    """What every check reads: the host now and as the run found it, the transcript, and
+    how the run ended."""
 
     host: Host
     transcript: Transcript
@@ -150,32 +318,104 @@ class Run:
     hung: str | None
     expect: Expectations
     resolve: Resolve | None = None
+    timed_out: str | None = None
 
     @cached_property
     def outcome(self) -> BackupOutcome:
         return backup_outcome(self.host, self.transcript, self.resolve)
 
     @cached_property
+    def initial(self) -> Summary | None:
+        return self.transcript.initial
+
+    @cached_property
+    def final(self) -> Summary:
+        return summarize(self.host)
+
+    @cached_property
     def locked(self) -> list[str]:
-        """File systems still locked at the end (a hung host is judged by no-hang)."""
-        if self.hung:
+        """File systems the driver left locked: locked at the end, and not with the lock
+        they had when the run began (a hung host's ``/`` included)."""
+        start = self.initial["locks"] if self.initial else {}
+        return [f"{m} ({lock})" for m, lock in self.final["locks"].items()
+                if lock != "unlock" and start.get(m) != lock]
+
+    @cached_property
+    def preexisting(self) -> list[str]:
+        """What was wrong before the driver ran and still is: never the driver's fault."""
+        if self.initial is None:
             return []
-        return [f"{m} ({lock})" for m, lock in summarize(self.host)["locks"].items()
-                if lock != "unlock"]
+        out = [f"{m} was already {lock}-locked when the run began"
+               for m, lock in self.initial["locks"].items()
+               if lock != "unlock" and self.final["locks"].get(m) == lock]
+        for name, m in self.initial["mirrors"].items():
+            bad = [f"{sub} {state}" for sub, state in m["members"].items()
+                   if state not in ("Okay", "Resyncing")]
+            if bad:
+                out.append(f"{name} began with {', '.join(bad)} ({m['okay']} Okay)")
+        return out
+
+    @cached_property
+    def lock_spans(self) -> list[LockSpan]:
+        return lock_spans(self.transcript, self.host.clock.now)
+
+    @cached_property
+    def long_locks(self) -> list[LockSpan]:
+        """Write locks the driver held longer than ``[expect] max_lock_seconds``."""
+        return [s for s in self.lock_spans
+                if s.by_driver and s.seconds > self.expect.max_lock_seconds]
 
     @cached_property
     def still_detached(self) -> list[str]:
-        """Submirrors detached during the run and not attached again (nor allowed to stay)."""
-        still: list[str] = []
+        """Submirrors the run took out of a mirror and did not put back (nor may leave)."""
+        still: dict[str, str] = {}
+        end = {m: set(v["members"]) for m, v in self.final["mirrors"].items()}
+        if self.initial is not None:
+            for mirror, m in self.initial["mirrors"].items():
+                for sub in m["members"]:
+                    if sub not in end.get(mirror, set()):
+                        still[sub] = mirror
         for mirror, subs in self.transcript.detached.items():
-            setname, _, short = mirror.rpartition("/")
-            s = self.host.md.sets.get(setname)
-            unit = s.units.get(short) if s else None
             for sub in subs:
-                attached = isinstance(unit, Mirror) and unit.slot(sub.rpartition("/")[2])
-                if not attached and sub not in self.expect.may_stay_detached:
-                    still.append(f"{sub} (from {mirror})")
-        return still
+                if sub.rpartition("/")[2] not in end.get(mirror, set()):
+                    still[sub] = mirror
+        return [f"{sub} (from {mirror})" for sub, mirror in still.items()
+                if sub not in self.expect.may_stay_detached]
+
+    @cached_property
+    def lost_redundancy(self) -> list[str]:
+        """Mirrors with fewer Okay or resyncing submirrors at the end than Okay ones at the
+        start (a reattached submirror resyncs: it is on its way back)."""
+        if self.initial is None:
+            return []
+        out = []
+        for name, m in self.initial["mirrors"].items():
+            now = self.final["mirrors"].get(name)
+            healthy = sum(1 for s in now["members"].values() if s in ("Okay", "Resyncing")) \
+                if now else 0
+            if healthy < m["okay"]:
+                out.append(f"{name}: {m['okay']} Okay at the start, {healthy} Okay or "
+                           "resyncing at the end")
+        return out
+
+    @cached_property
+    def left_behind(self) -> list[str]:
+        """What the driver changed and did not restore: locks, submirrors, redundancy."""
+        return ([f"{x} write-locked" if x.endswith("(write)") else f"{x} locked"
+                 for x in self.locked]
+                + [f"{x} left detached" for x in self.still_detached]
+                + self.lost_redundancy)
+
+    @cached_property
+    def changed(self) -> bool:
+        """Did the driver change anything: a state change, or a dump written anywhere."""
+        if any(c.changes for c in self.transcript.calls):
+            return True
+        for call in self.transcript.calls_named("ufsdump"):
+            keys = _dump_keys(call.argv)
+            if keys is not None and not keys.printsize:
+                return True
+        return False
 
 
 @dataclass
@@ -213,24 +453,48 @@ def check(name: str, description: str) -> Callable[[CheckFunction], CheckFunctio
     return register
 
 
+def _hang_allowed(run: Run) -> bool:
+    return "hung" in run.expect.outcomes()
+
+
 @check("no-hang", "the host never hung (`lockfs -w /` hangs it, as the Admin Guide warns)")
 def no_hang(run: Run) -> Finding:
     if run.hung:
         locks = [c for c in run.transcript.calls_named("lockfs") if "-w" in " ".join(c.argv)]
-        return Finding(run.expect.hang, f"host hung: {run.hung}", locks[-1:])
+        return Finding(_hang_allowed(run), f"host hung: {run.hung}", locks[-1:])
     return Finding(not run.expect.hang, "host never hung" if not run.expect.hang else
                    "scenario expected a hang that did not happen")
 
 
-@check("filesystems-unlocked", "no file system is left write-locked")
+@check("filesystems-unlocked", "no file system is left locked by the driver, and no write "
+       "lock it took was held longer than `[expect] max_lock_seconds` (default 30 virtual "
+       "seconds: application writes stall meanwhile)")
 def filesystems_unlocked(run: Run) -> Finding:
-    return Finding(not run.locked, "every file system unlocked" if not run.locked else
-                   "still locked at the end: " + ", ".join(run.locked),
-                   run.transcript.calls_named("lockfs"))
+    parts = []
+    if run.locked:
+        parts.append("still locked at the end: " + ", ".join(run.locked))
+    for span in run.long_locks:
+        stalled = stalled_writes(run.host, span.mount, span.seconds)
+        parts.append(f"{span.mount} write-locked {span.seconds:.0f} virtual s (limit "
+                     f"{run.expect.max_lock_seconds:.0f}): {stalled} application "
+                     f"write(s) stalled")
+    if parts:
+        summary = "; ".join(parts)
+    else:
+        summary = "every file system unlocked"
+        mine = [s for s in run.lock_spans if s.by_driver]
+        if mine:
+            longest = max(mine, key=lambda s: s.seconds)
+            summary += (f"; longest write lock {longest.mount} {longest.seconds:.1f} virtual "
+                        f"s, {stalled_writes(run.host, longest.mount, longest.seconds)} "
+                        "write(s) stalled")
+    notes = [n for n in run.preexisting if "-locked" in n]
+    return Finding(not parts, summary, run.transcript.calls_named("lockfs"), notes)
 
 
 @check("submirrors-reattached",
-       "every submirror detached during the run is attached again")
+       "every submirror the driver detached is attached again (one missing before the "
+       "run is not its fault)")
 def submirrors_reattached(run: Run) -> Finding:
     still = run.still_detached
     return Finding(not still, "every detached submirror was reattached" if not still else
@@ -260,15 +524,20 @@ def detached_under_write_lock(run: Run) -> Finding | None:
 
 
 @check("redundancy", "the lowest number of Okay submirrors of every mirror stayed at or "
-       "above the scenario's `min_okay_submirrors` (default 1)")
+       "above `[expect] min_okay_submirrors` (default 1), or at what the mirror started "
+       "with when that was fewer")
 def redundancy(run: Run) -> Finding:
     low = run.transcript.min_okay
-    worst = min((v[0] for v in low.values()), default=None)
-    detail = ", ".join(f"{m}: {v[0]} Okay at {run.host.clock.ctime(v[1])}"
-                       for m, v in sorted(low.items())) or "no mirrors"
-    return Finding(worst is None or worst >= run.expect.min_okay_submirrors,
-                   f"lowest Okay submirrors: {detail}",
-                   run.transcript.calls_named("metadetach", "metattach"))
+    floor = run.expect.min_okay_submirrors
+    start = {m: v["okay"] for m, v in run.initial["mirrors"].items()} if run.initial else {}
+    below = [m for m, (n, _) in low.items() if n < min(floor, start.get(m, floor))]
+    detail = ", ".join(
+        f"{m}: {v[0]} Okay at {run.host.clock.ctime(v[1])}"
+        + (f" ({start[m]} at the start)" if m in start and start[m] != v[0] else "")
+        for m, v in sorted(low.items())) or "no mirrors"
+    notes = [n for n in run.preexisting if "-locked" not in n]
+    return Finding(not below, f"lowest Okay submirrors: {detail}",
+                   run.transcript.calls_named("metadetach", "metattach"), notes)
 
 
 @check("backup-made", "a ufsdump ran to the end, and the fsck before it was clean")
@@ -300,26 +569,36 @@ def backup_made(run: Run) -> Finding | None:
     return Finding(held, summary, outcome.fsck_calls[-1:] + outcome.dumps[-1:])
 
 
-@check("archive-matches-detach-view", "(shown when files differ) the archive equals the "
-       "file system as applications saw it at detach time")
+@check("archive-matches-detach-view", "(shown when it failed) the archive is a consistent "
+       "image: dumped from a submirror detached under `lockfs -w` (not a live submirror, "
+       "nor the volume of a mounted, busy file system), and equal to the file system as "
+       "applications saw it at detach time")
 def archive_matches_detach_view(run: Run) -> Finding | None:
     outcome = run.outcome
-    if run.expect.backup is False or not outcome.dumps:
+    if not outcome.dumps or outcome.error:
         return None
-    if not outcome.differing and not run.expect.archive_matches:
+    why = []
+    if outcome.consistent is False:
+        why.append(f"not a consistent image: {outcome.inconsistency}")
+    if outcome.differing:
+        seen = "at detach time" if outcome.consistent and "detached" in outcome.source \
+            else "when it was dumped"
+        why.append(f"{len(outcome.differing)} file(s) differ from what applications saw "
+                   f"{seen}" + ("" if outcome.completed else " (the dump did not complete)"))
+    if not why:
         return None
-    return Finding(not outcome.differing or not run.expect.archive_matches,
-                   f"{len(outcome.differing)} file(s) differ from what applications saw "
-                   "at detach time" if outcome.differing else
-                   "archive equals the file system at detach time",
-                   outcome.dumps[-1:], notes=outcome.differing[:50])
+    return Finding(False, "; ".join(why), outcome.dumps[-1:], notes=outcome.differing[:50])
 
 
 @check("driver-exit",
-       "the driver's exit status is what the scenario's `[expect] driver_exit` says")
+       "the driver's exit status is what the scenario's `[expect] driver_exit` says (or its "
+       "`outcome` implies); a driver that never finished fails it")
 def driver_exit(run: Run) -> Finding | None:
     if run.driver_exit is None:
-        return Finding(False, "driver did not finish (killed)")
+        why = run.timed_out or (f"the host hung: {run.hung}" if run.hung else "killed")
+        allowed = ("timed-out" if run.timed_out else "hung") in run.expect.outcomes() \
+            if (run.timed_out or run.hung) else False
+        return Finding(allowed, f"driver did not finish ({why})")
     want = run.expect.driver_exit
     if want is None:
         return None
@@ -333,8 +612,8 @@ def driver_told_truth(run: Run) -> Finding | None:
     if run.driver_exit is None:
         return None
     outcome = run.outcome
-    failed_backup = bool(outcome.dumps) and not outcome.good or run.hung is not None \
-        or bool(run.still_detached) or bool(run.locked)
+    failed_backup = bool(outcome.dumps) and not outcome.valid or run.hung is not None \
+        or bool(run.left_behind)
     truthful = not (failed_backup and run.driver_exit == 0)
     if not truthful:
         told = " although the backup failed"
@@ -358,14 +637,11 @@ def simulator_sound(run: Run) -> Finding | None:
     return Finding(False, f"{len(errors)} internal simulator error(s); last: {last}")
 
 
-def run_checks(host: Host, transcript: Transcript, driver_exit: int | None,
-               hung: str | None, expect: Expectations,
-               resolve: Resolve | None = None) -> list[Check]:
-    """Every registered check that applies to the run, in the order reports show them.
+def evaluate(run: Run) -> list[Check]:
+    """Every registered check that applies to ``run``, in the order reports show them.
 
     A check that raises is a failed check whose summary names the exception.
     """
-    run = Run(host, transcript, driver_exit, hung, expect, resolve)
     checks: list[Check] = []
     for spec in CHECKS:
         try:
@@ -377,6 +653,24 @@ def run_checks(host: Host, transcript: Transcript, driver_exit: int | None,
             checks.append(Check(spec.name, found.held, found.summary, found.evidence,
                                 found.notes))
     return checks
+
+
+def run_checks(host: Host, transcript: Transcript, driver_exit: int | None,
+               hung: str | None, expect: Expectations,
+               resolve: Resolve | None = None) -> list[Check]:
+    """Every registered check that applies to the run (see :func:`evaluate`)."""
+    return evaluate(Run(host, transcript, driver_exit, hung, expect, resolve))
+
+
+# Checks on the backup itself: when the run's outcome is not ``backed-up`` (the dump died,
+# was refused, or was never asked for), their failure is what the outcome already says, so
+# they stay as evidence and do not fail the run on their own.
+BACKUP_CHECKS = ("backup-made", "archive-matches-detach-view")
+
+
+def decisive(checks: list[Check], outcome: str) -> list[Check]:
+    """The checks that must hold for a run with ``outcome`` to pass ("": every check)."""
+    return [c for c in checks if outcome in ("", "backed-up") or c.name not in BACKUP_CHECKS]
 
 
 def checks_table() -> str:

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from simulator.core.errors import HostHung
 from simulator.core.files import FileAccess
-from simulator.session.checks import Check, Expectations, archive_of, run_checks
+from simulator.session.checks import Check, Expectations, Run, archive_of, run_checks
 from simulator.session.transcript import Call, Sleep, Transcript, summarize
 
 if TYPE_CHECKING:
@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
     from simulator.host import Host
     from simulator.session.hostfiles import FileMirror
+    from simulator.session.outcomes import Judgement
 
 
 class _Recorded(io.RawIOBase):
@@ -58,8 +59,9 @@ class Session:
         self.host = host
         self.mirror = mirror
         self.transcript = Transcript()
+        self.transcript.begin(summarize(host), host.clock.now)   # the starting state
         self.lock = threading.RLock()
-        self.hung: str | None = None
+        self.hung: str | None = host.hung_reason or None
 
     def dispatch(self, argv: list[str], *, stdin: bytes = b"",
                  stdin_file: io.RawIOBase | None = None, uid: int | None = None,
@@ -120,4 +122,19 @@ class Session:
         with self.lock:
             return run_checks(self.host, self.transcript, driver_exit, self.hung, expect,
                               resolve=resolve)
+
+    def judge(self, driver_exit: int | None, expect: Expectations,
+              resolve: Callable[[str, str], Path] | None = None, *,
+              timed_out: str | None = None,
+              expected: tuple[str, ...] | None = None) -> Judgement:
+        """The run's outcome (judged against the host as the session found it) and every
+        check under it; ``expected`` overrides the acceptable outcomes of ``expect``.
+        Both fronts' verdicts come from here."""
+        from simulator.session.outcomes import judge
+        if expected:   # as if the scenario had said outcome = expected (and no more)
+            expect = Expectations.from_dict({**expect.to_dict(), "outcome": list(expected)})
+        with self.lock:
+            run = Run(self.host, self.transcript, driver_exit, self.hung, expect, resolve,
+                      timed_out=timed_out)
+            return judge(run, expected)
 

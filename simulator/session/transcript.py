@@ -157,13 +157,26 @@ def diff(before: Summary, after: Summary) -> list[str]:
 
 @dataclass
 class Transcript:
-    """Everything a run did, in order."""
+    """Everything a run did, in order, and the host as it was before the first call.
+
+    ``initial`` is the host's summary when the session began (``began``, virtual seconds):
+    the verdict judges a run against it, so that a lock, a Maintenance state or a missing
+    submirror that was there before the driver ran is never the driver's fault.
+    """
 
     calls: list[Call] = field(default_factory=list)
     sleeps: list[Sleep] = field(default_factory=list)
     # lowest number of Okay submirrors seen per mirror, and when
     min_okay: dict[str, tuple[int, float]] = field(default_factory=dict)
     detached: dict[str, list[str]] = field(default_factory=dict)   # mirror -> submirrors
+    initial: Summary | None = None
+    began: float | None = None
+
+    def begin(self, summary: Summary, when: float) -> None:
+        """The host as the session found it: the starting state the verdict compares with."""
+        self.initial = summary
+        self.began = when
+        self.observe(summary, when)
 
     def observe(self, summary: Summary, when: float) -> None:
         for name, m in summary["mirrors"].items():
@@ -184,11 +197,14 @@ class Transcript:
         return [c for c in self.calls if c.name in names]
 
     def start(self) -> float:
-        """Virtual time of the run's first call (detaches before it belong to the scenario)."""
+        """Virtual time the run began (detaches before it belong to the scenario): when the
+        session took its starting snapshot, else the first call's start."""
+        if self.began is not None:
+            return self.began
         return self.calls[0].start if self.calls else float("inf")
 
     def to_dict(self) -> dict[str, Any]:
         return {"calls": [c.to_dict() for c in self.calls],
                 "sleeps": [{"start": s.start, "seconds": s.seconds} for s in self.sleeps],
                 "min_okay": {k: {"okay": v[0], "at": v[1]} for k, v in self.min_okay.items()},
-                "detached": self.detached}
+                "detached": self.detached, "initial": self.initial}

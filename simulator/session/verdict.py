@@ -1,6 +1,9 @@
-"""Reports of a harness run: a text story with rich tables, JSON, and JUnit XML for CI.
+"""Reports of a run: a text story with rich tables, JSON, and JUnit XML for CI.
 
-All three are views of one :class:`RunResult`; none recomputes a verdict.
+All three are views of one :class:`RunResult` (made by :func:`result_of` from the session's
+:class:`~simulator.session.outcomes.Judgement`, by both fronts); none recomputes a verdict.
+The text report uses rich: colour and the terminal's width on a terminal, plain text at 100
+columns in a pipe or a file (rich reads ``NO_COLOR``, ``FORCE_COLOR`` and ``COLUMNS``).
 """
 
 from __future__ import annotations
@@ -9,15 +12,28 @@ import io
 import json
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from simulator.session.checks import Check
+from simulator.session.checks import Check, decisive
 from simulator.session.transcript import Transcript
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from simulator.session.outcomes import Judgement
+
+# ``svmsim run``'s exit status: pass, fail, usage (the CLI's own), timeout or hang
+EXIT_PASSED, EXIT_FAILED, EXIT_USAGE, EXIT_STUCK = 0, 1, 2, 3
 
 
 @dataclass
 class RunResult:
-    """Everything a run produced: the verdict, the record, and how the sandbox was made."""
+    """Everything a run produced: the verdict, the record, and how the sandbox was made.
+
+    ``outcome`` is the run's one outcome (``simulator.session.outcomes.OUTCOMES``),
+    ``reason`` says why, ``expected`` the outcomes the scenario (or ``--expect``) accepts;
+    ``checks`` are the evidence. ``passed``: the outcome is accepted and every check held.
+    """
 
     scenario: str
     command: list[str]
@@ -32,25 +48,57 @@ class RunResult:
     real_seconds: float = 0.0
     hostname: str = ""
     notes: list[str] = field(default_factory=list)
+    outcome: str = ""
+    reason: str = ""
+    expected: tuple[str, ...] = ()
+    timed_out: str | None = None
 
     @property
     def passed(self) -> bool:
-        return all(c.held for c in self.checks)
+        accepted = not self.outcome or self.outcome in self.expected
+        return accepted and all(c.held for c in decisive(self.checks, self.outcome))
 
     @property
     def exit_code(self) -> int:
-        return 0 if self.passed else 1
+        """0 passed, 1 failed, 3 failed because the host hung or the driver timed out."""
+        if self.passed:
+            return EXIT_PASSED
+        return EXIT_STUCK if self.outcome in ("hung", "timed-out") else EXIT_FAILED
+
+    @property
+    def virtual_seconds(self) -> float:
+        return self.virtual_end - self.virtual_start
 
     def failed(self) -> list[Check]:
+        """The checks that did not hold (evidence; see ``passed`` for which decide)."""
         return [c for c in self.checks if not c.held]
+
+    def ending(self) -> str:
+        """How the driver ended, in words (never ``exit None``)."""
+        if self.driver_exit is not None:
+            return f"exit {self.driver_exit}"
+        if self.hung:
+            return f"killed: the host hung ({self.hung})"
+        return f"killed: {self.timed_out or 'it did not finish'}"
+
+
+def result_of(judgement: Judgement, **fields: Any) -> RunResult:
+    """A :class:`RunResult` from a session's judgement and the run's own facts."""
+    return RunResult(checks=judgement.checks, outcome=judgement.outcome,
+                     reason=judgement.reason, expected=judgement.expected, **fields)
 
 
 def to_json(result: RunResult) -> str:
+    """The report as JSON (ASCII only: valid whatever the output's encoding)."""
     return json.dumps({
         "scenario": result.scenario, "command": result.command,
-        "passed": result.passed, "driver_exit": result.driver_exit, "hung": result.hung,
+        "passed": result.passed, "exit_status": result.exit_code,
+        "outcome": result.outcome, "reason": result.reason,
+        "expected": list(result.expected),
+        "driver_exit": result.driver_exit, "hung": result.hung,
+        "timed_out": result.timed_out,
         "sandbox": result.method, "shim": result.shim, "hostname": result.hostname,
-        "virtual_seconds": round(result.virtual_end - result.virtual_start, 3),
+        "virtual_seconds": round(result.virtual_seconds, 3),
         "real_seconds": round(result.real_seconds, 3),
         "checks": [c.to_dict() for c in result.checks],
         "transcript": result.transcript.to_dict(), "notes": result.notes,
@@ -58,14 +106,27 @@ def to_json(result: RunResult) -> str:
 
 
 def to_junit(result: RunResult) -> str:
+    """One test case for the outcome, then one per check (ASCII: other characters are
+    character references, so the XML is valid whatever the output's encoding)."""
+    failures = len(result.failed()) + (result.outcome not in result.expected)
     suite = ET.Element("testsuite", name=f"svmsim.{result.scenario}",
-                       tests=str(len(result.checks)),
-                       failures=str(len(result.failed())), errors="0",
+                       tests=str(len(result.checks) + 1),
+                       failures=str(failures), errors="0",
                        time=f"{result.real_seconds:.3f}")
     props = ET.SubElement(suite, "properties")
     for name, value in (("command", " ".join(result.command)), ("sandbox", result.method),
-                        ("shim", result.shim), ("driver_exit", str(result.driver_exit))):
+                        ("shim", result.shim), ("driver_exit", str(result.driver_exit)),
+                        ("outcome", result.outcome),
+                        ("expected", ",".join(result.expected))):
         ET.SubElement(props, "property", name=name, value=value)
+    case = ET.SubElement(suite, "testcase", classname=f"svmsim.{result.scenario}",
+                         name="outcome", time="0")
+    if result.outcome not in result.expected:
+        fail = ET.SubElement(case, "failure", message=f"outcome {result.outcome} (expected "
+                             f"{' or '.join(result.expected)})")
+        fail.text = result.reason
+    else:
+        ET.SubElement(case, "system-out").text = f"{result.outcome}: {result.reason}"
     for check in result.checks:
         case = ET.SubElement(suite, "testcase", classname=f"svmsim.{result.scenario}",
                              name=check.name, time="0")
@@ -77,7 +138,7 @@ def to_junit(result: RunResult) -> str:
             out = ET.SubElement(case, "system-out")
             out.text = check.summary
     ET.indent(suite)
-    return ET.tostring(suite, encoding="unicode", xml_declaration=True) + "\n"
+    return ET.tostring(suite, encoding="us-ascii", xml_declaration=True).decode() + "\n"
 
 
 # backup steps worth telling even when they change no volume state
@@ -94,46 +155,66 @@ def story(result: RunResult) -> list[str]:
             what = "; ".join(call.changes)
             lines.append(f"+{call.start - t0:8.1f}s  {call.line()}{mark}"
                          + (f"  -> {what}" if what else ""))
-    slept = sum(s.seconds for s in result.transcript.sleeps)
+    sleeps = result.transcript.sleeps
+    slept = sum(s.seconds for s in sleeps)
     if slept:
-        lines.append(f"(the driver slept {slept:.0f} virtual seconds in "
-                     f"{len(result.transcript.sleeps)} sleeps; no real time passed)")
+        lines.append(f"(the driver slept {slept:.0f} virtual seconds in {len(sleeps)} "
+                     f"sleep{'s' if len(sleeps) != 1 else ''}; no real time passed)")
     if result.hung:
         lines.append(f"host hung: {result.hung}")
     return lines
 
 
-def to_text(result: RunResult, width: int = 100) -> str:
-    from rich.console import Console
-    from rich.table import Table
-    buf = io.StringIO()
-    console = Console(file=buf, width=width, force_terminal=False, color_system=None)
+def summary_line(result: RunResult) -> str:
+    """The run in one line: verdict, outcome, which sandbox, and how long."""
     verdict = "PASSED" if result.passed else "FAILED"
-    console.print(f"svmsim run: scenario {result.scenario}: {verdict}")
-    console.print(f"driver: {' '.join(result.command)} (exit {result.driver_exit}); "
-                  f"{len(result.transcript.calls)} fake calls; "
-                  f"{result.virtual_end - result.virtual_start:.0f} virtual s in "
-                  f"{result.real_seconds:.2f} real s; sandbox {result.method}, "
-                  f"{result.shim} shims")
+    return (f"svmsim run: {result.scenario}: {verdict} ({result.outcome or 'no outcome'}) in "
+            f"{result.real_seconds:.2f} real s, {result.virtual_seconds:.0f} virtual s; "
+            f"sandbox {result.method or 'none'}, {result.shim or 'no'} shims")
+
+
+def write_text(result: RunResult, console: Console) -> None:
+    """The text report, printed on ``console`` (colour and width are the console's)."""
+    from rich.table import Table
+    from rich.text import Text
+    ok, bad = "green", "bold red"
+    verdict = Text("PASSED", style=ok) if result.passed else Text("FAILED", style=bad)
+    console.print(Text.assemble(f"svmsim run: scenario {result.scenario}: ", verdict))
+    accepted = result.outcome in result.expected
+    console.print(Text.assemble(
+        "outcome: ", Text(result.outcome, style=ok if accepted else bad),
+        f" (expected: {', '.join(result.expected)}): {result.reason}"))
+    console.print(Text(f"driver: {' '.join(result.command)} ({result.ending()}); "
+                       f"{len(result.transcript.calls)} fake calls"))
     table = Table(title=None, show_lines=False)
-    table.add_column("check")
-    table.add_column("held")
+    table.add_column("check", no_wrap=True)
+    table.add_column("held", no_wrap=True)
     table.add_column("evidence / reason", overflow="fold")
     for c in result.checks:
         ev = ", ".join(f"#{x.index} {x.name}" for x in c.evidence[:4])
-        table.add_row(c.name, "yes" if c.held else "NO",
-                      c.summary + (f"  [{ev}]" if ev else ""))
+        table.add_row(Text(c.name), Text("yes", style=ok) if c.held else Text("NO", style=bad),
+                      Text(c.summary + (f"  [{ev}]" if ev else "")))
     console.print(table)
-    for c in result.failed():
-        for note in c.notes[:20]:
-            console.print(f"  {c.name}: {note}")
+    for c in result.checks:
+        limit = 20 if not c.held else 5
+        for note in c.notes[:limit]:
+            console.print(Text(f"  {c.name}: {note}"))
     lines = story(result)
     if lines:
         console.print("story:")
         for line in lines:
-            console.print("  " + line, highlight=False, markup=False)
+            console.print(Text("  " + line))
     for note in result.notes:
-        console.print(f"note: {note}", markup=False)
+        console.print(Text(f"note: {note}"))
+    console.print(Text(summary_line(result)), soft_wrap=True)   # one line, never folded
+
+
+def to_text(result: RunResult, width: int = 100) -> str:
+    """The text report as plain text (no colour), ``width`` columns."""
+    from rich.console import Console
+    buf = io.StringIO()
+    write_text(result, Console(file=buf, width=width, force_terminal=False, color_system=None,
+                               highlight=False))
     return buf.getvalue()
 
 

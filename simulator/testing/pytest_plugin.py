@@ -33,7 +33,7 @@ from __future__ import annotations
 import os
 import shlex
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -44,7 +44,7 @@ from simulator.session.checks import Expectations
 from simulator.session.hostfiles import FakeFsView, FileMirror
 from simulator.session.session import Session
 from simulator.session.transcript import Call
-from simulator.session.verdict import RunResult
+from simulator.session.verdict import RunResult, result_of
 
 if TYPE_CHECKING:
     from pyfakefs.fake_filesystem import FakeFilesystem
@@ -106,20 +106,25 @@ class SimulatedHost:
             self.session.mirror.push()
 
     def verdict(self, driver_exit: int | None = 0,
-                expect: Expectations | dict[str, Any] | None = None) -> RunResult:
+                expect: Expectations | dict[str, Any] | None = None, *,
+                expected: Sequence[str] | None = None) -> RunResult:
         """The harness's verdict over what the test's driver did so far.
 
         ``driver_exit`` is what the driver returned (``main()``'s value, a ``SystemExit``
-        code; None: it never finished); ``expect`` overrides the scenario's ``[expect]``.
-        The same checks as ``svmsim run``, in the same :class:`RunResult`.
+        code; None: it never finished); ``expect`` overrides the scenario's ``[expect]``,
+        ``expected`` its acceptable outcomes (as ``svmsim run --expect``). The same outcome
+        and checks as ``svmsim run``, judged against the host as the fixture began, in the
+        same :class:`RunResult` (``outcome``, ``reason``, ``expected``, ``checks``,
+        ``passed``).
         """
         want = expect if isinstance(expect, Expectations) else \
             Expectations.from_dict(expect) if expect is not None else self.expect
         files = FileAccess()
-        checks = self.session.verdict(driver_exit, want, resolve=files.resolve)
-        return RunResult(
-            scenario=self.scenario, command=["pytest"], driver_exit=driver_exit,
-            checks=checks, transcript=self.session.transcript, method="in-process",
+        judgement = self.session.judge(driver_exit, want, resolve=files.resolve,
+                                       expected=tuple(expected) if expected else None)
+        return result_of(
+            judgement, scenario=self.scenario, command=["pytest"], driver_exit=driver_exit,
+            transcript=self.session.transcript, method="in-process",
             shim="subprocess", hung=self.session.hung, virtual_start=self.virtual_start,
             virtual_end=self.host.clock.now, real_seconds=time.monotonic() - self.real_start,
             hostname=self.host.hostname)

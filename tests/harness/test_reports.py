@@ -76,18 +76,22 @@ def test_junit_report_of_a_failing_run(tmp_path: Path, dump: str) -> None:
     cases = suite.findall("testcase")
     names = [c.get("name") for c in cases]
     assert set(names) >= CHECKS and len(names) == len(set(names))
-    assert suite.get("tests") == str(len(cases))
+    assert suite.get("tests") == str(len(cases)) and names[0] == "outcome"
     failed = {c.get("name"): c.find("failure") for c in cases if c.find("failure") is not None}
     assert suite.get("failures") == str(len(failed))
-    assert {"filesystems-unlocked", "driver-told-truth"} <= set(failed)
+    assert {"outcome", "filesystems-unlocked", "driver-told-truth"} <= set(failed)
+    outcome = failed["outcome"]
+    assert outcome is not None
+    assert outcome.get("message") == "outcome left-degraded (expected backed-up)"
     assert "submirrors-reattached" not in failed and "no-hang" not in failed
     unlocked = failed["filesystems-unlocked"]
     assert unlocked is not None
-    assert unlocked.get("message") == "still locked at the end: /home1 (write)"
+    assert unlocked.get("message", "").startswith("still locked at the end: /home1 (write); "
+                                                  "/home1 write-locked 420 virtual s")
     assert "/usr/sbin/lockfs -w /home1" in (unlocked.text or "")
     props = {p.get("name"): p.get("value") for p in suite.iter("property")}
     assert props["sandbox"] in ("unshare", "proot") and props["shim"] in ("c", "python")
-    assert props["driver_exit"] == "0"
+    assert props["driver_exit"] == "0" and props["outcome"] == "left-degraded"
 
 
 def test_driver_output_passes_through_unchanged(tmp_path: Path) -> None:
@@ -153,8 +157,9 @@ def test_hung_host_report_via_the_cli(tmp_path: Path) -> None:
     out = tmp_path / "r.json"
     p = svmsim("run", "--scenario", "seed-example", "--report", "json", "--out", str(out),
                "--timeout", "30", "--", "sh", str(DRIVERS / "lock-root.sh"))
-    assert p.returncode == 1, (p.returncode, p.stderr.decode()[-2000:])
+    assert p.returncode == 3, (p.returncode, p.stderr.decode()[-2000:])   # hung: not 1
     data = json.loads(out.read_text())
     assert data["hung"] == "root file system write-locked" and data["driver_exit"] is None
+    assert data["outcome"] == "hung" and data["exit_status"] == 3
     held = {c["name"]: c["held"] for c in data["checks"]}
     assert held["no-hang"] is False and held["driver-exit"] is False

@@ -70,7 +70,10 @@ def test_forgotten_unlock_fails_filesystems_unlocked(dump: str) -> None:
     r = careless("seed-example", dump, "no-unlock")
     assert r.driver_exit == 0 and not r.passed
     assert not check(r, "filesystems-unlocked")
-    assert summary(r, "filesystems-unlocked") == "still locked at the end: /home1 (write)"
+    assert summary(r, "filesystems-unlocked") == (
+        "still locked at the end: /home1 (write); /home1 write-locked 420 virtual s (limit "
+        "30): 2186 application write(s) stalled")   # 5.2 writes/s of seed-example's workload
+    assert r.outcome == "left-degraded" and r.exit_code == 1
     lock = next(c for c in r.checks if c.name == "filesystems-unlocked")
     assert [e.argv for e in lock.evidence] == [["/usr/sbin/lockfs", "-w", "/home1"]]
     assert not check(r, "driver-told-truth")     # it said OK with writers stalled
@@ -83,6 +86,7 @@ def test_forgotten_metattach_fails_submirrors_reattached(dump: str) -> None:
     assert r.driver_exit == 0 and not r.passed
     assert not check(r, "submirrors-reattached")
     assert summary(r, "submirrors-reattached") == "left detached: d3 (from d1)"
+    assert r.outcome == "left-degraded" and "d3 (from d1) left detached" in r.reason
     assert not check(r, "driver-told-truth")
     assert check(r, "filesystems-unlocked") and check(r, "backup-made")
     assert not r.transcript.calls_named("metattach")
@@ -99,6 +103,7 @@ def test_dump_that_dies_with_exit_0_fails_driver_told_truth(small_tape: Scenario
     assert not check(r, "driver-told-truth")
     assert summary(r, "driver-told-truth") == "driver exited 0 although the backup failed"
     assert check(r, "filesystems-unlocked") and check(r, "submirrors-reattached")
+    assert r.outcome == "silent-failure" and r.reason.endswith("the dump did not complete")
 
 
 def test_lockfs_w_root_hangs_the_host_and_ends_the_run() -> None:
@@ -113,6 +118,9 @@ def test_lockfs_w_root_hangs_the_host_and_ends_the_run() -> None:
     hang = next(c for c in r.checks if c.name == "no-hang")
     assert [e.argv for e in hang.evidence] == [["/usr/sbin/lockfs", "-w", "/"]]
     assert not check(r, "driver-exit")
+    assert r.outcome == "hung" and r.exit_code == 3
+    # the lock that hung it is the driver's: filesystems-unlocked says so, not "yes"
+    assert summary(r, "filesystems-unlocked").startswith("still locked at the end: / (write)")
     # the driver never got an answer from lockfs: nothing after it ran
     assert b"still running" not in proc.stdout
     assert [c.name for c in r.transcript.calls] == ["metastat", "lockfs"]
@@ -125,6 +133,7 @@ def test_reference_driver_refuses_a_mirror_in_maintenance(dump: str) -> None:
     assert [c.name for c in r.transcript.calls] == ["metastat"]   # nothing changed
     assert r.passed, [(c.name, c.summary) for c in r.failed()]
     assert check(r, "driver-exit") and "backup-made" not in {c.name for c in r.checks}
+    assert r.outcome == "refused" and r.expected == ("refused",)
     assert not Path(dump).exists()
 
 
@@ -138,6 +147,10 @@ def test_reference_driver_fails_loudly_when_its_dump_dies(small_tape: Scenario) 
     # it cleaned up: unlocked, and d3 is back in d1
     assert check(r, "filesystems-unlocked") and check(r, "submirrors-reattached")
     assert r.transcript.calls[-1].argv == ["/usr/sbin/metattach", "d1", "d3"]
+    # the dump's failure is the outcome's; the run is judged against what it expects
+    assert r.outcome == "failed-cleanly" and not r.passed      # seed-example expects backed-up
+    assert run_driver(small_tape, [sh(), str(REFERENCE), "d1", "d3", "/home1"], capture=True,
+                      stdin=b"", timeout=60, expected=["failed-cleanly"]).passed
 
 
 def test_detach_without_write_lock_fails_detached_under_write_lock(tmp_path: Path) -> None:
