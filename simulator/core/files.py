@@ -3,12 +3,19 @@
 The model never does I/O; a command that must write or read a real file (``ufsdump f
 /var/tmp/home1.dump``, ``ufsrestore tf ...``) goes through the invocation's ``FileAccess``.
 The default resolves paths against the caller's working directory on this machine; the
-harness swaps in one that maps paths as the driver sees them inside its sandbox.
+harness swaps in one whose every operation is done by the calling client, as the driver, in
+the driver's view (:class:`simulator.harness.runner.SandboxFiles`).
+
+The operations are the port: ``open_write``/``open_read`` (a file object), ``exists``,
+``kind`` (what is there: ``"dir"``, ``"file"``, ``"link"``, ``"other"``, or ``""``),
+``unlink`` and ``readlink``.  ``resolve`` gives a :class:`~pathlib.Path` for callers that
+need one; its file operations are the port's where the implementation routes them.
 """
 
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 from typing import BinaryIO
 
@@ -26,4 +33,28 @@ class FileAccess:
         return open(self.resolve(path, cwd), "rb")
 
     def exists(self, path: str, cwd: str) -> bool:
-        return self.resolve(path, cwd).exists()
+        return self.kind(path, cwd) != ""
+
+    def kind(self, path: str, cwd: str, follow: bool = True) -> str:
+        """What is at ``path``: "dir", "file", "link" (only with ``follow=False``),
+        "other", or "" when nothing is (or it cannot be looked at)."""
+        try:
+            st = os.stat(self.resolve(path, cwd), follow_symlinks=follow)
+        except (OSError, ValueError):
+            return ""
+        return kind_of(st.st_mode)
+
+    def unlink(self, path: str, cwd: str) -> None:
+        os.unlink(self.resolve(path, cwd))
+
+    def readlink(self, path: str, cwd: str) -> str:
+        return os.readlink(self.resolve(path, cwd))
+
+
+def kind_of(mode: int) -> str:
+    """``kind``'s word for an ``st_mode``."""
+    if stat.S_ISDIR(mode):
+        return "dir"
+    if stat.S_ISREG(mode):
+        return "file"
+    return "link" if stat.S_ISLNK(mode) else "other"

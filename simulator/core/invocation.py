@@ -33,6 +33,11 @@ class Output:
 
     Writes are also appended, tagged with ``fd``, to a ``journal`` shared by a command's
     stdout and stderr, so that ``2>&1`` shows them interleaved as the real command wrote them.
+
+    Text is encoded as UTF-8 with ``surrogateescape``: argv reaches a command decoded the
+    same way (``os.fsdecode``, Python's ``sys.argv``), so a byte that is not UTF-8 in an
+    argument (``metastat $'d\xff'``) comes back out as that same byte, as a C program
+    echoing its ``char *argv[]`` prints it.
     """
 
     def __init__(self, fd: int = 1, journal: list[tuple[int, bytes]] | None = None) -> None:
@@ -41,7 +46,7 @@ class Output:
         self.journal = journal if journal is not None else []
 
     def write(self, data: str | bytes) -> None:
-        raw = data.encode() if isinstance(data, str) else bytes(data)
+        raw = data.encode("utf-8", "surrogateescape") if isinstance(data, str) else bytes(data)
         self.buffer += raw
         if raw:
             self.journal.append((self.fd, raw))

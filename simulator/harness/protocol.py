@@ -20,8 +20,36 @@ Request::
                     Bit i of fdmask says fd i was open and is attached; the
                     attached fds are in ascending order.  A missing fd is
                     replaced by /dev/null on the server side.
-    kind SLEEP (2)  body = f64 seconds
+                    The request's uid and cwd are not trusted: the server takes the
+                    caller's uid from SO_PEERCRED and its cwd from /proc/PID/cwd
+                    (the field is kept only as a name for that same directory).
+    kind SLEEP (2)  body = f64 seconds (finite, >= 0)
     kind NOW   (3)  body = empty
+
+A body longer than MAX_BODY is refused with a REFUSED reply (status
+``STATUS_REFUSED``) and a one-line message on the client's stderr when it sent one.
+
+File requests (server -> client, during a CALL, any number before the reply).
+Every file a fake command opens is opened by the client, as the driver, in the
+driver's view (its root, its mounts, its cwd, its permissions); the harness
+never resolves a driver path itself::
+
+    header  20 bytes   magic b"SVMF" | u32 op | u32 flags | u32 mode | u32 path_len
+    path    path_len bytes (1..PATH_MAX-1, no NUL), absolute
+
+    op OPEN (1)      open(path, flags | O_CLOEXEC, mode)
+    op UNLINK (2)    unlink(path)
+    op STAT (3)      stat(path)
+    op LSTAT (4)     lstat(path)
+    op READLINK (5)  readlink(path)
+
+Answer (client -> server)::
+
+    magic b"SVMA" | i32 result | u32 st_mode | u64 st_size | u32 data_len | data
+
+    result 0, or -errno.  STAT/LSTAT fill st_mode and st_size; READLINK puts
+    the link's text in data; a successful OPEN attaches the new descriptor as
+    SCM_RIGHTS data on the answer's first sendmsg.
 
 Reply (always 16 bytes)::
 
@@ -53,6 +81,7 @@ ignores ``seq`` never sees a torn value.
 from __future__ import annotations
 
 import enum
+import math
 import os
 import socket
 import struct
@@ -67,8 +96,18 @@ HEADER = struct.Struct("<4sII")
 REPLY = struct.Struct("<4sid")
 U32 = struct.Struct("<I")
 F64 = struct.Struct("<d")
-MAX_BODY = 16 * 1024 * 1024
+# Linux's ARG_MAX is a quarter of an 8 MiB stack (argv and environment together), so no
+# real command line comes near 4 MiB; larger bodies are refused, not buffered.
+MAX_BODY = 4 * 1024 * 1024
 SIGNAL_BASE = 256
+# exit status of a refused request: the shell's "cannot execute" (E2BIG is 126 in sh too)
+STATUS_REFUSED = 126
+
+FILE_MAGIC = b"SVMF"
+ANSWER_MAGIC = b"SVMA"
+FILE_HEADER = struct.Struct("<4sIIII")
+ANSWER = struct.Struct("<4siIQI")
+PATH_MAX = 4096
 
 CLOCK_MAGIC = b"SVMC"
 CLOCK_VERSION = 1
@@ -88,6 +127,14 @@ class Kind(enum.IntEnum):
     CALL = 1
     SLEEP = 2
     NOW = 3
+
+
+class FileOp(enum.IntEnum):
+    OPEN = 1
+    UNLINK = 2
+    STAT = 3
+    LSTAT = 4
+    READLINK = 5
 
 
 class ProtocolError(Error, ValueError):
@@ -134,6 +181,22 @@ def encode_reply(status: int, value: float = 0.0) -> bytes:
     return REPLY.pack(REPLY_MAGIC, status, value)
 
 
+def encode_file_request(op: FileOp, path: bytes, flags: int = 0, mode: int = 0) -> bytes:
+    if not path or len(path) >= PATH_MAX or b"\0" in path:
+        raise ProtocolError("bad path in a file request")
+    return FILE_HEADER.pack(FILE_MAGIC, int(op), flags, mode, len(path)) + path
+
+
+def decode_answer(raw: bytes) -> tuple[int, int, int, int]:
+    """(result, st_mode, st_size, data_len) of a file answer's fixed part."""
+    magic, result, mode, size, length = ANSWER.unpack(raw)
+    if magic != ANSWER_MAGIC:
+        raise ProtocolError(f"bad file answer magic {magic!r}")
+    if length >= PATH_MAX:
+        raise ProtocolError("file answer data too long")
+    return int(result), int(mode), int(size), int(length)
+
+
 def decode_header(raw: bytes) -> tuple[Kind, int]:
     magic, kind, length = HEADER.unpack(raw)
     if magic != REQUEST_MAGIC:
@@ -142,8 +205,6 @@ def decode_header(raw: bytes) -> tuple[Kind, int]:
         k = Kind(kind)
     except ValueError:
         raise ProtocolError(f"unknown request kind {kind}") from None
-    if length > MAX_BODY:
-        raise ProtocolError(f"request body too long ({length} bytes)")
     return k, length
 
 
@@ -196,7 +257,7 @@ def decode_sleep(body: bytes) -> float:
     if len(body) != F64.size:
         raise ProtocolError("SLEEP body must be one f64")
     (seconds,) = F64.unpack(body)
-    if seconds != seconds or seconds < 0:
+    if not math.isfinite(seconds) or seconds < 0:
         raise ProtocolError(f"bad sleep duration {seconds!r}")
     return float(seconds)
 

@@ -19,24 +19,26 @@ mounted file systems in the driver's view (:mod:`simulator.harness.mounts`),
 from __future__ import annotations
 
 import contextlib
+import errno
 import io
 import os
 import shutil
 import signal
+import stat
 import tempfile
 import threading
 import time
 from collections.abc import Iterator, Sequence
-from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, BinaryIO, Literal
+from pathlib import Path, PosixPath
+from typing import IO, TYPE_CHECKING, Any, BinaryIO, Literal, cast
 
 from simulator.core.errors import HostHung
-from simulator.core.files import FileAccess
+from simulator.core.files import FileAccess, kind_of
 from simulator.core.registry import PROGRAMS
 from simulator.harness import protocol as P
 from simulator.harness.mounts import MountedTrees
 from simulator.harness.sandbox import Method, Sandbox
-from simulator.harness.server import ShimCall, ShimServer
+from simulator.harness.server import FileChannel, Peer, ShimCall, ShimServer
 from simulator.session.checks import Expectations
 from simulator.session.hostfiles import FileMirror, SandboxView, device_nodes, etc_files
 from simulator.session.session import Session
@@ -111,40 +113,192 @@ def command_paths(with_time: bool, release: str | None = None) -> dict[str, list
 
 
 class SandboxFiles(FileAccess):
-    """Real files as the driver sees them: paths are mapped into the sandbox."""
+    """Real files as the driver sees them: every operation is the calling client's.
 
-    def __init__(self, sandbox: Sandbox) -> None:
+    The shim client (running as the driver, in its namespaces and its cwd) opens, unlinks,
+    stats or reads the link, and an opened file comes back as a descriptor over the call's
+    connection (:class:`simulator.harness.server.FileChannel`), so a fake ``ufsdump 0f
+    /root-only/file`` fails as the driver's own ``>`` would, ``x.dump`` lands in the
+    driver's cwd, ``/backup/x.dump`` in the driver's ``/backup``, and a link the driver
+    planted leads only where the driver itself could go. A relative path is joined to the
+    call's cwd (the kernel's: ``server.peer_cwd``). A file opened for writing is created
+    with mode 0666 less the driver's umask, as ``open64(tape, O_WRONLY|O_CREAT|O_TRUNC,
+    0666)`` in illumos usr/src/cmd/backup/dump/dumptape.c.
+
+    ``resolve`` gives a :class:`DriverPath` whose ``exists``/``is_dir``/``is_file``/
+    ``is_symlink``/``unlink``/``readlink``/``open``/``read_*``/``write_*`` are the same
+    client operations; what the port has no operation for (``mkdir``, ``chmod``,
+    ``utime``, ``symlink``, ``rename``: ufsrestore's extraction, and ``os.path`` tests of
+    mount and umount) reaches ``os.fspath(path)``: the sandbox's host path for it
+    (``Sandbox.host_path``), as before; those callers must move to the port's operations
+    to be confined too.
+    """
+
+    def __init__(self, sandbox: Sandbox, channel: FileChannel) -> None:
         self.sandbox = sandbox
+        self.channel = channel
+        self.path_type: type[DriverPath] = type("DriverPath", (DriverPath,), {"access": self})
+
+    @staticmethod
+    def absolute(path: str, cwd: str) -> str:
+        return path if path.startswith("/") else os.path.join(cwd or "/", path)
 
     def resolve(self, path: str, cwd: str) -> Path:
-        return self.sandbox.host_path(path, cwd)
+        return self.path_type(self.absolute(path, cwd))
 
     def open_write(self, path: str, cwd: str) -> BinaryIO:
-        """Files the fake commands write belong to the driver (root inside the sandbox, the
-        unprivileged uid outside), so that the driver can remove or overwrite them."""
-        f = super().open_write(path, cwd)
-        if os.geteuid() == 0 and self.sandbox.uid != 0:
-            with contextlib.suppress(OSError):
-                os.fchown(f.fileno(), self.sandbox.uid, self.sandbox.gid)
-        return f
+        fd = self.channel.open(self.absolute(path, cwd),
+                               os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
+        return open(fd, "wb")
+
+    def open_read(self, path: str, cwd: str) -> BinaryIO:
+        fd = self.channel.open(self.absolute(path, cwd), os.O_RDONLY)
+        if stat.S_ISDIR(os.fstat(fd).st_mode):
+            os.close(fd)
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), path)
+        return cast(BinaryIO, io.BufferedReader(_Bounded(fd, MAX_INPUT)))
+
+    def kind(self, path: str, cwd: str, follow: bool = True) -> str:
+        try:
+            mode, _size = self.channel.stat(self.absolute(path, cwd), follow)
+        except (OSError, ValueError):
+            return ""
+        return kind_of(mode)
+
+    def unlink(self, path: str, cwd: str) -> None:
+        self.channel.unlink(self.absolute(path, cwd))
+
+    def readlink(self, path: str, cwd: str) -> str:
+        return self.channel.readlink(self.absolute(path, cwd))
 
 
-class _Stdin(io.RawIOBase):
-    """The caller's stdin, read without holding the model lock (a pipe may need another
-    fake command, or a virtual sleep, to make progress)."""
+class DriverPath(PosixPath):
+    """A driver's path whose file operations are the client's (see :class:`SandboxFiles`)."""
 
-    def __init__(self, fd: int, call: ShimCall, lock: threading.RLock) -> None:
-        self.fd, self.call, self.lock = fd, call, lock
+    access: SandboxFiles
+
+    def __fspath__(self) -> str:
+        return str(self.access.sandbox.host_path(str(self)))
+
+    def exists(self) -> bool:
+        return self.access.kind(str(self), "/") != ""
+
+    def is_dir(self) -> bool:
+        return self.access.kind(str(self), "/") == "dir"
+
+    def is_file(self) -> bool:
+        return self.access.kind(str(self), "/") == "file"
+
+    def is_symlink(self) -> bool:
+        return self.access.kind(str(self), "/", follow=False) == "link"
+
+    def unlink(self, missing_ok: bool = False) -> None:
+        try:
+            self.access.unlink(str(self), "/")
+        except FileNotFoundError:
+            if not missing_ok:
+                raise
+
+    def readlink(self) -> DriverPath:
+        return type(self)(self.access.readlink(str(self), "/"))
+
+    def open(self, mode: str = "r", buffering: int = -1, encoding: str | None = None,
+             errors: str | None = None, newline: str | None = None) -> Any:
+        if mode.strip("bt") not in ("r", "w"):
+            raise ValueError(f"svmsim: opening a driver's file with mode {mode!r} is not"
+                             " simulated")
+        raw = (self.access.open_read if mode.startswith("r") else self.access.open_write)(
+            str(self), "/")
+        if "b" in mode:
+            return raw
+        return io.TextIOWrapper(raw, encoding=encoding or "utf-8", errors=errors,
+                                newline=newline)
+
+    def read_bytes(self) -> bytes:
+        with self.access.open_read(str(self), "/") as f:
+            return f.read()
+
+    def read_text(self, encoding: str | None = None, errors: str | None = None) -> str:
+        return self.read_bytes().decode(encoding or "utf-8", errors or "strict")
+
+    def write_bytes(self, data: Any) -> int:
+        with self.access.open_write(str(self), "/") as f:
+            return f.write(bytes(data))
+
+    def write_text(self, data: str, encoding: str | None = None, errors: str | None = None,
+                   newline: str | None = None) -> int:
+        self.write_bytes(data.encode(encoding or "utf-8", errors or "strict"))
+        return len(data)
+
+
+# A fake command reads at most this much of a file or of its standard input: every archive,
+# md.tab or mail body a driver hands svmsim is far smaller (the seed scenario's archive is
+# 320 KB), and a driver streaming a gigabyte into ``ufsrestore tf -`` must not make the
+# harness hold it. The rest is left unread, as by a program that stopped reading (its
+# writer then gets EPIPE/SIGPIPE when the command exits).
+MAX_INPUT = 32 * 1024 * 1024
+
+
+class _Bounded(io.RawIOBase):
+    """A descriptor read up to ``limit`` bytes, then end of file."""
+
+    def __init__(self, fd: int, limit: int) -> None:
+        super().__init__()
+        self.fd, self.left = fd, limit
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, b: WriteableBuffer) -> int:
         view = memoryview(b).cast("B")
-        with self.call.unlocked(), _released(self.lock):
-            data = os.read(self.fd, len(view))
+        if self.left <= 0 or not len(view):
+            return 0
+        data = os.read(self.fd, min(len(view), self.left))
         view[:len(data)] = data
+        self.left -= len(data)
         return len(data)
+
+    def close(self) -> None:
+        if not self.closed:
+            with contextlib.suppress(OSError):
+                os.close(self.fd)
+        super().close()
+
+
+class _Stdin(io.RawIOBase):
+    """The caller's stdin, read without holding the model lock (a pipe may need another
+    fake command, or a virtual sleep, to make progress), and at most MAX_INPUT bytes of
+    it: read in chunks as the command asks, never all at once."""
+
+    def __init__(self, fd: int, call: ShimCall, lock: threading.RLock) -> None:
+        super().__init__()
+        self.fd, self.call, self.lock = fd, call, lock
+        self.left = MAX_INPUT
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b: WriteableBuffer) -> int:
+        view = memoryview(b).cast("B")
+        if self.left <= 0 or not len(view):
+            return 0
+        with self.call.unlocked(), _released(self.lock):
+            try:
+                data = os.read(self.fd, min(len(view), self.left, 1 << 20))
+            except IsADirectoryError:   # ``< /`` read as a file: nothing, as read(2) gives
+                data = b""
+        view[:len(data)] = data
+        self.left -= len(data)
+        return len(data)
+
+    def readall(self) -> bytes:
+        chunks = bytearray()
+        buf = bytearray(1 << 20)
+        while True:
+            n = self.readinto(buf)
+            if not n:
+                return bytes(chunks)
+            chunks += buf[:n]
 
 
 @contextlib.contextmanager
@@ -223,16 +377,20 @@ class HarnessRun:
             return self._time_command(call)
         if name in IDENTITY_PATHS:
             return self._identity(call)
-        assert self.sandbox is not None
+        assert self.sandbox is not None and call.files is not None
         session = self.session
+        # The driver is root inside its sandbox: uid 0 of its user namespace (the kernel's
+        # answer, ``server.inside_uid``), or proot -0's emulated root.
+        uid = call.uid if self.sandbox.method == "unshare" else 0
         with session.lock:
             if session.hung or self.stopped:
                 return 128 + signal.SIGKILL
             try:
                 entry = session.dispatch(
                     call.argv, stdin_file=_Stdin(call.stdin, call, session.lock),
-                    uid=call.uid, env=call.env, cwd=call.cwd,
-                    interactive=os.isatty(call.stdin), files=SandboxFiles(self.sandbox))
+                    uid=uid, env=call.env, cwd=call.cwd,
+                    interactive=os.isatty(call.stdin),
+                    files=SandboxFiles(self.sandbox, call.files))
             except HostHung as e:   # the host was hung before this call
                 self._hang(str(e))
                 return 128 + signal.SIGKILL
@@ -267,8 +425,11 @@ class HarnessRun:
             self.sandbox.kill()
 
     def on_sleep(self, seconds: float) -> None:
+        """A virtual sleep; one past the virtual time limit stops the run at the limit (a
+        ``SLEEP 1e300`` frame moves the clock to it, not by 1e300 seconds)."""
         with self.session.lock:
-            self.session.sleep(seconds)
+            left = self.max_virtual - (self.host.clock.now - self.started)
+            self.session.sleep(min(seconds, max(left, 0.0) + 1.0))
             if self.host.clock.now - self.started > self.max_virtual and not self.stopped:
                 self.stopped = (f"virtual time limit: the driver ran for more than "
                                 f"{self.max_virtual / 86400:.0f} virtual days")
@@ -277,6 +438,16 @@ class HarnessRun:
 
     def now(self) -> float:
         return self.host.clock.now
+
+    def admit(self, peer: Peer) -> bool:
+        """Only a process of this run may call: the uid the driver runs as, and (the kernel
+        says) inside the run's PID namespace when it has one, else a descendant of the
+        driver's first process. Another local user, or a process of the same uid outside
+        the run, is refused (its connection closed unanswered)."""
+        sandbox = self.sandbox
+        if sandbox is None or sandbox.pid is None or peer.uid != sandbox.uid:
+            return False
+        return of_run(peer.pid, sandbox.pid)
 
     def _logger(self, call: ShimCall) -> int:
         """``logger``: recorded in the report, never sent to syslog."""
@@ -355,7 +526,7 @@ class HarnessRun:
             try:
                 trees.sync()
                 with ShimServer(sandbox.socket_path, self.dispatch, self.on_sleep, self.now,
-                                clock_path=sandbox.clock_path) as server:
+                                clock_path=sandbox.clock_path, admit=self.admit) as server:
                     server.publish_clock()
                     proc = sandbox.run(self.command, stdin=stdin, timeout=self.timeout,
                                        capture=capture)
@@ -386,6 +557,45 @@ class HarnessRun:
             real_seconds=time.monotonic() - real0, hostname=self.host.hostname, notes=notes,
             timed_out=timed_out)
         return result, proc
+
+
+def _pid_ns(pid: int) -> str | None:
+    try:
+        return os.readlink(f"/proc/{pid}/ns/pid")
+    except OSError:
+        return None
+
+
+def _parent(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            raw = f.read()
+    except OSError:
+        return 0
+    return int(raw[raw.rindex(b")") + 2:].split()[1])   # stat(5): state, then ppid
+
+
+def of_run(pid: int, top: int) -> bool:
+    """Whether ``pid`` belongs to the run whose first process is ``top``: in a PID namespace
+    of the run's (``/proc/PID/ns/pid`` of ``top`` or of one of its children, when it is
+    not the harness's), else descended from ``top``."""
+    ns = _pid_ns(pid)
+    if ns is None:
+        return False
+    if ns != _pid_ns(os.getpid()):
+        kids: list[int] = []
+        with contextlib.suppress(OSError, ValueError):
+            for task in os.listdir(f"/proc/{top}/task"):
+                with open(f"/proc/{top}/task/{task}/children", encoding="ascii") as f:
+                    kids += [int(k) for k in f.read().split()]
+        return ns in {_pid_ns(p) for p in (top, *kids)}
+    for _ in range(4096):
+        if pid == top:
+            return True
+        if pid <= 1:
+            return False
+        pid = _parent(pid)
+    return False
 
 
 def run_driver(scenario: str | Scenario, command: Sequence[str], **kwargs: Any) -> RunResult:

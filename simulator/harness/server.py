@@ -16,6 +16,21 @@ sleeps behind dispatch would deadlock.  ``on_sleep`` and ``now`` are
 serialised among themselves under a separate clock lock; an owner whose
 ``on_sleep`` mutates state that ``dispatch`` reads must protect it itself.
 
+Who may call: the socket lives in a private directory (mode 0700, owned by the
+run's uid: the owner of the directory the socket is created in) and is itself
+0600; each connection's peer is identified by the kernel (``SO_PEERCRED``) and
+must pass ``admit`` (by default: the run's uid or the server's own).  The
+caller's uid and cwd are the kernel's (``SO_PEERCRED``, ``/proc/PID/uid_map``,
+``/proc/PID/cwd``), never the request's.  Files a command opens are opened by
+the client, as the driver, in the driver's view, over the same connection
+(:class:`FileChannel`; wire format in ``protocol``).
+
+Bounds: a request body is at most ``protocol.MAX_BODY`` bytes (a longer one is
+refused with ``STATUS_REFUSED`` and one line on the client's stderr), and all
+connections together hold at most ``BODY_BUDGET`` bytes of unread bodies (a
+request beyond that is refused the same way), so half-sent frames cannot eat
+the harness's memory.
+
 The server also keeps the clock file (see ``protocol``) current, so the
 LD_PRELOAD library in driver processes reads virtual time without a round
 trip.  A bad request never takes the server down: it is logged on one line
@@ -28,12 +43,14 @@ from __future__ import annotations
 
 import array
 import contextlib
+import errno
 import logging
 import mmap
 import os
 import selectors
 import signal
 import socket
+import struct
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -44,14 +61,159 @@ from simulator.harness import protocol as P
 
 log = logging.getLogger(__name__)
 
+BODY_BUDGET = 64 * 1024 * 1024   # bytes of request bodies all connections may hold at once
+QUIET_AFTER = 20                 # malformed requests logged at WARNING; the rest at DEBUG
+PEERCRED = struct.Struct("3i")   # struct ucred: pid, uid, gid
+I64_MAX = 2**63 - 1
+
+
+def _ns(seconds: float) -> int:
+    """Seconds as the clock file's i64 nanoseconds, clamped (a ``SLEEP 1e300`` frame must
+    not raise in the server thread)."""
+    if seconds != seconds:
+        return 0
+    return max(-I64_MAX, min(I64_MAX, round(seconds * 1e9))) if abs(seconds) < 1e10 else (
+        I64_MAX if seconds > 0 else -I64_MAX)
+
+
+@dataclass(frozen=True)
+class Peer:
+    """The process at the other end of a connection, as the kernel names it."""
+
+    pid: int
+    uid: int
+    gid: int
+
+
+def peer_of(conn: socket.socket) -> Peer:
+    pid, uid, gid = PEERCRED.unpack(
+        conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, PEERCRED.size))
+    return Peer(pid, uid, gid)
+
+
+def inside_uid(pid: int, uid: int) -> int:
+    """``uid`` (as this process sees it) as the process ``pid`` sees it: its user
+    namespace's ``uid_map`` inverted (user_namespaces(7): read from another namespace,
+    the second field is relative to the reader's).  Unmapped: the overflow uid 65534."""
+    try:
+        with open(f"/proc/{pid}/uid_map", encoding="ascii") as f:
+            lines = f.read().split("\n")
+    except OSError:
+        return uid
+    for line in lines:
+        fields = line.split()
+        if len(fields) == 3:
+            inner, outer, count = (int(x) for x in fields)
+            if outer <= uid < outer + count:
+                return inner + uid - outer
+    return 65534
+
+
+def peer_cwd(pid: int, claimed: str) -> str:
+    """The caller's working directory, from the kernel, as the driver names it.
+
+    ``/proc/PID/cwd`` read from the harness gives the path in the caller's mount
+    namespace (proc(5)).  The request's ``claimed`` cwd is kept only when it names that
+    same directory from the caller's root (under proot, whose paths the kernel does not
+    know); a forged one is ignored.
+    """
+    link = f"/proc/{pid}/cwd"
+    real = os.stat(link)
+    kernel = os.readlink(link)
+    if kernel.endswith(" (deleted)"):
+        kernel = kernel[: -len(" (deleted)")]
+    if claimed.startswith("/") and claimed != kernel:
+        with contextlib.suppress(OSError, ValueError):
+            seen = os.stat(f"/proc/{pid}/root{claimed}")
+            if (seen.st_dev, seen.st_ino) == (real.st_dev, real.st_ino):
+                return claimed
+    return kernel if kernel.startswith("/") else "/"
+
+
+class FileChannel:
+    """File operations done by the calling client, as the driver, in its view.
+
+    Used only by the thread dispatching the call, between the request and the reply.
+    Paths must be absolute (the caller joins a relative one to the call's cwd).
+    Failures raise ``OSError`` with the client's errno; a client that breaks the
+    protocol raises ``OSError(EIO)`` and the call's connection is closed after it.
+    """
+
+    def __init__(self, conn: socket.socket) -> None:
+        self._conn = conn
+        self.broken = False
+
+    def _ask(self, op: P.FileOp, path: str, flags: int = 0, mode: int = 0
+             ) -> tuple[int, int, bytes, int | None]:
+        raw = os.fsencode(path)
+        if not raw.startswith(b"/"):
+            raise ValueError(f"FileChannel needs an absolute path, not {path!r}")
+        if self.broken:
+            raise OSError(errno.EIO, os.strerror(errno.EIO), path)
+        if len(raw) >= P.PATH_MAX:
+            raise OSError(errno.ENAMETOOLONG, os.strerror(errno.ENAMETOOLONG), path)
+        if b"\0" in raw:
+            raise ValueError("embedded null byte")
+        fds: list[int] = []
+        try:
+            self._conn.sendall(P.encode_file_request(op, raw, flags, mode))
+            data, anc, msg_flags, _ = self._conn.recvmsg(P.ANSWER.size, socket.CMSG_SPACE(4))
+            for level, ctype, cdata in anc:
+                if level == socket.SOL_SOCKET and ctype == socket.SCM_RIGHTS:
+                    arr = array.array("i")
+                    arr.frombytes(cdata[: len(cdata) - len(cdata) % arr.itemsize])
+                    fds.extend(arr)
+            if msg_flags & socket.MSG_CTRUNC or len(fds) > 1:
+                raise P.ProtocolError("too many fds in a file answer")
+            if len(data) < P.ANSWER.size:
+                if not data:
+                    raise P.ProtocolError("client closed the connection")
+                data += P.recv_exact(self._conn, P.ANSWER.size - len(data))
+            result, st_mode, st_size, length = P.decode_answer(data)
+            text = P.recv_exact(self._conn, length) if length else b""
+            fd = fds.pop() if fds else None
+            if (fd is not None) != (op is P.FileOp.OPEN and result == 0):
+                if fd is not None:
+                    _close(fd)
+                raise P.ProtocolError("file answer with a wrong descriptor")
+        except (P.ProtocolError, OSError) as exc:
+            for fd in fds:
+                _close(fd)
+            self.broken = True
+            log.debug("svmsim: file request %s %r failed: %s", op.name, path, exc)
+            raise OSError(errno.EIO, os.strerror(errno.EIO), path) from None
+        if result < 0:
+            raise OSError(-result, os.strerror(-result), path)
+        return st_mode, st_size, text, fd
+
+    def open(self, path: str, flags: int, mode: int = 0o666) -> int:
+        """A new descriptor owned by the caller of this method."""
+        fd = self._ask(P.FileOp.OPEN, path, flags, mode)[3]
+        assert fd is not None
+        return fd
+
+    def unlink(self, path: str) -> None:
+        self._ask(P.FileOp.UNLINK, path)
+
+    def stat(self, path: str, follow: bool = True) -> tuple[int, int]:
+        """(st_mode, st_size)."""
+        st_mode, st_size, _, _ = self._ask(P.FileOp.STAT if follow else P.FileOp.LSTAT, path)
+        return st_mode, st_size
+
+    def readlink(self, path: str) -> str:
+        return os.fsdecode(self._ask(P.FileOp.READLINK, path)[2])
+
+
 
 @dataclass
 class ShimCall:
     """One fake-command invocation as received from a shim client.
 
     ``stdin``/``stdout``/``stderr`` are fds owned by the server: valid during
-    ``dispatch`` and closed right after it returns.  ``dispatch`` returns the
-    exit status 0..255, or ``protocol.SIGNAL_BASE + signum`` to make the
+    ``dispatch`` and closed right after it returns.  ``uid`` and ``cwd`` are the
+    kernel's (see the module docstring); ``pid`` is the client's process (in the
+    harness's PID namespace), ``files`` the channel its file requests go through.
+    ``dispatch`` returns the exit status 0..255, or ``protocol.SIGNAL_BASE + signum`` to make the
     client die of that signal.
     """
 
@@ -64,6 +226,8 @@ class ShimCall:
     stderr: int
     missing_fds: frozenset[int] = field(default_factory=frozenset)
     lock: threading.Lock | None = field(default=None, repr=False, compare=False)
+    pid: int = 0
+    files: FileChannel | None = field(default=None, repr=False, compare=False)
 
     @property
     def name(self) -> str:
@@ -90,6 +254,7 @@ class ShimCall:
 
 
 Dispatch = Callable[[ShimCall], int]
+Admit = Callable[[Peer], bool]
 OnSleep = Callable[[float], None]
 Now = Callable[[], float]
 
@@ -132,8 +297,10 @@ class ShimServer:
         now: Now,
         *,
         clock_path: str | Path | None = None,
+        admit: Admit | None = None,
     ) -> None:
         self.socket_path = Path(socket_path)
+        self._admit = admit
         self.clock_path = Path(clock_path) if clock_path else P.clock_path_for(self.socket_path)
         self._dispatch = dispatch
         self._on_sleep = on_sleep
@@ -149,6 +316,10 @@ class ShimServer:
         self._clock: _ClockFile | None = None
         self._last_epoch: float | None = None
         self._mono_offset_ns = 0
+        self._budget = BODY_BUDGET
+        self._budget_lock = threading.Lock()
+        self._complaints = 0
+        self.run_uid = os.geteuid()
 
     # -- lifecycle ---------------------------------------------------------
     def start(self) -> None:
@@ -158,11 +329,18 @@ class ShimServer:
             self.socket_path.unlink()
         except FileNotFoundError:
             pass
+        # The run's uid owns the socket's directory (the sandbox chowns it to the uid the
+        # driver runs as); only that uid may enter it or connect.
+        parent = self.socket_path.parent
+        st = os.stat(parent)
+        self.run_uid = st.st_uid
+        os.chmod(parent, 0o700)
         listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
             listener.bind(os.fspath(self.socket_path))
-            # Access is governed by the directory; the sandboxed uid must connect.
-            os.chmod(self.socket_path, 0o666)
+            os.chmod(self.socket_path, 0o600)
+            if os.geteuid() == 0 and st.st_uid != 0:
+                os.lchown(self.socket_path, st.st_uid, st.st_gid)
             listener.listen(128)
             listener.setblocking(False)
         except OSError:
@@ -235,10 +413,11 @@ class ShimServer:
         if self._last_epoch is not None and epoch > self._last_epoch:
             # Monotonic clocks advance by every forward step of the virtual
             # clock and never go back, even if the owner rewinds it.
-            self._mono_offset_ns += round((epoch - self._last_epoch) * 1e9)
+            step = _ns(epoch - self._last_epoch)
+            self._mono_offset_ns = min(I64_MAX, self._mono_offset_ns + step)
         self._last_epoch = epoch
         if self._clock is not None:
-            self._clock.write(round(epoch * 1e9), self._mono_offset_ns)
+            self._clock.write(_ns(epoch), self._mono_offset_ns)
         return epoch
 
     # -- serving -----------------------------------------------------------
@@ -268,12 +447,36 @@ class ShimServer:
                         daemon=True,
                     ).start()
 
+    def _complain(self, text: str, *args: object) -> None:
+        """One line per bad request; after QUIET_AFTER of them, at DEBUG only."""
+        self._complaints += 1
+        level = logging.WARNING if self._complaints <= QUIET_AFTER else logging.DEBUG
+        log.log(level, text, *args)
+        if self._complaints == QUIET_AFTER:
+            log.warning("svmsim: further malformed shim requests are logged at DEBUG level")
+
+    def _admitted(self, peer: Peer) -> bool:
+        if self._admit is not None:
+            return self._admit(peer)
+        return peer.uid in (self.run_uid, os.geteuid())
+
     def _serve_connection(self, conn: socket.socket) -> None:
         fds: list[int] = []
+        reserved = 0
         try:
-            kind, body, fds = self._read_request(conn)
+            peer = peer_of(conn)
+            if not self._admitted(peer):
+                self._complain("svmsim: refused a shim connection from pid %d uid %d",
+                               peer.pid, peer.uid)
+                return
+            kind, length, fds = self._read_header(conn)
+            if length > P.MAX_BODY or not self._reserve(length):
+                self._refuse(conn, fds, length)
+                return
+            reserved = length
+            body = _recv_body(conn, length)
             if kind is P.Kind.CALL:
-                reply = self._handle_call(body, fds)
+                reply = self._handle_call(body, fds, conn, peer)
                 fds = []
             else:
                 if fds:
@@ -286,19 +489,45 @@ class ShimServer:
                     with self._clock_lock:
                         epoch = self._publish_locked()
                     reply = P.encode_reply(0, epoch or 0.0)
-            conn.sendall(reply)
+            if reply:
+                conn.sendall(reply)
         except P.ProtocolError as exc:
-            log.warning("svmsim: dropped a malformed shim request: %s", exc)
+            self._complain("svmsim: dropped a malformed shim request: %s", exc)
         except OSError as exc:
             log.debug("svmsim: shim connection failed: %s", exc)
         finally:
+            self._release(reserved)
             for fd in fds:
                 _close(fd)
             with self._conns_lock:
                 self._conns.discard(conn)
             conn.close()
 
-    def _read_request(self, conn: socket.socket) -> tuple[P.Kind, bytes, list[int]]:
+    def _reserve(self, n: int) -> bool:
+        with self._budget_lock:
+            if n > self._budget:
+                return False
+            self._budget -= n
+            return True
+
+    def _release(self, n: int) -> None:
+        if n:
+            with self._budget_lock:
+                self._budget += n
+
+    def _refuse(self, conn: socket.socket, fds: list[int], length: int) -> None:
+        """A body too long for MAX_BODY (or for what is left of BODY_BUDGET): one line
+        on the client's stderr when it sent one, status STATUS_REFUSED, nothing read."""
+        why = (f"request of {length} bytes refused (at most {P.MAX_BODY})"
+               if length > P.MAX_BODY else "request refused: too many requests in flight")
+        self._complain("svmsim: %s", why)
+        if len(fds) == 3:   # fds 0, 1, 2 as sent: stderr is the last
+            with contextlib.suppress(OSError):
+                os.write(fds[2], f"svmsim: {why}\n".encode())
+        with contextlib.suppress(OSError):
+            conn.sendall(P.encode_reply(P.STATUS_REFUSED, self._last_epoch or 0.0))
+
+    def _read_header(self, conn: socket.socket) -> tuple[P.Kind, int, list[int]]:
         fds: list[int] = []
         try:
             data, ancdata, flags, _ = conn.recvmsg(P.HEADER.size, socket.CMSG_SPACE(3 * 4))
@@ -314,8 +543,7 @@ class ShimServer:
             if len(data) < P.HEADER.size:
                 data += P.recv_exact(conn, P.HEADER.size - len(data))
             kind, length = P.decode_header(data)
-            body = P.recv_exact(conn, length) if length else b""
-            return kind, body, fds
+            return kind, length, fds
         except BaseException:
             for fd in fds:
                 _close(fd)
@@ -333,10 +561,16 @@ class ShimServer:
             epoch = self._publish_locked()
         return P.encode_reply(status, epoch or 0.0)
 
-    def _handle_call(self, body: bytes, fds: list[int]) -> bytes:
+    def _handle_call(self, body: bytes, fds: list[int], conn: socket.socket, peer: Peer
+                     ) -> bytes:
         opened: list[int] = []
+        channel = FileChannel(conn)
         try:
             req = P.decode_call(body)
+            try:
+                cwd = peer_cwd(peer.pid, req.cwd)
+            except OSError as exc:   # the caller is gone: nobody to answer
+                raise P.ProtocolError(f"no cwd for pid {peer.pid}: {exc.strerror}") from None
             wanted = [i for i in range(3) if req.fdmask & (1 << i)]
             if len(wanted) != len(fds):
                 raise P.ProtocolError(f"fd mask names {len(wanted)} fds, {len(fds)} attached")
@@ -348,13 +582,15 @@ class ShimServer:
             call = ShimCall(
                 argv=req.argv,
                 env=req.env,
-                cwd=req.cwd,
-                uid=req.uid,
+                cwd=cwd,
+                uid=inside_uid(peer.pid, peer.uid),
                 stdin=by_index[0],
                 stdout=by_index[1],
                 stderr=by_index[2],
                 missing_fds=frozenset(i for i in range(3) if i not in wanted),
                 lock=self.dispatch_lock,
+                pid=peer.pid,
+                files=channel,
             )
             with self.dispatch_lock:
                 status = self._run_dispatch(call)
@@ -389,6 +625,19 @@ class ShimServer:
         if code >= P.SIGNAL_BASE and code < P.SIGNAL_BASE + 65:
             return code
         return code & 0xFF
+
+
+def _recv_body(conn: socket.socket, n: int) -> bytes:
+    """Exactly ``n`` bytes into one buffer (no list of chunks joined at the end)."""
+    buf = bytearray(n)
+    view = memoryview(buf)
+    got = 0
+    while got < n:
+        k = conn.recv_into(view[got:], n - got)
+        if not k:
+            raise P.ProtocolError(f"connection closed after {got} of {n} bytes")
+        got += k
+    return bytes(buf)
 
 
 def _close(fd: int) -> None:

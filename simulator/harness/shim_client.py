@@ -14,6 +14,11 @@ argument is taken as argv[0].  Run through a symlink named after the
 command, sys.argv[0] already is argv[0].  The command name the server uses
 is basename(argv[0]).
 
+File requests: while the call runs the server may ask this client to open,
+unlink, stat or readlink a file (``SVMF`` frames); the client does it itself,
+as the driver, in the driver's view, and answers (``SVMA``), passing an opened
+descriptor back with SCM_RIGHTS.
+
 Exit status: the code the server sends back; if the server asks for a signal
 the client raises it on itself.  If the server cannot be reached it prints
 ``<name>: svmsim server not reachable`` and exits 127.  Without
@@ -31,6 +36,51 @@ import sys
 def _str(value: str) -> bytes:
     raw = os.fsencode(value)
     return struct.pack("<I", len(raw)) + raw
+
+
+def _read(sock, n):
+    data = b""
+    while len(data) < n:
+        chunk = sock.recv(n - len(data))
+        if not chunk:
+            raise OSError("connection closed")
+        data += chunk
+    return data
+
+
+def _file_request(sock):
+    """One file request (after its magic): do it as this process, answer."""
+    op, flags, mode, plen = struct.unpack("<IIII", _read(sock, 16))
+    if not 0 < plen < 4096:
+        raise OSError("bad file request")
+    path = _read(sock, plen)
+    result, st_mode, st_size, data, fd = 0, 0, 0, b"", None
+    try:
+        if b"\0" in path:
+            raise OSError(22, "Invalid argument")
+        if op == 1:
+            fd = os.open(path, flags | os.O_CLOEXEC, mode)
+        elif op == 2:
+            os.unlink(path)
+        elif op in (3, 4):
+            st = os.stat(path) if op == 3 else os.lstat(path)
+            st_mode, st_size = st.st_mode, st.st_size
+        elif op == 5:
+            data = os.readlink(path)
+        else:
+            raise OSError(38, "Function not implemented")
+    except OSError as e:
+        result = -(e.errno or 5)
+    answer = struct.pack("<4siIQI", b"SVMA", result, st_mode, st_size, len(data)) + data
+    try:
+        if fd is not None:
+            sock.sendmsg([answer], [(socket.SOL_SOCKET, socket.SCM_RIGHTS,
+                                     struct.pack("i", fd))])
+        else:
+            sock.sendall(answer)
+    finally:
+        if fd is not None:
+            os.close(fd)
 
 
 def main() -> int:
@@ -73,12 +123,12 @@ def main() -> int:
             [header], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, struct.pack(f"{len(fds)}i", *fds))]
         )
         sock.sendall(body)
-        reply = b""
-        while len(reply) < 16:
-            chunk = sock.recv(16 - len(reply))
-            if not chunk:
+        while True:
+            reply = _read(sock, 4)
+            if reply != b"SVMF":
+                reply += _read(sock, 12)
                 break
-            reply += chunk
+            _file_request(sock)
     except OSError:
         reply = b""
     finally:

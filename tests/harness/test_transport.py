@@ -262,7 +262,6 @@ def test_malformed_requests_leave_the_server_up(
         b"SVM",
         b"XXXX" + bytes(8),
         P.HEADER.pack(P.REQUEST_MAGIC, 9, 0),
-        P.HEADER.pack(P.REQUEST_MAGIC, 1, P.MAX_BODY + 1),
         P.HEADER.pack(P.REQUEST_MAGIC, 1, 100) + b"short",
         P.encode_request(P.Kind.CALL, b"\xff" * 40),
         P.encode_request(P.Kind.SLEEP, b"abc"),
@@ -274,6 +273,11 @@ def test_malformed_requests_leave_the_server_up(
             s.sendall(payload)
             s.shutdown(socket.SHUT_WR)
             assert s.recv(100) == b""
+    # A body longer than MAX_BODY is refused with a reply, not read (nor dropped silently).
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+        s.connect(str(srv.socket_path))
+        s.sendall(P.HEADER.pack(P.REQUEST_MAGIC, 1, P.MAX_BODY + 1))
+        assert P.decode_reply(P.recv_exact(s, P.REPLY.size))[0] == P.STATUS_REFUSED
     # A CALL whose fd mask does not match the attached fds.
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
         s.connect(str(srv.socket_path))

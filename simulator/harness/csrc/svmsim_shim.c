@@ -9,6 +9,10 @@
  * one binary serves every command through hard links or symlinks.  Without
  * $SVMSIM_SOCKET (a script that ran `env -i`) it tries the sandbox's fixed
  * /usr/lib/svmsim/run/svmsim.sock.
+ * While the call runs the harness may ask this client to open, unlink, stat or
+ * readlink a file: the client does it itself, as the driver, in the driver's
+ * view, and passes an opened descriptor back (SCM_RIGHTS), so that the harness
+ * never touches a path of the driver's on its own.
  * Wire format: simulator/harness/protocol.py.
  */
 #define _GNU_SOURCE
@@ -19,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -46,6 +51,96 @@ static int fail(const char *name, const char *what) {
         if (write(2, parts[i], strlen(parts[i])) < 0)
             break;
     return 127;
+}
+
+static int read_full(int s, void *buf, size_t n) {
+    size_t got = 0;
+    while (got < n) {
+        ssize_t k = read(s, (char *)buf + got, n - got);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            return -1;
+        got += (size_t)k;
+    }
+    return 0;
+}
+
+static uint32_t get32(const unsigned char *b) {
+    return b[0] | b[1] << 8 | b[2] << 16 | (uint32_t)b[3] << 24;
+}
+
+static void set32(unsigned char *b, uint32_t v) {
+    b[0] = v & 255, b[1] = (v >> 8) & 255, b[2] = (v >> 16) & 255, b[3] = v >> 24;
+}
+
+/* One file request (after its 4-byte magic): do it, send the answer. */
+static int file_request(int s) {
+    unsigned char h[16], ans[24 + 4096];
+    static char path[4096];
+    if (read_full(s, h, sizeof h) < 0)
+        return -1;
+    uint32_t op = get32(h), flags = get32(h + 4), mode = get32(h + 8), plen = get32(h + 12);
+    if (plen == 0 || plen >= sizeof path || read_full(s, path, plen) < 0)
+        return -1;
+    path[plen] = 0;
+    int32_t result = 0;
+    uint32_t st_mode = 0, dlen = 0;
+    uint64_t st_size = 0;
+    int fd = -1;
+    struct stat st;
+    if (strlen(path) != plen) {
+        result = -EINVAL;
+    } else if (op == 1) {
+        fd = open(path, (int)flags | O_CLOEXEC, (mode_t)mode);
+        if (fd < 0)
+            result = -errno;
+    } else if (op == 2) {
+        if (unlink(path) < 0)
+            result = -errno;
+    } else if (op == 3 || op == 4) {
+        if ((op == 3 ? stat(path, &st) : lstat(path, &st)) < 0)
+            result = -errno;
+        else
+            st_mode = st.st_mode, st_size = (uint64_t)st.st_size;
+    } else if (op == 5) {
+        ssize_t n = readlink(path, (char *)ans + 24, 4095);
+        if (n < 0)
+            result = -errno;
+        else
+            dlen = (uint32_t)n;
+    } else {
+        result = -ENOSYS;
+    }
+    memcpy(ans, "SVMA", 4);
+    set32(ans + 4, (uint32_t)result);
+    set32(ans + 8, st_mode);
+    set32(ans + 12, (uint32_t)st_size);
+    set32(ans + 16, (uint32_t)(st_size >> 32));
+    set32(ans + 20, dlen);
+    union { char buf[CMSG_SPACE(sizeof(int))]; struct cmsghdr align; } ctl;
+    struct iovec iov = {.iov_base = ans, .iov_len = 24 + dlen};
+    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
+    if (fd >= 0) {
+        msg.msg_control = ctl.buf;
+        msg.msg_controllen = CMSG_SPACE(sizeof(int));
+        struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(sizeof(int));
+        memcpy(CMSG_DATA(c), &fd, sizeof(int));
+    }
+    ssize_t n;
+    do
+        n = sendmsg(s, &msg, MSG_NOSIGNAL);
+    while (n < 0 && errno == EINTR);
+    if (fd >= 0)
+        close(fd);
+    if (n == (ssize_t)iov.iov_len)
+        return 0;
+    if (n < 0)
+        return -1;
+    return write(s, ans + n, iov.iov_len - (size_t)n) == (ssize_t)(iov.iov_len - (size_t)n) ? 0 : -1;
 }
 
 int main(int argc, char **argv) {
@@ -122,17 +217,18 @@ int main(int argc, char **argv) {
     }
 
     unsigned char reply[16];
-    size_t got = 0;
-    while (got < sizeof reply) {
-        ssize_t n = read(s, reply + got, sizeof reply - got);
-        if (n < 0 && errno == EINTR)
+    for (;;) {
+        if (read_full(s, reply, 4) < 0)
+            return fail(name, "svmsim server closed the connection");
+        if (memcmp(reply, "SVMF", 4) == 0) {
+            if (file_request(s) < 0)
+                return fail(name, "svmsim server closed the connection");
             continue;
-        if (n <= 0)
-            break;
-        got += (size_t)n;
+        }
+        if (memcmp(reply, "SVMR", 4) != 0 || read_full(s, reply + 4, 12) < 0)
+            return fail(name, "svmsim server closed the connection");
+        break;
     }
-    if (got != sizeof reply || memcmp(reply, "SVMR", 4) != 0)
-        return fail(name, "svmsim server closed the connection");
     int32_t status = (int32_t)(reply[4] | reply[5] << 8 | reply[6] << 16 | (uint32_t)reply[7] << 24);
     if (status >= 256) {
         int sig = status - 256;
