@@ -504,3 +504,18 @@ def test_metasync_r_resyncs_in_pass_order_and_never_pass_0() -> None:
     assert not units["d3"].resync_active and units["d3"].resync_cancel
     restored = Host.from_dict(h.to_dict())
     assert restored.md.resync.to_dict() == h.md.resync.to_dict()
+
+
+def test_a_stale_database_refuses_every_mirror_change_but_not_metastat() -> None:
+    """illumos mirror_ioctl.c mirror_getun(): without STALE_OK (every ioctl but the reads)
+    a stale set gives MDE_DB_STALE, "stale databases"; mirror_resync_unit likewise."""
+    from simulator import build_host
+    h = build_host("stale-metadb")
+    assert h.run("metastat d1").exit_code == 0
+    for line in ("metadetach d1 d3", "metaoffline d1 d3", "metaonline d1 d3",
+                 "metattach d1 d3", "metareplace -e d1 c2t0d0s0", "metasync d1"):
+        r = h.run(line)
+        prog = line.split()[0]
+        code = 255 if prog == "metasync" else 1      # metasync.c exits -1 on any unit's error
+        assert (r.exit_code, r.stderr) == (code, f"{prog}: host1: stale databases\n\n"), line
+    assert h.submirrors("d1") == ["d2", "d3"]

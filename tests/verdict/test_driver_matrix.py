@@ -44,10 +44,6 @@ ON_TAPE = ("big-16tb", "tape-too-small")      # the tape is what these scenarios
 BACKUP = ["seed-example", "two-way-mirror", "hot-spare", "root-mirror"]
 REFUSE = ["maintenance", "last-erred", "offline-submirror", "resyncing", "stale-metadb",
           "tape-too-small"]
-STALE = pytest.mark.xfail(strict=True, reason=(
-    "needs the lvm model: illumos mirror_ioctl.c mirror_getun() refuses every mirror ioctl "
-    "without STALE_OK with MDE_DB_STALE ('stale databases') while the set is stale, so "
-    "metadetach fails there; the model still detaches"))
 
 
 def sh() -> str:
@@ -83,7 +79,7 @@ def test_every_shipped_scenario_has_a_target_and_states_its_outcomes() -> None:
 
 
 @pytest.mark.parametrize("scenario", [
-    pytest.param(name, marks=STALE) if name == "stale-metadb" else name
+    name
     for name in sorted(TARGETS)])
 def test_the_reference_driver_reaches_an_acceptable_outcome(scenario: str, dump: str) -> None:
     mirror, sub, mount = TARGETS[scenario]

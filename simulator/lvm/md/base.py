@@ -152,6 +152,15 @@ class VolumeBase:
             raise MDError(ENOENT, name=comp)
         return disk.slices[parsed[1]].size
 
+    def changing_mirror(self, s: MDSet, name: str) -> Mirror:
+        """The mirror an attach, detach, offline, online or replace works on: illumos
+        mirror_ioctl.c mirror_getun() refuses every ioctl not flagged STALE_OK with
+        MDE_DB_STALE ("stale databases") while the set's database is stale (fewer than half
+        the replicas good); only the read-only ones (MD_IOCGET for metastat) pass."""
+        if s.replicas and is_stale(s.replicas):
+            raise MDError(E.STALE_DB)
+        return self.mirror(s, name)
+
     def require_db(self, s: MDSet) -> None:
         """meta_setup_db_locations: no replicas, or a stale database (exit 66)."""
         if not s.replicas:

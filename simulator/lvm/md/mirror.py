@@ -50,7 +50,7 @@ class MirrorMixin(VolumeBase):
         A resync already running does not refuse an attach (mirror_attach has no such
         check); the new submirror's resync is queued behind it.
         """
-        m = self.mirror(s, mirror_name)
+        m = self.changing_mirror(s, mirror_name)
         if parse_unit(sub) is None:
             raise MDError(E.NOT_META, name=short_name(sub))
         short = short_unit(sub)
@@ -103,7 +103,7 @@ class MirrorMixin(VolumeBase):
         9/10 kernel does (the release rule is libmeta's
         :func:`simulator.lvm.libmeta.release.detach_compacts`).
         """
-        m = self.mirror(s, mirror_name)
+        m = self.changing_mirror(s, mirror_name)
         sub_short = short_unit(sub)
         if self._mirror_unavailable(s, m):
             raise MDError(E.UNAVAILABLE, name=s.display(m.name))
@@ -205,7 +205,7 @@ class MirrorMixin(VolumeBase):
     # ------------------------------------------------------------------ offline / online
     def offline(self, s: MDSet, mirror_name: str, sub: str, force: bool = False) -> Mirror:
         """``metaoffline [-f] dM dS`` in mirror_offline order; writes are then tracked."""
-        m = self.mirror(s, mirror_name)
+        m = self.changing_mirror(s, mirror_name)
         sub_short = short_unit(sub)
         if m.resync_active or m.opt_not_done:
             raise MDError(E.RESYNC_ACTIVE, name=s.display(m.name))
@@ -230,7 +230,7 @@ class MirrorMixin(VolumeBase):
 
     def online(self, s: MDSet, mirror_name: str, sub: str) -> Mirror:
         """``metaonline dM dS`` (mirror_online): OFFLINE_RESYNC, an optimized resync owed."""
-        m = self.mirror(s, mirror_name)
+        m = self.changing_mirror(s, mirror_name)
         sub_short = short_unit(sub)
         slot = m.slot(sub_short)
         if slot is None:
@@ -255,7 +255,7 @@ class MirrorMixin(VolumeBase):
         (:func:`simulator.lvm.libmeta.mirror.meta_mirror_replace`) have run before.
         """
         old = short_name(old)
-        m = self.mirror(s, mirror_name)
+        m = self.changing_mirror(s, mirror_name)
         found = self.find_mirror_comp(s, m, old)
         target = old if new is None else short_name(new)
         start = data_start(s.replicas, target)

@@ -40,7 +40,7 @@ class ResyncMixin(VolumeBase):
 
     def start_resync(self, s: MDSet, name: str) -> Mirror:
         """``metasync dM``: restart cancelled or owed resync; ATTACHED submirrors resync."""
-        m = self.mirror(s, name)
+        m = self.changing_mirror(s, name)   # mirror_resync_unit: MDE_DB_STALE too
         if len(m.submirrors) < 2:
             return m
         for slot in m.submirrors:
