@@ -347,3 +347,23 @@ def test_progress_lines_every_ten_minutes() -> None:
     assert pct == sorted(pct) and all(0 < p < 100 for p in pct)
     assert all(re.fullmatch(r"\d+\.\d\d% done, finished in \d+:\d\d", p) for p in progress)
     assert h.clock.now - start > 1800                        # 8 GB at 4 MB/s: over half an hour
+
+
+def test_progress_of_a_dump_with_a_forced_larger_tape_block_stays_within_100_percent() -> None:
+    """dumpmain.c forces a larger tape block (esize_shift) for a dump over INT_MAX records,
+    and dumpoptr.c timeest divides spcl.c_tapea, counted in those blocks, by esize: the
+    percentage only grows towards 100 and the time left is never negative."""
+    import re
+
+    from simulator import build_host
+    h = build_host("big-16tb")
+    for line in ("lockfs -w /export/archive", "metadetach d100 d102",
+                 "lockfs -u /export/archive"):
+        assert h.run(line).exit_code == 0, line
+    r = h.run("ufsdump 0uf /dev/rmt/0 /dev/md/rdsk/d102")
+    assert r.exit_code == 0 and "Forcing larger tape block size" in r.stderr
+    done = [(float(p), t) for p, t in
+            re.findall(r"DUMP: ([\d.]+)% done, finished in (-?\d+:\d+)", r.stderr)]
+    assert len(done) > 10
+    assert all(0 < p <= 100 and not t.startswith("-") for p, t in done)
+    assert [p for p, _ in done] == sorted(p for p, _ in done)

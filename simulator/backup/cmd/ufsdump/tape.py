@@ -193,7 +193,11 @@ class Writer:
         return n
 
     def timeest(self, force: bool, blkswritten: int) -> None:
-        self.optr.timeest(force, blkswritten, self.esize, self.ntrec)
+        """dumpoptr.c timeest over ``spcl.c_tapea``: the writer counts 1 KB records, while a
+        dump whose tape block size was forced larger (dumpmain.c esize_shift) has its
+        estimate in those larger blocks, so both are put in tape blocks first."""
+        scale = max(1, self.header.tp_bsize // 1024)
+        self.optr.timeest(force, blkswritten // scale, self.esize, self.ntrec)
 
     def arm_fault(self) -> int | None:
         """The record at which a write fails (``host.backups.fail_after_fraction``, once)."""
