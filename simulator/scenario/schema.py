@@ -143,6 +143,7 @@ if TYPE_CHECKING:
 
 SCHEMA_VERSION = 1
 _HOSTNAME_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9.-]{0,254})$")
+HOSTNAME_RE = _HOSTNAME_RE
 ReadOption = Literal["roundrobin", "geometric", "first"]
 WriteOption = Literal["parallel", "serial"]
 FsType = Literal["ufs"]
@@ -307,6 +308,15 @@ def _zone(name: str) -> tzinfo:
         return UTC
     from zoneinfo import ZoneInfo
     return ZoneInfo(name)
+
+
+def known_timezone(name: str) -> bool:
+    """Whether ``name`` is a time zone the host's clock can use (UTC, GMT or IANA)."""
+    try:
+        _zone(name)
+    except (ValueError, LookupError, OSError):
+        return False
+    return True
 
 
 def _timezone(v: str) -> str:
