@@ -82,12 +82,18 @@ def _culprit(text: str) -> str:
     ValueError). A light scan of the assignments finds the key: a value whose brackets nest
     more than MAX_DEPTH deep, or holds such a run of digits."""
     table, key, depth = "", "", 0
+    arrays: dict[str, int] = {}         # [[name]] tables seen so far: name -> count
     for line in text.splitlines():
         value = line
         if depth == 0:
             header = _TABLE_RE.match(line)
             if header and "=" not in line:
-                table = header.group(1).strip()
+                name = header.group(1).strip()
+                if line.lstrip().startswith("[["):
+                    arrays[name] = arrays.get(name, 0) + 1
+                head, _, rest = name.partition(".")
+                table = f"{head}[{arrays[head] - 1}]" if head in arrays else head
+                table += f".{rest}" if rest else ""
                 continue
             assign = _ASSIGN_RE.match(line)
             if assign is None:
