@@ -13,8 +13,11 @@ lives in ``DIR/state.json`` (``Host.to_dict()`` as JSON). Every change is
   there is refused instead of creating or locking the file it points to.
 
 A loaded state is checked for what the scenario loader also refuses and what no SVM command
-can leave behind (a mirror without submirrors, a submirror that does not exist), so a
-hand-edited or damaged file fails here, once, instead of in whichever command reads it.
+can leave behind (:func:`model_problem`), so a hand-edited or damaged file fails here, once,
+instead of in whichever command reads it. ``state.json`` is read only if it is a regular file
+(not followed if it is a symbolic link, opened without blocking: a FIFO or ``/dev/zero``
+would never end, and the lock is held meanwhile) of at most :data:`MAX_STATE_BYTES`, and JSON
+nested too deeply for the parser is corrupt state, not a crash.
 
 Problems are :class:`StateError` with a one-line message (the CLI exits 2 on them).
 """
@@ -24,11 +27,13 @@ from __future__ import annotations
 import errno
 import fcntl
 import json
+import math
 import os
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, get_args
 
 from simulator.core.errors import Error
 
@@ -39,6 +44,10 @@ STATE_FILE = "state.json"
 LOCK_FILE = "lock"
 TMP_PREFIX = ".state."
 TMP_SUFFIX = ".tmp"
+# The largest state.json read: the biggest hosts the scenario bounds allow (a million files,
+# a long workload's pending operations) save well under this; /dev/zero read 1.87 GB.
+MAX_STATE_BYTES = 256 << 20
+LAST_TIME = 253402300799.0      # 9999-12-31T23:59:59Z: the last second a date can be shown
 
 
 class StateError(Error):
@@ -47,20 +56,88 @@ class StateError(Error):
 
 def model_problem(host: Host) -> str | None:
     """What a loaded host has that no SVM command leaves behind, checked as the scenario
-    loader checks it (scenario/schema.py, refs.py): a mirror without submirrors (metadetach
-    refuses the last one: MDE_LAST_SM, meta_error.c) or naming a submirror that does not
-    exist. None when the host is sound."""
-    from simulator.lvm.md.records import Mirror
+    loader checks it (scenario/schema.py, refs.py), or None when the host is sound:
+
+    - a host name, time zone and release the scenario format accepts, a finite clock;
+    - a mirror of 1 to NMIRROR submirrors (metadetach refuses the last one: MDE_LAST_SM,
+      meta_error.c), each an existing concat/stripe whose parent is that mirror, none in
+      two mirrors, with known sm_state bits (md_mirror.h), read/write options and pass
+      number the format knows, resync jobs with 0 <= done <= total;
+    - a concat/stripe of at least one row, each of at least one component of >= 0 blocks;
+    - parents that exist, and no metadevice that is its own ancestor.
+    """
+    from simulator.lvm.libmeta.release import Release
+    from simulator.lvm.md.records import MAX_SUBMIRRORS, MD_PASS_MAX, Mirror, Stripe
+    from simulator.lvm.md.states import SmState
+    from simulator.scenario.schema import (
+        HOSTNAME_RE,
+        READ_OPTIONS,
+        WRITE_OPTIONS,
+        known_timezone,
+    )
+    if not isinstance(host.hostname, str) or not HOSTNAME_RE.match(host.hostname):
+        return f"hostname {host.hostname!r} is not a host name"
+    clock = host.clock
+    if not isinstance(clock.timezone, str) or not known_timezone(clock.timezone):
+        return f"unknown time zone {clock.timezone!r}"
+    if not math.isfinite(clock.now) or not 0 <= clock.now <= LAST_TIME:
+        return f"clock {clock.now!r} is not a date from 1970 to 9999"
+    if host.release not in get_args(Release):
+        return f"unknown release {host.release!r}"
+    if host.hung_reason is not None and not isinstance(host.hung_reason, str):
+        return f"hung reason {host.hung_reason!r} is not a text"
+    known = SmState(0)
+    for bit in SmState:
+        known |= bit
     for s in host.md.sets.values():
+        owner: dict[str, str] = {}
         for unit in s.units.values():
+            name = s.display(unit.name)
+            if unit.parent is not None and unit.parent not in s.units:
+                return f"{name}: parent {s.display(unit.parent)} does not exist"
+            seen, up = {unit.name}, unit.parent
+            while up is not None and up in s.units:
+                if up in seen:
+                    return f"{name} is part of itself (parents form a cycle)"
+                seen.add(up)
+                up = s.units[up].parent
+            if isinstance(unit, Stripe):
+                if not unit.rows or any(not row.components for row in unit.rows):
+                    return f"{name} has an empty row or no rows"
+                if any(c.size < 0 or c.start_block < 0 for row in unit.rows
+                       for c in row.components):
+                    return f"{name} has a component of negative size"
             if not isinstance(unit, Mirror):
                 continue
             if not unit.submirrors:
-                return f"mirror {s.display(unit.name)} has no submirrors"
+                return f"mirror {name} has no submirrors"
+            if len(unit.submirrors) > MAX_SUBMIRRORS:
+                return f"mirror {name} has more than {MAX_SUBMIRRORS} submirrors"
+            if unit.read_option not in READ_OPTIONS or unit.write_option not in WRITE_OPTIONS:
+                return f"mirror {name}: unknown read or write option"
+            if not 0 <= unit.pass_num <= MD_PASS_MAX:
+                return f"mirror {name}: pass {unit.pass_num} is not 0 to {MD_PASS_MAX}"
             for slot in unit.submirrors:
-                if slot.name not in s.units:
-                    return (f"mirror {s.display(unit.name)}: submirror "
-                            f"{s.display(slot.name)} does not exist")
+                sub = s.units.get(slot.name)
+                if sub is None:
+                    return (f"mirror {name}: submirror {s.display(slot.name)} "
+                            "does not exist")
+                if not isinstance(sub, Stripe):
+                    return f"mirror {name}: submirror {s.display(slot.name)} is not a stripe"
+                if slot.name in owner:
+                    return (f"{s.display(slot.name)} is a submirror of both "
+                            f"{s.display(owner[slot.name])} and {name}")
+                owner[slot.name] = unit.name
+                if sub.parent != unit.name:
+                    return (f"mirror {name}: submirror {s.display(slot.name)} has parent "
+                            f"{sub.parent!r}")
+                if not int(slot.state) or int(slot.state) & ~int(known):
+                    return (f"mirror {name}: submirror {s.display(slot.name)} has an "
+                            f"unknown state {int(slot.state)}")
+            for job in unit.jobs:
+                if not 0 <= job.done <= job.total:
+                    return (f"mirror {name}: resync done {job.done} is not within 0 to "
+                            f"{job.total}")
     return None
 
 
@@ -117,7 +194,7 @@ class StateStore:
     def read_dict(self) -> dict[str, Any]:
         """The saved host as a dict (the caller holds the lock if it matters)."""
         try:
-            text = self.path.read_bytes()
+            text = self._read_state()
         except FileNotFoundError:
             if not self.dir.is_dir():
                 raise StateError(f"{self.dir}: no such state directory (create it with "
@@ -125,26 +202,59 @@ class StateStore:
             raise StateError(f"{self.dir}: no svmsim state here (no {STATE_FILE}; create "
                              "it with 'svmsim init --scenario NAME --state DIR')") from None
         except OSError as e:
+            if e.errno == errno.ELOOP:
+                raise StateError(f"{self.path}: cannot read: it is a symbolic link (not "
+                                 "followed)") from None
             raise StateError(f"{self.path}: cannot read: {e.strerror}") from None
         try:
             data = json.loads(text)
         except (ValueError, UnicodeDecodeError) as e:
             raise StateError(f"{self.path}: corrupt state (not JSON: {e})") from None
+        except RecursionError:
+            raise StateError(f"{self.path}: corrupt state (JSON nested too deeply)") from None
         if not isinstance(data, dict) or "hostname" not in data or "md" not in data:
             raise StateError(f"{self.path}: corrupt state (not an svmsim host)")
-        return data
-
-    def load(self) -> Host:
-        """The saved host (the caller holds the lock if it matters)."""
-        from simulator.host import STATE_VERSION, Host
-        data = self.read_dict()
+        from simulator.host import STATE_VERSION
         version = data.get("version")
         if version != STATE_VERSION:
             raise StateError(f"{self.path}: state version {version!r} is not supported "
                              f"(this svmsim writes {STATE_VERSION}; run 'svmsim init' again)")
+        return data
+
+    def _read_state(self) -> bytes:
+        """state.json's bytes: a regular file (a link is not followed, a FIFO's open does
+        not wait) of at most MAX_STATE_BYTES; OSError otherwise."""
+        fd = os.open(self.path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+        try:
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode):
+                raise StateError(f"{self.path}: cannot read: not a regular file")
+            if st.st_size > MAX_STATE_BYTES:
+                raise StateError(f"{self.path}: cannot read: larger than "
+                                 f"{MAX_STATE_BYTES >> 20} MB")
+            chunks: list[bytes] = []
+            size = 0
+            while size <= MAX_STATE_BYTES:
+                chunk = os.read(fd, 1 << 20)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                size += len(chunk)
+            if size > MAX_STATE_BYTES:
+                raise StateError(f"{self.path}: cannot read: larger than "
+                                 f"{MAX_STATE_BYTES >> 20} MB")
+            return b"".join(chunks)
+        finally:
+            os.close(fd)
+
+    def load(self) -> Host:
+        """The saved host (the caller holds the lock if it matters)."""
+        from simulator.host import Host
+        data = self.read_dict()
         try:
             host = Host.from_dict(data)
-        except (KeyError, TypeError, ValueError, AttributeError) as e:
+        except (KeyError, TypeError, ValueError, AttributeError, OverflowError,
+                RecursionError) as e:
             raise StateError(f"{self.path}: corrupt state ({type(e).__name__}: {e})") from None
         problem = model_problem(host)
         if problem is not None:

@@ -4,8 +4,11 @@ The models in ``schema.py`` check each table on its own; this checks the scenari
 before anything is built: disks declared once, slices on declared disks (and on a declared
 slice when the disk has a layout), metadevice and pool names unique, submirrors that are
 stripes of one mirror only, state database replicas when there are metadevices, one mount per
-mount point and one declaration per tape drive, and metadevices that can be created in some
-order (no cycle). Each problem is one ``FILE: key.path: problem`` ScenarioError.
+mount point and one file system per device, no file system on a part of a metadevice (a
+submirror, a concat's component, a soft partition's or a hot spare's slice: the md driver
+owns them, and a file system there is overwritten by the mirror's writes and resyncs), one
+declaration per tape drive, and metadevices that can be created in some order (no cycle).
+Each problem is one ``FILE: key.path: problem`` ScenarioError.
 """
 
 from __future__ import annotations
@@ -166,8 +169,27 @@ class _References:
                 raise self.sc.error(f"tape[{i}].device", f"drive {drive} is declared twice")
             drives.add(drive)
 
+    def parts(self) -> dict[str, str]:
+        """What each metadevice part belongs to: ``{"d3": "d1", "c1t0d0s0": "d2"}``."""
+        owner: dict[str, str] = {}
+        for st in self.sc.stripes:
+            for row in st.rows:
+                for comp in row:
+                    owner.setdefault(comp, st.name)
+        for sp in self.sc.softparts:
+            owner.setdefault(sp.component, sp.name)
+        for m in self.sc.mirrors:
+            for sub in m.submirrors:
+                owner[sub] = m.name
+        for p in self.sc.hsps:
+            for spare in p.spares:
+                owner.setdefault(spare, p.name)
+        return owner
+
     def filesystems(self) -> None:
         mounts: set[str] = set()
+        devices: dict[str, str] = {}
+        owner = self.parts()
         for i, fs in enumerate(self.sc.filesystems):
             where = f"filesystem[{i}]"
             if fs.mount in mounts:
@@ -178,6 +200,18 @@ class _References:
                 if md.group("set"):
                     raise self.sc.error(f"{where}.device", "disksets are not supported in "
                                         f"scenarios (got {fs.device!r})")
-                self.unit(f"{where}.device", md.group("unit"))
+                name = md.group("unit")
+                self.unit(f"{where}.device", name)
+                name = f"d{int(name[1:])}"
             else:
-                self.slice(f"{where}.device", device_slice(fs.device) or fs.device)
+                name = device_slice(fs.device) or fs.device
+                self.slice(f"{where}.device", name)
+            if name in devices:
+                raise self.sc.error(f"{where}.device", f"{fs.device} already holds the file "
+                                    f"system mounted on {devices[name]}")
+            devices[name] = fs.mount
+            if name in owner:
+                part = "a submirror" if self.units.get(owner[name]) == "mirror" else \
+                    "a hot spare" if owner[name] in self.pools else "a component"
+                raise self.sc.error(f"{where}.device", f"{name} is {part} of {owner[name]} "
+                                    "(put the file system on the metadevice it is part of)")

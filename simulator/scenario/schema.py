@@ -68,6 +68,28 @@ first line ``#:schema ./path/to/scenario.schema.json``, or with a top-level key
 
 Device names follow ``simulator.core.names`` (the one Solaris device grammar); the limits
 (unit numbers, submirrors, interlace, replicas) are the model's own constants.
+
+Input bounds (a scenario is input from anyone; what the model can handle in reasonable time
+and represent, decided here since the sources set no such limits):
+
+- sizes at most ``MAX_BLOCKS`` (off_t), durations at most ``MAX_SECONDS`` and rates at most
+  ``MAX_BLOCKS`` per second (``simulator.core.units``, which says why); a rate is at least
+  one block per second (slower, a resync of one disk outlasts a 32-bit clock);
+- ``start`` from 1970-01-01T00:00:00Z to 2038-01-19T03:14:07Z, and the setup's ``advance``
+  steps do not take the clock past it: UFS inode times and ufsdump's dates are ``time32_t``
+  (ufs_inode.h, dumprestore.h), so no later date can be on the host's file systems;
+- ``files`` at most :data:`MAX_FILES` per file system: the model draws every file's entry
+  the first time a command walks the file system (``df``, ``fsck``, ``ufsdump``), about
+  7 microseconds each, so a million files costs some seconds once per process, and ten
+  million a minute (``svmsim exec`` is one process per command);
+- a workload makes at most :data:`MAX_OPS_PER_SECOND` operations of each kind per virtual
+  second: the last minute of every stretch of time is replayed whole (the writes still in
+  memory), so the rate bounds what any command costs;
+- ``seed`` from 0 to 2**63 - 1;
+- a file is at most ``MAX_SCENARIO_BYTES`` and its arrays and tables nest at most
+  ``MAX_DEPTH`` deep (the format needs 4: ``[[stripe]]`` is an array of tables, and its
+  ``rows = [["c1t0d0s0"]]`` two more arrays);
+  ``catalog.py`` checks those before anything else.
 """
 
 from __future__ import annotations
@@ -94,6 +116,7 @@ from pydantic import (
 )
 from pydantic_core import ErrorDetails, PydanticCustomError
 
+from simulator.core.clock import DEFAULT_START
 from simulator.core.errors import Error
 from simulator.core.names import (
     DISK_RE,
@@ -109,7 +132,7 @@ from simulator.core.names import (
     raw_device,
     short_name,
 )
-from simulator.core.units import parse_duration, parse_rate, parse_size
+from simulator.core.units import MAX_BLOCKS, MAX_SECONDS, parse_duration, parse_rate, parse_size
 from simulator.lvm.errors import MDDB_NLB
 from simulator.lvm.libmeta.release import DEFAULT_RELEASE, Release
 from simulator.lvm.md.create import MAX_INTERLACE, MIN_INTERLACE
@@ -121,6 +144,7 @@ if TYPE_CHECKING:
 
 SCHEMA_VERSION = 1
 _HOSTNAME_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9.-]{0,254})$")
+HOSTNAME_RE = _HOSTNAME_RE
 ReadOption = Literal["roundrobin", "geometric", "first"]
 WriteOption = Literal["parallel", "serial"]
 FsType = Literal["ufs"]
@@ -131,6 +155,12 @@ TOP_KEYS = ("scenario", "host", "disk", "replica", "hsp", "stripe", "mirror", "s
             "filesystem", "tape", "setup", "fault", "expect")
 _SCHEMA_KEY = "$schema"
 MAX_CYLINDER = 255 * 65535          # dk_geom: at most 255 heads of 65535 sectors
+MAX_TIME = 2**31 - 1                # time32_t: the last second UFS and ufsdump can record
+MAX_FILES = 1_000_000               # files per file system (see "Input bounds" above)
+MAX_OPS_PER_SECOND = 1000.0         # workload operations of each kind per virtual second
+MAX_SEED = 2**63 - 1
+MAX_SCENARIO_BYTES = 4 << 20        # a scenario file (the shipped ones are < 2 KB)
+MAX_DEPTH = 8                       # arrays and tables inside each other
 # devid_str_encode (libdevid devid.c): "id1," driver "@" type character and the id's bytes
 _DEVID_RE = re.compile(r"^id1,[A-Za-z0-9_.-]+@[A-Za-z][!-~]*$")
 
@@ -199,6 +229,8 @@ def _rate(v: object) -> float:
         raise _fail(str(e)) from None
     if rate <= 0:
         raise _fail(f"must be more than 0 (got {v!r})")
+    if rate < 1:
+        raise _fail(f"must be at least 1 block per second (got {v!r})")
     return rate
 
 
@@ -225,6 +257,9 @@ def _devid(v: str | None) -> str | None:
 def _number(v: object) -> float:
     if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v) or v < 0:
         raise _fail(f"must be a number >= 0 (got {v!r})")
+    if v > MAX_OPS_PER_SECOND:
+        raise _fail(f"must be at most {MAX_OPS_PER_SECOND:g} operations per second "
+                    f"(got {v!r})")
     return float(v)
 
 
@@ -274,6 +309,15 @@ def _zone(name: str) -> tzinfo:
         return UTC
     from zoneinfo import ZoneInfo
     return ZoneInfo(name)
+
+
+def known_timezone(name: str) -> bool:
+    """Whether ``name`` is a time zone the host's clock can use (UTC, GMT or IANA)."""
+    try:
+        _zone(name)
+    except (ValueError, LookupError, OSError):
+        return False
+    return True
 
 
 def _timezone(v: str) -> str:
@@ -356,19 +400,22 @@ def _string_schema(description: str, rx: re.Pattern[str] | None = None) -> WithJ
 
 
 # ---------------------------------------------------------------------------- field types
-_SIZE_JSON = {"anyOf": [{"type": "integer", "minimum": 0}, {"type": "string"}],
+_SIZE_JSON = {"anyOf": [{"type": "integer", "minimum": 0, "maximum": MAX_BLOCKS},
+                        {"type": "string"}],
               "description": "a size: \"36GB\", \"512k\", \"32b\" or 512-byte blocks"}
 Size = Annotated[int, BeforeValidator(_size(0)), WithJsonSchema(_SIZE_JSON)]
 PositiveSize = Annotated[int, BeforeValidator(_size(1)), WithJsonSchema(_SIZE_JSON)]
 Duration = Annotated[float, BeforeValidator(_duration), WithJsonSchema(
-    {"anyOf": [{"type": "number", "minimum": 0}, {"type": "string"}],
+    {"anyOf": [{"type": "number", "minimum": 0, "maximum": MAX_SECONDS}, {"type": "string"}],
      "description": "a duration: \"30s\", \"5m\", \"1h30m\" or seconds"})]
 Rate = Annotated[float, BeforeValidator(_rate), WithJsonSchema(
-    {"anyOf": [{"type": "number", "exclusiveMinimum": 0}, {"type": "string"}],
+    {"anyOf": [{"type": "number", "minimum": 1, "maximum": MAX_BLOCKS}, {"type": "string"}],
      "description": "a rate: \"20MB/s\" or 512-byte blocks per second"})]
 PerSecond = Annotated[float, BeforeValidator(_number), WithJsonSchema(
-    {"type": "number", "minimum": 0})]
+    {"type": "number", "minimum": 0, "maximum": MAX_OPS_PER_SECOND})]
 Count = Annotated[int, AfterValidator(_int_range(0)), _int_schema(0)]
+FileCount = Annotated[int, AfterValidator(_int_range(0, MAX_FILES)), _int_schema(0, MAX_FILES)]
+Seed = Annotated[int, AfterValidator(_int_range(0, MAX_SEED)), _int_schema(0, MAX_SEED)]
 UnitName = Annotated[str, AfterValidator(_unit_name),
                      _string_schema("a metadevice name like d10", LOCAL_UNIT_RE)]
 PoolName = Annotated[str, AfterValidator(_matches(local_hsp, "a pool name like hsp001")),
@@ -404,7 +451,8 @@ class HostSpec(Spec):
     timezone: Annotated[str, AfterValidator(_timezone),
                         _string_schema("an IANA time zone, e.g. Europe/Berlin")] = "UTC"
     start: Annotated[float | None, WithJsonSchema(
-        {"anyOf": [{"type": "string", "format": "date-time"}, {"type": "number"}],
+        {"anyOf": [{"type": "string", "format": "date-time"},
+                   {"type": "number", "minimum": 0, "maximum": MAX_TIME}],
          "description": "ISO-8601 date-time (in `timezone` without an offset) or epoch "
                         "seconds"})] = None     # epoch seconds; None: the clock's default
     resync_rate: Rate | None = None     # blocks per second; None: the model's default
@@ -420,7 +468,7 @@ class HostSpec(Spec):
         if isinstance(v, bool):
             raise _fail("must be an ISO-8601 date-time (got a boolean)")
         if isinstance(v, int | float):
-            return float(v)
+            return _epoch(v)
         if isinstance(v, str):
             try:
                 v = datetime.fromisoformat(v)
@@ -436,7 +484,20 @@ class HostSpec(Spec):
                 v = v.replace(tzinfo=_zone(str(info.data.get("timezone", "UTC"))))
             except (ValueError, LookupError, OSError):
                 v = v.replace(tzinfo=UTC)      # the time zone's own error is reported
-        return v.timestamp()
+        try:
+            stamp = v.timestamp()
+        except (OverflowError, ValueError, OSError):
+            stamp = -1.0
+        return _epoch(stamp, v.isoformat())
+
+
+def _epoch(v: float, shown: str | None = None) -> float:
+    """Epoch seconds within what the host's file systems can record (time32_t)."""
+    if not math.isfinite(v) or not 0 <= v <= MAX_TIME:
+        raise _fail(f"must be from 1970-01-01T00:00:00Z to 2038-01-19T03:14:07Z (epoch 0 to "
+                    f"{MAX_TIME}: UFS and ufsdump keep 32-bit times) (got "
+                    f"{shown if shown is not None else repr(v)})")
+    return float(v)
 
 
 class DiskSpec(Spec):
@@ -599,8 +660,8 @@ class FileSystemSpec(Spec):
         "a block device like /dev/md/dsk/d1 or /dev/dsk/c0t0d0s0")]
     fstype: FsType = "ufs"
     size: Size = 0                      # blocks of data in use
-    files: Count = 0
-    seed: int = 1
+    files: FileCount = 0
+    seed: Seed = 1
     logging: bool = True
     mounted: bool = True
     in_vfstab: bool = True
@@ -793,6 +854,18 @@ class Scenario(Spec):
     def _tables(cls, v: object, info: ValidationInfo) -> object:
         return _array_of_tables(v, info)
 
+    @model_validator(mode="after")
+    def _clock_range(self) -> Scenario:
+        """The setup's advances keep the clock within what UFS can record (time32_t)."""
+        now = self.host.start if self.host.start is not None else DEFAULT_START
+        for i, step in enumerate(self.setup):
+            now += step.advance
+            if now > MAX_TIME:
+                where = "setup" if len(self.setup) == 1 else f"setup[{i}]"
+                raise _fail(f"takes the clock past 2038-01-19T03:14:07Z (epoch {MAX_TIME}: "
+                            "UFS and ufsdump keep 32-bit times)", at=f"{where}.advance")
+        return self
+
     @model_validator(mode="before")
     @classmethod
     def _no_faults(cls, data: object) -> object:
@@ -822,9 +895,16 @@ class Scenario(Spec):
         return ScenarioError(f"{self.source}: {where}: {message}")
 
     def build_host(self) -> Host:
-        """Build the host through the model; any refusal becomes a ScenarioError."""
+        """Build the host through the model; any refusal becomes a ScenarioError.
+
+        A setup that leaves the host hung (``lockfs -w /``: every later command would wait
+        for ever, so a saved state could never answer again) is refused, naming ``setup``."""
         from simulator.scenario.build import build_scenario
-        return build_scenario(self)
+        host = build_scenario(self)
+        if host.hung_reason:
+            raise self.error("setup", f"leaves the host hung ({host.hung_reason}): no command "
+                             "could run on it")
+        return host
 
     def to_toml(self) -> str:
         """The scenario as a TOML file that loads back to an equal scenario (sizes in

@@ -6,15 +6,29 @@ Writes applications make reach the device :data:`simulator.ufs.workload.ROLL_DEL
 later (fsflush's autoup), or at once on a lock, a flush, umount or sync; while a lock is
 held, the operations it blocks wait (ufs_lockfs.c ``ufs_check_lockfs`` masks).
 
+Replaying the workload costs what changed, not how often the clock moved: a command that
+lets time pass in many small steps (ufsdump writing 16 TB advances the clock at every
+estimate, 390 times over 64 virtual hours) holds the workloads in :meth:`Locks.long_stretch`,
+and the time owed is replayed as one stretch when it ends, thinned as
+:meth:`~simulator.ufs.workload.Workload.due` thins any long stretch (at most
+:data:`WORKLOAD_CAP` operations of each kind, the last minute whole). A file system whose
+mirror has a submirror offline or being attached is not held (each write decides what that
+submirror misses, so it is replayed at its time); neither is one when that starts mid-stretch
+(what is owed is replayed first).
+
 :class:`Locks` is a part of :class:`simulator.ufs.filesystems.FileSystems` (a mixin).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from simulator.core.strerror import SysError
-from simulator.ufs.workload import ROLL_DELAY, apply_op
+from simulator.lvm.md.records import Mirror
+from simulator.lvm.md.states import SmState
+from simulator.ufs.workload import ROLL_DELAY, Workload, apply_op
 
 if TYPE_CHECKING:
     from simulator.ufs.filesystems import FileSystem
@@ -34,6 +48,29 @@ def may(fs: FileSystem, kind: str) -> bool:
     if fs.lock == "name" and kind in ("create", "delete"):
         return False
     return not (fs.lock == "delete" and kind == "delete")
+
+
+def replay(fs: FileSystem, wl: Workload, start: float, dt: float) -> None:
+    """The workload's operations from ``start`` for ``dt`` seconds, into ``fs.live`` and
+    pending (a long stretch thinned: Workload.due)."""
+    for frac, kind in wl.due(dt, cap=WORKLOAD_CAP, tail=2 * ROLL_DELAY):
+        if not may(fs, kind):
+            continue
+        op = wl.make_op(fs.live, kind, start + frac * dt)
+        if op is not None:
+            apply_op(fs.live, op)
+            fs.pending.append(op)
+            if fs.lock != "unlock":
+                fs.lock_modified = True
+
+
+def _settle(fs: FileSystem, wl: Workload) -> bool:
+    """Replay what a held workload owes; whether there was any."""
+    owed = wl.take_owed()
+    if owed is None:
+        return False
+    replay(fs, wl, *owed)
+    return True
 
 
 class Locks:
@@ -105,16 +142,35 @@ class Locks:
                 continue
             wl = fs.workload
             if wl is not None and wl.active:
-                for frac, kind in wl.due(dt, cap=WORKLOAD_CAP, tail=2 * ROLL_DELAY):
-                    if not may(fs, kind):
-                        continue
-                    op = wl.make_op(fs.live, kind, start + frac * dt)
-                    if op is not None:
-                        apply_op(fs.live, op)
-                        fs.pending.append(op)
-                        if fs.lock != "unlock":
-                            fs.lock_modified = True
+                if wl.held and _steady(self, fs):
+                    wl.owe(start, dt)
+                else:
+                    _settle(fs, wl)
+                    replay(fs, wl, start, dt)
             self._flush(fs, start + dt - ROLL_DELAY)
+
+    @contextmanager
+    def long_stretch(self: FsCore) -> Iterator[None]:
+        """Hold the workloads while the block lets time pass in many steps; at its end (or
+        its exception) the time owed is replayed as one stretch and fsflush catches up."""
+        held = [fs for fs in self.filesystems.values()
+                if fs.workload is not None and not fs.workload.held]
+        for fs in held:
+            assert fs.workload is not None
+            fs.workload.held = True
+        try:
+            yield
+        finally:
+            now = self.host.clock.now
+            for fs in held:
+                wl = fs.workload
+                assert wl is not None
+                wl.held = False
+                if fs.mounted and not fs.readonly and wl.active:
+                    if _settle(fs, wl):
+                        self._flush(fs, now - ROLL_DELAY)
+                else:
+                    wl.take_owed()
 
     def _flush(self: FsCore, fs: FileSystem, upto: float | None = None) -> None:
         """Write pending changes (those made at or before ``upto``; all when None) to disk,
@@ -131,3 +187,18 @@ class Locks:
 
     def sync(self: FsCore, fs: FileSystem) -> None:
         self._flush(fs, None)
+
+
+def _steady(core: FsCore, fs: FileSystem) -> bool:
+    """Whether every write to ``fs`` reaches the same devices whenever it is made: not a
+    mirror with a submirror offline or being attached (mirrors.py diverges those per
+    flush)."""
+    unit = core._unit(fs.device)
+    if unit is None:
+        return True
+    s = core.host.md.sets.get(unit[0])
+    m = s.units.get(unit[1]) if s else None
+    if not isinstance(m, Mirror):
+        return True
+    moving = SmState.OFFLINE | SmState.OFFLINE_RESYNC | SmState.ATTACHED
+    return not any(slot.state & moving for slot in m.submirrors)

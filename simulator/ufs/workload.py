@@ -104,6 +104,25 @@ class Workload:
     acc: list[float] = field(default_factory=lambda: [0.0, 0.0, 0.0])
     created: list[str] = field(default_factory=list)
     stopped: bool = False
+    # a long stretch in progress (Locks.long_stretch): time owed, replayed as one stretch
+    held: bool = field(default=False, compare=False)
+    owed_from: float | None = field(default=None, compare=False)
+    owed: float = field(default=0.0, compare=False)
+
+    def owe(self, start: float, dt: float) -> None:
+        """``dt`` seconds from ``start`` pass while held: replayed later, with the time
+        owed before them, as one stretch (thinned as ``due`` thins a long one)."""
+        if self.owed_from is None:
+            self.owed_from = start
+        self.owed += dt
+
+    def take_owed(self) -> tuple[float, float] | None:
+        """(start, seconds) owed, now settled; None when nothing is owed."""
+        if self.owed_from is None:
+            return None
+        owed = (self.owed_from, self.owed)
+        self.owed_from, self.owed = None, 0.0
+        return owed
 
     @classmethod
     def from_spec(cls, spec: WorkloadParams, seed: int, mount: str) -> Workload:

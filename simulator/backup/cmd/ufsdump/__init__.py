@@ -18,7 +18,9 @@ exit status 0 done, 3 aborted (X_ABORT); the usage and "Cannot open dump device"
 exit X_ABORT as the source does. Hand-written messages match Solaris byte for byte.
 
 Time is virtual: mapping passes, writing at the slower of the disk and the output device,
-tape rewinds and volume changes advance the host clock (and so resyncs and workloads).
+tape rewinds and volume changes advance the host clock (and so resyncs and workloads). The
+writing advances it at every estimate; the workloads are held over it and replayed once, as
+one long stretch (``FileSystems.long_stretch``), so a 16 TB dump costs milliseconds.
 """
 
 from __future__ import annotations
@@ -275,7 +277,8 @@ class Dump:
             maxino=plan.maxino, clean=image.consistent, damaged=dict(image.damaged),
             inuse_ranges=ranges(e.inode for e in entries))
         self.writer = Writer(self.inv, k, self.optr, header, plan, esize, tsize)
-        self.writer.run()
+        with self.host.fs.long_stretch():     # the workload replayed once: ufs/locks.py
+            self.writer.run()
         # success (dumpmain.c after the state loop)
         if k.archivefile:
             self.optr.msg(f"Archiving dump to `{k.archivefile}'\n")
