@@ -39,8 +39,15 @@ def build_host(scenario: str | Path | Scenario) -> Host:
 
 
 def build_scenario(sc: Scenario) -> Host:
-    """Build the host of a validated scenario; any refusal becomes a ScenarioError."""
-    return _Builder(sc).build()
+    """Build the host of a validated scenario; any refusal becomes a ScenarioError.
+
+    A setup that leaves the host hung (``lockfs -w /``: every later command would wait for
+    ever, so a saved state could never answer again) is refused, naming ``setup``."""
+    host = _Builder(sc).build()
+    if host.hung_reason:
+        raise sc.error("setup", f"leaves the host hung ({host.hung_reason}): no command "
+                       "could run on it")
+    return host
 
 
 def io_error(host: Host, comp: str) -> None:

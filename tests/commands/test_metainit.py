@@ -7,6 +7,8 @@ samples/metainit-two-way-mirror.txt.
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 from conftest import sample_text
 
@@ -348,3 +350,24 @@ def test_dry_run_creates_nothing(h: Host) -> None:
     assert h.md.to_dict()["sets"] == before
     r = h.run("metainit -n d20 -p c2t0d0s0 1t")
     assert r.stderr == err("d20: not enough space available for request")
+
+
+def test_a_number_of_thousands_of_digits_wraps_as_the_c_scan_does() -> None:
+    """sscanf's %d/%llu read any number of digits (libmeta meta_tab.c); Python's int() refuses
+    more than 4,300 at once, which once made ``metainit ... -i 999...9`` exit 70."""
+    from simulator.lvm.libmeta.mdtab import scan_ulonglong
+    digits = "9" * 5000
+    old = sys.get_int_max_str_digits()
+    sys.set_int_max_str_digits(0)
+    try:
+        expected = int(digits) % 2**64
+    finally:
+        sys.set_int_max_str_digits(old)
+    assert scan_ulonglong(digits) == (expected, "")
+    assert scan_ulonglong("1" + "0" * 4400 + "k")[1] == "k"
+    from simulator import Host
+    h = Host("host1")
+    h.add_replicas("c0t0d0s7", count=3)
+    h.ensure_slice("c1t0d0s0")
+    r = h.run(["metainit", "d1", "1", "1", "c1t0d0s0", "-i", digits])
+    assert r.exit_code != 70 and not h.internal_errors

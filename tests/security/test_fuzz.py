@@ -87,20 +87,6 @@ def surrogates_decoded() -> bool:
     return res.exit_code != 70 and not host.internal_errors
 
 
-# Internal errors found by this fuzz in files outside this part of the issue, each with the
-# argv that causes it and where it is to be fixed; tolerated (only for exactly that argv and
-# that error) until then.
-_LONG_NUMBER = re.compile(r"\d{4301}")
-
-
-def known_bug(argv: list[str], error: str) -> bool:
-    """simulator/lvm/libmeta/mdtab.py parses a number of more than 4,300 digits with int(),
-    which Python refuses (sys.int_info.default_max_str_digits): metainit d1 1 1 c0t0d0s0 -i
-    999...9 exits 70 instead of refusing the number as the real command does."""
-    return "Exceeds the limit (4300 digits)" in error and "mdtab.py" in error and \
-        any(_LONG_NUMBER.search(a) for a in argv)
-
-
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -181,7 +167,7 @@ def test_every_command_survives_hostile_argv(program: str, tmp_path: Path) -> No
     """Arbitrary text in argv (options, names, numbers, shell metacharacters, long strings,
     non-UTF-8 bytes), as root or not, on a fresh host of a shipped scenario, then a second
     call on the same host one time in four: never an exception out of Host.run, never exit
-    70 or a recorded internal error (but :func:`known_bug`), every call within REAL_LIMIT and
+    70 or a recorded internal error, every call within REAL_LIMIT and
     VIRTUAL_LIMIT (report 1a/1b)."""
     jail = Jail(tmp_path)
     strict_surrogates = surrogates_decoded()
@@ -214,7 +200,7 @@ def test_every_command_survives_hostile_argv(program: str, tmp_path: Path) -> No
             raise
         if lenient:
             return
-        unexplained = [e for e in host.internal_errors if not known_bug(argv, e)]
+        unexplained = list(host.internal_errors)
         assert not unexplained, unexplained[0]
         assert 70 not in codes or host.internal_errors, codes
 

@@ -55,7 +55,7 @@ def sha(path: Path) -> str:
      "writes_per_second: must be at most 1000 operations per second (got 1e+300)"),
     ('resync_rate = "20MB/s"', "resync_rate = 1e-300",
      "host.resync_rate: must be at least 1 block per second (got 1e-300)"),
-    ('driver_exit = "zero"', 'driver_exit = "sometimes"',
+    ('outcome = ["backed-up"]', 'outcome = ["backed-up"]\ndriver_exit = "sometimes"',
      "expect.driver_exit: must be \"zero\", \"nonzero\" or an exit status (got 'sometimes')"),
     ("[expect]", '[setup]\nadvance = "' + "9" * 400 + 's"\n[expect]',
      "setup.advance: duration is too large (got '99999...9999s' (400 digits))"),

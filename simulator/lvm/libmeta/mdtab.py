@@ -48,10 +48,20 @@ def scan_uint(token: str) -> int | None:
     m = re.match(r"\s*([+-]?)(\d+)", token)
     if m is None:
         return None
-    value = int(m.group(2)) % 2**32
+    value = _mod_decimal(m.group(2), 2**32)
     if m.group(1) == "-":
         value = (-value) % 2**32
     return value - 2**32 if value >= 2**31 else value
+
+
+def _mod_decimal(digits: str, modulus: int) -> int:
+    """``int(digits) % modulus`` for any number of digits (Python refuses to convert more
+    than 4,300 at once; the C scan just wraps)."""
+    value = 0
+    for i in range(0, len(digits), 1000):
+        chunk = digits[i:i + 1000]
+        value = (value * 10 ** len(chunk) + int(chunk)) % modulus
+    return value
 
 
 def scan_ulonglong(token: str) -> tuple[int, str] | None:
@@ -59,7 +69,7 @@ def scan_ulonglong(token: str) -> tuple[int, str] | None:
     m = re.match(r"\s*([+-]?)(\d+)(.?)", token, re.S)
     if m is None:
         return None
-    value = int(m.group(2)) % 2**64
+    value = _mod_decimal(m.group(2), 2**64)
     if m.group(1) == "-":
         value = (-value) % 2**64
     return value, m.group(3)
