@@ -253,10 +253,13 @@ class _Bounded(io.RawIOBase):
         view = memoryview(b).cast("B")
         if self.left <= 0 or not len(view):
             return 0
-        data = os.read(self.fd, min(len(view), self.left))
+        data = self._read(min(len(view), self.left))
         view[:len(data)] = data
         self.left -= len(data)
         return len(data)
+
+    def _read(self, n: int) -> bytes:
+        return os.read(self.fd, n)
 
     def close(self) -> None:
         if not self.closed:
@@ -265,31 +268,24 @@ class _Bounded(io.RawIOBase):
         super().close()
 
 
-class _Stdin(io.RawIOBase):
+class _Stdin(_Bounded):
     """The caller's stdin, read without holding the model lock (a pipe may need another
     fake command, or a virtual sleep, to make progress), and at most MAX_INPUT bytes of
     it: read in chunks as the command asks, never all at once."""
 
     def __init__(self, fd: int, call: ShimCall, lock: threading.RLock) -> None:
-        super().__init__()
-        self.fd, self.call, self.lock = fd, call, lock
-        self.left = MAX_INPUT
+        super().__init__(fd, MAX_INPUT)
+        self.call, self.lock = call, lock
 
-    def readable(self) -> bool:
-        return True
+    def close(self) -> None:        # the descriptor is the call's: it closes it
+        io.RawIOBase.close(self)
 
-    def readinto(self, b: WriteableBuffer) -> int:
-        view = memoryview(b).cast("B")
-        if self.left <= 0 or not len(view):
-            return 0
+    def _read(self, n: int) -> bytes:
         with self.call.unlocked(), _released(self.lock):
             try:
-                data = os.read(self.fd, min(len(view), self.left, 1 << 20))
+                return os.read(self.fd, min(n, 1 << 20))
             except IsADirectoryError:   # ``< /`` read as a file: nothing, as read(2) gives
-                data = b""
-        view[:len(data)] = data
-        self.left -= len(data)
-        return len(data)
+                return b""
 
     def readall(self) -> bytes:
         chunks = bytearray()
