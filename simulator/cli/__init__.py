@@ -23,7 +23,7 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
-from typing import IO, Any, BinaryIO
+from typing import IO, Any, BinaryIO, NoReturn
 
 from simulator.core.errors import Error
 
@@ -174,9 +174,11 @@ class Parser(argparse.ArgumentParser):
     suggests nothing (``svmsim run --reprot json`` -> ``did you mean --report?``)."""
 
     subcommands: dict[str, argparse.ArgumentParser]
+    raw_args: list[str] = []       # the command line being parsed (for error suggestions)
 
     def parse_args(self, args: Sequence[str] | None = None,  # type: ignore[override]
                    namespace: argparse.Namespace | None = None) -> argparse.Namespace:
+        Parser.raw_args = list(sys.argv[1:] if args is None else args)
         ns, extras = self.parse_known_args(args, namespace)
         if extras:
             subs = getattr(self, "subcommands", {})
@@ -184,6 +186,22 @@ class Parser(argparse.ArgumentParser):
             owner.error(f"unrecognized arguments: {' '.join(extras)}"
                         + _suggestion(owner, extras))
         return ns
+
+
+    def error(self, message: str) -> NoReturn:
+        """A required option reported missing because it was mistyped (``--scenaro``) gets
+        the same suggestion an unknown option does."""
+        import difflib
+        if "required" in message:
+            known = {o for a in self._actions for o in a.option_strings}
+            for word in Parser.raw_args:
+                typed = word.split("=", 1)[0]
+                close = difflib.get_close_matches(typed, sorted(known), n=1) \
+                    if word.startswith("-") and typed not in known else []
+                if close:
+                    message += f" ({typed}: did you mean {close[0]}?)"
+                    break
+        super().error(message)
 
 
 def _suggestion(parser: argparse.ArgumentParser, extras: list[str]) -> str:

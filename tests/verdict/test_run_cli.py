@@ -13,6 +13,8 @@ import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import pytest
+
 from simulator.cli import main
 
 REPO = Path(__file__).resolve().parents[2]
@@ -114,3 +116,19 @@ def test_help_documents_the_exit_statuses(capsys) -> None:   # type: ignore[no-u
     out = " ".join(capsys.readouterr().out.split())
     assert "0 passed, 1 failed, 2 usage or scenario error" in out
     assert "3 the host hung or the driver timed out" in out
+
+
+@pytest.mark.parametrize(("argv", "hint"), [
+    (["run", "--scenaro", "seed-example", "--", "true"],
+     "(--scenaro: did you mean --scenario?)"),
+    (["init", "--stat", "d"], "(--stat: did you mean --state?)"),
+])
+def test_a_mistyped_required_option_gets_a_suggestion(argv: list[str], hint: str,
+                                                      capsys: pytest.CaptureFixture[str]
+                                                      ) -> None:
+    """argparse reports the required option missing before the unknown one; the typo still
+    gets its suggestion, with the subcommand's usage and exit 2."""
+    from simulator.cli import main
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.rstrip().endswith(hint) and f"usage: svmsim {argv[0]}" in err
