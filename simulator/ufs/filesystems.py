@@ -55,9 +55,6 @@ ROOT_DIRS = frozenset({
     "/lib", "/mnt", "/net", "/opt", "/platform", "/proc", "/sbin", "/system", "/tmp", "/usr",
     "/var", "/var/adm", "/var/tmp", "/var/run", "/lost+found", "/etc/mnttab", "/backup"})
 
-# Kept for callers outside ufs (tests/api): a failed system call is core.strerror's SysError.
-FsErrno = SysError
-
 
 class FileSystemParams(Protocol):
     """What :meth:`FileSystems.configure` reads: a scenario's ``[[filesystem]]``
@@ -590,5 +587,5 @@ class FileSystems(Locks, Mirrors, Tables):
                                for m, s, t, lk, a, b in data.get("detach_records", [])]
 
 
-__all__ = ["FileSystems", "FileSystem", "FileSystemParams", "DetachRecord", "FsErrno",
+__all__ = ["FileSystems", "FileSystem", "FileSystemParams", "DetachRecord",
            "Image", "detached_image", "mount_point", "LOCKS"]

@@ -34,10 +34,10 @@ def test_every_public_error_derives_from_the_one_root() -> None:
     for e in errors:
         assert issubclass(e, simulator.Error), e
     from simulator.backup.archive import ArchiveError
+    from simulator.core.strerror import SysError
     from simulator.harness.protocol import ProtocolError
     from simulator.harness.sandbox import SandboxError
-    from simulator.ufs.filesystems import FsErrno
-    for e in (ArchiveError, ProtocolError, SandboxError, FsErrno):
+    for e in (ArchiveError, ProtocolError, SandboxError, SysError):
         assert issubclass(e, simulator.Error), e
 
 

@@ -8,10 +8,9 @@ from fshelpers import make_host
 from simulator import Host
 from simulator.core.invocation import Invocation
 from simulator.core.libc import Opt, sun_getopt
-from simulator.core.strerror import SysError
 from simulator.scenario import FileSystemSpec
 from simulator.scenario import WorkloadSpec as ScenarioWorkloadSpec
-from simulator.ufs.filesystems import FileSystems, FsErrno, mount_point
+from simulator.ufs.filesystems import FileSystems, mount_point
 from simulator.ufs.locks import Locks
 from simulator.ufs.mirrors import Mirrors, qualified
 from simulator.ufs.tables import Tables
@@ -21,7 +20,6 @@ from simulator.ufs.workload import Workload, WorkloadSpec
 def test_filesystems_is_made_of_its_parts() -> None:
     assert issubclass(FileSystems, Locks) and issubclass(FileSystems, Mirrors)
     assert issubclass(FileSystems, Tables)
-    assert FsErrno is SysError
 
 
 def test_mount_point() -> None:
