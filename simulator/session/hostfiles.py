@@ -82,12 +82,6 @@ def _cksum(device: str) -> int:
     return sum(ord(c) * (i + 1) for i, c in enumerate(device)) % 9973
 
 
-def messages(host: Host) -> str:
-    """Console messages the kernel logged (``/var/adm/messages`` lines, with the module and
-    message ID syslog shows: :func:`simulator.sunos.syslog.messages_text`)."""
-    return messages_text(host)
-
-
 def device_nodes(host: Host) -> list[str]:
     """``/dev/md/dsk/dN`` and ``/dev/md/rdsk/dN`` for every metadevice (sets under
     ``/dev/md/<set>/``), plus the tape drives."""
@@ -148,7 +142,7 @@ class FileMirror:
         """Path -> text of every file this mirror shows."""
         files = etc_files(self.host)
         if self.messages:
-            files[MESSAGES] = messages(self.host)
+            files[MESSAGES] = messages_text(self.host)   # syslog lines (sunos/syslog.py)
         return files
 
     def pull(self) -> None:
