@@ -17,6 +17,7 @@ from simulator.backup.backups import Backups
 from simulator.core.clock import VirtualClock
 from simulator.core.devices import Disk, Slice, default_slices
 from simulator.core.errors import CommandExit, HostHung, UsageError
+from simulator.core.faulthooks import FaultHooks
 from simulator.core.files import FileAccess
 from simulator.core.invocation import Invocation
 from simulator.core.names import split_slice
@@ -69,6 +70,8 @@ class Host:
         self._advance_hooks: list[Callable[[float], None]] = []
         self._open_checks: list[Callable[[str], str | None]] = []
         self.uid = 0
+        # where injected faults fire (simulator.core.faulthooks); simulator.faults arms a plan
+        self.faults: FaultHooks = FaultHooks()
         self.internal_errors: list[str] = []   # tracebacks of fake-command bugs
         self.md = VolumeManager(self.disks, lambda: self.clock.now, self._is_open)
         self.on_advance(self.md.resync.tick)

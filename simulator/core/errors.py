@@ -33,3 +33,8 @@ class CommandExit(Exception):  # noqa: N818  (it is exit(3C), not an error)
 
 class HostHung(Error):
     """The host no longer answers (for example, the root file system is write-locked)."""
+
+
+class HostPanic(Error):
+    """The host panicked (an injected panic, or replicas lost below quorum at a write): every
+    process of the run dies with it, and the host reboots. The message is the panic string."""
