@@ -368,6 +368,8 @@ class Sandbox:
         except OSError as exc:
             raise SandboxError(f"cannot create the sandbox in {workdir}: {exc.strerror}") from None
         os.chmod(self.root, 0o700)   # the run's files are the driver's uid's alone
+        if self._drop:
+            os.chown(self.root, self.uid, self.gid)
         self._run_dir = self.root / "run"
         if not socket_path and len(str(self._run_dir / "svmsim.sock")) > 100:
             # sun_path holds 108 bytes: a deep workdir gets its socket in /tmp.
