@@ -648,10 +648,10 @@ class Sandbox:
             self._view_dir(canon)
 
     def _visible(self, host: str) -> bool:
-        """Whether the machine's ``host`` path shows at the same path in the view."""
-        mp = self._mount_of(host)
-        return mp is not None and self._lowers[mp] is not None and \
-            self._lowers[mp] == mp and host.split("/")[1] not in _OWN_TOPS
+        """Whether the machine's ``host`` path shows in the view (at the same path, links
+        resolved in the view: ``/bin/sh`` is the machine's ``/usr/bin/sh``)."""
+        where = self._lookup(self.resolve(host) or host)[0]
+        return where is not None and self.root not in where.parents and where != self.root
 
     def _show_machine_dir(self, host: str, fresh: bool = False) -> None:
         """The working directory, $HOME or a directory named on the command line, lying in
