@@ -13,12 +13,15 @@ directory shown is emptied, so nothing is left behind.
 What was decided, and why:
 
 * **Where a tree is shown.** Only in a directory that is already empty and that belongs to
-  the driver: a directory it made (owned by the uid the driver runs as) or one in the
-  sandbox's own overlay layers. A mount point that is the machine's own (``/mnt`` of the
-  Linux host, a directory with files in it) is never written; a scenario's mount point
-  whose directory does not exist on this machine (``/export/home``: the sandbox cannot
-  create top-level directories) shows nothing. Solaris would hide a non-empty directory's
-  files under the mount; the harness does not move the machine's files aside.
+  the driver: one in the run's own layers of its view (:class:`~simulator.harness.sandbox.
+  Sandbox`: every simulated mount point, ``/home1``, ``/export/home``, mounted or only in
+  vfstab, is made there as a directory at the first ``sync``), or one it made. A directory
+  that is only the machine's in the view (the lower layer of an overlay) or one with files
+  in it is never written. Solaris would hide a non-empty directory's files under the mount;
+  the harness does not move the driver's files aside. Every entry is made by ``*at`` calls
+  from a directory reached with ``O_NOFOLLOW`` (:func:`~simulator.harness.sandbox.
+  open_beneath`), and emptied the same way: a link the driver plants in a shown tree, or in
+  place of a directory on the way to it, is never followed.
 * **The driver's writes into a shown tree** are the driver's own files in that directory,
   as if written to the mounted file system, but the model never sees them: ``fsck``,
   ``ufsdump``, ``df`` and the verdict know only the model's tree, and a later mount of the
@@ -41,6 +44,8 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from simulator.harness.sandbox import DIR_FLAGS, open_beneath
 
 if TYPE_CHECKING:
     from simulator.harness.sandbox import Sandbox
@@ -70,6 +75,7 @@ class MountedTrees:
         self.shown: dict[str, Shown] = {}
         self.passed: dict[str, tuple[int, int, str]] = {}   # mounts not shown, and noted
         self.notes: list[str] = []
+        self._points_made = False
 
     @staticmethod
     def _key(fs: FileSystem) -> tuple[int, int, str]:
@@ -77,6 +83,8 @@ class MountedTrees:
 
     def sync(self) -> None:
         """Show every mounted UFS's tree, empty the directories of unmounted ones."""
+        if not self._points_made:
+            self._make_mount_points()
         want = {fs.mount: fs for fs in self.host.fs.mounted_ufs()
                 if fs.mount != "/" and not fs.synthetic}
         for mp, shown in list(self.shown.items()):
@@ -96,26 +104,54 @@ class MountedTrees:
         for mp in sorted(self.shown, reverse=True):
             self._hide(mp)
 
+    # ------------------------------------------------------------------ where
+    def _make_mount_points(self) -> None:
+        """Every simulated mount point (``/home1``, ``/export/home``, mounted or only in
+        vfstab) exists as a directory in the driver's view, made in the run's own layers
+        (issue 8: "simulated mount points exist as directories"), as on the Solaris host."""
+        self._points_made = True
+        for mp in sorted(self.host.fs.filesystems):
+            fs = self.host.fs.filesystems[mp]
+            if mp == "/" or fs.synthetic or not mp.startswith("/"):
+                continue
+            try:
+                where = self.sandbox.host_path(mp)
+                if self.sandbox.root not in where.parents or os.path.lexists(where):
+                    continue
+                os.close(open_beneath(self.sandbox.root, where, create=True,
+                                      owner=self._chown_to()))
+            except (OSError, ValueError):
+                continue    # the driver's view has a file or a link there: left as it is
+
+    def _open(self, where: Path) -> int:
+        """An fd of directory ``where``: reached with ``O_NOFOLLOW`` from the run's
+        directory (a link the driver planted is never followed), or, for a directory outside
+        it, with its last component not followed."""
+        if self.sandbox.root in where.parents:
+            return open_beneath(self.sandbox.root, where)
+        return os.open(where, DIR_FLAGS)
+
     # ------------------------------------------------------------------ showing
     def _place(self, mp: str) -> tuple[Path, os.stat_result] | str | None:
         """Where ``mp``'s tree may go, why not (a note), or None (nothing to show there)."""
         try:
             where = self.sandbox.host_path(mp)
-            st = os.lstat(where)
+            fd = self._open(where)
         except (OSError, ValueError):
-            return None     # no such directory in the driver's view
-        if not stat.S_ISDIR(st.st_mode):
-            return None
-        inside = self.sandbox.root in where.parents
-        if not inside and st.st_uid != self.sandbox.uid:
-            return f"{mp} is this machine's own directory; the harness does not write there"
+            return None     # no such directory in the driver's view (or a link, a file)
         try:
-            with os.scandir(where) as it:
-                if any(True for _ in it):
+            st = os.fstat(fd)
+            inside = self.sandbox.root in where.parents
+            if not inside and st.st_uid != self.sandbox.uid:
+                return f"{mp} is this machine's own directory; the harness does not write there"
+            try:
+                if os.listdir(fd):
                     return (f"{mp} already holds files in the driver's view; the mounted "
                             "file system's tree is not shown over them")
-        except OSError as exc:
-            return f"{mp} cannot be read: {exc.strerror}"
+            except OSError as exc:
+                return f"{mp} cannot be read: {exc.strerror}"
+        finally:
+            os.close(fd)
         return where, st
 
     def _show(self, mp: str, fs: FileSystem) -> None:
@@ -137,45 +173,64 @@ class MountedTrees:
             entries.append(entry)
         self.shown[mp] = Shown(self._key(fs), where, (st.st_dev, st.st_ino))
         try:
-            self._populate(where, entries)
+            fd = self._open(where)
+            try:
+                if (os.fstat(fd).st_dev, os.fstat(fd).st_ino) != (st.st_dev, st.st_ino):
+                    raise OSError(0, "the directory changed")
+                self._populate(fd, entries)
+            finally:
+                os.close(fd)
         except OSError as exc:
             self.notes.append(f"mount {fs.device} on {mp}: its tree could not be shown in"
                               f" the driver's view: {exc.strerror or exc}")
             self._hide(mp)
             self.passed[mp] = self._key(fs)
 
-    def _populate(self, where: Path, entries: list[FileEntry]) -> None:
+    def _populate(self, top: int, entries: list[FileEntry]) -> None:
+        """Make the entries under the directory open at ``top``, every one by ``*at`` calls
+        relative to a directory reached with ``O_NOFOLLOW``: the driver, which may run other
+        processes meanwhile, cannot redirect a write with a link."""
         owner = self._chown_to()
-        dirs: list[tuple[Path, FileEntry]] = []
+        dirs: list[tuple[str, FileEntry]] = []
         for e in entries:
             rel = e.path.strip("/")
             if not rel or rel == ".":
-                dirs.append((where, e))
+                dirs.append(("", e))
                 continue
-            path = where / rel
-            if e.kind == "d":
-                path.mkdir(mode=0o700)
-                dirs.append((path, e))
-            elif e.kind == "l":
-                os.symlink(e.target or ".", path)
-                if owner is not None:
-                    os.lchown(path, *owner)
-            else:
-                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
-                try:
-                    os.ftruncate(fd, e.size)        # sparse: nothing allocated
-                    os.fchmod(fd, stat.S_IMODE(e.mode))
+            parent, name = os.path.split(rel)
+            pfd = _open_rel(top, parent)
+            try:
+                if e.kind == "d":
+                    os.mkdir(name, 0o700, dir_fd=pfd)
+                    dirs.append((rel, e))
+                elif e.kind == "l":
+                    os.symlink(e.target or ".", name, dir_fd=pfd)
                     if owner is not None:
-                        os.fchown(fd, *owner)
-                finally:
-                    os.close(fd)
-                os.utime(path, (e.mtime, e.mtime))
-        for path, e in reversed(dirs):      # children first: their creation moved mtimes
-            if path != where:
-                os.chmod(path, stat.S_IMODE(e.mode) | 0o700)
-                if owner is not None:
-                    os.lchown(path, *owner)
-            os.utime(path, (e.mtime, e.mtime))
+                        os.chown(name, *owner, dir_fd=pfd, follow_symlinks=False)
+                    os.utime(name, (e.mtime, e.mtime), dir_fd=pfd, follow_symlinks=False)
+                else:
+                    fd = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
+                                 | os.O_CLOEXEC, 0o600, dir_fd=pfd)
+                    try:
+                        os.ftruncate(fd, e.size)        # sparse: nothing allocated
+                        os.fchmod(fd, stat.S_IMODE(e.mode))
+                        if owner is not None:
+                            os.fchown(fd, *owner)
+                        os.utime(fd, (e.mtime, e.mtime))
+                    finally:
+                        os.close(fd)
+            finally:
+                os.close(pfd)
+        for rel, e in reversed(dirs):      # children first: their creation moved mtimes
+            dfd = _open_rel(top, rel)
+            try:
+                if rel:
+                    os.fchmod(dfd, stat.S_IMODE(e.mode) | 0o700)
+                    if owner is not None:
+                        os.fchown(dfd, *owner)
+                os.utime(dfd, (e.mtime, e.mtime))
+            finally:
+                os.close(dfd)
 
     def _chown_to(self) -> tuple[int, int] | None:
         """A root harness gives the files to the unprivileged uid the driver runs as."""
@@ -187,27 +242,50 @@ class MountedTrees:
     def _hide(self, mp: str) -> None:
         shown = self.shown.pop(mp)
         try:
-            st = os.lstat(shown.where)
+            fd = self._open(shown.where)
         except OSError:
             return      # the driver removed the directory (rm -rf of a mounted tree)
-        if (st.st_dev, st.st_ino) != shown.inode or not stat.S_ISDIR(st.st_mode):
-            return      # not the directory the tree was shown in any more
-        _empty(shown.where)
+        try:
+            st = os.fstat(fd)
+            if (st.st_dev, st.st_ino) != shown.inode:
+                return      # not the directory the tree was shown in any more
+            _empty(fd)
+        finally:
+            os.close(fd)
 
 
-def _empty(directory: Path) -> None:
-    """Remove everything inside ``directory`` (modes the tree or the driver set included)."""
-    with contextlib.suppress(OSError):
-        os.chmod(directory, stat.S_IMODE(os.lstat(directory).st_mode) | 0o700)
+def _open_rel(top: int, rel: str) -> int:
+    """An fd of ``rel`` below the directory open at ``top``, no link followed."""
+    fd = os.dup(top)
     try:
-        entries = list(os.scandir(directory))
+        for name in (p for p in rel.split("/") if p):
+            nxt = os.open(name, DIR_FLAGS, dir_fd=fd)
+            os.close(fd)
+            fd = nxt
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def _empty(fd: int) -> None:
+    """Remove everything inside the directory open at ``fd`` (modes the tree or the driver
+    set included), by ``*at`` calls: a link in it is removed, never followed."""
+    with contextlib.suppress(OSError):
+        os.fchmod(fd, stat.S_IMODE(os.fstat(fd).st_mode) | 0o700)
+    try:
+        names = os.listdir(fd)
     except OSError:
         return
-    for entry in entries:
-        path = Path(entry.path)
+    for name in names:
         with contextlib.suppress(OSError):
-            if entry.is_dir(follow_symlinks=False):
-                _empty(path)
-                path.rmdir()
+            st = os.stat(name, dir_fd=fd, follow_symlinks=False)
+            if stat.S_ISDIR(st.st_mode):
+                sub = os.open(name, DIR_FLAGS, dir_fd=fd)
+                try:
+                    _empty(sub)
+                finally:
+                    os.close(sub)
+                os.rmdir(name, dir_fd=fd)
             else:
-                path.unlink()
+                os.unlink(name, dir_fd=fd)

@@ -516,8 +516,8 @@ class HarnessRun:
                         files, nodes, method=self.method, client=self.client,
                         artifacts=artifacts) as sandbox:
             self.sandbox = sandbox
-            self.session.mirror = FileMirror(self.host, SandboxView(sandbox), shown=files,
-                                             nodes=nodes)
+            self.session.mirror = FileMirror(self.host, SandboxView(sandbox), messages=True,
+                                             shown=files, nodes=nodes)
             trees = self.trees = MountedTrees(self.host, sandbox)
             try:
                 trees.sync()

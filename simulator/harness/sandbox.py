@@ -1,35 +1,65 @@
-"""Run the site's driver script in a private view of the file system.
+"""Run the site's driver script in a root of its own: a Solaris-shaped file tree private to the run.
 
 Why: the driver calls Solaris commands by absolute path (``/usr/sbin/metastat``,
-``/usr/opt/SUNWmd/sbin/metastat``), reads ``/etc/vfstab`` and tests
-``[ -c /dev/md/rdsk/d1 ]``.  None of that may touch the host, so the driver
-runs where ``/usr``, ``/etc`` (and any other top-level directory a command
-path needs) are overlays whose upper layers live in the sandbox directory, and
-``/dev`` is a sandbox directory holding symlinks plus bind mounts of the few
-real devices shells need.  The harness edits those upper layers from outside
-while the driver runs (``update_etc``, ``add_dev_node``).
+``/usr/opt/SUNWmd/sbin/metastat``), reads ``/etc/vfstab``, tests ``[ -c /dev/md/rdsk/d1 ]``,
+writes dumps to ``/var/tmp`` or ``/backup`` and logs to ``$HOME``.  None of that may touch
+the machine, so the driver runs in a root built for the run (issue 8, "a Solaris-shaped root
+for the driver"):
+
+* every top-level directory of the machine (``/usr``, ``/etc``, ``/var``, ``/home``,
+  ``/root``, ``/opt``, the checkout's ``/work``...) is an overlay whose lower layer is the
+  machine's directory, read-only, and whose upper layer is in the run's directory: what the
+  driver writes there stays in the run;
+* ``/tmp`` and ``/var/tmp`` are fresh and empty (mode 1777), the run's own; ``/export``,
+  ``/backup``, ``/var/adm`` and the simulated mount points (``/home1``, ``/export/home``)
+  exist as directories (:meth:`Sandbox.add_directory`);
+* the working directory and ``$HOME`` keep the machine's files (an overlay of their own
+  when they lie in a fresh directory, e.g. a pytest ``tmp_path``); files named on the
+  command line that would not be visible are bound read-only at their own path;
+* ``/dev`` is a sandbox directory holding symlinks plus bind mounts of the few real devices
+  shells need; ``/proc`` is a new proc of a **PID namespace**, so ``ps -ef`` lists the run's
+  processes only, and every process of the run, ``setsid`` and new process groups included,
+  is killed by the kernel when the run's first process exits (``unshare --kill-child``);
+* the root is entered with ``pivot_root`` and the machine's root is detached, so nothing of
+  the machine outside these layers is reachable (a ``chroot`` could be left).
+
+The harness edits the upper layers from outside while the driver runs (``update_etc``,
+``add_dev_node``, the trees of :mod:`simulator.harness.mounts`).  It never follows a link
+the driver planted: :meth:`Sandbox.host_path` resolves a path *inside the driver's view*
+(a link ``/etc/dumpdates -> /root/secret`` leads to the view's ``/root/secret``, which is in
+the run's upper layer of ``/root``), the result is always inside the run's directory (or one
+of the pass-through devices ``/dev/null``...), and every file the harness writes is reached
+by an ``O_NOFOLLOW`` walk from the run's directory, so a component swapped for a link in
+between is refused, not followed.  The files the driver leaves in its view are listed in
+``left`` and a report note when the sandbox closes, and copied to ``keep_dir`` when one is
+given.
 
 Two methods, picked automatically by a quick probe:
 
-* ``unshare`` (preferred): ``unshare --user --map-root-user --mount`` and real
-  overlayfs/bind mounts made by a small setup script inside the namespace.
-  The namespace dies with its last process: nothing is left mounted.
-* ``proot``: when user namespaces are refused, the same view made of
-  ``proot -b`` bindings (new files can then only appear in directories that
-  do not exist on the host, e.g. ``/etc/lvm``).
+* ``unshare`` (preferred): ``unshare --user --map-root-user --mount --pid --fork
+  --kill-child`` and real overlayfs/bind mounts made by a small setup script inside the
+  namespaces.  The namespaces die with their last process: nothing is left mounted.
+* ``proot``: when user namespaces are refused, the same view made of ``proot -b``
+  bindings, with weaker guarantees (a note says so in the report): ``/tmp``, ``/var/tmp``,
+  ``/export``, ``/backup``, the mount points and the files of ``/usr`` and ``/etc`` are the
+  run's own, but the other directories -- ``$HOME`` and the working directory included --
+  are the machine's, writable with the uid's rights; there is no PID namespace (``ps``
+  shows the machine's processes, and a child that leaves the process group survives);
+  new files under ``/usr`` and ``/etc`` can only appear in directories that do not exist on
+  the machine (e.g. ``/etc/lvm``).
 
 When the harness runs as root it first drops to uid/gid 65534 (Popen's
 ``user``/``group``; no supplementary groups), so the driver, which sees
 itself as uid 0, can never write the host as real root.  The sandbox tree is
-chowned to that uid; driver files it cannot read are copied into the sandbox
-and their argv entries rewritten.  So a root run works from a checkout only
-root can read (mode 0700, as CI clones often are): the shim, the virtual-time
-library and the Python shim client are copied into the sandbox, the driver
-script named in argv is copied, and a working directory the uid cannot enter
-becomes ``/`` with a line in ``notes`` for the report -- never on the
-driver's stderr, which is the driver's own, byte for byte.  (Files a driver
-opens by itself from such a directory stay out of reach, as they would for
-that uid on the host.)
+mode 0700 and chowned to that uid.  A driver file named on the command line that the uid
+cannot read is copied, mode 0400 in a 0700 directory of the run, to
+``/usr/lib/svmsim/inputs`` in the view and its argv entry rewritten.  So a root run works
+from a checkout only root can read (mode 0700, as CI clones often are): the shim, the
+virtual-time library and the Python shim client are copied into the sandbox, and a working
+directory the uid cannot enter becomes ``/`` with a line in ``notes`` for the report --
+never on the driver's stderr, which is the driver's own, byte for byte.  (Files a driver
+opens by itself from such a directory stay out of reach, as they would for that uid on the
+host.)
 
 Inside, ``PATH`` starts with ``/usr/lib/svmsim/bin`` (one shim per command
 name), and ``SVMSIM_SOCKET``, ``SVMSIM_CLOCK`` and ``LD_PRELOAD`` (the
@@ -37,13 +67,16 @@ virtual-time library, when it was built) are set; ``TZ`` passes unchanged.
 So that a script running ``env -i ...`` still reaches the simulation, the
 sandbox's ``/etc/ld.so.preload`` names the library too, and
 ``/usr/lib/svmsim/run/svmsim.{sock,clock}`` (the clients' compiled-in
-fallbacks) are symlinks to the real socket and clock file.
+fallbacks) are symlinks to the real socket and clock file, whose directory is bound into
+the view at its own path.
 
 Limits: device nodes are symlinks to character devices (``/dev/null`` by
-default), so ``[ -c ]`` holds but ``[ -b ]`` does not.  An /etc file that
-did not exist when the driver first looked it up may stay invisible (overlayfs
-caches the miss; under proot only seeded files and directories new to the
-host are bound): seed every file the harness will update in ``etc_files``.
+default), so ``[ -c ]`` holds but ``[ -b ]`` does not.  A file that did not exist in an
+overlaid tree when the driver first looked it up may stay invisible (overlayfs caches the
+miss; under proot only seeded files and directories new to the host are bound): seed every
+file the harness will update in ``etc_files``.  The run's first process is a shell waiting
+for the driver (PID 1 of the namespace ignores signals it has no handler for, which a
+driver must not): a driver killed by signal N therefore exits 128+N, as a shell reports it.
 """
 
 from __future__ import annotations
@@ -73,8 +106,6 @@ SHIM_BIN = SHIM_DIR + "/bin"
 STANDARD_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 UNPRIVILEGED_ID = 65534
 DEV_DEVICES = ("null", "zero", "full", "random", "urandom", "tty", "ptmx")
-ALWAYS_OVERLAID = ("/usr", "/etc")
-NEVER_OVERLAID = ("/", "/dev", "/proc", "/sys", "/run", "/tmp")
 _SCRUBBED_ENV = ("LD_PRELOAD", "PYTHONHOME", "PYTHONPATH", "PYTHONSTARTUP")
 _OVERLAY_BAD_CHARS = set(",:\\\n\t ")
 _PROBE_CACHE: dict[tuple[int, int], str | None] = {}
@@ -195,6 +226,9 @@ def probe_unshare(scratch: Path | None = None) -> str | None:
                     "--user",
                     "--map-root-user",
                     "--mount",
+                    "--pid",
+                    "--fork",
+                    "--kill-child",
                     "--propagation",
                     "private",
                     "/bin/sh",
@@ -231,21 +265,64 @@ def python_for(uid: int, gid: int) -> str:
     raise SandboxError(f"no python3 that uid {uid} can run (needed for the Python shim client)")
 
 
+# -- walking the run's directory without following links ------------------------------
+DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+
+
+def open_beneath(base: Path, path: Path, *, create: bool = False,
+                 owner: tuple[int, int] | None = None) -> int:
+    """An fd of directory ``path`` (``base`` or below it), reached one component at a time
+    with ``O_NOFOLLOW``: a component that is a symbolic link (one the driver planted, or
+    swapped in meanwhile) gives ``ELOOP``/``ENOTDIR``, never the link's target.  ``create``
+    makes missing directories (mode 0755, given to ``owner``)."""
+    rel = path.relative_to(base)
+    fd = os.open(base, DIR_FLAGS)
+    try:
+        for name in rel.parts:
+            try:
+                nxt = os.open(name, DIR_FLAGS, dir_fd=fd)
+            except FileNotFoundError:
+                if not create:
+                    raise
+                with contextlib.suppress(FileExistsError):
+                    os.mkdir(name, 0o755, dir_fd=fd)
+                    if owner is not None:
+                        os.chown(name, *owner, dir_fd=fd, follow_symlinks=False)
+                nxt = os.open(name, DIR_FLAGS, dir_fd=fd)
+            os.close(fd)
+            fd = nxt
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
 # -- the sandbox -------------------------------------------------------------------
+TMP_DIRS = ("/tmp", "/var/tmp")           # fresh, empty, the run's own (mode 1777)
+SOLARIS_DIRS = ("/export", "/backup", "/var/adm")   # always in the view (Solaris has them)
+ESSENTIAL = ("/usr", "/etc", "/bin", "/sbin", "/lib", "/lib64", "/var", "/opt")
+_OWN_TOPS = ("proc", "sys", "dev", "tmp", "lost+found")   # never the machine's, in the view
+_MAX_LINKS = 40                            # SYMLOOP_MAX, as the kernel's path walk
+_INPUTS = SHIM_DIR + "/inputs"
+_MAX_LISTED = 20                           # left files named in the report note
+
+
 class Sandbox:
-    """A private file-system view for one driver, reusable for several runs.
+    """A private root for one driver, reusable for several runs.
 
     ``commands``: command name -> absolute paths where its shim must appear
     (it always also appears in ``/usr/lib/svmsim/bin``).  ``aliases``: path ->
     real program it is a symlink to (``/usr/xpg4/bin/sh`` -> ``/bin/sh``).
-    ``etc_files``: path -> initial content (any path in an overlaid tree).
+    ``etc_files``: path -> initial content (any path in the view).
     ``dev_nodes``: paths under /dev that must exist as character devices.
     ``env``: variables added to the driver's environment.
+    ``directories``: more directories the view must have (simulated mount points).
     ``method``: force "unshare" or "proot"; ``client``: force "c" or "python";
     ``artifacts``: prebuilt C programs (default: ``build.build()``).
     The sandbox's files go in a new ``svmsim-sandbox-*`` directory inside
     ``workdir`` (``root``), or in the temp dir when the unprivileged uid
-    cannot reach ``workdir``; ``close()`` removes it.  ``socket_path`` and
+    cannot reach ``workdir``; ``close()`` removes it, after copying the files the driver
+    left to ``keep_dir`` when one is given.  ``socket_path`` and
     ``clock_path`` (default: under ``root/run``) are where the ShimServer
     must listen and publish.  Raises SandboxError (one-line message).
     """
@@ -259,16 +336,26 @@ class Sandbox:
         dev_nodes: Sequence[str] = (),
         env: Mapping[str, str] | None = None,
         *,
+        directories: Sequence[str] = (),
         method: Method | None = None,
         client: Literal["c", "python"] | None = None,
         artifacts: build.Artifacts | None = None,
         socket_path: str | Path | None = None,
         clock_path: str | Path | None = None,
+        keep_dir: str | Path | None = None,
     ) -> None:
         self.uid, self.gid, self._drop = _ids()
         self.notes: list[str] = []   # what the report should say about how the driver ran
+        self.left: list[str] = []    # files the driver left in its view (set by close())
+        self.keep_dir = Path(keep_dir) if keep_dir else None
         self.pid: int | None = None
         self.env = dict(env or {})
+        self._closed = False
+        # inside path -> upper layer; the machine's directory under it (None: fresh)
+        self._trees: dict[str, Path] = {}
+        self._lowers: dict[str, str | None] = {}
+        self._binds: dict[str, str] = {}    # inside path -> host path, bound read-only
+        self._made: set[str] = set()         # inside paths the harness put in the view
         workdir = Path(workdir).absolute()
         try:
             workdir.mkdir(parents=True, exist_ok=True)
@@ -280,7 +367,9 @@ class Sandbox:
             self.root = Path(tempfile.mkdtemp(prefix="svmsim-sandbox-", dir=parent)).resolve()
         except OSError as exc:
             raise SandboxError(f"cannot create the sandbox in {workdir}: {exc.strerror}") from None
-        os.chmod(self.root, 0o755)
+        os.chmod(self.root, 0o700)   # the run's files are the driver's uid's alone
+        if self._drop:
+            os.chown(self.root, self.uid, self.gid)
         self._run_dir = self.root / "run"
         if not socket_path and len(str(self._run_dir / "svmsim.sock")) > 100:
             # sun_path holds 108 bytes: a deep workdir gets its socket in /tmp.
@@ -288,9 +377,8 @@ class Sandbox:
         self.socket_path = Path(socket_path) if socket_path else self._run_dir / "svmsim.sock"
         self.clock_path = Path(clock_path) if clock_path else P.clock_path_for(self.socket_path)
         try:
-            self._setup(
-                commands, aliases or {}, etc_files or {}, dev_nodes, method, client, artifacts
-            )
+            self._setup(commands, aliases or {}, etc_files or {}, dev_nodes, directories,
+                        method, client, artifacts)
         except BaseException:
             self.close()
             raise
@@ -302,6 +390,7 @@ class Sandbox:
         aliases: Mapping[str, str],
         etc_files: Mapping[str, str | bytes],
         dev_nodes: Sequence[str],
+        directories: Sequence[str],
         method: Method | None,
         client: Literal["c", "python"] | None,
         artifacts: build.Artifacts | None,
@@ -319,15 +408,13 @@ class Sandbox:
         if client == "c" and self.artifacts.shim is None:
             raise SandboxError(f"C shim client unavailable: {self.artifacts.problem}")
         self.client: Literal["c", "python"] = client or ("c" if self.artifacts.shim else "python")
-        for d in ("run", "upper", "work", "dev", "inputs"):
+        for d in ("run", "upper", "work", "dev", "newroot"):
             (self.root / d).mkdir()
         if self._run_dir != self.root / "run":
             os.chmod(self._run_dir, 0o755)
             if self._drop:
                 os.chown(self._run_dir, self.uid, self.gid)
-        self._trees: dict[str, Path] = {}
-        for top in ALWAYS_OVERLAID:
-            self._tree_for(top)
+        self._make_root()
         self._install_support()
         for name, paths in commands.items():
             if not name or "/" in name:
@@ -335,19 +422,21 @@ class Sandbox:
             self._install_shim(name, self._upper(f"{SHIM_BIN}/{name}"))
             for path in paths:
                 self._install_shim(name, self._upper(path))
+                self._made.add(self._canonical(path))
+        self._made.add(f"{SHIM_BIN}/")
         for path, target in aliases.items():
             dest = self._upper(path)
             self._clear(dest)
             dest.symlink_to(target)
+            self._made.add(self._canonical(path))
         for path, content in etc_files.items():
             self._write(self._upper(path), content)
+            self._made.add(self._canonical(path))
+        for path in directories:
+            self.add_directory(path)
         self._make_dev(dev_nodes)
         if self._drop:
             _chown_tree(self.root, self.uid, self.gid)
-        if self.method == "unshare":
-            self._write_setup_script()
-        else:
-            self._proot_binds = self._compute_proot_binds()
 
     def _pick_method(self, method: Method | None) -> Method:
         if method is not None and method not in METHODS:
@@ -366,43 +455,95 @@ class Sandbox:
             )
         return "proot"
 
+    def _make_root(self) -> None:
+        """The top of the view: the machine's top-level directories as overlays, its
+        top-level links as links, fresh /tmp and /var/tmp, the Solaris directories."""
+        newroot = self.root / "newroot"
+        with os.scandir("/") as it:
+            entries = sorted(it, key=lambda e: e.name)
+        for entry in entries:
+            name = entry.name
+            if any(c in _OVERLAY_BAD_CHARS for c in name):
+                continue
+            if entry.is_symlink():
+                (newroot / name).symlink_to(os.readlink(entry.path))
+            elif entry.is_dir(follow_symlinks=False):
+                (newroot / name).mkdir()
+                if name not in _OWN_TOPS:
+                    self._overlay("/" + name, "/" + name)
+            self._made.add("/" + name)
+        for path in TMP_DIRS:
+            self._overlay(path, None)
+        for path in SOLARIS_DIRS:
+            self.add_directory(path)
+
+    def _overlay(self, inside: str, lower: str | None) -> Path:
+        """Make ``inside`` an overlay (lower: the machine's directory, or None for a fresh
+        one) whose upper layer is the run's; its mount point is made in the view."""
+        n = len(self._trees)
+        upper, work = self.root / "upper" / str(n), self.root / "work" / str(n)
+        if inside != "/" + inside.strip("/").split("/")[0]:   # nested: make its mount point
+            self._view_dir(inside)
+        upper.mkdir()
+        work.mkdir()
+        if lower is None:
+            os.chmod(upper, 0o1777 if inside in TMP_DIRS else 0o755)
+        else:
+            with contextlib.suppress(OSError):
+                os.chmod(upper, stat.S_IMODE(os.stat(lower).st_mode))
+        self._trees[inside] = upper
+        self._lowers[inside] = lower
+        return upper
+
+    def _view_dir(self, inside: str) -> None:
+        """Make directory ``inside`` (and its parents) in the layer that holds it, unless
+        the view has it already."""
+        inside = os.path.normpath(inside)
+        if self._lookup(inside)[0] is None:
+            owner = (self.uid, self.gid) if self._drop else None
+            os.close(open_beneath(self._layer_base(inside), self._layer_path(inside),
+                                  create=True, owner=owner))
+        self._made.add(inside)
+
     def _canonical(self, path: str, cwd: str = "/") -> str:
-        """Absolute, normalised, with host symlinks in the parents resolved (/sbin -> /usr/sbin)."""
+        """Absolute, normalised, with the machine's own links in the parents resolved
+        (/sbin -> /usr/sbin); for where the harness installs its files, before the run."""
         full = os.path.normpath(os.path.join(cwd, path))
         if full == "/":
             return full
         head, tail = os.path.split(full)
         return os.path.join(os.path.realpath(head), tail)
 
-    def _tree_for(self, top: str) -> Path:
-        if top not in self._trees:
-            if top in NEVER_OVERLAID or not os.path.isdir(top) or os.path.islink(top):
-                raise SandboxError(
-                    f"cannot place files under {top}: not an overlayable top-level directory"
-                )
-            if self.root == Path(top) or Path(top) in self.root.parents:
-                raise SandboxError(
-                    f"cannot overlay {top}: it holds the sandbox directory {self.root}"
-                )
-            name = top.strip("/")
-            (self.root / "upper" / name).mkdir()
-            (self.root / "work" / name).mkdir()
-            self._trees[top] = self.root / "upper" / name
-        return self._trees[top]
+    def _mount_of(self, inside: str) -> str | None:
+        """The innermost overlay holding ``inside`` (a normalised absolute path)."""
+        best = None
+        for mp in self._trees:
+            if (inside == mp or inside.startswith(mp + "/")) and (
+                    best is None or len(mp) > len(best)):
+                best = mp
+        return best
 
-    def _split(self, path: str, cwd: str = "/") -> tuple[str, str]:
-        """(top-level dir, rest) of a canonical path."""
-        canon = self._canonical(path, cwd)
-        parts = canon.split("/", 2)
-        return "/" + parts[1], parts[2] if len(parts) > 2 else ""
+    def _layer_base(self, inside: str) -> Path:
+        mp = self._mount_of(inside)
+        return self.root / "newroot" if mp is None else self._trees[mp]
+
+    def _layer_path(self, inside: str) -> Path:
+        """Where ``inside`` is in the run's own layers (not resolving links)."""
+        if inside == "/dev" or inside.startswith("/dev/"):
+            return self.root / "dev" / inside[len("/dev/"):]
+        mp = self._mount_of(inside)
+        if mp is None:
+            return self.root / "newroot" / inside.lstrip("/")
+        rest = inside[len(mp):].lstrip("/")
+        return self._trees[mp] / rest if rest else self._trees[mp]
 
     def _upper(self, path: str) -> Path:
         if not path.startswith("/"):
             raise SandboxError(f"not an absolute path: {path}")
-        top, rest = self._split(path)
-        if not rest:
-            raise SandboxError(f"cannot replace the top-level directory {top}")
-        return self._tree_for(top) / rest
+        canon = self._canonical(path)
+        if canon == "/" or canon == "/dev" or canon.startswith("/dev/"):
+            raise SandboxError(f"cannot place files at {path}")
+        return self._layer_path(canon)
 
     @staticmethod
     def _clear(dest: Path) -> None:
@@ -417,6 +558,7 @@ class Sandbox:
     def _install_support(self) -> None:
         lib = self._upper(SHIM_DIR)
         (lib / "bin").mkdir(parents=True)
+        self._made.add(SHIM_DIR + "/")
         if self.artifacts.shim is not None:
             shutil.copy2(self.artifacts.shim, lib / build.SHIM_NAME)
         if self.artifacts.preload is not None:
@@ -433,6 +575,7 @@ class Sandbox:
             with contextlib.suppress(OSError):
                 lines += Path("/etc/ld.so.preload").read_text().split()
             self._write(self._upper("/etc/ld.so.preload"), "\n".join(lines) + "\n")
+            self._made.add("/etc/ld.so.preload")
 
     def _install_shim(self, name: str, dest: Path) -> None:
         self._clear(dest)
@@ -471,27 +614,135 @@ class Sandbox:
             raise SandboxError(f"device node {path} is not under /dev")
         return self.root / "dev" / canon[len("/dev/") :]
 
-    def _dev_link(self, path: str, target: str) -> Path:
+    def _dev_link(self, path: str, target: str) -> Path | None:
+        """Make the node a symlink to ``target``; None when a component of its directory
+        is not a directory of the harness's /dev any more (the driver replaced it, e.g.
+        with a link to a directory of the machine): the node is then not made."""
         dest = self._dev_path(path)
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        tmp = dest.with_name(f".{dest.name}.svmsim-new")
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
-        tmp.symlink_to(target)
-        os.replace(tmp, dest)
+        owner = (self.uid, self.gid) if self._drop else None
+        try:
+            fd = open_beneath(self.root / "dev", dest.parent, create=True, owner=owner)
+        except OSError:
+            return None
+        try:
+            tmp = f".{dest.name}.svmsim-new"
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp, dir_fd=fd)
+            os.symlink(target, tmp, dir_fd=fd)
+            if owner is not None:
+                os.chown(tmp, *owner, dir_fd=fd, follow_symlinks=False)
+            os.replace(tmp, dest.name, src_dir_fd=fd, dst_dir_fd=fd)
+        except OSError:
+            return None
+        finally:
+            os.close(fd)
         return dest
+
+    # -- the view, for one run -------------------------------------------------------
+    def add_directory(self, path: str) -> None:
+        """Make directory ``path`` exist in the driver's view (a simulated mount point such
+        as ``/home1`` or ``/export/home``), in the run's own layers.  Before a run: any
+        path; during one: it appears when its top-level directory is already shown."""
+        canon = os.path.normpath(path)
+        if canon.startswith("/") and canon != "/" and canon.split("/")[1] not in _OWN_TOPS[:3]:
+            self._view_dir(canon)
+
+    def _visible(self, host: str) -> bool:
+        """Whether the machine's ``host`` path shows in the view (at the same path, links
+        resolved in the view: ``/bin/sh`` is the machine's ``/usr/bin/sh``)."""
+        where = self._lookup(self.resolve(host) or host)[0]
+        return where is not None and self.root not in where.parents and where != self.root
+
+    def _show_machine_dir(self, host: str, fresh: bool = False) -> None:
+        """The working directory, $HOME or a directory named on the command line, lying in
+        a fresh directory (a pytest tmp_path): an overlay of its own, the machine's files
+        below, the driver's writes the run's.  ``fresh``: a $HOME the uid cannot enter
+        (``/root`` of a root harness) is an empty one of the run's."""
+        if host in ("/", *TMP_DIRS) or not os.path.isdir(host) \
+                or any(c in _OVERLAY_BAD_CHARS for c in host) \
+                or host.split("/")[1] in _OWN_TOPS[:3]:
+            return
+        if fresh:
+            if self.method == "unshare" and self._lowers.get(host, "") is not None:
+                if host in self._trees:
+                    self._lowers[host] = None
+                    os.chmod(self._trees[host], 0o755)
+                else:
+                    self._overlay(host, None)
+            return
+        if self._visible(host) or self._mount_of(host) == host:
+            return
+        if self.method == "proot":
+            self._binds[host] = host
+            self.notes.append(f"{host} is this machine's directory, shown as it is (proot has"
+                              " no overlays): the driver's writes there reach the machine")
+            return
+        self._overlay(host, host)
+
+    def _prepare_argv(self, argv: list[str], cwd: str) -> list[str]:
+        """Driver files named on the command line: a copy for the uid when it cannot read
+        them (root harness), a read-only binding when they would not be visible."""
+        out = []
+        for i, arg in enumerate(argv):
+            full = os.path.normpath(os.path.join(cwd, arg)) if arg else ""
+            if full and os.path.isfile(full) and not os.path.islink(full) and self._drop \
+                    and not reachable(full, self.uid, self.gid, 4):
+                inside = f"{_INPUTS}/{i}/{os.path.basename(full)}"
+                dest = self._upper(inside)
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                for d in (dest.parent.parent, dest.parent):
+                    os.chmod(d, 0o700)
+                    os.chown(d, self.uid, self.gid)
+                shutil.copyfile(full, dest)
+                os.chmod(dest, 0o400)
+                os.chown(dest, self.uid, self.gid)
+                self._made.add(inside)
+                arg = inside
+            elif full and os.path.isdir(full):
+                self._show_machine_dir(full)
+            elif full and os.path.isfile(full) and not self._visible(full) \
+                    and full not in self._binds \
+                    and not any(c in _OVERLAY_BAD_CHARS for c in full) \
+                    and full.split("/")[1] not in _OWN_TOPS[:3]:
+                self._bind_point(full)
+            out.append(arg)
+        return out
+
+    def _bind_point(self, host: str) -> None:
+        """Make the mount point of a read-only binding of file ``host`` at its own path."""
+        if self._lookup(host)[0] is None:
+            self._view_dir(os.path.dirname(host))
+            dest = self._layer_path(host)
+            dest.touch()
+            if self._drop:
+                os.lchown(dest, self.uid, self.gid)
+        self._made.add(host)
+        self._binds[host] = host
 
     def _write_setup_script(self) -> None:
         r = self.root
+        new = r / "newroot"
         lines = [
-            "# svmsim sandbox setup: runs inside a fresh user+mount namespace.",
+            "# svmsim sandbox setup: runs inside fresh user, mount and PID namespaces.",
             'fail() { echo "svmsim: sandbox setup failed: $*" >&2; exit 125; }',
+            # the machine's tools for the setup, the driver's PATH (shims first) for it
+            f'svmsim_path=$PATH; PATH={STANDARD_PATH}',
             "cd /",
+            f"mount --bind '{new}' '{new}' || fail 'bind the new root'",
         ]
-        for top, upper in self._trees.items():
-            name = top.strip("/")
-            opts = f"lowerdir={top},upperdir={upper},workdir={r / 'work' / name}"
-            lines.append(f"mount -t overlay svmsim -o '{opts}' '{top}' || fail 'overlay on {top}'")
+        for inside in sorted(self._trees):   # a parent before the mounts in it
+            upper, lower = self._trees[inside], self._lowers[inside]
+            work = r / "work" / upper.name
+            lowerdir = lower if lower is not None else str(r / "work" / f"{upper.name}.empty")
+            if lower is None:
+                Path(lowerdir).mkdir(exist_ok=True)
+            opts = f"lowerdir={lowerdir},upperdir={upper},workdir={work}"
+            # A machine's directory overlayfs refuses (one holding mounts it may not show,
+            # e.g.) stays an empty directory of the view; the ones the driver needs may not.
+            needed = inside in ESSENTIAL or lower != inside or inside.count("/") > 1
+            lines.append(f"mount -t overlay svmsim -o '{opts}' '{new}{inside}'"
+                         + (f" || fail 'overlay on {inside}'" if needed else
+                            " 2>/dev/null || true"))
         for name in DEV_DEVICES:
             target = r / "dev" / name
             if target.is_file() and not target.is_symlink():
@@ -501,19 +752,37 @@ class Sandbox:
         lines.append(
             f"mount -t tmpfs -o mode=1777 svmsim '{r}/dev/shm' || fail 'tmpfs on /dev/shm'"
         )
-        lines.append(f"mount --rbind '{r}/dev' /dev || fail 'bind /dev'")
-        lines.append('cd -- "$1" 2>/dev/null || cd /')
-        lines.append("shift")
+        lines.append(f"mount --rbind '{r}/dev' '{new}/dev' || fail 'bind /dev'")
+        lines.append(f"mount -t proc svmsim '{new}/proc' 2>/dev/null"
+                     f" || mount --rbind /proc '{new}/proc' || fail 'proc'")
+        lines.append(f"mount --rbind /sys '{new}/sys' 2>/dev/null || true")
+        for d in sorted({self.socket_path.parent, self.clock_path.parent}):
+            lines.append(f"mount --bind '{d}' '{new}{d}' || fail 'bind {d}'")
+        for inside, host in sorted(self._binds.items()):
+            lines.append(f"mount --bind '{host}' '{new}{inside}' && "
+                         f"mount -o remount,bind,ro '{new}{inside}' || fail 'bind {host}'")
+        # After pivot_root the view's /usr is searched: name the machine's umount by its
+        # real path (a Solaris path such as /usr/sbin/umount is a shim there).
+        umount = os.path.realpath(shutil.which("umount", path=STANDARD_PATH) or "/bin/umount")
+        lines += [
+            f"cd '{new}' && pivot_root . . && '{umount}' -l . || fail 'pivot_root'",
+            'cd -- "$1" 2>/dev/null || cd /',
+            "shift",
+            'PATH=$svmsim_path; unset svmsim_path',
+        ]
         if self.artifacts.preload is not None:
             lines.append(
                 f'LD_PRELOAD="{SHIM_DIR}/{build.PRELOAD_NAME}${{LD_PRELOAD:+:$LD_PRELOAD}}"'
             )
             lines.append("export LD_PRELOAD")
-        lines.append('exec "$@"')
+        # PID 1 of the namespace waits for the driver: when it exits, every process of the
+        # run is killed by the kernel.
+        lines.append('"$@"')
+        lines.append("exit $?")
         script = self.root / "setup.sh"
         script.write_text("\n".join(lines) + "\n")
         if self._drop:
-            os.lchown(script, self.uid, self.gid)
+            _chown_tree(self.root, self.uid, self.gid)
 
     def _compute_proot_binds(self) -> list[tuple[Path, str]]:
         binds: list[tuple[Path, str]] = [(self.root / "dev", "/dev")]
@@ -536,51 +805,119 @@ class Sandbox:
                 else:
                     yield Path(entry.path), g
 
-        for top, upper in self._trees.items():
-            binds.extend(walk(upper, top))
+        for entry in sorted(os.scandir(self.root / "newroot"), key=lambda e: e.name):
+            if not os.path.lexists("/" + entry.name):    # /export, /backup, /home1...
+                binds.append((Path(entry.path), "/" + entry.name))
+        for inside in sorted(self._trees):
+            upper = self._trees[inside]
+            if self._lowers[inside] is None:
+                binds.append((upper, inside))
+            else:
+                binds.extend(walk(upper, inside))
+        for d in sorted({self.socket_path.parent, self.clock_path.parent}):
+            binds.append((d, str(d)))
+        binds.extend((Path(host), inside) for inside, host in sorted(self._binds.items()))
         return binds
 
     # -- harness-side access -----------------------------------------------------
+    def _lookup(self, inside: str) -> tuple[Path | None, str | None]:
+        """(where ``inside`` is, a link's target) in the view, without following it:
+        the run's layer first, then the machine's directory under an overlay."""
+        own = self._layer_path(inside)
+        try:
+            st = os.lstat(own)
+        except OSError:
+            st = None
+        if st is not None:
+            if stat.S_ISCHR(st.st_mode) and st.st_rdev == 0:
+                return None, None   # an overlay whiteout: the driver removed it
+            return own, os.readlink(own) if stat.S_ISLNK(st.st_mode) else None
+        mp = self._mount_of(inside)
+        lower = self._lowers.get(mp) if mp is not None else None
+        if lower is None or mp is None:
+            return None, None
+        host = lower + inside[len(mp):]
+        if not os.path.lexists(host):
+            return None, None
+        return Path(host), os.readlink(host) if os.path.islink(host) else None
+
+    def resolve(self, path_inside: str, cwd_inside: str = "/") -> str | None:
+        """The path the driver's ``path_inside`` names once every link is resolved *in the
+        driver's view* (as ``openat2(RESOLVE_IN_ROOT)`` would with the view as root); None
+        for a loop of links."""
+        todo = [p for p in os.path.join(cwd_inside, path_inside).split("/") if p]
+        done = "/"
+        links = 0
+        while todo:
+            name = todo.pop(0)
+            if name == ".":
+                continue
+            if name == "..":
+                done = os.path.dirname(done)
+                continue
+            cand = os.path.join(done, name)
+            if cand.startswith("/dev/") and cand.split("/")[2] in DEV_DEVICES + ("pts",) \
+                    and not os.path.islink(self._layer_path(cand)):
+                done = cand
+                continue
+            _where, target = self._lookup(cand)
+            if target is None:
+                done = cand
+                continue
+            links += 1
+            if links > _MAX_LINKS:
+                return None
+            todo = [p for p in target.split("/") if p] + todo
+            if target.startswith("/"):
+                done = "/"
+        return done
+
     def host_path(self, path_inside: str, cwd_inside: str = "/") -> Path:
-        """Where the harness reads/writes what the driver sees at ``path_inside``."""
-        canon = self._canonical(path_inside, cwd_inside)
-        if canon == "/dev" or canon.startswith("/dev/"):
-            rest = canon[len("/dev/") :]
-            first = rest.split("/", 1)[0]
-            if first in DEV_DEVICES or first in ("pts", "shm"):
+        """Where the harness reads/writes what the driver sees at ``path_inside``: always in
+        the run's own directory (or a pass-through device such as ``/dev/null``), with the
+        links on the way resolved in the driver's view, never on this machine."""
+        canon = self.resolve(path_inside, cwd_inside)
+        if canon is None:   # a loop of links: a path that is not there
+            return self.root / "upper" / ".svmsim-too-many-links"
+        if canon.startswith("/dev/"):
+            first = canon.split("/")[2]
+            if first in DEV_DEVICES or first == "pts":
                 return Path(canon)
-            return self.root / "dev" / rest if rest else self.root / "dev"
-        top, rest = self._split(canon)
-        upper = self._trees.get(top)
-        if upper is None or not rest:
-            return Path(canon)
-        candidate = upper / rest
-        if os.path.lexists(candidate) or not os.path.lexists(canon):
-            return candidate
-        return Path(canon)
+        return self._layer_path(canon)
 
     def update_etc(self, path: str, content: str | bytes) -> None:
-        """Replace the content of a sandboxed file (keeping its inode) while the driver runs."""
-        try:
-            dest = self._upper(path)
-        except SandboxError as exc:
-            raise SandboxError(f"update_etc({path}): {exc}") from None
+        """Replace the content of a file of the view (keeping its inode) while the driver
+        runs.  The file is reached with ``O_NOFOLLOW`` from the run's directory: a link the
+        driver planted leads to its target in the view, never out of the run."""
+        dest = self.host_path(path)
+        base = self.root
+        if base not in dest.parents:
+            raise SandboxError(f"update_etc({path}): not a file of the run's view")
         data = content.encode() if isinstance(content, str) else content
-        fresh = not os.path.lexists(dest)
-        if fresh:
-            for parent in reversed(dest.parents):
-                if not parent.exists():
-                    parent.mkdir()
-                    if self._drop:
-                        os.lchown(parent, self.uid, self.gid)
-        fd = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        owner = (self.uid, self.gid) if self._drop else None
+        self._made.add(self.resolve(path) or path)
         try:
-            self._write_all(fd, data)
-            os.ftruncate(fd, len(data))
-            if fresh and self._drop:
-                os.fchown(fd, self.uid, self.gid)
+            dfd = open_beneath(base, dest.parent, create=True, owner=owner)
+        except OSError:
+            return   # a component is the driver's link or file: not followed, not written
+        try:
+            try:
+                fd = os.open(dest.name, os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC,
+                             0o644, dir_fd=dfd)
+            except OSError:
+                return
+            try:
+                st = os.fstat(fd)
+                if not stat.S_ISREG(st.st_mode):
+                    return
+                self._write_all(fd, data)
+                os.ftruncate(fd, len(data))
+                if owner is not None and st.st_uid != self.uid:
+                    os.fchown(fd, *owner)
+            finally:
+                os.close(fd)
         finally:
-            os.close(fd)
+            os.close(dfd)
 
     @staticmethod
     def _write_all(fd: int, data: bytes) -> None:
@@ -590,17 +927,22 @@ class Sandbox:
 
     def add_dev_node(self, path: str, target: str = "/dev/null") -> None:
         """Make ``path`` (under /dev) appear inside, as a symlink to ``target``."""
-        dest = self._dev_link(path, target)
-        if self._drop:
-            os.lchown(dest, self.uid, self.gid)
-            for parent in dest.parents:
-                if parent == self.root / "dev":
-                    break
-                os.lchown(parent, self.uid, self.gid)
+        self._dev_link(path, target)
 
     def remove_dev_node(self, path: str) -> None:
-        with contextlib.suppress(FileNotFoundError):
-            self._dev_path(path).unlink()
+        """Remove a node the harness made; anything else the driver put there stays."""
+        dest = self._dev_path(path)
+        try:
+            fd = open_beneath(self.root / "dev", dest.parent)
+        except OSError:
+            return
+        try:
+            if stat.S_ISLNK(os.stat(dest.name, dir_fd=fd, follow_symlinks=False).st_mode):
+                os.unlink(dest.name, dir_fd=fd)
+        except OSError:
+            pass
+        finally:
+            os.close(fd)
 
     # -- running -----------------------------------------------------------------
     def _driver_env(self, env: Mapping[str, str] | None, cwd: str) -> dict[str, str]:
@@ -619,22 +961,6 @@ class Sandbox:
             out["SVMSIM_STATX"] = "emulate"
         return out
 
-    def _reachable_argv(self, argv: list[str], cwd: str) -> list[str]:
-        """Copy driver files the unprivileged uid cannot read into the sandbox."""
-        if not self._drop:
-            return argv
-        out = []
-        for i, arg in enumerate(argv):
-            full = os.path.join(cwd, arg)
-            if arg and os.path.isfile(full) and not reachable(full, self.uid, self.gid, 4):
-                copy = self.root / "inputs" / str(i) / os.path.basename(full)
-                copy.parent.mkdir(exist_ok=True)
-                shutil.copy2(full, copy)
-                _chown_tree(copy.parent, self.uid, self.gid)
-                arg = str(copy)
-            out.append(arg)
-        return out
-
     def command(self, argv: Sequence[str], cwd: str, extra_preload: str | None = None) -> list[str]:
         """The host command line that runs ``argv`` inside the sandbox.
 
@@ -644,12 +970,13 @@ class Sandbox:
         if self.method == "unshare":
             unshare = shutil.which("unshare") or "unshare"
             return [
-                unshare, "--user", "--map-root-user", "--mount", "--propagation", "private",
+                unshare, "--user", "--map-root-user", "--mount", "--pid", "--fork",
+                "--kill-child", "--propagation", "private",
                 "/bin/sh", str(self.root / "setup.sh"), cwd, *argv,
             ]  # fmt: skip
         proot = shutil.which("proot") or "proot"
         cmd = [proot, "-0", "-w", cwd]
-        for host, guest in self._proot_binds:
+        for host, guest in self._compute_proot_binds():
             cmd += ["-b", f"{host}:{guest}"]
         cmd.append("/usr/bin/env")
         preload = [f"{SHIM_DIR}/{build.PRELOAD_NAME}"] if self.artifacts.preload is not None else []
@@ -673,7 +1000,8 @@ class Sandbox:
         ``stdin``: None inherits, bytes are fed through a pipe, an fd or file
         is passed on.  ``timeout`` (real seconds) kills the whole process
         group; the result then has ``timed_out`` set and returncode -9.
-        Processes the driver left behind are killed when it exits.
+        Every process the driver left behind is killed when it exits (the PID namespace;
+        under proot, its process group).
         """
         if not argv:
             raise SandboxError("nothing to run")
@@ -683,14 +1011,25 @@ class Sandbox:
         inside_cwd = host_cwd if reachable(host_cwd, self.uid, self.gid, 1) else "/"
         if inside_cwd != host_cwd:   # for the report: the driver's stderr is its own
             self.notes.append(f"uid {self.uid} cannot enter {host_cwd}; the driver started in /")
-        args = self._reachable_argv(list(argv), host_cwd)
         envp = self._driver_env(env, inside_cwd)
+        if inside_cwd != "/":
+            self._show_machine_dir(inside_cwd)
+        home = os.path.normpath(envp.get("HOME", "") or "/")
+        if home != "/":
+            self._show_machine_dir(home, fresh=not reachable(home, self.uid, self.gid, 1))
+        for d in sorted({self.socket_path.parent, self.clock_path.parent}):
+            self._view_dir(str(d))
+        args = self._prepare_argv(list(argv), host_cwd)
+        if self.method == "unshare":
+            self._write_setup_script()
+        elif self._drop:
+            _chown_tree(self.root, self.uid, self.gid)
         extra_preload = envp.pop("LD_PRELOAD", None) if self.method == "proot" else None
         cmd = self.command(args, inside_cwd, extra_preload)
         feed = stdin if isinstance(stdin, bytes) else None
         kwargs: dict[str, Any] = {
             "env": envp,
-            "cwd": host_cwd if os.path.isdir(host_cwd) else "/",
+            "cwd": "/",
             "stdin": subprocess.PIPE if feed is not None else stdin,
             "stdout": subprocess.PIPE if capture else None,
             "stderr": subprocess.PIPE if capture else None,
@@ -746,14 +1085,63 @@ class Sandbox:
         )
 
     def kill(self) -> None:
-        """Kill the running driver's whole process group (e.g. the simulated host hung)."""
+        """Kill the running driver: its process group, and with it (``--kill-child``) the
+        PID namespace's first process, whose exit kills every other process of the run."""
         if self.pid is not None:
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(self.pid, signal.SIGKILL)
 
+    # -- what the driver left ---------------------------------------------------------
+    def _left_files(self) -> list[tuple[str, Path]]:
+        """(inside path, where) of every file, link or removal the driver left in the run's
+        own layers (not what the harness put there)."""
+        layers = [("/", self.root / "newroot")] + [(mp, up) for mp, up in self._trees.items()]
+        out: list[tuple[str, Path]] = []
+        for inside, layer in layers:
+            for dirpath, dirnames, filenames in os.walk(layer):
+                here = os.path.normpath(os.path.join(inside, os.path.relpath(dirpath, layer)))
+                for name in filenames + [d for d in dirnames
+                                         if os.path.islink(os.path.join(dirpath, d))]:
+                    path = os.path.join(here, name)
+                    if path in self._made or any(path.startswith(m) for m in self._made
+                                                 if m.endswith("/")):
+                        continue
+                    out.append((path, Path(dirpath) / name))
+        return sorted(out)
+
+    def _keep_left(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            left = self._left_files()
+        except OSError:
+            return
+        self.left = [p for p, _ in left]
+        if not left:
+            return
+        shown = ", ".join(self.left[:_MAX_LISTED])
+        more = f" and {len(left) - _MAX_LISTED} more" if len(left) > _MAX_LISTED else ""
+        where = ""
+        if self.keep_dir is not None:
+            for inside, src in left:
+                dest = self.keep_dir / inside.lstrip("/")
+                with contextlib.suppress(OSError):
+                    dest.parent.mkdir(parents=True, exist_ok=True)
+                    st = os.lstat(src)
+                    if stat.S_ISREG(st.st_mode):
+                        shutil.copy2(src, dest, follow_symlinks=False)
+                    elif stat.S_ISLNK(st.st_mode):
+                        dest.symlink_to(os.readlink(src))
+            where = f", kept in {self.keep_dir}"
+        self.notes.append(f"the driver left {len(left)} file{'s' * (len(left) != 1)} in its"
+                          f" view{where}: {shown}{more}")
+
     # -- lifecycle ----------------------------------------------------------------
     def close(self) -> None:
-        """Remove the sandbox's files (upper layers, /dev tree, copies)."""
+        """List (and keep, with ``keep_dir``) what the driver left, then remove the
+        sandbox's files (upper layers, /dev tree, copies)."""
+        self._keep_left()
         _rmtree(self.root)
         if self._run_dir != self.root / "run":
             _rmtree(self._run_dir)

@@ -526,47 +526,57 @@ def test_dev_nodes_and_etc_updates_mid_run(fresh: tuple[Toy, Sandbox]) -> None:
     ]
     assert out[-2:] == ["hi", "null-ok"]
     assert sb.host_path("/etc/dumpdates").read_text() == "d1 0 Mon\n"
+    # /var/tmp is the run's own (issue 8): the file is in the run's directory, not the host's
     dump = sb.host_path(f"svmsim-test-{out[11]}.dump", "/var/tmp")
-    assert dump == Path(f"/var/tmp/svmsim-test-{out[11]}.dump")
+    assert sb.root in dump.parents
+    assert not os.path.lexists(f"/var/tmp/svmsim-test-{out[11]}.dump")
     assert dump.read_text() == "dumped\n"
     dump.unlink()
     assert sb.host_path("/sbin/metastat").is_file()
-    assert sb.host_path("/dev/md/rdsk/d1").is_symlink()
+    assert (sb.root / "dev/md/rdsk/d1").is_symlink()
+    assert sb.host_path("/dev/md/rdsk/d1") == Path("/dev/null")   # the node's link, in the view
     sb.remove_dev_node("/dev/md/rdsk/d50")
     sb.remove_dev_node("/dev/md/dsk/d50")
     sb.update_etc("/etc/vfstab", ETC["/etc/vfstab"])
 
 
+def survivors(token: str) -> list[int]:
+    """Live (not zombie) processes of this machine whose command line holds ``token``."""
+    out = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes()
+            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if token.encode() in cmdline and state not in ("Z", "X"):
+            out.append(int(entry.name))
+    return out
+
+
+def wait_gone(token: str) -> list[int]:
+    """SIGKILL is delivered asynchronously: give a loaded machine a moment to finish it."""
+    deadline = time.monotonic() + 5
+    while survivors(token) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return survivors(token)
+
+
 def test_timeout_kills_the_process_group(fresh: tuple[Toy, Sandbox], tmp_path: Path) -> None:
     toy, sb = fresh
-    pidfile = Path(f"/tmp/svmsim-test-{os.getpid()}.pid")
+    token = f"svmsim-test-{os.getpid()}-timeout"
     script = f"""
         rm -f /tmp/svmsim-fifo-$$; mkfifo /tmp/svmsim-fifo-$$
-        (read x < /tmp/svmsim-fifo-$$) & echo $! > {pidfile}
+        sh -c 'read x < /tmp/svmsim-fifo-'$$'; : {token}' &
         read y < /tmp/svmsim-fifo-$$
         """
     t0 = time.monotonic()
     r = sb.run(["sh", "-c", script], capture=True, cwd="/", timeout=1.0)
     assert r.timed_out and r.returncode == -signal.SIGKILL
     assert time.monotonic() - t0 < 5
-    child = int(pidfile.read_text())
-    pidfile.unlink()
-    # Killed: gone, or a zombie waiting for an init that reaps lazily. SIGKILL is
-    # delivered asynchronously, so give a loaded machine a moment to finish the kill.
-    stat_file = Path(f"/proc/{child}/stat")
-
-    def dead() -> bool:
-        try:
-            return stat_file.read_text().rsplit(")", 1)[1].split()[0] in ("Z", "X")
-        except (FileNotFoundError, ProcessLookupError):
-            return True
-
-    deadline = time.monotonic() + 5
-    while not dead() and time.monotonic() < deadline:
-        time.sleep(0.01)
-    assert dead()
-    for fifo in Path("/tmp").glob("svmsim-fifo-*"):
-        fifo.unlink(missing_ok=True)
+    assert wait_gone(token) == []
 
 
 def snapshot() -> dict[str, tuple[int, int]]:
