@@ -53,6 +53,10 @@ def register(subparsers: Any) -> None:
                    help="force the shim client kind (default: c when a compiler exists)")
     p.add_argument("--timeout", type=float, default=600.0, metavar="SECONDS",
                    help="real seconds before the driver is killed (default 600)")
+    p.add_argument("--keep", metavar="DIR",
+                   help="copy the files the driver left in its private view (dumps, logs) "
+                        "into DIR, at their paths inside the view (DIR/var/tmp/x.dump); "
+                        "without it they are listed in the report and removed")
     p.add_argument("command", nargs=argparse.REMAINDER, metavar="-- COMMAND [ARG...]")
     p.set_defaults(func=cmd_run)
 
@@ -121,11 +125,14 @@ def cmd_run(args: argparse.Namespace) -> int:
     if problem:
         print(f"svmsim run: {problem}", file=sys.stderr)
         return EXIT_USAGE
+    if args.keep and os.path.exists(args.keep) and not os.path.isdir(args.keep):
+        print(f"svmsim run: --keep {args.keep}: not a directory", file=sys.stderr)
+        return EXIT_USAGE
     report_alone = args.report != "text" and not args.out
     try:
         scenario = load_scenario(args.scenario)
         run = HarnessRun(scenario, command, method=args.sandbox, client=args.shim,
-                         timeout=args.timeout, expected=args.expect)
+                         timeout=args.timeout, expected=args.expect, keep=args.keep)
         with _stdout_to_stderr(report_alone):
             result, _ = run.run()
     except (ScenarioError, ValueError, SandboxError) as e:

@@ -40,7 +40,7 @@ from simulator.harness.mounts import MountedTrees
 from simulator.harness.sandbox import Method, Sandbox
 from simulator.harness.server import FileChannel, Peer, ShimCall, ShimServer
 from simulator.session.checks import Expectations
-from simulator.session.hostfiles import FileMirror, SandboxView, device_nodes, etc_files
+from simulator.session.hostfiles import FileMirror, SandboxView, device_nodes, view_files
 from simulator.session.session import Session
 from simulator.session.transcript import Transcript
 from simulator.session.verdict import RunResult, result_of
@@ -126,12 +126,11 @@ class SandboxFiles(FileAccess):
     0666)`` in illumos usr/src/cmd/backup/dump/dumptape.c.
 
     ``resolve`` gives a :class:`DriverPath` whose ``exists``/``is_dir``/``is_file``/
-    ``is_symlink``/``unlink``/``readlink``/``open``/``read_*``/``write_*`` are the same
-    client operations; what the port has no operation for (``mkdir``, ``chmod``,
-    ``utime``, ``symlink``, ``rename``: ufsrestore's extraction, and ``os.path`` tests of
-    mount and umount) reaches ``os.fspath(path)``: the sandbox's host path for it
-    (``Sandbox.host_path``), as before; those callers must move to the port's operations
-    to be confined too.
+    ``is_symlink``/``unlink``/``readlink``/``mkdir``/``open``/``read_*``/``write_*`` are
+    the same client operations, as are ufsrestore's ``mkdir``/``rmdir``/``chmod``/
+    ``utime``/``symlink``/``rename``. A driver's path never becomes a path of the machine:
+    ``os.fspath`` of a DriverPath raises, so a caller that would reach ``os`` directly fails
+    loudly (an internal error) instead of acting as the harness.
     """
 
     def __init__(self, sandbox: Sandbox, channel: FileChannel) -> None:
@@ -171,6 +170,24 @@ class SandboxFiles(FileAccess):
     def readlink(self, path: str, cwd: str) -> str:
         return self.channel.readlink(self.absolute(path, cwd))
 
+    def mkdir(self, path: str, cwd: str, mode: int = 0o777) -> None:
+        self.channel.mkdir(self.absolute(path, cwd), mode)
+
+    def rmdir(self, path: str, cwd: str) -> None:
+        self.channel.rmdir(self.absolute(path, cwd))
+
+    def chmod(self, path: str, cwd: str, mode: int) -> None:
+        self.channel.chmod(self.absolute(path, cwd), mode)
+
+    def utime(self, path: str, cwd: str, when: float) -> None:
+        self.channel.utime(self.absolute(path, cwd), when)
+
+    def symlink(self, target: str, path: str, cwd: str) -> None:
+        self.channel.symlink(target, self.absolute(path, cwd))
+
+    def rename(self, old: str, new: str, cwd: str) -> None:
+        self.channel.rename(self.absolute(old, cwd), self.absolute(new, cwd))
+
 
 class DriverPath(PosixPath):
     """A driver's path whose file operations are the client's (see :class:`SandboxFiles`)."""
@@ -178,7 +195,17 @@ class DriverPath(PosixPath):
     access: SandboxFiles
 
     def __fspath__(self) -> str:
-        return str(self.access.sandbox.host_path(str(self)))
+        raise PermissionError(f"svmsim: the driver's path {str(self)!r} is reached only "
+                              "through the shim client, never as a path of this machine")
+
+    def mkdir(self, mode: int = 0o777, parents: bool = False, exist_ok: bool = False) -> None:
+        if parents:
+            raise ValueError("svmsim: mkdir(parents=True) of a driver's path is not simulated")
+        try:
+            self.access.mkdir(str(self), "/", mode)
+        except FileExistsError:
+            if not exist_ok or not self.is_dir():
+                raise
 
     def exists(self) -> bool:
         return self.access.kind(str(self), "/") != ""
@@ -338,8 +365,10 @@ class HarnessRun:
                  method: Method | None = None, client: Literal["c", "python"] | None = None,
                  timeout: float = 600.0, workdir: str | Path | None = None,
                  max_virtual: float = MAX_VIRTUAL_SECONDS,
-                 expected: Sequence[str] | None = None) -> None:
+                 expected: Sequence[str] | None = None,
+                 keep: str | Path | None = None) -> None:
         self.scenario = scenario
+        self.keep = Path(keep).absolute() if keep is not None else None
         self.command = list(command)
         self.method = method
         self.client = client
@@ -506,7 +535,7 @@ class HarnessRun:
         artifacts = build()
         workdir = Path(self.workdir or tempfile.mkdtemp(prefix="svmsim-run-"))
         self.started = self.host.clock.now
-        files = etc_files(self.host)
+        files = view_files(self.host, messages=True)
         nodes = sorted(device_nodes(self.host))
         links, link_notes = aliases()
         real0 = time.monotonic()
@@ -514,7 +543,7 @@ class HarnessRun:
                 Sandbox(workdir, command_paths(with_time=artifacts.preload is None,
                                                release=self.host.release), links,
                         files, nodes, method=self.method, client=self.client,
-                        artifacts=artifacts) as sandbox:
+                        artifacts=artifacts, keep_dir=self.keep) as sandbox:
             self.sandbox = sandbox
             self.session.mirror = FileMirror(self.host, SandboxView(sandbox), messages=True,
                                              shown=files, nodes=nodes)
@@ -530,28 +559,30 @@ class HarnessRun:
                 with self.session.lock:
                     trees.close()
             method, shim = sandbox.method, sandbox.client
-        driver_exit: int | None = proc.returncode
+            driver_exit: int | None = proc.returncode
+            timed_out: str | None = None
+            if proc.timed_out:
+                driver_exit = None
+                timed_out = f"the driver was killed after {self.timeout:g} real seconds"
+            elif self.hung or self.stopped:
+                driver_exit = None
+            if self.stopped and not self.hung:
+                timed_out = timed_out or self.stopped
+            # judged while the run's view still exists: checks read the driver's files in it
+            judgement = self.session.judge(driver_exit, self.expect, resolve=sandbox.host_path,
+                                           timed_out=timed_out, expected=self.expected)
         notes = [f"logger: {line}" for line in self.logged]
         notes += [f"{m.program}: to {', '.join(m.recipients) or '(nobody)'}"
                   f"{': ' + m.subject if m.subject else ''} (recorded, never sent)"
                   for m in self.host.sunos.mail]
-        timed_out: str | None = None
-        if proc.timed_out:
-            driver_exit = None
-            timed_out = f"the driver was killed after {self.timeout:g} real seconds"
-        elif self.hung or self.stopped:
-            driver_exit = None
-        if self.stopped and not self.hung:
-            timed_out = timed_out or self.stopped
         notes += link_notes + trees.notes + sandbox.notes
-        judgement = self.session.judge(driver_exit, self.expect, resolve=sandbox.host_path,
-                                       timed_out=timed_out, expected=self.expected)
         result = result_of(
             judgement, scenario=self.scenario.name, command=self.command,
             driver_exit=driver_exit, transcript=self.transcript, method=method, shim=shim,
             hung=self.hung, virtual_start=self.started, virtual_end=self.host.clock.now,
             real_seconds=time.monotonic() - real0, hostname=self.host.hostname, notes=notes,
-            timed_out=timed_out)
+            timed_out=timed_out, left_files=list(sandbox.left),
+            kept_in=str(self.keep) if self.keep is not None and sandbox.left else None)
         return result, proc
 
 
@@ -600,7 +631,9 @@ def run_driver(scenario: str | Scenario, command: Sequence[str], **kwargs: Any) 
     Keywords: ``capture`` (True: the driver's stdout and stderr are captured, not shown),
     ``stdin`` (bytes, a file descriptor or a file; None inherits), ``expected`` (acceptable
     outcomes, overriding the scenario's ``[expect] outcome``), and :class:`HarnessRun`'s
-    ``method``, ``client``, ``timeout``, ``workdir``, ``max_virtual``. The
+    ``method``, ``client``, ``timeout``, ``workdir``, ``max_virtual``, ``keep`` (a directory
+    where the files the driver left in its private view are copied, at their paths inside
+    it: ``keep/var/tmp/x.dump``; ``RunResult.left_files`` lists them either way). The
     :class:`~simulator.session.verdict.RunResult` carries the outcome and the checks.
     """
     from simulator.scenario import load_scenario

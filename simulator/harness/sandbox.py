@@ -1124,10 +1124,13 @@ class Sandbox:
         more = f" and {len(left) - _MAX_LISTED} more" if len(left) > _MAX_LISTED else ""
         where = ""
         if self.keep_dir is not None:
+            keep = os.path.realpath(self.keep_dir)
             for inside, src in left:
                 dest = self.keep_dir / inside.lstrip("/")
                 with contextlib.suppress(OSError):
                     dest.parent.mkdir(parents=True, exist_ok=True)
+                    if os.path.commonpath([keep, os.path.realpath(dest.parent)]) != keep:
+                        continue    # a link the driver left, copied before: never followed
                     st = os.lstat(src)
                     if stat.S_ISREG(st.st_mode):
                         shutil.copy2(src, dest, follow_symlinks=False)

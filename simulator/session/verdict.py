@@ -52,6 +52,10 @@ class RunResult:
     reason: str = ""
     expected: tuple[str, ...] = ()
     timed_out: str | None = None
+    # the files the driver left in its private view (paths inside it), kept in ``kept_in``
+    # when the run was given somewhere to keep them (``svmsim run --keep DIR``)
+    left_files: list[str] = field(default_factory=list)
+    kept_in: str | None = None
 
     @property
     def passed(self) -> bool:
@@ -102,6 +106,7 @@ def to_json(result: RunResult) -> str:
         "real_seconds": round(result.real_seconds, 3),
         "checks": [c.to_dict() for c in result.checks],
         "transcript": result.transcript.to_dict(), "notes": result.notes,
+        "left_files": result.left_files, "kept_in": result.kept_in,
     }, indent=2)
 
 
