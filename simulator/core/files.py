@@ -8,8 +8,11 @@ the driver's view (:class:`simulator.harness.runner.SandboxFiles`).
 
 The operations are the port: ``open_write``/``open_read`` (a file object), ``exists``,
 ``kind`` (what is there: ``"dir"``, ``"file"``, ``"link"``, ``"other"``, or ``""``),
-``unlink`` and ``readlink``.  ``resolve`` gives a :class:`~pathlib.Path` for callers that
-need one; its file operations are the port's where the implementation routes them.
+``unlink``, ``readlink``, and what ufsrestore's extraction does to a tree: ``mkdir``,
+``rmdir``, ``chmod``, ``utime``, ``symlink``, ``rename``.  ``resolve`` gives a
+:class:`~pathlib.Path` for callers that need one; in the harness its file operations are
+the port's, and a path that reaches ``os`` directly is refused (nothing of the machine is
+touched by a path the driver names).
 """
 
 from __future__ import annotations
@@ -49,6 +52,26 @@ class FileAccess:
 
     def readlink(self, path: str, cwd: str) -> str:
         return os.readlink(self.resolve(path, cwd))
+
+    def mkdir(self, path: str, cwd: str, mode: int = 0o777) -> None:
+        os.mkdir(self.resolve(path, cwd), mode)
+
+    def rmdir(self, path: str, cwd: str) -> None:
+        os.rmdir(self.resolve(path, cwd))
+
+    def chmod(self, path: str, cwd: str, mode: int) -> None:
+        os.chmod(self.resolve(path, cwd), mode)
+
+    def utime(self, path: str, cwd: str, when: float) -> None:
+        """Set the access and modification times to ``when`` (epoch seconds)."""
+        os.utime(self.resolve(path, cwd), (when, when))
+
+    def symlink(self, target: str, path: str, cwd: str) -> None:
+        """``path`` becomes a symbolic link whose text is ``target``."""
+        os.symlink(target, self.resolve(path, cwd))
+
+    def rename(self, old: str, new: str, cwd: str) -> None:
+        os.rename(self.resolve(old, cwd), self.resolve(new, cwd))
 
 
 def kind_of(mode: int) -> str:

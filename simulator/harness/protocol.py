@@ -135,6 +135,16 @@ class FileOp(enum.IntEnum):
     STAT = 3
     LSTAT = 4
     READLINK = 5
+    MKDIR = 6      # mode
+    RMDIR = 7
+    CHMOD = 8      # mode
+    UTIME = 9      # flags: the access and modification time (32-bit, as UFS keeps it)
+    SYMLINK = 10   # path: TARGET NUL LINKPATH
+    RENAME = 11    # path: OLD NUL NEW
+
+
+# the operations whose path field holds two paths separated by one NUL
+TWO_PATHS = (FileOp.SYMLINK, FileOp.RENAME)
 
 
 class ProtocolError(Error, ValueError):
@@ -182,7 +192,8 @@ def encode_reply(status: int, value: float = 0.0) -> bytes:
 
 
 def encode_file_request(op: FileOp, path: bytes, flags: int = 0, mode: int = 0) -> bytes:
-    if not path or len(path) >= PATH_MAX or b"\0" in path:
+    nuls = 1 if op in TWO_PATHS else 0
+    if not path or len(path) >= PATH_MAX or path.count(b"\0") != nuls:
         raise ProtocolError("bad path in a file request")
     return FILE_HEADER.pack(FILE_MAGIC, int(op), flags, mode, len(path)) + path
 

@@ -143,17 +143,21 @@ class FileChannel:
         self._conn = conn
         self.broken = False
 
-    def _ask(self, op: P.FileOp, path: str, flags: int = 0, mode: int = 0
-             ) -> tuple[int, int, bytes, int | None]:
+    def _ask(self, op: P.FileOp, path: str, flags: int = 0, mode: int = 0,
+             second: str | None = None) -> tuple[int, int, bytes, int | None]:
         raw = os.fsencode(path)
-        if not raw.startswith(b"/"):
+        both = [raw] if second is None else [raw, os.fsencode(second)]
+        # every path is absolute, but a link's target, which is any text
+        paths = both[1:] if op is P.FileOp.SYMLINK else both
+        if not all(r.startswith(b"/") for r in paths) or not raw:
             raise ValueError(f"FileChannel needs an absolute path, not {path!r}")
         if self.broken:
             raise OSError(errno.EIO, os.strerror(errno.EIO), path)
+        if any(b"\0" in r for r in both):
+            raise ValueError("embedded null byte")
+        raw = b"\0".join(both)
         if len(raw) >= P.PATH_MAX:
             raise OSError(errno.ENAMETOOLONG, os.strerror(errno.ENAMETOOLONG), path)
-        if b"\0" in raw:
-            raise ValueError("embedded null byte")
         fds: list[int] = []
         try:
             self._conn.sendall(P.encode_file_request(op, raw, flags, mode))
@@ -202,6 +206,26 @@ class FileChannel:
 
     def readlink(self, path: str) -> str:
         return os.fsdecode(self._ask(P.FileOp.READLINK, path)[2])
+
+    def mkdir(self, path: str, mode: int = 0o777) -> None:
+        self._ask(P.FileOp.MKDIR, path, mode=mode)
+
+    def rmdir(self, path: str) -> None:
+        self._ask(P.FileOp.RMDIR, path)
+
+    def chmod(self, path: str, mode: int) -> None:
+        self._ask(P.FileOp.CHMOD, path, mode=mode)
+
+    def utime(self, path: str, when: float) -> None:
+        """Access and modification time ``when`` (0..2**32-1, UFS's 32-bit times)."""
+        self._ask(P.FileOp.UTIME, path, flags=max(0, min(int(when), 2**32 - 1)))
+
+    def symlink(self, target: str, path: str) -> None:
+        """``path`` becomes a link to ``target`` (any text; the link path is absolute)."""
+        self._ask(P.FileOp.SYMLINK, target, second=path)
+
+    def rename(self, old: str, new: str) -> None:
+        self._ask(P.FileOp.RENAME, old, second=new)
 
 
 

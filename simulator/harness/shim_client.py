@@ -56,7 +56,7 @@ def _file_request(sock):
     path = _read(sock, plen)
     result, st_mode, st_size, data, fd = 0, 0, 0, b"", None
     try:
-        if b"\0" in path:
+        if path.count(b"\0") != (1 if op in (10, 11) else 0):
             raise OSError(22, "Invalid argument")
         if op == 1:
             fd = os.open(path, flags | os.O_CLOEXEC, mode)
@@ -67,6 +67,20 @@ def _file_request(sock):
             st_mode, st_size = st.st_mode, st.st_size
         elif op == 5:
             data = os.readlink(path)
+        elif op == 6:
+            os.mkdir(path, mode)
+        elif op == 7:
+            os.rmdir(path)
+        elif op == 8:
+            os.chmod(path, mode)
+        elif op == 9:
+            os.utime(path, (flags, flags))
+        elif op == 10:
+            target, link = path.split(b"\0")
+            os.symlink(target, link)
+        elif op == 11:
+            old, new = path.split(b"\0")
+            os.rename(old, new)
         else:
             raise OSError(38, "Function not implemented")
     except OSError as e:

@@ -89,7 +89,11 @@ static int file_request(int s) {
     uint64_t st_size = 0;
     int fd = -1;
     struct stat st;
-    if (strlen(path) != plen) {
+    /* SYMLINK (10) and RENAME (11) carry two paths: FIRST NUL SECOND */
+    size_t first = strlen(path);
+    int two = op == 10 || op == 11;
+    if (two ? (first + 1 >= plen || strlen(path + first + 1) != plen - first - 1)
+            : first != plen) {
         result = -EINVAL;
     } else if (op == 1) {
         fd = open(path, (int)flags | O_CLOEXEC, (mode_t)mode);
@@ -109,6 +113,25 @@ static int file_request(int s) {
             result = -errno;
         else
             dlen = (uint32_t)n;
+    } else if (op == 6) {
+        if (mkdir(path, (mode_t)mode) < 0)
+            result = -errno;
+    } else if (op == 7) {
+        if (rmdir(path) < 0)
+            result = -errno;
+    } else if (op == 8) {
+        if (chmod(path, (mode_t)mode) < 0)
+            result = -errno;
+    } else if (op == 9) {
+        struct timespec ts[2] = {{.tv_sec = (time_t)flags}, {.tv_sec = (time_t)flags}};
+        if (utimensat(AT_FDCWD, path, ts, 0) < 0)
+            result = -errno;
+    } else if (op == 10) {
+        if (symlink(path, path + first + 1) < 0)
+            result = -errno;
+    } else if (op == 11) {
+        if (rename(path, path + first + 1) < 0)
+            result = -errno;
     } else {
         result = -ENOSYS;
     }

@@ -206,11 +206,10 @@ def view_kind(inv: Invocation, fs: FileSystems, path: str) -> str:
     directory. Then the model's directories (the root file system's, scenario mount
     points, mounted trees), which need not exist on this machine (``/home1``)."""
     full = absolute(inv, path)
-    try:
-        where = inv.files.resolve(full, "/")
-        seen = "dir" if os.path.isdir(where) else "other" if os.path.lexists(where) else ""
-    except (OSError, ValueError):
-        seen = ""
+    if inv.files.kind(full, "/") == "dir":
+        seen = "dir"
+    else:
+        seen = "other" if inv.files.kind(full, "/", follow=False) else ""
     if seen == "other" and full in fs.filesystems:
         seen = ""       # a scenario's mount point is the model's directory
     if seen:

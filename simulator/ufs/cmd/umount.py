@@ -13,8 +13,6 @@ only under DEBUG.
 
 from __future__ import annotations
 
-import os
-
 from simulator.core.errors import UsageError
 from simulator.core.invocation import Invocation
 from simulator.core.libc import sun_getopt
@@ -63,10 +61,7 @@ def _in_view(inv: Invocation, path: str) -> bool:
     """Whether ``path`` exists where the caller looks (``inv.files``: the harness's sandbox,
     pyfakefs or this machine): a directory the driver made is there for umount2(2)'s
     lookup (EINVAL, not mounted) though the model never heard of it."""
-    try:
-        return os.path.lexists(inv.files.resolve(path, inv.cwd))
-    except (OSError, ValueError):
-        return False
+    return inv.files.kind(path, inv.cwd, follow=False) != ""
 
 
 def _umount(inv: Invocation, fs: FileSystems, name: str, force: bool, echo: bool) -> int:

@@ -121,6 +121,12 @@ class Restore:
         """``./a/b`` under the current directory."""
         return self.root() / name[2:] if name != "." else self.root()
 
+    def at(self, name: str) -> str:
+        """``./a/b`` under the current directory, as the path the file port takes: every
+        change to the restored tree goes through ``inv.files`` (in the harness, the driver's
+        own client does it, as the driver, in its view)."""
+        return str(self.local(name))
+
     def psearch(self, name: str) -> int:
         """dirs.c psearch: the inode ``name`` has in the dump's directories (0: none)."""
         e = self.by_path.get(name)

@@ -11,7 +11,6 @@ byte for byte.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -79,9 +78,9 @@ def setdirmodes(r: Restore) -> None:
 
 def set_modes(r: Restore, name: str, e: ArchiveEntry) -> None:
     """The mode and times of one restored directory (the owner is the caller's)."""
-    path = r.local(name)
+    path = r.at(name)
     try:
-        os.chmod(path, (e.mode & 0o7777) | 0o700)
-        os.utime(path, (e.mtime, e.mtime))
+        r.inv.files.chmod(path, "/", (e.mode & 0o7777) | 0o700)
+        r.inv.files.utime(path, "/", e.mtime)
     except OSError:
         pass

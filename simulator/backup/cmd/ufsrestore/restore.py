@@ -10,7 +10,6 @@ digest (``archive.placeholder``). Hand-written messages match Solaris byte for b
 
 from __future__ import annotations
 
-import os
 from typing import TYPE_CHECKING
 
 from simulator.backup.archive import ArchiveEntry
@@ -129,7 +128,7 @@ def removeoldnodes(r: Restore) -> None:
     for sym in sorted(gone, key=lambda s: -s.path.count("/")):
         r.syms.pop(sym.ino, None)
         try:
-            os.rmdir(r.local(sym.path))
+            r.inv.files.rmdir(r.at(sym.path), "/")
             r.vprintf(f"Remove node {sym.path}\n")
         except OSError as e:
             r.err(f"Warning: {sym.path}: {oserror_text(e)}\n")

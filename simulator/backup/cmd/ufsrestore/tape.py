@@ -15,7 +15,6 @@ The input is a :class:`simulator.backup.tapes.Medium`: a tape, a file, standard 
 
 from __future__ import annotations
 
-import os
 from typing import TYPE_CHECKING
 
 from simulator.backup.archive import Archive, ArchiveEntry, ArchiveError, parse, placeholder
@@ -254,7 +253,7 @@ def extractfile(r: Restore, name: str, e: ArchiveEntry) -> None:
         try:
             if path.is_symlink() or path.exists():
                 path.unlink()
-            os.symlink(e.target or "", path)
+            r.inv.files.symlink(e.target or "", r.at(name), "/")
             r.vprintf(f"Create symbolic link {name}->{e.target}\n")
         except OSError as err:
             r.err(f"Warning: cannot create symbolic link {name}->{e.target}: "
@@ -264,13 +263,13 @@ def extractfile(r: Restore, name: str, e: ArchiveEntry) -> None:
         return
     r.vprintf(f"extract file {name}\n")
     try:
-        with open(path, "wb") as f:
+        with path.open("wb") as f:
             f.write(placeholder(e))
     except OSError as err:
         r.err(f"{name}: cannot create file: {oserror_text(err)}\n")
         return
     try:
-        os.chmod(path, (e.mode & 0o7777) | 0o600)
-        os.utime(path, (e.mtime, e.mtime))
+        r.inv.files.chmod(r.at(name), "/", (e.mode & 0o7777) | 0o600)
+        r.inv.files.utime(r.at(name), "/", e.mtime)
     except OSError:
         pass

@@ -8,7 +8,6 @@ gets ``y`` or ``n``. Hand-written messages match Solaris byte for byte.
 
 from __future__ import annotations
 
-import os
 from typing import TYPE_CHECKING
 
 from simulator.backup.cmd.ufsrestore.symtab import NODE, Sym
@@ -58,7 +57,7 @@ def removeleaf(r: Restore, name: str) -> None:
 def renameit(r: Restore, old: str, new: str) -> None:
     """Rename ``old`` to ``new``, or warn."""
     try:
-        os.rename(r.local(old), r.local(new))
+        r.inv.files.rename(r.at(old), r.at(new), "/")
         r.vprintf(f"rename {old} to {new}\n")
     except OSError as e:
         r.err(f"Warning: cannot rename {old} to {new}: {oserror_text(e)}\n")
