@@ -119,15 +119,25 @@ class View(Protocol):
     def remove_node(self, path: str) -> None: ...
 
 
+def view_files(host: Host, messages: bool = False) -> dict[str, str]:
+    """Path -> text of every file a driver's view shows of ``host``: ``etc_files``, and with
+    ``messages`` ``/var/adm/messages`` (syslog lines, sunos/syslog.py; a real host always
+    has the file, empty or not)."""
+    files = etc_files(host)
+    if messages:
+        files[MESSAGES] = messages_text(host)
+    return files
+
+
 class FileMirror:
     """The host's files and device nodes, shown in a driver's view with the fewest writes.
 
     ``push`` writes what changed (or what the driver removed) since the last push, adds new
     device nodes and removes the ``/dev/md`` nodes of cleared metadevices; ``pull`` takes an
     ``/etc/lvm/md.tab`` the driver wrote (``metastat -p > /etc/lvm/md.tab``) into the host,
-    for ``metainit -a``. ``messages`` adds ``/var/adm/messages`` (the pytest plugin's view;
-    the harness leaves /var as the machine's own). ``shown``/``nodes``: what the view
-    already shows (the sandbox is created with the first files).
+    for ``metainit -a``. ``messages`` adds ``/var/adm/messages`` (both fronts show it).
+    ``shown``/``nodes``: what the view already shows (the sandbox is created with the first
+    files, :func:`view_files`).
     """
 
     def __init__(self, host: Host, view: View, *, messages: bool = False,
@@ -140,10 +150,7 @@ class FileMirror:
 
     def files(self) -> dict[str, str]:
         """Path -> text of every file this mirror shows."""
-        files = etc_files(self.host)
-        if self.messages:
-            files[MESSAGES] = messages_text(self.host)   # syslog lines (sunos/syslog.py)
-        return files
+        return view_files(self.host, self.messages)
 
     def pull(self) -> None:
         """A driver may write /etc/lvm/md.tab: the host takes it."""

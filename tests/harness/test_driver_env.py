@@ -33,8 +33,9 @@ AWK_PROGRAM = ('BEGIN { a["d10"]; a["d20"]; a["d30"]; a["x"]; a["y"]; a["d0"]; a
                ' for (k in a) printf "%s ", k; print "" }')
 
 
-def harness(argv: list[str], scenario: str = "seed-example") -> tuple[HarnessRun, Any, Any]:
-    run = HarnessRun(load_scenario(scenario), argv, timeout=60)
+def harness(argv: list[str], scenario: str = "seed-example",
+            keep: Path | None = None) -> tuple[HarnessRun, Any, Any]:
+    run = HarnessRun(load_scenario(scenario), argv, timeout=60, keep=keep)
     result, proc = run.run(capture=True, stdin=b"")
     return run, result, proc
 
@@ -240,21 +241,21 @@ def test_a_split_mirror_script_mounts_the_detached_submirror_and_runs_to_the_end
     assert "submirrors-reattached" not in {c.name for c in r.failed()}
 
 
-def test_a_tree_left_mounted_is_taken_away_at_the_end_of_the_run() -> None:
-    """The driver exits with the file system still mounted: its directory (on this machine's
-    /var/tmp) is emptied when the run ends, so no tree is left behind."""
-    mp = Path(f"/var/tmp/svmsim-test-{os.getpid()}-left")
-    shutil.rmtree(mp, ignore_errors=True)
-    try:
-        script = (f"/usr/sbin/metadetach d1 d3 >/dev/null && mkdir {mp} &&"
-                  f" mount /dev/md/dsk/d3 {mp} && ls {mp} && echo x > {mp}/NOTE")
-        run, r, proc = harness([dash(), "-c", script])
-        assert proc.returncode == 0, proc.stderr
-        assert proc.stdout.decode().split() == ["db", "home", "lost+found", "var"]
-        assert mp.is_dir() and list(mp.iterdir()) == []
-        assert "note: " not in to_text(r) or "not shown" not in to_text(r)
-    finally:
-        shutil.rmtree(mp, ignore_errors=True)
+def test_a_tree_left_mounted_is_taken_away_at_the_end_of_the_run(tmp_path: Path) -> None:
+    """The driver exits with the file system still mounted (on a directory it made in its
+    own /var/tmp): the simulated tree is taken away when the run ends, so none of it is
+    left among the driver's files, and nothing reached this machine's /var/tmp."""
+    mp = f"/var/tmp/svmsim-test-{os.getpid()}-left"
+    script = (f"/usr/sbin/metadetach d1 d3 >/dev/null && mkdir {mp} &&"
+              f" mount /dev/md/dsk/d3 {mp} && ls {mp} && echo x > {mp}/NOTE")
+    run, r, proc = harness([dash(), "-c", script], keep=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.decode().split() == ["db", "home", "lost+found", "var"]
+    assert not os.path.lexists(mp)
+    assert not [p for p in r.left_files if p.startswith(mp + "/")], r.left_files
+    kept = tmp_path / mp.lstrip("/")
+    assert not kept.exists() or list(kept.iterdir()) == []
+    assert "note: " not in to_text(r) or "not shown" not in to_text(r)
 
 
 def test_mail_a_driver_sends_is_recorded_in_the_report_never_sent() -> None:
@@ -266,3 +267,15 @@ def test_mail_a_driver_sends_is_recorded_in_the_report_never_sent() -> None:
     assert proc.stdout.decode() == "rc=0\n"
     assert "mailx: to root: backup d1 (recorded, never sent)" in r.notes
     assert run.host.sunos.mail[0].body == "backup of /home1 failed\n"
+
+
+def test_var_adm_messages_is_there_before_any_call() -> None:
+    """A real host always has /var/adm/messages; the maintenance scenario's driver finds
+    the md driver's warning (md_mirror.c) there before it has run any SVM command, and the
+    machine's own /var/adm is never shown."""
+    run, r, proc = harness([dash(), "-c", "cat /var/adm/messages; ls /var/adm"],
+                           scenario="maintenance")
+    out = proc.stdout.decode()
+    assert "md_mirror: [ID 104909 kern.warning] WARNING: md: d12: c2t1d0s0 needs " \
+           "maintenance\n" in out, (out, proc.stderr)
+    assert out.splitlines()[-1] == "messages"

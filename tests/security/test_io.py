@@ -101,8 +101,10 @@ def shared() -> Iterator[Path]:
 
 @pytest.fixture
 def probe_dir() -> Iterator[Path]:
-    """Probe scripts uid 65534 can read: the shim client's own file-request answering."""
-    d = Path(tempfile.mkdtemp(prefix="svmsim-probe-"))
+    """Probe scripts uid 65534 can read: the shim client's own file-request answering. They
+    live under the machine's /var/lib, which the driver's view shows read-only (its /tmp is
+    fresh and private to the run)."""
+    d = Path(tempfile.mkdtemp(prefix="svmsim-probe-", dir="/var/lib"))
     os.chmod(d, 0o755)
     shutil.copy2(CLIENT, d / "shim_client.py")
     (d / "frames.py").write_text(FRAMES)
@@ -181,25 +183,31 @@ def test_ufsdump_cannot_overwrite_or_delete_a_root_only_file(vault: Path) -> Non
 
 
 @needs_root
-def test_relative_dump_lands_in_the_drivers_cwd_not_the_harness(shared: Path,
-                                                                 vault: Path) -> None:
+def test_relative_dump_lands_in_the_drivers_cwd_not_the_harness(vault: Path,
+                                                                 tmp_path: Path) -> None:
     """D1: ``ufsdump 0f x.dump`` is the driver's cwd's ``x.dump``, created by the driver
-    (uid 65534 outside), never the harness's cwd (a root-only checkout: the driver starts
-    in ``/``, where it cannot write)."""
+    in its own view: the harness's cwd is a root-only directory the driver cannot enter, so
+    it starts in its own ``/``; both dumps land in the run and the machine's directories are
+    as they were."""
     here = os.getcwd()
     os.chdir(vault)
     try:
-        result, proc = drive(f"ufsdump 0f x.dump /dev/md/rdsk/d1 >/dev/null 2>&1; echo rc=$?;"
-                             f" cd {shared} && ufsdump 0f x.dump /dev/md/rdsk/d1 >/dev/null"
-                             " 2>&1; echo rc=$?")
+        run = HarnessRun(load_scenario("seed-example"), [
+            "sh", "-c", "ufsdump 0f x.dump /dev/md/rdsk/d1 >/dev/null 2>&1; echo rc=$?;"
+            " cd /tmp && ufsdump 0f x.dump /dev/md/rdsk/d1 >/dev/null 2>&1; echo rc=$?"],
+            timeout=60, keep=tmp_path)
+        result, proc = run.run(capture=True)
     finally:
         os.chdir(here)
-    assert proc.stdout == b"rc=3\nrc=0\n"
+    assert survivors(run) == []
+    assert proc.stdout == b"rc=0\nrc=0\n"
     assert sorted(os.listdir(vault)) == ["del", "file"] and not os.path.exists("/x.dump")
-    dump = shared / "x.dump"
-    assert dump.read_bytes().startswith(b"svmsim-ufsdump-archive")
-    assert os.stat(dump).st_uid == 65534
-    assert [c.cwd for c in result.transcript.calls] == ["/", str(shared)]
+    assert sha(vault / "file") == hashlib.sha256(b"ORIGINAL\n").hexdigest()
+    assert result.left_files == ["/tmp/x.dump", "/x.dump"]
+    for where in result.left_files:
+        kept = tmp_path / where.lstrip("/")
+        assert kept.read_bytes().startswith(b"svmsim-ufsdump-archive")
+    assert [c.cwd for c in result.transcript.calls] == ["/", "/tmp"]
 
 
 @needs_root
@@ -261,18 +269,22 @@ def test_other_users_and_outsiders_are_refused(probe_dir: Path) -> None:
     assert survivors(run) == []
 
 
-def test_forged_uid_and_cwd_are_ignored(shared: Path, probe_dir: Path) -> None:
+def test_forged_uid_and_cwd_are_ignored(probe_dir: Path, tmp_path: Path) -> None:
     """D2: a request's uid (4242) and cwd (/etc) are not believed: ``metastat -i`` runs as
     the driver's root, ``ufsdump 0f forged.dump`` writes into the caller's real cwd, and
     the transcript shows the kernel's cwd."""
     if not os.path.exists(SYSTEM_PYTHON):
         pytest.skip("needs /usr/bin/python3")
-    result, proc = drive(f"cd {shared} && {SYSTEM_PYTHON} -IS {probe_dir}/frames.py forged")
+    run = HarnessRun(load_scenario("seed-example"), [
+        "sh", "-c", f"mkdir /tmp/w && cd /tmp/w && {SYSTEM_PYTHON} -IS {probe_dir}/frames.py"
+        " forged"], timeout=60, keep=tmp_path)
+    result, proc = run.run(capture=True)
+    assert survivors(run) == []
     calls = result.transcript.calls
-    assert [c.cwd for c in calls] == [str(shared)] * 2
+    assert [c.cwd for c in calls] == ["/tmp/w"] * 2
     assert b"root privilege" not in proc.stderr and b"root privilege" not in proc.stdout
     assert calls[0].exit_code == 0
-    assert (shared / "forged.dump").read_bytes().startswith(b"svmsim-ufsdump-archive")
+    assert (tmp_path / "tmp/w/forged.dump").read_bytes().startswith(b"svmsim-ufsdump-archive")
     assert proc.stdout.count(b"reply b'SVMR'") == 2
 
 
@@ -350,3 +362,29 @@ def test_non_utf8_argv_under_svmsim_run_is_no_hang() -> None:
     checks = held(result)
     assert checks["no-hang"] and checks.get("simulator-sound", True)
     assert result.hung is None and result.driver_exit == 0
+
+
+@pytest.mark.parametrize("client", ["c", "python"])
+def test_ufsrestore_extraction_is_done_by_the_driver_in_its_view(client: str,
+                                                                 tmp_path: Path) -> None:
+    """Issue 8: ufsrestore's extraction (``Make node``, extract, chmod, utime, symbolic
+    links, renames) is done by the calling client, as the driver, in its view: the restored
+    tree is the run's (kept with ``keep``), and the machine's directories are never
+    touched."""
+    run = HarnessRun(load_scenario("seed-example"), ["sh", "-c", """
+        /usr/sbin/metadetach d1 d3 >/dev/null
+        /usr/sbin/ufsdump 0f /tmp/x.dump /dev/md/rdsk/d3 >/dev/null 2>&1; echo dump=$?
+        /usr/sbin/metattach d1 d3 >/dev/null
+        mkdir /tmp/r && cd /tmp/r && /usr/sbin/ufsrestore rf /tmp/x.dump; echo restore=$?
+        ls -d /tmp/r/* | head -3
+    """], timeout=60, keep=tmp_path, client=client)  # type: ignore[arg-type]
+    result, proc = run.run(capture=True)
+    assert survivors(run) == []
+    out = proc.stdout.decode()
+    assert "dump=0\n" in out and "restore=0\n" in out, (out, proc.stderr)
+    restored = sorted(p for p in result.left_files if p.startswith("/tmp/r/"))
+    assert "/tmp/r/restoresymtable" in restored and len(restored) > 3, restored
+    some = next(p for p in restored if p != "/tmp/r/restoresymtable")
+    assert (tmp_path / some.lstrip("/")).exists()
+    assert not os.path.lexists("/tmp/r") or not os.path.exists("/tmp/r/restoresymtable")
+    assert "/tmp/r/db\n" in out   # the driver sees the tree it restored
