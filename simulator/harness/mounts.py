@@ -189,19 +189,22 @@ class MountedTrees:
     def _populate(self, top: int, entries: list[FileEntry]) -> None:
         """Make the entries under the directory open at ``top``, every one by ``*at`` calls
         relative to a directory reached with ``O_NOFOLLOW``: the driver, which may run other
-        processes meanwhile, cannot redirect a write with a link."""
+        processes meanwhile, cannot redirect a write with a link. Each directory is opened
+        once, right after it is made, and kept open for its children (a tree of thousands
+        of files costs one open per file, not one per path component)."""
         owner = self._chown_to()
         dirs: list[tuple[str, FileEntry]] = []
-        for e in entries:
-            rel = e.path.strip("/")
-            if not rel or rel == ".":
-                dirs.append(("", e))
-                continue
-            parent, name = os.path.split(rel)
-            pfd = _open_rel(top, parent)
-            try:
+        with _DirCache(top) as cache:
+            for e in entries:
+                rel = e.path.strip("/")
+                if not rel or rel == ".":
+                    dirs.append(("", e))
+                    continue
+                parent, name = os.path.split(rel)
+                pfd = cache.get(parent)
                 if e.kind == "d":
                     os.mkdir(name, 0o700, dir_fd=pfd)
+                    cache.add(rel, os.open(name, DIR_FLAGS, dir_fd=pfd))
                     dirs.append((rel, e))
                 elif e.kind == "l":
                     os.symlink(e.target or ".", name, dir_fd=pfd)
@@ -212,25 +215,21 @@ class MountedTrees:
                     fd = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
                                  | os.O_CLOEXEC, 0o600, dir_fd=pfd)
                     try:
-                        os.ftruncate(fd, e.size)        # sparse: nothing allocated
+                        if e.size:
+                            os.ftruncate(fd, e.size)        # sparse: nothing allocated
                         os.fchmod(fd, stat.S_IMODE(e.mode))
                         if owner is not None:
                             os.fchown(fd, *owner)
                         os.utime(fd, (e.mtime, e.mtime))
                     finally:
                         os.close(fd)
-            finally:
-                os.close(pfd)
-        for rel, e in reversed(dirs):      # children first: their creation moved mtimes
-            dfd = _open_rel(top, rel)
-            try:
+            for rel, e in reversed(dirs):      # children first: their creation moved mtimes
+                dfd = cache.get(rel)
                 if rel:
                     os.fchmod(dfd, stat.S_IMODE(e.mode) | 0o700)
                     if owner is not None:
                         os.fchown(dfd, *owner)
                 os.utime(dfd, (e.mtime, e.mtime))
-            finally:
-                os.close(dfd)
 
     def _chown_to(self) -> tuple[int, int] | None:
         """A root harness gives the files to the unprivileged uid the driver runs as."""
@@ -252,6 +251,36 @@ class MountedTrees:
             _empty(fd)
         finally:
             os.close(fd)
+
+
+class _DirCache:
+    """Descriptors of the directories of a tree being made, by path relative to its top,
+    at most ``limit`` open at once (a missing one is reopened by an ``O_NOFOLLOW`` walk)."""
+
+    def __init__(self, top: int, limit: int = 256) -> None:
+        self.fds: dict[str, int] = {"": os.dup(top)}
+        self.limit = limit
+
+    def __enter__(self) -> _DirCache:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for fd in self.fds.values():
+            os.close(fd)
+        self.fds.clear()
+
+    def add(self, rel: str, fd: int) -> None:
+        if len(self.fds) >= self.limit:
+            for key in [k for k in self.fds if k][: self.limit // 2]:
+                os.close(self.fds.pop(key))
+        self.fds[rel] = fd
+
+    def get(self, rel: str) -> int:
+        fd = self.fds.get(rel)
+        if fd is None:
+            fd = _open_rel(self.fds[""], rel)
+            self.add(rel, fd)
+        return fd
 
 
 def _open_rel(top: int, rel: str) -> int:

@@ -37,7 +37,7 @@ from simulator.core.files import FileAccess, kind_of
 from simulator.core.registry import PROGRAMS
 from simulator.harness import protocol as P
 from simulator.harness.mounts import MountedTrees
-from simulator.harness.sandbox import Method, Sandbox
+from simulator.harness.sandbox import Method, Sandbox, scratch_base
 from simulator.harness.server import FileChannel, Peer, ShimCall, ShimServer
 from simulator.session.checks import Expectations
 from simulator.session.hostfiles import FileMirror, SandboxView, device_nodes, view_files
@@ -533,7 +533,8 @@ class HarnessRun:
             ) -> tuple[RunResult, SandboxResult]:
         from simulator.harness.build import build
         artifacts = build()
-        workdir = Path(self.workdir or tempfile.mkdtemp(prefix="svmsim-run-"))
+        workdir = Path(self.workdir or tempfile.mkdtemp(prefix="svmsim-run-",
+                                                        dir=scratch_base()))
         self.started = self.host.clock.now
         files = view_files(self.host, messages=True)
         nodes = sorted(device_nodes(self.host))
