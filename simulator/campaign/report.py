@@ -59,7 +59,7 @@ def write_text(result: CampaignResult, console: Console) -> None:
     console.print(Text(f"clean run: {clean.outcome} ({clean.reason}); "
                        f"{len(result.trace.calls)} fake calls, {len(m.points)} injection "
                        "points"))
-    table = Table(show_lines=False, pad_edge=False, padding=(0, 1))
+    table = Table(show_lines=False, padding=(0, 1))
     table.add_column("kind \\ point", no_wrap=True)
     for i, _ in enumerate(m.points, 1):
         table.add_column(str(i), no_wrap=True, justify="center")
