@@ -7,7 +7,6 @@ The points are svmsim's own notion (issue #10): before/after each fake call as t
 from __future__ import annotations
 
 from simulator.campaign.points import Trace, TraceCall, injection_points, representatives
-
 from tests.campaign.conftest import SHIPPED
 
 
