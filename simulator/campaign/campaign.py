@@ -35,10 +35,20 @@ class CampaignError(Error):
     """A campaign cannot start: unknown kind, a bad scenario, a clean run that failed."""
 
 
+def _catalogue() -> dict[str, Any]:
+    """The fault catalogue (``simulator.faults.KINDS``)."""
+    try:
+        from simulator.faults import KINDS
+    except ImportError as e:
+        raise CampaignError(f"the fault catalogue (simulator.faults) cannot be loaded: {e}"
+                            ) from None
+    return dict(KINDS)
+
+
 def kind_names(text: str) -> list[str]:
     """``--kinds a,b`` -> the names, each a kind of the catalogue (a CampaignError names an
     unknown one, with a suggestion)."""
-    from simulator.faults import KINDS
+    KINDS = _catalogue()
     names = list(dict.fromkeys(x.strip() for x in text.split(",") if x.strip()))
     if not names:
         raise CampaignError("--kinds: no kind given (known: " + ", ".join(sorted(KINDS)) + ")")
@@ -54,8 +64,8 @@ def kind_names(text: str) -> list[str]:
 def choose_kinds(scenario: str, names: Sequence[str] | None = None) -> list[KindChoice]:
     """Each kind (all of the catalogue's, or ``names``) with its target on the scenario's
     host, or the reason it has none there."""
-    from simulator.faults import KINDS
     from simulator.scenario import load_scenario
+    KINDS = _catalogue()
     host = load_scenario(scenario).build_host()
     out = []
     for name in names or sorted(KINDS):
