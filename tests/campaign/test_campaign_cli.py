@@ -8,7 +8,7 @@ import json
 import pytest
 
 from simulator.cli import main
-from tests.campaign.conftest import CARELESS, SHIPPED, faults_api
+from tests.campaign.helpers import CARELESS, SHIPPED, faults_api
 
 needs_faults = pytest.mark.skipif(not faults_api(), reason="the fault API (simulator.faults, "
                                   "issue #10) is not in this tree")

@@ -11,7 +11,7 @@ from simulator.campaign.executors import (
     make_executor,
 )
 from simulator.campaign.jobs import Job
-from tests.campaign.conftest import CARELESS, REPO
+from tests.campaign.helpers import CARELESS, REPO
 
 NOOP = ("sh", str(REPO / "tests" / "harness" / "drivers" / "noop-ok.sh"))
 JOBS = [Job("seed-example", CARELESS), Job("seed-example", NOOP),

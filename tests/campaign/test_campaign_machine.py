@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 from simulator.testing.machine import SvmMachine
-from tests.campaign.conftest import faults_api
+from tests.campaign.helpers import faults_api
 
 
 class SeedMachine(SvmMachine):

@@ -6,8 +6,19 @@ The points are svmsim's own notion (issue #10): before/after each fake call as t
 
 from __future__ import annotations
 
+import pytest
+
 from simulator.campaign.points import Trace, TraceCall, injection_points, representatives
-from tests.campaign.conftest import SHIPPED
+from tests.campaign.helpers import CARELESS, SHIPPED
+
+
+@pytest.fixture(scope="session")
+def careless_trace():
+    """The careless driver's clean run on seed-example, as a campaign learns it."""
+    from simulator.campaign.jobs import Job, run_job
+    r = run_job(Job("seed-example", CARELESS, learn=True))
+    assert r.error is None and r.trace is not None, r.error
+    return r
 
 
 def test_points_of_the_careless_clean_run(careless_trace):

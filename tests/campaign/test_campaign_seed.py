@@ -11,7 +11,7 @@ import shlex
 import pytest
 
 from simulator.campaign import Campaign, LocalExecutor
-from tests.campaign.conftest import CARELESS, SHIPPED, faults_api
+from tests.campaign.helpers import CARELESS, SHIPPED, faults_api
 
 pytestmark = pytest.mark.skipif(not faults_api(), reason="the fault API (simulator.faults, "
                                 "issue #10) is not in this tree")
