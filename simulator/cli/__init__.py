@@ -233,7 +233,7 @@ def _uid(text: str) -> int:
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``svmsim`` and every subcommand."""
     from simulator import __version__
-    from simulator.cli import run, verify
+    from simulator.cli import campaign, run, verify
     parser = Parser(
         prog="svmsim", description="Simulated Solaris Volume Manager hosts for testing "
         "backup scripts and monitoring plugins.")
@@ -282,6 +282,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     verify.register(sub)
     run.register(sub)
+    campaign.register(sub)
     parser.subcommands = dict(sub.choices)
     return parser
 
