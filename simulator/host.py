@@ -16,7 +16,7 @@ from typing import Any, BinaryIO
 from simulator.backup.backups import Backups
 from simulator.core.clock import VirtualClock
 from simulator.core.devices import Disk, Slice, default_slices
-from simulator.core.errors import CommandExit, HostHung, UsageError
+from simulator.core.errors import CommandExit, HostHung, HostPanic, UsageError
 from simulator.core.faulthooks import FaultHooks
 from simulator.core.files import FileAccess
 from simulator.core.invocation import Invocation
@@ -193,10 +193,36 @@ class Host:
             nxt = self.md.next_completion()
             if nxt is not None and nxt < dt:
                 dt = max(nxt, 1e-6)
+            # injected faults: time splits where one is due, and at each 10 % of a resync
+            # when a fault waits for one (simulator.core.faulthooks)
+            due = self.faults.next_due(self.clock.now)
+            if due is not None and due < dt:
+                dt = max(due, 1e-6)
+            watch = self.faults.watches("resync")
+            if watch:
+                mark = self.md.next_resync_tenth()
+                if mark is not None and mark < dt:
+                    dt = max(mark, 1e-6)
+                before = self.md.resync_progress()
             for hook in self._advance_hooks:
                 hook(dt)
             self.md.advance(dt)
             self.clock.now += dt
+            if watch:
+                self._resync_marks(before)
+            if due is not None:
+                self.faults.at_time(self.clock.now)
+
+    def _resync_marks(self, before: dict[str, tuple[int, float]]) -> None:
+        """Tell the fault hooks about each resync that crossed a 10 % mark (a finished job
+        crossed 100 %)."""
+        after = self.md.resync_progress()
+        for name, (job, frac) in before.items():
+            now_job, now_frac = after.get(name, (None, 1.0))
+            if now_job != job:
+                now_frac = 1.0
+            if int(now_frac * 10 + 1e-9) > int(frac * 10 + 1e-9):
+                self.faults.progress("resync", int(now_frac * 10 + 1e-9) / 10, target=name)
 
     def on_advance(self, hook: Callable[[float], None]) -> None:
         self._advance_hooks.append(hook)
@@ -243,6 +269,9 @@ class Host:
             return CommandResult("", "", 0)
         if self.hung_reason:
             raise HostHung(self.hung_reason)
+        self.faults.before_call(argv)       # may panic the host: HostPanic goes out
+        if self.hung_reason:
+            raise HostHung(self.hung_reason)
         inv = Invocation(self, argv, stdin=stdin, uid=self.uid if uid is None else uid,
                          env=dict(env or {}), cwd=cwd, interactive=interactive,
                          files=files or FileAccess(), stdin_file=stdin_file)
@@ -261,13 +290,14 @@ class Host:
                 code = module.usage(inv) if hasattr(module, "usage") else 1
             except MDError as e:
                 code = inv.md_error(e)
-            except HostHung:
+            except (HostHung, HostPanic):
                 raise
             except Exception as e:  # never a traceback to the driver: one line, recorded
                 self.internal_errors.append(traceback.format_exc())
                 inv.err(f"{inv.prog}: svmsim internal error: {type(e).__name__}: {e}")
                 code = INTERNAL_ERROR_EXIT
         self.advance(COMMAND_COST)
+        self.faults.after_call(argv, code)
         return CommandResult(inv.stdout.text(), inv.stderr.text(), code,
                              bytes(inv.stdout.buffer), list(inv.journal))
 

@@ -78,6 +78,26 @@ class ResyncMixin(VolumeBase):
             best = t if best is None else min(best, t)
         return best
 
+    def resync_progress(self) -> dict[str, tuple[int, float]]:
+        """Each resyncing mirror (by its display name): (its current job's id, the fraction
+        of it done). The fault hooks watch these cross each 10 % (metastat's ``Resync in
+        progress: N % done`` is the same fraction)."""
+        return {s.display(m.name): (id(m.jobs[0]), m.jobs[0].done / max(1, m.jobs[0].total))
+                for s, m in self.active_mirrors()}
+
+    def next_resync_tenth(self) -> float | None:
+        """Virtual seconds until some running resync next crosses a 10 % mark (None when
+        none runs): the host splits time there when a fault waits for a resync's progress."""
+        best: float | None = None
+        for _, m in self.active_mirrors():
+            job = m.jobs[0]
+            total = max(1, job.total)
+            tenth = min(10, job.done * 10 // total + 1)
+            target = -(-tenth * total // 10)
+            t = (max(1, target - job.done) + 0.5) / self.resync_rate
+            best = t if best is None else min(best, t)
+        return best
+
     def advance(self, seconds: float) -> None:
         """Let every running resync progress for ``seconds`` of virtual time."""
         remaining = seconds
