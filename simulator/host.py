@@ -27,7 +27,8 @@ from simulator.lvm.libmeta.release import DEFAULT_RELEASE
 from simulator.lvm.md.manager import VolumeManager
 from simulator.lvm.md.records import HotSparePool, Mirror, Stripe, Unit
 from simulator.sunos.release import check_release
-from simulator.sunos.state import SunosState
+from simulator.sunos.state import SunosState, SyslogLine
+from simulator.sunos.syslog import SHUTDOWN_LINE, panic_lines, savecore_line
 from simulator.ufs.filesystems import FileSystems
 
 __all__ = ["CommandResult", "Host", "HostHung"]
@@ -36,6 +37,8 @@ STATE_VERSION = 1
 DEFAULT_DISK_BLOCKS = 143349312    # a 73 GB disk
 COMMAND_COST = 0.05                # virtual seconds a fake command takes
 INTERNAL_ERROR_EXIT = 70           # EX_SOFTWARE: an svmsim bug, reported in one line
+DOWNTIME = 120.0                   # virtual seconds from a panic or reboot to the booted host
+                                   # (decided: crash dump, reset, boot to multi-user)
 
 
 @dataclass
@@ -70,14 +73,25 @@ class Host:
         self._advance_hooks: list[Callable[[float], None]] = []
         self._open_checks: list[Callable[[str], str | None]] = []
         self.uid = 0
-        # where injected faults fire (simulator.core.faulthooks); simulator.faults arms a plan
-        self.faults: FaultHooks = FaultHooks()
         self.internal_errors: list[str] = []   # tracebacks of fake-command bugs
         self.md = VolumeManager(self.disks, lambda: self.clock.now, self._is_open)
+        # where injected faults fire (simulator.core.faulthooks); simulator.faults arms a plan
+        self.faults = FaultHooks()
         self.on_advance(self.md.resync.tick)
         self.fs = FileSystems(self)
         self.backups = Backups(self)
         self.sunos = SunosState()
+
+    @property
+    def faults(self) -> FaultHooks:
+        """The fault hooks the model and the programs call (a no-op FaultHooks until
+        :func:`simulator.faults.arm` arms a plan); the volume manager shares them."""
+        return self._faults
+
+    @faults.setter
+    def faults(self, hooks: FaultHooks) -> None:
+        self._faults = hooks
+        self.md.faults = hooks
 
     # ------------------------------------------------------------------ construction
     def add_disk(self, name: str, size: int = DEFAULT_DISK_BLOCKS,
@@ -187,9 +201,11 @@ class Host:
         """Let ``seconds`` of virtual time pass: resyncs progress, workloads write."""
         if seconds <= 0:
             return
-        step_end = self.clock.now + seconds
-        while self.clock.now < step_end:
-            dt = step_end - self.clock.now
+        # counted as time left rather than an end time: a clock jump (a fault) moves the
+        # time of day, not how long the disks work
+        left = seconds
+        while left > 0:
+            dt = left
             nxt = self.md.next_completion()
             if nxt is not None and nxt < dt:
                 dt = max(nxt, 1e-6)
@@ -208,6 +224,7 @@ class Host:
                 hook(dt)
             self.md.advance(dt)
             self.clock.now += dt
+            left -= dt
             if watch:
                 self._resync_marks(before)
             if due is not None:
@@ -243,10 +260,32 @@ class Host:
     def reboot(self, metasync: bool = True) -> None:
         """Power-cycle: a hang ends, resyncs fall back to their checkpoint and (with
         ``metasync``, as svc-metasync does at boot) restart in pass order, locks drop,
-        unflushed writes are lost and vfstab's file systems are mounted again."""
+        unflushed writes are lost and vfstab's file systems are mounted again; a detached
+        submirror stays detached (the replicas hold the configuration, and every change
+        was committed to them when it was made). After a panic the messages file gets the
+        panic and savecore's line (:mod:`simulator.sunos.syslog`)."""
         self.hung_reason = None
         self.md.reboot(metasync=metasync)
         self.fs.reboot()
+        self.sunos.boots += 1
+        if self.sunos.pending_panic is not None:
+            now = self.clock.now
+            for text in panic_lines(self.sunos.pending_panic):
+                self.sunos.syslog.append(SyslogLine(now, text))
+            self.sunos.syslog.append(SyslogLine(now, savecore_line(self.sunos.pending_panic)))
+            self.sunos.pending_panic = None
+
+    def crash(self, down: HostPanic) -> None:
+        """The host went down (:class:`HostPanic`, raised out of a fault hook or the md
+        driver): a panic leaves its string for savecore, a clean reboot (``init 6``) logs
+        syslogd stopping; the host is down for :data:`DOWNTIME` virtual seconds (nothing
+        runs: no resync, no workload) and boots (:meth:`reboot`)."""
+        if down.clean:
+            self.sunos.syslog.append(SyslogLine(self.clock.now, SHUTDOWN_LINE))
+        else:
+            self.sunos.pending_panic = str(down)
+        self.clock.now += DOWNTIME
+        self.reboot()
 
     # ------------------------------------------------------------------ commands
     def run(self, command: str | Sequence[str], stdin: bytes | str = b"",

@@ -38,3 +38,9 @@ class HostHung(Error):
 class HostPanic(Error):
     """The host panicked (an injected panic, or replicas lost below quorum at a write): every
     process of the run dies with it, and the host reboots. The message is the panic string."""
+
+    def __init__(self, message: str = "", clean: bool = False) -> None:
+        super().__init__(message)
+        # True for a clean reboot (init 6): every process dies the same way, but nothing
+        # panicked (no panic lines, no savecore)
+        self.clean = clean

@@ -33,6 +33,7 @@ class Param:
     default: object
     doc: str
     choices: tuple[str, ...] = ()    # the values a str parameter may take (empty: any)
+    minimum: float | None = None     # the least value of a number
 
 
 def _no_targets(host: Host) -> list[str]:

@@ -116,13 +116,16 @@ class FaultPlan(FaultHooks):
     def _resolve_target(self, f: Fault) -> Fault:
         kind = f.fault_kind
         candidates = kind.targets(self.host)
+        if f.target and not kind.needs_target and not candidates:
+            raise FaultError(f"fault '{f}': {kind.name} takes no target (it strikes the "
+                             f"{kind.target})")
         if not f.target:
             if not kind.needs_target:
                 return f
             if not candidates:
                 raise FaultError(f"fault '{f}': this host has no {kind.target} to strike")
             return f.model_copy(update={"target": candidates[0]})
-        if kind.needs_target and candidates and f.target not in candidates:
+        if candidates and f.target not in candidates:
             shown = ", ".join(candidates[:8]) + (", ..." if len(candidates) > 8 else "")
             raise FaultError(f"fault '{f}': no {kind.target} {f.target} on this host "
                              f"({shown})")

@@ -200,6 +200,9 @@ def _coerce(kind: FaultKind, key: str, value: Any) -> ParamValue:
         if isinstance(value, bool | int | float) or not text or _FORBIDDEN & set(text):
             raise ValueError(f"{kind.name}: {key}={value!r}: a word without , @ = or blanks")
         result = text
+    if param.minimum is not None and isinstance(result, int | float) and \
+            not isinstance(result, bool) and result < param.minimum:
+        raise ValueError(f"{kind.name}: {key}={value}: at least {param.minimum:g}")
     if param.choices and str(result) not in param.choices:
         raise ValueError(f"{kind.name}: {key}={value}: one of {', '.join(param.choices)}")
     return result
