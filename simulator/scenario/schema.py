@@ -710,7 +710,7 @@ def _driver_exit(v: object) -> object:
 
 
 OutcomeName = Literal["backed-up", "refused", "failed-cleanly", "silent-failure",
-                      "left-degraded", "hung", "timed-out", "read-only"]
+                      "left-degraded", "hung", "timed-out", "read-only", "crashed"]
 OUTCOME_NAMES: tuple[str, ...] = get_args(OutcomeName)
 # what a run may end as when the scenario names no outcome (a backup driver that either
 # backs up, or refuses, or fails and says so); ``simulator.session.outcomes`` describes each
