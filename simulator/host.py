@@ -69,6 +69,9 @@ class Host:
         self.clock = clock or VirtualClock()
         self.disks: dict[str, Disk] = {}
         self.hung_reason: str | None = None
+        # a command the front runs after the host boots from a panic or reboot (a
+        # scenario's [host] boot_script, as an rc script would); empty: none
+        self.boot_script = ""
         # Parts hook in here as they are built: (advance, is_open).
         self._advance_hooks: list[Callable[[float], None]] = []
         self._open_checks: list[Callable[[str], str | None]] = []
@@ -347,7 +350,8 @@ class Host:
                 "disks": [d.to_dict() for d in self.disks.values()],
                 "md": self.md.to_dict(), "hung": self.hung_reason,
                 "metasync": self.md.resync.to_dict(), "fs": self.fs.to_dict(),
-                "backups": self.backups.to_dict(), "sunos": self.sunos.to_dict()}
+                "backups": self.backups.to_dict(), "sunos": self.sunos.to_dict(),
+                **({"boot_script": self.boot_script} if self.boot_script else {})}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Host:
@@ -365,4 +369,5 @@ class Host:
         host.fs.load_dict(d.get("fs", old.get("fs", {})))
         host.backups.load_dict(d.get("backups", old.get("backup", {})))
         host.sunos.load_dict(d.get("sunos", {}))
+        host.boot_script = str(d.get("boot_script", ""))
         return host

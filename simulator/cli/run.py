@@ -53,8 +53,20 @@ def register(subparsers: Any) -> None:
                    help="force the shim client kind (default: c when a compiler exists)")
     p.add_argument("--timeout", type=float, default=600.0, metavar="SECONDS",
                    help="real seconds before the driver is killed (default 600)")
+    p.add_argument("--fault", action="append", default=[], type=_fault, metavar="SPEC",
+                   dest="faults", help="inject a fault (repeatable): KIND[:TARGET][,KEY=VALUE"
+                   "...][@TRIGGER], e.g. 'panic@ufsdump:50%%' (README, Faults)")
     p.add_argument("command", nargs=argparse.REMAINDER, metavar="-- COMMAND [ARG...]")
     p.set_defaults(func=cmd_run)
+
+
+def _fault(text: str) -> Any:
+    """A ``--fault`` SPEC parsed (simulator.faults), or argparse's one-line complaint."""
+    from simulator.faults import FaultError, parse_fault
+    try:
+        return parse_fault(text)
+    except FaultError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
 
 
 def _outcomes(text: str) -> tuple[str, ...]:
@@ -125,7 +137,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     try:
         scenario = load_scenario(args.scenario)
         run = HarnessRun(scenario, command, method=args.sandbox, client=args.shim,
-                         timeout=args.timeout, expected=args.expect)
+                         timeout=args.timeout, expected=args.expect, faults=args.faults)
         with _stdout_to_stderr(report_alone):
             result, _ = run.run()
     except (ScenarioError, ValueError, SandboxError) as e:

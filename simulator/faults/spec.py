@@ -11,7 +11,7 @@ add SPEC``, a state directory and a campaign's reproducers. The one-line syntax:
              | WHERE ":" PERCENT "%"               (WHERE: ufsdump | resync | fsck)
              | "io:" N                             (the Nth I/O to the target)
              | "p:" PROB                           (before each call, with that probability)
-    DURATION := NUMBER [ "s" | "m" | "h" | "d" ]
+    DURATION := as every svmsim duration: 300, 30s, 5m, 1h30m, 1d
 
 PATTERN is a program name (``metadetach``: any call of that program) or an fnmatch glob over
 the call's words joined by blanks, the program by its basename (``metadetach d1 *``). KEYs are
@@ -29,10 +29,19 @@ import fnmatch
 import math
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
 
+from simulator.core import units
 from simulator.core.errors import Error
 from simulator.faults.kind import WHERES, FaultKind
 
@@ -44,7 +53,6 @@ _FORBIDDEN = set(",@=") | set(" \t\n")      # characters a TARGET or a value can
 _FIXED_KEYS = ("kind", "target", "trigger", "duration", "params")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _NUMBER = r"(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
-_DURATION = re.compile(rf"^({_NUMBER})([smhd]?)$")
 
 
 class FaultError(Error):
@@ -53,19 +61,12 @@ class FaultError(Error):
 
 # ---------------------------------------------------------------------- durations
 def parse_duration(text: str | float | int) -> float:
-    """``"300"``, ``"5m"``, ``"1.5h"``, ``2``: virtual seconds (never negative)."""
-    if isinstance(text, bool):
-        raise FaultError(f"bad duration '{text}'")
-    if isinstance(text, int | float):
-        value = float(text)
-    else:
-        m = _DURATION.match(text.strip())
-        if m is None:
-            raise FaultError(f"bad duration '{text}' (a number of seconds, or with s, m, h, d)")
-        value = float(m.group(1)) * _UNITS[m.group(2) or "s"]
-    if not math.isfinite(value) or value < 0:
-        raise FaultError(f"bad duration '{text}' (a number of seconds, not negative)")
-    return value
+    """``"300"``, ``"5m"``, ``"1h30m"``, ``2``: virtual seconds, as every svmsim duration
+    (:func:`simulator.core.units.parse_duration`); FaultError when it is not one."""
+    try:
+        return units.parse_duration(text)
+    except ValueError as e:
+        raise FaultError(f"bad duration '{text}' ({e})") from None
 
 
 def _number(value: float) -> str:
@@ -214,7 +215,9 @@ class Fault(BaseModel):
     In a scenario's ``[[fault]]`` table the parameters are keys beside the others
     (``[[fault]] kind = "component-error" target = "c1t1d0s0" op = "write"``)."""
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=False)
+    model_config = ConfigDict(extra="forbid", validate_assignment=False, json_schema_extra={
+        "additionalProperties": {"type": ["string", "number", "boolean"],
+                                 "description": "a parameter of the kind"}})
 
     kind: str = Field(description="the fault kind (svmsim fault kinds lists them)")
     target: str = Field(default="", description="what the fault strikes (a component, disk, "
@@ -223,8 +226,10 @@ class Fault(BaseModel):
     trigger: str = Field(default="start", description="when it fires: start, before:PROG[#N], "
                          "after:PROG[#N], time:DURATION, ufsdump|resync|fsck:PERCENT%, io:N, "
                          "p:PROB")
-    duration: float | None = Field(default=None, description="transient: cleared this many "
-                                   "virtual seconds after it fired (5m, 1h); none: persistent")
+    duration: Annotated[float | None, WithJsonSchema(
+        {"anyOf": [{"type": "number", "minimum": 0}, {"type": "string"}, {"type": "null"}]})] \
+        = Field(default=None, description="transient: cleared this many virtual seconds "
+                "after it fired (300, 5m, 1h); none: persistent")
     params: dict[str, ParamValue] = Field(default_factory=dict, description="the kind's "
                                           "parameters")
 

@@ -49,6 +49,7 @@ from simulator.sunos.release import program_paths, uname
 if TYPE_CHECKING:
     from _typeshed import WriteableBuffer
 
+    from simulator.faults import Fault
     from simulator.harness.sandbox import SandboxResult
     from simulator.host import Host
     from simulator.scenario import Scenario
@@ -338,7 +339,14 @@ class HarnessRun:
                  method: Method | None = None, client: Literal["c", "python"] | None = None,
                  timeout: float = 600.0, workdir: str | Path | None = None,
                  max_virtual: float = MAX_VIRTUAL_SECONDS,
-                 expected: Sequence[str] | None = None) -> None:
+                 expected: Sequence[str] | None = None,
+                 faults: Sequence[Fault | str] = ()) -> None:
+        if faults:      # injected faults join the scenario's [[fault]] tables
+            from simulator.faults import parse_fault
+            extra = [parse_fault(f) if isinstance(f, str) else f for f in faults]
+            source = scenario.source
+            scenario = scenario.model_copy(update={"faults": [*scenario.faults, *extra]})
+            scenario.source = source
         self.scenario = scenario
         self.command = list(command)
         self.method = method
@@ -600,7 +608,8 @@ def run_driver(scenario: str | Scenario, command: Sequence[str], **kwargs: Any) 
     Keywords: ``capture`` (True: the driver's stdout and stderr are captured, not shown),
     ``stdin`` (bytes, a file descriptor or a file; None inherits), ``expected`` (acceptable
     outcomes, overriding the scenario's ``[expect] outcome``), and :class:`HarnessRun`'s
-    ``method``, ``client``, ``timeout``, ``workdir``, ``max_virtual``. The
+    ``method``, ``client``, ``timeout``, ``workdir``, ``max_virtual``, ``faults`` (Faults
+    or one-line specs, armed with the scenario's own). The
     :class:`~simulator.session.verdict.RunResult` carries the outcome and the checks.
     """
     from simulator.scenario import load_scenario
