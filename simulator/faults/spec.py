@@ -172,9 +172,11 @@ def _kinds() -> dict[str, FaultKind]:
 def _coerce(kind: FaultKind, key: str, value: Any) -> ParamValue:
     param = kind.param(key)
     if param is None:
-        known = ", ".join(p.name for p in kind.params) or "none"
-        raise ValueError(f"{kind.name} has no parameter '{key}' (its parameters: {known}, "
-                         f"duration)")
+        known = [p.name for p in kind.params]
+        if kind.transient_ok and kind.clear is not None:
+            known.append("duration")
+        raise ValueError(f"{kind.name} has no parameter '{key}' ("
+                         + (f"its parameters: {', '.join(known)})" if known else "it has none)"))
     text = str(value).strip()
     result: ParamValue
     if param.type is bool:
@@ -251,7 +253,10 @@ class Fault(BaseModel):
     def _known_kind(cls, v: str) -> str:
         kinds = _kinds()
         if v not in kinds:
-            raise ValueError(f"unknown fault kind '{v}' (known: {', '.join(sorted(kinds))})")
+            import difflib
+            close = difflib.get_close_matches(v, kinds, n=1)
+            hint = f"did you mean '{close[0]}'? " if close else ""
+            raise ValueError(f"unknown fault kind '{v}' ({hint}svmsim fault kinds lists them)")
         return v
 
     @field_validator("target")

@@ -345,7 +345,7 @@ class HarnessRun:
             from simulator.faults import parse_fault
             extra = [parse_fault(f) if isinstance(f, str) else f for f in faults]
             source = scenario.source
-            scenario = scenario.model_copy(update={"faults": [*scenario.faults, *extra]})
+            scenario = scenario.model_copy(update={"fault_specs": [*scenario.faults, *extra]})
             scenario.source = source
         self.scenario = scenario
         self.command = list(command)

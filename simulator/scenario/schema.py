@@ -852,13 +852,14 @@ class Scenario(Spec):
     tapes: list[TapeSpec] = Field(default_factory=list, validation_alias="tape",
                                   serialization_alias="tape")
     setup: list[SetupStep] = Field(default_factory=list, json_schema_extra=_one_or_many)
-    faults: list[Fault] = Field(default_factory=list, validation_alias="fault",
-                                serialization_alias="fault")
+    # named apart from its table ([[fault]]) so that a mistyped [[faults]] is an unknown table
+    fault_specs: list[Fault] = Field(default_factory=list, validation_alias="fault",
+                                     serialization_alias="fault")
     expect: Expect = Field(default_factory=Expect)
     _source: str = PrivateAttr("<scenario>")
 
     @field_validator("disks", "replicas", "hsps", "stripes", "mirrors", "softparts",
-                     "filesystems", "tapes", "setup", "faults", mode="before")
+                     "filesystems", "tapes", "setup", "fault_specs", mode="before")
     @classmethod
     def _tables(cls, v: object, info: ValidationInfo) -> object:
         return _array_of_tables(v, info)
@@ -879,6 +880,11 @@ class Scenario(Spec):
     @property
     def name(self) -> str:
         return self.meta.name if self.meta.name is not None else "scenario"
+
+    @property
+    def faults(self) -> list[Fault]:
+        """The ``[[fault]]`` tables, armed on the built host after the setup."""
+        return self.fault_specs
 
     @property
     def description(self) -> str:

@@ -134,7 +134,8 @@ def test_scenario_fault_table_armed():
 
 @pytest.mark.parametrize("table,message", [
     ('kind = "nope"', "f.toml: fault[0].kind: unknown fault kind 'nope'"),
-    ('kind = "panic"\ncolour = "red"', "f.toml: fault[0]: panic has no parameter 'colour'"),
+    ('kind = "panic"\ncolour = "red"', "f.toml: fault[0]: panic has no parameter 'colour' "
+                                     "(it has none)"),
     ('kind = "panic"\ntrigger = "later"', "f.toml: fault[0].trigger: bad trigger 'later'"),
 ])
 def test_scenario_fault_errors_one_line(table, message):
