@@ -16,7 +16,7 @@ from typing import Any, BinaryIO
 from simulator.backup.backups import Backups
 from simulator.core.clock import VirtualClock
 from simulator.core.devices import Disk, Slice, default_slices
-from simulator.core.errors import CommandExit, HostHung, UsageError
+from simulator.core.errors import CommandExit, HostHung, HostPanic, UsageError
 from simulator.core.faulthooks import FaultHooks
 from simulator.core.files import FileAccess
 from simulator.core.invocation import Invocation
@@ -27,7 +27,8 @@ from simulator.lvm.libmeta.release import DEFAULT_RELEASE
 from simulator.lvm.md.manager import VolumeManager
 from simulator.lvm.md.records import HotSparePool, Mirror, Stripe, Unit
 from simulator.sunos.release import check_release
-from simulator.sunos.state import SunosState
+from simulator.sunos.state import SunosState, SyslogLine
+from simulator.sunos.syslog import SHUTDOWN_LINE, panic_lines, savecore_line
 from simulator.ufs.filesystems import FileSystems
 
 __all__ = ["CommandResult", "Host", "HostHung"]
@@ -36,6 +37,9 @@ STATE_VERSION = 1
 DEFAULT_DISK_BLOCKS = 143349312    # a 73 GB disk
 COMMAND_COST = 0.05                # virtual seconds a fake command takes
 INTERNAL_ERROR_EXIT = 70           # EX_SOFTWARE: an svmsim bug, reported in one line
+KILLED_EXIT = 128 + 9              # a command the host died under: what a shell sees (SIGKILL)
+DOWNTIME = 120.0                   # virtual seconds from a panic or reboot to the booted host
+                                   # (decided: crash dump, reset, boot to multi-user)
 
 
 @dataclass
@@ -66,18 +70,32 @@ class Host:
         self.clock = clock or VirtualClock()
         self.disks: dict[str, Disk] = {}
         self.hung_reason: str | None = None
+        # a command the front runs after the host boots from a panic or reboot (a
+        # scenario's [host] boot_script, as an rc script would); empty: none
+        self.boot_script = ""
         # Parts hook in here as they are built: (advance, is_open).
         self._advance_hooks: list[Callable[[float], None]] = []
         self._open_checks: list[Callable[[str], str | None]] = []
         self.uid = 0
-        # where injected faults fire (simulator.core.faulthooks); simulator.faults arms a plan
-        self.faults: FaultHooks = FaultHooks()
         self.internal_errors: list[str] = []   # tracebacks of fake-command bugs
         self.md = VolumeManager(self.disks, lambda: self.clock.now, self._is_open)
+        # where injected faults fire (simulator.core.faulthooks); simulator.faults arms a plan
+        self.faults = FaultHooks()
         self.on_advance(self.md.resync.tick)
         self.fs = FileSystems(self)
         self.backups = Backups(self)
         self.sunos = SunosState()
+
+    @property
+    def faults(self) -> FaultHooks:
+        """The fault hooks the model and the programs call (a no-op FaultHooks until
+        :func:`simulator.faults.arm` arms a plan); the volume manager shares them."""
+        return self._faults
+
+    @faults.setter
+    def faults(self, hooks: FaultHooks) -> None:
+        self._faults = hooks
+        self.md.faults = hooks
 
     # ------------------------------------------------------------------ construction
     def add_disk(self, name: str, size: int = DEFAULT_DISK_BLOCKS,
@@ -187,16 +205,45 @@ class Host:
         """Let ``seconds`` of virtual time pass: resyncs progress, workloads write."""
         if seconds <= 0:
             return
-        step_end = self.clock.now + seconds
-        while self.clock.now < step_end:
-            dt = step_end - self.clock.now
+        # counted as time left rather than an end time: a clock jump (a fault) moves the
+        # time of day, not how long the disks work
+        left = seconds
+        while left > 0:
+            dt = left
             nxt = self.md.next_completion()
             if nxt is not None and nxt < dt:
                 dt = max(nxt, 1e-6)
+            # injected faults: time splits where one is due, and at each 10 % of a resync
+            # when a fault waits for one (simulator.core.faulthooks)
+            due = self.faults.next_due(self.clock.now)
+            if due is not None and due < dt:
+                dt = max(due, 1e-6)
+            watch = self.faults.watches("resync")
+            if watch:
+                mark = self.md.next_resync_tenth()
+                if mark is not None and mark < dt:
+                    dt = max(mark, 1e-6)
+                before = self.md.resync_progress()
             for hook in self._advance_hooks:
                 hook(dt)
             self.md.advance(dt)
             self.clock.now += dt
+            left -= dt
+            if watch:
+                self._resync_marks(before)
+            if due is not None:
+                self.faults.at_time(self.clock.now)
+
+    def _resync_marks(self, before: dict[str, tuple[int, float]]) -> None:
+        """Tell the fault hooks about each resync that crossed a 10 % mark (a finished job
+        crossed 100 %)."""
+        after = self.md.resync_progress()
+        for name, (job, frac) in before.items():
+            now_job, now_frac = after.get(name, (None, 1.0))
+            if now_job != job:
+                now_frac = 1.0
+            if int(now_frac * 10 + 1e-9) > int(frac * 10 + 1e-9):
+                self.faults.progress("resync", int(now_frac * 10 + 1e-9) / 10, target=name)
 
     def on_advance(self, hook: Callable[[float], None]) -> None:
         self._advance_hooks.append(hook)
@@ -217,10 +264,32 @@ class Host:
     def reboot(self, metasync: bool = True) -> None:
         """Power-cycle: a hang ends, resyncs fall back to their checkpoint and (with
         ``metasync``, as svc-metasync does at boot) restart in pass order, locks drop,
-        unflushed writes are lost and vfstab's file systems are mounted again."""
+        unflushed writes are lost and vfstab's file systems are mounted again; a detached
+        submirror stays detached (the replicas hold the configuration, and every change
+        was committed to them when it was made). After a panic the messages file gets the
+        panic and savecore's line (:mod:`simulator.sunos.syslog`)."""
         self.hung_reason = None
         self.md.reboot(metasync=metasync)
         self.fs.reboot()
+        self.sunos.boots += 1
+        if self.sunos.pending_panic is not None:
+            now = self.clock.now
+            for text in panic_lines(self.sunos.pending_panic):
+                self.sunos.syslog.append(SyslogLine(now, text))
+            self.sunos.syslog.append(SyslogLine(now, savecore_line(self.sunos.pending_panic)))
+            self.sunos.pending_panic = None
+
+    def crash(self, down: HostPanic) -> None:
+        """The host went down (:class:`HostPanic`, raised out of a fault hook or the md
+        driver): a panic leaves its string for savecore, a clean reboot (``init 6``) logs
+        syslogd stopping; the host is down for :data:`DOWNTIME` virtual seconds (nothing
+        runs: no resync, no workload) and boots (:meth:`reboot`)."""
+        if down.clean:
+            self.sunos.syslog.append(SyslogLine(self.clock.now, SHUTDOWN_LINE))
+        else:
+            self.sunos.pending_panic = str(down)
+        self.clock.now += DOWNTIME
+        self.reboot()
 
     # ------------------------------------------------------------------ commands
     def run(self, command: str | Sequence[str], stdin: bytes | str = b"",
@@ -243,6 +312,9 @@ class Host:
             return CommandResult("", "", 0)
         if self.hung_reason:
             raise HostHung(self.hung_reason)
+        self.faults.before_call(argv)       # may panic the host: HostPanic goes out
+        if self.hung_reason:
+            raise HostHung(self.hung_reason)
         inv = Invocation(self, argv, stdin=stdin, uid=self.uid if uid is None else uid,
                          env=dict(env or {}), cwd=cwd, interactive=interactive,
                          files=files or FileAccess(), stdin_file=stdin_file)
@@ -263,13 +335,23 @@ class Host:
                 code = inv.md_error(e)
             except HostHung:
                 raise
+            except HostPanic as e:  # the host went down inside the command: it got no further
+                e.result = CommandResult(inv.stdout.text(), inv.stderr.text(), KILLED_EXIT,
+                                         bytes(inv.stdout.buffer), list(inv.journal))
+                raise
             except Exception as e:  # never a traceback to the driver: one line, recorded
                 self.internal_errors.append(traceback.format_exc())
                 inv.err(f"{inv.prog}: svmsim internal error: {type(e).__name__}: {e}")
                 code = INTERNAL_ERROR_EXIT
         self.advance(COMMAND_COST)
-        return CommandResult(inv.stdout.text(), inv.stderr.text(), code,
-                             bytes(inv.stdout.buffer), list(inv.journal))
+        result = CommandResult(inv.stdout.text(), inv.stderr.text(), code,
+                               bytes(inv.stdout.buffer), list(inv.journal))
+        try:
+            self.faults.after_call(argv, code)
+        except HostPanic as e:      # the command finished; the host went down right after
+            e.result = result
+            raise
+        return result
 
     # ------------------------------------------------------------------ persistence
     def to_dict(self) -> dict[str, Any]:
@@ -278,7 +360,8 @@ class Host:
                 "disks": [d.to_dict() for d in self.disks.values()],
                 "md": self.md.to_dict(), "hung": self.hung_reason,
                 "metasync": self.md.resync.to_dict(), "fs": self.fs.to_dict(),
-                "backups": self.backups.to_dict(), "sunos": self.sunos.to_dict()}
+                "backups": self.backups.to_dict(), "sunos": self.sunos.to_dict(),
+                **({"boot_script": self.boot_script} if self.boot_script else {})}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Host:
@@ -296,4 +379,5 @@ class Host:
         host.fs.load_dict(d.get("fs", old.get("fs", {})))
         host.backups.load_dict(d.get("backups", old.get("backup", {})))
         host.sunos.load_dict(d.get("sunos", {}))
+        host.boot_script = str(d.get("boot_script", ""))
         return host

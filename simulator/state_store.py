@@ -2,7 +2,8 @@
 
 A backup script runs ``metastat``, then ``lockfs``, then ``metadetach`` as separate processes;
 each is ``svmsim exec --state DIR -- CMD`` and must see what the previous one did. The host
-lives in ``DIR/state.json`` (``Host.to_dict()`` as JSON). Every change is
+lives in ``DIR/state.json`` (``Host.to_dict()`` as JSON, with the armed faults' plan under
+``faults`` when there is one). Every change is
 
 * locked: ``fcntl.flock`` on ``DIR/lock`` is held from load to save, so two concurrent
   commands run one after the other, as SVM's own ``/etc/lvm/lock`` makes them;
@@ -249,12 +250,15 @@ class StateStore:
 
     def load(self) -> Host:
         """The saved host (the caller holds the lock if it matters)."""
+        from simulator.faults import FaultError, FaultPlan
         from simulator.host import Host
         data = self.read_dict()
         try:
             host = Host.from_dict(data)
+            if data.get("faults") is not None:      # the armed faults, saved with the host
+                host.faults = FaultPlan.from_dict(host, data["faults"])
         except (KeyError, TypeError, ValueError, AttributeError, OverflowError,
-                RecursionError) as e:
+                RecursionError, FaultError) as e:
             raise StateError(f"{self.path}: corrupt state ({type(e).__name__}: {e})") from None
         problem = model_problem(host)
         if problem is not None:
@@ -264,7 +268,11 @@ class StateStore:
     # ------------------------------------------------------------------ writing
     def save(self, host: Host) -> None:
         """Write ``host`` atomically (the caller holds the exclusive lock)."""
-        self.write_dict(host.to_dict())
+        from simulator.faults import FaultPlan
+        data = host.to_dict()
+        if isinstance(host.faults, FaultPlan):
+            data["faults"] = host.faults.to_dict()
+        self.write_dict(data)
 
     def write_dict(self, data: dict[str, Any]) -> None:
         """Atomically replace state.json with ``data`` as JSON."""

@@ -252,7 +252,7 @@ def expect_error(text: str, message: str, source: str = "scenarios/x.toml") -> N
     (TWO_WAY + '[[tape]]\ncapacity = "1GB"\n[[tape]]\ndevice = "/dev/rmt/0n"\ncapacity = 5\n',
      "tape[1].device: drive /dev/rmt/0 is declared twice"),
     (TWO_WAY + '[[fault]]\nkind = "disk-fail"\nat = "5m"\n',
-     "fault: faults are not simulated yet (remove the [[fault]] tables)"),
+     "fault[0]: disk-fail has no parameter 'at' (its parameters: duration)"),
     (TWO_WAY + '[setup]\nadvance = "soon"\n',
      "setup.advance: not a duration: 'soon' (expected e.g. '30s', '5m', '2h', '1h30m' or a "
      "number of seconds)"),
@@ -400,7 +400,7 @@ def test_expect_is_typed_and_faults_are_refused() -> None:
     assert (sc.expect.backup, sc.expect.driver_exit, sc.expect.min_okay_submirrors) == \
         (False, "nonzero", 1)
     expect_error(TWO_WAY + '[[fault]]\nkind = "disk-fail"\nat = "5m"\ndisk = "c1t0d0"\n',
-                 "fault: faults are not simulated yet (remove the [[fault]] tables)")
+                 "fault[0]: disk-fail has no parameter 'at' (its parameters: duration)")
 
 
 def test_load_scenario_by_name_path_and_errors(tmp_path: Path) -> None:

@@ -5,6 +5,8 @@
     svmsim exec --state DIR [--uid N] -- CMD ARGS...   run one fake command on it
     svmsim state --state DIR                           print the saved host (JSON)
     svmsim advance --state DIR DURATION                let virtual time pass
+    svmsim fault add|list|clear|kinds ...              injected faults (cli/fault.py)
+    svmsim reboot --state DIR                          reboot the host cleanly (init 6)
 
 ``exec`` behaves like the real command as a process: its stdout and stderr bytes unchanged,
 its exit status, standard input read only if the command reads it. A hung host (``lockfs -w
@@ -112,6 +114,8 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 def cmd_exec(args: argparse.Namespace) -> int:
     """Run one fake command on the saved host, as a process would, and save the host."""
+    from simulator.cli import fault
+    from simulator.core.errors import HostPanic
     from simulator.host import HostHung
     argv = list(args.command)
     if argv and argv[0] == "--":
@@ -136,6 +140,10 @@ def cmd_exec(args: argparse.Namespace) -> int:
         except HostHung as e:
             store.save(host)
             return _hung(str(e) or host.hung_reason or "hung")
+        except HostPanic as e:       # an injected fault took the host down
+            code = fault.went_down(host, e)
+            store.save(host)
+            return code
         store.save(host)
     for fd, data in result.chunks:   # in the order the command wrote them (2>&1 keeps it)
         _write(sys.stdout if fd == 1 else sys.stderr, data)
@@ -162,8 +170,13 @@ def cmd_advance(args: argparse.Namespace) -> int:
         seconds = parse_duration(args.duration)
     except ValueError as e:
         raise CLIError(f"svmsim advance: {e}") from None
+    from simulator.cli import fault
+    from simulator.core.errors import HostPanic
     with _store(args).transaction() as host:
-        host.advance(seconds)
+        try:
+            host.advance(seconds)
+        except HostPanic as e:       # an injected fault took the host down
+            return fault.went_down(host, e)
     return 0
 
 
@@ -233,7 +246,7 @@ def _uid(text: str) -> int:
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``svmsim`` and every subcommand."""
     from simulator import __version__
-    from simulator.cli import campaign, run, verify
+    from simulator.cli import campaign, fault, run, verify
     parser = Parser(
         prog="svmsim", description="Simulated Solaris Volume Manager hosts for testing "
         "backup scripts and monitoring plugins.")
@@ -283,6 +296,7 @@ def build_parser() -> argparse.ArgumentParser:
     verify.register(sub)
     run.register(sub)
     campaign.register(sub)
+    fault.register(sub)
     parser.subcommands = dict(sub.choices)
     return parser
 

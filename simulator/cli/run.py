@@ -57,8 +57,20 @@ def register(subparsers: Any) -> None:
                    help="copy the files the driver left in its private view (dumps, logs) "
                         "into DIR, at their paths inside the view (DIR/var/tmp/x.dump); "
                         "without it they are listed in the report and removed")
+    p.add_argument("--fault", action="append", default=[], type=_fault, metavar="SPEC",
+                   dest="faults", help="inject a fault (repeatable): KIND[:TARGET][,KEY=VALUE"
+                   "...][@TRIGGER], e.g. 'panic@ufsdump:50%%' (README, Faults)")
     p.add_argument("command", nargs=argparse.REMAINDER, metavar="-- COMMAND [ARG...]")
     p.set_defaults(func=cmd_run)
+
+
+def _fault(text: str) -> Any:
+    """A ``--fault`` SPEC parsed (simulator.faults), or argparse's one-line complaint."""
+    from simulator.faults import FaultError, parse_fault
+    try:
+        return parse_fault(text)
+    except FaultError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
 
 
 def _outcomes(text: str) -> tuple[str, ...]:
@@ -132,7 +144,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     try:
         scenario = load_scenario(args.scenario)
         run = HarnessRun(scenario, command, method=args.sandbox, client=args.shim,
-                         timeout=args.timeout, expected=args.expect, keep=args.keep)
+                         timeout=args.timeout, expected=args.expect, keep=args.keep,
+                         faults=args.faults)
         with _stdout_to_stderr(report_alone):
             result, _ = run.run()
     except (ScenarioError, ValueError, SandboxError) as e:

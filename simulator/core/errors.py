@@ -38,3 +38,13 @@ class HostHung(Error):
 class HostPanic(Error):
     """The host panicked (an injected panic, or replicas lost below quorum at a write): every
     process of the run dies with it, and the host reboots. The message is the panic string."""
+
+    def __init__(self, message: str = "", clean: bool = False) -> None:
+        super().__init__(message)
+        # True for a clean reboot (init 6): every process dies the same way, but nothing
+        # panicked (no panic lines, no savecore)
+        self.clean = clean
+        # the command the host was running when it went down, as far as it got (a
+        # ``simulator.host.CommandResult``, exit 128+SIGKILL when it died midway): the
+        # session records it, so the transcript shows the call whose fault took the host down
+        self.result: object | None = None

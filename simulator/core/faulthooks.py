@@ -31,6 +31,12 @@ class FaultHooks:
         has done ``fraction`` (0..1) of its work; it calls this at each checkpoint, in order,
         and looks at the model again afterwards (a fault may have changed it)."""
 
+    def watches(self, where: str) -> bool:
+        """Whether a fault waits for the progress of ``where``: a long operation may then
+        report finer steps (the resync splits virtual time at each 10 %), and need not
+        otherwise."""
+        return False
+
     def io(self, component: str, op: str, count: int = 1) -> None:
         """``count`` I/Os (``op`` is ``"read"`` or ``"write"``) reached ``component``."""
 

@@ -22,6 +22,7 @@ import contextlib
 import errno
 import io
 import os
+import shlex
 import shutil
 import signal
 import stat
@@ -32,7 +33,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path, PosixPath
 from typing import IO, TYPE_CHECKING, Any, BinaryIO, Literal, cast
 
-from simulator.core.errors import HostHung
+from simulator.core.errors import HostHung, HostPanic
 from simulator.core.files import FileAccess, kind_of
 from simulator.core.registry import PROGRAMS
 from simulator.harness import protocol as P
@@ -49,6 +50,7 @@ from simulator.sunos.release import program_paths, uname
 if TYPE_CHECKING:
     from _typeshed import WriteableBuffer
 
+    from simulator.faults import Fault
     from simulator.harness.sandbox import SandboxResult
     from simulator.host import Host
     from simulator.scenario import Scenario
@@ -366,7 +368,14 @@ class HarnessRun:
                  timeout: float = 600.0, workdir: str | Path | None = None,
                  max_virtual: float = MAX_VIRTUAL_SECONDS,
                  expected: Sequence[str] | None = None,
-                 keep: str | Path | None = None) -> None:
+                 keep: str | Path | None = None,
+                 faults: Sequence[Fault | str] = ()) -> None:
+        if faults:      # injected faults join the scenario's [[fault]] tables
+            from simulator.faults import parse_fault
+            extra = [parse_fault(f) if isinstance(f, str) else f for f in faults]
+            source = scenario.source
+            scenario = scenario.model_copy(update={"fault_specs": [*scenario.faults, *extra]})
+            scenario.source = source
         self.scenario = scenario
         self.keep = Path(keep).absolute() if keep is not None else None
         self.command = list(command)
@@ -380,6 +389,8 @@ class HarnessRun:
         self.expected = tuple(expected) if expected else None   # overrides [expect] outcome
         self.session = Session(self.host)
         self.stopped: str | None = None
+        self.going_down = False     # the host went down: the run's processes are being killed
+        self.boot_result: SandboxResult | None = None   # [host] boot_script after a reboot
         self.logged: list[str] = []
         self.sandbox: Sandbox | None = None
         self.trees: MountedTrees | None = None
@@ -408,7 +419,7 @@ class HarnessRun:
         # answer, ``server.inside_uid``), or proot -0's emulated root.
         uid = call.uid if self.sandbox.method == "unshare" else 0
         with session.lock:
-            if session.hung or self.stopped:
+            if session.hung or self.stopped or self.going_down:
                 return 128 + signal.SIGKILL
             try:
                 entry = session.dispatch(
@@ -418,6 +429,9 @@ class HarnessRun:
                     files=SandboxFiles(self.sandbox, call.files))
             except HostHung as e:   # the host was hung before this call
                 self._hang(str(e))
+                return 128 + signal.SIGKILL
+            except HostPanic:       # the host went down in this call: so does the run
+                self._down()
                 return 128 + signal.SIGKILL
             if self.trees is not None:
                 self.trees.sync()
@@ -444,6 +458,24 @@ class HarnessRun:
             return code
         return code
 
+    def _boot_script(self, sandbox: Sandbox, capture: bool) -> None:
+        """After the host's reboot, the scenario's ``[host] boot_script`` runs in the same
+        view (the files the driver left are still there, as on the real disk), as an rc
+        script would; its fake calls are the transcript's like the driver's."""
+        self.going_down = False
+        if self.trees is not None:
+            with self.session.lock:
+                self.trees.sync()
+        self.boot_result = sandbox.run(shlex.split(self.host.boot_script), stdin=b"",
+                                       timeout=self.timeout, capture=capture)
+
+    def _down(self) -> None:
+        """The host panicked or rebooted (the session has recorded it and booted the host):
+        the driver and every process of the run die with it, as on the real host."""
+        self.going_down = True
+        if self.sandbox is not None:
+            self.sandbox.kill()
+
     def _hang(self, reason: str) -> None:
         self.session.hung = reason
         if self.sandbox is not None:
@@ -454,7 +486,11 @@ class HarnessRun:
         ``SLEEP 1e300`` frame moves the clock to it, not by 1e300 seconds)."""
         with self.session.lock:
             left = self.max_virtual - (self.host.clock.now - self.started)
-            self.session.sleep(min(seconds, max(left, 0.0) + 1.0))
+            try:
+                self.session.sleep(min(seconds, max(left, 0.0) + 1.0))
+            except HostPanic:       # a timed fault took the host down while it slept
+                self._down()
+                return
             if self.host.clock.now - self.started > self.max_virtual and not self.stopped:
                 self.stopped = (f"virtual time limit: the driver ran for more than "
                                 f"{self.max_virtual / 86400:.0f} virtual days")
@@ -556,6 +592,8 @@ class HarnessRun:
                     server.publish_clock()
                     proc = sandbox.run(self.command, stdin=stdin, timeout=self.timeout,
                                        capture=capture)
+                    if self.session.panicked and self.host.boot_script and not proc.timed_out:
+                        self._boot_script(sandbox, capture)
             finally:
                 with self.session.lock:
                     trees.close()
@@ -565,8 +603,8 @@ class HarnessRun:
             if proc.timed_out:
                 driver_exit = None
                 timed_out = f"the driver was killed after {self.timeout:g} real seconds"
-            elif self.hung or self.stopped:
-                driver_exit = None
+            elif self.hung or self.stopped or self.session.panicked:
+                driver_exit = None      # killed: it never exited on its own
             if self.stopped and not self.hung:
                 timed_out = timed_out or self.stopped
             # judged while the run's view still exists: checks read the driver's files in it
@@ -576,6 +614,10 @@ class HarnessRun:
         notes += [f"{m.program}: to {', '.join(m.recipients) or '(nobody)'}"
                   f"{': ' + m.subject if m.subject else ''} (recorded, never sent)"
                   for m in self.host.sunos.mail]
+        if self.boot_result is not None:
+            notes.append(f"boot script {self.host.boot_script!r}: "
+                         + ("killed at the timeout" if self.boot_result.timed_out
+                            else f"exit {self.boot_result.returncode}"))
         notes += link_notes + trees.notes + sandbox.notes
         result = result_of(
             judgement, scenario=self.scenario.name, command=self.command,
@@ -634,7 +676,8 @@ def run_driver(scenario: str | Scenario, command: Sequence[str], **kwargs: Any) 
     outcomes, overriding the scenario's ``[expect] outcome``), and :class:`HarnessRun`'s
     ``method``, ``client``, ``timeout``, ``workdir``, ``max_virtual``, ``keep`` (a directory
     where the files the driver left in its private view are copied, at their paths inside
-    it: ``keep/var/tmp/x.dump``; ``RunResult.left_files`` lists them either way). The
+    it: ``keep/var/tmp/x.dump``; ``RunResult.left_files`` lists them either way),
+    ``faults`` (Faults or one-line specs, armed with the scenario's own). The
     :class:`~simulator.session.verdict.RunResult` carries the outcome and the checks.
     """
     from simulator.scenario import load_scenario

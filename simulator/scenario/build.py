@@ -16,8 +16,9 @@ from pathlib import Path
 
 from simulator.core.clock import VirtualClock
 from simulator.core.devices import fit_geometry, split_cylinder
-from simulator.core.errors import HostHung
+from simulator.core.errors import HostHung, HostPanic
 from simulator.core.names import MD_DEVICE_RE, device_slice
+from simulator.faults import FaultError, arm
 from simulator.host import Host
 from simulator.lvm.errors import MDError
 from simulator.scenario.catalog import load_scenario
@@ -100,6 +101,16 @@ class _Builder:
                     io_error(host, f"{d.name}s{num}")
         for i, step in enumerate(sc.setup):
             self._setup(host, setup_where(sc, i), step)
+        host.boot_script = spec.boot_script
+        for i, fault in enumerate(sc.faults):
+            where = "fault" if len(sc.faults) == 1 else f"fault[{i}]"
+            try:
+                arm(host, [fault])
+            except (FaultError, MDError) as e:
+                raise self.fail(where, e) from None
+            except HostPanic as e:
+                raise sc.error(where, f"takes the host down before the run ({e}): arm it "
+                               "with a trigger") from None
         return host
 
     def _metadevices(self, host: Host) -> None:

@@ -50,7 +50,10 @@ Schema (sizes: ``"36GB"``, ``"512k"``, ``"32b"`` or a number of 512-byte blocks;
                    may_stay_detached = ["d3"], min_okay_submirrors = 1; kept from the first
                    format: driver_exit = "zero" | "nonzero" | N, backup = true | false,
                    hang = false
-    [[fault]]      not simulated yet: a scenario that has one is refused when loaded
+    [[fault]]      kind, target, trigger (start, before:PROG[#N], after:PROG[#N], time:D,
+                   ufsdump|resync|fsck:P%, io:N, p:PROB), duration (transient), and the
+                   kind's parameters by name (simulator.faults: the one Fault schema);
+                   armed on the built host, after [[setup]]
 
 Metadevices and hot spare pools live in the local set (no disksets in scenarios yet).
 
@@ -133,6 +136,7 @@ from simulator.core.names import (
     short_name,
 )
 from simulator.core.units import MAX_BLOCKS, MAX_SECONDS, parse_duration, parse_rate, parse_size
+from simulator.faults.spec import Fault
 from simulator.lvm.errors import MDDB_NLB
 from simulator.lvm.libmeta.release import DEFAULT_RELEASE, Release
 from simulator.lvm.md.create import MAX_INTERLACE, MIN_INTERLACE
@@ -459,6 +463,9 @@ class HostSpec(Spec):
     release: Release = Field(default=DEFAULT_RELEASE, description=(
         "the release the host runs: uname -r/-v, /etc/release, whether /usr/opt/SUNWmd "
         "exists (5.9 only) and what else differs by release"))
+    boot_script: Annotated[str, AfterValidator(_one_line)] = Field(default="", description=(
+        "a command the front runs after the host reboots from an injected panic or "
+        "reboot, as an rc script would (empty: none)"))
 
     @field_validator("start", mode="before")
     @classmethod
@@ -710,7 +717,7 @@ def _driver_exit(v: object) -> object:
 
 
 OutcomeName = Literal["backed-up", "refused", "failed-cleanly", "silent-failure",
-                      "left-degraded", "hung", "timed-out", "read-only"]
+                      "left-degraded", "hung", "timed-out", "read-only", "crashed"]
 OUTCOME_NAMES: tuple[str, ...] = get_args(OutcomeName)
 # what a run may end as when the scenario names no outcome (a backup driver that either
 # backs up, or refuses, or fails and says so); ``simulator.session.outcomes`` describes each
@@ -845,11 +852,14 @@ class Scenario(Spec):
     tapes: list[TapeSpec] = Field(default_factory=list, validation_alias="tape",
                                   serialization_alias="tape")
     setup: list[SetupStep] = Field(default_factory=list, json_schema_extra=_one_or_many)
+    # named apart from its table ([[fault]]) so that a mistyped [[faults]] is an unknown table
+    fault_specs: list[Fault] = Field(default_factory=list, validation_alias="fault",
+                                     serialization_alias="fault")
     expect: Expect = Field(default_factory=Expect)
     _source: str = PrivateAttr("<scenario>")
 
     @field_validator("disks", "replicas", "hsps", "stripes", "mirrors", "softparts",
-                     "filesystems", "tapes", "setup", mode="before")
+                     "filesystems", "tapes", "setup", "fault_specs", mode="before")
     @classmethod
     def _tables(cls, v: object, info: ValidationInfo) -> object:
         return _array_of_tables(v, info)
@@ -866,17 +876,15 @@ class Scenario(Spec):
                             "UFS and ufsdump keep 32-bit times)", at=f"{where}.advance")
         return self
 
-    @model_validator(mode="before")
-    @classmethod
-    def _no_faults(cls, data: object) -> object:
-        if isinstance(data, dict) and "fault" in data:
-            raise _fail("faults are not simulated yet (remove the [[fault]] tables)",
-                        at="fault")
-        return data
 
     @property
     def name(self) -> str:
         return self.meta.name if self.meta.name is not None else "scenario"
+
+    @property
+    def faults(self) -> list[Fault]:
+        """The ``[[fault]]`` tables, armed on the built host after the setup."""
+        return self.fault_specs
 
     @property
     def description(self) -> str:

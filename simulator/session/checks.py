@@ -278,7 +278,20 @@ def lock_spans(transcript: Transcript, end: float) -> list[LockSpan]:
     for mount, lock in (transcript.initial or {"locks": {}})["locks"].items():
         if lock == "write":
             open_[mount] = LockSpan(mount, began, end, False, False)
+    downs = sorted(transcript.panics, key=lambda p: p.calls)
+
+    def crashed_before(calls: int) -> None:
+        # a panic or reboot after ``calls`` calls dropped every lock (ufs locks do not
+        # survive a boot, lufs_boot / ufs_mountroot): the span ends at the crash
+        while downs and downs[0].calls < calls:
+            down = downs.pop(0)
+            for mount in list(open_):
+                span = open_.pop(mount)
+                span.until, span.released = down.time, True
+                spans.append(span)
+
     for call in transcript.calls:
+        crashed_before(call.index)
         for change in call.changes:
             m = _LOCK_CHANGE.match(change)
             if not m:
@@ -291,6 +304,7 @@ def lock_spans(transcript: Transcript, end: float) -> list[LockSpan]:
                 span.until, span.released = call.end, True
                 span.evidence.append(call)
                 spans.append(span)
+    crashed_before(len(transcript.calls) + 1)
     spans += open_.values()
     return sorted(spans, key=lambda s: s.since)
 

@@ -6,7 +6,8 @@ found it (``Transcript.initial``) and the host at the end, in this order of prec
 1. ``hung``: the host hung (``lockfs -w /``; the driver can never finish);
 2. ``timed-out``: the driver was killed at the real-time limit, or ran past the virtual one;
 3. ``left-degraded``: the driver left a lock, a detached submirror or lost redundancy behind
-   (what was there before it ran does not count);
+   (what was there before it ran does not count), a crash included;
+   ``crashed``: else, the host went down (an injected panic or reboot) and the driver with it;
 4. exit 0: ``backed-up`` when the last dump is a complete, clean and consistent archive
    (see :func:`simulator.session.checks.dump_source`), else ``read-only`` when nothing
    changed and the expectation admits a monitor, else ``silent-failure``;
@@ -45,6 +46,9 @@ OUTCOMES: dict[str, str] = {
                  "virtual time limit",
     "read-only": "exit 0 and nothing changed, where the expectation admits a monitor "
                  "(`read-only` is among the acceptable outcomes)",
+    "crashed": "the host panicked or rebooted (an injected fault) and the driver died with "
+               "it; after the boot the host is whole (acceptable by default in a run with "
+               "faults)",
 }
 assert tuple(OUTCOMES) == OUTCOME_NAMES, "the schema's outcome names and OUTCOMES differ"
 FAULTS = ("silent-failure", "left-degraded", "hung", "timed-out")
@@ -77,6 +81,10 @@ def classify(run: Run) -> tuple[str, str]:
         return "timed-out", run.timed_out
     if run.left_behind:
         return "left-degraded", "left behind: " + ", ".join(run.left_behind)
+    if run.transcript.panics:
+        down = run.transcript.panics[-1]
+        return "crashed", f"the host went down ({down.message.splitlines()[0]}) and the " \
+                          "driver died with it; the host is whole after the boot"
     backup = run.outcome
     code = run.driver_exit
     if code == 0:
@@ -109,7 +117,11 @@ def _why_invalid(run: Run) -> str:
 def judge(run: Run, expected: tuple[str, ...] | None = None) -> Judgement:
     """The outcome of ``run`` and its checks; ``expected`` overrides the scenario's."""
     outcome, reason = classify(run)
-    return Judgement(outcome, reason, expected or run.expect.outcomes(), evaluate(run))
+    accepted = expected or run.expect.outcomes()
+    if not expected and not run.expect.outcome and run.transcript.faults \
+            and "crashed" not in accepted:
+        accepted = (*accepted, "crashed")      # a fault run may crash the host
+    return Judgement(outcome, reason, accepted, evaluate(run))
 
 
 def parse_outcomes(text: str) -> tuple[str, ...]:

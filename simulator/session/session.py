@@ -8,6 +8,13 @@ host, records it in the one :class:`~simulator.session.transcript.Transcript` wi
 state changes it made (summaries before and after), keeps the driver's view of the host's
 files current (:class:`~simulator.session.hostfiles.FileMirror`), lets virtual time pass
 for a driver's ``sleep``, remembers when the host hung, and gives the verdict.
+
+When an injected fault takes the host down (:class:`~simulator.core.errors.HostPanic` out of
+a call or of virtual time passing), the session records it (``panicked``, a
+:class:`~simulator.session.transcript.Panic` in the transcript), lets the host go down and
+boot (:meth:`simulator.host.Host.crash`) and raises the HostPanic again: the front then kills
+the driver and every process of the run, as the real host's death does. What the armed
+faults did is copied into the transcript (``Transcript.faults``) after every call.
 """
 
 from __future__ import annotations
@@ -18,10 +25,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from simulator.core.errors import HostHung
+from simulator.core.errors import HostHung, HostPanic
 from simulator.core.files import FileAccess
+from simulator.faults.plan import FaultPlan
+from simulator.host import CommandResult
 from simulator.session.checks import Check, Expectations, Run, archive_of, run_checks
-from simulator.session.transcript import Call, Sleep, Transcript, summarize
+from simulator.session.transcript import Call, Panic, Sleep, Transcript, summarize
 
 if TYPE_CHECKING:
     from _typeshed import WriteableBuffer
@@ -62,6 +71,7 @@ class Session:
         self.transcript.begin(summarize(host), host.clock.now)   # the starting state
         self.lock = threading.RLock()
         self.hung: str | None = host.hung_reason or None
+        self.panicked: str | None = None      # the panic string (or "reboot") when it went down
 
     def dispatch(self, argv: list[str], *, stdin: bytes = b"",
                  stdin_file: io.RawIOBase | None = None, uid: int | None = None,
@@ -88,12 +98,21 @@ class Session:
             except HostHung as e:
                 self.hung = str(e)
                 raise
+            except HostPanic as e:
+                if isinstance(e.result, CommandResult):   # recorded as far as it got
+                    call = Call(len(self.transcript.calls) + 1, list(argv), e.result, start,
+                                self.host.clock.now,
+                                bytes(recorded.seen) if recorded else stdin, cwd=cwd)
+                    self.transcript.record(call, before, summarize(self.host))
+                self._went_down(e)
+                raise
             call = Call(len(self.transcript.calls) + 1, list(argv), result, start,
                         self.host.clock.now, bytes(recorded.seen) if recorded else stdin,
                         cwd=cwd)
             if call.name == "ufsdump":
                 call.archive = archive_of(call, files or FileAccess())
             self.transcript.record(call, before, summarize(self.host))
+            self._faults_fired()
             if self.mirror is not None:
                 self.mirror.push()
             if self.host.hung_reason:
@@ -111,10 +130,30 @@ class Session:
     def advance(self, seconds: float) -> None:
         """Let virtual time pass (resyncs progress, the workload writes); files follow."""
         with self.lock:
-            self.host.advance(seconds)
+            try:
+                self.host.advance(seconds)
+            except HostPanic as e:
+                self._went_down(e)
+                raise
             self.transcript.observe(summarize(self.host), self.host.clock.now)
+            self._faults_fired()
             if self.mirror is not None:
                 self.mirror.push()
+
+    def _faults_fired(self) -> None:
+        if isinstance(self.host.faults, FaultPlan):
+            self.transcript.faults = [e.to_dict() for e in self.host.faults.log]
+
+    def _went_down(self, down: HostPanic) -> None:
+        """The host panicked or rebooted: record it, let it go down and boot."""
+        self.panicked = str(down)
+        self.transcript.panics.append(Panic(self.host.clock.now, str(down),
+                                            len(self.transcript.calls), down.clean))
+        self.host.crash(down)
+        self._faults_fired()
+        self.transcript.observe(summarize(self.host), self.host.clock.now)
+        if self.mirror is not None:
+            self.mirror.push()
 
     def verdict(self, driver_exit: int | None, expect: Expectations,
                 resolve: Callable[[str, str], Path] | None = None) -> list[Check]:

@@ -156,6 +156,17 @@ def diff(before: Summary, after: Summary) -> list[str]:
 
 
 @dataclass
+class Panic:
+    """The host went down at virtual ``time`` after ``calls`` recorded calls: a panic
+    (``message`` its string) or a clean reboot (``clean``)."""
+
+    time: float
+    message: str
+    calls: int
+    clean: bool = False
+
+
+@dataclass
 class Transcript:
     """Everything a run did, in order, and the host as it was before the first call.
 
@@ -171,6 +182,12 @@ class Transcript:
     detached: dict[str, list[str]] = field(default_factory=dict)   # mirror -> submirrors
     initial: Summary | None = None
     began: float | None = None
+    # the host going down (an injected panic or reboot): when, the panic string, and the
+    # number of calls made before it; the driver died with it
+    panics: list[Panic] = field(default_factory=list)
+    # what the armed faults did (simulator.faults.plan.Fired as dicts: time, call, id,
+    # fault, event, note), copied from the plan when the session asks
+    faults: list[dict[str, Any]] = field(default_factory=list)
 
     def begin(self, summary: Summary, when: float) -> None:
         """The host as the session found it: the starting state the verdict compares with."""
@@ -207,4 +224,8 @@ class Transcript:
         return {"calls": [c.to_dict() for c in self.calls],
                 "sleeps": [{"start": s.start, "seconds": s.seconds} for s in self.sleeps],
                 "min_okay": {k: {"okay": v[0], "at": v[1]} for k, v in self.min_okay.items()},
-                "detached": self.detached, "initial": self.initial}
+                "detached": self.detached, "initial": self.initial,
+                **({"faults": self.faults} if self.faults else {}),
+                **({"panics": [{"time": p.time, "message": p.message, "calls": p.calls,
+                                "clean": p.clean} for p in self.panics]}
+                   if self.panics else {})}

@@ -152,14 +152,24 @@ STORY_ALWAYS = ("fsck", "ufsdump", "ufsrestore", "mount", "umount")
 
 def story(result: RunResult) -> list[str]:
     """A short account of the run: what the driver did that mattered, in virtual time."""
-    lines = []
+    told: list[tuple[float, int, str]] = []
     t0 = result.virtual_start
     for call in result.transcript.calls:
         if call.changes or call.exit_code != 0 or call.name in STORY_ALWAYS:
             mark = "" if call.exit_code == 0 else f"  [exit {call.exit_code}]"
             what = "; ".join(call.changes)
-            lines.append(f"+{call.start - t0:8.1f}s  {call.line()}{mark}"
-                         + (f"  -> {what}" if what else ""))
+            told.append((call.start, len(told), f"+{call.start - t0:8.1f}s  {call.line()}{mark}"
+                         + (f"  -> {what}" if what else "")))
+    for f in result.transcript.faults:      # what injected faults did, when
+        note = f"  -> {f['note']}" if f["note"] else ""
+        told.append((f["time"], len(told),
+                     f"+{f['time'] - t0:8.1f}s  fault {f['event']}: {f['fault']}{note}"))
+    for down in result.transcript.panics:
+        what = "rebooted (init 6)" if down.clean else "panicked: " + \
+            down.message.replace("\n", " ")
+        told.append((down.time, len(told), f"+{down.time - t0:8.1f}s  host {what}; the "
+                     "driver died with it"))
+    lines = [text for *_, text in sorted(told)]
     sleeps = result.transcript.sleeps
     slept = sum(s.seconds for s in sleeps)
     if slept:

@@ -29,19 +29,42 @@ class MailMessage:
 
 
 @dataclass
+class SyslogLine:
+    """A ``/var/adm/messages`` line other than the md driver's: at virtual ``time``, the part
+    after the host name (``savecore: [ID 570001 auth.error] reboot after panic: ...``), as
+    :mod:`simulator.sunos.syslog` builds it."""
+
+    time: float
+    text: str
+
+
+@dataclass
 class SunosState:
-    """PROM variables set on this host (name -> value) and the mail handed over so far."""
+    """PROM variables set on this host (name -> value), the mail handed over so far, the
+    syslog lines of panics and reboots, the panic string savecore reports at the next boot,
+    and how many times the host booted since the run's state was made."""
 
     eeprom: dict[str, str] = field(default_factory=dict)
     mail: list[MailMessage] = field(default_factory=list)
+    syslog: list[SyslogLine] = field(default_factory=list)
+    pending_panic: str | None = None
+    boots: int = 0
 
     def to_dict(self) -> dict[str, Any]:
-        return {"eeprom": dict(self.eeprom), "mail": [asdict(m) for m in self.mail]}
+        d: dict[str, Any] = {"eeprom": dict(self.eeprom), "mail": [asdict(m) for m in self.mail]}
+        if self.syslog or self.pending_panic is not None or self.boots:
+            d.update(syslog=[asdict(x) for x in self.syslog], pending_panic=self.pending_panic,
+                     boots=self.boots)
+        return d
 
     def load_dict(self, d: dict[str, Any]) -> None:
         """Take the state saved by :meth:`to_dict` (empty for states saved before it)."""
         self.eeprom = {str(k): str(v) for k, v in d.get("eeprom", {}).items()}
         self.mail = [MailMessage.from_dict(m) for m in d.get("mail", [])]
+        self.syslog = [SyslogLine(float(x["time"]), str(x["text"])) for x in d.get("syslog", [])]
+        pending = d.get("pending_panic")
+        self.pending_panic = None if pending is None else str(pending)
+        self.boots = int(d.get("boots", 0))
 
 
 def header_recipients(text: str) -> tuple[list[str], str | None]:

@@ -14,8 +14,21 @@ text, e.g. ``WARNING: md: d10: c1t1d0s0 needs maintenance``). A line of the mess
 The formats are those of the md driver's cmn_err calls: mirror.c set_sm_comp_state
 (``md: %s: %s needs maintenance``, ``md: %s: %s last erred``), mirror_resync.c
 (``md: %s: Resync cancelled``), stripe.c (``md: %s: hotspared device %s with %s``, CE_NOTE,
-when a hot spare replaces a component). A text no format below matches (decided) is logged by
-module ``md`` with the hash of its own text.
+when a hot spare replaces a component), md.c md_snarf (``md: state database is stale``, when the
+replicas found at boot are not a majority). A text no format below matches (decided) is logged
+by module ``md`` with the hash of its own text.
+
+A panic and the reboot after it (:func:`panic_lines`, :func:`savecore_line`): the kernel's
+message buffer survives the panic and syslogd writes it after the boot (decided: stamped with
+the boot time, as the lines a real host shows are), so the messages file gets, from
+uts/common/os/panic.c panicsys, ``printf("\npanic[cpu%d]/thread=%p: ", ...)`` (module
+``unix``; the leading newline makes an empty first line, the second starts with the carriage
+return syslogd shows as ``^M``) and the panic string (its format's ID; each further line of a
+multi-line string as a line of its own), then cmd/savecore/savecore.c's
+``logprint(..., "reboot after panic: %s", panicstr)`` (``savecore``, facility auth, LOG_ERR:
+``auth.error``; the newlines of the string are blanks there). A clean reboot (``init 6``)
+logs cmd/syslogd/syslogd.c's ``syslogd: going down on signal 15`` (no ID) when it stops.
+The boot banner and the rest of the boot messages are not simulated.
 """
 
 from __future__ import annotations
@@ -55,7 +68,10 @@ _FORMATS = (
                  re.compile(r"^md: \S+: Resync cancelled$")),
     KernelFormat("md_stripe", "md: %s: hotspared device %s with %s",
                  re.compile(r"^md: \S+: hotspared device \S+ with \S+$")),
+    KernelFormat("md", "md: state database is stale",
+                 re.compile(r"^md: state database is stale$")),
 )
+PANIC_THREAD = "2a100a5fd20"     # the kernel thread address panic.c prints (decided: fixed)
 _LEVELS = {"WARNING: ": "warning", "NOTICE: ": "notice"}
 
 
@@ -71,8 +87,32 @@ def kernel_line(stamp: str, hostname: str, text: str) -> str:
     return f"{stamp} {hostname} {module}: [ID {msgid} kern.{level}] {text}"
 
 
+def panic_lines(message: str) -> list[str]:
+    """The messages lines of a panic (the part after the host name; module docstring)."""
+    first, *rest = message.split("\n")
+    fmt = message.replace("%", "%%")
+    return [f"unix: [ID {strlog_msgid('panic[cpu%d]/thread=%p: ')} kern.notice] ",
+            f"^Mpanic[cpu0]/thread={PANIC_THREAD}: ",
+            f"unix: [ID {strlog_msgid(fmt)} kern.notice] {first}", *rest]
+
+
+def savecore_line(message: str) -> str:
+    """savecore's line at the boot after a panic (module docstring)."""
+    text = " ".join(message.split("\n"))
+    return f"savecore: [ID {strlog_msgid('reboot after panic: %s')} auth.error] " \
+           f"reboot after panic: {text}"
+
+
+SHUTDOWN_LINE = "syslogd: going down on signal 15"
+
+
 def messages_text(host: Host) -> str:
-    """``/var/adm/messages`` of ``host``: one line per event the md driver logged."""
-    lines = [kernel_line(host.clock.ctime(e.time)[4:19], host.hostname, e.text)
-             for e in host.md.events]
-    return "".join(line + "\n" for line in lines)
+    """``/var/adm/messages`` of ``host``: one line per event the md driver logged, and the
+    lines of panics and reboots (``host.sunos.syslog``), in time order."""
+    def stamp(t: float) -> str:
+        return host.clock.ctime(t)[4:19]
+    entries = [(e.time, 0, i, kernel_line(stamp(e.time), host.hostname, e.text))
+               for i, e in enumerate(host.md.events)]
+    entries += [(x.time, 1, i, f"{stamp(x.time)} {host.hostname} {x.text}")
+                for i, x in enumerate(host.sunos.syslog)]
+    return "".join(line + "\n" for *_, line in sorted(entries, key=lambda e: e[:3]))

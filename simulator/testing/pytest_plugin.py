@@ -9,7 +9,8 @@ The scenario comes from indirect parametrization
 (``@pytest.mark.parametrize("svm_host", ["seed-example"], indirect=True)``; a parameter may
 also be a built :class:`~simulator.host.Host`, which is copied) or else from
 ``@pytest.mark.svm_scenario(NAME_OR_PATH)``, default ``seed-example``. An unknown scenario
-fails the test's setup with the scenario loader's one-line message.
+fails the test's setup with the scenario loader's one-line message. Faults:
+``@pytest.mark.svm_faults("panic@ufsdump:50%", ...)`` or ``svm_host.fault(SPEC)`` in the test.
 
 Inside the test, ``subprocess`` calls of the fake commands run in-process
 (:func:`simulator.inprocess.route_subprocess`), and the host's files (``/etc/vfstab``,
@@ -49,6 +50,7 @@ from simulator.session.verdict import RunResult, result_of
 if TYPE_CHECKING:
     from pyfakefs.fake_filesystem import FakeFilesystem
 
+    from simulator.faults import Armed, Fault
     from simulator.host import CommandResult, Host
     from simulator.scenario import Scenario
 
@@ -99,6 +101,19 @@ class SimulatedHost:
         The sleep is recorded in the transcript, as the harness records a driver's."""
         self.session.sleep(seconds)
 
+    def fault(self, *specs: str | Fault, seed: int = 0) -> list[Armed]:
+        """Arm faults on the host (one-line specs or :class:`~simulator.faults.Fault`):
+        ``svm_host.fault("component-error:c2t0d0s0@after:metadetach")``. A fault that takes
+        the host down raises :class:`~simulator.core.errors.HostPanic` out of the fake
+        command's ``subprocess`` call (the driver dies with the host; the host has booted
+        again); the verdict then says ``crashed`` or ``left-degraded``. ``seed`` seeds the
+        ``p:`` triggers (the first call only: the plan keeps its generator)."""
+        from simulator.faults import arm
+        plan = arm(self.host, [], seed=seed)
+        armed = [plan.add(spec) for spec in specs]
+        self.sync_files()
+        return armed
+
     def sync_files(self) -> None:
         """Show the host's current files and device nodes in the fake file system (after a
         change made to ``host`` directly)."""
@@ -133,6 +148,9 @@ class SimulatedHost:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "svm_scenario(name): scenario (shipped name or TOML path) for svm_host")
+    config.addinivalue_line(
+        "markers", "svm_faults(*specs): faults armed on svm_host before the test (one-line "
+        "specs, e.g. 'panic@ufsdump:50%')")
 
 
 def _scenario_for(request: pytest.FixtureRequest) -> object:
@@ -188,6 +206,13 @@ def svm_host(request: pytest.FixtureRequest) -> Iterator[SimulatedHost]:
     sim = SimulatedHost(host, fakefs,
                         scenario=scenario.name if scenario else host.hostname,
                         expect=Expectations.from_dict(scenario.expect if scenario else None))
+    marker = request.node.get_closest_marker("svm_faults")
+    if marker is not None:
+        from simulator.faults import FaultError
+        try:
+            sim.fault(*marker.args)
+        except FaultError as e:
+            pytest.fail(f"svm_faults: {e}", pytrace=False)
     sim.sync_files()
     with route_subprocess(sim.session, fakefs=fakefs):
         yield sim

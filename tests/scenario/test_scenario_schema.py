@@ -77,13 +77,15 @@ def test_expect_reads_as_the_harness_reads_it() -> None:
 
 
 @pytest.mark.parametrize("text,message", [
-    ("[[fault]]\nkind = 'disk-fail'\n", "fault: faults are not simulated yet (remove the "
-     "[[fault]] tables)"),
-    ("[[fault]]\n", "fault: faults are not simulated yet (remove the [[fault]] tables)"),
+    ("[[fault]]\nkind = 'disk-fial'\n", "fault[0].kind: unknown fault kind 'disk-fial' (did "
+     "you mean 'disk-fail'? svmsim fault kinds lists them)"),
+    ("[[fault]]\n", "fault[0].kind: missing (required)"),
+    ("[[fault]]\nkind = 'panic'\ntrigger = 'ufsdump:101%'\n",
+     "fault[0].trigger: bad trigger 'ufsdump:101%': ufsdump: needs a percentage 0-100%"),
     ("[[faults]]\nkind = 'x'\n", "faults: unknown table (did you mean 'fault'?)"),
     ("zzz = 3\n", "zzz: unknown table (known: " + ", ".join(TOP_KEYS) + ")"),
     ("[host]\nhostnme = 'h'\n", "host.hostnme: unknown key (did you mean 'hostname'?)"),
-    ("[host]\nzz = 1\n", "host.zz: unknown key (known: hostname, release, "
+    ("[host]\nzz = 1\n", "host.zz: unknown key (known: boot_script, hostname, release, "
      "resync_rate, start, timezone)"),
     ("[host]\nstart = true\n", "host.start: must be an ISO-8601 date-time (got a boolean)"),
     ("[host]\nresync_rate = '0/s'\n", "host.resync_rate: must be more than 0 (got '0/s')"),

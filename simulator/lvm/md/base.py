@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from simulator.core.errors import HostPanic
 from simulator.core.names import parse_hsp, parse_unit, split_slice
 from simulator.core.strerror import ENOENT
 from simulator.lvm import errors as E
@@ -34,7 +35,13 @@ from simulator.lvm.md.states import CompState, SmState
 
 if TYPE_CHECKING:
     from simulator.core.devices import Disk
+    from simulator.core.faulthooks import FaultHooks
     from simulator.lvm.md.resync import ResyncDaemon
+
+# md_subr.c mddb_commitrec_wrapper: a commit that fails while fewer than half the replicas are
+# available (MD_SET_TOOFEW) panics the host with this text (the format's "%%" printed as "%")
+TOOFEW_PANIC = ("md: Panic due to lack of DiskSuite state\n database replicas. Fewer than "
+                "50% of the total were available,\n so panic to ensure data integrity.")
 
 
 def short_unit(name: str) -> str:
@@ -56,6 +63,15 @@ class VolumeBase:
     sets: dict[str, MDSet]
     resync: ResyncDaemon
     events: list[Event]
+    faults: FaultHooks
+    bad_slices: dict[str, str]         # slice -> "read" | "write" | "both": I/O to it fails
+    slow_disks: dict[str, float]       # disk -> factor its transfers are slowed by
+    # "attach"/"detach" -> (mirror or "", error text, what it names: "mirror" | "sub" | "")
+    refusals: dict[str, tuple[str, str, str]]
+    # defined by FaultsMixin (faults.py), called across the mixins
+    io_error: Callable[[str], list[str]]
+    io_factor: Callable[[str], float]
+    resync_onto_failed: Callable[[Stripe], None]
     resync_rate: float
     on_resynced: list[Callable[[Mirror, str], None]]
     on_detached: list[Callable[[Mirror, str], None]]
@@ -157,6 +173,7 @@ class VolumeBase:
         mirror_ioctl.c mirror_getun() refuses every ioctl not flagged STALE_OK with
         MDE_DB_STALE ("stale databases") while the set's database is stale (fewer than half
         the replicas good); only the read-only ones (MD_IOCGET for metastat) pass."""
+        self.commit_check(s)
         if s.replicas and is_stale(s.replicas):
             raise MDError(E.STALE_DB)
         return self.mirror(s, name)
@@ -165,8 +182,30 @@ class VolumeBase:
         """meta_setup_db_locations: no replicas, or a stale database (exit 66)."""
         if not s.replicas:
             raise MDError(E.NO_DB)
+        self.commit_check(s)
         if is_stale(s.replicas):
             raise MDError(E.STALE_DB, exit_code=66)
+
+    def commit_check(self, s: MDSet) -> None:
+        """A change about to be committed to the replicas: while the running kernel has lost
+        replicas below half (MD_SET_TOOFEW, set when the replicas failed after boot), the
+        commit fails and md_subr.c mddb_commitrec_wrapper panics the host (HostPanic with
+        its text). After the reboot the set is stale instead (md.c md_snarf: "md: state
+        database is stale") and changes are refused with "stale databases"."""
+        if s.toofew and s.replicas and is_stale(s.replicas):
+            raise HostPanic(TOOFEW_PANIC)
+
+    def take_refusal(self, op: str, s: MDSet, mirror: str, sub: str) -> None:
+        """An injected refusal armed for the next ``op`` (``attach``/``detach``) on
+        ``mirror`` (or on any mirror): raise its error once, naming the mirror, the
+        submirror or nothing as the kernel's check for that error does."""
+        armed = self.refusals.get(op)
+        if armed is None or armed[0] not in ("", mirror):
+            return
+        del self.refusals[op]
+        _, text, names = armed
+        name = {"mirror": s.display(mirror), "sub": s.display(short_unit(sub))}.get(names)
+        raise MDError(text, name=name)
 
     # ----------------------------------------------------------------- shared state rules
     def slot_state(self, s: MDSet, slot: SubmirrorSlot) -> SmState:

@@ -1,5 +1,7 @@
 """Faults: an I/O error on a slice, what it does to the components on it, and the hot
-spare the driver then swaps in.
+spare the driver then swaps in; and the model state an injected fault sets (slices whose I/O
+fails, slow disks, a refused attach/detach), with the questions the rest of the model asks
+about it (:meth:`FaultsMixin.read_error`, :meth:`FaultsMixin.io_factor`).
 
 The kernel's error path (mirror.c mirror_error_handler / set_sm_comp_state, the
 ``md: d10: c1t1d0s0 needs maintenance`` console messages of md_mirror.c, and
@@ -11,7 +13,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from simulator.lvm.md.base import VolumeBase
+from simulator.core.names import split_slice
+from simulator.core.strerror import EIO
+from simulator.lvm.md.base import VolumeBase, short_unit
 from simulator.lvm.md.records import Component, Mirror, ResyncJob, Stripe, SubmirrorSlot
 from simulator.lvm.md.states import CompState, SmState
 
@@ -49,7 +53,79 @@ class FaultsMixin(VolumeBase):
                             comp.error_count += 1
         for text in out:
             self.log(text)
+        if out:
+            # the error handler commits the new component states (mirror.c
+            # mirror_error_handler -> mddb_commitrec_wrapper): below quorum that panics
+            for st_ in self.sets.values():
+                self.commit_check(st_)
         return out
+
+    # ------------------------------------------------------------------ injected faults
+    def slice_fails(self, comp: str, op: str) -> bool:
+        """Whether ``op`` (``read``/``write``) I/O to slice ``comp`` fails now: its disk
+        failed, or an injected error on the slice covers that op."""
+        parsed = split_slice(comp)
+        disk = self.disks.get(parsed[0]) if parsed else None
+        if disk is not None and disk.failed:
+            return True
+        bad = self.bad_slices.get(comp)
+        return bad is not None and bad in (op, "both")
+
+    def _slices_of(self, device: str) -> list[str] | None:
+        """The slices a device reads from (a slice: itself; a concat/stripe: its components
+        or their hot spares; None for a mirror, which reads from its submirrors)."""
+        if split_slice(device) is not None:
+            return [device]
+        short = short_unit(device.rsplit("/", 1)[-1])
+        for s in self.sets.values():
+            u = s.units.get(short)
+            if isinstance(u, Stripe):
+                return [c.hot_spare or c.device for c in u.components]
+        return []
+
+    def read_error(self, device: str) -> str | None:
+        """What reading ``device`` (a slice, a concat/stripe such as a detached submirror,
+        or a mirror) gets while a disk under it has failed: the strerror text (EIO, "I/O
+        error"), None when it reads. A mirror fails only when no submirror can serve the
+        read (mirror.c mirror_read_strategy retries the other submirrors). fsck and
+        ufsdump ask this and print what their sources print for a failed read."""
+        short = short_unit(device.rsplit("/", 1)[-1])
+        for s in self.sets.values():
+            m = s.units.get(short)
+            if isinstance(m, Mirror):
+                subs = [self._slices_of(slot.name) or [] for slot in m.submirrors]
+                ok = [sl for sl in subs if not any(self.slice_fails(c, "read") for c in sl)]
+                return None if ok or not subs else EIO
+        slices = self._slices_of(device) or []
+        return EIO if any(self.slice_fails(c, "read") for c in slices) else None
+
+    def io_factor(self, device: str) -> float:
+        """How many times slower transfers from or to ``device`` run (1.0: normal): the
+        largest factor of a slow disk under it (the resync and ufsdump divide their rates
+        by it)."""
+        slices = self._slices_of(device)
+        if slices is None or not slices:
+            short = short_unit(device.rsplit("/", 1)[-1])
+            slices = []
+            for s in self.sets.values():
+                m = s.units.get(short)
+                if isinstance(m, Mirror):
+                    for slot in m.submirrors:
+                        slices += self._slices_of(slot.name) or []
+        factor = 1.0
+        for comp in slices:
+            parsed = split_slice(comp)
+            if parsed is not None:
+                factor = max(factor, self.slow_disks.get(parsed[0], 1.0))
+        return factor
+
+    def resync_onto_failed(self, st: Stripe) -> None:
+        """A resync starting to write onto a submirror whose slice fails writes: the first
+        write errs and the target needs maintenance (mirror_resync.c: the resync write
+        fails, the target component is errored)."""
+        for comp in st.components:
+            if self.slice_fails(comp.device, "write"):
+                self.io_error(comp.device)
 
     def _comp_failed(self, s: MDSet, m: Mirror, slot: SubmirrorSlot, st: Stripe,
                      comp: Component) -> list[str]:

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from simulator.core.devices import Disk
+from simulator.core.faulthooks import FaultHooks
 from simulator.lvm.md.create import CreateMixin
 from simulator.lvm.md.faults import FaultsMixin
 from simulator.lvm.md.mddb import ReplicasMixin
@@ -48,13 +49,22 @@ class VolumeManager(CreateMixin, MirrorMixin, FaultsMixin, ResyncMixin, SparesMi
         self.on_detached: list[Callable[[Mirror, str], None]] = []
         # text of /etc/lvm/md.tab (read by ``metainit -a`` / ``metainit dN``)
         self.mdtab = ""
+        # injected faults (simulator.faults): the hooks, and the model state a fault sets
+        self.faults = FaultHooks()
+        self.bad_slices = {}
+        self.slow_disks = {}
+        self.refusals = {}
 
     # ------------------------------------------------------------------ persistence
     def to_dict(self) -> dict[str, Any]:
         return {"resync_rate": self.resync_rate,
                 "sets": [s.to_dict() for s in self.sets.values()],
                 "events": [{"time": e.time, "text": e.text} for e in self.events],
-                "mdtab": self.mdtab}
+                "mdtab": self.mdtab,
+                **({"injected": {"bad_slices": dict(self.bad_slices),
+                                 "slow_disks": dict(self.slow_disks),
+                                 "refusals": {k: list(v) for k, v in self.refusals.items()}}}
+                   if self.bad_slices or self.slow_disks or self.refusals else {})}
 
     def load_dict(self, d: dict[str, Any]) -> None:
         self.resync_rate = float(d.get("resync_rate", self.resync_rate))
@@ -65,3 +75,8 @@ class VolumeManager(CreateMixin, MirrorMixin, FaultsMixin, ResyncMixin, SparesMi
         self.sets.setdefault("", MDSet(""))
         self.events = [Event(float(e["time"]), e["text"]) for e in d.get("events", [])]
         self.mdtab = str(d.get("mdtab", ""))
+        inj = d.get("injected", {})
+        self.bad_slices = {str(k): str(v) for k, v in inj.get("bad_slices", {}).items()}
+        self.slow_disks = {str(k): float(v) for k, v in inj.get("slow_disks", {}).items()}
+        self.refusals = {str(k): (str(v[0]), str(v[1]), str(v[2]))
+                         for k, v in inj.get("refusals", {}).items()}

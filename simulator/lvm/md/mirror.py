@@ -51,6 +51,7 @@ class MirrorMixin(VolumeBase):
         check); the new submirror's resync is queued behind it.
         """
         m = self.changing_mirror(s, mirror_name)
+        self.take_refusal("attach", s, m.name, sub)
         if parse_unit(sub) is None:
             raise MDError(E.NOT_META, name=short_name(sub))
         short = short_unit(sub)
@@ -73,6 +74,7 @@ class MirrorMixin(VolumeBase):
         m.add_slot(SubmirrorSlot(short, SmState.ATTACHED_RESYNC, resync_target=True,
                                  timestamp=self.now()))
         self._queue(m, ResyncJob("submirror", m.total_blocks, submirror=short))
+        self.resync_onto_failed(u)
         return m
 
     def root_slice(self) -> str | None:
@@ -104,6 +106,7 @@ class MirrorMixin(VolumeBase):
         :func:`simulator.lvm.libmeta.release.detach_compacts`).
         """
         m = self.changing_mirror(s, mirror_name)
+        self.take_refusal("detach", s, m.name, sub)
         sub_short = short_unit(sub)
         if self._mirror_unavailable(s, m):
             raise MDError(E.UNAVAILABLE, name=s.display(m.name))

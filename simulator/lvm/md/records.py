@@ -394,6 +394,9 @@ class MDSet:
     units: dict[str, Unit] = field(default_factory=dict)
     hsps: dict[str, HotSparePool] = field(default_factory=dict)
     replicas: list[Replica] = field(default_factory=list)
+    # replicas fell below half while running (md_mddb.c MD_SET_TOOFEW): the next commit
+    # panics; cleared at boot, when a stale set is stale instead
+    toofew: bool = False
 
     def display(self, short: str) -> str:
         """``d0`` in the local set, ``set/d0`` in a named set (as libmeta's cname)."""
@@ -402,7 +405,8 @@ class MDSet:
     def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, "units": [u.to_dict() for u in self.units.values()],
                 "hsps": [h.to_dict() for h in self.hsps.values()],
-                "replicas": [r.to_dict() for r in self.replicas]}
+                "replicas": [r.to_dict() for r in self.replicas],
+                **({"toofew": True} if self.toofew else {})}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> MDSet:
@@ -414,6 +418,7 @@ class MDSet:
             pool = HotSparePool.from_dict(h)
             s.hsps[pool.name] = pool
         s.replicas = [Replica.from_dict(r) for r in d.get("replicas", [])]
+        s.toofew = bool(d.get("toofew", False))
         return s
 
 

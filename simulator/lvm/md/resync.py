@@ -17,6 +17,7 @@ from simulator.lvm.errors import MDError
 from simulator.lvm.md.base import VolumeBase
 from simulator.lvm.md.records import MD_PASS_MAX, Mirror, ResyncJob, Stripe
 from simulator.lvm.md.replicas import boot as boot_replicas
+from simulator.lvm.md.replicas import is_stale
 from simulator.lvm.md.states import CompState, SmState
 
 if TYPE_CHECKING:
@@ -69,12 +70,39 @@ class ResyncMixin(VolumeBase):
         return [(s, u) for s in self.sets.values() for u in s.units.values()
                 if isinstance(u, Mirror) and u.resync_active and u.jobs]
 
+    def mirror_rate(self, s: MDSet, m: Mirror) -> float:
+        """Blocks per virtual second this mirror resyncs at: the host's rate, divided by
+        the factor of the slowest disk under its submirrors (an injected slow disk)."""
+        if not self.slow_disks:
+            return self.resync_rate
+        return self.resync_rate / self.io_factor(s.display(m.name))
+
     def next_completion(self) -> float | None:
         """Virtual seconds until the next resync job finishes (None when none runs)."""
         best: float | None = None
-        for _, m in self.active_mirrors():
+        for s, m in self.active_mirrors():
             job = m.jobs[0]
-            t = max(0.0, (job.total - job.done) / self.resync_rate)
+            t = max(0.0, (job.total - job.done) / self.mirror_rate(s, m))
+            best = t if best is None else min(best, t)
+        return best
+
+    def resync_progress(self) -> dict[str, tuple[int, float]]:
+        """Each resyncing mirror (by its display name): (its current job's id, the fraction
+        of it done). The fault hooks watch these cross each 10 % (metastat's ``Resync in
+        progress: N % done`` is the same fraction)."""
+        return {s.display(m.name): (id(m.jobs[0]), m.jobs[0].done / max(1, m.jobs[0].total))
+                for s, m in self.active_mirrors()}
+
+    def next_resync_tenth(self) -> float | None:
+        """Virtual seconds until some running resync next crosses a 10 % mark (None when
+        none runs): the host splits time there when a fault waits for a resync's progress."""
+        best: float | None = None
+        for s, m in self.active_mirrors():
+            job = m.jobs[0]
+            total = max(1, job.total)
+            tenth = min(10, job.done * 10 // total + 1)
+            target = -(-tenth * total // 10)
+            t = (max(1, target - job.done) + 0.5) / self.mirror_rate(s, m)
             best = t if best is None else min(best, t)
         return best
 
@@ -86,12 +114,22 @@ class ResyncMixin(VolumeBase):
             if step is None:
                 return
             dt = min(remaining, step)
-            blocks = int(dt * self.resync_rate)
+            writes: list[tuple[str, int]] = []
             for s, m in self.active_mirrors():
                 job = m.jobs[0]
-                job.done = min(job.total, job.done + max(blocks, 1 if dt == step else 0))
+                rate = self.mirror_rate(s, m)
+                blocks = int(dt * rate)
+                before = job.done
+                own = (job.total - job.done) / rate
+                job.done = min(job.total, job.done + max(blocks, 1 if dt >= own else 0))
+                target = s.units.get(job.submirror) if job.submirror else None
+                if isinstance(target, Stripe) and job.done > before:
+                    writes += [(c.hot_spare or c.device, job.done - before)
+                               for c in target.components]
                 if job.done >= job.total:
                     self._finish_job(s, m, job)
+            for comp, n in writes:     # the blocks written reach the fault hooks
+                self.faults.io(comp, "write", n)
             remaining -= dt
             if dt == 0 and step == 0:
                 continue
@@ -150,11 +188,16 @@ class ResyncMixin(VolumeBase):
         until ``metasync -r`` (svc-metasync at boot), done here unless ``metasync`` is
         False (then metastat shows ``Needs maintenance`` / ``Invoke: metasync dM``).
         Replicas added since the last boot are read at boot like the others
-        (:func:`simulator.lvm.md.replicas.boot`).
+        (:func:`simulator.lvm.md.replicas.boot`); a set whose good replicas are not a
+        majority boots stale (logged; its changes are refused with "stale databases").
         """
         step = max(1, int(self.resync_rate * CHECKPOINT_INTERVAL))
         for s in self.sets.values():
             boot_replicas(s.replicas)
+            s.toofew = False
+            if s.replicas and is_stale(s.replicas):
+                # md.c md_snarf: the replicas read are not a majority
+                self.log("WARNING: md: state database is stale")
             for m in [u for u in s.units.values() if isinstance(u, Mirror)]:
                 for job in m.jobs:
                     job.done = job.done // step * step
@@ -171,7 +214,8 @@ class ResyncMixin(VolumeBase):
                     m.jobs.sort(key=lambda j: ResyncJob.ORDER[j.kind])
                 m.resync_active = False
                 m.resync_cancel = False
-            if metasync:
+            if metasync and not (s.replicas and is_stale(s.replicas)):
+                # a stale set refuses metasync -r as every change (MDE_DB_STALE)
                 self.resync_all(s)
 
 

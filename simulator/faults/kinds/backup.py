@@ -1,0 +1,7 @@
+"""Fault kinds of the backup part of the model (see :mod:`simulator.faults.kinds`)."""
+
+from __future__ import annotations
+
+from simulator.faults.kind import FaultKind
+
+KINDS: tuple[FaultKind, ...] = ()
