@@ -115,6 +115,7 @@ class ArchiveHeader:
     volume_inodes: list[int] = field(default_factory=list)  # first inode of each volume
     inuse_ranges: list[list[int]] = field(default_factory=list)  # the TS_CLRI map, as runs
     written: int = -1             # dumped inodes whose data is on the media (-1: all)
+    unreadable: int = 0           # sectors bread() could not read and dumped as zeros
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -137,7 +138,8 @@ class ArchiveHeader:
                        damaged={str(k): str(v) for k, v in dict(d.get("damaged", {})).items()},
                        volume_inodes=[int(i) for i in d.get("volume_inodes", [])],
                        inuse_ranges=[[int(a), int(b)] for a, b in d.get("inuse_ranges", [])],
-                       written=int(d.get("written", -1)))
+                       written=int(d.get("written", -1)),
+                       unreadable=int(d.get("unreadable", 0)))
         except (KeyError, ValueError, TypeError) as e:
             raise ArchiveError(f"bad header: {e}") from e
 

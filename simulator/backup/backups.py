@@ -95,6 +95,12 @@ class Backups:
         # Fault (public: tests and scenarios arm it): the next dump dies with a write error
         # after writing this fraction of its estimate; one shot.
         self.fail_after_fraction: float | None = None
+        # Faults a running dump meets at its next checkpoint (simulator.faults.kinds.backup
+        # sets them; ufsdump's writer takes each once): "write-error" (the tape or the file
+        # system under a file refuses the next write: EIO, ENOSPC), "eom" (the medium ends
+        # here), "killed:SIG" (ufsdump dies by signal SIG), "read:N" (N sectors of the
+        # dumped device cannot be read: zero-filled, as bread() does)
+        self.dump_faults: list[str] = []
         self.disk_rate_kbs = DEFAULT_DISK_RATE
         self.file_rate_kbs = DEFAULT_FILE_RATE
 
@@ -180,6 +186,7 @@ class Backups:
                 "dumpdates_exists": self.dumpdates_exists,
                 "dumps": [r.to_dict() for r in self.dumps],
                 "fail_after_fraction": self.fail_after_fraction,
+                **({"dump_faults": list(self.dump_faults)} if self.dump_faults else {}),
                 "disk_rate_kbs": self.disk_rate_kbs, "file_rate_kbs": self.file_rate_kbs}
 
     def load_dict(self, data: dict[str, Any]) -> None:
@@ -193,6 +200,7 @@ class Backups:
         self.dumps = [DumpRecord.from_dict(r) for r in data.get("dumps", [])]
         f = data.get("fail_after_fraction")
         self.fail_after_fraction = None if f is None else float(f)
+        self.dump_faults = [str(x) for x in data.get("dump_faults", [])]
         self.disk_rate_kbs = float(data.get("disk_rate_kbs", DEFAULT_DISK_RATE))
         self.file_rate_kbs = float(data.get("file_rate_kbs", DEFAULT_FILE_RATE))
 

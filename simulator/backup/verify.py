@@ -231,14 +231,17 @@ def verify_backup(host: Host, archive: str | bytes | Archive, cwd: str = "/") ->
     arch = load_archive(host, archive, cwd)
     h = arch.header
     name = archive if isinstance(archive, str) else "<archive>"
-    report = BackupReport(name, arch.complete, h.clean, h.level, h.device, h.filesys, h.date,
-                          len(arch.dumped()))
+    report = BackupReport(name, arch.complete, h.clean and not h.unreadable, h.level, h.device,
+                          h.filesys, h.date, len(arch.dumped()))
     if not arch.complete:
         report.notes.append("the dump did not complete: the archive holds "
                             f"{report.entries} inode(s) written before it died")
     if not h.clean:
         bad = ", ".join(f"{p} ({k})" for p, k in sorted(h.damaged.items())[:10])
         report.notes.append("the dumped image was not fsck-clean" + (f": {bad}" if bad else ""))
+    if h.unreadable:
+        report.notes.append(f"{h.unreadable} sector(s) of {h.device} could not be read and "
+                            "were dumped as zeros (dumptraverse.c bread)")
     fs = host.fs
     unit = _unit_of(h.device)
     records = [r for r in fs.detach_records if r.submirror == unit and r.time <= h.date + 1]

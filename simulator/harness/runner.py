@@ -461,13 +461,18 @@ class HarnessRun:
     def _boot_script(self, sandbox: Sandbox, capture: bool) -> None:
         """After the host's reboot, the scenario's ``[host] boot_script`` runs in the same
         view (the files the driver left are still there, as on the real disk), as an rc
-        script would; its fake calls are the transcript's like the driver's."""
+        script would; its fake calls are the transcript's like the driver's. A word of it
+        that names a file relative to the scenario's directory is that file (a shipped
+        scenario says ``sh ../drivers/svm-online-backup.sh -R``), shown in the view as a
+        driver's own script is."""
         self.going_down = False
         if self.trees is not None:
             with self.session.lock:
                 self.trees.sync()
-        self.boot_result = sandbox.run(shlex.split(self.host.boot_script), stdin=b"",
-                                       timeout=self.timeout, capture=capture)
+        here = Path(self.scenario.source).parent
+        argv = [str(here / w) if not w.startswith(("-", "/")) and (here / w).is_file() else w
+                for w in shlex.split(self.host.boot_script)]
+        self.boot_result = sandbox.run(argv, stdin=b"", timeout=self.timeout, capture=capture)
 
     def _down(self) -> None:
         """The host panicked or rebooted (the session has recorded it and booted the host):

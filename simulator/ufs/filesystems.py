@@ -150,6 +150,11 @@ class FileSystems(Locks, Mirrors, Tables):
         self.detach_records: list[DetachRecord] = []
         self.mount_order: list[str] = []                  # mnttab order of ufs mounts
         self.boot_time = int(host.clock.now) - 86400
+        # injected refusals (simulator.faults.kinds.ufs): mount point -> the errno the next
+        # _FIOLFS ioctl on it returns, once (EBUSY, EIO, ENOTTY ...)
+        self.lock_refusals: dict[str, str] = {}
+        # injected damage (Mirrors.damage): submirror -> what its copy gets at its detach
+        self.damage_on_detach: dict[str, str] = {}
         host.on_advance(self._advance)
         host.add_open_check(self._open_check)
         host.md.on_detached.append(self._on_detached)
@@ -549,7 +554,10 @@ class FileSystems(Locks, Mirrors, Tables):
                 "detach_records": [[r.mirror, r.submirror, r.time, r.locked,
                                     r.disk_image.to_dict(), r.app_image.to_dict()]
                                    for r in self.detach_records],
-                "vocabularies": self._vocabularies()}
+                "vocabularies": self._vocabularies(),
+                **({"lock_refusals": dict(self.lock_refusals)} if self.lock_refusals else {}),
+                **({"damage_on_detach": dict(self.damage_on_detach)}
+                   if self.damage_on_detach else {})}
 
     def _vocabularies(self) -> list[list[Any]]:
         """The Faker-drawn names this host's trees use, saved so a reload needs no Faker."""
@@ -581,6 +589,9 @@ class FileSystems(Locks, Mirrors, Tables):
         self.frozen = {k: Image.from_dict(v) for k, v in data.get("frozen", {}).items()}
         self.made = {k: Image.from_dict(v) for k, v in data.get("made", {}).items()}
         self.mount_order = list(data.get("mount_order", []))
+        self.lock_refusals = {str(k): str(v) for k, v in data.get("lock_refusals", {}).items()}
+        self.damage_on_detach = {str(k): str(v)
+                                 for k, v in data.get("damage_on_detach", {}).items()}
         self.boot_time = int(data.get("boot_time", self.boot_time))
         self.detach_records = [DetachRecord(m, s, float(t), bool(lk), Image.from_dict(a),
                                             Image.from_dict(b))

@@ -87,6 +87,9 @@ class Locks:
             raise SysError("ENOTTY")
         if uid != 0:
             raise SysError("EPERM")
+        refused = self.lock_refusals.pop(fs.mount, None)     # an injected fault, once
+        if refused is not None:
+            raise SysError(refused)
         if comment is not None and len(comment) + 1 > LOCKFS_MAXCOMMENTLEN:
             raise SysError("ENAMETOOLONG")
         if fs.lock == "hard":

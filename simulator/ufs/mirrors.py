@@ -116,14 +116,46 @@ class Mirrors:
             pending = fs.pending if fs.mounted and not fs.readonly else []
             disk = detached_image(fs.image, pending, fs.logging, self.host.clock.now)
             self.frozen[key] = disk
+        how = self.damage_on_detach.pop(key, None)
+        if how is not None:
+            _damage_image(disk, how)
         self.detach_records.append(DetachRecord(s.display(m.name) if s else m.name,
                                                 key, self.host.clock.now, locked,
                                                 disk.snapshot(), app))
+
+    def damage(self: FsCore, unit: str, how: str) -> str:
+        """An injected fault leaves damage on ``unit``'s copy (simulator.faults.kinds.ufs):
+        ``fixable`` (fsck finds block counts and unreferenced files to repair, Phase 1/4,
+        and the summaries wrong, Phase 5), ``torn`` (the same, with the clean flag off: writes
+        bypassing the lock were in flight), ``unfixable`` (fsck cannot repair it: exit 36),
+        ``superblock`` (the superblock cannot be read: exit 39). On a detached submirror it
+        is there now; on one still attached it is left there when it is detached (the
+        mirror's other copies are whole). Returns the note the fault log shows."""
+        if unit not in self.frozen:
+            self.damage_on_detach[unit] = how
+            return f"{unit}'s copy will be damaged ({how}) when it is detached"
+        _damage_image(self.frozen[unit], how)
+        return f"{unit}'s copy is damaged ({how})"
 
     def _on_resynced(self: FsCore, m: Mirror, sub: str) -> None:
         s = next((st for st in self.host.md.sets.values() if st.units.get(m.name) is m), None)
         key = s.display(sub) if s else sub
         self.frozen.pop(key, None)
+
+
+def _damage_image(img: Image, how: str) -> None:
+    """What an injected fault leaves on a copy (see ``Mirrors.damage``): a few regular files
+    with wrong block counts or unreferenced, the summaries wrong, or an unfixable mark."""
+    if how in ("unfixable", "superblock"):
+        img.unfixable = "bad" if how == "unfixable" else "superblock"
+        img.clean = False
+        return
+    files = [e.path for _, e in zip(range(400), img.entries(), strict=False) if e.kind == "f"]
+    for i, path in enumerate(files[3:6]):
+        img.damaged[path] = ("blockcount", "unref", "unref-zero")[i % 3]
+    img.summary_wrong = True
+    if how == "torn":
+        img.clean = False
 
 
 def detached_image(disk: Image, pending: list[PendingOp], logging: bool, now: float,

@@ -25,6 +25,8 @@ class FsCore(Protocol):
     filesystems: dict[str, FileSystem]
     frozen: dict[str, Image]
     detach_records: list[DetachRecord]
+    lock_refusals: dict[str, str]
+    damage_on_detach: dict[str, str]
     mount_order: list[str]
     boot_time: int
 

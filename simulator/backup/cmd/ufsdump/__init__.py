@@ -277,6 +277,7 @@ class Dump:
             maxino=plan.maxino, clean=image.consistent, damaged=dict(image.damaged),
             inuse_ranges=ranges(e.inode for e in entries))
         self.writer = Writer(self.inv, k, self.optr, header, plan, esize, tsize)
+        self.writer.source = disk        # the raw device read (bread's `disk')
         with self.host.fs.long_stretch():     # the workload replayed once: ufs/locks.py
             self.writer.run()
         # success (dumpmain.c after the state loop)

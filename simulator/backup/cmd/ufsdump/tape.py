@@ -18,12 +18,13 @@ from __future__ import annotations
 
 import struct
 from dataclasses import dataclass, field
-from typing import IO, TYPE_CHECKING, Literal
+from typing import IO, TYPE_CHECKING, Literal, NoReturn
 
 from simulator.backup.archive import Archive, ArchiveEntry, ArchiveHeader
 from simulator.backup.backups import DumpPlan, DumpRecord
 from simulator.backup.cmd.ufsdump.optr import EST_SEC, Operator
 from simulator.backup.tapes import Medium, TapeFile, open_tape, tape_unit
+from simulator.core.errors import CommandExit
 from simulator.core.invocation import Invocation
 from simulator.core.strerror import SysError, oserror_text
 
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
     from simulator.backup.cmd.ufsdump import DumpKeys
     from simulator.host import Host
 
+BREADEMAX = 32                     # dump.h: read errors before the dump is ailing
 NBUF = 64                          # output buffers: the writer estimates once per wrap
 REWIND_SECONDS = 30.0
 TAPE_CHANGE_SECONDS = 60.0         # an operator fetching and loading the next cartridge
@@ -93,6 +95,8 @@ class Writer:
         self.pass4_at = max(0, dirs_end - NBUF * self.ntrec)
         self.phase = 0
         self.irg = 16 if keys.cartridge else (6 if keys.density == 625 else 12)
+        self.source = keys.disk or ""     # the dumped device, as named (bread's `disk')
+        self._next_cp = 1                 # the next tenth of the stream a fault may strike at
         self.asize_per = (self.ntrec * 1024) // keys.density + self.irg
 
     # ------------------------------------------------------------------ open
@@ -172,7 +176,10 @@ class Writer:
         dest = backups.file_rate_kbs
         if self.out is not None and self.out.drive is not None:
             dest = self.out.drive.rate_kbs
-        return max(1.0, min(backups.disk_rate_kbs, dest))
+        # a slow disk under the dumped device (md io_factor) slows the reads
+        disk = backups.disk_rate_kbs / self.host.md.io_factor(self.source) if self.source \
+            else backups.disk_rate_kbs
+        return max(1.0, min(disk, dest))
 
     def inode_at(self, rec: int) -> int:
         ino = 2
@@ -208,6 +215,55 @@ class Writer:
         backups.fail_after_fraction = None
         return fail_at
 
+    # ------------------------------------------------------------------ faults
+    def checkpoint(self, position: int) -> Outcome | None:
+        """Where a fault can strike inside the dump: at each tenth of the record stream the
+        host's fault hooks hear ``progress("ufsdump", f)`` (an injected fault may act, a
+        panic ends everything), then the writer looks at the model again: a pending
+        ``host.backups.dump_faults`` entry, or a source device that no longer reads
+        (``host.md.read_error``: a failed disk under the detached submirror). Returns how
+        the volume ends when a fault ends it here ("error", "eot"), else None."""
+        while self._next_cp <= 9 and position * 10 >= self.stream * self._next_cp:
+            self.host.faults.progress("ufsdump", self._next_cp / 10, target=self.source)
+            self._next_cp += 1
+        backups = self.host.backups
+        while backups.dump_faults:
+            fault = backups.dump_faults.pop(0)
+            if fault == "write-error":
+                return "error"
+            if fault == "eom":
+                return "eot"
+            if fault.startswith("killed:"):
+                self.killed(int(fault.partition(":")[2]))
+            if fault.startswith("read:"):
+                self.unreadable(int(fault.partition(":")[2]), position)
+        if self.source and self.host.md.read_error(self.source) is not None:
+            self.unreadable(BREADEMAX + 1, position)      # every sector fails from here
+        return None
+
+    def unreadable(self, sectors: int, position: int) -> None:
+        """dumptraverse.c bread(): each sector that cannot be read is zero-filled with a
+        warning; past BREADEMAX errors the dump is ailing, and with no operator to say
+        "yes" at the terminal (dumpailing, query) it is aborted."""
+        first = position * 2 + 16       # the sectors being read now (512-byte units)
+        for i in range(sectors):
+            self.header.unreadable += 1
+            self.optr.msg(f"Warning - cannot read sector {first + i} of `{self.source}'\n")
+            if self.header.unreadable > BREADEMAX:
+                self.optr.msg(f"More than {BREADEMAX} block read errors from dump device "
+                              f"`{self.source}'\n")
+                self.optr.msg("DUMP IS AILING!\n")
+                if not self.optr.query('Do you want to attempt to continue? ("yes" or "no") '):
+                    self.optr.dumpabort()
+                self.header.unreadable = 0
+                return
+
+    def killed(self, sig: int) -> NoReturn:
+        """ufsdump dies by signal ``sig`` (kill -9, the operator's ^C): nothing more is
+        written or said; what reached the medium stays, /etc/dumpdates is not updated, and
+        the shell sees 128 + the signal."""
+        raise CommandExit(128 + sig)
+
     def run(self) -> None:
         """Open the output, write every volume, then rewind and publish the archive."""
         host = self.host
@@ -215,6 +271,8 @@ class Writer:
         out = self.open_output()
         optr.telapsed = 0.0
         fail_at = self.arm_fault()
+        if self.checkpoint(0) == "error":   # a write fault armed before the dump began
+            fail_at = 1
         tapea = 0            # records generated (spcl.c_tapea)
         done = 0             # stream records on earlier volumes
         volno = 0
@@ -299,6 +357,9 @@ class Writer:
         k = 0
         while k < limit:
             nxt = limit
+            cp = -(-(self.stream * self._next_cp) // 10)     # the next tenth of the stream
+            if self._next_cp <= 9:
+                nxt = min(nxt, max(k + 1, -(-(cp - done) // n)))
             if self.phase == 1:
                 k_p = max(k + 1, -(-(self.pass4_at - done) // n))
                 nxt = min(nxt, k_p)
@@ -311,6 +372,9 @@ class Writer:
             if k % NBUF == 0:
                 self.timeest(False, tapea + 1 + min(k * n, self.stream - done))
             self.phase_messages(done + k * n)
+            struck = self.checkpoint(done + k * n)
+            if struck is not None:
+                return k, struck
         if limit == n_end:
             return k, "done"
         if limit == fault_max:

@@ -21,6 +21,7 @@ from simulator.ufs.cmd.fsck.pass4 import pass4
 from simulator.ufs.cmd.fsck.pass5 import pass5
 from simulator.ufs.cmd.fsck.setup import Target, bad_superblock, logsetup, setup
 from simulator.ufs.cmd.fsck.utilities import (
+    EXERRFATAL,
     EXFNDERRS,
     EXMOUNTED,
     EXOKAY,
@@ -56,17 +57,21 @@ def checkfilesys(run: Run, fsx: FileSystems, filesys: str) -> None:
         where = "Currently Mounted on" if mounted_fs is not None else "Last Mounted on"
         run.out(f"** {where} {img.last_mounted}\n")
         run.out("** Phase 1 - Check Blocks and Sizes\n")
+    _checkpoint(run, 1)
     pass1(run, work, writable)
     if not run.preen:
         run.out("** Phase 2 - Check Pathnames\n")
+    _checkpoint(run, 2)
     pass2(run, work, writable)
     if not run.preen:
         run.out("** Phase 3a - Check Connectivity\n")
         run.out("** Phase 3b - Verify Shadows/ACLs\n")
         run.out("** Phase 4 - Check Reference Counts\n")
+    _checkpoint(run, 4)
     pass4(run, work, writable)
     if not run.preen:
         run.out("** Phase 5 - Check Cylinder Groups\n")
+    _checkpoint(run, 5)
     pass5(run, work, writable)
     if work.unfixable == "bad":
         _missing_dotdot(run, work)
@@ -84,6 +89,27 @@ def checkfilesys(run: Run, fsx: FileSystems, filesys: str) -> None:
         if writable:
             mounted_fs.live = mounted_fs.image.copy()
     run.inv.host.advance(_duration(img))
+
+
+def _checkpoint(run: Run, phase: int) -> None:
+    """Where a fault can strike inside fsck: the host's fault hooks hear ``progress("fsck",
+    phase / 5)``; then a device that no longer reads (``host.md.read_error``: a disk failed
+    under the detached submirror) gives utilities.c rwerror(): "CANNOT READ: DISK BLOCK n:
+    I/O error" (pfatal) and "CONTINUE?"; yes goes on with the block zeroed and the file
+    system left unresolved (exit 36), no ends the run ("Program terminated", exit 39)."""
+    host = run.inv.host
+    host.faults.progress("fsck", phase / 5, target=run.devname)
+    why = host.md.read_error(run.devname)
+    if why is None:
+        return
+    blk = 32 + 6144 * (phase - 1)           # the first cylinder group block that phase reads
+    if not run.preen:
+        run.out("\n")
+    run.pfatal(f"CANNOT READ: DISK BLOCK {blk}: {why}")
+    if not run.reply("CONTINUE"):
+        run.exitstat = EXERRFATAL
+        run.errexit("Program terminated\n")
+    run.iscorrupt = True
 
 
 def _missing_dotdot(run: Run, work: Image) -> None:
