@@ -89,12 +89,13 @@ class BackupReport:
     notes: list[str] = field(default_factory=list)
     consistent: bool | None = None   # False: a live submirror or a mounted volume was read
     inconsistency: str = ""
+    unreadable: int = 0              # sectors dumped as zeros (bread could not read them)
 
     @property
     def matches(self) -> bool:
-        """Complete, not known to be inconsistent, and equal to what applications saw at
-        detach time (with no detach: to the file system now)."""
-        return self.complete and self.consistent is not False \
+        """Complete, not known to be inconsistent, no sector dumped as zeros, and equal to
+        what applications saw at detach time (with no detach: to the file system now)."""
+        return self.complete and self.consistent is not False and not self.unreadable \
             and not self.differences_at_detach
 
     def to_dict(self) -> dict[str, Any]:
@@ -239,6 +240,7 @@ def verify_backup(host: Host, archive: str | bytes | Archive, cwd: str = "/") ->
     if not h.clean:
         bad = ", ".join(f"{p} ({k})" for p, k in sorted(h.damaged.items())[:10])
         report.notes.append("the dumped image was not fsck-clean" + (f": {bad}" if bad else ""))
+    report.unreadable = h.unreadable
     if h.unreadable:
         report.notes.append(f"{h.unreadable} sector(s) of {h.device} could not be read and "
                             "were dumped as zeros (dumptraverse.c bread)")

@@ -71,7 +71,9 @@ def choose_kinds(scenario: str, names: Sequence[str] | None = None) -> list[Kind
     for name in names or sorted(KINDS):
         kind = KINDS[name]
         targets = list(kind.targets(host))
-        if not targets:
+        if not kind.needs_target:       # the host, the running dump, the next command
+            out.append(KindChoice(name, targets[0] if targets else "", tuple(kind.where)))
+        elif not targets:
             out.append(KindChoice(name, where=tuple(kind.where),
                                   unusable=f"no {kind.target} for it on this host"))
         else:

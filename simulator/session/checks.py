@@ -74,11 +74,12 @@ class BackupOutcome:
     source: str = ""                 # what was dumped, in words
     consistent: bool | None = None   # None: the source could not be judged
     inconsistency: str = ""          # why the archive is not a consistent image
+    unreadable: int = 0              # sectors ufsdump could not read (dumped as zeros)
 
     @property
     def good(self) -> bool:
         return bool(self.archive) and self.completed and not self.error \
-            and self.fsck_clean is not False
+            and self.fsck_clean is not False and not self.unreadable
 
     @property
     def valid(self) -> bool:
@@ -246,6 +247,7 @@ def backup_outcome(host: Host, transcript: Transcript,
             source = str(resolve(dest, last.cwd))
         report = verify_backup(host, source)
         outcome.differing = [str(d) for d in report.differences_at_detach]
+        outcome.unreadable = report.unreadable
         if not report.complete:
             outcome.completed = False
     except Exception as e:   # the archive may be missing or unreadable: that is a finding
@@ -576,7 +578,11 @@ def backup_made(run: Run) -> Finding | None:
         why.append("fsck was not clean on what was dumped")
     if outcome.fsck_clean is None:
         why.append("no fsck of the dumped device before the dump")
-    held = outcome.completed and not outcome.error and outcome.fsck_clean is not False
+    if outcome.unreadable:
+        why.append(f"{outcome.unreadable} sector(s) of the dumped device could not be read "
+                   "and are zeros in the archive")
+    held = outcome.completed and not outcome.error and outcome.fsck_clean is not False \
+        and not outcome.unreadable
     summary = (f"archive {outcome.archive} complete" if held else "; ".join(why))
     if outcome.fsck_clean is None and held:
         summary += " (no fsck of the dumped device before the dump)"

@@ -109,6 +109,9 @@ def _why_invalid(run: Run) -> str:
         return "the dump did not complete"
     if backup.fsck_clean is False:
         return "fsck was not clean on what was dumped"
+    if backup.unreadable:
+        return (f"{backup.unreadable} sector(s) of the dumped device could not be read and "
+                "are zeros in the archive (ufsdump said DUMP IS DONE)")
     if backup.consistent is False:
         return backup.inconsistency
     return f"{len(backup.differing)} file(s) differ from what applications saw"

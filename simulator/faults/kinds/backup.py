@@ -2,7 +2,7 @@
 full destination, ufsdump killed.
 
 Each one queues an event in ``host.backups.dump_faults``; ufsdump's writer takes it at its next
-checkpoint (every tenth of its record stream, and once before its first write:
+checkpoint (every tenth of its record stream:
 :meth:`simulator.backup.cmd.ufsdump.tape.Writer.checkpoint`) and goes the way dumptape.c and
 dumptraverse.c go. Fired with ``@ufsdump:P%`` the fault strikes inside the dump; fired before
 (``@start``, ``@before:ufsdump``) it waits for the next dump. A disk failing under the dumped

@@ -271,8 +271,6 @@ class Writer:
         out = self.open_output()
         optr.telapsed = 0.0
         fail_at = self.arm_fault()
-        if self.checkpoint(0) == "error":   # a write fault armed before the dump began
-            fail_at = 1
         tapea = 0            # records generated (spcl.c_tapea)
         done = 0             # stream records on earlier volumes
         volno = 0
