@@ -10,15 +10,21 @@
 # local, no arithmetic expansion. Commands are called by absolute path.
 #
 # Usage: svm-online-backup.sh [-l level] [-f dumpfile] [-w] [-m min_submirrors] mirror submirror mount-point
+#        svm-online-backup.sh -R
+#   -R           recovery, for an rc script at boot: reattach the submirror a run that died
+#                with the host (a panic, a power cut) left detached, as recorded in
+#                /var/tmp/svm-online-backup.state (kept across reboots, unlike /tmp)
 #   -l level     ufsdump level (default 0)
 #   -f dumpfile  dump destination (default /dev/rmt/0)
 #   -w           wait for the resync after reattaching (polls metastat)
 #   -m n         refuse unless the mirror has at least n submirrors (default 2; the
 #                guide's Tip: use 3 so that the mirror stays redundant during the backup)
 #
-# Exit status: 0 backup done and submirror reattached; 1 backup failed (submirror
-# reattached); 2 refused: preconditions not met, nothing changed; 3 the submirror could
-# not be reattached or the file system could not be unlocked: needs an administrator.
+# Exit status: 0 backup done and submirror reattached (-R: nothing to recover, or
+# recovered); 1 backup failed (submirror reattached): ufsdump failed, or said DUMP IS DONE
+# over sectors it could not read; 2 refused: preconditions not met, nothing changed; 3 the
+# submirror could not be reattached or the file system could not be unlocked: needs an
+# administrator.
 
 # Backticks and expr, not $( ) and $(( )): Solaris 10 /bin/sh is a Bourne shell.
 # shellcheck disable=SC2006,SC2003,SC2181
@@ -39,6 +45,9 @@ LEVEL=0
 DUMPFILE=/dev/rmt/0
 WAIT=no
 MINSUB=2
+RECOVER=no
+STATEFILE=/var/tmp/svm-online-backup.state
+DUMPERR=/tmp/svm-online-backup.$$
 
 LOCKED=no
 DETACHED=no
@@ -51,6 +60,7 @@ log() {
 
 usage() {
 	echo "usage: $PROG [-l level] [-f dumpfile] [-w] [-m min_submirrors] mirror submirror mount-point" >&2
+	echo "       $PROG -R" >&2
 	exit 2
 }
 
@@ -65,10 +75,22 @@ unlock() {
 	fi
 }
 
+# metattach, retried: a refusal can be passing (the mirror busy with another request)
+attach() {
+	tries=0
+	while [ "$tries" -lt 3 ]; do
+		$METATTACH "$1" "$2" && return 0
+		tries=`expr "$tries" + 1`
+		[ "$tries" -lt 3 ] && sleep 10
+	done
+	return 1
+}
+
 reattach() {
 	if [ "$DETACHED" = yes ]; then
-		if $METATTACH "$MIRROR" "$SUB"; then
+		if attach "$MIRROR" "$SUB"; then
 			DETACHED=no
+			rm -f "$STATEFILE"
 		else
 			log "CRITICAL: cannot reattach $SUB to $MIRROR, run: metattach $MIRROR $SUB"
 			STATUS=3
@@ -85,11 +107,30 @@ fail() {
 	log "$*"
 	[ "$STATUS" -eq 0 ] && STATUS=1
 	cleanup
+	rm -f "$DUMPERR"
 	exit $STATUS
 }
 
-while getopts l:f:wm: opt; do
+# -R: what a run that died with the host left behind (the state file: mirror submirror)
+recover() {
+	[ -f "$STATEFILE" ] || exit 0
+	read -r MIRROR SUB MOUNTPT <"$STATEFILE"
+	if $METASTAT "$MIRROR" 2>/dev/null | grep "^    Submirror [0-9]*: $SUB\$" >/dev/null; then
+		rm -f "$STATEFILE"
+		exit 0
+	fi
+	if attach "$MIRROR" "$SUB"; then
+		log "recovered: $SUB reattached to $MIRROR after the host went down mid-backup"
+		rm -f "$STATEFILE"
+		exit 0
+	fi
+	log "CRITICAL: cannot reattach $SUB to $MIRROR, run: metattach $MIRROR $SUB"
+	exit 3
+}
+
+while getopts Rl:f:wm: opt; do
 	case $opt in
+	R) RECOVER=yes ;;
 	l) LEVEL=$OPTARG ;;
 	f) DUMPFILE=$OPTARG ;;
 	w) WAIT=yes ;;
@@ -98,6 +139,10 @@ while getopts l:f:wm: opt; do
 	esac
 done
 shift "`expr $OPTIND - 1`"
+if [ "$RECOVER" = yes ]; then
+	[ $# -eq 0 ] || usage
+	recover
+fi
 [ $# -eq 3 ] || usage
 MIRROR=$1
 SUB=$2
@@ -146,9 +191,12 @@ if [ "$MOUNTPT" != / ]; then
 	$LOCKFS -w "$MOUNTPT" || fail "cannot write-lock $MOUNTPT"
 	LOCKED=yes
 fi
+# recorded first: if the host dies with the submirror detached, -R at boot reattaches it
+echo "$MIRROR $SUB $MOUNTPT" >"$STATEFILE"
 if $METADETACH "$MIRROR" "$SUB"; then
 	DETACHED=yes
 else
+	rm -f "$STATEFILE"
 	unlock
 	fail "cannot detach $SUB from $MIRROR"
 fi
@@ -164,7 +212,16 @@ case $rc in
 esac
 
 # 6. Dump the raw submirror.
-$UFSDUMP "${LEVEL}ucf" "$DUMPFILE" "/dev/md/rdsk/$SUB" || fail "ufsdump of /dev/md/rdsk/$SUB failed"
+#    ufsdump's messages are kept: it says DUMP IS DONE (exit 0) even when it wrote zeros
+#    for sectors it could not read (dumptraverse.c bread); such a dump is no backup.
+$UFSDUMP "${LEVEL}ucf" "$DUMPFILE" "/dev/md/rdsk/$SUB" 2>"$DUMPERR"
+rc=$?
+cat "$DUMPERR" >&2
+if grep 'cannot read sector' "$DUMPERR" >/dev/null; then
+	fail "ufsdump of /dev/md/rdsk/$SUB read errors: the dump is not usable"
+fi
+rm -f "$DUMPERR"
+[ $rc -eq 0 ] || fail "ufsdump of /dev/md/rdsk/$SUB failed (exit $rc)"
 
 # 7. Reattach; SVM resyncs the submirror.
 reattach

@@ -401,14 +401,17 @@ class Run:
     @cached_property
     def lost_redundancy(self) -> list[str]:
         """Mirrors with fewer Okay or resyncing submirrors at the end than Okay ones at the
-        start (a reattached submirror resyncs: it is on its way back)."""
+        start (a reattached submirror resyncs: it is on its way back). When injected faults
+        fired during the run, a submirror they left erred (Needs maintenance, Last Erred)
+        is the fault's doing, not the driver's: it counts as kept."""
         if self.initial is None:
             return []
+        faulted = any(f.get("event") == "fired" for f in self.transcript.faults)
+        kept = ("Okay", "Resyncing") + (("Needs maintenance", "Last Erred") if faulted else ())
         out = []
         for name, m in self.initial["mirrors"].items():
             now = self.final["mirrors"].get(name)
-            healthy = sum(1 for s in now["members"].values() if s in ("Okay", "Resyncing")) \
-                if now else 0
+            healthy = sum(1 for s in now["members"].values() if s in kept) if now else 0
             if healthy < m["okay"]:
                 out.append(f"{name}: {m['okay']} Okay at the start, {healthy} Okay or "
                            "resyncing at the end")
@@ -688,9 +691,16 @@ def run_checks(host: Host, transcript: Transcript, driver_exit: int | None,
 BACKUP_CHECKS = ("backup-made", "archive-matches-detach-view")
 
 
+# what a driver that died with its host could not do: finish, say the truth, back up
+CRASH_EXEMPT = (*BACKUP_CHECKS, "driver-exit", "driver-told-truth")
+
+
 def decisive(checks: list[Check], outcome: str) -> list[Check]:
-    """The checks that must hold for a run with ``outcome`` to pass ("": every check)."""
-    return [c for c in checks if outcome in ("", "backed-up") or c.name not in BACKUP_CHECKS]
+    """The checks that must hold for a run with ``outcome`` to pass ("": every check). A
+    ``crashed`` run is judged on the host it left (locks, submirrors, redundancy), not on
+    the exit status or backup of a driver the host took down with it."""
+    exempt = CRASH_EXEMPT if outcome == "crashed" else BACKUP_CHECKS
+    return [c for c in checks if outcome in ("", "backed-up") or c.name not in exempt]
 
 
 def checks_table() -> str:

@@ -39,8 +39,14 @@ TARGETS = {
     "resyncing": ("d0", "d20", "/export/home"), "root-mirror": ("d20", "d22", "/export/home"),
     "stale-metadb": ("d1", "d3", "/home1"), "big-16tb": ("d100", "d102", "/export/archive"),
     "tape-too-small": ("d1", "d3", "/home1"),
+    # the fault scenarios (issue 10): the Admin Guide's layout, a fault during the run
+    "component-fails-mid-dump": ("d1", "d3", "/home1"),
+    "source-disk-fails-mid-dump": ("d1", "d3", "/home1"), "lock-busy": ("d1", "d3", "/home1"),
+    "fsck-errors-detached": ("d1", "d3", "/home1"), "last-submirror": ("d1", "d3", "/home1"),
+    "panic-during-dump": ("d1", "d3", "/home1"), "panic-during-resync": ("d1", "d3", "/home1"),
+    "tape-write-error": ("d1", "d3", "/home1"),
 }
-ON_TAPE = ("big-16tb", "tape-too-small")      # the tape is what these scenarios are about
+ON_TAPE = ("big-16tb", "tape-too-small", "tape-write-error")      # the tape is what these scenarios are about
 BACKUP = ["seed-example", "two-way-mirror", "hot-spare", "root-mirror"]
 REFUSE = ["maintenance", "last-erred", "offline-submirror", "resyncing", "stale-metadb",
           "tape-too-small"]
