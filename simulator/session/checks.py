@@ -28,6 +28,7 @@ from simulator.backup.cmd.ufsdump import DumpKeys, parse_keys
 from simulator.backup.tapes import DEFAULT_TAPE
 from simulator.core.files import FileAccess
 from simulator.core.names import device_slice, device_unit
+from simulator.lvm.md.replicas import is_stale
 from simulator.scenario.schema import Expect
 from simulator.session.transcript import Call, Summary, Transcript, summarize
 
@@ -396,7 +397,19 @@ class Run:
                 if sub.rpartition("/")[2] not in end.get(mirror, set()):
                     still[sub] = mirror
         return [f"{sub} (from {mirror})" for sub, mirror in still.items()
-                if sub not in self.expect.may_stay_detached]
+                if sub not in self.expect.may_stay_detached
+                and not self._frozen_by_stale_db(mirror)]
+
+    def _frozen_by_stale_db(self, mirror: str) -> bool:
+        """The set holding ``mirror`` ended with a stale state database (a fault took its
+        replicas below quorum): SVM refuses every configuration change ("stale databases",
+        meta_error.c MDE_DB_STALE) until an administrator repairs the replicas, so a detach
+        nobody could undo is not the driver's doing."""
+        if not self.transcript.faults:
+            return False
+        setname = mirror.rpartition("/")[0]
+        s = self.host.md.sets.get(setname)
+        return s is not None and bool(s.replicas) and is_stale(s.replicas)
 
     @cached_property
     def lost_redundancy(self) -> list[str]:
@@ -412,6 +425,8 @@ class Run:
         for name, m in self.initial["mirrors"].items():
             now = self.final["mirrors"].get(name)
             healthy = sum(1 for s in now["members"].values() if s in kept) if now else 0
+            if healthy < m["okay"] and self._frozen_by_stale_db(name):
+                continue        # nothing could be reattached: the fault's, see below
             if healthy < m["okay"]:
                 out.append(f"{name}: {m['okay']} Okay at the start, {healthy} Okay or "
                            "resyncing at the end")
