@@ -71,17 +71,12 @@ class SvmMachine(RuleBasedStateMachine):
     @initialize(data=st.data())
     def arm_faults(self, data: Any) -> None:
         """Arm 0..max_faults faults of the catalogue, each at its first target."""
-        from simulator.faults import KINDS, arm, format_fault, parse_fault
-        usable = sorted(name for name, kind in KINDS.items() if kind.targets(self.host))
-        if not usable:
-            return
+        from simulator.faults import arm, format_fault, parse_fault
+        from simulator.testing.strategies import faults
         n = data.draw(st.integers(0, self.max_faults), label="faults")
         for _ in range(n):
-            name = data.draw(st.sampled_from(usable), label="kind")
-            target = KINDS[name].targets(self.host)[0]
-            trigger = data.draw(st.sampled_from(TRIGGERS), label="trigger")
-            text = name + (f":{target}" if target else "") + f"@{trigger}"
-            self.faults.append(format_fault(parse_fault(text)))
+            fault = data.draw(faults(self.host, triggers=TRIGGERS), label="fault")
+            self.faults.append(format_fault(fault))
         if self.faults:
             note(f"faults: {self.faults}")
             self._guard(lambda: arm(self.host, [parse_fault(f) for f in self.faults]))

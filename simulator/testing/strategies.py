@@ -20,6 +20,9 @@ the only one), so a shrunk example can be saved as a scenario file (``scenario.t
 ``hosts()`` notes it when a test fails). Every argument is checked when the strategy is made
 (``hypothesis.errors.InvalidArgument`` naming it).
 
+:func:`faults` draws faults of the catalogue that can strike a given host (the same
+``Fault`` objects ``svmsim run --fault`` and scenarios take).
+
 :func:`command_lines` draws fake command lines -- valid, odd and garbage -- for robustness
 tests. Some of them write or extract files (``ufsdump 0f x.dump``, ``ufsrestore x``): run
 them with ``files=ConfinedFiles(tmpdir)`` (or under the ``svm_host`` fixture's fake file
@@ -61,6 +64,7 @@ from simulator.scenario import (
 )
 
 if TYPE_CHECKING:
+    from simulator.faults import Fault
     from simulator.host import Host
 
 GB = 2 * 1024 * 1024   # blocks
@@ -303,3 +307,37 @@ class ConfinedFiles(FileAccess):
     def resolve(self, path: str, cwd: str) -> Path:
         full = os.path.normpath(os.path.join("/", cwd, path))
         return self.root / full.lstrip("/")
+
+
+# triggers a drawn fault may have: at start, around the procedure's commands, inside the
+# long operations, and at a virtual time
+FAULT_TRIGGERS = ("start", "before:lockfs", "after:lockfs", "before:metadetach",
+                  "after:metadetach", "before:fsck", "fsck:40%", "before:ufsdump",
+                  "ufsdump:10%", "ufsdump:50%", "ufsdump:90%", "before:metattach",
+                  "after:metattach", "resync:50%", "time:5m")
+
+
+def faults(host: Host, kinds: Sequence[str] | None = None,
+           triggers: Sequence[str] = FAULT_TRIGGERS) -> st.SearchStrategy[Fault]:
+    """Faults of the catalogue (``simulator.faults.KINDS``, or ``kinds``) that can strike
+    ``host``: each kind at one of its targets there (a kind with no target on the host is
+    never drawn) and one of ``triggers``; what ``svmsim run --fault`` and scenarios take.
+    Hypothesis shrinks towards the first kind, target and trigger."""
+    from simulator.faults import KINDS, parse_fault
+    names = sorted(kinds) if kinds is not None else sorted(KINDS)
+    unknown = [n for n in names if n not in KINDS]
+    if unknown:
+        raise _invalid("faults", f"kinds: unknown fault kind {unknown[0]!r}")
+    if not triggers:
+        raise _invalid("faults", "triggers: at least one is needed")
+    specs = []
+    for name in names:
+        kind = KINDS[name]
+        targets = list(kind.targets(host)) or ([""] if not kind.needs_target else [])
+        # a trigger inside a long operation only for the kinds that can fire there
+        fits = [t for t in triggers if t.partition(":")[0] not in ("ufsdump", "resync", "fsck")
+                or t.partition(":")[0] in kind.where]
+        specs += [name + (f":{t}" if t else "") + f"@{trig}" for t in targets for trig in fits]
+    if not specs:
+        raise _invalid("faults", "no fault kind has a target on this host")
+    return st.sampled_from(specs).map(parse_fault)

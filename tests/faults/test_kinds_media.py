@@ -164,3 +164,21 @@ def test_a_fault_inside_the_dump_fires_at_its_fraction() -> None:
     with pytest.raises(HostPanic) as down:
         h.run(DUMP)
     assert down.value.result is not None
+
+
+def test_the_faults_strategy_draws_armable_faults_for_the_host() -> None:
+    """simulator.testing.strategies.faults: every drawn fault parses back from its one-line
+    form and arms on the host it was drawn for."""
+    from hypothesis import given, settings
+
+    from simulator.faults import format_fault, parse_fault
+    from simulator.testing.strategies import faults
+    host = build_host("seed-example")
+
+    @settings(max_examples=60, deadline=None, database=None)
+    @given(faults(host))
+    def check(fault) -> None:  # noqa: ANN001
+        assert parse_fault(format_fault(fault)) == fault
+        arm(build_host("seed-example"), [fault])
+
+    check()
