@@ -750,7 +750,8 @@ class Expect(Spec):
                    {"type": "integer", "minimum": 0, "maximum": 255}]})] = None
     backup: bool | None = None
     may_stay_detached: StrList = Field(default_factory=list)
-    min_okay_submirrors: Count = 1
+    # a mirror has at most NMIRROR (4) submirrors: a floor above that can never be met
+    min_okay_submirrors: Annotated[int, AfterValidator(_int_range(0, 4)), _int_schema(0, 4)] = 1
     hang: bool = False
 
     @model_validator(mode="after")

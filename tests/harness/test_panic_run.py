@@ -18,8 +18,21 @@ def sh() -> str:
     return shutil.which("dash") or "/bin/sh"
 
 
-def test_a_panic_after_the_detach_kills_the_driver_and_leaves_d3_detached() -> None:
-    r = run_driver("seed-example", [sh(), str(DRIVER), "d1", "d3", "/home1"], capture=True,
+def seed_with_boot_script(tmp_path: Path, line: str) -> str:
+    """seed-example with another ``[host] boot_script`` line ("" for none)."""
+    text = Path(load_scenario("seed-example").source).read_text()
+    old = next(x for x in text.splitlines() if x.startswith("boot_script = "))
+    path = tmp_path / "seed.toml"
+    path.write_text(text.replace(old, line))
+    return str(path)
+
+
+def test_a_panic_after_the_detach_kills_the_driver_and_leaves_d3_detached(tmp_path: Path
+                                                                        ) -> None:
+    """With no rc script to recover it, the submirror the driver detached stays detached
+    after the boot: left-degraded."""
+    r = run_driver(seed_with_boot_script(tmp_path, ""), [sh(), str(DRIVER), "d1", "d3",
+                                                          "/home1"], capture=True,
                    faults=["panic@after:metadetach"], timeout=60)
     assert [c.name for c in r.transcript.calls] == ["metastat", "lockfs", "metadetach"]
     assert r.driver_exit is None and r.outcome == "left-degraded"
@@ -32,14 +45,9 @@ def test_the_boot_script_runs_after_the_reboot_in_the_same_view(tmp_path: Path) 
     """The driver leaves a note in /var/tmp before the panic; the boot script (an rc script
     of the site's) finds it there after the reboot and reattaches d3: the host is whole, the
     outcome is ``crashed``."""
-    text = load_scenario("seed-example").source
-    assert text is not None
-    sc = tmp_path / "boot.toml"
-    sc.write_text(Path(text).read_text().replace(
-        'start = "2026-11-24T02:00:00Z"',
-        'start = "2026-11-24T02:00:00Z"\n'
-        'boot_script = "sh -c \'test -f /var/tmp/detached && /usr/sbin/metattach d1 d3\'"'))
-    r = run_driver(str(sc), [sh(), "-c", "/usr/sbin/metadetach d1 d3 && touch /var/tmp/detached"
+    rc = "sh -c 'test -f /var/tmp/detached && /usr/sbin/metattach d1 d3'"
+    sc = seed_with_boot_script(tmp_path, f'boot_script = "{rc}"')
+    r = run_driver(sc, [sh(), "-c", "/usr/sbin/metadetach d1 d3 && touch /var/tmp/detached"
                              " && /usr/sbin/metastat d1 >/dev/null; echo never"],
                    capture=True, faults=["panic@before:metastat"], timeout=60,
                    expected=["crashed"])
