@@ -46,7 +46,8 @@ TARGETS = {
     "panic-during-dump": ("d1", "d3", "/home1"), "panic-during-resync": ("d1", "d3", "/home1"),
     "tape-write-error": ("d1", "d3", "/home1"),
 }
-ON_TAPE = ("big-16tb", "tape-too-small", "tape-write-error")      # the tape is what these scenarios are about
+# the tape is what these scenarios are about
+ON_TAPE = ("big-16tb", "tape-too-small", "tape-write-error")
 BACKUP = ["seed-example", "two-way-mirror", "hot-spare", "root-mirror"]
 REFUSE = ["maintenance", "last-erred", "offline-submirror", "resyncing", "stale-metadb",
           "tape-too-small"]
