@@ -9,22 +9,33 @@
 # Written for the Bourne shell (/bin/sh on Solaris 10) and any POSIX shell: no $( ), no
 # local, no arithmetic expansion. Commands are called by absolute path.
 #
-# Usage: svm-online-backup.sh [-l level] [-f dumpfile] [-w] [-m min_submirrors] mirror submirror mount-point
+# Usage: svm-online-backup.sh [-nwy] [-l level] [-f dumpfile] [-m min_submirrors] mirror submirror mount-point
+#        svm-online-backup.sh [-nwy] [-l level] [-f dumpfile] -t spare mirror mount-point
 #        svm-online-backup.sh -R
-#   -R           recovery, for an rc script at boot: reattach the submirror a run that died
-#                with the host (a panic, a power cut) left detached, as recorded in
-#                /var/tmp/svm-online-backup.state (kept across reboots, unlike /tmp)
-#   -l level     ufsdump level (default 0)
-#   -f dumpfile  dump destination (default /dev/rmt/0)
+#        svm-online-backup.sh -h
+#   -l level     ufsdump level (default 0); the dump always updates /etc/dumpdates (u)
+#   -f dumpfile  dump destination, a tape or a file (default /dev/rmt/0)
 #   -w           wait for the resync after reattaching (polls metastat)
-#   -m n         refuse unless the mirror has at least n submirrors (default 2; the
-#                guide's Tip: use 3 so that the mirror stays redundant during the backup)
+#   -m n         refuse unless the mirror has at least n submirrors (default 2)
+#   -t spare     the guide's Tip: attach the metadevice spare (a concat/stripe made with
+#                metainit) as one more submirror, wait for its resync, detach it for the
+#                backup, and leave the mirror as it was: redundancy never drops
+#   -y           let fsck repair the detached copy (fsck -y); without it a copy fsck
+#                finds unclean (fsck -n) stops the backup
+#   -n           dry run: print what would be done, change nothing
+#   -R           recovery, for an rc script at boot: reattach the submirror (or detach the
+#                spare) a run that died with the host (a panic, a power cut) left behind,
+#                as recorded in /var/tmp/svm-online-backup.state (kept across reboots)
+#   -h           this help
+# The root file system (/) is never write-locked (the guide's Caution: it hangs the
+# system): it is backed up unlocked, with a warning that the copy may need fsck repairs.
+# Each step is logged to stderr with a timestamp and to syslog (logger, daemon.notice).
 #
 # Exit status: 0 backup done and submirror reattached (-R: nothing to recover, or
-# recovered); 1 backup failed (submirror reattached): ufsdump failed, or said DUMP IS DONE
-# over sectors it could not read; 2 refused: preconditions not met, nothing changed; 3 the
-# submirror could not be reattached or the file system could not be unlocked: needs an
-# administrator.
+# recovered; -n, -h: done); 1 backup failed (submirror reattached): fsck found the copy
+# unclean, ufsdump failed, or said DUMP IS DONE over sectors it could not read; 2 refused:
+# bad usage or preconditions not met, nothing changed; 3 the submirror could not be
+# reattached or the file system could not be unlocked: needs an administrator.
 
 # Backticks and expr, not $( ) and $(( )): Solaris 10 /bin/sh is a Bourne shell.
 # shellcheck disable=SC2006,SC2003,SC2181
@@ -46,27 +57,47 @@ DUMPFILE=/dev/rmt/0
 WAIT=no
 MINSUB=2
 RECOVER=no
+SPARE=
+REPAIR=no
+DO=
 STATEFILE=/var/tmp/svm-online-backup.state
 DUMPERR=/tmp/svm-online-backup.$$
 
 LOCKED=no
 DETACHED=no
+ATTACHED=no
 STATUS=0
 
 log() {
-	echo "$PROG: $*" >&2
-	$LOGGER -p daemon.notice -t "$PROG" "$*" 2>/dev/null
+	echo "`date '+%Y-%m-%d %H:%M:%S'` $PROG: $*" >&2
+	[ -n "$DO" ] || $LOGGER -p daemon.notice -t "$PROG" "$*" 2>/dev/null
 }
 
 usage() {
-	echo "usage: $PROG [-l level] [-f dumpfile] [-w] [-m min_submirrors] mirror submirror mount-point" >&2
-	echo "       $PROG -R" >&2
+	echo "usage: $PROG [-nwy] [-l level] [-f dumpfile] [-m min_submirrors] mirror submirror mount-point" >&2
+	echo "       $PROG [-nwy] [-l level] [-f dumpfile] -t spare mirror mount-point" >&2
+	echo "       $PROG -R | -h" >&2
 	exit 2
+}
+
+help() {
+	sed -n '2,/^$/s/^# \{0,1\}//p' "$0"
+	exit 0
+}
+
+is_sub() {	# is_sub mirror submirror: is it one of the mirror's submirrors now?
+	$METASTAT "$1" 2>/dev/null | grep "^    Submirror [0-9]*: $2\$" >/dev/null
+}
+
+resync_wait() {
+	while $METASTAT "$1" | grep 'Resync in progress' >/dev/null; do
+		sleep 60
+	done
 }
 
 unlock() {
 	if [ "$LOCKED" = yes ]; then
-		if $LOCKFS -u "$MOUNTPT"; then
+		if $DO $LOCKFS -u "$MOUNTPT"; then
 			LOCKED=no
 		else
 			log "CRITICAL: cannot unlock $MOUNTPT: writers are stalled, run: lockfs -u $MOUNTPT"
@@ -79,58 +110,76 @@ unlock() {
 attach() {
 	tries=0
 	while [ "$tries" -lt 3 ]; do
-		$METATTACH "$1" "$2" && return 0
+		$DO $METATTACH "$1" "$2" && return 0
 		tries=`expr "$tries" + 1`
 		[ "$tries" -lt 3 ] && sleep 10
 	done
 	return 1
 }
 
-reattach() {
-	if [ "$DETACHED" = yes ]; then
+# put the mirror back as it was: the submirror reattached, or (-t) the spare detached
+restore() {
+	if [ -n "$SPARE" ]; then
+		if [ "$ATTACHED" = yes ]; then
+			if $DO $METADETACH "$MIRROR" "$SPARE"; then
+				ATTACHED=no
+			else
+				log "CRITICAL: cannot detach the spare $SPARE from $MIRROR, run: metadetach $MIRROR $SPARE"
+				STATUS=3
+			fi
+		fi
+	elif [ "$DETACHED" = yes ]; then
 		if attach "$MIRROR" "$SUB"; then
 			DETACHED=no
-			rm -f "$STATEFILE"
 		else
 			log "CRITICAL: cannot reattach $SUB to $MIRROR, run: metattach $MIRROR $SUB"
 			STATUS=3
 		fi
 	fi
-}
-
-cleanup() {
-	unlock
-	reattach
+	[ "$STATUS" -eq 3 ] || [ -n "$DO" ] || rm -f "$STATEFILE"
 }
 
 fail() {
 	log "$*"
 	[ "$STATUS" -eq 0 ] && STATUS=1
-	cleanup
+	unlock
+	restore
 	rm -f "$DUMPERR"
 	exit $STATUS
 }
 
-# -R: what a run that died with the host left behind (the state file: mirror submirror)
+# -R: what a run that died with the host left behind (the state file: mirror submirror
+# mount-point, and "spare" when the submirror was a -t spare)
 recover() {
 	[ -f "$STATEFILE" ] || exit 0
-	read -r MIRROR SUB MOUNTPT <"$STATEFILE"
-	if $METASTAT "$MIRROR" 2>/dev/null | grep "^    Submirror [0-9]*: $SUB\$" >/dev/null; then
-		rm -f "$STATEFILE"
-		exit 0
-	fi
-	if attach "$MIRROR" "$SUB"; then
+	read -r MIRROR SUB MOUNTPT KIND <"$STATEFILE"
+	# no "!" (the Bourne shell has none): if/then/else
+	if [ "$KIND" = spare ]; then
+		if is_sub "$MIRROR" "$SUB"; then
+			if $METADETACH "$MIRROR" "$SUB"; then :; else
+				log "CRITICAL: cannot detach the spare $SUB from $MIRROR, run: metadetach $MIRROR $SUB"
+				exit 3
+			fi
+		fi
+	elif is_sub "$MIRROR" "$SUB"; then
+		:
+	elif attach "$MIRROR" "$SUB"; then
 		log "recovered: $SUB reattached to $MIRROR after the host went down mid-backup"
-		rm -f "$STATEFILE"
-		exit 0
+	else
+		log "CRITICAL: cannot reattach $SUB to $MIRROR, run: metattach $MIRROR $SUB"
+		exit 3
 	fi
-	log "CRITICAL: cannot reattach $SUB to $MIRROR, run: metattach $MIRROR $SUB"
-	exit 3
+	rm -f "$STATEFILE"
+	exit 0
 }
 
-while getopts Rl:f:wm: opt; do
+while getopts Rhnyt:l:f:wm: opt; do
 	case $opt in
 	R) RECOVER=yes ;;
+	h) help ;;
+	n) DO="echo" ;;
+	y) REPAIR=yes ;;
+	t) SPARE=$OPTARG ;;
 	l) LEVEL=$OPTARG ;;
 	f) DUMPFILE=$OPTARG ;;
 	w) WAIT=yes ;;
@@ -143,10 +192,17 @@ if [ "$RECOVER" = yes ]; then
 	[ $# -eq 0 ] || usage
 	recover
 fi
-[ $# -eq 3 ] || usage
-MIRROR=$1
-SUB=$2
-MOUNTPT=$3
+if [ -n "$SPARE" ]; then
+	[ $# -eq 2 ] || usage
+	MIRROR=$1
+	SUB=$SPARE
+	MOUNTPT=$2
+else
+	[ $# -eq 3 ] || usage
+	MIRROR=$1
+	SUB=$2
+	MOUNTPT=$3
+fi
 
 case $LEVEL in
 [0-9]) ;;
@@ -173,48 +229,77 @@ if echo "$STAT" | grep 'Resync in progress' >/dev/null; then
 	log "$MIRROR is resyncing: try again later"
 	exit 2
 fi
-echo "$STAT" | grep "^    Submirror [0-9]*: $SUB\$" >/dev/null || {
-	log "$SUB is not a submirror of $MIRROR"
-	exit 2
-}
-if [ "$NSUB" -lt "$MINSUB" ] || [ "$NSUB" -lt 2 ]; then
-	log "$MIRROR has $NSUB submirror(s); at least $MINSUB needed"
-	exit 2
+if [ -n "$SPARE" ]; then
+	if echo "$STAT" | grep "^    Submirror [0-9]*: $SPARE\$" >/dev/null; then
+		log "$SPARE is already a submirror of $MIRROR"
+		exit 2
+	fi
+	$METASTAT "$SPARE" >/dev/null 2>&1 || {
+		log "$SPARE is not a metadevice (make it with metainit, e.g. metainit $SPARE 1 1 cXtYdZsN)"
+		exit 2
+	}
+else
+	echo "$STAT" | grep "^    Submirror [0-9]*: $SUB\$" >/dev/null || {
+		log "$SUB is not a submirror of $MIRROR"
+		exit 2
+	}
+	if [ "$NSUB" -lt "$MINSUB" ] || [ "$NSUB" -lt 2 ]; then
+		log "$MIRROR has $NSUB submirror(s); at least $MINSUB needed"
+		exit 2
+	fi
+	[ "$NSUB" -lt 3 ] && log "warning: $MIRROR will run without redundancy during the backup"
 fi
-[ "$NSUB" -lt 3 ] && log "warning: $MIRROR will run without redundancy during the backup"
 
 trap 'fail "interrupted"' 1 2 3 15
+
+# The Tip: one more submirror, resynced, is the one detached for the backup.
+if [ -n "$SPARE" ]; then
+	[ -n "$DO" ] || echo "$MIRROR $SPARE $MOUNTPT spare" >"$STATEFILE"
+	log "attaching the spare $SPARE to $MIRROR"
+	attach "$MIRROR" "$SPARE" || fail "cannot attach the spare $SPARE to $MIRROR"
+	ATTACHED=yes
+	[ -n "$DO" ] || resync_wait "$MIRROR"
+	log "$SPARE resynced"
+else
+	# recorded first: if the host dies with the submirror detached, -R at boot reattaches it
+	[ -n "$DO" ] || echo "$MIRROR $SUB $MOUNTPT" >"$STATEFILE"
+fi
 
 # 2-4. Write-lock (flushes UFS logging data), detach, unlock at once.
 #      Never write-lock /: that hangs the system (the guide's Caution).
 if [ "$MOUNTPT" != / ]; then
-	$LOCKFS -w "$MOUNTPT" || fail "cannot write-lock $MOUNTPT"
+	$DO $LOCKFS -w "$MOUNTPT" || fail "cannot write-lock $MOUNTPT"
 	LOCKED=yes
-fi
-# recorded first: if the host dies with the submirror detached, -R at boot reattaches it
-echo "$MIRROR $SUB $MOUNTPT" >"$STATEFILE"
-if $METADETACH "$MIRROR" "$SUB"; then
-	DETACHED=yes
 else
-	rm -f "$STATEFILE"
+	log "warning: / is not write-locked (that would hang the system): the copy of the root file system may need fsck repairs"
+fi
+if $DO $METADETACH "$MIRROR" "$SUB"; then
+	DETACHED=yes
+	ATTACHED=no
+else
 	unlock
 	fail "cannot detach $SUB from $MIRROR"
 fi
 unlock
 [ "$STATUS" -eq 0 ] || fail "giving up"
+log "$SUB detached from $MIRROR"
 
-# 5. Check the file system on the detached submirror.
-$FSCK -y "/dev/md/rdsk/$SUB"
+# 5. Check the file system on the detached submirror: repaired only with -y.
+if [ "$REPAIR" = yes ]; then
+	$DO $FSCK -y "/dev/md/rdsk/$SUB"
+else
+	$DO $FSCK -n "/dev/md/rdsk/$SUB"
+fi
 rc=$?
 case $rc in
 0|40) ;;
-*) fail "fsck of /dev/md/rdsk/$SUB failed (exit $rc): no backup taken" ;;
+*) fail "fsck of /dev/md/rdsk/$SUB found errors (exit $rc): no backup taken (-y lets fsck repair the copy)" ;;
 esac
 
 # 6. Dump the raw submirror.
 #    ufsdump's messages are kept: it says DUMP IS DONE (exit 0) even when it wrote zeros
 #    for sectors it could not read (dumptraverse.c bread); such a dump is no backup.
-$UFSDUMP "${LEVEL}ucf" "$DUMPFILE" "/dev/md/rdsk/$SUB" 2>"$DUMPERR"
+$DO $UFSDUMP "${LEVEL}ucf" "$DUMPFILE" "/dev/md/rdsk/$SUB" 2>"$DUMPERR"
 rc=$?
 cat "$DUMPERR" >&2
 if grep 'cannot read sector' "$DUMPERR" >/dev/null; then
@@ -223,15 +308,18 @@ fi
 rm -f "$DUMPERR"
 [ $rc -eq 0 ] || fail "ufsdump of /dev/md/rdsk/$SUB failed (exit $rc)"
 
-# 7. Reattach; SVM resyncs the submirror.
-reattach
-[ "$STATUS" -eq 0 ] || exit $STATUS
+# 7. Reattach; SVM resyncs the submirror. With -t the spare stays out: the mirror is as
+#    it was before the backup.
+if [ -z "$SPARE" ]; then
+	restore
+	[ "$STATUS" -eq 0 ] || exit $STATUS
+else
+	[ -n "$DO" ] || rm -f "$STATEFILE"
+fi
 log "level $LEVEL backup of $MOUNTPT ($MIRROR/$SUB) to $DUMPFILE done"
 
-if [ "$WAIT" = yes ]; then
-	while $METASTAT "$MIRROR" | grep 'Resync in progress' >/dev/null; do
-		sleep 60
-	done
+if [ "$WAIT" = yes ] && [ -z "$SPARE" ]; then
+	[ -n "$DO" ] || resync_wait "$MIRROR"
 	log "$MIRROR resync done"
 fi
 exit 0

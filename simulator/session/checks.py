@@ -384,9 +384,13 @@ class Run:
 
     @cached_property
     def still_detached(self) -> list[str]:
-        """Submirrors the run took out of a mirror and did not put back (nor may leave)."""
+        """Submirrors the run took out of a mirror and did not put back (nor may leave). A
+        submirror the run itself attached and detached again (the seed's Tip: a spare
+        attached, resynced and detached for the backup) leaves the mirror as it was."""
         still: dict[str, str] = {}
         end = {m: set(v["members"]) for m, v in self.final["mirrors"].items()}
+        start = {m: set(v["members"]) for m, v in (self.initial or {"mirrors": {}})
+                 ["mirrors"].items()}
         if self.initial is not None:
             for mirror, m in self.initial["mirrors"].items():
                 for sub in m["members"]:
@@ -394,7 +398,9 @@ class Run:
                         still[sub] = mirror
         for mirror, subs in self.transcript.detached.items():
             for sub in subs:
-                if sub.rpartition("/")[2] not in end.get(mirror, set()):
+                short = sub.rpartition("/")[2]
+                if short not in end.get(mirror, set()) and (
+                        self.initial is None or short in start.get(mirror, set())):
                     still[sub] = mirror
         return [f"{sub} (from {mirror})" for sub, mirror in still.items()
                 if sub not in self.expect.may_stay_detached
