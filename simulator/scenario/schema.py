@@ -54,6 +54,8 @@ Schema (sizes: ``"36GB"``, ``"512k"``, ``"32b"`` or a number of 512-byte blocks;
                    ufsdump|resync|fsck:P%, io:N, p:PROB), duration (transient), and the
                    kind's parameters by name (simulator.faults: the one Fault schema);
                    armed on the built host, after [[setup]]
+    [reference_driver]  args = ["-f", "/dev/rmt/0", "d1", "d3", "/home1"]: how the shipped
+                   drivers/svm-online-backup.sh is called on this host (tests run it so)
 
 Metadevices and hot spare pools live in the local set (no disksets in scenarios yet).
 
@@ -156,7 +158,7 @@ READ_OPTIONS: tuple[ReadOption, ...] = get_args(ReadOption)
 WRITE_OPTIONS: tuple[WriteOption, ...] = get_args(WriteOption)
 FSTYPES: tuple[str, ...] = get_args(FsType)
 TOP_KEYS = ("scenario", "host", "disk", "replica", "hsp", "stripe", "mirror", "softpart",
-            "filesystem", "tape", "setup", "fault", "expect")
+            "filesystem", "tape", "setup", "fault", "expect", "reference_driver")
 _SCHEMA_KEY = "$schema"
 MAX_CYLINDER = 255 * 65535          # dk_geom: at most 255 heads of 65535 sectors
 MAX_TIME = 2**31 - 1                # time32_t: the last second UFS and ufsdump can record
@@ -724,6 +726,17 @@ OUTCOME_NAMES: tuple[str, ...] = get_args(OutcomeName)
 DEFAULT_OUTCOMES: tuple[str, ...] = ("backed-up", "refused", "failed-cleanly")
 
 
+class ReferenceDriver(Spec):
+    """``[reference_driver]``: how the shipped reference driver
+    (``drivers/svm-online-backup.sh``) is called on this host: ``args``, its arguments
+    (options and operands, e.g. ``["-f", "/dev/rmt/0", "d1", "d3", "/home1"]``). The test
+    suite runs the driver with them under dash, ksh93 and mksh and expects an acceptable
+    outcome; ``svmsim campaign`` users copy them."""
+
+    args: Annotated[list[Annotated[str, AfterValidator(_one_line)]],
+                    Field(min_length=1, max_length=32)]
+
+
 class Expect(Spec):
     """``[expect]``: what the verdict requires, with safe defaults (the verdict's
     ``simulator.session.checks`` and ``simulator.session.outcomes`` read this class; there
@@ -857,6 +870,7 @@ class Scenario(Spec):
     fault_specs: list[Fault] = Field(default_factory=list, validation_alias="fault",
                                      serialization_alias="fault")
     expect: Expect = Field(default_factory=Expect)
+    reference_driver: ReferenceDriver | None = None
     _source: str = PrivateAttr("<scenario>")
 
     @field_validator("disks", "replicas", "hsps", "stripes", "mirrors", "softparts",
