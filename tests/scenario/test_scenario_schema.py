@@ -55,7 +55,7 @@ def error_of(text: str) -> str:
     ("[expect]\nmay_stay_detached = 'd10'\n",
      "expect.may_stay_detached: must be a list of strings (got a string)"),
     ("[expect]\nmin_okay_submirrors = -1\n",
-     "expect.min_okay_submirrors: must be at least 0 (got -1)"),
+     "expect.min_okay_submirrors: must be from 0 to 4 (got -1)"),
     ("[expect]\nhang = 1\n", "expect.hang: must be true or false (got 1)"),
     ("expect = 5\n", "expect: must be a table (got an integer)"),
 ])
