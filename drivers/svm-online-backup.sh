@@ -1,16 +1,20 @@
 #!/bin/sh
 #
-# svm-online-backup.sh - online backup of a UFS file system on an SVM RAID-1 volume
+# svm-online-backup.sh - online backup of an SVM RAID-1 volume: a UFS file system, or a raw
+#                        volume a database writes to
 #
 # Follows "How to Perform an Online Backup of a RAID-1 Volume" (Solaris Volume Manager
 # Administration Guide): check the mirror is Okay, write-lock the file system, detach one
 # submirror, unlock, fsck the detached submirror's raw device, ufsdump it, reattach it.
+# A raw volume (-r) has no file system: no lockfs, no fsck; the site's hook quiesces the
+# application for the moment of the detach, and dd copies the detached submirror.
 #
 # Written for the Bourne shell (/bin/sh on Solaris 10) and any POSIX shell: no $( ), no
 # local, no arithmetic expansion. Commands are called by absolute path.
 #
 # Usage: svm-online-backup.sh [-nwy] [-l level] [-f dumpfile] [-m min_submirrors] mirror submirror mount-point
 #        svm-online-backup.sh [-nwy] [-l level] [-f dumpfile] -t spare mirror mount-point
+#        svm-online-backup.sh -r [-nw] [-q hook] [-f dest] [-b blocksize] mirror submirror
 #        svm-online-backup.sh -R
 #        svm-online-backup.sh -h
 #   -l level     ufsdump level (default 0); the dump always updates /etc/dumpdates (u)
@@ -22,6 +26,16 @@
 #                backup, and leave the mirror as it was: redundancy never drops
 #   -y           let fsck repair the detached copy (fsck -y); without it a copy fsck
 #                finds unclean (fsck -n) stops the backup
+#   -r           a raw volume with no file system (a database): nothing is write-locked
+#                (only a UFS volume needs it), nothing is fsck'd; the detached submirror
+#                /dev/md/rdsk/submirror is copied with dd to the -f destination
+#   -q hook      with -r: the site's command that quiesces the application, run as
+#                "hook quiesce mirror" before the detach and "hook resume mirror" right
+#                after it (and on every failure or signal while quiesced); e.g. -q
+#                /opt/svmsim/bin/dbctl. If it fails to quiesce, nothing is changed (exit 2).
+#                Without -q the copy is crash-consistent: the application's own recovery
+#                replays its log when it is restored (a warning says so)
+#   -b size      with -r: dd's block size (default 1024k)
 #   -n           dry run: print what would be done, change nothing
 #   -R           recovery, for an rc script at boot: reattach the submirror (or detach the
 #                spare) a run that died with the host (a panic, a power cut) left behind,
@@ -33,9 +47,10 @@
 #
 # Exit status: 0 backup done and submirror reattached (-R: nothing to recover, or
 # recovered; -n, -h: done); 1 backup failed (submirror reattached): fsck found the copy
-# unclean, ufsdump failed, or said DUMP IS DONE over sectors it could not read; 2 refused:
-# bad usage or preconditions not met, nothing changed; 3 the submirror could not be
-# reattached or the file system could not be unlocked: needs an administrator.
+# unclean, ufsdump or dd failed, or ufsdump said DUMP IS DONE over sectors it could not
+# read; 2 refused: bad usage or preconditions not met (or the hook could not quiesce),
+# nothing changed; 3 the submirror could not be reattached, the file system could not be
+# unlocked or the application could not be resumed: needs an administrator.
 
 # Backticks and expr, not $( ) and $(( )): Solaris 10 /bin/sh is a Bourne shell.
 # shellcheck disable=SC2006,SC2003,SC2181
@@ -49,6 +64,7 @@ METATTACH=/usr/sbin/metattach
 LOCKFS=/usr/sbin/lockfs
 FSCK=/usr/sbin/fsck
 UFSDUMP=/usr/sbin/ufsdump
+DD=/usr/bin/dd
 LOGGER=/usr/bin/logger
 
 PROG=`basename "$0"`
@@ -59,11 +75,15 @@ MINSUB=2
 RECOVER=no
 SPARE=
 REPAIR=no
+RAW=no
+HOOK=
+BS=1024k
 DO=
 STATEFILE=/var/tmp/svm-online-backup.state
 DUMPERR=/tmp/svm-online-backup.$$
 
 LOCKED=no
+QUIESCED=no
 DETACHED=no
 ATTACHED=no
 STATUS=0
@@ -76,6 +96,7 @@ log() {
 usage() {
 	echo "usage: $PROG [-nwy] [-l level] [-f dumpfile] [-m min_submirrors] mirror submirror mount-point" >&2
 	echo "       $PROG [-nwy] [-l level] [-f dumpfile] -t spare mirror mount-point" >&2
+	echo "       $PROG -r [-nw] [-q hook] [-f dest] [-b blocksize] mirror submirror" >&2
 	echo "       $PROG -R | -h" >&2
 	exit 2
 }
@@ -101,6 +122,24 @@ unlock() {
 			LOCKED=no
 		else
 			log "CRITICAL: cannot unlock $MOUNTPT: writers are stalled, run: lockfs -u $MOUNTPT"
+			STATUS=3
+		fi
+	fi
+}
+
+# the site's hook (-q): "hook quiesce|resume mirror"; the hook is a command line, split
+# into words on purpose
+hook() {
+	# shellcheck disable=SC2086
+	$DO $HOOK "$1" "$MIRROR"
+}
+
+resume() {
+	if [ "$QUIESCED" = yes ]; then
+		if hook resume; then
+			QUIESCED=no
+		else
+			log "CRITICAL: cannot resume the application on $MIRROR, run: $HOOK resume $MIRROR"
 			STATUS=3
 		fi
 	fi
@@ -143,6 +182,7 @@ fail() {
 	log "$*"
 	[ "$STATUS" -eq 0 ] && STATUS=1
 	unlock
+	resume
 	restore
 	rm -f "$DUMPERR"
 	exit $STATUS
@@ -173,9 +213,12 @@ recover() {
 	exit 0
 }
 
-while getopts Rhnyt:l:f:wm: opt; do
+while getopts Rhnyrq:b:t:l:f:wm: opt; do
 	case $opt in
 	R) RECOVER=yes ;;
+	r) RAW=yes ;;
+	q) HOOK=$OPTARG ;;
+	b) BS=$OPTARG ;;
 	h) help ;;
 	n) DO="echo" ;;
 	y) REPAIR=yes ;;
@@ -192,7 +235,22 @@ if [ "$RECOVER" = yes ]; then
 	[ $# -eq 0 ] || usage
 	recover
 fi
-if [ -n "$SPARE" ]; then
+if [ "$RAW" = yes ]; then
+	# -t, -y and -l are for a UFS (a spare submirror's file system, fsck, ufsdump levels)
+	if [ $# -ne 2 ] || [ -n "$SPARE" ] || [ "$REPAIR" = yes ] || [ "$LEVEL" != 0 ]; then
+		usage
+	fi
+	MIRROR=$1
+	SUB=$2
+	MOUNTPT=-
+	case $DUMPFILE in
+	/dev/md/*|/dev/dsk/*|/dev/rdsk/*)
+		log "-f $DUMPFILE: the copy goes to a tape or a file, never to a disk"
+		exit 2 ;;
+	esac
+elif [ -n "$HOOK" ]; then
+	usage
+elif [ -n "$SPARE" ]; then
 	[ $# -eq 2 ] || usage
 	MIRROR=$1
 	SUB=$SPARE
@@ -267,7 +325,20 @@ fi
 
 # 2-4. Write-lock (flushes UFS logging data), detach, unlock at once.
 #      Never write-lock /: that hangs the system (the guide's Caution).
-if [ "$MOUNTPT" != / ]; then
+#      A raw volume has no file system to lock: the site's hook quiesces the application.
+if [ "$RAW" = yes ]; then
+	if [ -n "$HOOK" ]; then
+		if hook quiesce; then
+			QUIESCED=yes
+		else
+			log "cannot quiesce the application on $MIRROR ($HOOK quiesce $MIRROR failed): nothing changed"
+			[ -n "$DO" ] || rm -f "$STATEFILE"
+			exit 2
+		fi
+	else
+		log "warning: no quiesce hook (-q): the copy of $MIRROR is crash-consistent, the application's recovery must replay its log when it is restored"
+	fi
+elif [ "$MOUNTPT" != / ]; then
 	$DO $LOCKFS -w "$MOUNTPT" || fail "cannot write-lock $MOUNTPT"
 	LOCKED=yes
 else
@@ -278,11 +349,29 @@ if $DO $METADETACH "$MIRROR" "$SUB"; then
 	ATTACHED=no
 else
 	unlock
+	resume
 	fail "cannot detach $SUB from $MIRROR"
 fi
 unlock
+resume
 [ "$STATUS" -eq 0 ] || fail "giving up"
 log "$SUB detached from $MIRROR"
+
+# -r: copy the detached submirror's raw device whole; dd stops at the first read error
+# (no conv=noerror: a copy with zero-filled blocks is no backup)
+if [ "$RAW" = yes ]; then
+	$DO $DD "if=/dev/md/rdsk/$SUB" "of=$DUMPFILE" "bs=$BS"
+	rc=$?
+	[ $rc -eq 0 ] || fail "dd of /dev/md/rdsk/$SUB to $DUMPFILE failed (exit $rc)"
+	restore
+	[ "$STATUS" -eq 0 ] || exit $STATUS
+	log "raw copy of $MIRROR ($SUB) to $DUMPFILE done"
+	if [ "$WAIT" = yes ]; then
+		[ -n "$DO" ] || resync_wait "$MIRROR"
+		log "$MIRROR resync done"
+	fi
+	exit 0
+fi
 
 # 5. Check the file system on the detached submirror: repaired only with -y.
 if [ "$REPAIR" = yes ]; then

@@ -29,6 +29,7 @@ from simulator.lvm.md.records import HotSparePool, Mirror, Stripe, Unit
 from simulator.sunos.release import check_release
 from simulator.sunos.state import SunosState, SyslogLine
 from simulator.sunos.syslog import SHUTDOWN_LINE, panic_lines, savecore_line
+from simulator.ufs.databases import Databases
 from simulator.ufs.filesystems import FileSystems
 
 __all__ = ["CommandResult", "Host", "HostHung"]
@@ -83,6 +84,7 @@ class Host:
         self.faults = FaultHooks()
         self.on_advance(self.md.resync.tick)
         self.fs = FileSystems(self)
+        self.databases = Databases(self)
         self.backups = Backups(self)
         self.sunos = SunosState()
 
@@ -271,6 +273,7 @@ class Host:
         self.hung_reason = None
         self.md.reboot(metasync=metasync)
         self.fs.reboot()
+        self.databases.reboot()
         self.sunos.boots += 1
         if self.sunos.pending_panic is not None:
             now = self.clock.now
@@ -361,6 +364,7 @@ class Host:
                 "md": self.md.to_dict(), "hung": self.hung_reason,
                 "metasync": self.md.resync.to_dict(), "fs": self.fs.to_dict(),
                 "backups": self.backups.to_dict(), "sunos": self.sunos.to_dict(),
+                **({"databases": self.databases.to_dict()} if self.databases.databases else {}),
                 **({"boot_script": self.boot_script} if self.boot_script else {})}
 
     @classmethod
@@ -379,5 +383,6 @@ class Host:
         host.fs.load_dict(d.get("fs", old.get("fs", {})))
         host.backups.load_dict(d.get("backups", old.get("backup", {})))
         host.sunos.load_dict(d.get("sunos", {}))
+        host.databases.load_dict(d.get("databases", {}))
         host.boot_script = str(d.get("boot_script", ""))
         return host

@@ -18,10 +18,11 @@ from __future__ import annotations
 import calendar
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
 from simulator.backup.archive import ROOT_INO, ArchiveEntry
+from simulator.backup.rawimage import RawHeader
 from simulator.backup.tapes import (
     DEFAULT_TAPE,
     DEFAULT_TAPE_CAPACITY,
@@ -101,6 +102,8 @@ class Backups:
         # here), "killed:SIG" (ufsdump dies by signal SIG), "read:N" (N sectors of the
         # dumped device cannot be read: zero-filled, as bread() does)
         self.dump_faults: list[str] = []
+        # what dd copied of raw devices: (destination, the image's header)
+        self.raw_images: list[tuple[str, RawHeader]] = []
         self.disk_rate_kbs = DEFAULT_DISK_RATE
         self.file_rate_kbs = DEFAULT_FILE_RATE
 
@@ -187,6 +190,8 @@ class Backups:
                 "dumps": [r.to_dict() for r in self.dumps],
                 "fail_after_fraction": self.fail_after_fraction,
                 **({"dump_faults": list(self.dump_faults)} if self.dump_faults else {}),
+                **({"raw_images": [[d, asdict(h)] for d, h in self.raw_images]}
+                   if self.raw_images else {}),
                 "disk_rate_kbs": self.disk_rate_kbs, "file_rate_kbs": self.file_rate_kbs}
 
     def load_dict(self, data: dict[str, Any]) -> None:
@@ -201,6 +206,7 @@ class Backups:
         f = data.get("fail_after_fraction")
         self.fail_after_fraction = None if f is None else float(f)
         self.dump_faults = [str(x) for x in data.get("dump_faults", [])]
+        self.raw_images = [(str(d), RawHeader(**h)) for d, h in data.get("raw_images", [])]
         self.disk_rate_kbs = float(data.get("disk_rate_kbs", DEFAULT_DISK_RATE))
         self.file_rate_kbs = float(data.get("file_rate_kbs", DEFAULT_FILE_RATE))
 

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from simulator.session.verdict import RunResult
 
 LONG_POINTS: dict[str, tuple[int, ...]] = {"ufsdump": (10, 50, 90), "fsck": (40,),
-                                           "resync": (50,)}
+                                           "resync": (50,), "dd": (10, 50, 90)}
 
 
 @dataclass(frozen=True)

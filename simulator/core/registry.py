@@ -35,7 +35,8 @@ _MODULES = {
         "metaonline", "metareplace", "metasync", "metadb", "metahs", "metaset")},
     **{name: f"simulator.ufs.cmd.{name}" for name in (
         "lockfs", "mount", "umount", "df", "fsck", "newfs")},
-    **{name: f"simulator.backup.cmd.{name}" for name in ("ufsdump", "ufsrestore")},
+    **{name: f"simulator.backup.cmd.{name}" for name in ("ufsdump", "ufsrestore", "dd")},
+    "dbctl": "simulator.ufs.cmd.dbctl",
     **{name: f"simulator.sunos.cmd.{name}" for name in (
         "modinfo", "eeprom", "zonename", "swap", "svcs", "format", "prtvtoc", "iostat", "mt",
         "mailx", "sendmail")},
@@ -58,6 +59,10 @@ _HOMES: dict[str, tuple[str, ...]] = {
     "mt": ("/usr/bin/mt",),
     "mailx": ("/usr/bin/mailx",),
     "sendmail": ("/usr/lib/sendmail", "/usr/sbin/sendmail"),
+    # dd is /usr/bin/dd on Solaris (/bin is a link to /usr/bin); the sandbox needs no dd
+    "dd": ("/usr/bin/dd",),
+    # the stand-in for a database vendor's utility (simulator/ufs/databases.py)
+    "dbctl": ("/opt/svmsim/bin/dbctl",),
 }
 
 

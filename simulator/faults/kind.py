@@ -18,10 +18,11 @@ if TYPE_CHECKING:
     from simulator.host import Host
 
 # what TARGET names, per kind
-TARGET_KINDS = ("component", "disk", "submirror", "mirror", "filesystem", "device", "tape",
+TARGET_KINDS = ("component", "disk", "submirror", "mirror", "filesystem", "database", "device",
+                "tape",
                 "command", "host")
 # long operations that report their progress (simulator.core.faulthooks.FaultHooks.progress)
-WHERES = ("ufsdump", "resync", "fsck")
+WHERES = ("ufsdump", "resync", "fsck", "dd")
 
 
 @dataclass(frozen=True)

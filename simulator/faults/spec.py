@@ -92,7 +92,7 @@ class Trigger:
     pattern: str = ""         # before/after: a program name or a glob over the call's words
     nth: int = 1              # before/after: the Nth matching call; io: the Nth I/O
     seconds: float = 0.0      # time
-    where: str = ""           # progress: ufsdump | resync | fsck
+    where: str = ""           # progress: ufsdump | resync | fsck | dd
     percent: float = 0.0      # progress
     prob: float = 0.0         # p
 

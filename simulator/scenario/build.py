@@ -94,6 +94,16 @@ class _Builder:
                                       rate_kbs=tape.rate_kbs, cartridges=tape.cartridges)
             except (MDError, ValueError) as e:
                 raise self.fail(f"tape[{i}]", e) from None
+        for i, db in enumerate(sc.databases):
+            where = f"database[{i}]"
+            holder = host.fs.fs_on_device(f"/dev/md/dsk/{db.volume}")
+            if holder is not None:
+                raise sc.error(where, f"{db.volume} holds the file system {holder.mount}: a "
+                               "database is on a raw volume with no file system")
+            try:
+                host.databases.add(db.name, db.volume, db.writes_per_second * 3600, db.seed)
+            except ValueError as e:
+                raise self.fail(where, e) from None
         for d in sc.disks:
             if d.failed:
                 host.disks[d.name].failed = True

@@ -699,6 +699,21 @@ class TapeSpec(Spec):
         return None if self.rate is None else self.rate / 2
 
 
+_DB_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{0,31}$")
+
+
+class DatabaseSpec(Spec):
+    """``[[database]]``: a database writing a raw volume with no file system (the Admin
+    Guide's "raw device for database management software"; :mod:`simulator.ufs.databases`);
+    ``/opt/svmsim/bin/dbctl`` is its vendor utility (quiesce, resume, status)."""
+
+    name: Annotated[str, AfterValidator(_matches(_DB_NAME.match, "a database name like orders")),
+                    _string_schema("a database name like orders", _DB_NAME)]
+    volume: UnitName
+    writes_per_second: PerSecond = 1.0
+    seed: Seed = 1
+
+
 class SetupStep(Spec):
     """One ``[setup]`` step: commands, then I/O errors, then virtual time passing."""
 
@@ -865,6 +880,8 @@ class Scenario(Spec):
                                               serialization_alias="filesystem")
     tapes: list[TapeSpec] = Field(default_factory=list, validation_alias="tape",
                                   serialization_alias="tape")
+    databases: list[DatabaseSpec] = Field(default_factory=list, validation_alias="database",
+                                          serialization_alias="database")
     setup: list[SetupStep] = Field(default_factory=list, json_schema_extra=_one_or_many)
     # named apart from its table ([[fault]]) so that a mistyped [[faults]] is an unknown table
     fault_specs: list[Fault] = Field(default_factory=list, validation_alias="fault",
@@ -874,7 +891,8 @@ class Scenario(Spec):
     _source: str = PrivateAttr("<scenario>")
 
     @field_validator("disks", "replicas", "hsps", "stripes", "mirrors", "softparts",
-                     "filesystems", "tapes", "setup", "fault_specs", mode="before")
+                     "filesystems", "tapes", "databases", "setup", "fault_specs",
+                     mode="before")
     @classmethod
     def _tables(cls, v: object, info: ValidationInfo) -> object:
         return _array_of_tables(v, info)

@@ -24,7 +24,10 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from simulator.backup.cmd.dd import operands as dd_operands
+from simulator.backup.cmd.dd import reads_device
 from simulator.backup.cmd.ufsdump import DumpKeys, parse_keys
+from simulator.backup.rawimage import RawHeader, RawImageError, verify_image
 from simulator.backup.tapes import DEFAULT_TAPE
 from simulator.core.files import FileAccess
 from simulator.core.names import device_slice, device_unit
@@ -76,6 +79,8 @@ class BackupOutcome:
     consistent: bool | None = None   # None: the source could not be judged
     inconsistency: str = ""          # why the archive is not a consistent image
     unreadable: int = 0              # sectors ufsdump could not read (dumped as zeros)
+    raw: RawHeader | None = None     # a dd copy of a raw device: what its image says
+    notes: list[str] = field(default_factory=list)
 
     @property
     def good(self) -> bool:
@@ -105,9 +110,13 @@ def dump_destination(argv: list[str]) -> str | None:
 
 
 def archive_of(call: Call, files: FileAccess) -> bytes | None:
-    """The archive a ufsdump call wrote to a file, as it left it (small: metadata and
-    digests); None for tapes, standard output, or a file that is not there."""
-    dest = dump_destination(call.argv)
+    """The archive a ufsdump call (or the raw image a dd of a device) wrote to a file, as it
+    left it (small: metadata and digests); None for tapes, standard output, or a file that
+    is not there."""
+    if call.name == "dd":
+        dest = dd_operands(call.argv[1:]).get("of") if reads_device(call.argv[1:]) else None
+    else:
+        dest = dump_destination(call.argv)
     if not dest or dest == "-" or dest.startswith("/dev/"):
         return None
     try:
@@ -215,11 +224,20 @@ def dump_source(host: Host, transcript: Transcript, call: Call) -> tuple[bool | 
         f"{disk} is the volume of {mount}, mounted and written to during the dump")
 
 
+def raw_copies(transcript: Transcript) -> list[Call]:
+    """The dd calls that copied a metadevice or slice (a raw-volume backup)."""
+    return [c for c in transcript.calls_named("dd") if reads_device(c.argv[1:])]
+
+
 def backup_outcome(host: Host, transcript: Transcript,
                    resolve: Resolve | None = None) -> BackupOutcome:
-    """Find the last ufsdump, its archive and fsck, and compare it with the detach view."""
+    """Find the last backup -- a ufsdump, or a dd of a raw device -- its archive and fsck,
+    and compare it with the detach view."""
     from simulator.backup.verify import verify_backup
     dumps = transcript.calls_named("ufsdump")
+    raws = raw_copies(transcript)
+    if raws and (not dumps or raws[-1].index > dumps[-1].index):
+        return raw_outcome(host, transcript, raws)
     outcome = BackupOutcome(dumps=dumps)
     if not dumps:
         return outcome
@@ -253,6 +271,64 @@ def backup_outcome(host: Host, transcript: Transcript,
             outcome.completed = False
     except Exception as e:   # the archive may be missing or unreadable: that is a finding
         outcome.error = f"{type(e).__name__}: {e}"
+    return outcome
+
+
+def raw_outcome(host: Host, transcript: Transcript, raws: list[Call]) -> BackupOutcome:
+    """The last dd of a raw device: the image it left (the file as dd left it, or what it
+    wrote on the tape), whether it holds the whole device, and whether its content is a
+    point-in-time copy (a detached submirror, or a volume nothing wrote while it was read).
+    A database's copy taken while it was not quiesced is crash-consistent: usable (its
+    recovery replays its log, as after a power cut) and noted, as ``/`` unlocked is."""
+    last = raws[-1]
+    ops = dd_operands(last.argv[1:])
+    src = ops.get("if", "")
+    dest = ops.get("of")
+    outcome = BackupOutcome(dumps=raws, archive=dest or "standard output of dd")
+    header: RawHeader | None = None
+    try:
+        if dest is None:
+            header = RawHeader.from_bytes(last.stdout_bytes)
+        elif dest.startswith("/dev/"):
+            header = next((h for d, h in reversed(host.backups.raw_images)
+                           if d == dest and h.device == src
+                           and last.start - 1e-6 <= h.date <= last.end), None)
+            if header is None and dest != "/dev/null":
+                outcome.error = f"nothing was written to {dest}"
+            elif dest == "/dev/null":
+                outcome.error = "copied to /dev/null: nothing was kept"
+        elif last.archive is not None:
+            header = RawHeader.from_bytes(last.archive)
+        else:
+            outcome.error = f"{dest} was not written"
+    except RawImageError as e:
+        outcome.error = str(e)
+    outcome.raw = header
+    outcome.fsck_clean = True           # no file system: nothing for fsck to check
+    if header is None:
+        return outcome
+    verdict = verify_image(header)
+    outcome.completed = last.exit_code == 0 and header.whole
+    outcome.unreadable = header.zero_filled
+    unit = device_unit(src)
+    name = unit.short if unit is not None else src
+    detach = next((r for r in reversed(host.databases.detaches)
+                   if r.submirror == name and transcript.start() <= r.time <= last.start),
+                  None)
+    outcome.source = (f"submirror {name} detached from {detach.mirror}" if detach
+                      else f"{src}")
+    outcome.consistent = header.consistent
+    if not header.consistent:
+        outcome.inconsistency = (f"{src} changed while dd copied it (database "
+                                 f"{header.content} kept writing): not a point-in-time copy"
+                                 if header.kind == "database" else
+                                 f"{src} changed while dd copied it")
+    if header.kind == "database" and not header.quiesced and header.consistent:
+        outcome.notes.append(f"crash-consistent copy: database {header.content} was not "
+                             "quiesced when the copy was split off; its own recovery must "
+                             "replay its log when it is restored")
+    if not verdict.usable and header.whole and not header.zero_filled and header.consistent:
+        outcome.error = "; ".join(verdict.problems)
     return outcome
 
 
@@ -358,6 +434,14 @@ class Run:
                 if lock != "unlock" and start.get(m) != lock]
 
     @cached_property
+    def quiesced(self) -> list[str]:
+        """Databases the driver left quiesced (their writes held back): quiesced at the end,
+        and not when the run began."""
+        start = self.initial.get("quiesced", {}) if self.initial else {}
+        return [name for name, q in self.final.get("quiesced", {}).items()
+                if q and not start.get(name, False)]
+
+    @cached_property
     def preexisting(self) -> list[str]:
         """What was wrong before the driver ran and still is: never the driver's fault."""
         if self.initial is None:
@@ -443,6 +527,7 @@ class Run:
         """What the driver changed and did not restore: locks, submirrors, redundancy."""
         return ([f"{x} write-locked" if x.endswith("(write)") else f"{x} locked"
                  for x in self.locked]
+                + [f"database {x} left quiesced" for x in self.quiesced]
                 + [f"{x} left detached" for x in self.still_detached]
                 + self.lost_redundancy)
 
@@ -455,7 +540,7 @@ class Run:
             keys = _dump_keys(call.argv)
             if keys is not None and not keys.printsize:
                 return True
-        return False
+        return bool(raw_copies(self.transcript))
 
 
 @dataclass
@@ -532,6 +617,19 @@ def filesystems_unlocked(run: Run) -> Finding:
     return Finding(not parts, summary, run.transcript.calls_named("lockfs"), notes)
 
 
+@check("databases-resumed", "(shown on hosts with databases on raw volumes) no database is "
+       "left quiesced by the driver: its vendor utility's resume ran after the split")
+def databases_resumed(run: Run) -> Finding | None:
+    if not run.host.databases.databases:
+        return None
+    evidence = [c for c in run.transcript.calls if any(
+        ch.startswith("database ") for ch in c.changes)]
+    if run.quiesced:
+        return Finding(False, "left quiesced (their writes held back): "
+                       + ", ".join(run.quiesced), evidence[-2:])
+    return Finding(True, "no database left quiesced", evidence[-2:])
+
+
 @check("submirrors-reattached",
        "every submirror the driver detached is attached again (one missing before the "
        "run is not its fault)")
@@ -554,8 +652,10 @@ def detached_under_write_lock(run: Run) -> Finding | None:
         mount = run.host.fs.mount_of(f"/dev/md/dsk/{rec.mirror.rpartition('/')[2]}")
         if mount and mount != "/" and not rec.locked:
             unlocked.append(f"{rec.submirror} from {rec.mirror} ({mount})")
-    if not unlocked and not run.transcript.detached:
-        return None
+    if not unlocked and not any(
+            run.host.fs.mount_of(f"/dev/md/dsk/{r.mirror.rpartition('/')[2]}")
+            for r in run.host.fs.detach_records if r.time >= run.transcript.start()):
+        return None     # no submirror of a mounted UFS was detached (a raw volume's, say)
     detaches = [c for c in run.transcript.calls_named("metadetach") if c.exit_code == 0]
     return Finding(not unlocked,
                    "every submirror of a mounted UFS was detached under lockfs -w"
@@ -580,7 +680,8 @@ def redundancy(run: Run) -> Finding:
                    run.transcript.calls_named("metadetach", "metattach"), notes)
 
 
-@check("backup-made", "a ufsdump ran to the end, and the fsck before it was clean")
+@check("backup-made", "a ufsdump ran to the end, and the fsck before it was clean (a raw "
+       "volume: a dd copied the whole device without a read error)")
 def backup_made(run: Run) -> Finding | None:
     if run.expect.backup is False:
         return None
@@ -590,7 +691,7 @@ def backup_made(run: Run) -> Finding | None:
         # backup; one that split a mirror, or a scenario that expects a backup, is
         if run.expect.backup is not True and not run.transcript.detached:
             return None
-        reason = "no ufsdump was run" + (
+        reason = "no ufsdump (nor dd of a raw volume) was run" + (
             " although a submirror was detached" if run.transcript.detached else "")
         return Finding(False, reason, run.transcript.calls_named("metadetach")[-1:])
     why = []
@@ -603,14 +704,21 @@ def backup_made(run: Run) -> Finding | None:
     if outcome.fsck_clean is None:
         why.append("no fsck of the dumped device before the dump")
     if outcome.unreadable:
-        why.append(f"{outcome.unreadable} sector(s) of the dumped device could not be read "
+        why.append(f"{outcome.unreadable} unreadable block(s) of {outcome.raw.device} are "
+                   "zeros in the copy (dd conv=noerror)" if outcome.raw is not None else
+                   f"{outcome.unreadable} sector(s) of the dumped device could not be read "
                    "and are zeros in the archive")
     held = outcome.completed and not outcome.error and outcome.fsck_clean is not False \
         and not outcome.unreadable
+    if outcome.raw is not None and not outcome.raw.whole:
+        why.append(f"dd copied {outcome.raw.copied} of the {outcome.raw.size} bytes of "
+                   f"{outcome.raw.device}")
+        held = False
     summary = (f"archive {outcome.archive} complete" if held else "; ".join(why))
     if outcome.fsck_clean is None and held:
         summary += " (no fsck of the dumped device before the dump)"
-    return Finding(held, summary, outcome.fsck_calls[-1:] + outcome.dumps[-1:])
+    return Finding(held, summary, outcome.fsck_calls[-1:] + outcome.dumps[-1:],
+                   list(outcome.notes))
 
 
 @check("archive-matches-detach-view", "(shown when it failed) the archive is a consistent "

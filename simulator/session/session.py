@@ -109,7 +109,7 @@ class Session:
             call = Call(len(self.transcript.calls) + 1, list(argv), result, start,
                         self.host.clock.now, bytes(recorded.seen) if recorded else stdin,
                         cwd=cwd)
-            if call.name == "ufsdump":
+            if call.name in ("ufsdump", "dd"):     # the archive or raw image as left
                 call.archive = archive_of(call, files or FileAccess())
             self.transcript.record(call, before, summarize(self.host))
             self._faults_fired()

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from shlex import quote
-from typing import TYPE_CHECKING, Any, TypedDict
+from typing import TYPE_CHECKING, Any, NotRequired, TypedDict
 
 from simulator.lvm.md.records import Mirror, SubmirrorSlot
 from simulator.lvm.md.states import sm_state_to_name
@@ -95,6 +95,8 @@ class Summary(TypedDict):
     mirrors: dict[str, MirrorSummary]   # display name (``set/d0``) -> summary
     locks: dict[str, str]               # mount point -> lockfs lock type
     mounts: dict[str, str]              # mount point -> block device
+    # database -> quiesced (simulator.ufs.databases); only on hosts that have databases
+    quiesced: NotRequired[dict[str, bool]]
 
 
 def summarize(host: Host) -> Summary:
@@ -110,6 +112,8 @@ def summarize(host: Host) -> Summary:
     for mount, device in host.fs.mounts():
         out["mounts"][mount] = device
         out["locks"][mount] = host.fs.lock_of(mount)
+    if host.databases.databases:
+        out["quiesced"] = {db.name: db.quiesced for db in host.databases.databases.values()}
     return out
 
 
@@ -152,6 +156,10 @@ def diff(before: Summary, after: Summary) -> list[str]:
         db, da = before["mounts"].get(mount), after["mounts"].get(mount)
         if db != da:
             out.append(f"{mount}: {'mounted on ' + da if da else 'unmounted'}")
+    qb, qa = before.get("quiesced", {}), after.get("quiesced", {})
+    for name in sorted(set(qb) | set(qa)):
+        if qb.get(name, False) != qa.get(name, False):
+            out.append(f"database {name}: {'quiesced' if qa.get(name) else 'resumed'}")
     return out
 
 

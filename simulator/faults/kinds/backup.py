@@ -1,5 +1,8 @@
 """Fault kinds of a running dump: unreadable sectors, the end of the medium, a write error, a
-full destination, ufsdump killed.
+full destination, ufsdump killed. The same events strike a raw volume's copy by dd
+(``@dd:P%``; :mod:`simulator.backup.cmd.dd`): a read error stops it ("read: I/O error",
+exit 2), a write error or a full medium ends it ("write: I/O error", "write: No space left on
+device", exit 2), a signal kills it.
 
 Each one queues an event in ``host.backups.dump_faults``; ufsdump's writer takes it at its next
 checkpoint (every tenth of its record stream:
@@ -65,7 +68,7 @@ DUMP_READ_ERROR = FaultKind(
           "aborted.\", exit 3.",
     sources=(f"{DUMPTRAVERSE}: bread()", f"{DUMPOPTR}: dumpailing(), query(), dumpabort()",
              "usr/src/cmd/backup/dump/dump.h: BREADEMAX"),
-    target="command", needs_target=False, where=("ufsdump",),
+    target="command", needs_target=False, where=("ufsdump", "dd"),
     params=(Param("sectors", int, 8, "sectors that cannot be read (more than 32: the dump "
                                      "aborts)", minimum=1),),
     apply=_read_error)
@@ -82,7 +85,7 @@ TAPE_EOM = FaultKind(
           "not updated.",
     sources=(f"{DUMPTAPE}: dowrite() (ENOSPC), rollforward(), close_rewind(), changevol()",
              f"{DUMPOPTR}: query(), dumpabort()"),
-    target="command", needs_target=False, where=("ufsdump",),
+    target="command", needs_target=False, where=("ufsdump", "dd"),
     apply=_queue("eom", "the medium ends here"), clear=_unqueue("eom"))
 
 TAPE_WRITE_ERROR = FaultKind(
@@ -94,7 +97,7 @@ TAPE_WRITE_ERROR = FaultKind(
           "file), then \"NEEDS ATTENTION: Do you want to restart?: (\\\"yes\\\" or \\\"no\\\")\" "
           "and, with no operator at a terminal, \"The ENTIRE dump is aborted.\", exit 3.",
     sources=(f"{DUMPTAPE}: dowrite(), tperror()", f"{DUMPOPTR}: query(), dumpabort()"),
-    target="command", needs_target=False, where=("ufsdump",),
+    target="command", needs_target=False, where=("ufsdump", "dd"),
     apply=_queue("write-error", "the next write to the medium fails"),
     clear=_unqueue("write-error"))
 
@@ -108,7 +111,7 @@ DEST_FULL = FaultKind(
           "holds the part written.",
     sources=(f"{DUMPTAPE}: dowrite(), tperror()", "usr/src/uts/common/fs/ufs/ufs_vnops.c: "
              "wrip() ENOSPC"),
-    target="command", needs_target=False, where=("ufsdump",),
+    target="command", needs_target=False, where=("ufsdump", "dd"),
     apply=_queue("write-error", "the destination's file system is full"),
     clear=_unqueue("write-error"))
 
@@ -121,7 +124,7 @@ DUMP_KILLED = FaultKind(
           "sees exit status 128 + the signal (137 for SIGKILL); the medium holds a partial "
           "dump that ufsrestore reports as incomplete.",
     sources=(f"{DUMPOPTR}: Exit() (not reached)", "sh(1): exit status of a killed command"),
-    target="command", needs_target=False, where=("ufsdump",),
+    target="command", needs_target=False, where=("ufsdump", "dd"),
     params=(Param("signal", int, 9, "the signal number (9 SIGKILL, 15 SIGTERM, 1 SIGHUP)",
                   minimum=1),),
     apply=_killed)

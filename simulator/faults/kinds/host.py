@@ -56,7 +56,7 @@ PANIC = FaultKind(
           "checkpoint, a detached submirror stays detached.",
     sources=REBOOT_SOURCES + ("usr/src/uts/common/os/uadmin.c: kadmin() A_DUMP",),
     target="host", needs_target=False, transient_ok=False,
-    where=("ufsdump", "resync", "fsck"), apply=_panic)
+    where=("ufsdump", "resync", "fsck", "dd"), apply=_panic)
 
 REBOOT = FaultKind(
     name="reboot",
@@ -68,7 +68,7 @@ REBOOT = FaultKind(
     sources=REBOOT_SOURCES[2:] + ("usr/src/cmd/syslogd/syslogd.c (\"going down on signal\")",
                                   "usr/src/cmd/initpkg/init.d (run level 6)"),
     target="host", needs_target=False, transient_ok=False,
-    where=("ufsdump", "resync", "fsck"), apply=_reboot)
+    where=("ufsdump", "resync", "fsck", "dd"), apply=_reboot)
 
 CLOCK_JUMP = FaultKind(
     name="clock-jump",

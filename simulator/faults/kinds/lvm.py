@@ -113,7 +113,7 @@ COMPONENT_ERROR = FaultKind(
     sources=MD_SOURCES + ("usr/src/uts/common/io/lvm/mirror/mirror_resync.c",),
     target="component",
     params=(Param("op", str, "write", "which I/O fails: read or write", ("read", "write")),),
-    apply=_component_error, clear=_component_ok, where=("ufsdump", "resync", "fsck"),
+    apply=_component_error, clear=_component_ok, where=("ufsdump", "resync", "fsck", "dd"),
     targets=_components)
 
 
@@ -145,7 +145,7 @@ DISK_FAIL = FaultKind(
           "maintenance).",
     sources=MD_SOURCES + ("usr/src/uts/common/io/lvm/md/md_mddb.c (replica write errors)",
                           "usr/src/uts/common/io/lvm/mirror/mirror.c: mirror_read_strategy()"),
-    target="disk", apply=_disk_fail, clear=_disk_back, where=("ufsdump", "resync", "fsck"),
+    target="disk", apply=_disk_fail, clear=_disk_back, where=("ufsdump", "resync", "fsck", "dd"),
     targets=_disks)
 
 
@@ -173,7 +173,7 @@ SLOW_DISK = FaultKind(
              "goes at the pace of its I/O)",),
     target="disk",
     params=(Param("factor", float, 10.0, "how many times slower", minimum=1.0),),
-    apply=_slow, clear=_fast, where=("ufsdump", "resync"), targets=_disks)
+    apply=_slow, clear=_fast, where=("ufsdump", "resync", "dd"), targets=_disks)
 
 
 # ---------------------------------------------------------------------- submirror-offline

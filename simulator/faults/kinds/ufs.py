@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from simulator.faults.kind import FaultKind, Param
+from simulator.faults.spec import FaultError
 
 if TYPE_CHECKING:
     from simulator.faults.spec import Fault
@@ -126,5 +127,36 @@ TORN_FS = FaultKind(
     target="submirror", targets=_submirrors, transient_ok=False,
     apply=_damage("torn"))
 
+def _databases(host: Host) -> list[str]:
+    return [db.name for db in host.databases.databases.values()]
+
+
+def _refuse_quiesce(host: Host, f: Fault) -> str:
+    if host.databases.named(f.target) is None:
+        raise FaultError(f"quiesce-refused: {f.target}: no such database")
+    host.databases.refusals[f.target] = str(f.param("reason"))
+    return f"the next quiesce of {f.target} fails: {f.param('reason')}"
+
+
+def _unrefuse_quiesce(host: Host, f: Fault) -> None:
+    host.databases.refusals.pop(f.target, None)
+
+
+QUIESCE_REFUSED = FaultKind(
+    name="quiesce-refused",
+    summary="the database's vendor utility cannot quiesce it (transactions still active)",
+    event="The application refuses to quiesce for the backup: long transactions hold it "
+          "open past the utility's timeout (the Admin Guide's step 2 leaves the quiesce to "
+          "the vendor's utility, which can fail).",
+    shows="dbctl quiesce prints \"dbctl: <name>: cannot quiesce: <reason>\" and exits 1; the "
+          "database keeps writing. A backup that splits the mirror anyway gets a "
+          "crash-consistent copy; a careful one refuses.",
+    sources=("the Admin Guide, How to Perform an Online Backup of a RAID-1 Volume, step 2",
+             "simulator/ufs/databases.py (no Solaris source: the vendor's utility)"),
+    target="database", targets=_databases,
+    params=(Param("reason", str, "transactions still active after 60 seconds",
+                  "what the utility says"),),
+    apply=_refuse_quiesce, clear=_unrefuse_quiesce)
+
 KINDS: tuple[FaultKind, ...] = (LOCKFS_BUSY, LOCKFS_LOCKED, LOCKFS_NOT_MOUNTED, LOCKFS_EIO,
-                                FSCK_ERRORS, TORN_FS)
+                                FSCK_ERRORS, TORN_FS, QUIESCE_REFUSED)
