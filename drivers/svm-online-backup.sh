@@ -23,7 +23,9 @@
 #   -m n         refuse unless the mirror has at least n submirrors (default 2)
 #   -t spare     the guide's Tip: attach the metadevice spare (a concat/stripe made with
 #                metainit) as one more submirror, wait for its resync, detach it for the
-#                backup, and leave the mirror as it was: redundancy never drops
+#                backup, and leave the mirror as it was: redundancy never drops. A slice
+#                (-t c3t0d0s0) is made into a one-slice concat first (metainit dN 1 1,
+#                the first free dN from d100) and cleared again (metaclear) after the backup
 #   -y           let fsck repair the detached copy (fsck -y); without it a copy fsck
 #                finds unclean (fsck -n) stops the backup
 #   -r           a raw volume with no file system (a database): nothing is write-locked
@@ -61,6 +63,8 @@ export PATH
 METASTAT=/usr/sbin/metastat
 METADETACH=/usr/sbin/metadetach
 METATTACH=/usr/sbin/metattach
+METAINIT=/usr/sbin/metainit
+METACLEAR=/usr/sbin/metaclear
 LOCKFS=/usr/sbin/lockfs
 FSCK=/usr/sbin/fsck
 UFSDUMP=/usr/sbin/ufsdump
@@ -74,6 +78,8 @@ WAIT=no
 MINSUB=2
 RECOVER=no
 SPARE=
+SLICE=
+MADE=no
 REPAIR=no
 RAW=no
 HOOK=
@@ -156,6 +162,18 @@ attach() {
 	return 1
 }
 
+# -t slice: the concat made of the slice is cleared once it is out of the mirror, so the
+# host is left as it was found (a leftover concat harms nothing: a warning, not a failure)
+clear_spare() {
+	if [ "$MADE" = yes ]; then
+		if $DO $METACLEAR "$SPARE"; then
+			MADE=no
+		else
+			log "warning: cannot clear the spare concat $SPARE made of $SLICE, run: metaclear $SPARE"
+		fi
+	fi
+}
+
 # put the mirror back as it was: the submirror reattached, or (-t) the spare detached
 restore() {
 	if [ -n "$SPARE" ]; then
@@ -167,6 +185,7 @@ restore() {
 				STATUS=3
 			fi
 		fi
+		[ "$ATTACHED" = no ] && clear_spare
 	elif [ "$DETACHED" = yes ]; then
 		if attach "$MIRROR" "$SUB"; then
 			DETACHED=no
@@ -192,7 +211,7 @@ fail() {
 # mount-point, and "spare" when the submirror was a -t spare)
 recover() {
 	[ -f "$STATEFILE" ] || exit 0
-	read -r MIRROR SUB MOUNTPT KIND <"$STATEFILE"
+	read -r MIRROR SUB MOUNTPT KIND MADE <"$STATEFILE"
 	# no "!" (the Bourne shell has none): if/then/else
 	if [ "$KIND" = spare ]; then
 		if is_sub "$MIRROR" "$SUB"; then
@@ -200,6 +219,9 @@ recover() {
 				log "CRITICAL: cannot detach the spare $SUB from $MIRROR, run: metadetach $MIRROR $SUB"
 				exit 3
 			fi
+		fi
+		if [ "$MADE" = made ]; then
+			$METACLEAR "$SUB" || log "warning: cannot clear the spare concat $SUB, run: metaclear $SUB"
 		fi
 	elif is_sub "$MIRROR" "$SUB"; then
 		:
@@ -287,7 +309,26 @@ if echo "$STAT" | grep 'Resync in progress' >/dev/null; then
 	log "$MIRROR is resyncing: try again later"
 	exit 2
 fi
-if [ -n "$SPARE" ]; then
+case $SPARE in
+c[0-9]*s[0-7])
+	# a slice: made into a one-slice concat named by the first free dN from d100
+	SLICE=$SPARE
+	n=100
+	while $METASTAT "d$n" >/dev/null 2>&1; do
+		n=`expr "$n" + 1`
+	done
+	SPARE=d$n
+	SUB=$SPARE
+	;;
+esac
+if [ -n "$SLICE" ]; then
+	if $DO $METAINIT "$SPARE" 1 1 "$SLICE"; then
+		MADE=yes
+	else
+		log "cannot make a spare submirror of $SLICE (metainit $SPARE 1 1 $SLICE failed): nothing changed"
+		exit 2
+	fi
+elif [ -n "$SPARE" ]; then
 	if echo "$STAT" | grep "^    Submirror [0-9]*: $SPARE\$" >/dev/null; then
 		log "$SPARE is already a submirror of $MIRROR"
 		exit 2
@@ -312,7 +353,8 @@ trap 'fail "interrupted"' 1 2 3 15
 
 # The Tip: one more submirror, resynced, is the one detached for the backup.
 if [ -n "$SPARE" ]; then
-	[ -n "$DO" ] || echo "$MIRROR $SPARE $MOUNTPT spare" >"$STATEFILE"
+	if [ "$MADE" = yes ]; then KEEP=made; else KEEP=kept; fi
+	[ -n "$DO" ] || echo "$MIRROR $SPARE $MOUNTPT spare $KEEP" >"$STATEFILE"
 	log "attaching the spare $SPARE to $MIRROR"
 	attach "$MIRROR" "$SPARE" || fail "cannot attach the spare $SPARE to $MIRROR"
 	ATTACHED=yes
@@ -399,12 +441,8 @@ rm -f "$DUMPERR"
 
 # 7. Reattach; SVM resyncs the submirror. With -t the spare stays out: the mirror is as
 #    it was before the backup.
-if [ -z "$SPARE" ]; then
-	restore
-	[ "$STATUS" -eq 0 ] || exit $STATUS
-else
-	[ -n "$DO" ] || rm -f "$STATEFILE"
-fi
+restore
+[ "$STATUS" -eq 0 ] || exit $STATUS
 log "level $LEVEL backup of $MOUNTPT ($MIRROR/$SUB) to $DUMPFILE done"
 
 if [ "$WAIT" = yes ] && [ -z "$SPARE" ]; then

@@ -33,6 +33,7 @@ from simulator.scenario.schema import (
     READ_OPTIONS,
     SCHEMA_VERSION,
     WRITE_OPTIONS,
+    DatabaseSpec,
     DiskSpec,
     Expect,
     FileSystemSpec,
@@ -51,7 +52,8 @@ from simulator.scenario.schema import (
 )
 
 __all__ = [
-    "FSTYPES", "READ_OPTIONS", "SCENARIO_DIR", "SCHEMA_VERSION", "WRITE_OPTIONS", "DiskSpec",
+    "FSTYPES", "READ_OPTIONS", "SCENARIO_DIR", "SCHEMA_VERSION", "WRITE_OPTIONS", "DatabaseSpec",
+    "DiskSpec",
     "Expect", "FileSystemSpec", "HostSpec", "HspSpec", "MirrorSpec", "ReplicaSpec", "Scenario",
     "ScenarioError", "ScenarioMeta", "SetupStep", "SoftPartSpec", "StripeSpec", "TapeSpec",
     "WorkloadSpec", "build_host", "build_scenario", "load_scenario", "parse_scenario",

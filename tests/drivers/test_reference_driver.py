@@ -35,7 +35,8 @@ def test_shellcheck_is_clean() -> None:
 def test_help_documents_every_option_and_exit_status() -> None:
     p = subprocess.run([sh(), str(DRIVER), "-h"], capture_output=True, text=True)
     assert p.returncode == 0
-    for opt in ("-l level", "-f dumpfile", "-w", "-m n", "-t spare", "-y", "-n", "-R", "-h"):
+    for opt in ("-l level", "-f dumpfile", "-w", "-m n", "-t spare", "-y", "-r", "-q hook",
+                "-b size", "-n", "-R", "-h"):
         assert f"  {opt}" in p.stdout, opt
     assert "Exit status: 0 backup done" in p.stdout and "3 the submirror could not" in p.stdout
 
@@ -101,3 +102,64 @@ def test_steps_are_logged_with_timestamps_and_to_syslog() -> None:
     r = run("seed-example", "d1", "d3", "/home1")
     logged = [n for n in r.notes if n.startswith("logger: ")]
     assert any("d3 detached from d1" in n for n in logged), logged
+
+
+RAW = ("-r", "-q", "/opt/svmsim/bin/dbctl")
+
+
+def test_raw_volume_is_quiesced_for_the_split_and_copied_with_dd() -> None:
+    """The Caution: a raw volume is not write-locked; the hook quiesces the database for the
+    moment of the detach only, dd copies the detached submirror, d33 goes back."""
+    r = run("raw-database-volume", *RAW, "-f", "/dev/rmt/0", "d30", "d33")
+    assert r.driver_exit == 0 and r.outcome == "backed-up", r.reason
+    names = [c.name for c in r.transcript.calls]
+    assert "lockfs" not in names and "fsck" not in names and "ufsdump" not in names
+    assert names.index("dbctl") < names.index("metadetach") < names.index("dd")
+    quiesce, resume = [c for c in r.transcript.calls if c.name == "dbctl"][:2]
+    assert quiesce.argv[1:] == ["quiesce", "d30"] and resume.argv[1:] == ["resume", "d30"]
+    assert resume.end - quiesce.start < 1          # held for the split, not the copy
+    assert r.transcript.calls[-1].name == "metattach"
+
+
+def test_raw_volume_without_a_hook_warns_that_the_copy_is_crash_consistent() -> None:
+    r = run("raw-database-volume", "-r", "-f", "/backup/orders.img", "d30", "d33")
+    assert r.driver_exit == 0 and r.outcome == "backed-up", r.reason
+    assert any("crash-consistent" in n for n in r.notes), r.notes
+
+
+def test_raw_volume_refused_quiesce_changes_nothing() -> None:
+    r = run("raw-database-volume", *RAW, "d30", "d33", faults=("quiesce-refused:orders",))
+    assert r.driver_exit == 2 and r.outcome == "refused", r.reason
+    assert "metadetach" not in [c.name for c in r.transcript.calls]
+
+
+def test_raw_copy_failing_resumes_and_reattaches_and_exits_1() -> None:
+    r = run("raw-database-volume", *RAW, "-f", "/dev/rmt/0", "d30", "d33",
+            faults=("disk-fail:c3t0d0@dd:50%",))
+    assert r.driver_exit == 1 and r.outcome == "failed-cleanly", r.reason
+    dd = [c for c in r.transcript.calls if c.name == "dd"][-1]
+    assert dd.exit_code == 2 and dd.stderr.startswith("read: I/O error")
+
+
+def test_raw_options_that_belong_to_ufs_are_usage_errors() -> None:
+    for extra in (("-y",), ("-l", "1"), ("-t", "d34")):
+        p = subprocess.run([sh(), str(DRIVER), "-r", *extra, "d30", "d33"],
+                           capture_output=True, text=True)
+        assert p.returncode == 2 and p.stderr.startswith("usage: "), extra
+
+
+def test_the_tip_with_a_slice_makes_a_concat_and_clears_it_after() -> None:
+    """-t c0t0d0s0: metainit d100 1 1 c0t0d0s0 (the first free dN from d100), attach,
+    resync, detach for the backup, then metaclear d100: the host is left as it was."""
+    r = run("third-submirror", "-t", "c0t0d0s0", "d1", "/home1")
+    assert r.driver_exit == 0 and r.outcome == "backed-up", r.reason
+    argv = [c.argv[1:] for c in r.transcript.calls if c.name in ("metainit", "metaclear")]
+    assert argv == [["d100", "1", "1", "c0t0d0s0"], ["d100"]]
+    assert r.transcript.min_okay["d1"][0] == 2
+
+
+def test_recovery_clears_the_concat_a_slice_spare_left() -> None:
+    r = run("third-submirror", "-t", "c0t0d0s0", "d1", "/home1",
+            faults=("panic@ufsdump:50%",))
+    assert r.outcome == "crashed", r.reason
+    assert [c.argv for c in r.transcript.calls][-1] == ["/usr/sbin/metaclear", "d100"]

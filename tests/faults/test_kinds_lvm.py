@@ -28,7 +28,7 @@ def test_every_kind_documented():
         assert kind.summary and kind.event.endswith(".") and kind.shows
         assert kind.sources, kind.name
         assert kind.target in ("component", "disk", "submirror", "mirror", "filesystem",
-                               "device", "tape", "command", "host")
+                               "database", "device", "tape", "command", "host")
 
 
 def test_component_error_maintenance(h):
