@@ -691,7 +691,7 @@ def backup_made(run: Run) -> Finding | None:
         # backup; one that split a mirror, or a scenario that expects a backup, is
         if run.expect.backup is not True and not run.transcript.detached:
             return None
-        reason = "no ufsdump (nor dd of a raw volume) was run" + (
+        reason = "no ufsdump was run" + (
             " although a submirror was detached" if run.transcript.detached else "")
         return Finding(False, reason, run.transcript.calls_named("metadetach")[-1:])
     why = []
