@@ -56,7 +56,7 @@ def register(subparsers: Any) -> None:
         "campaign", help="run a driver against every fault at every step",
         description="Run COMMAND once on a fresh host from SCENARIO to learn its steps, then "
         "once for every fault kind at every injection point (before and after each fake "
-        "call, inside ufsdump, fsck and resyncs), plus --explore N random fault schedules "
+        "call, inside ufsdump, dd, fsck and resyncs), plus --explore N random fault schedules "
         "shrunk by Hypothesis. Report: the matrix (injection point x fault -> outcome), "
         "every bad cell with a one-line 'svmsim run --fault' reproducer. Exit status: 0 no "
         "bad outcome, 1 some, 2 usage.")

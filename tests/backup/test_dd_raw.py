@@ -88,7 +88,8 @@ def test_a_detached_quiesced_submirror_copies_whole_and_clean(tmp_path: Path) ->
     assert r.exit_code == 0
     size = h.fs.device_size("/dev/md/rdsk/d33") * 512
     full, part = divmod(size, 1024 * 1024)
-    assert r.stderr == f"{full}+{1 if part else 0} records in\n{full}+{1 if part else 0} records out\n"
+    rec = f"{full}+{1 if part else 0}"
+    assert r.stderr == f"{rec} records in\n{rec} records out\n"
     assert h.clock.now - t0 > 60            # a 35 GB copy takes virtual minutes
     header = RawHeader.from_bytes((tmp_path / "o.img").read_bytes())
     assert header.kind == "database" and header.content == "orders"
