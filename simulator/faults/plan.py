@@ -64,7 +64,8 @@ class Armed:
 @dataclass(frozen=True)
 class Fired:
     """A line of the plan's log: at virtual ``time``, after ``call`` fake calls, handler
-    ``id`` (``fault``, its spec) ``fired``, ``expired`` or was ``cleared``; ``note`` says what
+    ``id`` (``fault``, its spec) ``fired``, ``missed`` (its target was gone), ``expired`` or was
+    ``cleared``; ``note`` says what
     it did."""
 
     time: float
@@ -171,6 +172,14 @@ class FaultPlan(FaultHooks):
             a.note = f"panic: {e}"
             self._record(a, "fired", a.note)
             raise
+        except FaultError as e:
+            # its target is gone by the time it fires (a submirror the driver detached
+            # meanwhile): the event finds nothing to strike, as metaoffline of a detached
+            # submirror would; the command it fired around is not touched
+            a.state = "cleared"
+            a.note = f"found nothing to strike: {e}"
+            self._record(a, "missed", a.note)
+            return
         self._record(a, "fired", a.note)
 
     def _undo(self, a: Armed, event: str) -> None:

@@ -142,3 +142,18 @@ def test_plan_saved_and_loaded(h, mark_kind):
     again = FaultPlan.from_dict(h, data)
     assert again.to_dict() == plan.to_dict()
     assert again.rng.random() == plan.rng.random()
+
+
+def test_a_fault_whose_target_is_gone_when_it_fires_is_missed_not_a_crash() -> None:
+    """submirror-offline of d3 after the driver detached d3: the event finds nothing to strike
+    (as metaoffline of a detached submirror would); metadetach itself keeps its result."""
+    from simulator.faults import arm
+    from simulator.scenario import build_host
+    host = build_host("seed-example")
+    plan = arm(host, ["submirror-offline:d3@after:metadetach"])
+    host.run("lockfs -w /home1")
+    r = host.run("metadetach d1 d3")
+    assert r.exit_code == 0 and r.stdout == "d1: submirror d3 is detached\n"
+    assert [(f.event, f.note.split(":")[0]) for f in plan.log] == [
+        ("missed", "found nothing to strike")]
+    assert not host.internal_errors

@@ -41,7 +41,8 @@ def test_the_readme_table_is_the_registry() -> None:
 def test_every_check_is_registered_once_with_a_one_line_description() -> None:
     names = [c.name for c in CHECKS]
     assert names == ["no-hang", "filesystems-unlocked", "databases-resumed",
-                     "submirrors-reattached", "detached-under-write-lock", "redundancy", "backup-made",
+                     "submirrors-reattached", "detached-under-write-lock", "redundancy",
+                     "backup-made",
                      "archive-matches-detach-view", "driver-exit", "driver-told-truth",
                      "simulator-sound"]
     for c in CHECKS:
