@@ -122,14 +122,21 @@ resync_wait() {
 	done
 }
 
+# lockfs -u, retried: a refusal can be passing (EBUSY while another lock request is served);
+# writers stay stalled until it works, so the tries are a second apart
 unlock() {
 	if [ "$LOCKED" = yes ]; then
-		if $DO $LOCKFS -u "$MOUNTPT"; then
-			LOCKED=no
-		else
-			log "CRITICAL: cannot unlock $MOUNTPT: writers are stalled, run: lockfs -u $MOUNTPT"
-			STATUS=3
-		fi
+		tries=0
+		while [ "$tries" -lt 5 ]; do
+			if $DO $LOCKFS -u "$MOUNTPT"; then
+				LOCKED=no
+				return 0
+			fi
+			tries=`expr "$tries" + 1`
+			[ "$tries" -lt 5 ] && sleep 1
+		done
+		log "CRITICAL: cannot unlock $MOUNTPT: writers are stalled, run: lockfs -u $MOUNTPT"
+		STATUS=3
 	fi
 }
 
