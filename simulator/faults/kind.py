@@ -58,6 +58,7 @@ class FaultKind:
     where: tuple[str, ...] = ()
     targets: Callable[[Host], list[str]] = field(default=_no_targets)
     needs_target: bool = True      # False: TARGET may be omitted (the host, the next command)
+    downs_host: bool = False       # it takes the host down: it needs a trigger, never @start
 
     def param(self, name: str) -> Param | None:
         return next((p for p in self.params if p.name == name), None)

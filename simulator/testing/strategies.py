@@ -324,6 +324,7 @@ def faults(host: Host, kinds: Sequence[str] | None = None,
     never drawn) and one of ``triggers``; what ``svmsim run --fault`` and scenarios take.
     Hypothesis shrinks towards the first kind, target and trigger."""
     from simulator.faults import KINDS, parse_fault
+    from simulator.faults.kind import WHERES
     names = sorted(kinds) if kinds is not None else sorted(KINDS)
     unknown = [n for n in names if n not in KINDS]
     if unknown:
@@ -334,9 +335,11 @@ def faults(host: Host, kinds: Sequence[str] | None = None,
     for name in names:
         kind = KINDS[name]
         targets = list(kind.targets(host)) or ([""] if not kind.needs_target else [])
-        # a trigger inside a long operation only for the kinds that can fire there
-        fits = [t for t in triggers if t.partition(":")[0] not in ("ufsdump", "resync", "fsck")
-                or t.partition(":")[0] in kind.where]
+        # a trigger inside a long operation only for the kinds that can fire there; a kind
+        # that takes the host down only with a trigger (at start there is no run to end)
+        fits = [t for t in triggers if (t.partition(":")[0] not in WHERES
+                                        or t.partition(":")[0] in kind.where)
+                and not (kind.downs_host and t == "start")]
         specs += [name + (f":{t}" if t else "") + f"@{trig}" for t in targets for trig in fits]
     if not specs:
         raise _invalid("faults", "no fault kind has a target on this host")

@@ -55,7 +55,7 @@ PANIC = FaultKind(
           "vfstab's file systems mounted, an interrupted resync restarts from its last "
           "checkpoint, a detached submirror stays detached.",
     sources=REBOOT_SOURCES + ("usr/src/uts/common/os/uadmin.c: kadmin() A_DUMP",),
-    target="host", needs_target=False, transient_ok=False,
+    target="host", needs_target=False, transient_ok=False, downs_host=True,
     where=("ufsdump", "resync", "fsck", "dd"), apply=_panic)
 
 REBOOT = FaultKind(
@@ -67,7 +67,7 @@ REBOOT = FaultKind(
           "After the boot: as after a panic, without the panic and savecore lines.",
     sources=REBOOT_SOURCES[2:] + ("usr/src/cmd/syslogd/syslogd.c (\"going down on signal\")",
                                   "usr/src/cmd/initpkg/init.d (run level 6)"),
-    target="host", needs_target=False, transient_ok=False,
+    target="host", needs_target=False, transient_ok=False, downs_host=True,
     where=("ufsdump", "resync", "fsck", "dd"), apply=_reboot)
 
 CLOCK_JUMP = FaultKind(
