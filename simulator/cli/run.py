@@ -23,8 +23,6 @@ import sys
 from collections.abc import Iterator
 from typing import Any
 
-from simulator.session.verdict import EXIT_USAGE
-
 # interpreters whose first operand is the driver script: a missing script is a usage error
 INTERPRETERS = ("sh", "bash", "dash", "ksh", "ksh93", "mksh", "zsh", "python", "python3",
                 "perl")
@@ -125,7 +123,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from simulator.harness.runner import HarnessRun
     from simulator.harness.sandbox import SandboxError
     from simulator.scenario import ScenarioError, load_scenario
-    from simulator.session.verdict import render, write_text
+    from simulator.session.verdict import EXIT_USAGE, render, write_text
     command = list(args.command)
     if command and command[0] == "--":
         command = command[1:]

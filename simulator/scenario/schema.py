@@ -158,7 +158,7 @@ READ_OPTIONS: tuple[ReadOption, ...] = get_args(ReadOption)
 WRITE_OPTIONS: tuple[WriteOption, ...] = get_args(WriteOption)
 FSTYPES: tuple[str, ...] = get_args(FsType)
 TOP_KEYS = ("scenario", "host", "disk", "replica", "hsp", "stripe", "mirror", "softpart",
-            "filesystem", "tape", "setup", "fault", "expect", "reference_driver")
+            "filesystem", "tape", "database", "setup", "fault", "expect", "reference_driver")
 _SCHEMA_KEY = "$schema"
 MAX_CYLINDER = 255 * 65535          # dk_geom: at most 255 heads of 65535 sectors
 MAX_TIME = 2**31 - 1                # time32_t: the last second UFS and ufsdump can record

@@ -114,3 +114,18 @@ def test_the_fragment_count_without_a_pass_equals_the_pass(files: int, data: int
             assert tree.frag_total(fsize) == walked
         finally:
             image._SMALL_DOCS = saved
+
+
+def test_a_drawn_vocabulary_is_kept_in_the_cache_and_read_back(tmp_path, monkeypatch) -> None:
+    """A fresh process finds the words and user names drawn before (issue 17: Faker's import
+    and draw cost ~0.15 s of every run); the cached ones are the drawn ones."""
+    import simulator.ufs.image as image
+    monkeypatch.setenv("SVMSIM_CACHE", str(tmp_path))
+    drawn = image._draw_vocabulary(4242, 7)
+    files = list(tmp_path.rglob("4242-7.json"))
+    assert len(files) == 1
+    assert image._cached_vocabulary(4242, 7) == drawn
+    files[0].write_text("{broken")                     # a damaged cache is not used
+    assert image._cached_vocabulary(4242, 7) is None
+    monkeypatch.setenv("SVMSIM_CACHE", "off")
+    assert image._cache_file(4242, 7) is None

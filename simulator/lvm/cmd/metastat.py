@@ -17,7 +17,13 @@ from simulator.core.names import HSP_RE, split_slice
 from simulator.lvm.errors import NO_DB, UNIT_NOT_SET_UP, MDError
 from simulator.lvm.libmeta.hotspare import hsp_print
 from simulator.lvm.libmeta.names import hspname, metaname, parse_device
-from simulator.lvm.libmeta.printing import Reporter, hsp_order, kernel_order, parented
+from simulator.lvm.libmeta.printing import (
+    Reporter,
+    hsp_order,
+    kernel_order,
+    parented,
+    sp_bases,
+)
 from simulator.lvm.md.manager import MDSet
 from simulator.lvm.md.records import Mirror, Stripe
 from simulator.lvm.md.replicas import is_stale
@@ -198,8 +204,9 @@ def probe_all_devs(inv: Invocation, s: MDSet) -> None:
                 inv.err(f"NOTICE: Hotspare /dev/dsk/{spare.name} in {s.display(pool.name)} "
                         f"has failed.\n\tDeleting /dev/dsk/{spare.name} since it not in use\n")
                 pool.spares.remove(spare)
+    bases = sp_bases(s)
     for m in kernel_order(s, Mirror):
-        if parented(s, m):
+        if parented(s, m, bases):
             continue
         for slot in m.submirrors:
             sub = s.units.get(slot.name)

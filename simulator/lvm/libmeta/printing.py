@@ -33,6 +33,7 @@ MD_IOCGET_NUM walks that list, so the most recently created one comes first (rea
 from __future__ import annotations
 
 import struct
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, TypeVar
 
 from simulator.core.names import split_slice
@@ -97,12 +98,20 @@ def hsp_order(s: MDSet) -> list[HotSparePool]:
     return list(reversed(list(s.hsps.values())))
 
 
-def parented(s: MDSet, u: Unit) -> bool:
+def parented(s: MDSet, u: Unit, sp_bases: set[str] | None = None) -> bool:
     """MD_HAS_PARENT: a submirror/stripe child, or a unit soft partitions are built on
-    (the soft partition driver marks it MD_MULTI_PARENT)."""
+    (the soft partition driver marks it MD_MULTI_PARENT). ``sp_bases``: what
+    :func:`sp_bases` gives, for a caller asking of many units (one pass, not one each)."""
     if u.parent is not None:
         return True
+    if sp_bases is not None:
+        return u.name in sp_bases
     return any(isinstance(o, SoftPartition) and o.component == u.name for o in s.units.values())
+
+
+def sp_bases(s: MDSet) -> set[str]:
+    """The names soft partitions of ``s`` are built on."""
+    return {o.component for o in s.units.values() if isinstance(o, SoftPartition)}
 
 
 def ctd_name(name: str) -> str:
@@ -135,8 +144,11 @@ class Reporter:
         self.large = large
         self.fn = fn
         self.chunks: list[str] = []
-        self.devs: list[str] = []
+        # the slices for the Device Relocation Information, in order, each once (a dict
+        # used as an ordered set: 8,192 metadevices have ~11,000 slices)
+        self.devs: dict[str, None] = {}
         self.sp_parent_printed: set[str] = set()
+        self._sp_bases: set[str] | None = None
 
     # -- small helpers shared by every type
     def w(self, text: str) -> None:
@@ -155,7 +167,9 @@ class Reporter:
         return self.s.units.get(name)
 
     def parented(self, u: Unit) -> bool:
-        return parented(self.s, u)
+        if self._sp_bases is None:
+            self._sp_bases = sp_bases(self.s)
+        return parented(self.s, u, self._sp_bases)
 
     def has_mddb(self, comp: str) -> bool:
         """metahasmddb: a replica of this set lives on the slice."""
@@ -211,11 +225,10 @@ class Reporter:
             hotspare.hsp_print(self, pool)
 
     # -- devices under units (meta_getdevs.c) and Device Relocation Information
-    def getdevs_slice(self, comp: str, acc: list[str]) -> None:
-        if comp not in acc:
-            acc.append(comp)
+    def getdevs_slice(self, comp: str, acc: dict[str, None]) -> None:
+        acc.setdefault(comp)
 
-    def getdevs(self, u: Unit, acc: list[str]) -> None:
+    def getdevs(self, u: Unit, acc: dict[str, None]) -> None:
         """meta_getdevs: the slices under a unit, depth first, each once."""
         if isinstance(u, Mirror):
             children = [sl.name for sl in u.submirrors]
@@ -232,7 +245,7 @@ class Reporter:
             else:
                 self.getdevs_slice(name, acc)
 
-    def getalldevs(self, acc: list[str]) -> None:
+    def getalldevs(self, acc: dict[str, None]) -> None:
         """meta_getalldevs without replicas: stripes, mirrors, spares, soft partitions."""
         for st in kernel_order(self.s, Stripe):
             self.getdevs(st, acc)
@@ -244,13 +257,9 @@ class Reporter:
         for sp in kernel_order(self.s, SoftPartition):
             self.getdevs(sp, acc)
 
-    def relocation(self, slices: list[str]) -> None:
+    def relocation(self, slices: Iterable[str]) -> None:
         """meta_print.c meta_print_devid over meta_create_non_dup_list (one row per disk)."""
-        disks: list[str] = []
-        for sl in slices:
-            d = ctd_name(sl)
-            if d not in disks:
-                disks.append(d)
+        disks = list(dict.fromkeys(ctd_name(sl) for sl in slices))   # in order, each once
         ln = max([len(d) for d in disks] + [0]) + 2
         self.w("Device Relocation Information:\n")
         self.w(f"{'Device  ':<{ln}} {'Reloc':<5}\tDevice ID\n")
@@ -287,19 +296,19 @@ class Reporter:
         sps = kernel_order(s, SoftPartition)
         bases: list[str] = []
         for i, sp in enumerate(sps):
-            if parented(s, sp) or sp.component in bases:
+            if self.parented(sp) or sp.component in bases:
                 continue
             softpart.concise_sp(self, 0, sp)
             bases.insert(0, sp.component)
             for other in sps[i + 1:]:
-                if not parented(s, other) and other.component == sp.component:
+                if not self.parented(other) and other.component == sp.component:
                     softpart.concise_sp(self, 0, other)
             self.concise_md(META_INDENT, sp.component)
         for m in kernel_order(s, Mirror):
-            if not parented(s, m):
+            if not self.parented(m):
                 self.concise_md(0, m.name)
         for st in kernel_order(s, Stripe):
-            if not parented(s, st):
+            if not self.parented(st):
                 self.concise_md(0, st.name)
         for pool in hsp_order(s):
             hotspare.concise_hsp(self, pool)
