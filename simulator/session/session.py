@@ -69,6 +69,10 @@ class Session:
         self.mirror = mirror
         self.transcript = Transcript()
         self.transcript.begin(summarize(host), host.clock.now)   # the starting state
+        # the summary after the last call and the virtual time it was taken at: the next
+        # call's "before" when the clock has not moved since (nothing else changes the host
+        # between calls: time passing, a sleep or a timed fault, moves the clock)
+        self._summary = (host.clock.now, self.transcript.initial)
         self.lock = threading.RLock()
         self.hung: str | None = host.hung_reason or None
         self.panicked: str | None = None      # the panic string (or "reboot") when it went down
@@ -87,8 +91,9 @@ class Session:
         with self.lock:
             if self.mirror is not None:
                 self.mirror.pull()
-            before = summarize(self.host)
             start = self.host.clock.now
+            before = self._summary[1] if self._summary[0] == start and \
+                self._summary[1] is not None else summarize(self.host)
             recorded = _Recorded(stdin_file) if stdin_file is not None else None
             try:
                 result = self.host.run(
@@ -111,7 +116,9 @@ class Session:
                         cwd=cwd)
             if call.name in ("ufsdump", "dd"):     # the archive or raw image as left
                 call.archive = archive_of(call, files or FileAccess())
-            self.transcript.record(call, before, summarize(self.host))
+            after = summarize(self.host)
+            self.transcript.record(call, before, after)
+            self._summary = (self.host.clock.now, after)
             self._faults_fired()
             if self.mirror is not None:
                 self.mirror.push()
