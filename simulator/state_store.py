@@ -67,15 +67,18 @@ def model_problem(host: Host) -> str | None:
     - a concat/stripe of at least one row, each of at least one component of >= 0 blocks;
     - parents that exist, and no metadevice that is its own ancestor.
     """
+    from simulator.core.clock import known_timezone
+    from simulator.core.names import HOSTNAME_RE
     from simulator.lvm.libmeta.release import Release
-    from simulator.lvm.md.records import MAX_SUBMIRRORS, MD_PASS_MAX, Mirror, Stripe
-    from simulator.lvm.md.states import SmState
-    from simulator.scenario.schema import (
-        HOSTNAME_RE,
+    from simulator.lvm.md.records import (
+        MAX_SUBMIRRORS,
+        MD_PASS_MAX,
         READ_OPTIONS,
         WRITE_OPTIONS,
-        known_timezone,
+        Mirror,
+        Stripe,
     )
+    from simulator.lvm.md.states import SmState
     if not isinstance(host.hostname, str) or not HOSTNAME_RE.match(host.hostname):
         return f"hostname {host.hostname!r} is not a host name"
     clock = host.clock
@@ -250,15 +253,16 @@ class StateStore:
 
     def load(self) -> Host:
         """The saved host (the caller holds the lock if it matters)."""
-        from simulator.faults import FaultError, FaultPlan
+        from simulator.core.errors import Error
         from simulator.host import Host
         data = self.read_dict()
         try:
             host = Host.from_dict(data)
             if data.get("faults") is not None:      # the armed faults, saved with the host
+                from simulator.faults import FaultPlan  # only then: its import is ~0.1 s
                 host.faults = FaultPlan.from_dict(host, data["faults"])
         except (KeyError, TypeError, ValueError, AttributeError, OverflowError,
-                RecursionError, FaultError) as e:
+                RecursionError, Error) as e:
             raise StateError(f"{self.path}: corrupt state ({type(e).__name__}: {e})") from None
         problem = model_problem(host)
         if problem is not None:
@@ -268,10 +272,10 @@ class StateStore:
     # ------------------------------------------------------------------ writing
     def save(self, host: Host) -> None:
         """Write ``host`` atomically (the caller holds the exclusive lock)."""
-        from simulator.faults import FaultPlan
+        from simulator.core.faulthooks import FaultHooks
         data = host.to_dict()
-        if isinstance(host.faults, FaultPlan):
-            data["faults"] = host.faults.to_dict()
+        if type(host.faults) is not FaultHooks:     # a FaultPlan is armed: it is saved too
+            data["faults"] = host.faults.to_dict()   # type: ignore[attr-defined]
         self.write_dict(data)
 
     def write_dict(self, data: dict[str, Any]) -> None:

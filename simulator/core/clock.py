@@ -8,8 +8,27 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from datetime import UTC, tzinfo
 
 DEFAULT_START = 1795600800.0   # Wed Nov 25 10:00:00 2026 UTC
+
+
+def zone(name: str) -> tzinfo:
+    """The time zone ``name`` (UTC, GMT or an IANA name); LookupError/ValueError/OSError
+    for one the machine's zone database does not have."""
+    if name in ("UTC", "GMT"):
+        return UTC
+    from zoneinfo import ZoneInfo
+    return ZoneInfo(name)
+
+
+def known_timezone(name: str) -> bool:
+    """Whether ``name`` is a time zone the host's clock can use (UTC, GMT or IANA)."""
+    try:
+        zone(name)
+    except (ValueError, LookupError, OSError):
+        return False
+    return True
 
 
 @dataclass

@@ -37,6 +37,8 @@ LOCAL_HSP_RE = re.compile(r"^hsp\d{3}$")        # a hot spare pool of the local 
 MD_DEVICE_RE = re.compile(rf"^/dev/md/(?:(?P<set>{_SET})/)?(?P<raw>r?)dsk/(?P<unit>d\d+)$")
 SLICE_DEVICE_RE = re.compile(rf"^/dev/(?P<raw>r?)dsk/(?P<slice>{_DISK}s[0-7])$")
 DID_DEVICE_RE = re.compile(r"^/dev/did/(?P<raw>r?)dsk/(?P<slice>d\d+s[0-7])$")
+# a host name: what the scenario format and a saved state accept (uname -n, RFC 1123 letters)
+HOSTNAME_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9.-]{0,254})$")
 TAPE_RE = re.compile(r"^(/dev/rmt/)(\d+)([lmhcu]?)(b?)(n?)$")
 
 _SLICE_PREFIXES = ("/dev/dsk/", "/dev/rdsk/", "/dev/did/dsk/", "/dev/did/rdsk/")

@@ -47,6 +47,7 @@ import errno
 import logging
 import mmap
 import os
+import queue
 import selectors
 import signal
 import socket
@@ -333,6 +334,13 @@ class ShimServer:
         self._clock_lock = threading.Lock()
         self._conns_lock = threading.Lock()
         self._conns: set[socket.socket] = set()
+        # connections wait here for a worker thread that finished its last one: a thread
+        # is started only when none is idle (a call may block on a pipe for long, so the
+        # pool grows as calls overlap), saving a thread start per fake call (~0.1 ms)
+        self._work: queue.SimpleQueue[socket.socket | None] = queue.SimpleQueue()
+        self._idle = 0
+        self._workers = 0
+        self._pool_lock = threading.Lock()
         self._listener: socket.socket | None = None
         self._thread: threading.Thread | None = None
         self._wake_r = self._wake_w = -1
@@ -387,6 +395,10 @@ class ShimServer:
         os.write(self._wake_w, b"x")
         self._thread.join()
         self._thread = None
+        with self._pool_lock:           # the idle workers end; busy ones after their call
+            for _ in range(self._idle):
+                self._work.put(None)
+            self._idle = 0
         with self._conns_lock:
             for conn in self._conns:
                 try:
@@ -464,12 +476,31 @@ class ShimServer:
                     conn.setblocking(True)
                     with self._conns_lock:
                         self._conns.add(conn)
-                    threading.Thread(
-                        target=self._serve_connection,
-                        args=(conn,),
-                        name="svmsim-shim-conn",
-                        daemon=True,
-                    ).start()
+                    self._hand_over(conn)
+
+    def _hand_over(self, conn: socket.socket) -> None:
+        """Give ``conn`` to an idle worker, or to a new one when none is idle."""
+        with self._pool_lock:
+            if self._idle > 0:
+                self._idle -= 1
+                self._work.put(conn)
+                return
+            self._workers += 1
+        threading.Thread(target=self._worker, args=(conn,), name="svmsim-shim-conn",
+                         daemon=True).start()
+
+    def _worker(self, conn: socket.socket | None) -> None:
+        """Serve connections until the server stops (a None from the queue)."""
+        while conn is not None:
+            self._serve_connection(conn)
+            with self._pool_lock:
+                if self._stopping:      # no thread outlives its server
+                    self._workers -= 1
+                    return
+                self._idle += 1
+            conn = self._work.get()
+        with self._pool_lock:
+            self._workers -= 1
 
     def _complain(self, text: str, *args: object) -> None:
         """One line per bad request; after QUIET_AFTER of them, at DEBUG only."""

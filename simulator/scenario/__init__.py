@@ -20,6 +20,7 @@ The package, in the order a scenario goes through it:
 
 from __future__ import annotations
 
+from simulator.lvm.md.records import READ_OPTIONS, WRITE_OPTIONS
 from simulator.scenario.build import build_host, build_scenario
 from simulator.scenario.catalog import (
     SCENARIO_DIR,
@@ -30,9 +31,7 @@ from simulator.scenario.catalog import (
 )
 from simulator.scenario.schema import (
     FSTYPES,
-    READ_OPTIONS,
     SCHEMA_VERSION,
-    WRITE_OPTIONS,
     DatabaseSpec,
     DiskSpec,
     Expect,

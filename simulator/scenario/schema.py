@@ -103,7 +103,7 @@ import difflib
 import math
 import re
 from collections.abc import Callable, Mapping
-from datetime import UTC, date, datetime, time, tzinfo
+from datetime import UTC, date, datetime, time
 from typing import TYPE_CHECKING, Annotated, Any, Literal, get_args
 
 from pydantic import (
@@ -122,9 +122,11 @@ from pydantic import (
 from pydantic_core import ErrorDetails, PydanticCustomError
 
 from simulator.core.clock import DEFAULT_START
+from simulator.core.clock import zone as _zone
 from simulator.core.errors import Error
 from simulator.core.names import (
     DISK_RE,
+    HOSTNAME_RE,
     HSP_RE,
     LOCAL_HSP_RE,
     LOCAL_UNIT_RE,
@@ -142,20 +144,20 @@ from simulator.faults.spec import Fault
 from simulator.lvm.errors import MDDB_NLB
 from simulator.lvm.libmeta.release import DEFAULT_RELEASE, Release
 from simulator.lvm.md.create import MAX_INTERLACE, MIN_INTERLACE
-from simulator.lvm.md.records import MAX_SUBMIRRORS, MAX_UNITS
+from simulator.lvm.md.records import (
+    MAX_SUBMIRRORS,
+    MAX_UNITS,
+    ReadOption,
+    WriteOption,
+)
 from simulator.lvm.md.replicas import DEFAULT_LENGTH
 
 if TYPE_CHECKING:
     from simulator.host import Host
 
 SCHEMA_VERSION = 1
-_HOSTNAME_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9.-]{0,254})$")
-HOSTNAME_RE = _HOSTNAME_RE
-ReadOption = Literal["roundrobin", "geometric", "first"]
-WriteOption = Literal["parallel", "serial"]
+_HOSTNAME_RE = HOSTNAME_RE
 FsType = Literal["ufs"]
-READ_OPTIONS: tuple[ReadOption, ...] = get_args(ReadOption)
-WRITE_OPTIONS: tuple[WriteOption, ...] = get_args(WriteOption)
 FSTYPES: tuple[str, ...] = get_args(FsType)
 TOP_KEYS = ("scenario", "host", "disk", "replica", "hsp", "stripe", "mirror", "softpart",
             "filesystem", "tape", "database", "setup", "fault", "expect", "reference_driver")
@@ -310,20 +312,6 @@ def _one_line(v: str) -> str:
     return v
 
 
-def _zone(name: str) -> tzinfo:
-    if name in ("UTC", "GMT"):
-        return UTC
-    from zoneinfo import ZoneInfo
-    return ZoneInfo(name)
-
-
-def known_timezone(name: str) -> bool:
-    """Whether ``name`` is a time zone the host's clock can use (UTC, GMT or IANA)."""
-    try:
-        _zone(name)
-    except (ValueError, LookupError, OSError):
-        return False
-    return True
 
 
 def _timezone(v: str) -> str:

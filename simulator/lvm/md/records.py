@@ -9,11 +9,17 @@ Every record round-trips through ``to_dict``/``from_dict`` so a host can be save
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal, get_args
 
 from simulator.core.names import UNIT_RE
 from simulator.lvm.md.replicas import Replica
 from simulator.lvm.md.states import READABLE, CompState, SmState
+
+# a mirror's read and write options (md_mirror.h mm_rd_opt, mm_wr_opt; metainit -r/-g, -S)
+ReadOption = Literal["roundrobin", "geometric", "first"]
+WriteOption = Literal["parallel", "serial"]
+READ_OPTIONS: tuple[ReadOption, ...] = get_args(ReadOption)
+WRITE_OPTIONS: tuple[WriteOption, ...] = get_args(WriteOption)
 
 MAX_UNITS = 8192          # md.conf nmd upper bound
 MAX_SUBMIRRORS = 4        # NMIRROR
