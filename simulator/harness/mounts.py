@@ -193,6 +193,8 @@ class MountedTrees:
         once, right after it is made, and kept open for its children (a tree of thousands
         of files costs one open per file, not one per path component)."""
         owner = self._chown_to()
+        umask = os.umask(0)
+        os.umask(umask)
         dirs: list[tuple[str, FileEntry]] = []
         with _DirCache(top) as cache:
             for e in entries:
@@ -212,12 +214,14 @@ class MountedTrees:
                         os.chown(name, *owner, dir_fd=pfd, follow_symlinks=False)
                     os.utime(name, (e.mtime, e.mtime), dir_fd=pfd, follow_symlinks=False)
                 else:
+                    mode = stat.S_IMODE(e.mode)
                     fd = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
-                                 | os.O_CLOEXEC, 0o600, dir_fd=pfd)
+                                 | os.O_CLOEXEC, mode & 0o777, dir_fd=pfd)
                     try:
                         if e.size:
                             os.ftruncate(fd, e.size)        # sparse: nothing allocated
-                        os.fchmod(fd, stat.S_IMODE(e.mode))
+                        if mode & (umask | 0o7000):         # what open's mode could not set
+                            os.fchmod(fd, mode)
                         if owner is not None:
                             os.fchown(fd, *owner)
                         os.utime(fd, (e.mtime, e.mtime))
