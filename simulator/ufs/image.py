@@ -285,6 +285,7 @@ def _draw_vocabulary(seed: int, nusers: int) -> Vocabulary:
 
 
 DOC_CACHE_LIMIT = 100_000   # trees with more documents regenerate them (memory stays flat)
+GET_CACHE_LIMIT = 50_000    # base entries looked up by path and remembered, at most
 
 
 class BaseTree:
@@ -319,6 +320,7 @@ class BaseTree:
         self._frags: dict[int, int] = {}
         self._hash: int | None = None
         self._docs: dict[int, FileEntry] = {}
+        self._got: dict[str, FileEntry | None] = {}
 
     # Faker is only loaded when a name is first needed: loading a saved host for one
     # `svmsim exec -- metastat` must not pay for it.
@@ -401,7 +403,18 @@ class BaseTree:
         return self._file(path, self.ino_docs + j, self.doc_size(j), self.uid_of(u), 10, 0o644)
 
     def get(self, path: str) -> FileEntry | None:
-        """The entry at ``path`` (normalized), or None; O(1), nothing is listed."""
+        """The entry at ``path`` (normalized), or None; O(1), nothing is listed. Entries are
+        immutable: the ones looked up are remembered (at most :data:`GET_CACHE_LIMIT`), as a
+        workload looks up the same files and directories again and again."""
+        memo = self._got
+        if path in memo:
+            return memo[path]
+        entry = self._get(path)
+        if len(memo) < GET_CACHE_LIMIT:
+            memo[path] = entry
+        return entry
+
+    def _get(self, path: str) -> FileEntry | None:
         if path == ROOT:
             top = 2 + (1 if self.files else 0) + (2 if self.nusers else 0)
             return self._dir(ROOT, 2, nent=top + 2)
@@ -646,7 +659,10 @@ class Image:
     frozen: bool = False
     _count_delta: int = 0
     _frag_delta: int = 0
-    _hash_delta: int = 0
+    # the overlay's effect on the digest sum, worked out when a digest is asked for (None:
+    # not since the last change): hashing every entry a workload writes cost more than the
+    # writes themselves, and a whole-image digest is rare
+    _hash_delta: int | None = 0
     loose_frags: int = -1      # free fragments not in whole blocks (-1: derived)
     dsize_override: int = 0
 
@@ -739,7 +755,19 @@ class Image:
 
     def digest(self) -> str:
         """Content digest of the whole image (see :func:`digest_entries`)."""
-        return _digest_text((self.base.hash_total() + self._hash_delta) % _SUM_MOD)
+        return _digest_text((self.base.hash_total() + self.hash_delta()) % _SUM_MOD)
+
+    def hash_delta(self) -> int:
+        """What the overlay adds to the base tree's digest sum: each changed path's entry
+        hash less the one its base entry had."""
+        if self._hash_delta is None:
+            total = 0
+            base = self.base
+            for path, new in self.overlay.items():
+                old = base.get(path)
+                total += (entry_hash(new) if new else 0) - (entry_hash(old) if old else 0)
+            self._hash_delta = total % _SUM_MOD
+        return self._hash_delta
 
     def free_counts(self) -> tuple[int, int]:
         """(free fragments not in whole blocks, free whole blocks) as fsck reports them."""
@@ -765,15 +793,16 @@ class Image:
 
     def _set(self, path: str, new: FileEntry | None) -> None:
         self._check_writable()
-        old = self.get(path)
+        in_overlay = path in self.overlay
+        base_entry = self.base.get(path)
+        old = self.overlay[path] if in_overlay else base_entry
         if old == new:
             return
         fs = self.fsize
         self._count_delta += (new is not None) - (old is not None)
         self._frag_delta += (new.frags(fs) if new else 0) - (old.frags(fs) if old else 0)
-        self._hash_delta = (self._hash_delta + (entry_hash(new) if new else 0)
-                            - (entry_hash(old) if old else 0)) % _SUM_MOD
-        if new == self.base.get(path):
+        self._hash_delta = None
+        if new == base_entry:
             self.overlay.pop(path, None)
         else:
             self.overlay[path] = new
@@ -810,7 +839,7 @@ class Image:
                 "last_mounted": self.last_mounted, "unfixable": self.unfixable,
                 "next_ino": self.next_ino, "loose_frags": self.loose_frags,
                 "dsize_override": self.dsize_override,
-                "deltas": [self._count_delta, self._frag_delta, self._hash_delta]}
+                "deltas": [self._count_delta, self._frag_delta, self.hash_delta()]}
 
     def _geo_tuple(self) -> tuple[int, int, int, int, int, int]:
         g = self.geometry
