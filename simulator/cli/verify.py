@@ -36,6 +36,9 @@ def cmd_verify_backup(args: argparse.Namespace) -> int:
     store = StateStore(args.state)
     with store.locked(exclusive=False):
         host = store.load()
+    raw = _raw_image(host, args.archive)
+    if raw is not None:
+        return _report_raw(args.archive, raw, args.json)
     try:
         report = verify_backup(host, args.archive, os.getcwd())
     except ArchiveError as e:
@@ -46,3 +49,48 @@ def cmd_verify_backup(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(report.text(host))
     return 0 if report.matches else 1
+
+
+def _raw_image(host: Any, archive: str) -> Any:
+    """The header of a raw image ``dd`` wrote (a file holding one, or the last one written
+    to a tape drive of the host when a dd wrote there last); None for anything else."""
+    from simulator.backup.rawimage import RawHeader, RawImageError, is_raw_image
+    if archive.startswith("/dev/"):
+        images = [h for d, h in host.backups.raw_images if d == archive]
+        dumps = [r for r in host.backups.dumps if r.path == archive]
+        if images and (not dumps or images[-1].date >= dumps[-1].date):
+            return images[-1]
+        return None
+    try:
+        with open(archive, "rb") as f:
+            head = f.read(1 << 16)
+    except OSError:
+        return None
+    if not is_raw_image(head):
+        return None
+    try:
+        return RawHeader.from_bytes(head)
+    except RawImageError:
+        return None
+
+
+def _report_raw(name: str, header: Any, as_json: bool) -> int:
+    """What restoring the raw image would give (simulator.backup.rawimage.verify_image)."""
+    from dataclasses import asdict
+
+    from simulator.backup.rawimage import verify_image
+    verdict = verify_image(header)
+    if as_json:
+        print(json.dumps({"image": name, "header": asdict(header), "usable": verdict.usable,
+                          "problems": verdict.problems}, indent=2, sort_keys=True))
+    else:
+        what = (f"database {header.content}, {header.writes} writes" if header.kind ==
+                "database" else f"a UFS ({header.content})" if header.kind == "ufs" else
+                "content the model does not know")
+        state = ("point-in-time" if header.consistent else "changed while copied") + (
+            ", quiesced" if header.quiesced else ", crash-consistent (not quiesced)")
+        print(f"raw image {name}: {header.device}, {header.copied} of {header.size} bytes")
+        print(f"  content: {what}; {state}")
+        print("  usable: yes" if verdict.usable else
+              "  usable: no: " + "; ".join(verdict.problems))
+    return 0 if verdict.usable else 1

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 from simulator.backup.cmd.dd import operands as dd_operands
 from simulator.backup.cmd.dd import reads_device
 from simulator.backup.cmd.ufsdump import DumpKeys, parse_keys
-from simulator.backup.rawimage import RawHeader, RawImageError, verify_image
+from simulator.backup.rawimage import RawHeader, RawImageError
 from simulator.backup.tapes import DEFAULT_TAPE
 from simulator.core.files import FileAccess
 from simulator.core.names import device_slice, device_unit
@@ -307,7 +307,6 @@ def raw_outcome(host: Host, transcript: Transcript, raws: list[Call]) -> BackupO
     outcome.fsck_clean = True           # no file system: nothing for fsck to check
     if header is None:
         return outcome
-    verdict = verify_image(header)
     outcome.completed = last.exit_code == 0 and header.whole
     outcome.unreadable = header.zero_filled
     unit = device_unit(src)
@@ -327,8 +326,6 @@ def raw_outcome(host: Host, transcript: Transcript, raws: list[Call]) -> BackupO
         outcome.notes.append(f"crash-consistent copy: database {header.content} was not "
                              "quiesced when the copy was split off; its own recovery must "
                              "replay its log when it is restored")
-    if not verdict.usable and header.whole and not header.zero_filled and header.consistent:
-        outcome.error = "; ".join(verdict.problems)
     return outcome
 
 

@@ -191,3 +191,25 @@ def test_a_database_on_a_file_system_volume_is_refused() -> None:
         '\n[[database]]\nname = "x"\nvolume = "d0"\n'
     with pytest.raises(ScenarioError, match="holds the file system /export/home"):
         parse_scenario(text, "t.toml").build_host()
+
+
+def test_verify_backup_reports_a_raw_image(tmp_path: Path, capsys: pytest.CaptureFixture[str]
+                                           ) -> None:
+    """svmsim verify-backup on what dd wrote: a file holding a raw image, or the tape a dd
+    wrote last; exit 0 usable, 1 not (a live volume copied while the database wrote)."""
+    from simulator.cli import main
+    state = str(tmp_path / "st")
+    assert main(["init", "--scenario", "raw-database-volume", "--state", state, "-q"]) == 0
+    assert main(["exec", "--state", state, "--", "metadetach", "d30", "d33"]) == 0
+    img = tmp_path / "o.img"
+    assert main(["exec", "--state", state, "--", "dd", "if=/dev/md/rdsk/d33", f"of={img}",
+                 "bs=1024k"]) == 0
+    capsys.readouterr()
+    assert main(["verify-backup", "--state", state, str(img)]) == 0
+    out = capsys.readouterr().out
+    assert "content: database orders" in out and "usable: yes" in out
+    assert main(["exec", "--state", state, "--", "dd", "if=/dev/md/rdsk/d30",
+                 "of=/dev/rmt/0", "bs=1024k"]) == 0
+    capsys.readouterr()
+    assert main(["verify-backup", "--state", state, "/dev/rmt/0", "--json"]) == 1
+    assert '"usable": false' in capsys.readouterr().out
