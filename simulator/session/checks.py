@@ -179,6 +179,13 @@ def dump_source(host: Host, transcript: Transcript, call: Call) -> tuple[bool | 
     disk = keys.disk if keys else None
     if not disk:
         return None, "", ""
+    return source_of(host, transcript, call, disk)
+
+
+def source_of(host: Host, transcript: Transcript, call: Call,
+              disk: str) -> tuple[bool | None, str, str]:
+    """:func:`dump_source` for the device ``disk`` ``call`` read (a ufsdump's, or the
+    ``if=`` of a dd copying a UFS block by block)."""
     if disk.startswith("/") and not disk.startswith("/dev/"):   # a mount point
         mounted = dict(host.fs.mounts())
         disk = mounted.get(disk.rstrip("/") or "/", disk)
@@ -304,7 +311,16 @@ def raw_outcome(host: Host, transcript: Transcript, raws: list[Call]) -> BackupO
     except RawImageError as e:
         outcome.error = str(e)
     outcome.raw = header
-    outcome.fsck_clean = True           # no file system: nothing for fsck to check
+    if header is not None and header.kind == "ufs":
+        # a UFS copied block by block is judged as a dump of it is: checked by fsck first
+        short = os.path.basename(src)
+        outcome.fsck_calls = [c for c in transcript.calls_named("fsck")
+                              if c.index < last.index and c.argv
+                              and os.path.basename(c.argv[-1]) == short]
+        outcome.fsck_clean = outcome.fsck_calls[-1].exit_code == 0 \
+            if outcome.fsck_calls else None
+    else:
+        outcome.fsck_clean = True       # no file system: nothing for fsck to check
     if header is None:
         return outcome
     outcome.completed = last.exit_code == 0 and header.whole
@@ -317,7 +333,11 @@ def raw_outcome(host: Host, transcript: Transcript, raws: list[Call]) -> BackupO
     outcome.source = (f"submirror {name} detached from {detach.mirror}" if detach
                       else f"{src}")
     outcome.consistent = header.consistent
-    if not header.consistent:
+    if header.kind == "ufs" and header.consistent:
+        # the copy did not change while read; was what it holds a consistent UFS?
+        outcome.consistent, outcome.source, outcome.inconsistency = \
+            source_of(host, transcript, last, src)
+    elif not header.consistent:
         outcome.inconsistency = (f"{src} changed while dd copied it (database "
                                  f"{header.content} kept writing): not a point-in-time copy"
                                  if header.kind == "database" else

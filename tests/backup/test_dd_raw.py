@@ -213,3 +213,20 @@ def test_verify_backup_reports_a_raw_image(tmp_path: Path, capsys: pytest.Captur
     capsys.readouterr()
     assert main(["verify-backup", "--state", state, "/dev/rmt/0", "--json"]) == 1
     assert '"usable": false' in capsys.readouterr().out
+
+
+def test_a_ufs_submirror_copied_with_dd_is_judged_as_a_dump_of_it() -> None:
+    """dd of a detached UFS submirror: a backup when detached under lockfs -w (fsck before it
+    noted when missing, as for ufsdump); detached without the lock, the detach check fails."""
+    from simulator.harness.runner import run_driver
+    steps = "metadetach d1 d3; {unlock}dd if=/dev/md/rdsk/d3 of=/backup/d3.img bs=1024k; " \
+        "metattach d1 d3"
+    r = run_driver("seed-example", ["sh", "-c", "lockfs -w /home1; " + steps.format(
+        unlock="lockfs -u /home1; ")], capture=True, stdin=b"")
+    made = next(c for c in r.checks if c.name == "backup-made")
+    assert r.outcome == "backed-up" and made.held, r.reason
+    assert "no fsck of the dumped device" in made.summary
+    r = run_driver("seed-example", ["sh", "-c", steps.format(unlock="")], capture=True,
+                   stdin=b"")
+    lock = next(c for c in r.checks if c.name == "detached-under-write-lock")
+    assert not lock.held and r.outcome != "backed-up"
