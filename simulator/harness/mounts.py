@@ -178,6 +178,7 @@ class MountedTrees:
                 if (os.fstat(fd).st_dev, os.fstat(fd).st_ino) != (st.st_dev, st.st_ino):
                     raise OSError(0, "the directory changed")
                 self._populate(fd, entries)
+                self.sandbox.owned_trees.add(os.fspath(where))
             finally:
                 os.close(fd)
         except OSError as exc:
@@ -244,6 +245,7 @@ class MountedTrees:
     # ------------------------------------------------------------------ hiding
     def _hide(self, mp: str) -> None:
         shown = self.shown.pop(mp)
+        self.sandbox.owned_trees.discard(os.fspath(shown.where))
         try:
             fd = self._open(shown.where)
         except OSError:

@@ -186,11 +186,16 @@ def _rmtree(path: Path) -> None:
             shutil.rmtree(path, onerror=retry)
 
 
-def _chown_tree(path: Path, uid: int, gid: int) -> None:
+def _chown_tree(path: Path, uid: int, gid: int, skip: set[str] | frozenset[str] = frozenset()
+                ) -> None:
+    """Give everything under ``path`` to ``uid``:``gid``, not going into the directories
+    in ``skip`` (trees made already owned by them: a mounted file system's files)."""
     os.lchown(path, uid, gid)
     for dirpath, dirnames, filenames in os.walk(path):
         for name in dirnames + filenames:
             os.lchown(os.path.join(dirpath, name), uid, gid)
+        if skip:
+            dirnames[:] = [d for d in dirnames if os.path.join(dirpath, d) not in skip]
 
 
 def _wait_exit(proc: subprocess.Popen[bytes], timeout: float | None) -> None:
@@ -395,6 +400,9 @@ class Sandbox:
         self._lowers: dict[str, str | None] = {}
         self._binds: dict[str, str] = {}    # inside path -> host path, bound read-only
         self._made: set[str] = set()         # inside paths the harness put in the view
+        # directories whose content the harness made already owned by the driver's uid
+        # (a mounted file system's tree, fchown'd file by file): not walked again
+        self.owned_trees: set[str] = set()
         workdir = Path(workdir).absolute()
         try:
             workdir.mkdir(parents=True, exist_ok=True)
@@ -825,7 +833,7 @@ class Sandbox:
         script = self.root / "setup.sh"
         script.write_text("\n".join(lines) + "\n")
         if self._drop:
-            _chown_tree(self.root, self.uid, self.gid)
+            _chown_tree(self.root, self.uid, self.gid, self.owned_trees)
 
     def _compute_proot_binds(self) -> list[tuple[Path, str]]:
         binds: list[tuple[Path, str]] = [(self.root / "dev", "/dev")]

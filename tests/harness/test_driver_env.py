@@ -134,9 +134,10 @@ def test_a_missing_or_non_directory_mount_point(tmp_path: Path) -> None:
 
 # ----------------------------------------------------------------------------- trees, unit
 def fake_sandbox(root: Path) -> Any:
-    """What MountedTrees needs of a Sandbox: host_path, root, uid, gid."""
+    """What MountedTrees needs of a Sandbox: host_path, root, uid, gid, owned_trees."""
     return SimpleNamespace(root=root / "sandbox", uid=os.getuid(), gid=os.getgid(),
-                           host_path=lambda p, cwd="/": root / p.lstrip("/"))
+                           host_path=lambda p, cwd="/": root / p.lstrip("/"),
+                           owned_trees=set())
 
 
 def test_a_mounted_tree_is_shown_as_sparse_files_with_the_models_times(tmp_path: Path) -> None:
