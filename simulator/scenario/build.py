@@ -82,7 +82,10 @@ class _Builder:
             cyl = d.cyl_blocks
             geometry = (d.heads, d.sectors) if d.heads is not None and d.sectors is not None \
                 else split_cylinder(cyl) if cyl is not None else fit_geometry(d.size)
-            host.add_disk(d.name, d.size, d.slices, devid=d.devid or "", geometry=geometry)
+            disk = host.add_disk(d.name, d.size, d.slices, devid=d.devid or "",
+                                 geometry=geometry)
+            for num, first in (d.starts or {}).items():
+                disk.slices[num].start = first      # where prtvtoc says the slice starts
         self._metadevices(host)
         if spec.resync_rate is not None:
             host.md.resync_rate = spec.resync_rate
@@ -132,6 +135,10 @@ class _Builder:
                 where = f"replica[{i}]"
                 host.md.add_replicas(local, [r.device], count=r.count, length=r.length,
                                      force=True)
+                if r.flags is not None:          # as metadb printed them on the real host
+                    for replica, letters in zip(local.replicas[-r.count:], r.flags,
+                                                strict=True):
+                        replica.flags = set(letters)
             for i, p in enumerate(self.sc.hsps):
                 where = f"hsp[{i}]"
                 host.md.create_hsp(local, p.name, list(p.spares))
@@ -144,7 +151,8 @@ class _Builder:
                     host.md.create_mirror(local, u.name, list(u.submirrors), u.read, u.write,
                                           u.pass_num)
                 else:
-                    host.md.create_softpart(local, u.name, u.component, u.size)
+                    host.md.create_softpart(local, u.name, u.component, u.size,
+                                            extents=u.extents)
         except MDError as e:
             raise self.fail(where, e) from None
 
