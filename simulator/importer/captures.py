@@ -145,10 +145,10 @@ def read_archive(path: str, into: Captures | None = None) -> Captures:
                 if m.size > MAX_CAPTURE_BYTES:
                     raise CaptureError(f"{path}: {m.name}: larger than "
                                        f"{MAX_CAPTURE_BYTES >> 20} MB: not a capture")
-                f = tar.extractfile(m)
-                if f is None:
+                member = tar.extractfile(m)
+                if member is None:
                     raise CaptureError(f"{path}: {m.name}: cannot be read")
-                caps.set(name, Capture(f"{path}:{name}", _decode(f.read())))
+                caps.set(name, Capture(f"{path}:{name}", _decode(member.read())))
                 found = True
     except FileNotFoundError:
         raise CaptureError(f"{path}: No such file or directory") from None

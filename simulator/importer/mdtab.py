@@ -85,12 +85,18 @@ class Config:
     order: list[str] = field(default_factory=list)     # every name, as printed
 
     def unit_names(self) -> set[str]:
-        return {u.name for u in [*self.stripes, *self.mirrors, *self.softparts]}
+        return ({u.name for u in self.stripes} | {u.name for u in self.mirrors}
+                | {u.name for u in self.softparts})
 
 
 def parse_metastat_p(cap: Capture) -> Config:
     """The configuration ``metastat -p`` printed; :class:`Unimportable` for what the
     simulator cannot be, :class:`CaptureError` for text that is not ``metastat -p``."""
+    for lineno, text in enumerate(cap.lines(), 1):
+        first = text.split()[0] if text.strip() and not text[0].isspace() else ""
+        if "/" in first and not first.startswith("#"):
+            raise _refuse(cap, lineno, f"{first} belongs to a named diskset (metastat -s): "
+                          "disksets are not simulated in scenarios")
     try:
         lines = parse_mdtab(cap.text, cap.source)
     except MDError:

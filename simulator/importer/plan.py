@@ -116,7 +116,14 @@ class _Planner:
         for cap in (caps.metastat, caps.metahs):
             if cap is not None:
                 self.status.merge(parse_metastat(cap))
-        self.replicas: list[ReplicaLine] = parse_metadb(caps.metadb) if caps.metadb else []
+        if caps.metadb is None:
+            raise CaptureError("no metadb capture: a host with metadevices has state "
+                               "database replicas, and only metadb says where (give "
+                               "--metadb FILE)")
+        self.replicas: list[ReplicaLine] = parse_metadb(caps.metadb)
+        if not self.replicas:
+            raise CaptureError(f"{caps.metadb.source}: no replica: a host with metadevices "
+                               "has state database replicas")
         self.df = parse_df(caps.df) if caps.df is not None else {}
         self.slice_mounts: dict[str, str] = {}       # slice -> mount point on it
         self.notes: list[Note] = []
