@@ -215,12 +215,21 @@ class _Planner:
             files = 0 if kb == 0 else min(MAX_FILES, max(MIN_FILES, int(kb * FILES_PER_KB)))
             fs: dict[str, Any] = {"mount": m.mount, "device": m.device, "size": kb * 2,
                                   "files": files,
-                                  "logging": "nologging" not in m.mnt_options.split(","),
+                                  "logging": self.logging(m),
                                   "mounted": m.mounted, "in_vfstab": m.in_vfstab}
             if m.options:
                 fs["options"] = m.options
             out.append(fs)
         return out
+
+    @staticmethod
+    def logging(m: Mount) -> bool:
+        """UFS logging: mounted, what mnttab says (ufs_vfsops.c lists ``logging`` when it is
+        on); else vfstab's options (on unless ``nologging``: the default since Solaris 9
+        9/04, mount_ufs(1M))."""
+        if m.mounted:
+            return "logging" in m.mnt_options.split(",")
+        return "nologging" not in m.options.split(",")
 
     # ------------------------------------------------------------------ disks
     def needed_slices(self, mounts: list[Mount]) -> list[str]:
