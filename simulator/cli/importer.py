@@ -100,10 +100,16 @@ def cmd_import(args: argparse.Namespace) -> int:
                 return _fail(f"{args.out}: {e.strerror or e}")
     report = sys.stderr if args.out == "-" else sys.stdout
     if args.check:
-        for note in plan.notes:
-            print(f"note: {note.text()}", file=report)
+        why = {(n.source, n.lineno): n.reason for n in plan.notes if n.lineno}
+        used = set()
         for m in mismatches:
-            print(f"not reproduced: {m.text()}", file=report)
+            reason = why.get((m.source, m.lineno)) if m.captured is not None else None
+            used.add((m.source, m.lineno))
+            print(f"not reproduced: {m.text()}" + (f" (why: {reason})" if reason else ""),
+                  file=report)
+        for note in plan.notes:
+            if (note.source, note.lineno) not in used:
+                print(f"note: {note.text()}", file=report)
     units = len(sc.stripes) + len(sc.mirrors) + len(sc.softparts)
     what = (f"host {plan.hostname}, release {plan.release}: {len(sc.disks)} disks, "
             f"{len(sc.replicas)} replica slices, {units} metadevices, {len(sc.hsps)} hot "
