@@ -100,7 +100,8 @@ def cmd_import(args: argparse.Namespace) -> int:
                 return _fail(f"{args.out}: {e.strerror or e}")
     report = sys.stderr if args.out == "-" else sys.stdout
     if args.check:
-        why = {(n.source, n.lineno): n.reason for n in plan.notes if n.lineno}
+        why: dict[tuple[str, int | None], str] = {
+            (n.source, n.lineno): n.reason for n in plan.notes if n.lineno}
         used = set()
         for m in mismatches:
             reason = why.get((m.source, m.lineno)) if m.captured is not None else None
