@@ -89,9 +89,21 @@ class Config:
                 | {u.name for u in self.softparts})
 
 
+def without_banner(text: str) -> str:
+    """The text without the stale-database banner metastat prints first (cmd/lvm/util/
+    metastat.c, ``STALE_BANNER`` of :mod:`simulator.lvm.cmd.metastat`), each of its lines
+    left blank so that line numbers stay those of the capture."""
+    lines = text.splitlines()
+    if lines[:1] == ["****"] and len(lines) >= 3 and lines[1].startswith("WARNING: Stale") \
+            and lines[2] == "****":
+        lines[:3] = ["", "", ""]
+    return "".join(line + "\n" for line in lines)
+
+
 def parse_metastat_p(cap: Capture) -> Config:
     """The configuration ``metastat -p`` printed; :class:`Unimportable` for what the
     simulator cannot be, :class:`CaptureError` for text that is not ``metastat -p``."""
+    cap = Capture(cap.source, without_banner(cap.text))
     for lineno, text in enumerate(cap.lines(), 1):
         first = text.split()[0] if text.strip() and not text[0].isspace() else ""
         if "/" in first and not first.startswith("#"):

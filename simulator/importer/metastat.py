@@ -53,13 +53,22 @@ class Status:
     spares: dict[str, dict[str, tuple[str, int]]] = field(default_factory=dict)  # pool
     devids: dict[str, str | None] = field(default_factory=dict)   # disk -> devid, None: No
     sizes: dict[str, int] = field(default_factory=dict)           # unit -> blocks
+    invoke: dict[str, str] = field(default_factory=dict)          # submirror -> Invoke:
+    slots: dict[str, dict[str, int]] = field(default_factory=dict)  # mirror -> sub -> N
+    node: str | None = None                                       # from a message
 
     def merge(self, other: Status) -> None:
-        for name in ("submirrors", "resync", "components", "spares", "devids", "sizes"):
+        self.node = self.node or other.node
+        for name in ("submirrors", "resync", "components", "spares", "devids", "sizes",
+                     "invoke", "slots"):
             getattr(self, name).update(getattr(other, name))
 
 
 _SIZE = re.compile(r"^\s+Size: (?P<n>\d+) blocks")
+_INVOKE = re.compile(r"^\s+Invoke: (?P<what>.*?)\s*$")
+# meta_hotspares.c / metahs.c: "metahs: <node>: no hotspare pools found" (meta_error.c
+# prints the node name before a local set's message)
+_NODE = re.compile(r"^meta\w+: (?P<node>[A-Za-z0-9][A-Za-z0-9.-]*): ")
 
 
 def parse_metastat(cap: Capture) -> Status:
@@ -70,6 +79,10 @@ def parse_metastat(cap: Capture) -> Status:
     in_reloc = False
     current_sub: str | None = None
     for lineno, line in enumerate(cap.lines(), 1):
+        m = _NODE.match(line)
+        if m:
+            st.node = m["node"]
+            continue
         if line.startswith("Device Relocation Information:"):
             in_reloc, unit, pool = True, None, None
             continue
@@ -103,6 +116,11 @@ def parse_metastat(cap: Capture) -> Status:
         m = _SUBMIRROR.match(line)
         if m:
             current_sub = m["name"]
+            st.slots.setdefault(unit, {})[current_sub] = int(m["i"])
+            continue
+        m = _INVOKE.match(line)
+        if m:
+            st.invoke[unit] = m["what"]
             continue
         m = _STATE.match(line)
         if m:

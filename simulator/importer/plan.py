@@ -9,7 +9,8 @@ be reproduced. The rules, each decided here where the sources are silent:
   a new unit at the head of the driver's list: :mod:`simulator.lvm.libmeta.printing`), so
   the tables are written in the reverse of the printed order, which the builder's creation
   order (:func:`simulator.scenario.refs.creation_order`) then replays; a mirror's
-  submirrors are created just before it, in submirror order. Pools likewise.
+  submirrors are created just before it, in submirror order. Pools likewise. An empty
+  submirror slot is filled by a stand-alone concat/stripe, detached again by a setup step.
 - **Disks.** A disk with a ``prtvtoc`` capture keeps its size, geometry (heads x sectors),
   and each slice's size and first sector (``[[disk]] starts``); a disk known only from
   ``format`` keeps its size and geometry; a disk with neither gets slices sized from what
@@ -17,8 +18,10 @@ be reproduced. The rules, each decided here where the sources are silent:
   Relocation Information.
 - **Replicas.** One ``[[replica]]`` per slice (metadb -a -c N -l LENGTH), with each
   replica's flags when they are not what a replica read at boot shows.
-- **States seen become setup steps**, in an order that leaves each as captured: spares
-  ``Broken`` (an I/O error on the spare), submirrors ``Offline`` (metaoffline), components
+- **States seen become setup steps**, in an order that leaves each as captured: stand-ins
+  detached from their slots, spares
+  ``Broken`` (an I/O error on the spare), submirrors ``Offline`` (metaoffline: metastat
+  shows them "Needs maintenance", Invoke: metaonline), components
   in ``Maintenance`` then ``Last Erred`` (I/O errors, in that order: the second failure in a
   mirror is the last one), hot spares ``In use`` whose resync is over (an I/O error on the
   component they replace, then the time their resync takes), then the resyncs still
@@ -73,7 +76,7 @@ class Note:
 class Event:
     """A state a setup step brings about (module docstring)."""
 
-    kind: str                    # broken, offline, erred, last, spare-done, resync
+    kind: str                    # detach, broken, offline, erred, last, spare-done, resync
     mirror: str | None = None
     commands: list[str] = field(default_factory=list)
     io_errors: list[str] = field(default_factory=list)
@@ -95,7 +98,7 @@ class HostPlan:
 
 
 def plan_host(caps: Captures, name: str = "imported",
-              submirrors_first: bool = False) -> HostPlan:
+              submirrors_first: bool | None = False) -> HostPlan:
     """The plan of the host the captures show; CaptureError for unreadable captures,
     Unimportable (a CaptureError) for what the simulator cannot be. ``submirrors_first``:
     see :meth:`_Planner.units`."""
@@ -106,7 +109,7 @@ def plan_host(caps: Captures, name: str = "imported",
 
 
 class _Planner:
-    def __init__(self, caps: Captures, name: str, submirrors_first: bool) -> None:
+    def __init__(self, caps: Captures, name: str, submirrors_first: bool | None) -> None:
         self.caps = caps
         self.name = name
         self.submirrors_first = submirrors_first
@@ -128,6 +131,7 @@ class _Planner:
         self.slice_mounts: dict[str, str] = {}       # slice -> mount point on it
         self.notes: list[Note] = []
         self.events: list[Event] = []
+        self.fillers: list[Event] = []        # metadetach of a stand-in (slot_fill)
 
     def note(self, cap: Capture | None, lineno: int | None, reason: str) -> None:
         self.notes.append(Note(cap.source if cap is not None else "import", lineno, reason))
@@ -187,7 +191,9 @@ class _Planner:
             elif said != release:
                 self.note(caps.release, 1, f"names release {said}, uname -a {release}: "
                           f"uname's {release} is imported")
-        if caps.uname is None:
+        if caps.uname is None and self.status.node is not None:
+            hostname = self.status.node
+        elif caps.uname is None:
             self.note(None, None, f"no uname -a capture: the host is named {hostname}")
         return hostname, release
 
@@ -351,7 +357,7 @@ class _Planner:
         return out
 
     # ------------------------------------------------------------------ units
-    def units(self, submirrors_first: bool = False
+    def units(self, submirrors_first: bool | None = False
               ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         """[[stripe]] and [[mirror]] tables in creation order (module docstring).
 
@@ -366,13 +372,40 @@ class _Planner:
                  reversed([s for s in self.cfg.stripes if s.name not in subs])]
         under: list[dict[str, Any]] = []
         mirrors: list[dict[str, Any]] = []
+        spare = [st["name"] for st in alone]
         for m in reversed(self.cfg.mirrors):
             for sub in m.submirrors:
                 if sub in by_name:
                     under.append(self.stripe_spec(by_name[sub]))
-            mirrors.append(self.mirror_spec(m))
+            mirrors.append(self.mirror_spec(m, self.slot_fill(m, spare)))
+        if submirrors_first is None:       # every stripe by its unit number
+            return sorted(alone + under, key=lambda st: int(st["name"][1:])), mirrors
         return (under + alone if submirrors_first else alone + under), mirrors
 
+    def slot_fill(self, m: MirrorLine, spare: list[str]) -> list[str]:
+        """The submirrors to create ``m`` with, in slot order, when metastat shows an empty
+        slot (``Submirror 0: d2``, ``Submirror 2: d4``: Solaris 9 and 10 leave a detached
+        submirror's slot empty, meta_mirror.c/mirror.c mirror_detach): a concat/stripe that
+        stands alone on the host fills it, and a setup step detaches it again."""
+        slots = self.status.slots.get(m.name, {})
+        if not slots or sorted(slots.values()) == list(range(len(slots))):
+            return list(m.submirrors)
+        order = sorted(m.submirrors, key=lambda sub: slots.get(sub, 0))
+        out: list[str] = []
+        for sub in order:
+            while len(out) < slots.get(sub, len(out)):
+                if not spare:
+                    self.note(self.caps.metastat, None, f"{m.name}: submirror slot {len(out)} "
+                              "is empty (a submirror was detached) and no stand-alone "
+                              "concat/stripe can stand in for it: the slots close up")
+                    return list(m.submirrors)
+                filler = spare.pop(0)
+                out.append(filler)
+                self.fillers.append(Event("detach", m.name, [f"metadetach {m.name} "
+                                          f"{filler}"], why=f"{m.name}: submirror slot "
+                                          f"{len(out) - 1} empty ({filler} detached)"))
+            out.append(sub)
+        return out
     def stripe_spec(self, st: StripeLine) -> dict[str, Any]:
         spec: dict[str, Any] = {"name": st.name, "rows": [list(c) for c, _ in st.rows]}
         interlaces = {il for comps, il in st.rows if il is not None and len(comps) > 1}
@@ -388,8 +421,8 @@ class _Planner:
         return spec
 
     @staticmethod
-    def mirror_spec(m: MirrorLine) -> dict[str, Any]:
-        spec: dict[str, Any] = {"name": m.name, "submirrors": list(m.submirrors)}
+    def mirror_spec(m: MirrorLine, submirrors: list[str]) -> dict[str, Any]:
+        spec: dict[str, Any] = {"name": m.name, "submirrors": submirrors}
         if m.pass_num != 1:
             spec["pass"] = m.pass_num
         if m.read != "roundrobin":
@@ -402,6 +435,7 @@ class _Planner:
     def states(self) -> None:
         """The events that put the host in the states metastat showed (module docstring)."""
         st, cap = self.status, self.caps.metastat
+        self.events += self.fillers
         in_use = {sp for pool in st.spares.values() for sp, (s, _) in pool.items()
                   if s == "In use"}
         for pool in st.spares.values():
@@ -416,7 +450,7 @@ class _Planner:
             for sub in m.submirrors:
                 state = st.submirrors.get(m.name, {}).get(sub, "Okay")
                 comps = st.components.get(sub, {})
-                if state == "Offline":
+                if state == "Offline" or st.invoke.get(sub, "").startswith("metaonline "):
                     self.events.append(Event("offline", m.name, [f"metaoffline {m.name} "
                                              f"{sub}"], why=f"{sub} Offline"))
                     continue

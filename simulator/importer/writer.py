@@ -21,7 +21,7 @@ from simulator.scenario import parse_scenario
 from simulator.scenario.build import io_error
 from simulator.scenario.schema import Scenario, ScenarioError, to_toml
 
-_FIRST = ("broken", "offline", "erred", "last", "spare-done")
+_FIRST = ("detach", "broken", "offline", "erred", "last", "spare-done")
 MAX_WAIT = 30 * 86400.0          # a resync longer than a month is not waited for
 
 
@@ -30,12 +30,13 @@ def import_scenario(caps: Captures, name: str = "imported",
     """The plan, the scenario text and the scenario it loads as (through the loader, so
     that what is written is what a user's ``svmsim run`` reads)."""
     plan = plan_host(caps, name)
-    if _relocation(caps.metastat.text if caps.metastat else "") != \
-            _relocation(_base_host(plan).run("metastat").stdout):
-        other = plan_host(caps, name, submirrors_first=True)
-        if _relocation(caps.metastat.text if caps.metastat else "") == \
-                _relocation(_base_host(other).run("metastat").stdout):
-            plan = other
+    want = _relocation(caps.metastat.text if caps.metastat else "")
+    if want != _relocation(_base_host(plan).run("metastat").stdout):
+        for order in (True, None):          # submirrors first; by unit number
+            other = plan_host(caps, name, submirrors_first=order)
+            if want == _relocation(_base_host(other).run("metastat").stdout):
+                plan = other
+                break
     _setup(plan)
     text = scenario_text(plan)
     try:

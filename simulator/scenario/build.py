@@ -135,10 +135,6 @@ class _Builder:
                 where = f"replica[{i}]"
                 host.md.add_replicas(local, [r.device], count=r.count, length=r.length,
                                      force=True)
-                if r.flags is not None:          # as metadb printed them on the real host
-                    for replica, letters in zip(local.replicas[-r.count:], r.flags,
-                                                strict=True):
-                        replica.flags = set(letters)
             for i, p in enumerate(self.sc.hsps):
                 where = f"hsp[{i}]"
                 host.md.create_hsp(local, p.name, list(p.spares))
@@ -155,6 +151,13 @@ class _Builder:
                                             extents=u.extents)
         except MDError as e:
             raise self.fail(where, e) from None
+        # replicas' own flags, as metadb printed them on a real host (an imported one),
+        # once the units are made: write errors would make the database stale before
+        for r in self.sc.replicas:
+            if r.flags is not None:
+                mine = [x for x in local.replicas if x.device == r.device]
+                for replica, letters in zip(mine, r.flags, strict=True):
+                    replica.flags = set(letters)
 
     def _filesystem(self, host: Host, where: str, fs: FileSystemSpec) -> None:
         md = MD_DEVICE_RE.match(fs.device)
