@@ -82,10 +82,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     try:
         caps = _captures(args)
         source = args.out if args.out and args.out != "-" else "<imported>"
-        plan, text, sc = import_scenario(caps, args.name or "imported", source)
-        if args.name is None:
-            sc.meta.name = plan.hostname
-            text = text.replace('name = "imported"', f'name = "{plan.hostname}"', 1)
+        plan, text, sc = import_scenario(caps, args.name, source)
         host = sc.build_host()
         total, mismatches = round_trip(host, caps)
     except (CaptureError, ScenarioError) as e:

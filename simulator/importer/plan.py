@@ -97,11 +97,11 @@ class HostPlan:
     comments: dict[str, list[str]] = field(default_factory=dict)   # table -> comment lines
 
 
-def plan_host(caps: Captures, name: str = "imported",
+def plan_host(caps: Captures, name: str | None = None,
               submirrors_first: bool | None = False) -> HostPlan:
     """The plan of the host the captures show; CaptureError for unreadable captures,
-    Unimportable (a CaptureError) for what the simulator cannot be. ``submirrors_first``:
-    see :meth:`_Planner.units`."""
+    Unimportable (a CaptureError) for what the simulator cannot be. ``name``: the
+    scenario's (default: the host name); ``submirrors_first``: see :meth:`_Planner.units`."""
     if caps.metastat_p is None:
         raise CaptureError("no metastat -p capture: it is the one capture an import needs "
                            "(give --metastat-p FILE or an archive holding metastat-p)")
@@ -109,7 +109,8 @@ def plan_host(caps: Captures, name: str = "imported",
 
 
 class _Planner:
-    def __init__(self, caps: Captures, name: str, submirrors_first: bool | None) -> None:
+    def __init__(self, caps: Captures, name: str | None,
+                 submirrors_first: bool | None) -> None:
         self.caps = caps
         self.name = name
         self.submirrors_first = submirrors_first
@@ -140,7 +141,7 @@ class _Planner:
     def plan(self) -> HostPlan:
         hostname, release = self.identity()
         doc: dict[str, Any] = {
-            "scenario": {"name": self.name, "description":
+            "scenario": {"name": self.name or hostname, "description":
                          f"{hostname} as imported from its captures (svmsim import)"},
             "host": {"hostname": hostname, "release": release},
         }

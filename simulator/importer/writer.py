@@ -25,10 +25,11 @@ _FIRST = ("detach", "broken", "offline", "erred", "last", "spare-done")
 MAX_WAIT = 30 * 86400.0          # a resync longer than a month is not waited for
 
 
-def import_scenario(caps: Captures, name: str = "imported",
+def import_scenario(caps: Captures, name: str | None = None,
                     source: str = "<imported>") -> tuple[HostPlan, str, Scenario]:
     """The plan, the scenario text and the scenario it loads as (through the loader, so
-    that what is written is what a user's ``svmsim run`` reads)."""
+    that what is written is what a user's ``svmsim run`` reads); ``name``: the scenario's
+    (default: the host name)."""
     plan = plan_host(caps, name)
     want = _relocation(caps.metastat.text if caps.metastat else "")
     if want != _relocation(_base_host(plan).run("metastat").stdout):
@@ -40,7 +41,7 @@ def import_scenario(caps: Captures, name: str = "imported",
     _setup(plan)
     text = scenario_text(plan)
     try:
-        sc = parse_scenario(text, source, name)
+        sc = parse_scenario(text, source, plan.doc["scenario"]["name"])
     except ScenarioError as e:
         raise ScenarioError(f"the imported scenario does not load: {e}") from None
     return plan, text, sc

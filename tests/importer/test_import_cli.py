@@ -47,10 +47,11 @@ def test_files_one_option_each(tmp_path: Path, capsys: pytest.CaptureFixture[str
     args = ["import", "--metastat-p", str(d / "metastat-p"), "--metastat", str(d / "metastat"),
             "--metadb", str(d / "metadb"), "--metahs", str(d / "metahs-i"),
             "--prtvtoc", str(d / "prtvtoc.c1t0d0"), "--prtvtoc", str(d / "prtvtoc.c1t1d0"),
-            "--uname", str(d / "uname-a"), "--out", "-"]
+            "--uname", str(d / "uname-a"), "--name", "site-a", "--out", "-"]
     assert main(args) == 0
     out, err = capsys.readouterr()
     assert out.startswith("# zeus: ") and '[[mirror]]\nname = "d10"' in out
+    assert '[scenario]\nname = "site-a"' in out
     assert "round trip: all " in err
 
 

@@ -4,6 +4,8 @@ on the layouts the sources print, and what an import refuses (naming the line)."
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from simulator.importer import CaptureError, Unimportable, plan_host
 from simulator.importer.captures import Capture, Captures
@@ -184,3 +186,28 @@ def test_replica_lines_keep_unusual_flags() -> None:
     plan = plan_host(caps)
     assert plan.doc["replica"] == [{"device": "c0t0d0s7", "count": 2,
                                     "flags": ["ampluo", "au"]}]
+
+
+_LINES = st.sampled_from([
+    "d10 -m d11 d12 1", "d11 1 1 c1t0d0s0", "d12 2 1 c1t1d0s0 \\", "\t1 c1t2d0s0 -h hsp001",
+    "d80 -p d10 -o 1 -b 2048 ", "hsp001 c3t0d0s0", "d1 -m", "d2 x 1", "d3 1 2 c0t0d0s0",
+    "d4 -p c0t0d0s0 -o -b", "    State: Okay", "d10: Mirror", "    Submirror 0: d11",
+    "\tc1t0d0s0          0     No            Okay   Yes ", "hsp001: 1 hot spare",
+    "        c3t0d0s0   In use       33554432 blocks\tYes", "Device Relocation Information:",
+    "c1t0d0   Yes  \tid1,sd@x", "     a m  p  luo    \t16\t\t8192\t\t/dev/dsk/c0t0d0s7",
+    "     a Q  \t16\t\t8192\t\t/dev/dsk/c0t0d0s7", "", "#", "d5 -t d6 d7", "set/d1 1 1 c0t0d0s0",
+])
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.one_of(_LINES, st.text(max_size=30)), max_size=12))
+def test_any_text_is_parsed_or_refused_in_one_line(lines: list[str]) -> None:
+    """Captures are input from anyone: every parser returns, or raises CaptureError (one
+    line); no other exception escapes."""
+    text = "\n".join(lines) + "\n"
+    for parse in (parse_metastat_p, parse_metastat, parse_metadb, parse_prtvtoc,
+                  parse_vfstab, parse_mnttab, parse_df, parse_format):
+        try:
+            parse(cap(text))
+        except CaptureError as e:
+            assert "\n" not in str(e)
