@@ -303,9 +303,10 @@ class _Planner:
                 start = self.status.components.get(st.name, {}).get(sl)
                 if size is not None:
                     return size // len(comps) + (start.start if start else 0)
-        for sp in self.cfg.softparts:
-            if sp.component == sl:
-                return max(off + n for off, n in sp.extents) + 1
+        ends = [off + n for sp in self.cfg.softparts if sp.component == sl
+                for off, n in sp.extents]
+        if ends:
+            return max(ends) + 1            # the end watermark block (meta_sp.c)
         mount = self.slice_mounts.get(sl)
         if mount is not None and mount in self.df:
             return max(GUESS_SLICE, self.df[mount][0] * 2)

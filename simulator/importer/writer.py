@@ -15,7 +15,7 @@ from typing import Any
 
 from simulator.host import Host
 from simulator.importer.captures import Captures
-from simulator.importer.plan import Event, HostPlan, band_target, plan_host
+from simulator.importer.plan import Event, HostPlan, Note, band_target, plan_host
 from simulator.lvm.md.records import Mirror
 from simulator.scenario import parse_scenario
 from simulator.scenario.build import io_error
@@ -120,15 +120,14 @@ def _setup(plan: HostPlan) -> None:
             step["commands"] = ev.commands
         if ev.io_errors:
             step["io_errors"] = ev.io_errors
-        step["advance"] = round(t - after, 3)
+        step["advance"] = round(t - after, 6)
         steps.append(([ev.why, f"then {step['advance']} s (at the host's resync rate) "
                        "leaves it where metastat saw it"], step))
     plan.doc["setup"] = [s for _, s in steps]
     plan.comments["setup"] = [" / ".join(why) for why, _ in steps]
 
 
-def _note(ev: Event, reason: str) -> Any:
-    from simulator.importer.plan import Note
+def _note(ev: Event, reason: str) -> Note:
     return Note("import", None, f"{ev.why}: {reason}")
 
 
