@@ -7,6 +7,9 @@
     svmsim advance --state DIR DURATION                let virtual time pass
     svmsim fault add|list|clear|kinds ...              injected faults (cli/fault.py)
     svmsim reboot --state DIR                          reboot the host cleanly (init 6)
+    svmsim import [ARCHIVE] [--metastat-p F]... --out SCENARIO.toml | --check
+                                                       a scenario from a real host's
+                                                       captures (cli/importer.py)
 
 ``exec`` behaves like the real command as a process: its stdout and stderr bytes unchanged,
 its exit status, standard input read only if the command reads it. A hung host (``lockfs -w
@@ -247,6 +250,7 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``svmsim`` and every subcommand."""
     from simulator import __version__
     from simulator.cli import campaign, fault, run, verify
+    from simulator.cli import importer as import_cmd
     parser = Parser(
         prog="svmsim", description="Simulated Solaris Volume Manager hosts for testing "
         "backup scripts and monitoring plugins.")
@@ -297,6 +301,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.register(sub)
     campaign.register(sub)
     fault.register(sub)
+    import_cmd.register(sub)
     parser.subcommands = dict(sub.choices)
     return parser
 

@@ -82,7 +82,10 @@ class _Builder:
             cyl = d.cyl_blocks
             geometry = (d.heads, d.sectors) if d.heads is not None and d.sectors is not None \
                 else split_cylinder(cyl) if cyl is not None else fit_geometry(d.size)
-            host.add_disk(d.name, d.size, d.slices, devid=d.devid or "", geometry=geometry)
+            disk = host.add_disk(d.name, d.size, d.slices, devid=d.devid or "",
+                                 geometry=geometry)
+            for num, first in (d.starts or {}).items():
+                disk.slices[num].start = first      # where prtvtoc says the slice starts
         self._metadevices(host)
         if spec.resync_rate is not None:
             host.md.resync_rate = spec.resync_rate
@@ -144,9 +147,17 @@ class _Builder:
                     host.md.create_mirror(local, u.name, list(u.submirrors), u.read, u.write,
                                           u.pass_num)
                 else:
-                    host.md.create_softpart(local, u.name, u.component, u.size)
+                    host.md.create_softpart(local, u.name, u.component, u.size,
+                                            extents=u.extents)
         except MDError as e:
             raise self.fail(where, e) from None
+        # replicas' own flags, as metadb printed them on a real host (an imported one),
+        # once the units are made: write errors would make the database stale before
+        for r in self.sc.replicas:
+            if r.flags is not None:
+                mine = [x for x in local.replicas if x.device == r.device]
+                for replica, letters in zip(mine, r.flags, strict=True):
+                    replica.flags = set(letters)
 
     def _filesystem(self, host: Host, where: str, fs: FileSystemSpec) -> None:
         md = MD_DEVICE_RE.match(fs.device)

@@ -23,8 +23,12 @@ Schema (sizes: ``"36GB"``, ``"512k"``, ``"32b"`` or a number of 512-byte blocks;
                    cylinder = heads * sectors; default 24 x 424): the label format/prtvtoc
                    show and the cylinder metainit skips on a slice holding the label;
                    devid = "id1,sd@SSEAGATE_ST336607LSUN36G_3JA6..." (the device ID metastat's
-                   Device Relocation Information prints; default: a SEAGATE SUN72G's)
-    [[replica]]    device = "c0t0d0s7", count = 1, length = 8192   (metadb -a -f -c -l)
+                   Device Relocation Information prints; default: a SEAGATE SUN72G's);
+                   starts = { "0" = 0, "1" = 33554432 } (first sector of a slice, as
+                   prtvtoc prints it; default: placed in slice order)
+    [[replica]]    device = "c0t0d0s7", count = 1, length = 8192   (metadb -a -f -c -l),
+                   flags = ["a m  p  luo", ...] (each replica's metadb flags; default:
+                   read at boot)
     [[hsp]]        name = "hsp001", spares = ["c3t0d0s0"]
     [[stripe]]     name = "d2", rows = [["c1t0d0s0"]] (each row a list of components, slices
                    or metadevices; a concat is several one-component rows), interlace = "32k",
@@ -32,7 +36,9 @@ Schema (sizes: ``"36GB"``, ``"512k"``, ``"32b"`` or a number of 512-byte blocks;
     [[mirror]]     name = "d1", submirrors = ["d2", "d3"], pass = 1, read = "roundrobin" |
                    "geometric" | "first", write = "parallel" | "serial"  (created Okay, as
                    `metainit d1 -m d2 d3`)
-    [[softpart]]   name = "d80", component = "d70" | "c1t3d0s6", size = "1GB"
+    [[softpart]]   name = "d80", component = "d70" | "c1t3d0s6", size = "1GB",
+                   extents = [[1, 2097152]] (offset, blocks: metastat -p's -o/-b; default:
+                   metainit's first fit)
     [[filesystem]] mount = "/home1", device = "/dev/md/dsk/d1", fstype = "ufs",
                    size = "20GB" (data in use), files = 2000, seed = 1, logging = true,
                    mounted = true, in_vfstab = true, options = "" (mount options; "" = none)
@@ -151,6 +157,7 @@ from simulator.lvm.md.records import (
     WriteOption,
 )
 from simulator.lvm.md.replicas import DEFAULT_LENGTH
+from simulator.lvm.md.replicas import FLAGS_STRING as REPLICA_FLAGS
 
 if TYPE_CHECKING:
     from simulator.host import Host
@@ -521,6 +528,12 @@ class DiskSpec(Spec):
         "a device ID as devid_str_encode writes it, e.g. "
         "id1,sd@SSEAGATE_ST336607LSUN36G_3JA6... or id1,sd@n500000e013633ce0",
         _DEVID_RE)] = None
+    starts: Annotated[dict[int, int] | None, WithJsonSchema(
+        {"type": "object", "propertyNames": {"pattern": "^[0-7]$"},
+         "additionalProperties": {"type": "integer", "minimum": 0, "maximum": MAX_BLOCKS},
+         "minProperties": 1})] = Field(default=None, description=(
+             "first sector of each slice as prtvtoc prints it (slice -> sector); slices "
+             "not named are placed in slice order"))
 
     @model_validator(mode="after")
     def _geometry(self) -> DiskSpec:
@@ -532,7 +545,30 @@ class DiskSpec(Spec):
         if self.cyl_blocks is not None and self.cyl_blocks > self.size:
             raise _fail(f"a cylinder of {self.cyl_blocks} blocks is larger than the disk "
                         f"({self.size} blocks)", at="cylinder" if self.cylinder else "heads")
+        for num, first in (self.starts or {}).items():
+            if self.slices is None or num not in self.slices:
+                raise _fail("names a slice not in slices", at=f"starts.{num}")
+            if first + self.slices[num] > self.size:
+                raise _fail(f"slice {num} ends past the disk ({first} + {self.slices[num]} "
+                            f"> {self.size} blocks)", at=f"starts.{num}")
         return self
+
+    @field_validator("starts", mode="before")
+    @classmethod
+    def _starts(cls, v: object) -> object:
+        if v is None:
+            return v
+        if not isinstance(v, dict) or not v:
+            raise _fail(f"must be a table of slice = first sector (got {kind(v)})")
+        out: dict[int, int] = {}
+        for key, value in v.items():
+            if str(key) not in {str(i) for i in range(8)}:
+                raise _fail("slice numbers are 0 to 7", at=str(key))
+            if isinstance(value, bool) or not isinstance(value, int) or \
+                    not 0 <= value <= MAX_BLOCKS:
+                raise _fail(f"must be a sector number >= 0 (got {value!r})", at=str(key))
+            out[int(key)] = value
+        return out
 
     @property
     def cyl_blocks(self) -> int | None:
@@ -570,6 +606,18 @@ class DiskSpec(Spec):
         return slices
 
 
+def _replica_flags(v: str) -> str:
+    """metadb's flag letters (metadb.c MDDB_FLAGS_STRING), blanks aside."""
+    letters = v.replace(" ", "")
+    bad = sorted(set(letters) - set(REPLICA_FLAGS.replace(" ", "")))
+    if bad:
+        raise _fail(f"{''.join(bad)!r}: not a metadb flag (known: "
+                    f"{REPLICA_FLAGS.replace(' ', '')})")
+    if len(set(letters)) != len(letters):
+        raise _fail(f"names a flag twice (got {v!r})")
+    return letters
+
+
 class ReplicaSpec(Spec):
     """``[[replica]]``: ``metadb -a -f -c count -l length device``."""
 
@@ -577,6 +625,18 @@ class ReplicaSpec(Spec):
                       _string_schema("a slice like c0t0d0s7")]
     count: Annotated[int, AfterValidator(_int_range(1, MDDB_NLB)), _int_schema(1, MDDB_NLB)] = 1
     length: PositiveSize = DEFAULT_LENGTH
+    flags: Annotated[list[Annotated[str, AfterValidator(_replica_flags), _string_schema(
+        "the flag letters of one replica as metadb prints them, e.g. \"a m  p  luo\"")]]
+        | None, BeforeValidator(_str_list())] = Field(default=None, description=(
+            "each replica's flags as metadb prints them (one string per replica, blanks "
+            "ignored); default: read at boot (a p luo, the first healthy one m)"))
+
+    @model_validator(mode="after")
+    def _one_flags_each(self) -> ReplicaSpec:
+        if self.flags is not None and len(self.flags) != self.count:
+            raise _fail(f"gives {len(self.flags)} flag strings for {self.count} "
+                        "replica(s): one each", at="flags")
+        return self
 
 
 class HspSpec(Spec):
@@ -626,6 +686,28 @@ class MirrorSpec(Spec):
         return list(self.submirrors)
 
 
+def _extents(v: object) -> object:
+    """``[[offset, blocks], ...]``: each a pair of positive block numbers, none
+    overlapping (meta_sp.c meta_sp_list_overlaps refuses the same in ``-o/-b``)."""
+    if v is None:
+        return v
+    if not isinstance(v, list) or not v:
+        raise _fail("must be a non-empty list of [offset, blocks] pairs")
+    pairs: list[list[int]] = []
+    for i, pair in enumerate(v):
+        if not (isinstance(pair, list) and len(pair) == 2 and all(
+                isinstance(x, int) and not isinstance(x, bool) and 0 < x <= MAX_BLOCKS
+                for x in pair)):
+            raise _fail(f"must be [offset, blocks], two numbers > 0 (got {pair!r})",
+                        at=f"[{i}]")
+        pairs.append([pair[0], pair[1]])
+    ordered = sorted(pairs)
+    for (a, la), (b, _) in zip(ordered, ordered[1:], strict=False):
+        if a + la > b:
+            raise _fail(f"extents at {a} and {b} overlap")
+    return pairs
+
+
 class SoftPartSpec(Spec):
     """``[[softpart]]``: a soft partition of ``size`` blocks on a slice or metadevice."""
 
@@ -633,6 +715,22 @@ class SoftPartSpec(Spec):
     component: Annotated[str, AfterValidator(_softpart_component),
                          _string_schema("a slice (c1t0d0s0) or a metadevice (d10)")]
     size: PositiveSize
+    extents: Annotated[list[list[int]] | None, BeforeValidator(_extents),
+                       WithJsonSchema({"type": "array", "minItems": 1, "items": {
+                           "type": "array", "minItems": 2, "maxItems": 2,
+                           "items": {"type": "integer", "minimum": 1,
+                                     "maximum": MAX_BLOCKS}}})] = Field(
+        default=None, description=(
+            "where its data lies: [offset, blocks] pairs as metastat -p prints them "
+            "(-o offset -b blocks, metainit's own syntax); their blocks add up to size; "
+            "default: placed by metainit's first-fit allocator"))
+
+    @model_validator(mode="after")
+    def _extents_size(self) -> SoftPartSpec:
+        if self.extents is not None and sum(n for _, n in self.extents) != self.size:
+            raise _fail(f"extents add up to {sum(n for _, n in self.extents)} blocks, "
+                        f"not size ({self.size})", at="extents")
+        return self
 
     def deps(self) -> list[str]:
         return [self.component] if local_unit(self.component) else []

@@ -222,11 +222,14 @@ class CreateMixin(VolumeBase):
         return u
 
     # ------------------------------------------------------------------ soft partition
-    def create_softpart(self, s: MDSet, name: str, component: str, size: int) -> SoftPartition:
+    def create_softpart(self, s: MDSet, name: str, component: str, size: int,
+                        extents: list[list[int]] | None = None) -> SoftPartition:
         """A soft partition of ``size`` blocks on a slice or metadevice of the set ``s``,
         placed by the allocator ``metainit dN -p comp size`` uses
         (:meth:`allocate_softpart`): a scenario's ``[[softpart]]`` lands where metainit
-        would put it (data after one watermark block, aligned to a stripe's interlace)."""
+        would put it (data after one watermark block, aligned to a stripe's interlace),
+        or, given ``extents`` ([offset, blocks] pairs), where ``metainit dN -p comp -o off
+        -b blocks ...`` puts it (an imported host's, as its metastat -p printed them)."""
         self.require_db(s)
         short = self._check_new_name(s, name)
         comp = short_name(component)
@@ -235,8 +238,10 @@ class CreateMixin(VolumeBase):
             self.unit(s, comp)
         else:
             self.slice_size(comp)
-        extents = self.allocate_softpart(s, comp, on_unit, size, [], 0, s.display(short))
-        sp_unit = SoftPartition(name=short, component=comp, extents=extents,
+        requested = [(off, blocks) for off, blocks in extents or []]
+        placed = self.allocate_softpart(s, comp, on_unit, size, requested, 0,
+                                        s.display(short))
+        sp_unit = SoftPartition(name=short, component=comp, extents=placed,
                                 timestamp=self.now())
         s.units[short] = sp_unit
         if on_unit:
