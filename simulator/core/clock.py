@@ -43,6 +43,12 @@ class VirtualClock:
         t = self.now if when is None else when
         return time.strftime("%a %b %e %H:%M:%S %Y", self.localtime(t))
 
+    def date(self, fmt: str | None = None) -> str:
+        """What date(1) prints now (no newline): ``Sat Dec  5 08:47:30 UTC 2026`` by default
+        (C locale), or strftime's ``+FORMAT`` with %Z the host's zone."""
+        fmt = fmt or "%a %b %e %H:%M:%S %Z %Y"
+        return time.strftime(fmt.replace("%Z", self.timezone), self.localtime(self.now))
+
     def localtime(self, when: float) -> time.struct_time:
         if self.timezone in ("UTC", "GMT", ""):
             return time.gmtime(when)

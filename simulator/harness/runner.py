@@ -45,7 +45,7 @@ from simulator.session.hostfiles import FileMirror, SandboxView, device_nodes, v
 from simulator.session.session import Session
 from simulator.session.transcript import Transcript
 from simulator.session.verdict import RunResult, result_of
-from simulator.sunos.release import program_paths, uname
+from simulator.sunos.release import program_paths, uname_output
 
 if TYPE_CHECKING:
     from _typeshed import WriteableBuffer
@@ -537,21 +537,8 @@ class HarnessRun:
             if len(call.argv) > 1:   # setting the node name is not simulated
                 return self._write(call, [(2, b"hostname: cannot set the host name\n")], 1)
             return self._write(call, [(1, (node + "\n").encode())], 0)
-        flags = ""
-        for arg in call.argv[1:]:
-            if not arg.startswith("-") or len(arg) < 2 or arg.strip("-snrvmpiaX"):
-                return self._write(call, [(2, b"usage: uname [-snrvmapiX]\n")], 1)
-            flags += arg[1:]
-        un = uname(self.host.release)
-        if "X" in flags:
-            text = (f"System = SunOS\nNode = {node}\nRelease = {un.release}\n"
-                    f"KernelID = {un.version}\nMachine = {un.machine}\nBusType = <unknown>\n"
-                    "Serial = <unknown>\nUsers = <unknown>\nOEM# = 0\nOrigin# = 1\n"
-                    "NumCPU = 2\n")
-        else:
-            wanted = "snrvmpi" if "a" in flags else (flags or "s")
-            text = " ".join(un.field(f, node) for f in "snrvmpi" if f in wanted) + "\n"
-        return self._write(call, [(1, text.encode())], 0)
+        out, err, code = uname_output(self.host.release, node, call.argv[1:])
+        return self._write(call, [(1, out.encode())] if out else [(2, err.encode())], code)
 
     def _time_command(self, call: ShimCall) -> int:
         """``sleep``/``date`` when no virtual-time library could be built."""
@@ -563,10 +550,9 @@ class HarnessRun:
                 return self._write(call, [(2, b"sleep: invalid time interval\n")], 1)
             self.on_sleep(seconds)
             return 0
-        fmt = next((a[1:] for a in call.argv[1:] if a.startswith("+")), "%a %b %e %H:%M:%S %Z %Y")
+        fmt = next((a[1:] for a in call.argv[1:] if a.startswith("+")), None)
         with self.session.lock:
-            text = time.strftime(fmt.replace("%Z", self.host.clock.timezone),
-                                 self.host.clock.localtime(self.host.clock.now))
+            text = self.host.clock.date(fmt)
         return self._write(call, [(1, (text + "\n").encode())], 0)
 
     # ------------------------------------------------------------------ the run

@@ -35,14 +35,16 @@ a ``timeout`` raise ``subprocess.TimeoutExpired``, and without one raise
 The calls run on a :class:`simulator.session.session.Session`, the one the process harness
 uses too, and are recorded as its :class:`~simulator.session.transcript.Call`
 (``RoutedCall`` is that type, under the name this package always gave it). Modules:
-``shell`` (the simple-command tokenizer), ``popen`` (:class:`FakePopen` and its pipes),
-``route`` (:func:`route_subprocess`, the ``Popen``/``os.system`` wrappers).
+``popen`` (:class:`FakePopen` and its pipes), ``route`` (:func:`route_subprocess`, the
+``Popen``/``os.system`` wrappers); the simple-command tokenizer is
+:mod:`simulator.core.shellwords` (the lab shell shares it).
 """
 
 from __future__ import annotations
 
 from typing import TypeAlias
 
+from simulator.core.shellwords import Redirect, ShellCommand, parse_shell
 from simulator.inprocess.popen import FakePopen
 from simulator.inprocess.route import (
     Router,
@@ -52,7 +54,6 @@ from simulator.inprocess.route import (
     route_subprocess,
     run_argv,
 )
-from simulator.inprocess.shell import Redirect, ShellCommand, parse_shell
 from simulator.session.transcript import Call
 
 RoutedCall: TypeAlias = Call   # one fake command run in-process (the session's Call)

@@ -27,8 +27,8 @@ from simulator.core.errors import HostHung
 if TYPE_CHECKING:
     from _typeshed import ReadableBuffer, WriteableBuffer
 
+    from simulator.core.shellwords import ShellCommand
     from simulator.inprocess.route import Router
-    from simulator.inprocess.shell import ShellCommand
 
 _PIDS = itertools.count(31000)
 

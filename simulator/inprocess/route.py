@@ -26,8 +26,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from simulator.core.registry import program_at
+from simulator.core.shellwords import SHELL, ShellCommand, parse_shell
 from simulator.inprocess.popen import FakePopen, _PausedPopen
-from simulator.inprocess.shell import SHELL, ShellCommand, parse_shell
 from simulator.session.session import Session
 from simulator.session.transcript import Call
 from simulator.sunos.release import program_paths

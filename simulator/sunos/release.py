@@ -78,6 +78,27 @@ def uname(release: str) -> Uname:
     return UNAMES[check_release(release)]
 
 
+def uname_output(release: str, nodename: str, args: list[str]) -> tuple[str, str, int]:
+    """``uname [-snrvmpiaX]`` on a host of ``release``: (stdout, stderr, exit status).
+
+    The option order and the ``-X`` block are illumos usr/src/cmd/uname/uname.c's (it prints
+    the fields in the order s n r v m p i whatever the order asked; ``-a`` is all of them);
+    a bad option gets its usage line and exit 1."""
+    flags = ""
+    for arg in args:
+        if not arg.startswith("-") or len(arg) < 2 or arg.strip("-snrvmpiaX"):
+            return "", "usage: uname [-snrvmapiX]\n", 1
+        flags += arg[1:]
+    un = uname(release)
+    if "X" in flags:
+        return (f"System = SunOS\nNode = {nodename}\nRelease = {un.release}\n"
+                f"KernelID = {un.version}\nMachine = {un.machine}\nBusType = <unknown>\n"
+                "Serial = <unknown>\nUsers = <unknown>\nOEM# = 0\nOrigin# = 1\n"
+                "NumCPU = 2\n"), "", 0
+    wanted = "snrvmpi" if "a" in flags else (flags or "s")
+    return " ".join(un.field(f, nodename) for f in "snrvmpi" if f in wanted) + "\n", "", 0
+
+
 def has_disksuite_paths(release: str) -> bool:
     """Whether ``/usr/opt/SUNWmd/sbin`` exists on a host of ``release`` (module docstring)."""
     return check_release(release) in DISKSUITE_RELEASES

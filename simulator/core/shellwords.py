@@ -1,4 +1,4 @@
-"""The shell strings routed in-process: one simple ``sh`` command with redirections.
+"""One simple ``sh`` command with redirections, as words (in-process routing, the lab shell).
 
 ``subprocess.run("metastat -p >/var/tmp/md.out 2>&1", shell=True)``, ``os.system(...)`` and
 ``os.popen(...)`` hand a line to ``/bin/sh``; it is run in-process only when it is one
