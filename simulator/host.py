@@ -298,15 +298,17 @@ class Host:
     def run(self, command: str | Sequence[str], stdin: bytes | str = b"",
             uid: int | None = None, env: dict[str, str] | None = None,
             cwd: str = "/", files: FileAccess | None = None, interactive: bool = False,
-            stdin_file: BinaryIO | None = None) -> CommandResult:
+            stdin_file: BinaryIO | None = None,
+            live: Callable[[int, bytes], None] | None = None) -> CommandResult:
         """Run one fake command line (``"metastat d1"``) and return what it printed.
 
         The program is picked by the basename of ``argv[0]`` (``/usr/sbin/metastat`` and
         ``/usr/opt/SUNWmd/sbin/metastat`` are the same program). ``files`` is the FileAccess
         real files go through (default: this machine, from ``cwd``); ``interactive`` says stdin
         is a terminal (prompts may be answered); ``stdin_file`` is read lazily instead of
-        ``stdin``. A little virtual time passes. No Python traceback ever gets out: an internal
-        failure is reported in one line, exit 70, and kept in ``internal_errors``.
+        ``stdin``; ``live`` sees every write as it happens (a terminal). A little virtual time
+        passes. No Python traceback ever gets out: an internal failure is reported in one line,
+        exit 70, and kept in ``internal_errors``.
         """
         argv = shlex.split(command) if isinstance(command, str) else list(command)
         if isinstance(stdin, str):
@@ -320,7 +322,7 @@ class Host:
             raise HostHung(self.hung_reason)
         inv = Invocation(self, argv, stdin=stdin, uid=self.uid if uid is None else uid,
                          env=dict(env or {}), cwd=cwd, interactive=interactive,
-                         files=files or FileAccess(), stdin_file=stdin_file)
+                         files=files or FileAccess(), stdin_file=stdin_file, live=live)
         program = program_named(argv[0])
         module: Any = None
         if program is None:

@@ -17,10 +17,11 @@ touched by a path the driver names).
 
 from __future__ import annotations
 
+import io
 import os
 import stat
-from pathlib import Path
-from typing import BinaryIO
+from pathlib import Path, PosixPath
+from typing import Any, BinaryIO
 
 
 class FileAccess:
@@ -81,3 +82,84 @@ def kind_of(mode: int) -> str:
     if stat.S_ISREG(mode):
         return "file"
     return "link" if stat.S_ISLNK(mode) else "other"
+
+
+class AccessPath(PosixPath):
+    """A path whose file operations are a :class:`FileAccess`'s, never this machine's.
+
+    What ``FileAccess.resolve`` gives when the files are not the machine's: the harness's
+    driver view (every operation done by the shim client) and the lab's in-memory host.
+    ``os.fspath`` raises, so a caller that would reach ``os`` directly fails loudly (an
+    internal error) instead of touching the machine running svmsim."""
+
+    access: FileAccess
+
+    def __fspath__(self) -> str:
+        raise PermissionError(f"svmsim: the path {str(self)!r} is the simulated host's, "
+                              "reached only through its file access, never as a path of "
+                              "this machine")
+
+    def mkdir(self, mode: int = 0o777, parents: bool = False, exist_ok: bool = False) -> None:
+        if parents:
+            raise ValueError("svmsim: mkdir(parents=True) of a simulated host's path is not "
+                             "simulated")
+        try:
+            self.access.mkdir(str(self), "/", mode)
+        except FileExistsError:
+            if not exist_ok or not self.is_dir():
+                raise
+
+    def exists(self) -> bool:
+        return self.access.kind(str(self), "/") != ""
+
+    def is_dir(self) -> bool:
+        return self.access.kind(str(self), "/") == "dir"
+
+    def is_file(self) -> bool:
+        return self.access.kind(str(self), "/") == "file"
+
+    def is_symlink(self) -> bool:
+        return self.access.kind(str(self), "/", follow=False) == "link"
+
+    def unlink(self, missing_ok: bool = False) -> None:
+        try:
+            self.access.unlink(str(self), "/")
+        except FileNotFoundError:
+            if not missing_ok:
+                raise
+
+    def readlink(self) -> AccessPath:
+        return type(self)(self.access.readlink(str(self), "/"))
+
+    def open(self, mode: str = "r", buffering: int = -1, encoding: str | None = None,
+             errors: str | None = None, newline: str | None = None) -> Any:
+        if mode.strip("bt") not in ("r", "w"):
+            raise ValueError(f"svmsim: opening a simulated host's file with mode {mode!r} is not"
+                             " simulated")
+        raw = (self.access.open_read if mode.startswith("r") else self.access.open_write)(
+            str(self), "/")
+        if "b" in mode:
+            return raw
+        return io.TextIOWrapper(raw, encoding=encoding or "utf-8", errors=errors,
+                                newline=newline)
+
+    def read_bytes(self) -> bytes:
+        with self.access.open_read(str(self), "/") as f:
+            return f.read()
+
+    def read_text(self, encoding: str | None = None, errors: str | None = None) -> str:
+        return self.read_bytes().decode(encoding or "utf-8", errors or "strict")
+
+    def write_bytes(self, data: Any) -> int:
+        with self.access.open_write(str(self), "/") as f:
+            return f.write(bytes(data))
+
+    def write_text(self, data: str, encoding: str | None = None, errors: str | None = None,
+                   newline: str | None = None) -> int:
+        self.write_bytes(data.encode(encoding or "utf-8", errors or "strict"))
+        return len(data)
+
+
+def access_path_type(access: FileAccess, name: str = "AccessPath") -> type[AccessPath]:
+    """A subclass of :class:`AccessPath` bound to ``access`` (``resolve`` returns these)."""
+    return type(name, (AccessPath,), {"access": access})

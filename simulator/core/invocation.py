@@ -10,6 +10,7 @@ text (``inv.md_error``). It ends early with ``CommandExit``/``UsageError``
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from typing import TYPE_CHECKING, BinaryIO, Protocol
 
 from simulator.core.files import FileAccess
@@ -32,7 +33,9 @@ class Output:
     """A byte sink that accepts text (commands print text; ufsdump may print bytes).
 
     Writes are also appended, tagged with ``fd``, to a ``journal`` shared by a command's
-    stdout and stderr, so that ``2>&1`` shows them interleaved as the real command wrote them.
+    stdout and stderr, so that ``2>&1`` shows them interleaved as the real command wrote them,
+    and handed to ``live`` as they are written when a terminal front shows them at once (the
+    lab shell: ufsdump's question is on the screen before it reads the answer).
 
     Text is encoded as UTF-8 with ``surrogateescape``: argv reaches a command decoded the
     same way (``os.fsdecode``, Python's ``sys.argv``), so a byte that is not UTF-8 in an
@@ -40,16 +43,20 @@ class Output:
     echoing its ``char *argv[]`` prints it.
     """
 
-    def __init__(self, fd: int = 1, journal: list[tuple[int, bytes]] | None = None) -> None:
+    def __init__(self, fd: int = 1, journal: list[tuple[int, bytes]] | None = None,
+                 live: Callable[[int, bytes], None] | None = None) -> None:
         self.buffer = bytearray()
         self.fd = fd
         self.journal = journal if journal is not None else []
+        self.live = live
 
     def write(self, data: str | bytes) -> None:
         raw = data.encode("utf-8", "surrogateescape") if isinstance(data, str) else bytes(data)
         self.buffer += raw
         if raw:
             self.journal.append((self.fd, raw))
+            if self.live is not None:
+                self.live(self.fd, raw)
 
     def text(self) -> str:
         return self.buffer.decode("utf-8", errors="replace")
@@ -66,7 +73,8 @@ class Invocation:
     def __init__(self, host: Host, argv: list[str], stdin: bytes = b"", uid: int = 0,
                  env: dict[str, str] | None = None, cwd: str = "/",
                  interactive: bool = False, files: FileAccess | None = None,
-                 stdin_file: BinaryIO | None = None) -> None:
+                 stdin_file: BinaryIO | None = None,
+                 live: Callable[[int, bytes], None] | None = None) -> None:
         self.host = host
         self.argv = argv
         self.uid = uid
@@ -75,8 +83,8 @@ class Invocation:
         self.interactive = interactive      # stdin is a terminal (prompts may be answered)
         self.files = files or FileAccess()  # real files the command touches
         self.journal: list[tuple[int, bytes]] = []   # (1|2, bytes) in the order written
-        self.stdout = Output(1, self.journal)
-        self.stderr = Output(2, self.journal)
+        self.stdout = Output(1, self.journal, live)
+        self.stderr = Output(2, self.journal, live)
         self._stdin_file = stdin_file
         self._stdin_buf = bytearray(stdin)
         self._stdin_eof = stdin_file is None

@@ -30,11 +30,11 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator, Sequence
-from pathlib import Path, PosixPath
+from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, BinaryIO, Literal, cast
 
 from simulator.core.errors import HostHung, HostPanic
-from simulator.core.files import FileAccess, kind_of
+from simulator.core.files import AccessPath, FileAccess, access_path_type, kind_of
 from simulator.core.registry import PROGRAMS
 from simulator.harness import protocol as P
 from simulator.harness.mounts import MountedTrees
@@ -127,18 +127,18 @@ class SandboxFiles(FileAccess):
     with mode 0666 less the driver's umask, as ``open64(tape, O_WRONLY|O_CREAT|O_TRUNC,
     0666)`` in illumos usr/src/cmd/backup/dump/dumptape.c.
 
-    ``resolve`` gives a :class:`DriverPath` whose ``exists``/``is_dir``/``is_file``/
-    ``is_symlink``/``unlink``/``readlink``/``mkdir``/``open``/``read_*``/``write_*`` are
-    the same client operations, as are ufsrestore's ``mkdir``/``rmdir``/``chmod``/
-    ``utime``/``symlink``/``rename``. A driver's path never becomes a path of the machine:
-    ``os.fspath`` of a DriverPath raises, so a caller that would reach ``os`` directly fails
-    loudly (an internal error) instead of acting as the harness.
+    ``resolve`` gives a :class:`~simulator.core.files.AccessPath` whose ``exists``/
+    ``is_dir``/``is_file``/``is_symlink``/``unlink``/``readlink``/``mkdir``/``open``/
+    ``read_*``/``write_*`` are the same client operations, as are ufsrestore's ``mkdir``/
+    ``rmdir``/``chmod``/``utime``/``symlink``/``rename``. A driver's path never becomes a
+    path of the machine: ``os.fspath`` of such a path raises, so a caller that would reach
+    ``os`` directly fails loudly (an internal error) instead of acting as the harness.
     """
 
     def __init__(self, sandbox: Sandbox, channel: FileChannel) -> None:
         self.sandbox = sandbox
         self.channel = channel
-        self.path_type: type[DriverPath] = type("DriverPath", (DriverPath,), {"access": self})
+        self.path_type: type[AccessPath] = access_path_type(self, "DriverPath")
 
     @staticmethod
     def absolute(path: str, cwd: str) -> str:
@@ -189,75 +189,6 @@ class SandboxFiles(FileAccess):
 
     def rename(self, old: str, new: str, cwd: str) -> None:
         self.channel.rename(self.absolute(old, cwd), self.absolute(new, cwd))
-
-
-class DriverPath(PosixPath):
-    """A driver's path whose file operations are the client's (see :class:`SandboxFiles`)."""
-
-    access: SandboxFiles
-
-    def __fspath__(self) -> str:
-        raise PermissionError(f"svmsim: the driver's path {str(self)!r} is reached only "
-                              "through the shim client, never as a path of this machine")
-
-    def mkdir(self, mode: int = 0o777, parents: bool = False, exist_ok: bool = False) -> None:
-        if parents:
-            raise ValueError("svmsim: mkdir(parents=True) of a driver's path is not simulated")
-        try:
-            self.access.mkdir(str(self), "/", mode)
-        except FileExistsError:
-            if not exist_ok or not self.is_dir():
-                raise
-
-    def exists(self) -> bool:
-        return self.access.kind(str(self), "/") != ""
-
-    def is_dir(self) -> bool:
-        return self.access.kind(str(self), "/") == "dir"
-
-    def is_file(self) -> bool:
-        return self.access.kind(str(self), "/") == "file"
-
-    def is_symlink(self) -> bool:
-        return self.access.kind(str(self), "/", follow=False) == "link"
-
-    def unlink(self, missing_ok: bool = False) -> None:
-        try:
-            self.access.unlink(str(self), "/")
-        except FileNotFoundError:
-            if not missing_ok:
-                raise
-
-    def readlink(self) -> DriverPath:
-        return type(self)(self.access.readlink(str(self), "/"))
-
-    def open(self, mode: str = "r", buffering: int = -1, encoding: str | None = None,
-             errors: str | None = None, newline: str | None = None) -> Any:
-        if mode.strip("bt") not in ("r", "w"):
-            raise ValueError(f"svmsim: opening a driver's file with mode {mode!r} is not"
-                             " simulated")
-        raw = (self.access.open_read if mode.startswith("r") else self.access.open_write)(
-            str(self), "/")
-        if "b" in mode:
-            return raw
-        return io.TextIOWrapper(raw, encoding=encoding or "utf-8", errors=errors,
-                                newline=newline)
-
-    def read_bytes(self) -> bytes:
-        with self.access.open_read(str(self), "/") as f:
-            return f.read()
-
-    def read_text(self, encoding: str | None = None, errors: str | None = None) -> str:
-        return self.read_bytes().decode(encoding or "utf-8", errors or "strict")
-
-    def write_bytes(self, data: Any) -> int:
-        with self.access.open_write(str(self), "/") as f:
-            return f.write(bytes(data))
-
-    def write_text(self, data: str, encoding: str | None = None, errors: str | None = None,
-                   newline: str | None = None) -> int:
-        self.write_bytes(data.encode(encoding or "utf-8", errors or "strict"))
-        return len(data)
 
 
 # A fake command reads at most this much of a file or of its standard input: every archive,

@@ -80,11 +80,13 @@ class Session:
     def dispatch(self, argv: list[str], *, stdin: bytes = b"",
                  stdin_file: io.RawIOBase | None = None, uid: int | None = None,
                  env: dict[str, str] | None = None, cwd: str = "/",
-                 files: FileAccess | None = None, interactive: bool = False) -> Call:
+                 files: FileAccess | None = None, interactive: bool = False,
+                 live: Callable[[int, bytes], None] | None = None) -> Call:
         """Run one fake command and record it.
 
         ``stdin`` is the whole input, or ``stdin_file`` a raw stream the command reads
-        lazily (what it read is recorded). Raises :class:`~simulator.core.errors.HostHung`
+        lazily (what it read is recorded); ``live`` sees the output as it is written (a
+        terminal front). Raises :class:`~simulator.core.errors.HostHung`
         when the host was hung before the call; a call that hangs it returns, and ``hung``
         says why from then on.
         """
@@ -98,7 +100,7 @@ class Session:
             try:
                 result = self.host.run(
                     argv, stdin=stdin, uid=uid, env=env, cwd=cwd, files=files,
-                    interactive=interactive,
+                    interactive=interactive, live=live,
                     stdin_file=io.BufferedReader(recorded) if recorded is not None else None)
             except HostHung as e:
                 self.hung = str(e)
@@ -150,6 +152,13 @@ class Session:
     def _faults_fired(self) -> None:
         if isinstance(self.host.faults, FaultPlan):
             self.transcript.faults = [e.to_dict() for e in self.host.faults.log]
+
+    def go_down(self, down: HostPanic) -> None:
+        """Someone took the host down from outside any command: the lab's ``reboot`` (a
+        clean ``init 6``, or the operator's break and ``sync`` on a hung console).
+        Recorded as a fault's panic is; the host boots."""
+        with self.lock:
+            self._went_down(down)
 
     def _went_down(self, down: HostPanic) -> None:
         """The host panicked or rebooted: record it, let it go down and boot."""
