@@ -10,6 +10,8 @@
     svmsim import [ARCHIVE] [--metastat-p F]... --out SCENARIO.toml | --check
                                                        a scenario from a real host's
                                                        captures (cli/importer.py)
+    svmsim lab [NAME [--seed N] [--answers FILE]]      training labs: a shell on a
+                                                       simulated host, graded (cli/lab.py)
 
 ``exec`` behaves like the real command as a process: its stdout and stderr bytes unchanged,
 its exit status, standard input read only if the command reads it. A hung host (``lockfs -w
@@ -249,7 +251,7 @@ def _uid(text: str) -> int:
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``svmsim`` and every subcommand."""
     from simulator import __version__
-    from simulator.cli import campaign, fault, run, verify
+    from simulator.cli import campaign, fault, lab, run, verify
     from simulator.cli import importer as import_cmd
     parser = Parser(
         prog="svmsim", description="Simulated Solaris Volume Manager hosts for testing "
@@ -302,6 +304,7 @@ def build_parser() -> argparse.ArgumentParser:
     campaign.register(sub)
     fault.register(sub)
     import_cmd.register(sub)
+    lab.register(sub)
     parser.subcommands = dict(sub.choices)
     return parser
 
