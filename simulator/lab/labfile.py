@@ -27,6 +27,7 @@ scenario schema, ``simulator.scenario.schema``) with the lab's own tables beside
     ``check`` (a verdict check by name: ``filesystems-unlocked``), ``ran`` (a command line
     regex, ``ok = true`` for exit 0), ``order`` (``["A", "B"]``: a command matching A ran,
     before any matching B; ``"@change"`` is the first command that changed the host),
+    ``after`` (``["A", "B"]``: a command matching B ran after the first matching A),
     ``lock`` (``{ mount, max_seconds, not_during }``), ``state`` (phrases on the final host:
     ``"d1 okay"``, ``"d1 has d3"``, ``"d3 absent"``, ``"/home1 mounted"``,
     ``"/home1 unlocked"``, ``"host up"``, ``"replicas okay"``).
@@ -139,25 +140,28 @@ class Objective(_Model):
     ran: str | None = None
     ok: bool = False
     order: list[str] | None = None
+    after: list[str] | None = None
     lock: LockRule | None = None
     state: list[str] | None = None
 
     @model_validator(mode="after")
     def _one_test(self) -> Objective:
-        tests = [k for k in ("check", "ran", "order", "lock", "state")
+        tests = [k for k in ("check", "ran", "order", "after", "lock", "state")
                  if getattr(self, k) is not None]
         if len(tests) != 1:
-            raise ValueError(f"objective {self.id!r}: exactly one of check, ran, order, lock, "
-                             f"state (it has {', '.join(tests) or 'none'})")
+            raise ValueError(f"objective {self.id!r}: exactly one of check, ran, order, after, "
+                             f"lock, state (it has {', '.join(tests) or 'none'})")
         for rx in ([self.ran] if self.ran else []) + [
-                r for r in self.order or [] if r != "@change"]:
+                r for r in (self.order or []) + (self.after or []) if r != "@change"]:
             try:
                 re.compile(rx)
             except re.error as e:
                 raise ValueError(f"objective {self.id!r}: bad regular expression {rx!r}: "
                                  f"{e}") from None
-        if self.order is not None and len(self.order) != 2:
-            raise ValueError(f"objective {self.id!r}: order is [\"first\", \"then\"]")
+        for pair in (self.order, self.after):
+            if pair is not None and len(pair) != 2:
+                raise ValueError(f"objective {self.id!r}: order and after are "
+                                 "[\"first\", \"then\"]")
         for phrase in self.state or []:
             if not any(rx.match(phrase) for rx, _ in STATE_PHRASES):
                 raise ValueError(f"objective {self.id!r}: {phrase!r} is not a state phrase "
@@ -223,14 +227,28 @@ class Lab:
 
 
 # ---------------------------------------------------------------------------- variants
-def draw_values(name: str, seed: int, variables: dict[str, Variable],
-                picks: list[Pick]) -> dict[str, str]:
-    """Every variable's value for ``seed`` (0: canonical). Deterministic per lab and seed."""
+def draw_values(name: str, seed: int, variables: dict[str, Variable], picks: list[Pick],
+                fixed: frozenset[str] = frozenset()) -> dict[str, str]:
+    """Every variable's value for ``seed`` (0: canonical). Deterministic per lab and seed.
+
+    ``fixed``: names the lab writes literally (a boot disk ``c0t0d0``, say); no variable
+    is drawn onto one of them (the draw is repeated, from the same generator)."""
     rng = random.Random(f"svmsim-lab:{name}:{seed}")
+    for _ in range(1000):
+        values = _draw(rng, seed, variables, picks)
+        drawn = {values[k] for k, v in variables.items() if v.metadevice or v.disk}
+        if seed == 0 or not drawn & fixed:
+            return values
+    raise LabError(f"{name}: no variant of seed {seed} avoids the names the lab fixes "
+                   f"({', '.join(sorted(fixed))})")
+
+
+def _draw(rng: random.Random, seed: int, variables: dict[str, Variable],
+          picks: list[Pick]) -> dict[str, str]:
     values: dict[str, str] = {}
     shift = 0 if seed == 0 else rng.randrange(1, 10) * 10
-    controllers = sorted({int(re.match(r"c(\d+)", v.disk)[1])   # type: ignore[index]
-                          for v in variables.values() if v.disk})
+    controllers = sorted({int(v.disk[1:v.disk.index("t")]) for v in variables.values()
+                          if v.disk})
     new_ctl = {c: c for c in controllers}
     offset = 0
     if seed and controllers:
@@ -307,7 +325,10 @@ def parse_lab(text: str, name: str, seed: int = 0, *, source: str = "<lab>",
         picks = [Pick.model_validate(p) for p in raw.get("pick", [])]
     except ValidationError as e:
         raise LabError(f"{source}: {_first(e)}") from None
-    values = draw_values(name, seed, variables, picks)
+    # the disk and metadevice names the file writes literally (outside ${...})
+    fixed = frozenset(re.findall(r"\b(?:c\d+t\d+d\d+|d\d+)\b",
+                                 re.sub(r"#.*", "", re.sub(r"\$\{\w+\}", "", text))))
+    values = draw_values(name, seed, variables, picks, fixed)
     doc = _toml(string.Template(text).safe_substitute(values), source)
     lab_part = {k: doc.pop(k) for k in LAB_KEYS if k in doc}
     if "lab" not in lab_part:

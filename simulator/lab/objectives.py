@@ -13,9 +13,12 @@ The tests an objective can name (one each, ``simulator.lab.labfile.Objective``):
     regular expression was run; with ``ok = true`` it also exited 0. Every command counts,
     the shell's own too (``cat /var/adm/messages``).
 ``order``
-    ``[A, B]``: a command matching A ran, and before the first matching B (``"@change"``:
-    the first command that changed the host's volumes, locks or mounts). B never running is
-    no fault of the order.
+    ``[A, B]``: a command matching A ran successfully, no later than the first matching B
+    (``"@change"``: the first command that changed the host's volumes, locks or mounts; the
+    A itself may be it). B never running is no fault of the order.
+``after``
+    ``[A, B]``: a command matching B ran after the first successful one matching A
+    ("after the reboot, read /var/adm/messages").
 ``lock``
     the trainee's write locks of ``mount``: there was one (unless ``required = false``),
     each lasted at most ``max_seconds`` virtual seconds, none was held while a command of
@@ -142,6 +145,8 @@ def _test(o: Objective, session: Session, run: Run, checks: dict[str, Any],
         return (bool(hits), f"ran: {hits[0].text}" if hits else f"no command matched {o.ran}")
     if o.order is not None:
         return _order(o.order, commands)
+    if o.after is not None:
+        return _after(o.after, commands)
     if o.lock is not None:
         return _lock(o, run, commands)
     assert o.state is not None
@@ -163,9 +168,21 @@ def _order(order: list[str], commands: list[Command]) -> tuple[bool, str]:
     b = _first(then, commands)
     if a is None:
         return False, f"no successful command matched {first}"
-    if b is None or a.index < b.index:
+    if b is None or a.index <= b.index:
         return True, f"{a.text} (command {a.index}) came first"
     return False, f"{b.text} (command {b.index}) came before {a.text} (command {a.index})"
+
+
+def _after(after: list[str], commands: list[Command]) -> tuple[bool, str]:
+    first, then = after
+    a = _first(first, commands, ok=True)
+    if a is None:
+        return False, f"no successful command matched {first}"
+    pattern = re.compile(then)
+    b = next((c for c in commands if c.index > a.index and pattern.search(c.text)), None)
+    if b is None:
+        return False, f"nothing matching {then} after {a.text} (command {a.index})"
+    return True, f"{b.text} (command {b.index}) after {a.text} (command {a.index})"
 
 
 def _lock(o: Objective, run: Run, commands: list[Command]) -> tuple[bool, str]:

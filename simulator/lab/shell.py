@@ -358,6 +358,8 @@ class LabShell:
             err(f"{name}: not found\n".encode())
             status = 127
         changes = [ch for c in self.session.transcript.calls[before:] for ch in c.changes]
+        if name in ("reboot", "init", "shutdown") and status == 0:
+            changes.append("host rebooted")
         self.attempt.commands.append(Command(len(self.attempt.commands) + 1, list(argv),
                                              status, start, self.host.clock.now, changes))
         return status
@@ -404,8 +406,11 @@ class LabShell:
         return 0
 
     def _power_cycle(self) -> int:
+        start = self.host.clock.now
         self.write("\n(break: the ok prompt)\nok sync\n")
         self.session.go_down(HostPanic(SYNC_PANIC))
+        self.attempt.commands.append(Command(len(self.attempt.commands) + 1, ["reboot"], 0,
+                                             start, self.host.clock.now, ["host rebooted"]))
         self.note(f"The host panicked on purpose (\"{SYNC_PANIC}\"), wrote a crash dump and "
                   f"booted again ({self.host.clock.ctime()}).  Write locks do not survive a "
                   "boot: / is unlocked.  /var/adm/messages shows the panic and savecore's "
