@@ -30,7 +30,9 @@ scenario schema, ``simulator.scenario.schema``) with the lab's own tables beside
     ``after`` (``["A", "B"]``: a command matching B ran after the first matching A),
     ``lock`` (``{ mount, max_seconds, not_during }``), ``state`` (phrases on the final host:
     ``"d1 okay"``, ``"d1 has d3"``, ``"d3 absent"``, ``"/home1 mounted"``,
-    ``"/home1 unlocked"``, ``"host up"``, ``"replicas okay"``).
+    ``"/home1 unlocked"``, ``"host up"``, ``"replicas okay"``). ``when`` (a command regex,
+    or ``"@change"``) makes an objective count only once such a command succeeded: "leave d1
+    Okay" is no merit before anything was done.
 
 ``${name}`` anywhere in the file is the variant's value of variable ``name`` (``$$`` is a
 dollar sign); a reference answer file (``NAME.answers`` beside the lab) is written with the
@@ -136,6 +138,7 @@ class Objective(_Model):
     pass_: str = Field("", alias="pass")
     fail: str = ""
     hint: str = ""
+    when: str | None = None
     check: str | None = None
     ran: str | None = None
     ok: bool = False
@@ -152,7 +155,8 @@ class Objective(_Model):
             raise ValueError(f"objective {self.id!r}: exactly one of check, ran, order, after, "
                              f"lock, state (it has {', '.join(tests) or 'none'})")
         for rx in ([self.ran] if self.ran else []) + [
-                r for r in (self.order or []) + (self.after or []) if r != "@change"]:
+                r for r in (self.order or []) + (self.after or []) + [self.when or ""]
+                if r not in ("@change", "")]:
             try:
                 re.compile(rx)
             except re.error as e:

@@ -26,6 +26,10 @@ The tests an objective can name (one each, ``simulator.lab.labfile.Objective``):
 ``state``
     phrases on the host as it is now (``simulator.lab.labfile.STATE_PHRASES``).
 
+Any objective may also say ``when``: it counts only once a command matching that regex
+succeeded (``"@change"``: once anything changed the host), so that an end state the host
+started in ("d1 Okay") or an order nothing has tested yet earns nothing by itself.
+
 A lab is graded on its current attempt (``lab reset`` starts a new one); the score is the
 points of the objectives met over all points, in percent.
 """
@@ -128,6 +132,11 @@ def grade(lab: Lab, session: Session, commands: list[Command],
 
 def _grade_one(o: Objective, session: Session, run: Run, checks: dict[str, Any],
                commands: list[Command]) -> Result:
+    if o.when is not None and _first(o.when, commands, ok=True) is None:
+        return Result(o.id, o.text, o.points, False, o.fail or o.text,
+                      "nothing to judge yet: no command " + (
+                          "has changed the host" if o.when == "@change" else
+                          f"matching {o.when} has succeeded"))
     held, detail = _test(o, session, run, checks, commands)
     return Result(o.id, o.text, o.points, held, o.pass_ if held else o.fail or o.text, detail)
 

@@ -72,8 +72,9 @@ def check_text(lab: Lab, grade: Grade) -> RenderableType:
     table.add_column("feedback")
     for r in grade.results:
         table.add_row(Text("met" if r.held else "not yet", style="green" if r.held else "red"),
-                      r.text, f"{r.earned}/{r.points}",
-                      r.feedback if r.held or not r.detail else f"{r.feedback} [{r.detail}]")
+                      Text(r.text), Text(f"{r.earned}/{r.points}"),
+                      Text(r.feedback if r.held or not r.detail else
+                           f"{r.feedback} ({r.detail})"))
     mark = lab.spec.lab.pass_mark
     verdict = "passed" if grade.score >= mark else f"below the pass mark of {mark:g} %"
     return Group(table, Text(f"Score: {grade.score} % ({grade.earned} of {grade.total} "
