@@ -333,6 +333,9 @@ def parse_lab(text: str, name: str, seed: int = 0, *, source: str = "<lab>",
     fixed = frozenset(re.findall(r"\b(?:c\d+t\d+d\d+|d\d+)\b",
                                  re.sub(r"#.*", "", re.sub(r"\$\{\w+\}", "", text))))
     values = draw_values(name, seed, variables, picks, fixed)
+    leftover = sorted(set(re.findall(r"\$\{(\w+)\}", text)) - set(values))
+    if leftover:
+        raise LabError(f"{source}: ${{{leftover[0]}}} is used but not a variable")
     doc = _toml(string.Template(text).safe_substitute(values), source)
     lab_part = {k: doc.pop(k) for k in LAB_KEYS if k in doc}
     if "lab" not in lab_part:
@@ -345,9 +348,6 @@ def parse_lab(text: str, name: str, seed: int = 0, *, source: str = "<lab>",
         scenario = parse_scenario(doc, source, default_name=name)
     except ScenarioError as e:
         raise LabError(str(e)) from None
-    leftover = sorted(set(re.findall(r"\$\{(\w+)\}", text)) - set(values))
-    if leftover:
-        raise LabError(f"{source}: ${{{leftover[0]}}} is used but not a variable")
     return Lab(name, seed, values, spec, scenario, text, path)
 
 
