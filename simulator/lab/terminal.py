@@ -124,8 +124,14 @@ class LabCompleter(Completer):
 
 def interactive(lab: Lab, record_path: Path | None, console: Console) -> Grade:
     """The lab at this terminal until ``exit`` or Ctrl-D; the grade at the end."""
+    import os
+
     from prompt_toolkit import PromptSession
     from prompt_toolkit.history import InMemoryHistory
+
+    # no cursor position request: a terminal that does not answer it would get a warning
+    # line in the middle of the lab (the completion menu works without it)
+    os.environ.setdefault("PROMPT_TOOLKIT_NO_CPR", "1")
 
     def write(text: str) -> None:
         console.file.write(text)
@@ -150,8 +156,10 @@ def interactive(lab: Lab, record_path: Path | None, console: Console) -> Grade:
                                                 completer=LabCompleter(shell),
                                                 complete_while_typing=False)
     note(f"svmsim lab: {lab.title}" + (f" (variant {lab.seed})" if lab.seed else ""))
+    if lab.spec.lab.summary:
+        note(lab.spec.lab.summary.strip())
     note(f"You are root on {shell.host.hostname}, a simulated Solaris host. "
-         "`lab task` shows what to do, `lab help` the lab's commands.")
+         "`lab task` shows the steps and objectives, `lab help` the lab's commands.")
     shell.save()
     while True:
         try:
