@@ -39,7 +39,7 @@ _MODULES = {
     "dbctl": "simulator.ufs.cmd.dbctl",
     **{name: f"simulator.sunos.cmd.{name}" for name in (
         "modinfo", "eeprom", "zonename", "swap", "svcs", "format", "prtvtoc", "iostat", "mt",
-        "mailx", "sendmail")},
+        "mailx", "sendmail", "man")},
 }
 # Where each program is on Solaris 10 when that is not (only) /usr/sbin and /sbin.
 _HOMES: dict[str, tuple[str, ...]] = {
@@ -58,6 +58,7 @@ _HOMES: dict[str, tuple[str, ...]] = {
     "iostat": ("/usr/bin/iostat",),
     "mt": ("/usr/bin/mt",),
     "mailx": ("/usr/bin/mailx",),
+    "man": ("/usr/bin/man",),
     "sendmail": ("/usr/lib/sendmail", "/usr/sbin/sendmail"),
     # dd is /usr/bin/dd on Solaris (/bin is a link to /usr/bin); the sandbox needs no dd
     "dd": ("/usr/bin/dd",),
