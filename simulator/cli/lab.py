@@ -7,6 +7,9 @@
                          [--min-score P]        grade a file of commands, no terminal
     svmsim lab NAME|FILE [--seed N] --reference print the lab's reference answer
                                                 for this variant (instructors)
+    svmsim lab NAME|FILE --web [--host H] [--port P] [--seed N] [--records DIR]
+                                                serve the lab as a web page, one trainee
+                                                per browser tab (simulator/lab/web)
 
 Every session is recorded as JSON (each line typed and what it printed, every command and
 the changes it made, the host's transcript, hints taken, resets and the grade): at
@@ -47,6 +50,17 @@ def register(subparsers: Any) -> None:
                    help="where to write the session's record (JSON)")
     p.add_argument("--reference", action="store_true",
                    help="print the lab's reference answer for this variant")
+    p.add_argument("--web", action="store_true",
+                   help="serve the lab as a web page: each browser tab is a trainee with "
+                   "its own variant (the first tab --seed, then the next seeds)")
+    p.add_argument("--host", default="127.0.0.1",
+                   help="with --web: the address to listen on (default 127.0.0.1; "
+                   "0.0.0.0 for a classroom)")
+    p.add_argument("--port", type=int, default=8023, help="with --web: the port (default "
+                   "8023)")
+    p.add_argument("--records", metavar="DIR",
+                   help="with --web: where the sessions' records go (default "
+                   "$SVMSIM_LAB_RECORDS or ~/.local/share/svmsim/labs)")
     p.set_defaults(func=cmd_lab)
 
 
@@ -69,6 +83,8 @@ def cmd_lab(args: argparse.Namespace) -> int:
         return 0
     if args.seed < 0:
         return _fail("--seed is a number 0 or more")
+    if args.web:
+        return _web(args)
     try:
         lab = load_lab(args.name, args.seed)
     except LabError as e:
@@ -100,6 +116,46 @@ def cmd_lab(args: argparse.Namespace) -> int:
     return 0
 
 
+def _records_dir(given: str | None = None) -> str | int:
+    base = given or os.environ.get("SVMSIM_LAB_RECORDS") or os.path.join(
+        os.environ.get("XDG_DATA_HOME") or os.path.expanduser("~/.local/share"),
+        "svmsim", "labs")
+    try:
+        os.makedirs(base, exist_ok=True)
+    except OSError as e:
+        return _fail(f"cannot make the records directory {base}: {e.strerror}")
+    return base
+
+
+def _web(args: argparse.Namespace) -> int:
+    if args.answers or args.reference or args.record:
+        return _fail("--web serves trainees; --answers, --reference and --record are for "
+                     "one session (the web sessions' records go to --records DIR)")
+    if not 0 < args.port < 65536:
+        return _fail(f"--port {args.port}: not a port number")
+    base = _records_dir(args.records)
+    if isinstance(base, int):
+        return base
+    import uvicorn
+
+    from simulator.lab.labfile import LabError
+    from simulator.lab.web.app import Classroom, create_app
+    try:
+        room = Classroom(args.name, args.seed, Path(base))
+    except LabError as e:
+        return _fail(str(e))
+    shown = f"[{args.host}]" if ":" in args.host else args.host
+    print(f"svmsim lab {room.lab_name}: trainees open http://{shown}:{args.port}/ "
+          f"(each tab a variant, from seed {args.seed})", flush=True)
+    print(f"instructor: http://{shown}:{args.port}/instructor?token={room.token}", flush=True)
+    print(f"records: {base}", flush=True)
+    try:
+        uvicorn.run(create_app(room), host=args.host, port=args.port, log_level="warning")
+    except (OSError, SystemExit) as e:
+        return _fail(f"cannot serve on {args.host}:{args.port}: {e}")
+    return 0
+
+
 def _record_path(args: argparse.Namespace, name: str, seed: int) -> Path | None | int:
     if args.record:
         path = Path(args.record)
@@ -108,13 +164,9 @@ def _record_path(args: argparse.Namespace, name: str, seed: int) -> Path | None 
         return path
     if args.answers:
         return None          # batch grading keeps no record unless asked
-    base = os.environ.get("SVMSIM_LAB_RECORDS") or os.path.join(
-        os.environ.get("XDG_DATA_HOME") or os.path.expanduser("~/.local/share"),
-        "svmsim", "labs")
-    try:
-        os.makedirs(base, exist_ok=True)
-    except OSError as e:
-        return _fail(f"cannot make the records directory {base}: {e.strerror}")
+    base = _records_dir()
+    if isinstance(base, int):
+        return base
     stamp = time.strftime("%Y%m%dT%H%M%S")
     return Path(base) / f"{name}-seed{seed}-{stamp}.json"
 

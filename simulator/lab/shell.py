@@ -151,6 +151,7 @@ class LabShell:
         self.ended = False
         self.history: list[str] = []
         self.internal_errors: list[str] = []
+        self.running: list[str] | None = None   # the fake command running now
         self._capture: list[str] | None = None
         self._start()
 
@@ -375,6 +376,7 @@ class LabShell:
         def live(fd: int, data: bytes) -> None:
             (out if fd == 1 else err)(data)
 
+        self.running = list(argv)
         try:
             call = self.session.dispatch(
                 argv, stdin=stdin or b"", stdin_file=stream, cwd=self.cwd, files=self.files,
@@ -383,6 +385,8 @@ class LabShell:
             return 0
         except HostPanic:
             return self._panicked()
+        finally:
+            self.running = None
         if self.hung:
             self.note(HUNG_TEXT)
         return call.exit_code
