@@ -110,7 +110,10 @@ class Classroom:
             return session
 
 
-def _state(ws: WebSession, busy: list[str] | None = None) -> dict[str, Any]:
+def _state(ws: WebSession, busy: list[str] | None = None, final: bool = True
+           ) -> dict[str, Any]:
+    """The picture, objectives and score; ``final``: after a line (the prompt is back),
+    else while a command runs (the page redraws the picture and keeps waiting)."""
     shell = ws.shell
     assert shell is not None
     grade = shell.grade()
@@ -122,7 +125,7 @@ def _state(ws: WebSession, busy: list[str] | None = None) -> dict[str, Any]:
                        "done": bool(st.objectives) and all(o in held for o in st.objectives)}
                       for st in ws.lab.spec.step],
             "score": grade.score, "hints": shell.hints_taken,
-            "prompt": shell.prompt(), "hung": shell.hung}
+            "prompt": shell.prompt(), "hung": shell.hung, "final": final}
 
 
 async def _lab_socket(websocket: WebSocket) -> None:
@@ -149,7 +152,7 @@ async def _lab_socket(websocket: WebSocket) -> None:
         post({"type": "out", "text": text})
         shell = ws.shell
         if shell is not None and shell.running and shell.running[0].endswith("ufsdump"):
-            post(_state(ws, shell.running))       # the tape drive shows the dump running
+            post(_state(ws, shell.running, final=False))   # the drive shows the dump running
 
     def note(what: Any) -> None:
         post({"type": "note", "text": what if isinstance(what, str) else

@@ -137,10 +137,12 @@ socket.addEventListener("message", (event) => {
   } else if (m.type === "state") {
     drawPicture(m.picture);
     drawTask(m);
-    asking = false;
-    pane.classList.remove("asking");
-    setPrompt(m.prompt);
-    document.body.dataset.ready = "1";
+    if (m.final) {            // the line is done: the prompt is back
+      asking = false;
+      pane.classList.remove("asking");
+      setPrompt(m.prompt);
+      document.body.dataset.ready = "1";
+    }
   } else if (m.type === "ask") {
     asking = true;
     pane.classList.add("asking");
