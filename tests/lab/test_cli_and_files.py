@@ -120,3 +120,12 @@ def test_a_lab_file_by_path(tmp_path, capsys):
     path.write_text(BASE.replace("[lab]", "[lab\n"))
     assert main(["lab", str(path), "--answers", str(answers)]) == 2
     assert "TOML syntax error" in capsys.readouterr().err
+
+
+def test_web_arguments_are_checked(capsys):
+    assert main(["lab", "online-backup", "--web", "--answers", "x"]) == 2
+    assert "--web serves trainees" in capsys.readouterr().err
+    assert main(["lab", "online-backup", "--web", "--port", "70000"]) == 2
+    assert "not a port number" in capsys.readouterr().err
+    assert main(["lab", "no-such-lab", "--web", "--port", "8999"]) == 2
+    assert "no such lab" in capsys.readouterr().err
