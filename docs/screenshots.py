@@ -1,8 +1,8 @@
-"""Screenshots of the browser lab for docs/labs.md, at the three moments of the online
+"""Screenshots of the browser lab for docs/pages/labs.md, at the three moments of the online
 backup: d3 detached (the write lock just released), d3 resyncing after its reattach, and
 d1 whole again with every objective met.
 
-    python docs/screenshots.py [OUTDIR]        (default: docs/images)
+    python docs/screenshots.py [OUTDIR]        (default: docs/pages/images)
 
 It starts the lab's web server on a free local port, drives the page in headless Chromium
 (Playwright, with the Debian package's browser) and writes ``lab-detached.png``,
@@ -75,5 +75,5 @@ def main(out: Path) -> list[Path]:
 
 if __name__ == "__main__":
     for path in main(Path(sys.argv[1]) if len(sys.argv) > 1 else
-                     Path(__file__).resolve().parent / "images"):
+                     Path(__file__).resolve().parent / "pages" / "images"):
         print(path)

@@ -81,16 +81,23 @@ class _Model(BaseModel):
 
 
 class LabInfo(_Model):
-    title: str
-    summary: str = ""
-    hints: list[str] = []
-    pass_mark: Annotated[float, Field(ge=0, le=100)] = 100
+    """``[lab]``: what the trainee reads first, the general hints, the pass mark."""
+
+    title: str = Field(description="one line: `svmsim lab` lists it, the page shows it")
+    summary: str = Field("", description="the situation, shown at the start and by lab task")
+    hints: list[str] = Field([], description="general hints, after the objectives' own")
+    pass_mark: Annotated[float, Field(ge=0, le=100, description="percent: lab check says "
+                                      "passed or not")] = 100
 
 
 class Variable(_Model):
-    metadevice: str | None = None
-    disk: str | None = None
-    choice: list[str] | None = None
+    """One variable of the variant: exactly one of the three keys."""
+
+    metadevice: str | None = Field(None, description="canonical dN; every metadevice "
+                                   "variable moves by the same multiple of ten for a seed")
+    disk: str | None = Field(None, description="canonical cXtYdZ; controllers permuted and "
+                             "targets shifted together for a seed")
+    choice: list[str] | None = Field(None, description="values; the first is canonical")
 
     @model_validator(mode="after")
     def _one(self) -> Variable:
@@ -108,8 +115,11 @@ class Variable(_Model):
 
 
 class Pick(_Model):
-    names: list[str]
-    choices: list[list[str]]
+    """Values drawn together (which submirror fails, and its slice)."""
+
+    names: list[str] = Field(description="the variables it sets")
+    choices: list[list[str]] = Field(description="one value per name each; the first is "
+                                     "canonical; earlier variables may appear")
 
     @model_validator(mode="after")
     def _shape(self) -> Pick:
@@ -119,33 +129,42 @@ class Pick(_Model):
 
 
 class Step(_Model):
-    title: str
-    text: str = ""
-    objectives: list[str] = []
+    """A step of the procedure as lab task shows it."""
+
+    title: str = Field(description="one line")
+    text: str = Field("", description="what to do (a command, say)")
+    objectives: list[str] = Field([], description="the objective ids that tick it")
 
 
 class LockRule(_Model):
-    mount: str
-    max_seconds: Annotated[float, Field(gt=0)] = 60
-    not_during: list[str] = ["ufsdump"]
-    required: bool = True
+    """``lock = {...}``: the trainee's write locks of one file system."""
+
+    mount: str = Field(description="the mount point")
+    max_seconds: Annotated[float, Field(gt=0, description="the longest a lock may last, "
+                                        "virtual seconds")] = 60
+    not_during: list[str] = Field(["ufsdump"], description="programs no lock may overlap")
+    required: bool = Field(True, description="false: never locking is no failure")
 
 
 class Objective(_Model):
-    id: str
-    text: str
-    points: Annotated[int, Field(ge=0)] = 10
-    pass_: str = Field("", alias="pass")
-    fail: str = ""
-    hint: str = ""
-    when: str | None = None
-    check: str | None = None
-    ran: str | None = None
-    ok: bool = False
-    order: list[str] | None = None
-    after: list[str] | None = None
-    lock: LockRule | None = None
-    state: list[str] | None = None
+    """What is graded: exactly one of check, ran, order, after, lock, state."""
+
+    id: str = Field(description="unique; steps name it")
+    text: str = Field(description="what is asked, as lab task lists it")
+    points: Annotated[int, Field(ge=0, description="its weight in the score")] = 10
+    pass_: str = Field("", alias="pass", description="feedback when met")
+    fail: str = Field("", description="feedback when not (the text when empty)")
+    hint: str = Field("", description="what lab hint says while it is not met")
+    when: str | None = Field(None, description="a command regex (or @change): counts only "
+                             "once such a command succeeded")
+    check: str | None = Field(None, description="a verdict check's name: met when it held")
+    ran: str | None = Field(None, description="a command regex: met when one matched")
+    ok: bool = Field(False, description="with ran: the command must have exited 0")
+    order: list[str] | None = Field(None, description="[A, B]: a successful A no later "
+                                    "than the first B (@change: the first change)")
+    after: list[str] | None = Field(None, description="[A, B]: a B after the first A")
+    lock: LockRule | None = Field(None, description="the write-lock rule (below)")
+    state: list[str] | None = Field(None, description="state phrases that must all hold now")
 
     @model_validator(mode="after")
     def _one_test(self) -> Objective:

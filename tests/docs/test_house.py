@@ -1,4 +1,4 @@
-"""docs/dev/house.md names real files: a path in its tables that stops existing fails here."""
+"""docs/pages/dev/house.md names real files: a path in its tables that stops existing fails here."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ def _paths(text: str) -> list[str]:
 
 
 def test_every_file_the_house_names_exists() -> None:
-    paths = _paths((REPO / "docs" / "dev" / "house.md").read_text())
+    paths = _paths((REPO / "docs" / "pages" / "dev" / "house.md").read_text())
     assert len(paths) > 30
     missing = [p for p in paths if not (REPO / p).exists()]
     assert missing == []

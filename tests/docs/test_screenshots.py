@@ -1,5 +1,5 @@
 """docs/screenshots.py makes the browser lab's three pictures the docs show (d3 detached,
-resyncing, Okay), and docs/labs.md uses them."""
+resyncing, Okay), and docs/pages/labs.md uses them."""
 
 from __future__ import annotations
 
@@ -13,10 +13,10 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def test_the_docs_show_the_three_moments():
-    text = (REPO / "docs" / "labs.md").read_text()
+    text = (REPO / "docs" / "pages" / "labs.md").read_text()
     for name in ("lab-detached.png", "lab-resyncing.png", "lab-okay.png"):
         assert f"images/{name}" in text
-        assert (REPO / "docs" / "images" / name).is_file()
+        assert (REPO / "docs" / "pages" / "images" / name).is_file()
 
 
 def test_the_script_makes_them(tmp_path):
