@@ -239,7 +239,7 @@ def cli_page() -> str:
 
 def fidelity_page() -> str:
     try:
-        import fidelity   # docs/gen/fidelity.py
+        import fidelity  # docs/gen/fidelity.py
     except ImportError:
         return (HEADER + "# Fidelity matrix\n\nNot generated yet: docs/gen/fidelity.py is "
                 "missing.\n")

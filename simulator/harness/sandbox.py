@@ -156,10 +156,14 @@ def _allowed(st: os.stat_result, uid: int, gid: int, bits: int) -> bool:
 
 
 def reachable(path: str | os.PathLike[str], uid: int, gid: int, bits: int = 4) -> bool:
-    """Whether ``uid`` can reach ``path`` (x on every ancestor) with ``bits`` on it."""
+    """Whether ``uid`` can reach ``path`` (x on every ancestor) with ``bits`` on it: both
+    by the path as named and by the path its links resolve to (``drivers/x.sh`` in a 0700
+    directory, ``drivers`` a link to a readable checkout, cannot be reached as named, and
+    the sandbox's bind of it would fail as the uid)."""
     real = Path(os.path.realpath(path))
+    named = Path(os.path.abspath(path))
     try:
-        for parent in reversed(real.parents):
+        for parent in [*reversed(named.parents), *reversed(real.parents)]:
             if not _allowed(parent.stat(), uid, gid, 1):
                 return False
         return _allowed(real.stat(), uid, gid, bits)

@@ -678,6 +678,30 @@ def test_unreadable_driver_file_is_still_run(fresh: tuple[Toy, Sandbox], tmp_pat
     assert toy.calls == [["metastat", "from-file"]]
 
 
+def test_a_driver_reached_through_a_link_in_a_private_directory_is_run(
+        fresh: tuple[Toy, Sandbox], tmp_path: Path) -> None:
+    """``sh drivers/x.sh`` where ``drivers`` links to a readable directory but the link sits
+    in a directory only root can enter (a root harness drops to another uid): reachable by
+    the target, not as named, so the driver is copied in rather than bound by its path."""
+    import shutil
+    import tempfile
+    toy, sb = fresh
+    toy.status = 0
+    shared = Path(tempfile.mkdtemp(prefix="svmsim-shared-", dir="/tmp"))
+    try:
+        shared.chmod(0o755)
+        (shared / "drv.sh").write_text("metastat via-link\n")
+        (shared / "drv.sh").chmod(0o644)
+        private = tmp_path / "private"
+        private.mkdir(mode=0o700)
+        (private / "drivers").symlink_to(shared)
+        r = sb.run(["sh", str(private / "drivers" / "drv.sh")], capture=True, cwd="/")
+        assert r.returncode == 0, r.stderr
+        assert toy.calls == [["metastat", "via-link"]]
+    finally:
+        shutil.rmtree(shared)
+
+
 UNPRIVILEGED = textwrap.dedent(
     """
     import json, os, sys, time
