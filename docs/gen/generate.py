@@ -114,8 +114,9 @@ def scenario_page() -> str:
            "`[[fault]]`), and what a run must show (`[expect]`). Every key below is a field "
            "of the pydantic models in `simulator/scenario/schema.py`; an unknown key, a "
            "wrong type or a value out of range is one line naming the file and the key. "
-           "The JSON Schema is [scenario.schema.json](scenario.schema.json) "
-           "(`svmsim scenarios --schema` prints it too, when available).\n\n",
+           "The JSON Schema of the whole format is "
+           "[scenario.schema.json](scenario.schema.json) (editors such as VS Code's "
+           "Even Better TOML validate against it).\n\n",
            "Sizes are `\"36GB\"`, `\"512k\"`, `\"32b\"` or a number of 512-byte blocks; "
            "durations `\"30s\"`, `\"5m\"`, `\"1h30m\"`, `\"1d\"` or seconds; rates "
            "`\"20MB/s\"` or blocks per second.\n\n"]
