@@ -28,6 +28,18 @@ multi-line string as a line of its own), then cmd/savecore/savecore.c's
 ``logprint(..., "reboot after panic: %s", panicstr)`` (``savecore``, facility auth, LOG_ERR:
 ``auth.error``; the newlines of the string are blanks there). A clean reboot (``init 6``)
 logs cmd/syslogd/syslogd.c's ``syslogd: going down on signal 15`` (no ID) when it stops.
+The disk under a failed component speaks first (:func:`sd_error_lines`): illumos
+uts/common/io/scsi/impl/scsi_subr.c scsi_vu_errmsg, through v_scsi_log's
+``cmn_err(level, "%s\t%s", name, buf)`` (module ``scsi``, msgid 107833, the hash of that
+format): a warning ``WARNING: <physical path> (sd<instance>):`` whose second line is the
+``Error for Command: write(10) ... Error Level: Fatal`` column (padded to 42, as
+SCSI_ERRMSG_COLUMN_LEN), then the notices ``Requested Block``/``Error Block``, ``Vendor``/
+``Serial Number`` (the inquiry's, 8 and 12 characters), ``Sense Key: Media Error`` and
+``ASC: 0x11 (unrecovered read error), ASCQ: 0x0, FRU: 0x0`` (``0xc (write error)`` for a
+write), each a line of its own with its leading tab. Decided: one Fatal report per failed
+request (the Retryable reports of sd's retries before it are not logged), and the block is a
+fixed one inside the slice (the model does not place the failing sector).
+
 The boot banner and the rest of the boot messages are not simulated.
 """
 
@@ -106,13 +118,51 @@ def savecore_line(message: str) -> str:
 SHUTDOWN_LINE = "syslogd: going down on signal 15"
 
 
+SD_MSGID = strlog_msgid("%s\t%s")      # v_scsi_log's cmn_err format: 107833
+SCSI_COLUMN = 42                        # SCSI_ERRMSG_COLUMN_LEN
+_ASC = {"read": "ASC: 0x11 (unrecovered read error), ASCQ: 0x0, FRU: 0x0",
+        "write": "ASC: 0xc (write error), ASCQ: 0x0, FRU: 0x0"}
+
+
+def _column(left: str, right: str) -> str:
+    """scsi_vu_errmsg's two columns: the left padded to 42, a blank, the right."""
+    return f"{left:<{SCSI_COLUMN}} {right}" if len(left) < SCSI_COLUMN else f"{left} {right}"
+
+
+def sd_error_lines(host: Host, device: str, op: str) -> list[str]:
+    """The messages lines (after the host name) sd writes when a request to the disk under
+    slice ``device`` fails (module docstring); none for a name that is no disk's slice."""
+    from simulator.core.names import split_slice
+    from simulator.sunos.disks import disk_key, inquiry, physical_path
+    parsed = split_slice(device)
+    disk = host.disks.get(parsed[0]) if parsed else None
+    if disk is None or parsed is None:
+        return []
+    instance = sorted(host.disks, key=disk_key).index(disk.name)
+    sl = disk.slices.get(parsed[1])
+    block = (sl.start if sl is not None else 0) + 2048 + 16 * instance
+    inq = inquiry(disk)
+    notice = f"scsi: [ID {SD_MSGID} kern.notice] \t"
+    return [f"scsi: [ID {SD_MSGID} kern.warning] WARNING: {physical_path(disk.name)} "
+            f"(sd{instance}):",
+            "\t" + _column(f"Error for Command: {op}(10)", "Error Level: Fatal"),
+            notice + _column(f"Requested Block: {block}", f"Error Block: {block}"),
+            notice + _column(f"Vendor: {inq.vendor:<8}", f"Serial Number: {inq.serial[:12]}"),
+            notice + "Sense Key: Media Error",
+            notice + _ASC.get(op, _ASC["write"])]
+
+
 def messages_text(host: Host) -> str:
-    """``/var/adm/messages`` of ``host``: one line per event the md driver logged, and the
-    lines of panics and reboots (``host.sunos.syslog``), in time order."""
+    """``/var/adm/messages`` of ``host``: one line per event the md driver logged, the sd
+    driver's report of each failed disk request before them, and the lines of panics and
+    reboots (``host.sunos.syslog``), in time order."""
     def stamp(t: float) -> str:
         return host.clock.ctime(t)[4:19]
-    entries = [(e.time, 0, i, kernel_line(stamp(e.time), host.hostname, e.text))
-               for i, e in enumerate(host.md.events)]
+    entries = [(e.time, -1, i * 16 + j, f"{stamp(e.time)} {host.hostname} {line}")
+               for i, e in enumerate(host.md.disk_errors)
+               for j, line in enumerate(sd_error_lines(host, e.device, e.op))]
+    entries += [(e.time, 0, i, kernel_line(stamp(e.time), host.hostname, e.text))
+                for i, e in enumerate(host.md.events)]
     entries += [(x.time, 1, i, f"{stamp(x.time)} {host.hostname} {x.text}")
                 for i, x in enumerate(host.sunos.syslog)]
     return "".join(line + "\n" for *_, line in sorted(entries, key=lambda e: e[:3]))

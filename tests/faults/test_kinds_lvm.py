@@ -173,3 +173,26 @@ def test_metadb_quorum_lost_panics_at_next_change_then_stale(h):
     assert (r.exit_code, r.stderr) == (1, "metadetach: host1: stale databases\n\n")
     assert h.run("metainit d5 1 1 c5t0d0s0").exit_code == 66
     assert "Stale state database replicas" in h.run("metastat").stdout
+
+
+def test_the_disk_reports_the_failed_request_before_md():
+    """sd's report (illumos scsi_subr.c scsi_vu_errmsg via v_scsi_log's "%s\\t%s", msgid
+    107833) precedes md's needs-maintenance line: the path and instance name the disk."""
+    from simulator import build_host
+    from simulator.faults import arm
+    from simulator.sunos.syslog import messages_text
+    host = build_host("seed-example")
+    arm(host, ["component-error:c2t0d0s0,op=read"])
+    lines = messages_text(host).splitlines()
+    sd = [i for i, ln in enumerate(lines) if "scsi: [ID 107833 kern.warning] WARNING:" in ln]
+    md = [i for i, ln in enumerate(lines) if "needs maintenance" in ln]
+    assert sd and md and sd[0] < md[0]
+    first = lines[sd[0]]
+    assert first.endswith("/pci@1c,600000/scsi@4/sd@0,0 (sd2):")
+    assert lines[sd[0] + 1].split(" ", 4)[4] == \
+        "\tError for Command: read(10)                Error Level: Fatal"
+    assert "Sense Key: Media Error" in lines[sd[0] + 4]
+    assert lines[sd[0] + 5].endswith("\tASC: 0x11 (unrecovered read error), ASCQ: 0x0, FRU: 0x0")
+    # the column is scsi_vu_errmsg's: the right half starts at column 43
+    body = lines[sd[0] + 2].split("\t", 1)[1]
+    assert body.index("Error Block:") == 43

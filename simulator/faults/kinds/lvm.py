@@ -78,8 +78,8 @@ def _replica_slices(host: Host) -> list[str]:
 
 
 # ---------------------------------------------------------------------- component-error
-def _slice_error(host: Host, comp: str) -> list[str]:
-    msgs = host.md.io_error(comp)
+def _slice_error(host: Host, comp: str, op: str = "write") -> list[str]:
+    msgs = host.md.io_error(comp, "read" if op == "read" else "write")
     if any(r.device == comp for r in host.md.sets[""].replicas):
         host.md.replica_error(comp)
         msgs.append(f"replicas on {comp}: write error")
@@ -90,7 +90,7 @@ def _component_error(host: Host, f: Fault) -> str:
     op = str(f.param("op"))
     old = host.md.bad_slices.get(f.target)
     host.md.bad_slices[f.target] = op if old in (None, op) else "both"
-    msgs = _slice_error(host, f.target)
+    msgs = _slice_error(host, f.target, op)
     return "; ".join(msgs) if msgs else f"{f.target}: {op} errors (no metadevice state changed)"
 
 

@@ -20,6 +20,7 @@ from simulator.lvm import errors as E
 from simulator.lvm.errors import MDError
 from simulator.lvm.md.records import (
     Component,
+    DiskError,
     Event,
     HotSparePool,
     MDSet,
@@ -63,6 +64,7 @@ class VolumeBase:
     sets: dict[str, MDSet]
     resync: ResyncDaemon
     events: list[Event]
+    disk_errors: list[DiskError]
     faults: FaultHooks
     bad_slices: dict[str, str]         # slice -> "read" | "write" | "both": I/O to it fails
     slow_disks: dict[str, float]       # disk -> factor its transfers are slowed by
@@ -86,6 +88,10 @@ class VolumeBase:
 
     def log(self, text: str) -> None:
         self.events.append(Event(self.now(), text))
+
+    def disk_error(self, device: str, op: str = "write") -> None:
+        """The disk under slice ``device`` failed an I/O (what sd logs of it)."""
+        self.disk_errors.append(DiskError(self.now(), device, op))
 
     def unit(self, s: MDSet, name: str) -> Unit:
         if parse_unit(name) is None:

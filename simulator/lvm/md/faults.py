@@ -26,11 +26,14 @@ if TYPE_CHECKING:
 class FaultsMixin(VolumeBase):
     """io_error and its consequences."""
 
-    def io_error(self, comp_name: str) -> list[str]:
+    def io_error(self, comp_name: str, op: str = "write") -> list[str]:
         """An I/O error on a slice: every component on it moves to Maintenance/Last Erred.
 
         Returns the console messages logged. A spare in use on the slice breaks instead.
+        The disk's own error (``op``: the request that failed) is recorded first: sd logs it
+        before md hears of the failure (``simulator.sunos.syslog``).
         """
+        self.disk_error(comp_name, op)
         out: list[str] = []
         for s in self.sets.values():
             for pool in s.hsps.values():

@@ -20,7 +20,7 @@ from simulator.lvm.md.create import CreateMixin
 from simulator.lvm.md.faults import FaultsMixin
 from simulator.lvm.md.mddb import ReplicasMixin
 from simulator.lvm.md.mirror import MirrorMixin
-from simulator.lvm.md.records import Event, MDSet, Mirror
+from simulator.lvm.md.records import DiskError, Event, MDSet, Mirror
 from simulator.lvm.md.resync import ResyncDaemon, ResyncMixin
 from simulator.lvm.md.spares import SparesMixin
 
@@ -43,6 +43,7 @@ class VolumeManager(CreateMixin, MirrorMixin, FaultsMixin, ResyncMixin, SparesMi
         self.sets = {"": MDSet("")}
         self.resync = ResyncDaemon(self)     # the child ``metasync -r`` leaves running
         self.events = []
+        self.disk_errors = []
         self.resync_rate = 40960.0   # blocks per virtual second (20 MB/s)
         # called with (mirror, submirror) whenever a submirror's data is made whole again
         self.on_resynced: list[Callable[[Mirror, str], None]] = []
@@ -60,6 +61,8 @@ class VolumeManager(CreateMixin, MirrorMixin, FaultsMixin, ResyncMixin, SparesMi
         return {"resync_rate": self.resync_rate,
                 "sets": [s.to_dict() for s in self.sets.values()],
                 "events": [{"time": e.time, "text": e.text} for e in self.events],
+                **({"disk_errors": [{"time": e.time, "device": e.device, "op": e.op}
+                                    for e in self.disk_errors]} if self.disk_errors else {}),
                 "mdtab": self.mdtab,
                 **({"injected": {"bad_slices": dict(self.bad_slices),
                                  "slow_disks": dict(self.slow_disks),
@@ -74,6 +77,8 @@ class VolumeManager(CreateMixin, MirrorMixin, FaultsMixin, ResyncMixin, SparesMi
             self.sets[s.name] = s
         self.sets.setdefault("", MDSet(""))
         self.events = [Event(float(e["time"]), e["text"]) for e in d.get("events", [])]
+        self.disk_errors = [DiskError(float(e["time"]), str(e["device"]), str(e.get("op", "write")))
+                            for e in d.get("disk_errors", [])]
         self.mdtab = str(d.get("mdtab", ""))
         inj = d.get("injected", {})
         self.bad_slices = {str(k): str(v) for k, v in inj.get("bad_slices", {}).items()}

@@ -435,3 +435,13 @@ class Event:
     time: float
     text: str
 
+
+@dataclass
+class DiskError:
+    """An I/O request the disk under a slice failed (the sd driver logs it before md sees
+    the error: ``simulator.sunos.syslog`` prints it); ``op`` is ``read`` or ``write``."""
+
+    time: float
+    device: str              # the slice, c1t0d0s0
+    op: str = "write"
+
