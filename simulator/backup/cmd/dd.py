@@ -29,6 +29,7 @@ from typing import BinaryIO
 
 from simulator.backup.rawimage import RawHeader
 from simulator.backup.tapes import TapeDrive, TapeFile, open_tape, tape_unit
+from simulator.core.coverage import Coverage
 from simulator.core.errors import CommandExit
 from simulator.core.invocation import Invocation
 from simulator.core.names import device_slice, device_unit
@@ -45,6 +46,49 @@ _CONVS = {"noerror", "notrunc", "sync", "swab", "lcase", "ucase"}
 _NOT_SIMULATED_CONVS = {"ascii", "ebcdic", "ibm", "asciib", "ebcdicb", "ibmb", "block",
                         "unblock"}
 _ZERO_LIMIT = 256 * 1024 * 1024    # bytes of /dev/zero copied for real at most
+
+
+COVERAGE = Coverage(
+    source=("usr/src/cmd/dd/dd.c",),
+    options=(
+        "if=file: the input (a file, stdin, /dev/zero, or a slice or metadevice: its "
+        "modelled image)",
+        "of=file: the output (a file, stdout, /dev/null or a tape drive)",
+        "bs=n: the block size of both (k M G T P E Z w b suffixes, x products)",
+        "ibs=n: the input block size",
+        "obs=n: the output block size",
+        "count=n: input blocks to copy",
+        "skip=n: input blocks to skip (iseek= the same)",
+        "conv=noerror,sync,swab,lcase,ucase,notrunc: go on after read errors, pad, swap, "
+        "case; notrunc only where no seek is needed",
+        "oflag=dsync,sync: accepted (every write of the model is on stable storage)",
+    ),
+    not_simulated=(
+        "conv=ascii,ebcdic,ibm,asciib,ebcdicb,ibmb,block,unblock: the character-set and "
+        "record conversions",
+        "cbs=, files=, stride=, istride=, ostride=",
+        "reading a tape",
+        "writing to a metadevice or slice (a restore to a volume)",
+        "seek=/oseek=/conv=notrunc on a file",
+        "if=/dev/zero without count= (or over 256 MB)",
+    ),
+    messages=(
+        "dd: bad argument: \"<arg>\"",
+        "dd: bad numeric argument: \"<value>\"",
+        "dd: argument out of range: \"<n>\"",
+        "dd: buffer sizes cannot be zero",
+        "dd: <file>: open: <strerror>",
+        "dd: cannot skip past end-of-file",
+        "read: <strerror>",
+        "write: <strerror>",
+        "<n>+<p> records in",
+        "<n>+<p> records out",
+        "<bytes> bytes transferred in <secs> secs (<rate> bytes/sec)",
+        "dd: <what>: not simulated by svmsim",
+    ),
+    notes="A slice or metadevice is copied as a modelled image (simulator/backup/rawimage.py) "
+          "in virtual time. The bytes-transferred line is printed on illumos only.",
+)
 
 
 class _Stop(Exception):

@@ -10,6 +10,7 @@ error. ``-r`` clears the children after the parent's own "is cleared" line.
 
 from __future__ import annotations
 
+from simulator.core.coverage import Coverage
 from simulator.core.invocation import Invocation
 from simulator.core.libc import getopt
 from simulator.core.strerror import ENOENT
@@ -34,6 +35,35 @@ options:
 -r\trecursive clear
 -p\tclear all soft partitions on metadevice/component
 """
+
+COVERAGE = Coverage(
+    source=("usr/src/cmd/lvm/util/metaclear.c", "usr/src/lib/lvm/libmeta/common/meta_reset.c",
+            "usr/src/lib/lvm/libmeta/common/meta_stripe.c",
+            "usr/src/lib/lvm/libmeta/common/meta_mirror.c",
+            "usr/src/lib/lvm/libmeta/common/meta_hotspares.c",
+            "usr/src/lib/lvm/libmeta/common/meta_sp.c"),
+    getopt=("hs:afrp?",),
+    options=(
+        "-s setname: the set to clear in",
+        "-a: every metadevice and hot spare pool of the set (the first error ends it)",
+        "-f: force: a mirror whose submirrors are not all Okay",
+        "-r: recursive: the children after the parent (implies -f)",
+        "-p: every soft partition on a component or metadevice",
+        "-h: the usage, exit 0",
+        "metadevice: each named unit or hot spare pool; an error for one, then the next",
+    ),
+    not_simulated=("RAID-5 and trans metadevices (the model has none to clear)",),
+    messages=(
+        USAGE,
+        "<dN>: Concat/Stripe is cleared",
+        "<dN>: Mirror is cleared",
+        "<dN>: Soft Partition is cleared",
+        "<hspNNN>: Hotspare pool is cleared",
+        E.UNIT_NOT_SET_UP, E.NOT_META, E.IN_USE, E.IS_OPEN, E.CLEAR_INVALID_SUBMIRRORS,
+        E.SP_NOSP, E.HSP_IN_USE, ENOENT,
+    ),
+)
+
 
 def usage(inv: Invocation, code: int = 1) -> int:
     """Usage text on stderr, exit 1 (0 for -h)."""

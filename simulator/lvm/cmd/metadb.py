@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from typing import NoReturn
 
+from simulator.core.coverage import Coverage
 from simulator.core.errors import CommandExit, UsageError
 from simulator.core.invocation import Invocation
 from simulator.core.libc import getopt
@@ -65,6 +66,42 @@ LEGEND_LINES = (
 TAG_LINE = " t - tagged data is associated with the replica"
 BADTAG_LINE = " B - tagged data associated with the replica is not valid"
 LEGEND = "\n".join(LEGEND_LINES)
+
+
+COVERAGE = Coverage(
+    source=("usr/src/cmd/lvm/util/metadb.c", "usr/src/lib/lvm/libmeta/common/meta_db.c"),
+    getopt=("ac:dfhik:l:ps:?", "ac:dfk:pl:s:"),
+    options=(
+        "-a: add replicas (root)",
+        "-d: delete replicas (root)",
+        "-i: the listing with its legend (its lines depend on the release)",
+        "-c count: replicas a slice with -a",
+        "-l length: blocks a replica with -a",
+        "-f: force: the first replicas, or deleting the last",
+        "-s setname: the set",
+        "-p: patch the kernel from mddb.cf: checked, then does nothing (root)",
+        "-h: the usage, exit 0",
+    ),
+    not_simulated=(
+        "-k filename: accepted and ignored (the alternate /etc/system file)",
+        "-p: nothing is patched (the model keeps no mddb.cf)",
+    ),
+    messages=(
+        USAGE,
+        LEGEND,
+        TAG_LINE,
+        BADTAG_LINE,
+        "<prog>: unknown command",
+        "<prog>: too many arguments",
+        "<prog>: too many arguments to -p",
+        "<prog>: <value>: bad format",
+        "<prog>: size (-l) is too big",
+        "<prog>: size (-l) is too small",
+        "<prog>: count (-c) must be 1 or more",
+        "<prog>: no devices specified to attach or detach",
+        NO_DB,
+    ),
+)
 
 
 def legend(release: str) -> str:

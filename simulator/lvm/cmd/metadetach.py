@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from simulator.core.coverage import Coverage
 from simulator.core.libc import sun_getopt
 from simulator.lvm.libmeta.names import MISCNAME, command_set, meta_device, print_usage
 from simulator.lvm.libmeta.release import detach_compacts
@@ -22,6 +23,26 @@ if TYPE_CHECKING:
 NAME = "metadetach"
 USAGE = ("usage:\t{0} [-s setname] [-f] mirror submirror\n"
          "\t{0} [-s setname] [-f] trans\n")
+
+
+COVERAGE = Coverage(
+    source=("usr/src/cmd/lvm/util/metadetach.c",),
+    getopt=("hs:f?", "s:f"),
+    options=(
+        "-s setname: the set of the mirror",
+        "-f: force the detach of a submirror with erred or resyncing components",
+        "-h: the usage, exit 0",
+        "mirror submirror: detach the submirror",
+    ),
+    not_simulated=("trans metadevices (metadetach trans): the model has none",),
+    messages=(
+        USAGE,
+        "<dM>: submirror <dN> is detached",
+        "<prog>: <dN>: invalid metadevice type <type>",
+    ),
+    notes="Whether the kernel compacts the submirror array depends on the release "
+          "(simulator/lvm/libmeta/release.py).",
+)
 
 
 def usage(inv: Invocation, code: int = 1) -> int:

@@ -14,6 +14,7 @@ error class builds it (``hsp001: c1t0d0s0`` for hot spare errors).
 
 from __future__ import annotations
 
+from simulator.core.coverage import Coverage
 from simulator.core.invocation import Invocation
 from simulator.core.libc import getopt
 from simulator.lvm import errors as E
@@ -38,6 +39,38 @@ usage:\t{0} [-s setname] -a hot_spare_pool [component...]
 \t{0} [-s setname] -r "all" component_old component_new
 \t{0} [-s setname] -i [hot_spare_pool...]
 """
+
+COVERAGE = Coverage(
+    source=("usr/src/cmd/lvm/util/metahs.c",
+            "usr/src/lib/lvm/libmeta/common/meta_hotspares.c",
+            "usr/src/uts/common/io/lvm/hotspares/hotspares.c"),
+    getopt=("hs:aderin?",),
+    options=(
+        "-s setname: the set",
+        "-a hot_spare_pool|all [component...]: create a pool, add hot spares",
+        "-d hot_spare_pool|all [component...]: delete hot spares, or an empty pool",
+        "-e component...: enable Broken hot spares",
+        "-r hot_spare_pool|all old new: replace a hot spare",
+        "-i [hot_spare_pool...]: report the pools (no root needed)",
+        "-h: the usage, exit 0",
+    ),
+    not_simulated=("-n: only valid through rpc.metacld; the usage, exit 1 (as metahs.c)",),
+    messages=(
+        USAGE,
+        "<hspNNN>: Hotspare pool is setup",
+        "<hspNNN>: Hotspare is added",
+        "<hspNNN>: Hotspares are added",
+        "<hspNNN>: Hotspare pool is cleared",
+        "<hspNNN>: Hotspare is deleted",
+        "<hspNNN>: Hotspares are deleted",
+        "<hspNNN>: Hotspare <old> is replaced with <new>",
+        "hotspare <comp> is enabled",
+        E.BAD_NAME, E.NO_HSPS, E.HSP_ALREADY_SETUP, E.HS_ALREADY_IN_USE, E.INVALID_HSP,
+        E.HSP_BUSY, E.HSP_REFERENCED, E.HS_NOT_FOUND, E.HS_IN_USE, E.IS_META,
+        E.HS_NOT_BROKEN,
+    ),
+)
+
 
 def usage(inv: Invocation, code: int = 1) -> int:
     """Usage text on stderr, exit 1 (0 for -h)."""

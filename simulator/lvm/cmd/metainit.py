@@ -11,6 +11,7 @@ illumos has them: :mod:`~simulator.lvm.libmeta.stripe` (meta_stripe.c),
 
 from __future__ import annotations
 
+from simulator.core.coverage import Coverage
 from simulator.core.invocation import Invocation
 from simulator.core.libc import getopt
 from simulator.lvm import errors as E
@@ -55,6 +56,43 @@ usage:\t{0} [-s setname] [-n] [-f] concat/stripe numstripes
 \t{0} [-s setname] [-n] [-f] -a
 \t{0} -r
 """
+
+
+COVERAGE = Coverage(
+    source=("usr/src/cmd/lvm/util/metainit.c", "usr/src/lib/lvm/libmeta/common/meta_init.c",
+            "usr/src/lib/lvm/libmeta/common/meta_stripe.c",
+            "usr/src/lib/lvm/libmeta/common/meta_mirror.c",
+            "usr/src/lib/lvm/libmeta/common/meta_hotspares.c",
+            "usr/src/lib/lvm/libmeta/common/meta_sp.c"),
+    getopt=("afhnrs:?",),
+    options=(
+        "-s setname: the set to create in",
+        "-n: check the entry, create nothing",
+        "-f: force: skip the check that a component or submirror is mounted",
+        "-a: every md.tab entry of the set, retried until no progress",
+        "-r: the boot-time form: exits 0 (there are no auto-take disksets to take)",
+        "-h: the usage, exit 0",
+        "concat/stripe numstripes width component... [-i interlace] [-h hsp]: a concat or stripe",
+        "mirror -m submirror... [read_options] [write_options] [pass_num]: a mirror",
+        "hotspare_pool [hotspare...]: a hot spare pool",
+        "softpart -p [-A alignment] [-e] device size|all: a soft partition",
+        "md.tab_entry: the named entry of /etc/lvm/md.tab",
+    ),
+    not_simulated=(
+        "RAID-5 (-r): answered 'RAID-5 metadevices are not simulated by svmsim'",
+        "trans metadevices (-t): the Solaris 10 text that UFS logging replaced them",
+        "named disksets (-s with a set other than the local one)",
+    ),
+    messages=(
+        USAGE,
+        E.EOF_TRANS,
+        E.SYNTAX,
+        "RAID-5 metadevices are not simulated by svmsim",
+    ),
+    notes="The per-type parsers and their checks are libmeta's "
+          "(simulator/lvm/libmeta/{stripe,mirror,hotspare,softpart}.py); their errors "
+          "(meta_error.c texts) are printed as mde_perror prints them.",
+)
 
 
 def usage(inv: Invocation, code: int = 1) -> int:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from simulator.core.coverage import Coverage
 from simulator.core.libc import sun_getopt
 from simulator.lvm.libmeta.names import command_set, meta_device, print_usage
 
@@ -16,6 +17,20 @@ if TYPE_CHECKING:
 
 NAME = "metaoffline"
 USAGE = "usage:\t{0} [-s setname] [-f] mirror submirror\n"
+
+
+COVERAGE = Coverage(
+    source=("usr/src/cmd/lvm/util/metaoffline.c",
+            "usr/src/lib/lvm/libmeta/common/meta_mirror.c"),
+    getopt=("hs:f?",),
+    options=(
+        "-s setname: the set of the mirror",
+        "-f: force: offline a submirror that is not Okay",
+        "-h: the usage, exit 0",
+        "mirror submirror: take the submirror offline",
+    ),
+    messages=(USAGE, "<dM>: submirror <dN> is offlined"),
+)
 
 
 def usage(inv: Invocation, code: int = 1) -> int:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from simulator.core.coverage import Coverage
 from simulator.core.libc import sun_getopt
 from simulator.lvm.libmeta.names import command_set, meta_device, print_usage
 
@@ -16,6 +17,18 @@ if TYPE_CHECKING:
 
 NAME = "metaonline"
 USAGE = "usage:\t{0} [-s setname] mirror submirror\n"
+
+
+COVERAGE = Coverage(
+    source=("usr/src/cmd/lvm/util/metaonline.c",),
+    getopt=("hs:?",),
+    options=(
+        "-s setname: the set of the mirror",
+        "-h: the usage, exit 0",
+        "mirror submirror: bring the submirror back; an optimized resync starts",
+    ),
+    messages=(USAGE, "<dM>: submirror <dN> is onlined"),
+)
 
 
 def usage(inv: Invocation, code: int = 1) -> int:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from simulator.core.coverage import Coverage
 from simulator.core.libc import sun_getopt
 from simulator.lvm import errors as E
 from simulator.lvm.errors import MDError
@@ -24,6 +25,31 @@ USAGE = ("usage:\t{0} [-s setname] mirror component-old component-new\n"
          "\t{0} [-s setname] -e mirror component\n"
          "\t{0} [-s setname] [-f] RAID component-old component-new\n"
          "\t{0} [-s setname] [-f] -e RAID component\n")
+
+
+COVERAGE = Coverage(
+    source=("usr/src/cmd/lvm/util/metareplace.c",
+            "usr/src/lib/lvm/libmeta/common/meta_replace.c",
+            "usr/src/lib/lvm/libmeta/common/meta_mirror.c"),
+    getopt=("hs:efn?",),
+    options=(
+        "-s setname: the set of the mirror",
+        "-e: re-enable a component in place",
+        "-f: accepted (it matters only to RAID-5)",
+        "-h: the usage, exit 0",
+        "mirror component-old component-new: replace a component",
+    ),
+    not_simulated=(
+        "RAID-5 metadevices: the model has none ('unknown metadevice type')",
+        "-n: only valid through rpc.metacld; the usage, exit 1 (as metareplace.c)",
+    ),
+    messages=(
+        USAGE,
+        "<dM>: device <comp> is enabled",
+        "<dM>: device <old> is replaced with <new>",
+        E.UNKNOWN_TYPE,
+    ),
+)
 
 
 def usage(inv: Invocation, code: int = 1) -> int:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from simulator.core.coverage import Coverage
 from simulator.core.errors import CommandExit
 from simulator.core.libc import sun_getopt
 from simulator.lvm.errors import NO_DB, NO_SUCH_SET, MDError
@@ -53,6 +54,37 @@ MD_LOCAL_NAME = "local"
 CLUSTER_EXIT = 255                 # md_exit(sp, -1)
 NOT_SIMULATED = "svmsim: metaset: disksets are not simulated"
 _COMMANDS = "abdjoPqrtw"
+
+
+COVERAGE = Coverage(
+    source=("usr/src/cmd/lvm/util/metaset.c", "usr/src/lib/lvm/libmeta/common/meta_set.c"),
+    getopt=("C:MaA:bdfh:jl:Lm:oPqrs:tu:wy?", "s:"),
+    options=(
+        "-s setname: list the set (none but the local set exists); an unknown set is "
+        "'no such set'",
+        "-?: the usage, exit 0",
+    ),
+    not_simulated=(
+        "disksets: creating (-a), joining (-j), withdrawing (-w) and any named set a "
+        "scenario holds answer NOT_SIMULATED, exit 1",
+        "-C (cluster): answers NOT_SIMULATED; its errors exit 255 as metaset.c's",
+        "-b -d -o -P -q -r -t -A on a set: root and replica checks, then 'no such set'",
+        "-M -f -h -l -L -m -u -y: read, with no effect",
+    ),
+    messages=(
+        USAGE,
+        NOT_SIMULATED,
+        "<prog>: unknown command",
+        "<prog>: conflicting options",
+        "<prog>: unknown options",
+        "<prog>: too many args",
+        "<prog>: -A: enable or disable must be specified",
+        "<prog>: setname must be specified",
+        NO_SUCH_SET,
+        NO_DB,
+    ),
+    notes="Only the local set is simulated.",
+)
 
 
 def usage(inv: Invocation, why: str | None = None) -> int:

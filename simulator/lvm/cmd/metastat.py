@@ -11,6 +11,7 @@ what they share in :mod:`simulator.lvm.libmeta.printing`.
 
 from __future__ import annotations
 
+from simulator.core.coverage import Coverage
 from simulator.core.invocation import Invocation
 from simulator.core.libc import getopt
 from simulator.core.names import HSP_RE, split_slice
@@ -32,6 +33,47 @@ NAME = "metastat"
 USAGE = "usage:\t%s [-s setname] [-a][-c][-B][-D][-r][-i][-p] [-t] [metadevice...]"
 STALE_BANNER = ("****\nWARNING: Stale state database replicas. Metastat output "
                 "may be inaccurate.\n****\n")
+
+
+COVERAGE = Coverage(
+    source=("usr/src/cmd/lvm/util/metastat.c", "usr/src/lib/lvm/libmeta/common/meta_print.c",
+            "usr/src/lib/lvm/libmeta/common/meta_stripe.c",
+            "usr/src/lib/lvm/libmeta/common/meta_mirror.c",
+            "usr/src/lib/lvm/libmeta/common/meta_sp.c",
+            "usr/src/lib/lvm/libmeta/common/meta_hotspares.c"),
+    getopt=("acSs:hpBDrtiq?",),
+    options=(
+        "-s setname: the set to report (the local set by default)",
+        "-a: every set, each report followed by an empty line",
+        "-c: the concise report, one line a metadevice",
+        "-p: the md.tab form, without Device Relocation Information",
+        "-t: the time of each state change",
+        "-i: probe the devices (root only): an Available hot spare on a failed disk is "
+        "deleted, a mirror component on one errs",
+        "-B: only large (over 1 TB) metadevices",
+        "-D: only descriptive-name metadevices (the model has none)",
+        "-q: no Device Relocation Information",
+        "-S: only the stale-replica banner, then exit 0",
+        "-r: accepted and ignored (a defunct option)",
+        "-h: the usage, exit 0",
+        "metadevice: each named unit or hot spare pool; an error for one, then the next",
+    ),
+    not_simulated=(
+        "RAID-5 and trans metadevices (the model has none to report)",
+        "named disksets (only the local set holds units)",
+    ),
+    messages=(
+        USAGE,
+        STALE_BANNER,
+        "<prog>: incompatible options: -a and -s",
+        "<prog>: -i option requires super-user privilages",
+        "NOTICE: Hotspare <slice> in <hsp> has failed. Deleting <slice> since it not in use",
+        NO_DB,
+        UNIT_NOT_SET_UP,
+    ),
+    notes="The layouts (metastat, -p, -c, relocation table) are libmeta's, shared with "
+          "metahs -i: simulator/lvm/libmeta/.",
+)
 
 
 def usage(inv: Invocation, code: int = 1) -> int:

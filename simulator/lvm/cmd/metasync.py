@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from simulator.core.coverage import Coverage
 from simulator.core.libc import atoi, sun_getopt
 from simulator.lvm import errors as E
 from simulator.lvm.errors import MDError
@@ -28,6 +29,23 @@ NAME = "metasync"
 USAGE = ("usage:\t{0} [-s setname] -r [buffer_size]\n"
          "\t{0} [-s setname] [buffer_size] metadevices...\n"
          "\t{0} [-s setname] -c metadevices...\n")
+
+
+COVERAGE = Coverage(
+    source=("usr/src/cmd/lvm/util/metasync.c",
+            "usr/src/lib/lvm/libmeta/common/meta_mirror_resync.c"),
+    getopt=("phs:rc?",),
+    options=(
+        "-s setname: the set of the mirrors",
+        "-r: the boot-time resync of every mirror, pass by pass",
+        "-c: cancel a running resync",
+        "-h: the usage, exit 0",
+        "buffer_size: checked (negative is an error), then only tunes the copy buffer",
+        "metadevices: start or restart each mirror's owed resync",
+    ),
+    not_simulated=("-p: RAID-5 resync; the model has no RAID-5 ('unit is not a RAID')",),
+    messages=(USAGE, "<prog>: illegal buffer size <n>", E.NOT_RAID, E.UNKNOWN_TYPE),
+)
 
 
 def usage(inv: Invocation, code: int = 1) -> int:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from simulator.core.coverage import Coverage
 from simulator.core.libc import Opt, sun_getopt
 from simulator.lvm import errors as E
 from simulator.lvm.errors import MDError
@@ -37,6 +38,37 @@ USAGE = ("usage:\t{0} [-s setname] mirror [metadevice]\n"
          "\t{0} [-s setname] [-i interlace] concat/stripe component...\n"
          "\t{0} [-s setname] RAID component...\n"
          "\t{0} [-s setname] [-A alignment] softpart size|all\n")
+
+
+COVERAGE = Coverage(
+    source=("usr/src/cmd/lvm/util/metattach.c",),
+    getopt=("hns:A:ai:?", "ns:", "s:ani:", "ns:A:"),
+    options=(
+        "-s setname: the set of the metadevice",
+        "-i interlace: the interlace of the stripe the new components make",
+        "-A alignment: a soft partition's alignment (checked, then not used)",
+        "-a: accepted on a concat/stripe (as metattach.c's second pass reads it)",
+        "-h: the usage, exit 0",
+        "mirror submirror: attach a submirror (a resync starts)",
+        "mirror: grow the mirror after its submirrors grew",
+        "concat/stripe component...: add components (a mirror above it grows)",
+        "softpart size|all: grow a soft partition",
+    ),
+    not_simulated=(
+        "-n: only valid through rpc.metacld; the usage, exit 1 (as metattach.c)",
+        "RAID-5 and trans metadevices: 'invalid metadevice type'",
+    ),
+    messages=(
+        USAGE,
+        "<dM>: submirror <dN> is attached",
+        "<dN>: component is attached",
+        "<dN>: components are attached",
+        "<dN>: Soft Partition has been grown",
+        "<prog>: <dN>: invalid metadevice type <type>",
+        "<prog>: <dN>: volume mounted as root cannot be expanded",
+        E.INVALID_INTERLACE, E.SP_BAD_LENGTH, E.SP_NOSPACE,
+    ),
+)
 
 
 def usage(inv: Invocation, code: int = 1) -> int:

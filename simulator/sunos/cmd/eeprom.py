@@ -20,6 +20,7 @@ device alias for the second submirror's disk in ``nvramrc`` (``devalias rootmirr
 
 from __future__ import annotations
 
+from simulator.core.coverage import Coverage
 from simulator.core.invocation import Invocation
 from simulator.core.libc import sun_getopt
 from simulator.core.names import split_slice
@@ -45,6 +46,30 @@ PROPERTIES: tuple[tuple[str, str | None], ...] = (
     ("boot-device", "disk net"), ("use-nvramrc?", "false"), ("nvramrc", None),
     ("security-mode", "none"), ("security-#badlogins", "0"), ("diag-out-console", "false"),
     ("diag-level", "min"), ("diag-switch?", "false"), ("error-reset-recovery", "boot"),
+)
+
+
+COVERAGE = Coverage(
+    source=("usr/src/cmd/eeprom/common/openprom.c",),
+    getopt=("cif:v",),
+    options=(
+        "-v: show old and new values of a variable set",
+        "-f prom-device: only /dev/openprom exists",
+        "variable: print it",
+        "variable=value: set it (kept with the host)",
+        "-: NAME[=value] lines from standard input",
+    ),
+    not_simulated=(
+        "-c and -i: accepted, with no effect",
+        "x86 (the PROM is a Sun Fire V240's OpenBoot)",
+    ),
+    messages=(
+        "Usage: <argv0> [-v] [-f prom-device] [variable[=value] ...]",
+        "<prog>: cannot open <dev>: <strerror>",
+        "<name>: data not available.",
+        "<name>: invalid property.",
+        "<name>: invalid property value.",
+    ),
 )
 
 

@@ -20,12 +20,33 @@ from __future__ import annotations
 
 import re
 
+from simulator.core.coverage import Coverage
 from simulator.core.invocation import Invocation
 from simulator.sunos.disks import disk_key, geometry, inquiry, physical_path
 
 NAME = "format"
 PROMPT = "Specify disk (enter its number): "
 _SUN_LABEL = re.compile(r"(SUN\d+G)$")
+
+
+COVERAGE = Coverage(
+    source=("usr/src/cmd/format/startup.c", "usr/src/cmd/format/menu_command.c",
+            "usr/src/cmd/format/io.c", "usr/src/cmd/format/auto_sense.c"),
+    options=(),
+    not_simulated=(
+        "any option or disk operand",
+        "choosing a disk, and every menu after it",
+    ),
+    messages=(
+        "Searching for disks...done",
+        "AVAILABLE DISK SELECTIONS:",
+        "<drive not available>",
+        PROMPT,
+        "svmsim: format with options or disk names: not simulated",
+        "svmsim: format: selecting a disk is not simulated",
+    ),
+    notes="Run without a terminal: the disk list, then the prompt; end of input exits 1.",
+)
 
 
 def disk_label(inv: Invocation, name: str) -> str:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import struct
 
+from simulator.core.coverage import Coverage
 from simulator.core.invocation import Invocation
 from simulator.core.libc import sun_getopt
 from simulator.sunos.disks import disk_key, hard_errors, inquiry
@@ -27,6 +28,25 @@ from simulator.sunos.disks import disk_key, hard_errors, inquiry
 NAME = "iostat"
 DISK_GIGABYTE = 1000000000.0
 OPTSTRING = "tdDxXYCciIpPnmMeEszrT:l:"
+
+
+COVERAGE = Coverage(
+    source=("usr/src/cmd/stat/iostat/iostat.c",),
+    getopt=(OPTSTRING,),
+    options=(
+        "-E: the per-disk error statistics",
+        "-n: cXtYdZ names instead of sdN",
+    ),
+    not_simulated=(
+        "every report but -E and -En (-x, -c, -d, intervals, disk operands...): 'svmsim: "
+        "iostat: only -E and -En are simulated', exit 1",
+        "Soft and Transport Errors (always 0); tape drives",
+    ),
+    messages=(
+        "Usage: iostat [-cCdDeEiImMnpPrstxXYz]  [-l n] [-T d|u] [disk ...] [interval [count]]",
+        "svmsim: iostat: only -E and -En are simulated",
+    ),
+)
 
 
 def usage(inv: Invocation) -> int:

@@ -10,6 +10,7 @@ Option errors follow main(): getopt's message, then the two usage lines, exit 1.
 
 from __future__ import annotations
 
+from simulator.core.coverage import Coverage
 from simulator.core.invocation import Invocation
 from simulator.core.libc import sun_getopt
 from simulator.sunos.state import MailMessage, header_recipients
@@ -17,6 +18,30 @@ from simulator.sunos.state import MailMessage, header_recipients
 NAME = "mailx"
 OPTSTRING = "b:Bc:defFh:HiInNr:s:u:UtT:vV~"
 SEND_ONLY = "bBcdFhnNrsTtvVU~"       # flags that set mustsend in main.c (decided subset)
+
+
+COVERAGE = Coverage(
+    source=("usr/src/cmd/mailx/main.c",),
+    getopt=(OPTSTRING,),
+    options=(
+        "-s subject: the subject",
+        "-t: recipients from the To:/Cc:/Bcc: lines",
+        "-e: is there mail? (never: exit 1)",
+        "-f file: reading a mailbox (there is none)",
+        "recipient...: send standard input to them (recorded with the host, never sent)",
+    ),
+    not_simulated=(
+        "reading mail: the mailbox is not modelled ('No mail for <user>')",
+        "-b -B -c -d -F -h -H -i -I -n -N -r -T -u -U -v -V -~: read, with no effect",
+    ),
+    messages=(
+        "Usage: <prog> -eiIUdFntBNHvV~ -T FILE -u USER -h hops -r address",
+        "Cannot give -f and people to send to.",
+        "The flags you gave are used only when sending mail.",
+        "Ignoring recipients on command line with -t",
+        "No mail for <user>",
+    ),
+)
 
 
 def usage(inv: Invocation) -> int:

@@ -43,6 +43,7 @@ from functools import cache
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 
+from simulator.core.coverage import Coverage
 from simulator.core.invocation import Invocation
 from simulator.core.libc import sun_getopt
 
@@ -61,6 +62,41 @@ ILLUMOS_USAGE = ("usage: man [-alptw] [-M path] [-s section] name ...\n"
                  "       man [-M path] [-s section] -k keyword ...\n"
                  "       man [-M path] [-s section] -f keyword ...")
 NOT_SIMULATED = "tdprw"
+
+
+COVERAGE = Coverage(
+    source=("usr/src/cmd/man/src/man.c", "usr/src/cmd/man/man.c"),
+    getopt=(SUN_OPTS, ILLUMOS_OPTS),
+    options=(
+        "-s section: the sections to look in",
+        "-a: every matching page",
+        "-l: list the pages found",
+        "-k keyword: apropos, from the windex",
+        "-f file: whatis, from the windex",
+        "-M path: the man directories (only /usr/share/man holds pages)",
+        "-F: accepted and ignored",
+        "-T macro-package: accepted and ignored",
+        "-P path: accepted and ignored",
+        "name: the page (the Solaris 10 page, condensed)",
+    ),
+    not_simulated=(
+        "-t, -r, -d, -p and -w: 'svmsim: man -<c>: not simulated', exit 1",
+        "pages of programs svmsim does not simulate",
+    ),
+    messages=(
+        SUN_USAGE,
+        ILLUMOS_USAGE,
+        "What manual page do you want?",
+        "<prog> what?",
+        "No manual entry for <name>.",
+        "No entry for <name> in section(s) <s> of the manual.",
+        "No manual entry for <name>",
+        "No manual entry for <name> in section(s) <s>",
+        "svmsim: man -<c>: not simulated",
+    ),
+    notes="The release decides which man runs: the Sun man (5.9, 5.10, 5.11) or the "
+          "illumos rewrite.",
+)
 
 
 @dataclass(frozen=True)

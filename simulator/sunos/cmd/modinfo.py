@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from simulator.core.coverage import Coverage
 from simulator.core.errors import CommandExit
 from simulator.core.invocation import Invocation
 from simulator.core.libc import sun_getopt
@@ -35,6 +36,25 @@ HEADER = " Id Loadaddr   Size Info Rev Module Name"
 CHEADER = " Id    Loadcnt Module Name                            State"
 FATAL_EXIT = 255                         # exit(-1)
 EINVAL_EXIT = 22
+
+
+COVERAGE = Coverage(
+    source=("usr/src/cmd/modload/modinfo.c", "usr/src/cmd/modload/modsubr.c"),
+    getopt=("i:wc",),
+    options=(
+        "-i module-id: one module",
+        "-w: the link text not cut at 51 characters",
+        "-c: load counts and states",
+    ),
+    not_simulated=("modules other than a base set and the SVM modules md loads",),
+    messages=(
+        USAGE,
+        HEADER,
+        CHEADER,
+        "Invalid id <id>",
+        "can't get module information: Invalid argument",
+    ),
+)
 
 
 @dataclass(frozen=True)

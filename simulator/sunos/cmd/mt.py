@@ -17,6 +17,7 @@ default 400 GB cartridge is.
 
 from __future__ import annotations
 
+from simulator.core.coverage import Coverage
 from simulator.core.invocation import Invocation
 from simulator.core.libc import atoi
 from simulator.core.names import split_tape
@@ -34,6 +35,36 @@ COMMANDS = (("weof", True), ("eof", True), ("fsf", True), ("bsf", True), ("asf",
             ("tell", False), ("seek", True), ("load", False), ("lock", False),
             ("unlock", False))
 SIMULATED = {"fsf", "bsf", "asf", "rewind", "offline", "rewoffl", "status", "eom", "nbsf"}
+
+
+COVERAGE = Coverage(
+    source=("usr/src/cmd/mt/mt.c",),
+    options=(
+        "-f device: the drive (-t the same; else $TAPE, else /dev/rmt/0n)",
+        "status: the drive's status",
+        "rewind: rewind",
+        "offline: rewind and unload (rewoffl the same)",
+        "fsf count: forward over dump files",
+        "bsf count: back over dump files (nbsf the same)",
+        "asf count: to a dump file by number",
+        "eom: to the end of the recorded media",
+    ),
+    not_simulated=(
+        "weof, eof, fsr, bsr, retension, erase, reserve, release, forcereserve, config, "
+        "fssf, bssf, tell, seek, load, lock, unlock: 'svmsim: mt <command>: not simulated'",
+    ),
+    messages=(
+        "usage: mt [ -f device ] command [ count ]",
+        "mt: unknown command: <word>",
+        "<dev>: <strerror>",
+        "<dev>: no tape loaded or drive offline",
+        "mt: negative file number",
+        "mt: negative <command> count",
+        "<dev> <command> <count> failed: I/O error",
+        "svmsim: mt <command>: not simulated",
+    ),
+    notes="The drive is an HP Ultrium LTO-3 (decided).",
+)
 
 
 def usage(inv: Invocation) -> int:

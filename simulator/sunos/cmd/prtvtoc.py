@@ -17,6 +17,7 @@ Geometry, tags and flags come from :mod:`simulator.sunos.disks`. A metadevice's 
 
 from __future__ import annotations
 
+from simulator.core.coverage import Coverage
 from simulator.core.invocation import Invocation
 from simulator.core.libc import sun_getopt
 from simulator.core.names import device_slice, device_unit, raw_device, split_slice
@@ -25,6 +26,27 @@ from simulator.sunos.disks import V_BACKUP, direct_mounts, geometry, slice_tag
 
 NAME = "prtvtoc"
 SECTOR_SIZE = 512
+
+
+COVERAGE = Coverage(
+    source=("usr/src/cmd/prtvtoc/prtvtoc.c",),
+    getopt=("fhst:m:",),
+    options=(
+        "-h: no headers",
+        "-s: no headers but the column header",
+        "-f: the free space line (FREE_START=...)",
+        "rawdisk: each disk's VTOC",
+    ),
+    not_simulated=(
+        "-t fstab and -m mnttab: read, with no effect (the host's tables are used)",
+        "a metadevice's VTOC: 'svmsim: prtvtoc of a metadevice (<dN>): not simulated'",
+    ),
+    messages=(
+        "Usage:\t<prog> [ -fhs ] [ -t fstab ] [ -m mnttab ] rawdisk ...",
+        "<prog>: <name>: <strerror>",
+        "svmsim: prtvtoc of a metadevice (<name>): not simulated",
+    ),
+)
 
 
 def usage(inv: Invocation) -> int:

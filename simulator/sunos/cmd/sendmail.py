@@ -9,12 +9,34 @@ No recipient at all is sendmail's ``Recipient names must be specified``, exit 64
 
 from __future__ import annotations
 
+from simulator.core.coverage import Coverage
 from simulator.core.invocation import Invocation
 from simulator.sunos.state import MailMessage, header_recipients
 
 NAME = "sendmail"
 EX_USAGE = 64
 _WITH_ARG = set("fFrBNRVXhe")
+
+
+COVERAGE = Coverage(
+    source=("usr/src/cmd/sendmail/src/main.c",),
+    options=(
+        "-t: recipients from the To:/Cc:/Bcc: lines too",
+        "-bm: deliver mail (the default mode)",
+        "-f sender: read (-F, -r and the other letters taking an argument the same)",
+        "recipient...: send standard input to them (recorded with the host, never sent)",
+    ),
+    not_simulated=(
+        "every other mode (-bp, -bs, -bd...): 'svmsim: sendmail -b<x>: not simulated'",
+        "-i, -oX, -v, -U: accepted, with no effect",
+    ),
+    messages=(
+        "Recipient names must be specified",
+        "svmsim: sendmail <arg>: not simulated",
+    ),
+    notes="The options are a decided subset; the module's docstring cites no source file, "
+          "main.c is where sendmail reads them.",
+)
 
 
 def main(inv: Invocation) -> int:

@@ -26,6 +26,7 @@ from __future__ import annotations
 import time
 from fnmatch import fnmatchcase
 
+from simulator.core.coverage import Coverage
 from simulator.core.invocation import Invocation
 from simulator.core.libc import sun_getopt
 
@@ -53,6 +54,30 @@ BASE = ("svc:/system/svc/restarter:default", "svc:/network/loopback:default",
 SVM_CORE = ("svc:/system/mdmonitor:default", "svc:/network/rpc/meta:default")
 SVM_DISKSET = ("svc:/network/rpc/metamed:default", "svc:/network/rpc/metamh:default",
                "svc:/network/rpc/mdcomm:default")
+
+
+COVERAGE = Coverage(
+    source=("usr/src/cmd/svc/svcs/svcs.c", "usr/src/lib/lvm/libmeta/common/meta_smf.c"),
+    getopt=("aHpvno:R:s:S:dDlLx?",),
+    options=(
+        "-a: also the disabled instances",
+        "-H: no header",
+        "-x: explains nothing (every enabled service is online)",
+        "-?: the usage",
+        "service: instances by FMRI, abbreviation or pattern",
+    ),
+    not_simulated=(
+        "-p -v -n -o -R -s -S -d -D -l -L: 'svmsim: svcs -<c>: not simulated', exit 1",
+        "-x with operands",
+        "services in maintenance, degraded or offline",
+    ),
+    messages=(
+        USAGE,
+        "STATE          STIME    FMRI",
+        "<prog>: Pattern '<arg>' doesn't match any instances",
+        "svmsim: svcs <what>: not simulated",
+    ),
+)
 
 
 def usage(inv: Invocation) -> int:

@@ -15,6 +15,7 @@ not simulated.
 
 from __future__ import annotations
 
+from simulator.core.coverage import Coverage
 from simulator.core.invocation import Invocation
 from simulator.core.libc import sun_getopt
 from simulator.core.names import device_slice, split_slice
@@ -25,6 +26,26 @@ SWAPLO = 16
 BLOCKS_PER_PAGE = 16             # sysconf(_SC_PAGESIZE) >> DEV_BSHIFT on SPARC (8 KB pages)
 DEFAULT_SWAP_BLOCKS = 8388608    # 4 GiB
 MAJOR_SHIFT = 18                 # NBITSMINOR32 as FileSystems.dev_number encodes dev_t
+
+
+COVERAGE = Coverage(
+    source=("usr/src/cmd/swap/swap.c",),
+    getopt=("khlsd:a:12",),
+    options=(
+        "-l: list the swap devices (the vfstab swap lines)",
+        "-k: sizes in KB",
+        "-h: sizes scaled",
+    ),
+    not_simulated=(
+        "-s, -a, -d, -1, -2: 'svmsim: swap -<c>: not simulated', exit 1",
+        "paging: every swap block is free",
+    ),
+    messages=(
+        "swapfile             dev    swaplo   blocks     free",
+        "No swap devices configured",
+        "svmsim: swap -<c>: not simulated",
+    ),
+)
 
 
 def usage(inv: Invocation) -> int:

@@ -6,10 +6,19 @@ prints ``global`` and exits 0; zonename.c reads no options and ignores its argum
 
 from __future__ import annotations
 
+from simulator.core.coverage import Coverage
 from simulator.core.invocation import Invocation
 
 NAME = "zonename"
 GLOBAL_ZONE = "global"     # GLOBAL_ZONENAME, zone.h
+
+
+COVERAGE = Coverage(
+    source=("usr/src/cmd/zonename/zonename.c",),
+    messages=(GLOBAL_ZONE,),
+    not_simulated=("non-global zones: the host is always the global zone",),
+    notes="zonename.c reads no options and ignores its arguments.",
+)
 
 
 def main(inv: Invocation) -> int:

@@ -20,11 +20,31 @@ still active; ``host.databases.refusals``); exit 2 for bad usage.
 
 from __future__ import annotations
 
+from simulator.core.coverage import Coverage
 from simulator.core.invocation import Invocation
 from simulator.core.names import md_device
 
 NAME = "dbctl"
 ACTIONS = ("quiesce", "resume", "status")
+
+
+COVERAGE = Coverage(
+    source=(),
+    own=True,
+    options=(
+        "quiesce [database|volume]: flush the buffers and hold new writes",
+        "resume [database|volume]: let writes go on",
+        "status [database|volume]: one line each: name, raw volume, state, writes held",
+    ),
+    messages=(
+        "usage: dbctl quiesce|resume|status [database|volume]",
+        "dbctl: no database on this host",
+        "dbctl: <name>: no such database",
+        "dbctl: <name>: cannot quiesce: <why>",
+    ),
+    notes="svmsim's stand-in for a database vendor's quiesce utility (the Admin Guide's "
+          "online backup of a raw volume); no Solaris source has it.",
+)
 
 
 def usage(inv: Invocation) -> int:

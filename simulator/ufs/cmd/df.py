@@ -14,6 +14,7 @@ option can only be specified once`` (both with the usage); ``-o`` with ``-g``, `
 
 from __future__ import annotations
 
+from simulator.core.coverage import Coverage
 from simulator.core.errors import CommandExit, UsageError
 from simulator.core.invocation import Invocation
 from simulator.core.libc import sun_getopt
@@ -23,6 +24,37 @@ from simulator.ufs.filesystems import FileSystems
 OPTSTRING = "F:o:abehkVtgnlvZ"       # df.c parse_options(), not XPG4
 
 PSEUDO_SIZES = {"tmpfs": (4194304, 1024)}     # swap-backed: KB total, KB used
+
+
+COVERAGE = Coverage(
+    source=("usr/src/cmd/fs.d/df.c",),
+    getopt=(OPTSTRING,),
+    options=(
+        "-k: the kbytes table",
+        "-h: sizes scaled (K, M, G...)",
+        "-n: the file system type",
+        "-b: free space",
+        "-e: free inodes",
+        "-a: also the ignore entries of mnttab",
+        "-F FSType: checked (one only)",
+        "-o specific_options: checked (once, not with -g -l -n -h)",
+        "resource: a directory, block device or mounted resource: the file system holding it",
+    ),
+    not_simulated=(
+        "-g -l -t -v -V -Z: read, then the default form",
+        "the XPG4 df (/usr/xpg4/bin/df)",
+        "sizes of file systems other than UFS (tmpfs is fixed; others are 0)",
+    ),
+    messages=(
+        "Usage: <prog> [-F FSType] [-abeghklntVvZ] [-o FSType-specific_options] "
+        "[directory | block_device | resource]",
+        "<prog>: unknown option: <c>",
+        "<prog>: more than one FSType specified",
+        "<prog>: the -o option can only be specified once",
+        "<prog>: -o and -<x> options are incompatible",
+        "<prog>: (<arg>) not a block device, directory or mounted resource",
+    ),
+)
 
 
 def usage(inv: Invocation) -> int:

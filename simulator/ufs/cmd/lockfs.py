@@ -10,6 +10,7 @@ hard/error lock rules, accounting or swap files) are in the model (ufs_lockfs.c)
 
 from __future__ import annotations
 
+from simulator.core.coverage import Coverage
 from simulator.core.errors import UsageError
 from simulator.core.invocation import Invocation
 from simulator.core.libc import sun_getopt
@@ -20,6 +21,34 @@ OPTSTRING = "vfwnduheac:"            # lockfs.c main(), opterr = 0
 USAGE = "usage: lockfs [-dfhnuw] [-c string] [-a] [file system ...]"
 LOCK_FLAGS = {"w": "write", "n": "name", "d": "delete", "h": "hard", "e": "error",
               "u": "unlock"}
+
+
+COVERAGE = Coverage(
+    source=("usr/src/cmd/fs.d/ufs/lockfs/lockfs.c", "usr/src/uts/common/fs/ufs/ufs_lockfs.c"),
+    getopt=(OPTSTRING,),
+    options=(
+        "-w: write-lock",
+        "-n: name-lock",
+        "-d: delete-lock",
+        "-h: hard-lock",
+        "-e: error-lock",
+        "-u: unlock",
+        "-c string: the lock's comment (alone: an unlock with a comment)",
+        "-f: flush the file system",
+        "-a: every mounted file system",
+        "-v: verbose: warn of a file system modified while locked",
+        "file system: each mount point (none: the locked UFS file systems are listed)",
+    ),
+    messages=(
+        USAGE,
+        "Filesystem           Locktype   Comment",
+        "WARNING: <fs> was modified while <lock> locked",
+        "<fs>: <strerror>",
+        "<fs> EIO May be hard locked",
+    ),
+    notes="The kernel's checks (privilege, busy, hard and error lock rules) are the "
+          "model's (simulator/ufs/locks.py, after ufs_lockfs.c).",
+)
 
 
 def usage(inv: Invocation) -> int:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import os
 from collections import Counter
 
+from simulator.core.coverage import Coverage
 from simulator.core.errors import UsageError
 from simulator.core.invocation import Invocation
 from simulator.core.libc import sun_getopt
@@ -38,6 +39,51 @@ UFS_USAGE = ("ufs usage:\n"
              "\t\tlogging,nologging,\n"
              "\t\tnbmand,nonbmand,\n"
              "\t\tonerror[={panic | lock | umount}]")
+
+
+COVERAGE = Coverage(
+    source=("usr/src/cmd/fs.d/mount.c", "usr/src/cmd/fs.d/ufs/mount/mount.c"),
+    getopt=(OPTSTRING,),
+    options=(
+        "-a [mount_point...]: mount the vfstab entries not yet mounted",
+        "-p: /etc/mnttab in vfstab form",
+        "-v: /etc/mnttab, verbose",
+        "-F FSType: the type (only ufs)",
+        "-f FSType: the old type option (S51K and S52K mean ufs)",
+        "-o specific_options: ro, rw, onerror=, logging... (kept in mnttab)",
+        "-r: read-only",
+        "-?: the usage; with -F ufs, the UFS mount's",
+        "special mount_point: mount one UFS (either taken from vfstab when one is missing)",
+    ),
+    not_simulated=(
+        "-O: read; an overlay mount is never made",
+        "-c -g -m -q -V: read, with no effect",
+        "-d and -n: accepted and ignored (as mount.c: -d is DEBUG only)",
+        "file system types other than ufs: 'Operation not applicable to FSType'",
+    ),
+    messages=(
+        UFS_USAGE,
+        "<prog>: -a, -p, and -v are mutually exclusive",
+        "<prog>: -a and -O are mutually exclusive",
+        "<prog>: More than one FSType specified",
+        "<prog>: Cannot use -p and -v with arguments",
+        "<prog>: Operation not applicable to FSType <type>",
+        "<prog>: mount point cannot be determined",
+        "<prog>: cannot stat <mount_point>",
+        "<prog>: special cannot be determined",
+        "<fstype> <prog>: illegal option -- ?",
+        "mount: Insufficient privileges",
+        "mount: <special> no such device",
+        "mount: <mount_point> not a directory",
+        "mount: <special> or <mount_point>, no such file or directory",
+        "mount: <special> is not this fstype",
+        "mount: <special> is already mounted or <mount_point> is busy",
+        "mount: <special> write-protected",
+        "mount: The state of <special> is not okay",
+        "mount: Please run fsck and try again",
+        "mount: Cannot mount <special>",
+    ),
+)
 
 
 def usage(inv: Invocation) -> int:

@@ -66,6 +66,7 @@ import os
 import struct
 from dataclasses import dataclass, field
 
+from simulator.core.coverage import Coverage
 from simulator.core.invocation import Invocation
 from simulator.core.libc import sun_getopt
 from simulator.core.names import device_slice, device_unit, raw_device
@@ -128,6 +129,46 @@ _NUMERIC: dict[str, tuple[str, int, bool, tuple[int, int], str]] = {
     "r": ("rpm", 3600, False, (0, INT_MAX), "%s: bad revs/minute"),
     "i": ("nbpi", 2048, False, (DEV_BSIZE, INT_MAX), "%s: bad bytes per inode"),
 }
+
+
+COVERAGE = Coverage(
+    source=("usr/src/cmd/fs.d/ufs/newfs/newfs.c", "usr/src/cmd/fs.d/mkfs.c",
+            "usr/src/cmd/fs.d/ufs/mkfs/mkfs.c"),
+    getopt=(OPTSTRING,),
+    options=(
+        "-N: print the layout, make nothing (of a device that holds a UFS)",
+        "-m free: the minimum free space %",
+        "raw-special-device: the device (a bare name is tried under /dev/rdsk, then /dev)",
+    ),
+    not_simulated=(
+        "-v -B -S -s -C -d -t -o -a -b -f -c -n -r -i -T: their arguments are checked "
+        "as newfs.c checks them, then 'svmsim: newfs -<c>: not simulated', exit 1",
+        "a multi-terabyte UFS (over 2^31 sectors)",
+        "-N of a device that holds no UFS",
+        "the layout of a metadevice under 8 GB from md's geometry (every disk is over "
+        "CHSLIMIT)",
+    ),
+    messages=(
+        USAGE,
+        "newfs: -<c>: unknown flag",
+        "newfs: bad numeric arg for <param>: \"<value>\"",
+        "newfs: value for <param> overflowed, using <default>",
+        "newfs: <value>: fssize must be at least 1024",
+        "newfs: <value>: bad optimization preference (options are `space' or `time')",
+        *("newfs: " + message % "<value>" for _p, _d, _pc, _r, message in _NUMERIC.values()),
+        "newfs: <name>: not a raw disk device",
+        "newfs: <raw> last mounted as <mount_point>",
+        "newfs: construct a new file system <raw>: (y/n)? ",
+        "<dev> is currently mounted on <mnt>. Please see umount(1M).",
+        "<dev> contains an SVM mdb. Please see metadb(1M).",
+        "<dev> is part of SVM volume <use>. Please see metaclear(1M).",
+        "<dev> is mounted, can't mkfs",
+        "<raw>: cannot create: <strerror>",
+        "svmsim: newfs -<c>: not simulated",
+        "svmsim: newfs of a multi-terabyte UFS: not simulated",
+        "svmsim: newfs -N of <raw>, which holds no UFS: not simulated",
+    ),
+)
 
 
 class _Exit(Exception):  # noqa: N818  (exit(3C) of newfs or of the mkfs it runs)

@@ -13,6 +13,7 @@ only under DEBUG.
 
 from __future__ import annotations
 
+from simulator.core.coverage import Coverage
 from simulator.core.errors import UsageError
 from simulator.core.invocation import Invocation
 from simulator.core.libc import sun_getopt
@@ -20,6 +21,29 @@ from simulator.core.strerror import SysError
 from simulator.ufs.filesystems import FileSystems
 
 OPTSTRING = "ado:Vf?"                # umount.c main()
+
+
+COVERAGE = Coverage(
+    source=("usr/src/cmd/fs.d/umount.c",),
+    getopt=(OPTSTRING,),
+    options=(
+        "-a [mount_point...]: every mounted file system but /, /usr and /var",
+        "-f: forced unmount",
+        "-o specific_options: read, with no effect (a second -o is the usage)",
+        "-V: echo the command line, unmount nothing (read once)",
+        "special: the file system, by mount point or special",
+    ),
+    not_simulated=("-d: the usage (its case is compiled only under DEBUG)",),
+    messages=(
+        "<prog>: warning: <name> not in mnttab",
+        "<prog>: <mount_point> busy",
+        "<prog>: <mount_point> not mounted",
+        "<prog>: <mount_point> no such file or directory",
+        "<prog>: <mount_point> no device",
+        "<prog>: permission denied",
+        "<prog>: cannot unmount <mount_point>",
+    ),
+)
 
 
 def usage(inv: Invocation) -> int:

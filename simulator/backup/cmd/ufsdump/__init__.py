@@ -35,6 +35,7 @@ from simulator.backup.cmd.ufsdump.itime import getitime, prdate, putitime
 from simulator.backup.cmd.ufsdump.optr import X_ABORT, X_FINOK, Operator, lastdump
 from simulator.backup.cmd.ufsdump.tape import Writer, mb
 from simulator.backup.tapes import DEFAULT_TAPE
+from simulator.core.coverage import Coverage
 from simulator.core.errors import CommandExit
 from simulator.core.invocation import Invocation
 from simulator.core.libc import atoi
@@ -112,6 +113,62 @@ _MISSING = {"M": "Missing move-to-dir (M) name\n", "T": "Missing autoload timeou
             "s": "Missing tape size\n", "t": "Missing track count\n",
             "b": "Missing blocking factor\n", "a": "Missing archive file name\n",
             "N": "Missing name for dumpdates entry.\n", "L": "Missing tape label name\n"}
+
+
+COVERAGE = Coverage(
+    source=("usr/src/cmd/backup/dump/dumpmain.c", "usr/src/cmd/backup/dump/dumpfstab.c",
+            "usr/src/cmd/backup/dump/dumpitime.c", "usr/src/cmd/backup/dump/dumpoptr.c",
+            "usr/src/cmd/backup/dump/dumptape.c", "usr/src/cmd/backup/dump/dumptraverse.c"),
+    options=(
+        "0123456789: the dump level",
+        "u: update /etc/dumpdates",
+        "f dump-file: the output: a tape drive, a file, or - for standard output",
+        "s size: the tape length in feet (or the volume in blocks with c)",
+        "d bpi: the tape density",
+        "t tracks: tracks of a cartridge",
+        "b factor: the blocking factor",
+        "c: cartridge (C the same)",
+        "D: diskette",
+        "a archive-file: write a table of contents",
+        "v: verify the dump after writing it",
+        "N name: the dumpdates name",
+        "L label: the tape label (cut to 15 characters)",
+        "l: autoload: wait for the next cartridge",
+        "T timeout: the autoload wait",
+        "o: take the drive offline when done",
+        "S: print the size estimate, dump nothing",
+        "w: the file systems that need a dump (W: every one, with its last dump)",
+        "filesystem: a mount point, a block or raw device, or a detached submirror",
+    ),
+    not_simulated=(
+        "n: read; no operator is notified (no wall)",
+        "M dir: the chdir message is printed; no per-process directory is used",
+        "remote dumps (host:device): no network",
+    ),
+    messages=(
+        USAGE,
+        *_MISSING.values(),
+        "Each process shall try to chdir to <dir>/<pid>",
+        "Unreasonable autoload timeout period",
+        "Unknown timeout units indicator `<c>'",
+        "Bad output device name",
+        "Cannot verify when dumping to standard out.",
+        "Density must be a positive integer",
+        "Tape size must be a positive integer",
+        "Block size must be a positive, even integer <= 512",
+        "Bad archive file name",
+        "Dumpdates entry name too long.",
+        "Dumpdates entry name may not contain white space.",
+        "Truncating label to maximum supported length: `<label>'",
+        "Bad disk name",
+        "Bad option `<c>'",
+        "Archiving dump to `<file>'",
+        "DUMP IS DONE",
+    ),
+    notes="Every message goes to stderr prefixed \"  DUMP: \"; the operator's messages, "
+          "the estimates and the tape handling are in optr.py and tape.py beside this "
+          "module. Exit 0 done, 3 aborted.",
+)
 
 
 def parse_keys(argv: list[str]) -> DumpKeys:

@@ -42,6 +42,7 @@ from simulator.backup.cmd.ufsrestore.symtab import NODE, Sym, dumpsymtable, init
 from simulator.backup.cmd.ufsrestore.tape import close, printdumpinfo, setup
 from simulator.backup.cmd.ufsrestore.utilities import pathcheck
 from simulator.backup.tapes import DEFAULT_TAPE, Medium
+from simulator.core.coverage import Coverage
 from simulator.core.errors import CommandExit
 from simulator.core.invocation import Invocation
 from simulator.core.libc import atoi
@@ -60,6 +61,57 @@ COMMANDS = "tRrxi"
 MISSING = {"T": "Missing autoload timeout period\n", "a": "missing archive file name\n",
            "f": "missing device specifier\n", "b": "missing block size\n",
            "s": "missing dump number\n"}
+
+
+COVERAGE = Coverage(
+    source=("usr/src/cmd/backup/restore/main.c", "usr/src/cmd/backup/restore/tape.c",
+            "usr/src/cmd/backup/restore/dirs.c", "usr/src/cmd/backup/restore/restore.c",
+            "usr/src/cmd/backup/restore/symtab.c", "usr/src/cmd/backup/restore/utilities.c",
+            "usr/src/cmd/backup/restore/interactive.c"),
+    options=(
+        "t: list the archive",
+        "x: extract the named files",
+        "r: rebuild a file system (R: resume it)",
+        "i: interactive restore",
+        "f dump-file: the input: a file, a tape drive, or - for standard input",
+        "a archive-file: the table of contents ufsdump a wrote",
+        "s n: the dump file on the tape",
+        "L label: the tape label to check",
+        "v: verbose",
+        "y: do not ask about errors",
+        "d: debug",
+        "h: a directory alone, not its contents",
+        "m: extract by inode number",
+        "o: take the drive offline when done",
+    ),
+    not_simulated=(
+        "b factor: checked, then not used (the archive has its own records)",
+        "T timeout: checked, then not used",
+        "c, D, l: accepted and ignored",
+        "remote input (host:device): 'unknown host'",
+        "the contents of regular files: restored files are placeholders naming their "
+        "digest",
+    ),
+    messages=(
+        USAGE,
+        *MISSING.values(),
+        "Missing tape label name",
+        "must specify i, t, r, R, or x",
+        "<c> and <c> are mutually exclusive",
+        "Bad key character <c>",
+        "Unreasonable autoload timeout period `<value>'",
+        "Unknown timeout units indicator `<c>'",
+        "empty archive file name",
+        "empty device specifier",
+        "Block size must be a positive, even integer",
+        "Dump number must be a positive integer",
+        "Truncating label to maximum supported length: `<label>'",
+        "<host>: unknown host",
+        "Cannot specify an archive file when reading from a pipe",
+    ),
+    notes="The messages of the modes (volume checks, extraction, the i shell) are in "
+          "tape.py, restore.py, dirs.py, utilities.py and interactive.py beside this module.",
+)
 
 
 def usage(inv: Invocation) -> None:

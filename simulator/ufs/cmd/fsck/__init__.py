@@ -14,6 +14,7 @@ pass1.py, pass2.py, pass4.py, pass5.py, utilities.py -- as in the illumos source
 
 from __future__ import annotations
 
+from simulator.core.coverage import Coverage
 from simulator.core.errors import CommandExit, UsageError
 from simulator.core.invocation import Invocation
 from simulator.core.libc import sun_getopt
@@ -25,6 +26,44 @@ OPTSTRING = "?F:mnNo:vVyY"           # fsck.c main()
 FSTYPE_MAX = 8                       # fsck.c
 GENERIC_USAGE = ("Usage:\n{p} [-F FSType] [-V] [-m] [special ...]\n"
                  "{p} [-F FSType] [-V] [-y|Y|n|N] [-o specific_options] [special ...]")
+
+
+COVERAGE = Coverage(
+    source=("usr/src/cmd/fs.d/fsck.c", "usr/src/cmd/fs.d/ufs/fsck/main.c",
+            "usr/src/cmd/fs.d/ufs/fsck/setup.c", "usr/src/cmd/fs.d/ufs/fsck/pass1.c",
+            "usr/src/cmd/fs.d/ufs/fsck/pass2.c", "usr/src/cmd/fs.d/ufs/fsck/pass4.c",
+            "usr/src/cmd/fs.d/ufs/fsck/pass5.c", "usr/src/cmd/fs.d/ufs/fsck/utilities.c"),
+    getopt=(OPTSTRING,),
+    options=(
+        "-F FSType: the type (only ufs)",
+        "-m: check whether the file system is sane to mount, repair nothing",
+        "-n: answer no to every question (-N the same)",
+        "-y: answer yes to every question (-Y the same)",
+        "-v: verbose",
+        "-V: echo the fsck_ufs command lines, check nothing",
+        "-o p,b=#,d,f: preen, an alternate superblock, debug (verbose), force; w is "
+        "accepted with no effect",
+        "-?: the usage; with -F ufs, fsck_ufs's",
+        "special: each raw device or mount point (none: the vfstab entries with a fsck pass)",
+    ),
+    not_simulated=(
+        "file system types other than ufs: 'operation not applicable to FSType'",
+        "phases 3a and 3b print only their headings (the model never disconnects "
+        "directories or damages ACLs)",
+    ),
+    messages=(
+        GENERIC_USAGE,
+        UFS_USAGE,
+        "<prog>: more than one fstype specified",
+        "<prog>: Fstype <type> exceeds 8 characters",
+        "<prog>: operation not applicable to FSType <type>",
+        "<prog>: illegal option -- ?",
+        "-b flag requires a block",
+        "Alternate super block location: <n>.",
+    ),
+    notes="The check's own messages (the phases, the questions) are in main.py, setup.py, "
+          "pass1.py, pass2.py, pass4.py, pass5.py and utilities.py beside this module.",
+)
 
 
 def usage(inv: Invocation) -> int:
