@@ -36,7 +36,8 @@ def register(subparsers: Any) -> None:
         description="Training labs. Without NAME, list them. With NAME, open a shell on "
         "the lab's simulated host (host1# ...): SVM and UFS commands, cat, grep, man, "
         "sleep on a virtual clock, and the lab's own commands (lab task, hint, check, "
-        "status, reset). With --answers, grade a file of commands without a terminal.")
+        "status, reset). With --answers, grade a file of commands without a terminal; with "
+        "--web, serve the lab to a class as a web page, each browser tab a trainee.")
     p.add_argument("name", nargs="?", metavar="NAME", help="a shipped lab, or a lab file")
     p.add_argument("--seed", type=int, default=0, metavar="N",
                    help="the trainee's variant (0, the default, is the canonical one)")
