@@ -39,10 +39,14 @@ def test_svm_host_shows_release_and_system(svm_host: SimulatedHost) -> None:
 
 @pytest.mark.svm_scenario("maintenance")
 def test_svm_host_shows_the_md_messages(svm_host: SimulatedHost) -> None:
-    """md_mirror.c's cmn_err on the virtual clock, syslogd's line layout."""
-    assert Path("/var/adm/messages").read_text() == (
-        "Nov 24 02:00:00 host1 md_mirror: [ID 104909 kern.warning] WARNING: md: d12: "
-        "c2t1d0s0 needs maintenance\n")
+    """md_mirror.c's cmn_err on the virtual clock, syslogd's line layout, after sd's report
+    of the failed request (scsi_vu_errmsg: six lines, the first naming the disk)."""
+    lines = Path("/var/adm/messages").read_text().splitlines()
+    assert lines[-1] == ("Nov 24 02:00:00 host1 md_mirror: [ID 104909 kern.warning] WARNING: "
+                         "md: d12: c2t1d0s0 needs maintenance")
+    assert lines[0] == ("Nov 24 02:00:00 host1 scsi: [ID 107833 kern.warning] WARNING: "
+                        "/pci@1c,600000/scsi@4/sd@1,0 (sd2):")
+    assert len(lines) == 7
     io_error(svm_host.host, "c1t1d0s0")
     svm_host.run("metastat d10")                       # any call brings the files up to date
     assert "c1t1d0s0 last erred" in Path("/var/adm/messages").read_text()
