@@ -294,7 +294,7 @@ class _Planner:
         """A slice's size from what metastat and metadb print about what is on it."""
         on = [r for r in self.replicas if r.device == sl]
         if on:
-            return FIRST_BLOCK + sum(r.count for r in on)
+            return FIRST_BLOCK + sum(r.count or DEFAULT_LENGTH for r in on)
         for pool in self.status.spares.values():
             if sl in pool:
                 return pool[sl][1]
@@ -346,9 +346,15 @@ class _Planner:
         explicit = [set(r.flags) for g in groups for r in g] != default
         out = []
         for g in groups:
-            length = g[0].count
+            length = next((r.count for r in g if r.count is not None), DEFAULT_LENGTH)
             for i, r in enumerate(g):
-                if r.count != length or r.first != FIRST_BLOCK + i * length:
+                if r.first is None or r.count is None:
+                    self.note(self.caps.metadb, r.lineno, f"a replica on {r.device} whose "
+                              "first block and block count metadb printed as unknown (its "
+                              "disk could not be read: metadb.c info()): imported with its "
+                              f"flags at block {FIRST_BLOCK + i * length} of {length} blocks, "
+                              "which the simulator's metadb prints instead")
+                elif r.count != length or r.first != FIRST_BLOCK + i * length:
                     self.note(self.caps.metadb, r.lineno, f"replica at block {r.first} of "
                               f"{r.count} blocks on {r.device}: the simulator places a "
                               f"slice's replicas of one length from block {FIRST_BLOCK}")
