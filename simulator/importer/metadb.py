@@ -5,6 +5,12 @@ per replica: its flag letters in MDDB_FLAGS_STRING order (``RSFDMaWm  pc luo tBr
 letter in its own column: :mod:`simulator.lvm.md.replicas`), the first block, the block
 count and the block device. Each letter is unique, so a replica's flags are the letters on
 its line whatever the blanks; ``metadb -i``'s legend lines are skipped.
+
+A replica whose disk cannot be read prints ``unknown`` for its first block and block count
+(metadb.c info(): ``r_blkno``/``r_nblk`` of -1 print ``unk_str``; a real capture,
+unixadminschool.com's failed root disk: ``M     p        unknown         unknown
+/dev/dsk/c0t0d0s0``): it is read with its flags and no place (``first``/``count`` None),
+never skipped, so that the import does not lose a replica.
 """
 
 from __future__ import annotations
@@ -16,16 +22,16 @@ from simulator.core.names import SLICE_DEVICE_RE
 from simulator.importer.captures import Capture, CaptureError, Unimportable, where
 from simulator.lvm.md.replicas import FLAGS_STRING
 
-_ROW = re.compile(r"^\s*(?P<flags>[A-Za-z ]*?)\s+(?P<first>\d+)\s+(?P<count>\d+)\s+"
-                  r"(?P<dev>/\S+)\s*$")
+_ROW = re.compile(r"^\s*(?P<flags>[A-Za-z ]*?)\s+(?P<first>\d+|unknown)\s+"
+                  r"(?P<count>\d+|unknown)\s+(?P<dev>/\S+)\s*$")
 _LETTERS = set(FLAGS_STRING.replace(" ", ""))
 
 
 @dataclass
 class ReplicaLine:
     device: str            # c0t0d0s7
-    first: int
-    count: int
+    first: int | None      # None: metadb printed "unknown"
+    count: int | None
     flags: str             # the letters, as printed (blanks removed)
     lineno: int
 
@@ -43,8 +49,12 @@ def parse_metadb(cap: Capture) -> list[ReplicaLine]:
         if dev is None:
             raise Unimportable(f"{where(cap, lineno)}: cannot be imported: a replica on "
                                f"{m['dev']}, not a slice of a disk")
-        out.append(ReplicaLine(dev["slice"], int(m["first"]), int(m["count"]), letters,
-                               lineno))
+        out.append(ReplicaLine(dev["slice"], _number(m["first"]), _number(m["count"]),
+                               letters, lineno))
     if not out and cap.text.strip():
         raise CaptureError(f"{cap.source}: not metadb output (no replica line)")
     return out
+
+
+def _number(text: str) -> int | None:
+    return None if text == "unknown" else int(text)

@@ -98,22 +98,24 @@ class HostPlan:
 
 
 def plan_host(caps: Captures, name: str | None = None,
-              submirrors_first: bool | None = False) -> HostPlan:
+              submirrors_first: bool | None = False, reverse: bool = False) -> HostPlan:
     """The plan of the host the captures show; CaptureError for unreadable captures,
     Unimportable (a CaptureError) for what the simulator cannot be. ``name``: the
-    scenario's (default: the host name); ``submirrors_first``: see :meth:`_Planner.units`."""
+    scenario's (default: the host name); ``submirrors_first`` and ``reverse``: see
+    :meth:`_Planner.units`."""
     if caps.metastat_p is None:
         raise CaptureError("no metastat -p capture: it is the one capture an import needs "
                            "(give --metastat-p FILE or an archive holding metastat-p)")
-    return _Planner(caps, name, submirrors_first).plan()
+    return _Planner(caps, name, submirrors_first, reverse).plan()
 
 
 class _Planner:
     def __init__(self, caps: Captures, name: str | None,
-                 submirrors_first: bool | None) -> None:
+                 submirrors_first: bool | None, reverse: bool = False) -> None:
         self.caps = caps
         self.name = name
         self.submirrors_first = submirrors_first
+        self.reverse = reverse
         assert caps.metastat_p is not None
         self.cfg: Config = parse_metastat_p(caps.metastat_p)
         self.status = Status()
@@ -155,7 +157,7 @@ class _Planner:
         if self.cfg.hsps:
             doc["hsp"] = [{"name": p.name, "spares": p.spares}
                           for p in reversed(self.cfg.hsps)]
-        stripes, mirrors = self.units(self.submirrors_first)
+        stripes, mirrors = self.units(self.submirrors_first, self.reverse)
         if stripes:
             doc["stripe"] = stripes
         softparts = [{"name": sp.name, "component": sp.component,
@@ -292,7 +294,7 @@ class _Planner:
         """A slice's size from what metastat and metadb print about what is on it."""
         on = [r for r in self.replicas if r.device == sl]
         if on:
-            return FIRST_BLOCK + sum(r.count for r in on)
+            return FIRST_BLOCK + sum(r.count or DEFAULT_LENGTH for r in on)
         for pool in self.status.spares.values():
             if sl in pool:
                 return pool[sl][1]
@@ -344,9 +346,15 @@ class _Planner:
         explicit = [set(r.flags) for g in groups for r in g] != default
         out = []
         for g in groups:
-            length = g[0].count
+            length = next((r.count for r in g if r.count is not None), DEFAULT_LENGTH)
             for i, r in enumerate(g):
-                if r.count != length or r.first != FIRST_BLOCK + i * length:
+                if r.first is None or r.count is None:
+                    self.note(self.caps.metadb, r.lineno, f"a replica on {r.device} whose "
+                              "first block and block count metadb printed as unknown (its "
+                              "disk could not be read: metadb.c info()): imported with its "
+                              f"flags at block {FIRST_BLOCK + i * length} of {length} blocks, "
+                              "which the simulator's metadb prints instead")
+                elif r.count != length or r.first != FIRST_BLOCK + i * length:
                     self.note(self.caps.metadb, r.lineno, f"replica at block {r.first} of "
                               f"{r.count} blocks on {r.device}: the simulator places a "
                               f"slice's replicas of one length from block {FIRST_BLOCK}")
@@ -359,7 +367,7 @@ class _Planner:
         return out
 
     # ------------------------------------------------------------------ units
-    def units(self, submirrors_first: bool | None = False
+    def units(self, submirrors_first: bool | None = False, reverse: bool = False
               ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         """[[stripe]] and [[mirror]] tables in creation order (module docstring).
 
@@ -367,7 +375,10 @@ class _Planner:
         listing says but the Device Relocation Information's order of disks
         (meta_getalldevs walks every stripe, newest first): ``submirrors_first`` chooses,
         and :func:`simulator.importer.writer.import_scenario` keeps the order whose host
-        prints the captured table."""
+        prints the captured table. ``reverse`` creates each mirror's submirrors last slot
+        first (by unit number: highest first): a real capture (setaoffice.com, Solaris 10:
+        d50 of d51 on c0t0d0 and d52 on c0t1d0) lists c0t0d0 before c0t1d0, which the
+        newest-first walk prints only when d52 was made before d51."""
         by_name = {st.name: st for st in self.cfg.stripes}
         subs = {s for m in self.cfg.mirrors for s in m.submirrors}
         alone = [self.stripe_spec(st) for st in
@@ -376,12 +387,13 @@ class _Planner:
         mirrors: list[dict[str, Any]] = []
         spare = [st["name"] for st in alone]
         for m in reversed(self.cfg.mirrors):
-            for sub in m.submirrors:
+            for sub in (reversed(m.submirrors) if reverse else m.submirrors):
                 if sub in by_name:
                     under.append(self.stripe_spec(by_name[sub]))
             mirrors.append(self.mirror_spec(m, self.slot_fill(m, spare)))
         if submirrors_first is None:       # every stripe by its unit number
-            return sorted(alone + under, key=lambda st: int(st["name"][1:])), mirrors
+            return sorted(alone + under, key=lambda st: int(st["name"][1:]),
+                          reverse=reverse), mirrors
         return (under + alone if submirrors_first else alone + under), mirrors
 
     def slot_fill(self, m: MirrorLine, spare: list[str]) -> list[str]:

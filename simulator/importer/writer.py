@@ -33,8 +33,11 @@ def import_scenario(caps: Captures, name: str | None = None,
     plan = plan_host(caps, name)
     want = _relocation(caps.metastat.text if caps.metastat else "")
     if want != _relocation(_base_host(plan).run("metastat").stdout):
-        for order in (True, None):          # submirrors first; by unit number
-            other = plan_host(caps, name, submirrors_first=order)
+        # submirrors first; by unit number; then each with the submirrors made last slot
+        # first (plan.py _Planner.units)
+        for order, reverse in ((True, False), (None, False), (False, True), (True, True),
+                               (None, True)):
+            other = plan_host(caps, name, submirrors_first=order, reverse=reverse)
             if want == _relocation(_base_host(other).run("metastat").stdout):
                 plan = other
                 break

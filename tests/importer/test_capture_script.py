@@ -45,12 +45,28 @@ def test_bad_usage_exits_2() -> None:
     assert p.returncode == 2 and "no operands" in p.stderr
 
 
-@pytest.mark.parametrize("scenario", ["hot-spare", "resyncing"])
-def test_captured_host_round_trips(scenario: str, tmp_path: Path) -> None:
-    """Run under the harness against a shipped scenario, the script's archive imports to a
-    host that prints the scenario host's metastat, metastat -p, metadb and metahs -i."""
+def test_shellcheck_as_ksh_is_clean() -> None:
+    """Solaris admins run it with ksh too (the issue 16 review): clean as ksh as well."""
+    if shutil.which("shellcheck") is None:
+        pytest.skip("shellcheck is not installed (.ci/run installs it)")
+    p = subprocess.run(["shellcheck", "-s", "ksh", str(SCRIPT)], capture_output=True,
+                       text=True)
+    assert p.returncode == 0, p.stdout
+
+
+@pytest.mark.parametrize(("scenario", "shell"), [("hot-spare", "sh"), ("resyncing", "sh"),
+                                                 ("hot-spare", "ksh"),
+                                                 ("resyncing", "ksh")])
+def test_captured_host_round_trips(scenario: str, shell: str, tmp_path: Path) -> None:
+    """Run under the harness against a shipped scenario (by POSIX sh, and by ksh as on
+    Solaris), the script's archive imports to a host that prints the scenario host's
+    metastat, metastat -p, metadb and metahs -i."""
+    interpreter = sh() if shell == "sh" else shutil.which("ksh")
+    if interpreter is None:
+        pytest.skip("ksh is not installed (.ci/run installs it)")
     keep = tmp_path / "keep"
-    r = run_driver(scenario, [sh(), str(SCRIPT), "-o", "/var/tmp/cap.tar"], capture=True,
+    r = run_driver(scenario, [interpreter, str(SCRIPT), "-o", "/var/tmp/cap.tar"],
+                   capture=True,
                    stdin=b"", timeout=120, keep=str(keep))
     assert r.driver_exit == 0, r.reason
     archive = keep / "var" / "tmp" / "cap.tar"

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from simulator.importer import CaptureError, Unimportable, plan_host
+from simulator.importer import CaptureError, Unimportable, import_scenario, plan_host
 from simulator.importer.captures import Capture, Captures
 from simulator.importer.mdtab import parse_metastat_p
 from simulator.importer.metadb import parse_metadb
@@ -211,3 +211,26 @@ def test_any_text_is_parsed_or_refused_in_one_line(lines: list[str]) -> None:
             parse(cap(text))
         except CaptureError as e:
             assert "\n" not in str(e)
+
+
+def test_metadb_unknown_place_is_kept_not_skipped() -> None:
+    """A replica on a disk that cannot be read prints "unknown" for its first block and
+    block count (metadb.c info(), unk_str). Real capture: unixadminschool.com, "Replace
+    failed disk from root mirror" (2011): the two replicas on the failed c0t0d0s0 were
+    silently dropped by the import before; they are kept, with their flags."""
+    text = ("flags           first blk            block count\n"
+            "M     p        unknown         unknown         /dev/dsk/c0t0d0s0\n"
+            "M     p        unknown         unknown         /dev/dsk/c0t0d0s0\n"
+            "a      u        16                     1034            /dev/dsk/c0t1d0s6\n"
+            "a      u        16                    1034            /dev/dsk/c1t2d0s3\n")
+    rows = parse_metadb(Capture("metadb", text))
+    assert [(r.device, r.first, r.count, r.flags) for r in rows] == [
+        ("c0t0d0s0", None, None, "Mp"), ("c0t0d0s0", None, None, "Mp"),
+        ("c0t1d0s6", 16, 1034, "au"), ("c1t2d0s3", 16, 1034, "au")]
+    caps = Captures(metastat_p=Capture("metastat-p", "d0 -m d1 d2 1\nd1 1 1 c0t0d0s3\n"
+                                       "d2 1 1 c0t1d0s6\n"),
+                    metadb=Capture("metadb", text))
+    plan, _, sc = import_scenario(caps, "failedroot")
+    assert [(r.device, r.count, r.flags) for r in sc.replicas][0] == (
+        "c0t0d0s0", 2, ["Mp", "Mp"])
+    assert any("printed as unknown" in n.reason for n in plan.notes)

@@ -204,7 +204,18 @@ def _allocate(ctx: Context, s: MDSet, spname: str, cset: MDSet | None, comp: str
 # ---------------------------------------------------------------------------- report and print
 def sp_print(rep: Reporter, sp: SoftPartition, header: bool, subdevs: bool) -> None:
     """meta_sp.c meta_sp_print: the soft partition, then (once per run) the metadevice
-    under it."""
+    under it.
+
+    Decided (issue 16's review): the metadevice under soft partitions is printed right
+    after the *first* soft partition on it, as meta_sp_print's BT_TEST(sp_parent_printed)
+    does in the illumos and OpenSolaris sources. The Admin Guide's "Final Solaris Volume
+    Manager Configuration" shows ``metastat -p`` with d80-d85 all before d70's tree (and
+    d123-d127 after it), an order no version of that code produces; its text is taken as
+    edited, and ``svmsim import --check`` reports those lines as moved. Likewise the
+    wording: meta_sp_report prints ``Device:`` and ``State:`` ("print out "State" to be
+    consistent with other metadevices"); the man page's ``Component:``/``Status:`` sample
+    (metastat.1m Example 2) and the Solaris 9 guide's ``component:``/``state: OKAY`` are
+    hand-written and printed by no source release."""
     if not subdevs and rep.parented(sp):
         return
     if rep.short:
