@@ -237,10 +237,6 @@ class Lab:
         """``text`` with this variant's ``${name}`` values (an answer file, say)."""
         return string.Template(text).safe_substitute(self.values)
 
-    @property
-    def total_points(self) -> int:
-        return sum(o.points for o in self.spec.objective)
-
     def reference_answers(self) -> str | None:
         """The shipped reference answer file, rendered for this variant (None: none)."""
         if self.path is None:

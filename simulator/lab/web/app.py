@@ -47,7 +47,7 @@ from simulator.lab.labfile import Lab, LabError, load_lab
 from simulator.lab.picture import picture
 from simulator.lab.shell import EXIT, LabShell
 from simulator.lab.terminal import LabCompleter
-from simulator.lab.views import plain
+from simulator.lab.views import check_text, plain
 
 STATIC = Path(__file__).resolve().parent / "static"
 MAX_LINE = 4096                 # characters of one line a trainee sends
@@ -187,7 +187,8 @@ async def _lab_socket(websocket: WebSocket) -> None:
             grade = ws.shell.finish()
             ws.ended = True
             post({"type": "end", "score": grade.score,
-                  "text": plain(_check_text(ws)).rstrip("\n"), "record": ws.record.name})
+                  "text": plain(check_text(ws.lab, grade)).rstrip("\n"),
+                  "record": ws.record.name})
         return status
 
     send_task = asyncio.create_task(sender())
@@ -235,12 +236,6 @@ async def _lab_socket(websocket: WebSocket) -> None:
                 await websocket.close()
             except RuntimeError:
                 pass
-
-
-def _check_text(ws: WebSession) -> Any:
-    from simulator.lab.views import check_text
-    assert ws.shell is not None
-    return check_text(ws.lab, ws.shell.grade())
 
 
 def _document(text: str) -> Any:
