@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
@@ -38,12 +39,43 @@ class TapeConfig(Protocol):
     def cartridges(self) -> int: ...
 
 
-@dataclass
 class TapeFile:
-    """One dump file on a cartridge: the archive text and the modelled blocks it fills."""
+    """One dump file on a cartridge: the archive text and the modelled blocks it fills.
 
-    text: str
-    blocks: int
+    The text may be given as a function that makes it: ufsdump puts a volume's archive on
+    the tape as it finishes the volume, and nothing reads it back in most runs, so the
+    archive is serialized when first read (``text``), once. A function given must be pure
+    (the archive it renders is fixed when the tape file is written)."""
+
+    __slots__ = ("_text", "_render", "blocks")
+
+    def __init__(self, text: str | Callable[[], str], blocks: int) -> None:
+        self._text: str | None = None
+        self._render: Callable[[], str] | None = None
+        self.rewrite(text)
+        self.blocks = blocks
+
+    @property
+    def text(self) -> str:
+        if self._text is None:
+            assert self._render is not None
+            self._text = self._render()
+            self._render = None
+        return self._text
+
+    def rewrite(self, text: str | Callable[[], str]) -> None:
+        """Replace the file's contents (ufsdump rewriting a volume's archive at the end)."""
+        self._text = text if isinstance(text, str) else None
+        self._render = None if isinstance(text, str) else text
+
+    def __repr__(self) -> str:
+        return f"TapeFile(<{'text' if self._text is not None else 'unread'}>, {self.blocks})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, TapeFile) and (self.text, self.blocks) == \
+            (other.text, other.blocks)
+
+    __hash__ = None  # type: ignore[assignment]
 
     def to_dict(self) -> dict[str, Any]:
         """Compressed: a dump of a big file system lists every file, and the state is

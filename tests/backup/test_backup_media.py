@@ -14,6 +14,7 @@ from simulator.backup.tapes import (
     DEFAULT_TAPE_RATE,
     Cartridge,
     TapeDrive,
+    TapeFile,
     open_tape,
     tape_unit,
 )
@@ -157,3 +158,26 @@ def test_ufsrestore_prints_solaris_strerror(tmp_path: Path) -> None:
     r = h.run(f"ufsrestore rf {tmp_path}/d.dump", cwd=str(out))
     assert r.exit_code == 1 and r.stderr.endswith(
         f"fopen: {ELOOP}\ncannot create save file ./restoresymtable for symbol table\n")
+
+
+def test_a_tape_file_made_lazily_reads_as_the_archive_written() -> None:
+    """ufsdump hands the tape a function that makes the archive text: it runs once, when the
+    text is first read, and the tape file then reads, compares and saves as the text."""
+    h = make_host()
+    h.run("metadetach d1 d3")
+    assert h.run("ufsdump 0f /dev/rmt/0 /dev/md/rdsk/d3").exit_code == 0
+    tf = h.backups.tapes["/dev/rmt/0"].cartridges[0].files[0]
+    calls = []
+
+    def render() -> str:
+        calls.append(1)
+        return "svmsim-ufsdump-archive 1\n"
+    lazy = TapeFile(render, 7)
+    assert not calls
+    assert lazy.text == "svmsim-ufsdump-archive 1\n" and lazy.text and len(calls) == 1
+    assert lazy == TapeFile("svmsim-ufsdump-archive 1\n", 7)
+    assert TapeFile.from_dict(tf.to_dict()) == tf
+    assert tf.text.startswith("svmsim-ufsdump-archive 1\n") and tf.text.endswith(
+        f"end {tf.text.count(chr(10)) - 3}\n")
+    lazy.rewrite(tf.text)
+    assert lazy.text == tf.text

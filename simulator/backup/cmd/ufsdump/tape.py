@@ -162,7 +162,7 @@ class Writer:
                 self.inv.stdout.write(arch.to_bytes())
             elif out.kind == "tape" and out.volumes:
                 for i, tf in enumerate(out.volumes):
-                    tf.text = self.archive(False, self.written_entries, i + 1).to_text()
+                    tf.rewrite(self.archive(False, self.written_entries, i + 1).to_text)
             h = self.header
             self.host.backups.dumps.append(DumpRecord(out.path, h.device, h.level, h.date,
                                                       False, max(1, len(out.volumes))))
@@ -406,7 +406,7 @@ class Writer:
             return
         cart = out.drive.cartridge
         assert cart is not None
-        tf = TapeFile(self.archive(False, self.written_entries, volno).to_text(), records * 2)
+        tf = TapeFile(self.archive(False, self.written_entries, volno).to_text, records * 2)
         del cart.files[out.drive.position:]
         cart.files.append(tf)
         out.volumes.append(tf)
@@ -420,7 +420,7 @@ class Writer:
         elif out.kind == "pipe":
             self.inv.stdout.write(arch.to_bytes())
         for i, tf in enumerate(out.volumes):
-            tf.text = self.archive(True, None, i + 1).to_text()
+            tf.rewrite(self.archive(True, None, i + 1).to_text)
         h = self.header
         self.host.backups.dumps.append(DumpRecord(out.path, h.device, h.level, h.date, True,
                                                   h.volumes, h.blocks))
