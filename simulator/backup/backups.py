@@ -15,13 +15,16 @@ bmapest). Printing and time passing belong to the ufsdump command.
 
 from __future__ import annotations
 
+import bisect
 import calendar
+import functools
 import time
+import weakref
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
-from simulator.backup.archive import ROOT_INO, ArchiveEntry
+from simulator.backup.archive import ROOT_INO, ArchiveEntry, ranges
 from simulator.backup.rawimage import RawHeader
 from simulator.backup.tapes import (
     DEFAULT_TAPE,
@@ -32,10 +35,11 @@ from simulator.backup.tapes import (
     TapeDrive,
     tape_unit,
 )
-from simulator.ufs.image import FileEntry
+from simulator.ufs.image import BaseTree, FileEntry
 
 if TYPE_CHECKING:
     from simulator.host import Host
+    from simulator.ufs.image import Image
 
 DUMPDATES = "/etc/dumpdates"                 # NINCREM, dump.h
 DEFAULT_FILE_RATE = 51200.0                  # KB/s writing a dump file on local disk
@@ -234,13 +238,18 @@ class DumpPlan:
     pass2_rounds: int              # "Mapping (Pass II)" lines
     esize: int                     # estimated 1 KB tape blocks (dumpmain.c esize)
     map_blocks: int                # tape blocks of one inode bit map
-    records: list[int]             # tape records of each entry in ``entries``
     maxino: int
     empty: bool                    # nothing to dump (root not in the dump map)
+    data_records: int              # tape records of every entry in ``entries``
+    dir_records: int               # ... of the dumped directories (the first ones)
+    count: int                     # inodes in use (what the mapping passes read)
+    inuse_ranges: list[list[int]]  # those inodes, as runs (the TS_CLRI map)
 
-    @property
-    def data_records(self) -> int:
-        return sum(self.records)
+    @functools.cached_property
+    def records(self) -> list[int]:
+        """Tape records of each entry in ``entries`` (only a dump cut short, or spanning
+        volumes, needs them one by one)."""
+        return [_records(e) for e in self.entries]
 
 
 def _blocks(size: int) -> int:
@@ -262,12 +271,24 @@ def _estimate(e: FileEntry) -> int:
     return 1 + s
 
 
-def _records(e: FileEntry) -> int:
+def _records(e: FileEntry | ArchiveEntry) -> int:
     """Records lf_dumpinode writes: a TS_INODE/TS_ADDR header per 512 blocks, the blocks."""
     if e.size == 0:
         return 1
     n = 1 if e.kind == "l" else _blocks(e.size)
     return n + -(-n // TP_NINDIR)
+
+
+def _map_blocks(maxino: int) -> int:
+    bitmap_bytes = -(-maxino // 8)
+    msiz = -(-bitmap_bytes // 65536) * 65536           # roundup(howmany(ino, NBBY), 64K)
+    return -(-msiz // TP_BSIZE)
+
+
+def _esize(count: int, est_total: int, map_blocks: int, ntrec: int) -> int:
+    """dumpmain.c: an inode header each and two bit maps (o_esize), the blocks of every
+    dumped inode (f_esize), etapes (1) and the TS_END records."""
+    return (count + 2) + (est_total - count + 2 * map_blocks) + 1 + ntrec
 
 
 def plan_dump(entries: Iterable[FileEntry], ddate: float, ninodes: int,
@@ -301,15 +322,12 @@ def plan_dump(entries: Iterable[FileEntry], ddate: float, ninodes: int,
                 dirmap.discard(d.inode)
         if not added:
             break
-    maxino = max(ninodes, max((e.inode for e in all_entries), default=ROOT_INO) + 1)
-    bitmap_bytes = -(-maxino // 8)
-    msiz = -(-bitmap_bytes // 65536) * 65536           # roundup(howmany(ino, NBBY), 64K)
-    map_blocks = -(-msiz // TP_BSIZE)
+    count = len(all_entries)
+    maxino = max(ninodes or count, max((e.inode for e in all_entries), default=ROOT_INO) + 1)
+    map_blocks = _map_blocks(maxino)
     dumped = [e for e in all_entries if e.inode in nod]
     order = [e for e in dumped if e.kind == "d"] + [e for e in dumped if e.kind != "d"]
-    o_esize = len(order) + 2                       # an inode header each; two bit maps
-    f_esize = sum(_estimate(e) - 1 for e in order) + 2 * map_blocks
-    esize = o_esize + f_esize + 1 + ntrec          # + etapes (1) + TS_END records
+    esize = _esize(len(order), sum(_estimate(e) for e in order), map_blocks, ntrec)
     names = []
     for d in order:
         if d.kind != "d":
@@ -317,8 +335,158 @@ def plan_dump(entries: Iterable[FileEntry], ddate: float, ninodes: int,
         for c in kids.get(dump_path(d.path), []):
             if c.inode not in nod:
                 names.append(_archive_entry(c, dumped=False))
-    return DumpPlan([_archive_entry(e) for e in order], names, rounds, esize, map_blocks,
-                    [_records(e) for e in order], maxino, not order)
+    records = [_records(e) for e in order]
+    plan = DumpPlan([_archive_entry(e) for e in order], names, rounds, esize, map_blocks,
+                    maxino, not order, sum(records),
+                    sum(r for r, e in zip(records, order, strict=True) if e.kind == "d"),
+                    count, ranges(e.inode for e in all_entries))
+    plan.records = records
+    return plan
+
+
+# A base tree (simulator.ufs.image.BaseTree) never changes: what a level 0 dump of it
+# would write is worked out once per tree and kept beside it, and a dump of an image (the
+# base tree plus an overlay of changes) pays only for the overlay (plan_image_dump).
+INDEX_LIMIT = 200_000             # bigger base trees are planned entry by entry
+
+
+@dataclass
+class _BaseIndex:
+    """A base tree in dump order (directories, then the rest, each by inode): its archive
+    entries (shared, never changed), their sort keys, estimates and records, and totals."""
+
+    files: list[FileEntry]
+    entries: list[ArchiveEntry]
+    keys: list[int]
+    pos: dict[int, int]            # inode -> position
+    est: list[int]
+    records: list[int]
+    est_total: int
+    rec_total: int
+    dir_records: int
+    min_ctime: float
+    inodes: list[int]              # sorted
+    inuse: list[list[int]]
+
+
+_INDEXES: weakref.WeakKeyDictionary[BaseTree, _BaseIndex] = weakref.WeakKeyDictionary()
+
+
+def _key(e: FileEntry) -> int:
+    """Dump order: directories (Pass III) before the rest (Pass IV), each by inode."""
+    return ((e.kind != "d") << 62) | e.inode
+
+
+def _base_index(base: BaseTree) -> _BaseIndex:
+    index = _INDEXES.get(base)
+    if index is None:
+        files = sorted(base.entries(), key=_key)
+        est = [_estimate(e) for e in files]
+        records = [_records(e) for e in files]
+        inodes = sorted(e.inode for e in files)
+        index = _INDEXES[base] = _BaseIndex(
+            files, [_archive_entry(e) for e in files], [_key(e) for e in files],
+            {e.inode: i for i, e in enumerate(files)}, est, records, sum(est), sum(records),
+            sum(r for r, e in zip(records, files, strict=True) if e.kind == "d"),
+            min((e.ctime for e in files), default=0.0), inodes, ranges(inodes))
+    return index
+
+
+def plan_image_dump(image: Image, ddate: float, ninodes: int, ntrec: int) -> DumpPlan:
+    """:func:`plan_dump` of ``image.entries()``, paying for the image's overlay only when
+    every inode is dumped (a level 0, or any dump older than every inode): the base tree's
+    part is its index's (:func:`_base_index`), the overlay's entries are merged in by dump
+    order, and the totals are the base tree's less what the overlay replaced plus what it
+    holds. Anything else (an incremental, a colliding inode, a huge base tree) is planned
+    from the entries (tested equal: tests/backup/test_backup_ufsdump.py)."""
+    base = image.base
+    if base.count() > INDEX_LIMIT:
+        return plan_dump(image.entries(), ddate, ninodes, ntrec)
+    index = _base_index(base)
+    if ddate > index.min_ctime:
+        return plan_dump(image.entries(), ddate, ninodes, ntrec)
+    removed: set[int] = set()              # base positions the overlay replaced or removed
+    added: list[tuple[int, FileEntry]] = []
+    pos = index.pos
+    for path, new in image.overlay.items():
+        old = base.get(path)
+        if old is not None:
+            removed.add(pos[old.inode])
+        if new is not None:
+            if new.ctime < ddate:
+                return plan_dump(image.entries(), ddate, ninodes, ntrec)
+            added.append((_key(new), new))
+    added.sort(key=lambda ka: ka[0])
+    new_inodes = {a.inode for _, a in added}
+    if len(new_inodes) < len(added) or any(
+            pos.get(i, -1) >= 0 and pos[i] not in removed for i in new_inodes):
+        return plan_dump(image.entries(), ddate, ninodes, ntrec)   # an inode twice
+    # the entries: base slices between the changes, the overlay's entries in their place
+    gone = sorted(removed)
+    base_entries, keys = index.entries, index.keys
+    out: list[ArchiveEntry] = []
+    at = ri = 0
+
+    def copy_to(q: int) -> None:
+        nonlocal at, ri
+        while ri < len(gone) and gone[ri] < q:
+            out.extend(base_entries[at:gone[ri]])
+            at = gone[ri] + 1
+            ri += 1
+        out.extend(base_entries[at:q])
+        at = max(at, q)
+    for k, a in added:
+        copy_to(bisect.bisect_left(keys, k, at))
+        out.append(_archive_entry(a))
+    copy_to(len(base_entries))
+    # the totals
+    est_total = index.est_total - sum(index.est[p] for p in gone) + \
+        sum(_estimate(a) for _, a in added)
+    rec_total = index.rec_total - sum(index.records[p] for p in gone)
+    dir_records = index.dir_records - sum(index.records[p] for p in gone
+                                          if index.files[p].kind == "d")
+    for _, a in added:
+        r = _records(a)
+        rec_total += r
+        if a.kind == "d":
+            dir_records += r
+    count = len(out)
+    gone_inodes = {index.files[p].inode for p in gone}
+    top = next((i for i in reversed(index.inodes) if i not in gone_inodes), ROOT_INO)
+    top = max([top] + [a.inode for _, a in added])
+    maxino = max(ninodes or count, top + 1)
+    map_blocks = _map_blocks(maxino)
+    esize = _esize(count, est_total, map_blocks, ntrec)
+    inuse = _edit_ranges(index.inuse, gone_inodes - new_inodes,
+                         [i for i in new_inodes if i not in pos])
+    return DumpPlan(out, [], 1, esize, map_blocks, maxino, not out, rec_total, dir_records,
+                    count, inuse)
+
+
+def _edit_ranges(runs: list[list[int]], removed: set[int], added: list[int]) -> list[list[int]]:
+    """:func:`ranges` of the numbers in ``runs`` less ``removed`` plus ``added`` (none of
+    which is in ``runs``), without listing the numbers."""
+    cut = sorted(removed)
+    pieces: list[list[int]] = []
+    for a, b in runs:
+        lo = bisect.bisect_left(cut, a)
+        hi = bisect.bisect_right(cut, b)
+        start = a
+        for c in cut[lo:hi]:
+            if c > start:
+                pieces.append([start, c - 1])
+            start = c + 1
+        if start <= b:
+            pieces.append([start, b])
+    pieces += ranges(added)
+    pieces.sort()
+    out: list[list[int]] = []
+    for a, b in pieces:
+        if out and out[-1][1] >= a - 1:
+            out[-1][1] = max(out[-1][1], b)
+        else:
+            out.append([a, b])
+    return out
 
 
 def _parent(path: str) -> str:

@@ -10,11 +10,11 @@ from conftest import sample_text
 
 from simulator import Host
 from simulator.backup.archive import parse
-from simulator.backup.backups import plan_dump
+from simulator.backup.backups import _INDEXES, DumpPlan, plan_dump, plan_image_dump
 from simulator.backup.verify import verify_backup
 from simulator.scenario import WorkloadSpec
 from simulator.ufs.filesystems import FileSystems
-from simulator.ufs.image import FileEntry
+from simulator.ufs.image import S_IFDIR, S_IFREG, FileEntry, Image
 
 DATE = r"[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \d{4}"
 
@@ -367,3 +367,49 @@ def test_progress_of_a_dump_with_a_forced_larger_tape_block_stays_within_100_per
     assert len(done) > 10
     assert all(0 < p <= 100 and not t.startswith("-") for p, t in done)
     assert [p for p, _ in done] == sorted(p for p, _ in done)
+
+
+def _same_plan(fast: DumpPlan, slow: DumpPlan) -> None:
+    assert [e.to_line() for e in fast.entries] == [e.to_line() for e in slow.entries]
+    assert [e.to_line() for e in fast.names] == [e.to_line() for e in slow.names]
+    for f in ("pass2_rounds", "esize", "map_blocks", "maxino", "empty", "data_records",
+              "dir_records", "count", "inuse_ranges", "records"):
+        assert getattr(fast, f) == getattr(slow, f), f
+
+
+def test_a_dump_plan_from_the_base_tree_index_equals_one_from_every_entry() -> None:
+    """plan_image_dump reuses what the base tree's index knows and merges the overlay in:
+    after a workload, removals, a new directory, new files and a replaced file of another
+    kind, it plans exactly what plan_dump plans from the image's entries, for a level 0 and
+    for dumps of every age (the incrementals take the entry-by-entry path)."""
+    h, fs = make_host(files=600, rate=4.0, creates=0.5)
+    h.advance(1800)
+    img: Image = fs.filesystems["/home1"].live.copy()
+    assert img.overlay
+    base = img.base
+    docs = [e for e in base.entries() if e.kind == "f"]
+    img.remove(docs[3].path)
+    img.remove(docs[-1].path)                       # the highest inode goes
+    img.remove(docs[40].path)
+    t = h.clock.now
+    d = img.get(docs[10].path.rsplit("/", 1)[0])
+    assert d is not None
+    newdir = FileEntry(d.path + "/new", img.alloc_ino(), "d", 512, t, t, 0, 0, S_IFDIR | 0o755, "")
+    img.put(newdir)
+    img.put(FileEntry(newdir.path + "/f", img.alloc_ino(), "f", 70000, t, t, 0, 0,
+                      S_IFREG | 0o644, "x"))
+    old = docs[20]                                   # a file becomes a directory
+    img.put(FileEntry(old.path, old.inode, "d", 512, t, t, 0, 0, S_IFDIR | 0o755, ""))
+    _INDEXES.pop(base, None)
+    for ddate in (0, base.created - 10 * 365 * 86400, base.created - 86400, t - 1, t + 1):
+        fast = plan_image_dump(img, ddate, img.geometry.ninodes, 63)
+        slow = plan_dump(list(img.entries()), ddate, img.geometry.ninodes, 63)
+        _same_plan(fast, slow)
+    index = _INDEXES[base]                           # the level 0 did use the index
+    level0 = plan_image_dump(img, 0, img.geometry.ninodes, 63)
+    assert any(e is index.entries[0] for e in level0.entries)
+    assert len(level0.entries) == img.nfiles
+    # an unchanged image: the base tree's own entries
+    clean = fs.filesystems["/home1"].live.copy()
+    clean.overlay.clear()
+    _same_plan(plan_image_dump(clean, 0, 0, 10), plan_dump(clean.entries(), 0, 0, 10))

@@ -28,8 +28,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from simulator.backup.archive import ArchiveHeader, ranges
-from simulator.backup.backups import DumpPlan, plan_dump
+from simulator.backup.archive import ArchiveHeader
+from simulator.backup.backups import DumpPlan, plan_image_dump
 from simulator.backup.cmd.ufsdump.fstab import device_exists, mnttabsearch, rawname
 from simulator.backup.cmd.ufsdump.itime import getitime, prdate, putitime
 from simulator.backup.cmd.ufsdump.optr import X_ABORT, X_FINOK, Operator, lastdump
@@ -43,7 +43,7 @@ from simulator.core.strerror import EACCES, ENOENT
 
 if TYPE_CHECKING:
     from simulator.host import Host
-    from simulator.ufs.image import FileEntry, Image
+    from simulator.ufs.image import Image
 
 NAME = "ufsdump"
 USAGE = "Usage: %s [0123456789fustdWwnNDCcbavloS [argument]] filesystem\n"
@@ -320,19 +320,17 @@ class Dump:
         name = k.dname or disk
         ddate, lastincno = getitime(self.optr, name, k.level)
         image = self.read_image(disk)
-        entries = list(image.entries())
-        ninodes = image.geometry.ninodes or len(entries)
         date = int(self.host.clock.now)
         if not k.printsize:
             self.announce(date, ddate, lastincno, disk, filesystem)
-        plan = self.map_passes(entries, ddate, ninodes)
+        plan = self.map_passes(image, ddate)
         esize, tp_bsize = self.print_estimate(plan, tsize)
         header = ArchiveHeader(
             level=k.level, date=date, ddate=int(ddate), host=self.host.hostname,
             device=c_dev, filesys=filesystem or UNLISTED, label=k.label, volume=1,
             volumes=1, complete=False, ntrec=k.ntrec, tp_bsize=tp_bsize, blocks=0,
             maxino=plan.maxino, clean=image.consistent, damaged=dict(image.damaged),
-            inuse_ranges=ranges(e.inode for e in entries))
+            inuse_ranges=plan.inuse_ranges)
         self.writer = Writer(self.inv, k, self.optr, header, plan, esize, tsize)
         self.writer.source = disk        # the raw device read (bread's `disk')
         with self.host.fs.long_stretch():     # the workload replayed once: ufs/locks.py
@@ -440,11 +438,13 @@ class Dump:
         self.optr.msg(f"Dumping {disk} {where}to {sdumpdev}.\n")
         self.optr.msg("Mapping (Pass I) [regular files]\n")
 
-    def map_passes(self, entries: list[FileEntry], ddate: int, ninodes: int) -> DumpPlan:
-        """Pass I and the Pass II rounds (dumptraverse.c mark, add), in virtual time."""
+    def map_passes(self, image: Image, ddate: int) -> DumpPlan:
+        """Pass I and the Pass II rounds (dumptraverse.c mark, add), in virtual time: the
+        plan is of the image as the passes start (a mounted file system may change while
+        they read it)."""
         k = self.keys
-        self.host.advance(0.1 + len(entries) * MAP_SECONDS_PER_INODE)
-        plan = plan_dump(entries, ddate, ninodes, k.ntrec)
+        plan = plan_image_dump(image, ddate, image.geometry.ninodes, k.ntrec)
+        self.host.advance(0.1 + plan.count * MAP_SECONDS_PER_INODE)
         for _ in range(plan.pass2_rounds):
             if not k.printsize:
                 self.optr.msg("Mapping (Pass II) [directories]\n")

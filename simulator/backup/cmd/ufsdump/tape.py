@@ -16,8 +16,10 @@ per block: a terabyte dump costs a few hundred steps.
 
 from __future__ import annotations
 
+import functools
+import itertools
 import struct
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import IO, TYPE_CHECKING, Literal, NoReturn
 
 from simulator.backup.archive import Archive, ArchiveEntry, ArchiveHeader
@@ -83,14 +85,10 @@ class Writer:
         self.ntrec = keys.ntrec
         mapr = plan.map_blocks + -(-plan.map_blocks // 512)
         # the record stream after each volume's TS_TAPE header: maps, inodes, TS_END
-        self.offsets: list[int] = []
-        pos = mapr + (0 if plan.empty else mapr)
-        for r in plan.records:
-            self.offsets.append(pos)
-            pos += r
-        self.stream = pos + self.ntrec
-        ndirs = sum(1 for e in plan.entries if e.kind == "d")
-        dirs_end = self.offsets[ndirs] if ndirs < len(self.offsets) else pos
+        self.first = mapr + (0 if plan.empty else mapr)
+        self.data_end = self.first + plan.data_records
+        self.stream = self.data_end + self.ntrec
+        dirs_end = self.first + plan.dir_records
         # the master queues records up to NBUF tape blocks ahead of the writer
         self.pass4_at = max(0, dirs_end - NBUF * self.ntrec)
         self.phase = 0
@@ -181,6 +179,12 @@ class Writer:
             else backups.disk_rate_kbs
         return max(1.0, min(disk, dest))
 
+    @functools.cached_property
+    def offsets(self) -> list[int]:
+        """Where each entry's records start in the stream (a volume change or a dump cut
+        short needs them)."""
+        return [self.first + r for r in itertools.accumulate(self.plan.records, initial=0)][:-1]
+
     def inode_at(self, rec: int) -> int:
         ino = 2
         for off, e in zip(self.offsets, self.plan.entries, strict=False):
@@ -191,6 +195,8 @@ class Writer:
 
     def entries_before(self, rec: int) -> int:
         """Entries whose every record was written before stream record ``rec``."""
+        if rec >= self.data_end:
+            return len(self.plan.entries)
         n = 0
         for off, r in zip(self.offsets, self.plan.records, strict=False):
             if off + r <= rec:
@@ -327,8 +333,8 @@ class Writer:
         h.blocks = final * 2
         h.complete = True
         h.volume_inodes = starts
-        for e in self.entries:
-            e.volume = volume_of(e, starts)
+        if len(starts) > 1:       # new entries: the plan's may be shared (backups.py)
+            self.entries = [replace(e, volume=volume_of(e, starts)) for e in self.entries]
         self.publish(out)
         vols = f"on {volno} volumes" if volno > 1 else "on 1 volume"
         line = f"{final * 2} blocks ({mb(final, 1024)}) {vols}"
