@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import itertools
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
@@ -208,22 +209,43 @@ def _vocabulary(seed: int, nusers: int) -> Vocabulary:
     return _VOCAB[key]
 
 
-def _cache_file(seed: int, nusers: int) -> Path | None:
-    """Where a drawn vocabulary is kept: ``$SVMSIM_CACHE`` (``off``: nowhere), else
-    ``$XDG_CACHE_HOME/svmsim`` or ``~/.cache/svmsim``, per Faker version (another version
-    may draw other words)."""
+def _cache_root() -> Path | None:
+    """svmsim's cache directory: ``$SVMSIM_CACHE`` (``off``: none), else
+    ``$XDG_CACHE_HOME/svmsim`` or ``~/.cache/svmsim``."""
     import os
     root = os.environ.get("SVMSIM_CACHE") or os.path.join(
         os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"),
         "svmsim")
-    if root == "off":
+    return None if root == "off" else Path(root)
+
+
+def _keep_json(path: Path, data: Any) -> None:
+    """Write a cache file atomically (a temporary file renamed); a cache that cannot be
+    written (a read-only home) is simply not kept."""
+    import os
+    import tempfile
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump(data, f)
+        os.replace(tmp, path)
+    except OSError:
+        pass
+
+
+def _cache_file(seed: int, nusers: int) -> Path | None:
+    """Where a drawn vocabulary is kept (:func:`_cache_root`), per Faker version (another
+    version may draw other words)."""
+    root = _cache_root()
+    if root is None:
         return None
     try:
         from importlib.metadata import version
         faker = version("faker")
     except Exception:
         return None
-    return Path(root) / f"vocabulary-faker-{faker}" / f"{seed}-{nusers}.json"
+    return root / f"vocabulary-faker-{faker}" / f"{seed}-{nusers}.json"
 
 
 def _cached_vocabulary(seed: int, nusers: int) -> Vocabulary | None:
@@ -241,21 +263,9 @@ def _cached_vocabulary(seed: int, nusers: int) -> Vocabulary | None:
 
 
 def _keep_vocabulary(seed: int, nusers: int, vocab: Vocabulary) -> None:
-    """Write the cache file atomically (a temporary file renamed); a cache that cannot be
-    written (a read-only home) is simply not kept."""
-    import os
-    import tempfile
     path = _cache_file(seed, nusers)
-    if path is None:
-        return
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".vocab-")
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump({"words": list(vocab[0]), "users": list(vocab[1])}, f)
-        os.replace(tmp, path)
-    except OSError:
-        pass
+    if path is not None:
+        _keep_json(path, {"words": list(vocab[0]), "users": list(vocab[1])})
 
 
 def known_vocabulary(seed: int, nusers: int) -> Vocabulary | None:
@@ -321,6 +331,11 @@ class BaseTree:
         self._hash: int | None = None
         self._docs: dict[int, FileEntry] = {}
         self._got: dict[str, FileEntry | None] = {}
+        self._seed_mix = _mix(0x1234567 ^ (seed & _M64))    # rnd(seed, ...)'s first step
+
+    def _rnd(self, i: int, purpose: int) -> int:
+        """``rnd(self.seed, i, purpose)`` with the seed's step done once per tree."""
+        return _mix(_mix(self._seed_mix ^ (i & _M64)) ^ (purpose & _M64))
 
     # Faker is only loaded when a name is first needed: loading a saved host for one
     # `svmsim exec -- metastat` must not pay for it.
@@ -342,7 +357,7 @@ class BaseTree:
 
     # ------------------------------------------------------------- single entries
     def _time(self, ino: int) -> float:
-        return float(int(self.created - 60 - rnd(self.seed, ino, 7) % (2 * YEAR)))
+        return float(int(self.created - 60 - self._rnd(ino, 7) % (2 * YEAR)))
 
     def _dir(self, path: str, ino: int, uid: int = 0, gid: int = 0, mode: int = 0o755,
              nent: int = 2) -> FileEntry:
@@ -372,17 +387,17 @@ class BaseTree:
                          self.uid_of(u), 10, 0o755, 2 + n)
 
     def _mail(self, u: int) -> FileEntry:
-        size = int(self.mail_mean * 2 * (rnd(self.seed, u, 3) % 1000) / 1000)
+        size = int(self.mail_mean * 2 * (self._rnd(u, 3) % 1000) / 1000)
         return self._file(f"var/mail/{self.users[u]}", self.ino_mail + u, size,
                           self.uid_of(u), 6, 0o660)
 
     def doc_name(self, j: int, local: int) -> str:
-        r = rnd(self.seed, j, 5)
+        r = self._rnd(j, 5)
         w = self.words
         return f"{w[r % len(w)]}_{w[(r >> 16) % len(w)]}_{local}.{EXTS[(r >> 32) % len(EXTS)]}"
 
     def doc_size(self, j: int) -> int:
-        r = rnd(self.seed, j, 11)
+        r = self._rnd(j, 11)
         if r % 50 == 0:
             return 0
         return int(self.doc_mean * 2 * ((r >> 8) % 10000) / 10000)
@@ -521,13 +536,37 @@ class BaseTree:
         cached = self._frags.get(fsize)
         if cached is not None:
             return cached
-        frags = 0
-        for e in self._small_entries():
-            frags += e.frags(fsize)
-        if self.ndocs:
-            frags += _doc_frags(self.seed, self.ndocs, self.doc_mean, fsize)
+        kept = self._counter_file(fsize) if self.ndocs >= _SMALL_DOCS else None
+        frags = _read_counter(kept) if kept is not None else None
+        if frags is None:
+            frags = 0
+            for e in self._small_entries():
+                frags += e.frags(fsize)
+            if self.ndocs:
+                frags += _doc_frags(self.seed, self.ndocs, self.doc_mean, fsize)
+            if kept is not None:
+                _keep_json(kept, {"frags": frags})
         self._frags[fsize] = frags
         return frags
+
+    def _counter_file(self, fsize: int) -> Path | None:
+        """Where a big tree's fragment count is kept, as a real superblock keeps its summary
+        (fs_cstotal, uts/common/sys/fs/ufs_fs.h; ufs_statvfs reads it without a walk):
+        counted once and read by df or fsck of the same tree in any later process.
+
+        A base tree is a pure function of its parameters; the name holds them all, plus
+        the fragments of its first :data:`_COUNTER_SAMPLE` entries and documents counted
+        now, so a generator that draws other sizes or another layout names another file
+        and a kept count is never read for a tree it was not counted on."""
+        root = _cache_root()
+        if root is None:
+            return None
+        sample = sum(e.frags(fsize) for e in
+                     itertools.islice(self._small_entries(), _COUNTER_SAMPLE))
+        sample = sample * 1_000_003 + _doc_frags_py(self.seed, 0, _COUNTER_SAMPLE,
+                                                    self.doc_mean, fsize)
+        return root / "ufs-counters" / (f"{self.seed}-{self.files}-{self.data_blocks}-"
+                                        f"{fsize}-{sample}.json")
 
     def _small_entries(self) -> Iterator[FileEntry]:
         """Every entry but the documents (their count is bounded by the users')."""
@@ -549,7 +588,7 @@ class BaseTree:
                     n = max(0, min(self.per_dir, self.ndocs - k * self.per_dir))
                     yield self._dir("", 0, nent=2 + n)
             for u in range(self.nmail):
-                size = int(self.mail_mean * 2 * (rnd(self.seed, u, 3) % 1000) / 1000)
+                size = int(self.mail_mean * 2 * (self._rnd(u, 3) % 1000) / 1000)
                 yield FileEntry("", 0, "f", size, 0.0, 0.0, 0, 0, 0, "")
 
     def hash_total(self) -> int:
@@ -574,20 +613,36 @@ class BaseTree:
 
 
 _SMALL_DOCS = 20_000      # fewer documents than this are counted without numpy
+_COUNTER_SAMPLE = 64      # documents drawn to key a kept counter (see _doc_frags)
+
+
+def _doc_frags_py(seed: int, lo: int, hi: int, doc_mean: int, fsize: int) -> int:
+    """Fragments of documents lo..hi-1, one by one (:meth:`BaseTree.doc_size`)."""
+    total = 0
+    for j in range(lo, hi):
+        r = rnd(seed, j, 11)
+        size = 0 if r % 50 == 0 else int(doc_mean * 2 * ((r >> 8) % 10000) / 10000)
+        total += entry_frags("f", size, 0, fsize)
+    return total
 
 
 def _doc_frags(seed: int, ndocs: int, doc_mean: int, fsize: int) -> int:
     """Fragments of documents 0..ndocs-1 (:meth:`BaseTree.doc_size`, :func:`entry_frags`)."""
     if ndocs < _SMALL_DOCS:
-        total = 0
-        for j in range(ndocs):
-            r = rnd(seed, j, 11)
-            size = 0 if r % 50 == 0 else int(doc_mean * 2 * ((r >> 8) % 10000) / 10000)
-            total += entry_frags("f", size, 0, fsize)
-        return total
+        return _doc_frags_py(seed, 0, ndocs, doc_mean, fsize)
     import numpy as np  # only for big trees: its import costs ~0.1 s
     return sum(_doc_frags_chunk(np, seed, lo, min(ndocs, lo + _CHUNK), doc_mean, fsize)
                for lo in range(0, ndocs, _CHUNK))
+
+
+def _read_counter(path: Path) -> int | None:
+    """A kept count (:meth:`BaseTree._counter_file`); None when missing or damaged."""
+    try:
+        kept = json.loads(path.read_text(encoding="utf-8"))["frags"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return kept if isinstance(kept, int) and not isinstance(kept, bool) and kept >= 0 \
+        else None
 
 
 _CHUNK = 1 << 16                     # documents per numpy pass (memory stays flat)

@@ -98,11 +98,12 @@ def test_state_round_trips_through_json() -> None:
                                              (30_000, 1 << 30)])
 @pytest.mark.parametrize("fsize", [1024, 8192])
 def test_the_fragment_count_without_a_pass_equals_the_pass(files: int, data: int,
-                                                           fsize: int) -> None:
+                                                           fsize: int, monkeypatch) -> None:
     """BaseTree.frag_total (sizes only; numpy for the documents of big trees) gives what
     summing every entry's fragments gives, on both of its paths (issue 17: df on a
     million-file UFS must not walk it)."""
     import simulator.ufs.image as image
+    monkeypatch.setenv("SVMSIM_CACHE", "off")          # counted here, not read back
     tree = image.BaseTree(7, files, data, 1.7e9)
     walked = sum(e.frags(fsize) for e in tree.entries())
     assert tree.frag_total(fsize) == walked
@@ -114,6 +115,34 @@ def test_the_fragment_count_without_a_pass_equals_the_pass(files: int, data: int
             assert tree.frag_total(fsize) == walked
         finally:
             image._SMALL_DOCS = saved
+
+
+def test_a_big_trees_fragment_count_is_kept_like_a_superblock_summary(tmp_path,
+                                                                       monkeypatch) -> None:
+    """A big tree's fragment count is written once and read back by later trees of the
+    same parameters (issue 17: df of a million-file UFS reads counters); a damaged file is
+    counted again; a tree drawn otherwise (another seed, size, fragment size) never reads
+    another's count; with the cache off it is counted every time."""
+    import simulator.ufs.image as image
+    monkeypatch.setenv("SVMSIM_CACHE", str(tmp_path))
+    monkeypatch.setattr(image, "_SMALL_DOCS", 0)
+
+    def tree(seed: int = 5, files: int = 3000) -> image.BaseTree:
+        return image.BaseTree(seed, files, 1 << 22, 1.7e9)
+    walked = sum(e.frags(1024) for e in tree().entries())
+    assert tree().frag_total(1024) == walked
+    kept = list((tmp_path / "ufs-counters").iterdir())
+    assert len(kept) == 1
+    kept[0].write_text('{"frags": 1}')                 # read back, not counted again
+    assert tree().frag_total(1024) == 1
+    kept[0].write_text("{broken")
+    assert tree().frag_total(1024) == walked
+    for other, fsize in ((tree(6), 1024), (tree(5, 3001), 1024), (tree(), 8192)):
+        assert other.frag_total(fsize) == sum(e.frags(fsize) for e in other.entries())
+    assert len(list((tmp_path / "ufs-counters").iterdir())) == 4
+    monkeypatch.setenv("SVMSIM_CACHE", "off")
+    kept[0].write_text('{"frags": 1}')
+    assert tree().frag_total(1024) == walked
 
 
 def test_a_drawn_vocabulary_is_kept_in_the_cache_and_read_back(tmp_path, monkeypatch) -> None:
@@ -129,3 +158,13 @@ def test_a_drawn_vocabulary_is_kept_in_the_cache_and_read_back(tmp_path, monkeyp
     assert image._cached_vocabulary(4242, 7) is None
     monkeypatch.setenv("SVMSIM_CACHE", "off")
     assert image._cache_file(4242, 7) is None
+
+
+def test_a_trees_draws_are_rnd_of_its_seed() -> None:
+    """BaseTree._rnd (the seed's hashing step done once per tree) draws what rnd draws."""
+    import simulator.ufs.image as image
+    for seed in (0, 3, 2**63 + 5, -1):
+        tree = image.BaseTree(seed, 10, 0, 1.7e9)
+        for i in (0, 1, 9, 10**9, -7):
+            for purpose in (3, 5, 7, 11):
+                assert tree._rnd(i, purpose) == image.rnd(seed, i, purpose)
