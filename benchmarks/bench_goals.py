@@ -197,7 +197,8 @@ def md8192() -> object:
     h = Host("big")
     h.add_disk("c0t0d0", 143349312)
     h.add_replicas("c0t0d0s7", count=3)
-    slices = [f"c{1 + d // 100}t{d % 100}d0s{s}" for d in range(1000) for s in (0, 1, 3, 4, 5, 6, 7)]
+    slices = [f"c{1 + d // 100}t{d % 100}d0s{s}" for d in range(1000)
+              for s in (0, 1, 3, 4, 5, 6, 7)]
     for d in range(1000):
         h.add_disk(f"c{1 + d // 100}t{d % 100}d0", 143349312,
                    slices={s: 2097152 for s in (0, 1, 3, 4, 5, 6, 7)})
