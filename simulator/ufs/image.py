@@ -133,6 +133,9 @@ def sort_key(path: str) -> tuple[str, ...]:
 
 def norm_path(path: str) -> str:
     """``./a/b``, ``/a/b/``, ``a//b`` -> ``a/b``; ``""``, ``/``, ``.`` -> ``"."``."""
+    if path and path[0] != "/" and path[-1] != "/" and "//" not in path \
+            and "./" not in path and not path.endswith("/."):
+        return path                  # already normal (a workload's every lookup)
     parts = [p for p in path.split("/") if p not in ("", ".")]
     return "/".join(parts) if parts else ROOT
 

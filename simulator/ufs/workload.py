@@ -145,7 +145,10 @@ class Workload:
                                      + self.deletes_per_second) > 0
 
     def matches(self, path: str) -> bool:
-        return any(fnmatch.fnmatchcase(path, g) or g in ("**", "*") for g in self.paths)
+        paths = self.paths
+        if "**" in paths or "*" in paths:
+            return True
+        return any(fnmatch.fnmatchcase(path, g) for g in paths)
 
     def due(self, dt: float, cap: int | None = None,
             tail: float = 0.0) -> list[tuple[float, str]]:

@@ -168,3 +168,14 @@ def test_a_trees_draws_are_rnd_of_its_seed() -> None:
         for i in (0, 1, 9, 10**9, -7):
             for purpose in (3, 5, 7, 11):
                 assert tree._rnd(i, purpose) == image.rnd(seed, i, purpose)
+
+
+@settings(max_examples=400)
+@given(st.lists(st.sampled_from(["", ".", "..", "a", "b.c", "d.", ".e"]), max_size=6),
+       st.booleans(), st.booleans())
+def test_norm_path_fast_path_agrees_with_the_components(parts, lead, trail) -> None:
+    """norm_path returns a path as it is only when splitting it would give it back."""
+    from simulator.ufs.image import ROOT, norm_path
+    path = ("/" if lead else "") + "/".join(parts) + ("/" if trail else "")
+    kept = [p for p in path.split("/") if p not in ("", ".")]
+    assert norm_path(path) == ("/".join(kept) if kept else ROOT)
