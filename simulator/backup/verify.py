@@ -189,12 +189,13 @@ def _dump_path(path: str) -> str:
 
 
 def _compare_fields(a: ArchiveEntry, e: FileEntry) -> tuple[str, ...]:
-    theirs = {"kind": e.kind, "size": int(e.size), "mode": int(e.mode), "uid": int(e.uid),
-              "gid": int(e.gid), "mtime": float(e.mtime), "digest": str(e.digest or ""),
-              "target": (e.target or None) if e.kind == "l" else None}
-    ours = {"kind": a.kind, "size": a.size, "mode": a.mode, "uid": a.uid, "gid": a.gid,
-            "mtime": a.mtime, "digest": a.digest, "target": a.target}
-    return tuple(f for f in FIELDS if ours[f] != theirs[f])
+    """The :data:`FIELDS` in which ``a`` differs from ``e`` (in that order)."""
+    theirs = (e.kind, int(e.size), int(e.mode), int(e.uid), int(e.gid), float(e.mtime),
+              str(e.digest or ""), (e.target or None) if e.kind == "l" else None)
+    ours = (a.kind, a.size, a.mode, a.uid, a.gid, a.mtime, a.digest, a.target)
+    if ours == theirs:
+        return ()
+    return tuple(f for f, x, y in zip(FIELDS, ours, theirs, strict=True) if x != y)
 
 
 def compare(arch: Archive, entries: Iterable[FileEntry]) -> list[Difference]:
