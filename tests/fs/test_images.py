@@ -179,3 +179,18 @@ def test_norm_path_fast_path_agrees_with_the_components(parts, lead, trail) -> N
     path = ("/" if lead else "") + "/".join(parts) + ("/" if trail else "")
     kept = [p for p in path.split("/") if p not in ("", ".")]
     assert norm_path(path) == ("/".join(kept) if kept else ROOT)
+
+
+@given(st.tuples(st.sampled_from(["f", "d"]), st.integers(0, 3), st.sampled_from([0.0, 1.5])),
+       st.tuples(st.sampled_from(["f", "d"]), st.integers(0, 3), st.sampled_from([0.0, 1.5])),
+       st.booleans(), st.booleans())
+def test_the_entry_comparison_shortcut_is_equality(x, y, xnone, ynone) -> None:
+    """Image._set's _same(a, b) (the modification time compared first) is ``a == b``."""
+    from simulator.ufs.image import FileEntry, _same
+
+    def entry(t: tuple[str, int, float], none: bool) -> FileEntry | None:
+        kind, size, mtime = t
+        return None if none else FileEntry("a/b", 9, kind, size, mtime, 0.0, 0, 0, 0o644, "")
+    a, b = entry(x, xnone), entry(y, ynone)
+    assert _same(a, b) == (a == b)
+    assert _same(a, a)
