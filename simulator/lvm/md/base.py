@@ -222,12 +222,16 @@ class VolumeBase:
         st = s.units.get(slot.name)
         if not isinstance(st, Stripe):
             return base
-        states = [c.state for c in st.components]
-        if any(x.erred for x in states):
-            return SmState.COMP_ERRED
-        if any(x == CompState.RESYNC for x in states):
-            return SmState.COMP_RESYNC
-        return base
+        # one pass over the components: an erred one wins over a resyncing one
+        resync = False
+        for row in st.rows:
+            for c in row.components:
+                x = c.state
+                if x.erred:
+                    return SmState.COMP_ERRED
+                if x == CompState.RESYNC:
+                    resync = True
+        return SmState.COMP_RESYNC if resync else base
 
     def _readable_range(self, s: MDSet, m: Mirror, exclude: str, start: int, end: int) -> bool:
         """Does a submirror other than ``exclude`` hold good data for blocks [start, end)?"""
