@@ -400,9 +400,8 @@ class BaseTree:
                          self.uid_of(u), 10, 0o755, 2 + n)
 
     def _mail(self, u: int) -> FileEntry:
-        size = int(self.mail_mean * 2 * (self._rnd(u, 3) % 1000) / 1000)
-        return self._file(f"var/mail/{self.users[u]}", self.ino_mail + u, size,
-                          self.uid_of(u), 6, 0o660)
+        return self._file(f"var/mail/{self.users[u]}", self.ino_mail + u,
+                          self.mail_size(u), self.uid_of(u), 6, 0o660)
 
     def doc_name(self, j: int, local: int) -> str:
         r = self._rnd(j, 5)
@@ -410,10 +409,10 @@ class BaseTree:
         return f"{w[r % len(w)]}_{w[(r >> 16) % len(w)]}_{local}.{EXTS[(r >> 32) % len(EXTS)]}"
 
     def doc_size(self, j: int) -> int:
-        r = self._rnd(j, 11)
-        if r % 50 == 0:
-            return 0
-        return int(self.doc_mean * 2 * ((r >> 8) % 10000) / 10000)
+        return _doc_size(self._rnd(j, 11), self.doc_mean)
+
+    def mail_size(self, u: int) -> int:
+        return int(self.mail_mean * 2 * (self._rnd(u, 3) % 1000) / 1000)
 
     def _doc(self, j: int) -> FileEntry:
         """Document ``j``; remembered for trees small enough (entries are immutable)."""
@@ -601,8 +600,7 @@ class BaseTree:
                     n = max(0, min(self.per_dir, self.ndocs - k * self.per_dir))
                     yield self._dir("", 0, nent=2 + n)
             for u in range(self.nmail):
-                size = int(self.mail_mean * 2 * (self._rnd(u, 3) % 1000) / 1000)
-                yield FileEntry("", 0, "f", size, 0.0, 0.0, 0, 0, 0, "")
+                yield FileEntry("", 0, "f", self.mail_size(u), 0.0, 0.0, 0, 0, 0, "")
 
     def hash_total(self) -> int:
         """The digest sum over the whole base tree (:func:`entry_hash` of every entry): one
@@ -629,13 +627,17 @@ _SMALL_DOCS = 20_000      # fewer documents than this are counted without numpy
 _COUNTER_SAMPLE = 64      # documents drawn to key a kept counter (see _doc_frags)
 
 
+def _doc_size(r: int, doc_mean: int) -> int:
+    """A document's size from its draw ``rnd(seed, j, 11)`` (:func:`_doc_frags_chunk` is
+    the same for numpy arrays)."""
+    return 0 if r % 50 == 0 else int(doc_mean * 2 * ((r >> 8) % 10000) / 10000)
+
+
 def _doc_frags_py(seed: int, lo: int, hi: int, doc_mean: int, fsize: int) -> int:
     """Fragments of documents lo..hi-1, one by one (:meth:`BaseTree.doc_size`)."""
     total = 0
     for j in range(lo, hi):
-        r = rnd(seed, j, 11)
-        size = 0 if r % 50 == 0 else int(doc_mean * 2 * ((r >> 8) % 10000) / 10000)
-        total += entry_frags("f", size, 0, fsize)
+        total += entry_frags("f", _doc_size(rnd(seed, j, 11), doc_mean), 0, fsize)
     return total
 
 
