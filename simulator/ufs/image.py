@@ -18,7 +18,7 @@ import functools
 import hashlib
 import itertools
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -69,6 +69,12 @@ def content_digest(*parts: object) -> str:
     return hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
 
 
+def drawn_digest(r1: int, r2: int) -> str:
+    """A content digest (32 hex digits, as :func:`content_digest`) from two 64-bit numbers
+    already drawn for the content: a sampled workload's writes make thousands at once."""
+    return f"{r1:016x}{r2:016x}"
+
+
 ZERO_DIGEST = content_digest("zero-filled")
 
 
@@ -106,11 +112,13 @@ def entry_frags(kind: str, size: int, target_len: int = 0, fsize: int = 1024) ->
     """UFS allocation: fragment tails only for files without indirect blocks; one 8 KB
     indirect block per NINDIR data blocks beyond the 12 direct ones; fast symlinks
     (targets under 60 bytes) live in the inode."""
-    frag = BSIZE // fsize
     if kind == "l":
         return 0 if target_len < 60 else 1
     if size <= 0:
         return 0
+    if size <= NDADDR * BSIZE:           # direct blocks only: whole blocks and the tail's frags
+        return -(-size // fsize)
+    frag = BSIZE // fsize
     blocks = -(-size // BSIZE)
     if blocks <= NDADDR:
         return (blocks - 1) * frag + -(-(size - (blocks - 1) * BSIZE) // fsize)
@@ -527,7 +535,8 @@ class BaseTree:
         return [f"home/{u}/{s}" for u in self.users for s in SUBDIRS]
 
     def random_file(self, r: int) -> str | None:
-        """A file of the base tree picked by the 64-bit number ``r``."""
+        """A file of the base tree picked by the 64-bit number ``r``: the database file 2 %
+        of the time, a mail spool 10 %, a document the rest (see :meth:`pick_classes`)."""
         if not self.files:
             return None
         pick = r % 100
@@ -536,6 +545,26 @@ class BaseTree:
         if pick < 12 or not self.ndocs:
             return self._mail((r >> 8) % self.nmail).path if self.nmail else "db/appdb.dbf"
         return self._doc((r >> 8) % self.ndocs).path
+
+    def pick_classes(self) -> list[tuple[float, int, Callable[[int], FileEntry]]]:
+        """How :meth:`random_file` spreads its picks: (share of the picks, number of files,
+        the file of each index) for the database file, the mail spools and the documents,
+        the files of a class equally likely. A sampled workload (workload.py) draws from
+        these what :meth:`random_file` would have picked, write by write."""
+        if not self.files:
+            return []
+
+        def db(_i: int) -> FileEntry:
+            return self._file("db/appdb.dbf", 5, self.db_size, 0, 0, 0o600)
+
+        if not self.nusers:
+            return [(1.0, 1, db)]
+        if not self.nmail:
+            return [(1.0, 1, db)] if not self.ndocs else [(0.12, 1, db),
+                                                          (0.88, self.ndocs, self._doc)]
+        if not self.ndocs:
+            return [(0.02, 1, db), (0.98, self.nmail, self._mail)]
+        return [(0.02, 1, db), (0.10, self.nmail, self._mail), (0.88, self.ndocs, self._doc)]
 
     def frag_total(self, fsize: int) -> int:
         """Fragments the whole base tree occupies (what df and fsck count), cached.
@@ -860,6 +889,35 @@ class Image:
 
     def remove(self, path: str) -> None:
         self._set(norm_path(path), None)
+
+    def put_many(self, changes: Iterable[tuple[str, FileEntry | None]]) -> None:
+        """Many (normal path, entry or None) at once, as :meth:`put` and :meth:`remove`
+        would make them one by one (a sampled stretch writes thousands)."""
+        self._check_writable()
+        overlay = self.overlay
+        base_get = self.base.get
+        fs = self.fsize
+        count = frags = 0
+        for path, new in changes:
+            base_entry = base_get(path)
+            old = overlay[path] if path in overlay else base_entry
+            if _same(old, new):
+                continue
+            if new is None:
+                count -= 1
+            else:
+                frags += new.frags(fs)
+            if old is None:
+                count += 1
+            else:
+                frags -= old.frags(fs)
+            if _same(new, base_entry):
+                overlay.pop(path, None)
+            else:
+                overlay[path] = new
+        self._count_delta += count
+        self._frag_delta += frags
+        self._hash_delta = None
 
     def _set(self, path: str, new: FileEntry | None) -> None:
         self._check_writable()

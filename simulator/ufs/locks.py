@@ -9,9 +9,10 @@ held, the operations it blocks wait (ufs_lockfs.c ``ufs_check_lockfs`` masks).
 Replaying the workload costs what changed, not how often the clock moved: a command that
 lets time pass in many small steps (ufsdump writing 16 TB advances the clock at every
 estimate, 390 times over 64 virtual hours) holds the workloads in :meth:`Locks.long_stretch`,
-and the time owed is replayed as one stretch when it ends, thinned as
-:meth:`~simulator.ufs.workload.Workload.due` thins any long stretch (at most
-:data:`WORKLOAD_CAP` operations of each kind, the last minute whole). A file system whose
+and the time owed is replayed as one stretch when it ends, sampled as any long stretch is
+(:meth:`~simulator.ufs.workload.Workload.sample`: the files' end state drawn at once, when
+more than :data:`SAMPLE_OVER` operations fall before the writes still in flight at its end,
+which are replayed write by write). A file system whose
 mirror has a submirror offline or being attached is not held (each write decides what that
 submirror misses, so it is replayed at its time); neither is one when that starts mid-stretch
 (what is owed is replayed first).
@@ -28,7 +29,7 @@ from typing import TYPE_CHECKING
 from simulator.core.strerror import SysError
 from simulator.lvm.md.records import Mirror
 from simulator.lvm.md.states import SmState
-from simulator.ufs.workload import ROLL_DELAY, Workload, apply_op
+from simulator.ufs.workload import ROLL_DELAY, PendingOp, Workload, apply_op
 
 if TYPE_CHECKING:
     from simulator.ufs.filesystems import FileSystem
@@ -37,8 +38,9 @@ if TYPE_CHECKING:
 LOCKS = ("unlock", "write", "name", "delete", "hard", "error")
 LOCKFS_MAXCOMMENTLEN = 1024          # sys/lockfs.h
 
-# most workload operations of each kind replayed per stretch of virtual time (see Workload.due)
-WORKLOAD_CAP = 2000
+# a stretch with more operations than this before its last minute has them sampled
+# (Workload.due, Workload.sample), not replayed one by one
+SAMPLE_OVER = 64
 
 
 def may(fs: FileSystem, kind: str) -> bool:
@@ -52,16 +54,30 @@ def may(fs: FileSystem, kind: str) -> bool:
 
 def replay(fs: FileSystem, wl: Workload, start: float, dt: float) -> None:
     """The workload's operations from ``start`` for ``dt`` seconds, into ``fs.live`` and
-    pending (a long stretch thinned: Workload.due)."""
-    for frac, kind in wl.due(dt, cap=WORKLOAD_CAP, tail=2 * ROLL_DELAY):
+    pending: a long stretch sampled up to its last ROLL_DELAY seconds (what fsflush writes out
+    at its end), those write by write
+    (Workload.due, Workload.sample)."""
+    tail = ROLL_DELAY          # the writes in flight at the end; the rest is flushed then
+    counts, ops = wl.due(dt, tail=tail, sample_over=SAMPLE_OVER)
+    counts = {kind: n for kind, n in counts.items() if n and may(fs, kind)}
+    if counts:
+        sampled = wl.sample(fs.live, start, dt - tail, counts)
+        if sampled is not None:
+            _done(fs, sampled)
+    for frac, kind in ops:
         if not may(fs, kind):
             continue
         op = wl.make_op(fs.live, kind, start + frac * dt)
         if op is not None:
-            apply_op(fs.live, op)
-            fs.pending.append(op)
-            if fs.lock != "unlock":
-                fs.lock_modified = True
+            _done(fs, op)
+
+
+def _done(fs: FileSystem, op: PendingOp) -> None:
+    """``op`` is what applications see now, and pending until fsflush writes it."""
+    apply_op(fs.live, op)
+    fs.pending.append(op)
+    if fs.lock != "unlock":
+        fs.lock_modified = True
 
 
 def _settle(fs: FileSystem, wl: Workload) -> bool:

@@ -20,7 +20,7 @@ from simulator.core.names import device_slice, md_device
 from simulator.lvm.md.records import Mirror
 from simulator.lvm.md.states import SmState
 from simulator.ufs.image import Image, rnd
-from simulator.ufs.workload import PendingOp, apply_op
+from simulator.ufs.workload import PendingOp, SampledOps, apply_op
 
 if TYPE_CHECKING:
     from simulator.ufs.filesystems import FileSystem
@@ -173,6 +173,9 @@ def detached_image(disk: Image, pending: list[PendingOp], logging: bool, now: fl
         return img.snapshot()
     for op in pending:
         r = rnd(op.opid, 0xD37)
+        if isinstance(op, SampledOps):           # older than any write in flight: on disk
+            apply_op(img, op)
+            continue
         if logging:
             if r % 10 < 7:                       # committed to the log: metadata is there
                 apply_op(img, op, torn=op.kind != "delete")
@@ -180,7 +183,8 @@ def detached_image(disk: Image, pending: list[PendingOp], logging: bool, now: fl
         _half_apply(img, op, r)
     if not logging:
         img.clean = False
-        if any(op.kind in ("create", "delete") or op.grows for op in pending):
+        if any(op.kind in ("create", "delete") or op.grows for op in pending
+               if not isinstance(op, SampledOps)):
             img.summary_wrong = True
     return img.snapshot()
 

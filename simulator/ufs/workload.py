@@ -10,16 +10,20 @@ a delete lock, and nothing happens on a hard- or error-locked file system.
 from __future__ import annotations
 
 import fnmatch
-import itertools
-from collections.abc import Iterable, Sequence
+import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from statistics import NormalDist
 from typing import Any, Protocol
 
 from simulator.ufs.image import (
     S_IFREG,
+    BaseTree,
     FileEntry,
     Image,
+    _mix,
     content_digest,
+    drawn_digest,
     norm_path,
     parent_of,
     rnd,
@@ -42,6 +46,16 @@ class WorkloadParams(Protocol):
     def write_size(self) -> int: ...
     @property
     def paths(self) -> Sequence[str]: ...
+
+
+class Seen(Protocol):
+    """What applications see: an :class:`Image`, or one with a sampled stretch's changes so
+    far (:class:`_View`)."""
+
+    @property
+    def base(self) -> BaseTree: ...
+    def get(self, path: str) -> FileEntry | None: ...
+    def alloc_ino(self) -> int: ...
 
 
 @dataclass
@@ -83,11 +97,33 @@ class PendingOp:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> PendingOp:
+        if d["kind"] == "sampled":
+            return SampledOps(int(d["opid"]), float(d["time"]), "sampled", "", None, None, None,
+                              None, int(d["blocks"]), bool(d["grows"]),
+                              {p: FileEntry.from_list(e) if e else None
+                               for p, e in d["changes"]},
+                              {str(p): float(t) for p, t in d["dirs"]})
+
         def le(x: Any) -> FileEntry | None:
             return FileEntry.from_list(x) if x else None
         return cls(int(d["opid"]), float(d["time"]), d["kind"], d["path"], le(d["old"]),
                    le(d["new"]), le(d["parent_old"]), le(d["parent_new"]), int(d["blocks"]),
                    bool(d.get("grows", False)))
+
+
+@dataclass
+class SampledOps(PendingOp):
+    """A sampled stretch (:meth:`Workload.sample`): the end state of its files (``changes``,
+    None for a file deleted) and the directories whose content changed, with when."""
+
+    changes: dict[str, FileEntry | None] = field(default_factory=dict)
+    dirs: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"opid": self.opid, "time": self.time, "kind": self.kind,
+                "blocks": self.blocks, "grows": self.grows,
+                "changes": [[p, e.to_list() if e else None] for p, e in self.changes.items()],
+                "dirs": [[d, t] for d, t in self.dirs.items()]}
 
 
 @dataclass
@@ -150,35 +186,172 @@ class Workload:
             return True
         return any(fnmatch.fnmatchcase(path, g) for g in paths)
 
-    def due(self, dt: float, cap: int | None = None,
-            tail: float = 0.0) -> list[tuple[float, str]]:
-        """(fraction of dt, kind) of the operations falling in the next ``dt`` seconds.
+    def due(self, dt: float, tail: float = 0.0, sample_over: int | None = None
+            ) -> tuple[dict[str, int], list[tuple[float, str]]]:
+        """What falls in the next ``dt`` seconds: (operations of each kind to sample, the
+        operations replayed one by one as (fraction of dt, kind)).
 
-        Over a long stretch (a driver's ``sleep 86400``) only the end state of the files
-        matters, not every write: with ``cap``, operations before the last ``tail`` seconds
-        are thinned to at most ``cap`` evenly spread ones of each kind, while the tail (the
-        writes still in memory or the log at the end) is kept whole.
+        A stretch is replayed write by write unless, with ``sample_over``, more than that
+        many operations fall before its last ``tail`` seconds: those are then sampled (their
+        end state drawn at once, :meth:`sample`, over the first ``dt - tail`` seconds) and
+        only the tail (the writes still in memory or the log at the end) is replayed. The
+        rates carry their fractions from one stretch to the next, so the count over many
+        stretches is the rate times the time either way.
         """
-        out: list[tuple[float, str]] = []
-        for i, (rate, kind) in enumerate(((self.writes_per_second, "modify"),
-                                          (self.creates_per_second, "create"),
-                                          (self.deletes_per_second, "delete"))):
+        rates = ((self.writes_per_second, "modify"), (self.creates_per_second, "create"),
+                 (self.deletes_per_second, "delete"))
+        spans = []
+        for i, (rate, kind) in enumerate(rates):
             if rate <= 0:
                 continue
             start = self.acc[i]
             total = start + rate * dt
             n = int(total)
-            ks: Iterable[int] = range(n)
-            if cap is not None and n > cap:
-                k0 = max(0, min(n, int(start + rate * max(0.0, dt - tail))))
-                step = -(-k0 // cap) if k0 else 1
-                ks = itertools.chain(range(0, k0, step), range(k0, n))
-            for k in ks:
+            k0 = max(0, min(n, int(start + rate * max(0.0, dt - tail))))
+            spans.append((i, rate, kind, start, total, n, k0))
+        sample = sample_over is not None and sum(s[6] for s in spans) > sample_over
+        counts: dict[str, int] = {}
+        out: list[tuple[float, str]] = []
+        for i, rate, kind, start, total, n, k0 in spans:
+            first = 0
+            if sample:
+                counts[kind] = first = k0
+            for k in range(first, n):
                 out.append((((k + 1) - start) / (rate * dt) if dt > 0 else 1.0, kind))
             self.acc[i] = total - n
         out.sort()
-        return out
+        return counts, out
 
+    # ------------------------------------------------------------ a sampled stretch
+    def sample(self, app: Image, start: float, length: float,
+               counts: dict[str, int]) -> SampledOps | None:
+        """The end state of ``counts`` operations of each kind made over ``length`` seconds
+        from ``start``, drawn per file instead of write by write, with the statistics of
+        the write-by-write replay (:meth:`make_op`):
+
+        * creates are made one by one, evenly spread, as :meth:`make_op` makes them;
+        * writes: a quarter go to the files the workload created (while it has any), spread
+          evenly over the time each existed, the rest to the base tree's files as
+          :meth:`BaseTree.random_file` picks them (database file 2 %, mail spools 10 %,
+          documents 88 %). Each file's number of writes is drawn (Poisson with its share
+          of the writes as mean, exact picks when the writes are few against the files),
+          its last write's time as the last of that many uniform times, its size by
+          applying each write's grow-or-overwrite in turn; its contents are new;
+        * deletes are picked one by one after the writes, as :meth:`make_op` picks them.
+
+        Writes that would have gone to a file not matching the workload's globs are
+        re-drawn (as :meth:`_pick` re-draws), to one a deleted file's share is lost.
+        """
+        first = self.counter + 1
+        self.counter += sum(counts.values())
+        view = _View(app)
+        end = start + length
+        blocks = 0
+        ncreate = counts.get("create", 0)
+        pool = {p: start for p in self.created}          # created files: since when
+        for k in range(ncreate):
+            n = first + k
+            when = start + (k + 1) / ncreate * length
+            op = self._create(view, n, rnd(self.seed, n, 0xA11), when)
+            if op is not None and op.new is not None:
+                view.changes[op.path] = op.new
+                view.dirs[parent_of(op.path)] = when
+                pool[op.path] = when
+                blocks += op.blocks
+        nwrite = counts.get("modify", 0)
+        # path: (writes, from, to, the file before them when already looked up)
+        writes: dict[str, tuple[int, float, float, FileEntry | None]] = {}
+        if nwrite:
+            mark = first + ncreate
+            if pool and length > 0:
+                busy = (end - min(pool.values())) / length      # while it has created files
+                to_created = nwrite / 4 * busy
+                exposure = {p: (end - t) / length for p, t in pool.items()}
+                total = sum(exposure.values()) or 1.0
+                for j, (path, f) in enumerate(exposure.items()):
+                    c = _poisson(to_created * f / total, rnd(self.seed, mark, j, 0xC4))
+                    if c and self.matches(path):
+                        writes[path] = (c, pool[path], end, None)
+                nbase = nwrite - to_created
+            else:
+                nbase = float(nwrite)
+            self._sample_base(view, nbase, mark, start, end, writes)
+        changed = False
+        nbytes = self.write_size * 512
+        mix0 = _mix(_mix(_mix(0x1234567 ^ self.seed) ^ first) ^ 0x5E)
+        changes = view.changes
+        for path, (c, lo, hi, old) in writes.items():
+            if old is None or path in changes or path in app.overlay:
+                old = view.get(path)
+            if old is None or old.kind != "f":
+                continue
+            r = _mix(mix0 ^ old.inode)              # rnd(seed, first, 0x5E, inode)
+            r2 = _mix(r)
+            size = _grown(old.size, c, nbytes, r)
+            last = lo + (hi - lo) * _unit(r2) ** (1.0 / c)
+            changes[path] = FileEntry(path, old.inode, "f", size, last, last, old.uid, old.gid,
+                                      old.mode, drawn_digest(r, r2))
+            blocks += c * self.write_size
+            changed = changed or size > old.size
+        ndelete = counts.get("delete", 0)
+        for k in range(ndelete):
+            n = first + ncreate + nwrite + k
+            when = start + (k + 1) / ndelete * length
+            gone = self._pick(view, rnd(self.seed, n, 0xA11))
+            if gone is None:
+                continue
+            view.changes[gone] = None
+            view.dirs[parent_of(gone)] = when
+            if gone in self.created:
+                self.created.remove(gone)
+        if not view.changes:
+            return None
+        return SampledOps(first, end, "sampled", "", None, None, None, None, blocks,
+                          changed or bool(ncreate), view.changes, view.dirs)
+
+    def _sample_base(self, view: _View, nbase: float, mark: int, start: float, end: float,
+                     writes: dict[str, tuple[int, float, float, FileEntry | None]]) -> None:
+        """Writes to the base tree's files (see :meth:`sample`) into ``writes``."""
+        base = view.base
+        classes = base.pick_classes()
+        nfiles = sum(count for _, count, _ in classes)
+        if not nfiles or nbase <= 0:
+            return
+        if nbase * 8 < nfiles:
+            # few writes against many files: each pick drawn as _pick draws it
+            for k in range(round(nbase)):
+                rr = rnd(self.seed, mark, k, 0x9B)
+                for attempt in range(24):
+                    path = base.random_file(rnd(rr, attempt))
+                    if path is not None and self.matches(path):
+                        break
+                else:
+                    continue
+                when = start + (end - start) * _unit(rnd(rr, 0x71))
+                c, _, last, _ = writes.get(path, (0, when, when, None))
+                last = max(last, when)                 # the last of its writes, exactly
+                writes[path] = (c + 1, last, last, None)
+            return
+        # many writes: each file's count drawn from its share (re-drawn onto matching files)
+        everything = "**" in self.paths or "*" in self.paths
+        shares: list[tuple[float, int, Callable[[int], FileEntry], Sequence[int]]] = []
+        for share, count, entry in classes:
+            if everything:
+                shares.append((share, count, entry, range(count)))
+            else:
+                keep = [i for i in range(count) if self.matches(entry(i).path)]
+                shares.append((share, len(keep), entry, keep))
+        weight = sum(share for share, count, _, _ in shares if count)
+        for ci, (share, count, entry, idx) in enumerate(shares):
+            if not count:
+                continue
+            lam = nbase * share / weight / count
+            seed = _mix(0x1234567 ^ rnd(self.seed, mark, ci, 0x7A))
+            for i in idx:
+                c = _poisson(lam, _mix(seed ^ i))          # rnd(..., i), its first step once
+                if c:
+                    e = entry(i)
+                    writes[e.path] = (c, start, end, e)
     # ------------------------------------------------------------ one operation
     def make_op(self, app: Image, kind: str, when: float) -> PendingOp | None:
         """Operation number ``counter`` against what applications see now."""
@@ -207,7 +380,7 @@ class Workload:
         return PendingOp(n, when, "modify", path, old, new, None, None, self.write_size,
                          grows or size > old.size)
 
-    def _pick(self, app: Image, r: int) -> str | None:
+    def _pick(self, app: Seen, r: int) -> str | None:
         for attempt in range(24):
             rr = rnd(r, attempt)
             path: str | None
@@ -219,7 +392,7 @@ class Workload:
                 return path
         return None
 
-    def _create(self, app: Image, n: int, r: int, when: float) -> PendingOp | None:
+    def _create(self, app: Seen, n: int, r: int, when: float) -> PendingOp | None:
         dirs = app.base.dirs()
         if not dirs:
             return None
@@ -269,8 +442,75 @@ def _touch(d: FileEntry, when: float) -> FileEntry:
                      d.digest, d.target)
 
 
+class _View:
+    """What applications see while a stretch is sampled: ``app`` with the stretch's changes
+    so far (what :meth:`Workload._create` and :meth:`Workload._pick` look at)."""
+
+    def __init__(self, app: Image) -> None:
+        self.app = app
+        self.base = app.base
+        self.changes: dict[str, FileEntry | None] = {}
+        self.dirs: dict[str, float] = {}
+
+    def get(self, path: str) -> FileEntry | None:
+        changes = self.changes
+        return changes[path] if path in changes else self.app.get(path)
+
+    def alloc_ino(self) -> int:
+        return self.app.alloc_ino()
+
+
+def _unit(r: int) -> float:
+    """A uniform number in (0, 1) from a 64-bit one."""
+    return ((r >> 11) + 0.5) / (1 << 53)
+
+
+_NORMAL = NormalDist()
+
+
+def _poisson(lam: float, r: int) -> int:
+    """A Poisson-distributed count of mean ``lam`` from the 64-bit number ``r`` (inverse
+    distribution function; a normal approximation above a mean of 30)."""
+    if lam <= 0:
+        return 0
+    u = _unit(r)
+    if lam > 30:
+        return max(0, int(lam + math.sqrt(lam) * _NORMAL.inv_cdf(u) + 0.5))
+    p = math.exp(-lam)
+    s, k = p, 0
+    while u > s and k < 200:
+        k += 1
+        p *= lam / k
+        s += p
+    return k
+
+
+def _grown(size: int, writes: int, nbytes: int, r: int) -> int:
+    """A file's size after ``writes`` writes of ``nbytes``, each growing it (half of them,
+    and any write to an empty file) or overwriting in place (:meth:`Workload.make_op`)."""
+    if writes > 60:                   # many: how many grew, drawn at once (binomial, normal)
+        grew = int(writes / 2 + math.sqrt(writes) / 2 * _NORMAL.inv_cdf(_unit(r)) + 0.5)
+        grew = min(writes, max(grew, 1 if size == 0 else 0))
+        return max(size + grew * nbytes, nbytes)
+    for k in range(writes):
+        if r >> k & 1 or size == 0:
+            size += nbytes
+        else:
+            size = max(size, nbytes)
+    return size
+
+
 def apply_op(img: Image, op: PendingOp, torn: bool = False) -> None:
-    """Put ``op`` into ``img`` (a flush); ``torn``: the metadata made it, the data did not."""
+    """Put ``op`` into ``img`` (a flush); ``torn``: the metadata made it, the data did not
+    (a sampled stretch is older than any write in flight: never torn)."""
+    if isinstance(op, SampledOps):
+        img.put_many(op.changes.items())
+        if not img.frozen:
+            img.next_ino = max([img.next_ino] + [e.inode + 1 for e in op.changes.values()
+                                                 if e is not None])
+        touched = [(d, img.get(d)) for d in op.dirs]
+        img.put_many((d, _touch(cur, op.dirs[d])) for d, cur in touched if cur is not None)
+        return
     if op.kind == "delete":
         img.remove(op.path)
     elif op.new is not None:
@@ -289,5 +529,5 @@ def apply_op(img: Image, op: PendingOp, torn: bool = False) -> None:
         img.put(_touch(cur, op.parent_new.mtime))
 
 
-__all__ = ["Workload", "WorkloadSpec", "WorkloadParams", "PendingOp", "apply_op", "ROLL_DELAY",
-           "norm_path"]
+__all__ = ["Workload", "WorkloadSpec", "WorkloadParams", "PendingOp", "SampledOps", "apply_op",
+           "ROLL_DELAY", "norm_path"]
