@@ -42,6 +42,10 @@ VERSION = 1
 ROOT_INO = 2
 
 
+# json.dumps(..., ensure_ascii=False) builds an encoder at every call: one, kept
+_encode = json.JSONEncoder(ensure_ascii=False).encode
+
+
 class ArchiveError(Error):
     """The bytes are not an svmsim dump archive (what ufsrestore calls "not in dump format")."""
 
@@ -66,10 +70,10 @@ class ArchiveEntry:
 
     def to_line(self) -> str:
         if not self.dumped:
-            return json.dumps([self.inode, self.path, self.kind], ensure_ascii=False)
-        return json.dumps([self.inode, self.path, self.kind, self.size, self.mode, self.uid,
-                           self.gid, self.mtime, self.ctime, self.digest, self.target,
-                           self.volume], ensure_ascii=False)
+            return _encode([self.inode, self.path, self.kind])
+        return _encode([self.inode, self.path, self.kind, self.size, self.mode, self.uid,
+                        self.gid, self.mtime, self.ctime, self.digest, self.target,
+                        self.volume])
 
     @classmethod
     def from_line(cls, line: str) -> ArchiveEntry:

@@ -449,6 +449,12 @@ class BaseTree:
             memo[path] = entry
         return entry
 
+    def remember(self, entry: FileEntry) -> None:
+        """Keep ``entry``, made by index, for :meth:`get` by its path."""
+        memo = self._got
+        if len(memo) < GET_CACHE_LIMIT:
+            memo[entry.path] = entry
+
     def _get(self, path: str) -> FileEntry | None:
         if path == ROOT:
             top = 2 + (1 if self.files else 0) + (2 if self.nusers else 0)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import fnmatch
 import math
+from bisect import bisect_left
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from statistics import NormalDist
@@ -342,15 +343,18 @@ class Workload:
                 keep = [i for i in range(count) if self.matches(entry(i).path)]
                 shares.append((share, len(keep), entry, keep))
         weight = sum(share for share, count, _, _ in shares if count)
+        remember = base.remember
         for ci, (share, count, entry, idx) in enumerate(shares):
             if not count:
                 continue
             lam = nbase * share / weight / count
             seed = _mix(0x1234567 ^ rnd(self.seed, mark, ci, 0x7A))
+            draw = _poisson_of(lam)
             for i in idx:
-                c = _poisson(lam, _mix(seed ^ i))          # rnd(..., i), its first step once
+                c = draw(_mix(seed ^ i))          # rnd(..., i), its first step once
                 if c:
                     e = entry(i)
+                    remember(e)           # the images it is put in look it up by path next
                     writes[e.path] = (c, start, end, e)
     # ------------------------------------------------------------ one operation
     def make_op(self, app: Image, kind: str, when: float) -> PendingOp | None:
@@ -466,6 +470,27 @@ def _unit(r: int) -> float:
 
 
 _NORMAL = NormalDist()
+
+
+def _poisson_of(lam: float) -> Callable[[int], int]:
+    """:func:`_poisson` of mean ``lam`` for many numbers: its distribution function worked
+    out once and searched (the same counts)."""
+    if lam <= 0 or lam > 30:
+        return lambda r: _poisson(lam, r)
+    p = math.exp(-lam)
+    cdf = [p]
+    k = 0
+    while k < 200 and cdf[-1] < 1.0:
+        k += 1
+        p *= lam / k
+        s = cdf[-1] + p
+        if s == cdf[-1]:
+            break
+        cdf.append(s)
+
+    def draw(r: int) -> int:
+        return min(bisect_left(cdf, _unit(r)), 200)
+    return draw
 
 
 def _poisson(lam: float, r: int) -> int:
