@@ -148,7 +148,7 @@ class Workload:
 
     def owe(self, start: float, dt: float) -> None:
         """``dt`` seconds from ``start`` pass while held: replayed later, with the time
-        owed before them, as one stretch (thinned as ``due`` thins a long one)."""
+        owed before them, as one stretch (sampled as any long one is: ``due``, ``sample``)."""
         if self.owed_from is None:
             self.owed_from = start
         self.owed += dt
