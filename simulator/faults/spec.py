@@ -219,7 +219,8 @@ class Fault(BaseModel):
 
     model_config = ConfigDict(extra="forbid", validate_assignment=False, json_schema_extra={
         "additionalProperties": {"type": ["string", "number", "boolean"],
-                                 "description": "a parameter of the kind"}})
+                                 "description": "a parameter of the kind"}},
+        defer_build=True)              # built when first used (scenario/schema.py's Spec)
 
     kind: str = Field(description="the fault kind (svmsim fault kinds lists them)")
     target: str = Field(default="", description="what the fault strikes (a component, disk, "
