@@ -240,8 +240,11 @@ class Workload:
           applying each write's grow-or-overwrite in turn; its contents are new;
         * deletes are picked one by one after the writes, as :meth:`make_op` picks them.
 
-        Writes that would have gone to a file not matching the workload's globs are
-        re-drawn (as :meth:`_pick` re-draws), to one a deleted file's share is lost.
+        Writes are spread over the files matching the workload's globs only (as
+        :meth:`_pick` draws again when a pick does not match); a deleted base file's share
+        of them is lost. Files created during the stretch are exposed to writes from their
+        creation on; the pool of created files is taken whole (not trimmed to the last 512
+        as :meth:`_create` keeps it for later stretches).
         """
         first = self.counter + 1
         self.counter += sum(counts.values())
