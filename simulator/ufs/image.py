@@ -38,7 +38,7 @@ S_IFREG = 0o100000
 S_IFLNK = 0o120000
 
 
-def _mix(x: int) -> int:
+def mix64(x: int) -> int:
     """splitmix64: a fast, well-spread 64-bit hash of an integer."""
     x = (x + 0x9E3779B97F4A7C15) & _M64
     x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & _M64
@@ -50,7 +50,7 @@ def rnd(*parts: int) -> int:
     """A deterministic 64-bit number from integers (seed, index, purpose...)."""
     h = 0x1234567
     for p in parts:
-        h = _mix(h ^ (p & _M64))
+        h = mix64(h ^ (p & _M64))
     return h
 
 
@@ -352,11 +352,11 @@ class BaseTree:
         self._hash: int | None = None
         self._docs: dict[int, FileEntry] = {}
         self._got: dict[str, FileEntry | None] = {}
-        self._seed_mix = _mix(0x1234567 ^ (seed & _M64))    # rnd(seed, ...)'s first step
+        self._seed_mix = mix64(0x1234567 ^ (seed & _M64))    # rnd(seed, ...)'s first step
 
     def _rnd(self, i: int, purpose: int) -> int:
         """``rnd(self.seed, i, purpose)`` with the seed's step done once per tree."""
-        return _mix(_mix(self._seed_mix ^ (i & _M64)) ^ (purpose & _M64))
+        return mix64(mix64(self._seed_mix ^ (i & _M64)) ^ (purpose & _M64))
 
     # Faker is only loaded when a name is first needed: loading a saved host for one
     # `svmsim exec -- metastat` must not pay for it.
@@ -578,7 +578,7 @@ class BaseTree:
         Computed from the sizes alone, without building an entry: the directories, the
         database file and the mail spools one by one (a few thousand at most), the documents'
         sizes (:meth:`doc_size`) all at once with numpy, whose uint64 arithmetic wraps as
-        :func:`_mix` masks, so a 1,000,000-file tree costs milliseconds instead of a pass of
+        :func:`mix64` masks, so a 1,000,000-file tree costs milliseconds instead of a pass of
         seconds. Equal to ``sum(e.frags(fsize) for e in self.entries())`` (tested)."""
         cached = self._frags.get(fsize)
         if cached is not None:
@@ -1018,6 +1018,6 @@ def pct(a: int, b: int) -> float:
     return 0.0 if b <= 0 else a * 100.0 / b
 
 
-__all__ = ["FileEntry", "Image", "Geometry", "BaseTree", "new_image", "digest_entries",
-           "entry_hash", "norm_path", "parent_of", "sort_key", "content_digest", "rnd",
+__all__ = ["FileEntry", "Image", "Geometry", "BaseTree", "new_image", "digest_entries", "mix64",
+           "drawn_digest", "entry_hash", "norm_path", "parent_of", "sort_key", "content_digest", "rnd",
            "ZERO_DIGEST", "S_IFDIR", "S_IFREG", "S_IFLNK", "pct"]

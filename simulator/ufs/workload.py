@@ -22,9 +22,9 @@ from simulator.ufs.image import (
     BaseTree,
     FileEntry,
     Image,
-    _mix,
     content_digest,
     drawn_digest,
+    mix64,
     norm_path,
     parent_of,
     rnd,
@@ -282,15 +282,15 @@ class Workload:
             self._sample_base(view, nbase, mark, start, end, writes)
         changed = False
         nbytes = self.write_size * 512
-        mix0 = _mix(_mix(_mix(0x1234567 ^ self.seed) ^ first) ^ 0x5E)
+        mix0 = mix64(mix64(mix64(0x1234567 ^ self.seed) ^ first) ^ 0x5E)
         changes = view.changes
         for path, (c, lo, hi, old) in writes.items():
             if old is None or path in changes or path in app.overlay:
                 old = view.get(path)
             if old is None or old.kind != "f":
                 continue
-            r = _mix(mix0 ^ old.inode)              # rnd(seed, first, 0x5E, inode)
-            r2 = _mix(r)
+            r = mix64(mix0 ^ old.inode)              # rnd(seed, first, 0x5E, inode)
+            r2 = mix64(r)
             size = _grown(old.size, c, nbytes, r)
             last = lo + (hi - lo) * _unit(r2) ** (1.0 / c)
             changes[path] = FileEntry(path, old.inode, "f", size, last, last, old.uid, old.gid,
@@ -351,10 +351,10 @@ class Workload:
             if not count:
                 continue
             lam = nbase * share / weight / count
-            seed = _mix(0x1234567 ^ rnd(self.seed, mark, ci, 0x7A))
+            seed = mix64(0x1234567 ^ rnd(self.seed, mark, ci, 0x7A))
             draw = _poisson_of(lam)
             for i in idx:
-                c = draw(_mix(seed ^ i))          # rnd(..., i), its first step once
+                c = draw(mix64(seed ^ i))          # rnd(..., i), its first step once
                 if c:
                     e = entry(i)
                     remember(e)           # the images it is put in look it up by path next
