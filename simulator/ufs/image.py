@@ -1019,5 +1019,5 @@ def pct(a: int, b: int) -> float:
 
 
 __all__ = ["FileEntry", "Image", "Geometry", "BaseTree", "new_image", "digest_entries", "mix64",
-           "drawn_digest", "entry_hash", "norm_path", "parent_of", "sort_key", "content_digest", "rnd",
-           "ZERO_DIGEST", "S_IFDIR", "S_IFREG", "S_IFLNK", "pct"]
+           "drawn_digest", "entry_hash", "norm_path", "parent_of", "sort_key", "content_digest",
+           "rnd", "ZERO_DIGEST", "S_IFDIR", "S_IFREG", "S_IFLNK", "pct"]
