@@ -1,4 +1,5 @@
-"""Compile the C shim client and the virtual-time LD_PRELOAD library on demand.
+"""Compile the C shim client, the virtual-time LD_PRELOAD library and the sandbox's mount
+helper on demand.
 
 Why at run time: the sources ship as package data and are built with the
 machine's own ``cc`` into a cache keyed by the sources and the compiler, so
@@ -24,18 +25,22 @@ from pathlib import Path
 CSRC = Path(__file__).with_name("csrc")
 SHIM_SOURCE = CSRC / "svmsim_shim.c"
 PRELOAD_SOURCE = CSRC / "svmsim_preload.c"
+SETUP_SOURCE = CSRC / "svmsim_setup.c"
 SHIM_NAME = "svmsim-shim"
 PRELOAD_NAME = "libsvmsim_preload.so"
+SETUP_NAME = "svmsim-setup"
 COMPILE_TIMEOUT = 120.0
 
 
 @dataclass(frozen=True)
 class Artifacts:
-    """Paths of the built programs; ``None`` for what could not be built."""
+    """Paths of the built programs; ``None`` for what could not be built (without the
+    mount helper, ``setup``, the sandbox's setup script calls mount(8) for each mount)."""
 
     shim: Path | None
     preload: Path | None
     problem: str | None = None
+    setup: Path | None = None
 
     @property
     def complete(self) -> bool:
@@ -68,7 +73,7 @@ def cache_root() -> Path:
 
 def _key(compiler: list[str]) -> str:
     h = hashlib.sha256()
-    for src in (SHIM_SOURCE, PRELOAD_SOURCE):
+    for src in (SHIM_SOURCE, PRELOAD_SOURCE, SETUP_SOURCE):
         h.update(src.read_bytes())
     h.update(" ".join([os.path.realpath(compiler[0]), *compiler[1:]]).encode())
     h.update(platform.machine().encode())
@@ -119,10 +124,14 @@ def build(cache_dir: Path | None = None, *, compiler: list[str] | None = None) -
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         return Artifacts(None, None, f"cannot create the build cache: {exc}")
-    shim, preload = out / SHIM_NAME, out / PRELOAD_NAME
+    shim, preload, setup = out / SHIM_NAME, out / PRELOAD_NAME, out / SETUP_NAME
     problems = []
     # Static: no dynamic loader at exec time, which is most of a shim's cost.
-    err = _compile(cc, [(["-O2", "-static"], []), (["-O2"], [])], SHIM_SOURCE, shim)
+    static: list[tuple[list[str], list[str]]] = [(["-O2", "-static"], []), (["-O2"], [])]
+    err = _compile(cc, static, SHIM_SOURCE, shim)
+    if err:
+        problems.append(err)
+    err = _compile(cc, static, SETUP_SOURCE, setup)
     if err:
         problems.append(err)
     so_flags = ["-O2", "-fPIC", "-shared"]
@@ -133,6 +142,7 @@ def build(cache_dir: Path | None = None, *, compiler: list[str] | None = None) -
         shim if shim.exists() else None,
         preload if preload.exists() else None,
         "; ".join(problems) or None,
+        setup if setup.exists() else None,
     )
 
 
@@ -140,6 +150,7 @@ def main() -> int:
     art = build()
     print(f"shim:    {art.shim or '-'}")
     print(f"preload: {art.preload or '-'}")
+    print(f"setup:   {art.setup or '-'}")
     if art.problem:
         print(f"problem: {art.problem}", file=sys.stderr)
     return 0 if art.complete else 1

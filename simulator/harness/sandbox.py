@@ -774,17 +774,13 @@ class Sandbox:
         self._made.add(host)
         self._binds[host] = host
 
-    def _write_setup_script(self) -> None:
+    def _mount_plan(self) -> list[tuple[str, str, str, str, str, str]]:
+        """The view's mounts and its pivot_root, in order: (op, source, target, fstype,
+        data, on failure), as ``csrc/svmsim_setup.c`` reads them (its comment says what
+        each op and failure mean); :meth:`_shell_steps` says the same with mount(8)."""
         r = self.root
         new = r / "newroot"
-        lines = [
-            "# svmsim sandbox setup: runs inside fresh user, mount and PID namespaces.",
-            'fail() { echo "svmsim: sandbox setup failed: $*" >&2; exit 125; }',
-            # the machine's tools for the setup, the driver's PATH (shims first) for it
-            f'svmsim_path=$PATH; PATH={STANDARD_PATH}',
-            "cd /",
-            f"mount --bind '{new}' '{new}' || fail 'bind the new root'",
-        ]
+        plan = [("bind", str(new), str(new), "", "", "bind the new root")]
         for inside in sorted(self._trees):   # a parent before the mounts in it
             upper, lower = self._trees[inside], self._lowers[inside]
             work = r / "work" / upper.name
@@ -795,32 +791,79 @@ class Sandbox:
             # A machine's directory overlayfs refuses (one holding mounts it may not show,
             # e.g.) stays an empty directory of the view; the ones the driver needs may not.
             needed = inside in ESSENTIAL or lower != inside or inside.count("/") > 1
-            lines.append(f"mount -t overlay svmsim -o '{opts}' '{new}{inside}'"
-                         + (f" || fail 'overlay on {inside}'" if needed else
-                            " 2>/dev/null || true"))
+            plan.append(("mount", "svmsim", f"{new}{inside}", "overlay", opts,
+                         f"overlay on {inside}" if needed else ""))
         for name in DEV_DEVICES:
             target = r / "dev" / name
             if target.is_file() and not target.is_symlink():
-                lines.append(f"mount --bind '/dev/{name}' '{target}' || fail 'bind /dev/{name}'")
+                plan.append(("bind", f"/dev/{name}", str(target), "", "", f"bind /dev/{name}"))
         if os.path.isdir("/dev/pts"):
-            lines.append(f"mount --rbind /dev/pts '{r}/dev/pts' || fail 'bind /dev/pts'")
-        lines.append(
-            f"mount -t tmpfs -o mode=1777 svmsim '{r}/dev/shm' || fail 'tmpfs on /dev/shm'"
-        )
-        lines.append(f"mount --rbind '{r}/dev' '{new}/dev' || fail 'bind /dev'")
-        lines.append(f"mount -t proc svmsim '{new}/proc' 2>/dev/null"
-                     f" || mount --rbind /proc '{new}/proc' || fail 'proc'")
-        lines.append(f"mount --rbind /sys '{new}/sys' 2>/dev/null || true")
+            plan.append(("rbind", "/dev/pts", f"{r}/dev/pts", "", "", "bind /dev/pts"))
+        plan.append(("mount", "svmsim", f"{r}/dev/shm", "tmpfs", "mode=1777",
+                     "tmpfs on /dev/shm"))
+        plan.append(("rbind", f"{r}/dev", f"{new}/dev", "", "", "bind /dev"))
+        plan.append(("mount", "svmsim", f"{new}/proc", "proc", "", "|"))
+        plan.append(("rbind", "/proc", f"{new}/proc", "", "", "proc"))
+        plan.append(("rbind", "/sys", f"{new}/sys", "", "", ""))
         for d in sorted({self.socket_path.parent, self.clock_path.parent}):
-            lines.append(f"mount --bind '{d}' '{new}{d}' || fail 'bind {d}'")
+            plan.append(("bind", str(d), f"{new}{d}", "", "", f"bind {d}"))
         for inside, host in sorted(self._binds.items()):
-            lines.append(f"mount --bind '{host}' '{new}{inside}' && "
-                         f"mount -o remount,bind,ro '{new}{inside}' || fail 'bind {host}'")
+            plan.append(("bind", host, f"{new}{inside}", "", "", f"bind {host}"))
+            plan.append(("ro", "", f"{new}{inside}", "", "", f"bind {host}"))
+        plan.append(("pivot", "", str(new), "", "", "pivot_root"))
+        return plan
+
+    @staticmethod
+    def _shell_steps(plan: list[tuple[str, str, str, str, str, str]]) -> list[str]:
+        """:meth:`_mount_plan` as mount(8) commands, for a machine without the helper."""
         # After pivot_root the view's /usr is searched: name the machine's umount by its
         # real path (a Solaris path such as /usr/sbin/umount is a shim there).
         umount = os.path.realpath(shutil.which("umount", path=STANDARD_PATH) or "/bin/umount")
+        lines: list[str] = []
+        alternative = False
+        for op, src, target, fstype, data, on_failure in plan:
+            cmd = {"bind": f"mount --bind '{src}' '{target}'",
+                   "rbind": f"mount --rbind '{src}' '{target}'",
+                   "mount": f"mount -t {fstype} {src}" + (f" -o '{data}'" if data else "")
+                            + f" '{target}'",
+                   "ro": f"mount -o remount,bind,ro '{target}'",
+                   "pivot": f"cd '{target}' && pivot_root . . && '{umount}' -l ."}[op]
+            if alternative:                  # this one runs when the one before failed
+                lines[-1] += f" || {cmd}"
+            elif op == "ro":                 # after its bind: both or the failure
+                lines[-1] = lines[-1].rsplit(" || fail ", 1)[0] + f" && {cmd}"
+            else:
+                lines.append(cmd)
+            alternative = on_failure == "|"
+            if alternative:
+                lines[-1] += " 2>/dev/null"
+            elif on_failure:
+                lines[-1] += f" || fail '{on_failure}'"
+            else:
+                lines[-1] += " 2>/dev/null || true"
+        return lines
+
+    def _write_setup_script(self) -> None:
+        r = self.root
+        lines = [
+            "# svmsim sandbox setup: runs inside fresh user, mount and PID namespaces.",
+            'fail() { echo "svmsim: sandbox setup failed: $*" >&2; exit 125; }',
+            # the machine's tools for the setup, the driver's PATH (shims first) for it
+            f'svmsim_path=$PATH; PATH={STANDARD_PATH}',
+            "cd /",
+        ]
+        plan = self._mount_plan()
+        if self.artifacts.setup is not None:
+            # every mount in one process (csrc/svmsim_setup.c): one exec, not one a mount
+            helper = r / build.SETUP_NAME
+            shutil.copy2(self.artifacts.setup, helper)
+            (r / "mounts.plan").write_bytes(b"".join(
+                b"".join(f.encode("utf-8", "surrogateescape") + b"\0" for f in record)
+                for record in plan))
+            lines.append(f"'{helper}' '{r}/mounts.plan' || exit $?")
+        else:
+            lines += self._shell_steps(plan)
         lines += [
-            f"cd '{new}' && pivot_root . . && '{umount}' -l . || fail 'pivot_root'",
             'cd -- "$1" 2>/dev/null || cd /',
             "shift",
             'PATH=$svmsim_path; unset svmsim_path',
