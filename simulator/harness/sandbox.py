@@ -38,7 +38,10 @@ Two methods, picked automatically by a quick probe:
 
 * ``unshare`` (preferred): ``unshare --user --map-root-user --mount --pid --fork
   --kill-child`` and real overlayfs/bind mounts made by a small setup script inside the
-  namespaces.  The namespaces die with their last process: nothing is left mounted.
+  namespaces (its mounts and pivot_root made in one process by ``csrc/svmsim_setup.c``
+  from a plan, :meth:`Sandbox._mount_plan`; by mount(8), one exec a mount, where no C
+  compiler built it).  The namespaces die with their last process: nothing is left
+  mounted.
 * ``proot``: when user namespaces are refused, the same view made of ``proot -b``
   bindings, with weaker guarantees (a note says so in the report): ``/tmp``, ``/var/tmp``,
   ``/export``, ``/backup``, the mount points and the files of ``/usr`` and ``/etc`` are the
