@@ -309,13 +309,13 @@ def _empty(fd: int) -> None:
     with contextlib.suppress(OSError):
         os.fchmod(fd, stat.S_IMODE(os.fstat(fd).st_mode) | 0o700)
     try:
-        names = os.listdir(fd)
+        with os.scandir(fd) as it:        # each entry's type from the directory: no stat
+            found = [(e.name, e.is_dir(follow_symlinks=False)) for e in it]
     except OSError:
         return
-    for name in names:
+    for name, is_dir in found:
         with contextlib.suppress(OSError):
-            st = os.stat(name, dir_fd=fd, follow_symlinks=False)
-            if stat.S_ISDIR(st.st_mode):
+            if is_dir:
                 sub = os.open(name, DIR_FLAGS, dir_fd=fd)
                 try:
                     _empty(sub)

@@ -410,6 +410,7 @@ class Sandbox:
         # directories whose content the harness made already owned by the driver's uid
         # (a mounted file system's tree, fchown'd file by file): not walked again
         self.owned_trees: set[str] = set()
+        self._realpaths: dict[str, str] = {}    # the machine's directories, links resolved
         workdir = Path(workdir).absolute()
         try:
             workdir.mkdir(parents=True, exist_ok=True)
@@ -570,7 +571,10 @@ class Sandbox:
         if full == "/":
             return full
         head, tail = os.path.split(full)
-        return os.path.join(os.path.realpath(head), tail)
+        real = self._realpaths.get(head)
+        if real is None:        # the machine's directories: a realpath lstat's every part
+            real = self._realpaths[head] = os.path.realpath(head)
+        return os.path.join(real, tail)
 
     def _mount_of(self, inside: str) -> str | None:
         """The innermost overlay holding ``inside`` (a normalised absolute path)."""
