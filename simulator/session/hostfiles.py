@@ -11,6 +11,7 @@ views: :class:`SandboxView` (the harness's overlay directories) and :class:`Fake
 
 from __future__ import annotations
 
+import functools
 import os
 import stat
 from collections.abc import Iterable
@@ -32,14 +33,17 @@ ETC_FILES = ("/etc/vfstab", "/etc/mnttab", "/etc/lvm/md.tab", "/etc/lvm/mddb.cf"
              "/etc/dumpdates", "/etc/nodename", "/etc/release", "/etc/system")
 
 
-def etc_files(host: Host) -> dict[str, str]:
+def etc_files(host: Host, memo: Memo | None = None) -> dict[str, str]:
     """Path -> content of every /etc file the simulation owns.
 
     Only /etc: the process harness overlays /etc, while /var stays the host's own so that
     a dump the driver writes to /var/tmp is where both the driver and the harness look.
     ``/etc/release`` is the host's release's (:func:`simulator.sunos.files.release_text`),
     ``/etc/system`` carries metaroot's lines when ``/`` is on a mirror
-    (:func:`simulator.sunos.files.system_text`).
+    (:func:`simulator.sunos.files.system_text`). ``memo`` (a :class:`FileMirror`'s, kept
+    from one call to the next) keeps ``/etc/mnttab``'s text while what it is made of is
+    unchanged (``FileSystems.mnttab_inputs``): the dearest file to render, and the same
+    after almost every call.
     """
     root = root_mirror(host)
     files: dict[str, str] = {"/etc/nodename": host.hostname + "\n",
@@ -48,9 +52,26 @@ def etc_files(host: Host) -> dict[str, str]:
                              "/etc/lvm/mddb.cf": mddb_cf(host),
                              "/etc/lvm/md.tab": host.md.mdtab or MD_TAB_HEADER,
                              "/etc/vfstab": host.fs.vfstab_text(),
-                             "/etc/mnttab": host.fs.mnttab_text(),
+                             "/etc/mnttab": _mnttab(host, memo),
                              "/etc/dumpdates": host.backups.dumpdates_text()}
     return files
+
+
+# path -> (the inputs a file's text was made of, that text)
+Memo = dict[str, tuple[object, str]]
+
+
+def _mnttab(host: Host, memo: Memo | None) -> str:
+    """``/etc/mnttab``'s text: the memo's while its inputs are equal, else made anew."""
+    if memo is None:
+        return host.fs.mnttab_text()
+    seen = memo.get("/etc/mnttab")
+    if seen is not None and seen[0] == host.fs.mnttab_inputs():
+        return seen[1]
+    text = host.fs.mnttab_text()
+    # the inputs as the text was made (making it may add the root file system)
+    memo["/etc/mnttab"] = (host.fs.mnttab_inputs(), text)
+    return text
 
 
 MD_TAB_HEADER = """\
@@ -77,10 +98,14 @@ def mddb_cf(host: Host) -> str:
     return "\n".join(lines) + "\n"
 
 
+# both are functions of the device name alone: each name is summed once (mddb.cf is
+# rendered after every fake call to see whether it changed)
+@functools.cache
 def _minor(device: str) -> int:
     return sum(ord(c) for c in device) * 8 % 4096
 
 
+@functools.cache
 def _cksum(device: str) -> int:
     return sum(ord(c) * (i + 1) for i, c in enumerate(device)) % 9973
 
@@ -122,11 +147,12 @@ class View(Protocol):
     def remove_node(self, path: str) -> None: ...
 
 
-def view_files(host: Host, messages: bool = False) -> dict[str, str]:
+def view_files(host: Host, messages: bool = False, memo: Memo | None = None
+               ) -> dict[str, str]:
     """Path -> text of every file a driver's view shows of ``host``: ``etc_files``, and with
     ``messages`` ``/var/adm/messages`` (syslog lines, sunos/syslog.py; a real host always
     has the file, empty or not)."""
-    files = etc_files(host)
+    files = etc_files(host, memo)
     if messages:
         files[MESSAGES] = messages_text(host)
     return files
@@ -150,10 +176,11 @@ class FileMirror:
         self.messages = messages
         self.shown: dict[str, str] = dict(shown or {})
         self.nodes: set[str] = set(nodes)
+        self.memo: Memo = {}
 
     def files(self) -> dict[str, str]:
         """Path -> text of every file this mirror shows."""
-        return view_files(self.host, self.messages)
+        return view_files(self.host, self.messages, self.memo)
 
     def pull(self) -> None:
         """A driver may write /etc/lvm/md.tab: the host takes it."""

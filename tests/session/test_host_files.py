@@ -12,6 +12,7 @@ import pytest
 from simulator.harness.runner import HarnessRun
 from simulator.scenario import Scenario, load_scenario, parse_scenario
 from simulator.scenario.build import io_error
+from simulator.session.hostfiles import etc_files
 from simulator.sunos.files import BEGROOTSTR, release_text
 from simulator.sunos.syslog import kernel_line, strlog_msgid
 from simulator.testing.pytest_plugin import SimulatedHost
@@ -80,3 +81,33 @@ def test_svmsim_run_on_a_solaris_9_host(tmp_path: Path) -> None:
     assert out == ("                        Solaris 9 9/05 s9s_u8wos_05 SPARC\n"
                    "SunOS old9 5.9 Generic_122300-61 sun4u sparc SUNW,Sun-Fire-V240\n"
                    "d1 1 1 c0t0d0s0\n")
+
+
+def test_svmsim_run_rewrites_a_view_file_only_when_a_call_changed_it(tmp_path: Path) -> None:
+    """In the sandbox: calls that change nothing (metastat) leave every file of the view
+    as it was (same inode, same modification time, to the nanosecond), and a call that
+    changes one (umount, mount -o ro, metadb -a) shows the new text at once."""
+    script = tmp_path / "driver.sh"
+    script.write_text(
+        "#!/bin/sh\n"
+        "st() { stat -c '%n %i %y %s' /etc/mnttab /etc/vfstab /etc/lvm/mddb.cf"
+        " /etc/lvm/md.tab /etc/dumpdates /etc/nodename /etc/system /var/adm/messages; }\n"
+        "before=$(st)\n"
+        "metastat d1 >/dev/null; metastat -p >/dev/null; metastat >/dev/null\n"
+        "[ \"$(st)\" = \"$before\" ] && echo unchanged || echo rewritten\n"
+        "grep -c '^/dev/md/dsk/d1' /etc/mnttab\n"
+        "umount -f /home1\n"
+        "grep -c '^/dev/md/dsk/d1' /etc/mnttab\n"
+        "mount -o ro /home1\n"
+        "grep '^/dev/md/dsk/d1' /etc/mnttab | cut -f4 | cut -d, -f1\n"
+        "grep -vc '^#' /etc/lvm/mddb.cf\n"
+        "metadb -a -c 2 c2t0d0s7\n"
+        "grep -vc '^#' /etc/lvm/mddb.cf\n"
+        "cat /etc/mnttab /etc/lvm/mddb.cf\n")
+    run = HarnessRun(load_scenario("seed-example"), ["/bin/sh", str(script)], timeout=60)
+    result, proc = run.run(capture=True, stdin=subprocess.DEVNULL)
+    assert result.driver_exit == 0, proc.stderr
+    out = proc.stdout.decode()
+    *lines, files = out.split("\n", 6)
+    assert lines == ["unchanged", "1", "0", "ro", "3", "5"], out
+    assert files == run.host.fs.mnttab_text() + etc_files(run.host)["/etc/lvm/mddb.cf"]
