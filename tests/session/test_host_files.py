@@ -111,3 +111,14 @@ def test_svmsim_run_rewrites_a_view_file_only_when_a_call_changed_it(tmp_path: P
     *lines, files = out.split("\n", 6)
     assert lines == ["unchanged", "1", "0", "ro", "3", "5"], out
     assert files == run.host.fs.mnttab_text() + etc_files(run.host)["/etc/lvm/mddb.cf"]
+
+
+def test_the_views_md_tab_is_read_as_path_read_text_reads_it(tmp_path: Path) -> None:
+    """SandboxView.read's plain system calls give Path.read_text(errors="replace")'s text:
+    the locale's encoding, bad bytes replaced, universal newlines, any length."""
+    from simulator.session.hostfiles import _read_text
+    f = tmp_path / "md.tab"
+    for data in (b"", b"d1 -m d2 d3 1\r\nd2 1 1 c0t0d0s0\rd3 1 1 c1t0d0s0\r",
+                 b"\xff\xfe\x80 \xe2\x82", "é\r\n".encode() * 70000 + b"\r"):
+        f.write_bytes(data)
+        assert _read_text(f) == f.read_text(errors="replace")
