@@ -599,6 +599,14 @@ def of_run(pid: int, top: int) -> bool:
     if ns is None:
         return False
     if ns != _own_pid_ns():
+        # first the children of top's main thread alone (under unshare, the run's namespace
+        # is its child's): a match there is a match of the whole answer below, found
+        # without listing top's threads
+        with contextlib.suppress(OSError, ValueError):
+            main = [int(k) for k in read_proc(f"/proc/{top}/task/{top}/children")
+                    .decode("ascii").split()]
+            if any(_pid_ns(k) == ns for k in main):
+                return True
         kids: list[int] = []
         with contextlib.suppress(OSError, ValueError):
             for task in os.listdir(f"/proc/{top}/task"):
