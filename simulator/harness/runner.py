@@ -512,7 +512,8 @@ class HarnessRun:
                         files, nodes, method=self.method, client=self.client,
                         artifacts=artifacts, keep_dir=self.keep) as sandbox:
             self.sandbox = sandbox
-            self.session.mirror = FileMirror(self.host, SandboxView(sandbox), messages=True,
+            view = SandboxView(sandbox)
+            self.session.mirror = FileMirror(self.host, view, messages=True,
                                              shown=files, nodes=nodes)
             trees = self.trees = MountedTrees(self.host, sandbox)
             try:
@@ -527,6 +528,7 @@ class HarnessRun:
             finally:
                 with self.session.lock:
                     trees.close()
+                    view.close()
             method, shim = sandbox.method, sandbox.client
             driver_exit: int | None = proc.returncode
             timed_out: str | None = None

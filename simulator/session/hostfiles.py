@@ -11,11 +11,13 @@ views: :class:`SandboxView` (the harness's overlay directories) and :class:`Fake
 
 from __future__ import annotations
 
+import ctypes
 import functools
 import locale
 import os
 import stat
 import sys
+import weakref
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Protocol
 
@@ -211,8 +213,58 @@ class FileMirror:
         self.nodes = nodes
 
 
+class _Inotify:
+    """An inotify(7) instance watching directories for any change of their entries (or of
+    themselves): ``changed`` says whether one happened since it was last asked."""
+
+    # IN_ATTRIB, IN_MOVED_FROM, IN_MOVED_TO, IN_CREATE, IN_DELETE, IN_DELETE_SELF,
+    # IN_MOVE_SELF; a link is not followed (IN_DONT_FOLLOW), only a directory is watched
+    # (IN_ONLYDIR). Overflow, unmount and a removed watch are always reported.
+    MASK = 0x4 | 0x40 | 0x80 | 0x100 | 0x200 | 0x400 | 0x800 | 0x02000000 | 0x01000000
+
+    def __init__(self, fd: int, libc: ctypes.CDLL) -> None:
+        self.fd = fd
+        self._libc = libc
+        self._close = weakref.finalize(self, os.close, fd)
+
+    @classmethod
+    def open(cls) -> _Inotify | None:
+        """A new instance, or None where inotify cannot be had."""
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            fd = libc.inotify_init1(os.O_NONBLOCK | os.O_CLOEXEC)
+        except (OSError, AttributeError):
+            return None
+        return cls(fd, libc) if fd >= 0 else None
+
+    def watch(self, directory: Path) -> bool:
+        return bool(self._libc.inotify_add_watch(self.fd, os.fsencode(directory),
+                                                 self.MASK) >= 0)
+
+    def changed(self) -> bool:
+        """Whether any event came since the last call (all of them are read)."""
+        seen = False
+        while True:
+            try:
+                if not os.read(self.fd, 65536):
+                    return seen
+            except BlockingIOError:
+                return seen
+            seen = True
+
+    def close(self) -> None:
+        self._close()
+
+
 class SandboxView:
-    """The process harness's view: the sandbox's overlay of /etc and its private /dev."""
+    """The process harness's view: the sandbox's overlay of /etc and its private /dev.
+
+    Whether a file the harness wrote is still there (``exists``, asked of every file after
+    every fake call) is one ``lstat``; after that, while no entry of a directory on its way
+    from the run's directory has changed (an inotify watch on each says so: a removed,
+    renamed or replaced file or directory is an event there), it is known without one. Any
+    change at all, the harness's own writes included, and every file is looked at again.
+    """
 
     def __init__(self, sandbox: Sandbox) -> None:
         self.sandbox = sandbox
@@ -220,6 +272,32 @@ class SandboxView:
         # lstat when it is still that file there (resolving the path in the view, link by
         # link, is ~0.1 ms a file and ran for every file after every fake call)
         self._where: dict[str, tuple[Path, int, int]] = {}
+        self._inotify = _Inotify.open()
+        self._watched: set[Path] = set()
+        # files found where they were remembered since the last change in the watched
+        # directories: they are still there
+        self._quiet: set[str] = set()
+
+    def _watch_way(self, path: str) -> bool:
+        """Watch every directory from the run's directory to the remembered file of
+        ``path``; whether all are watched."""
+        known = self._where.get(path)
+        root = self.sandbox.root
+        if known is None or self._inotify is None or root not in known[0].parents:
+            return False
+        way = [d for d in known[0].parents if d == root or root in d.parents]
+        for d in reversed(way):
+            if d not in self._watched:
+                if not self._inotify.watch(d):
+                    return False
+                self._watched.add(d)
+        return True
+
+    def close(self) -> None:
+        if self._inotify is not None:
+            self._inotify.close()
+            self._inotify = None
+        self._quiet.clear()
 
     def _known(self, path: str) -> Path | None:
         """Where ``path`` is, when it is still the file the harness wrote there."""
@@ -236,6 +314,7 @@ class SandboxView:
         return None
 
     def _remember(self, path: str) -> None:
+        self._quiet.discard(path)
         where = self.sandbox.host_path(path)
         try:
             st = os.lstat(where)
@@ -246,10 +325,19 @@ class SandboxView:
             self._where[path] = (where, st.st_dev, st.st_ino)
 
     def prepare(self, host: Host) -> None:
-        return None     # the sandbox was made with every directory the files need
+        # the sandbox was made with every directory the files need; before each update,
+        # anything changed in a watched directory since the last one: look at every file
+        if self._inotify is None or self._inotify.changed():
+            self._quiet.clear()
+            self._watched.clear()   # watched again (a directory may be a new one)
 
     def exists(self, path: str) -> bool:
+        if path in self._quiet:
+            return True
+        watched = self._watch_way(path)     # before the look: a change after it is seen
         if self._known(path) is not None:
+            if watched:
+                self._quiet.add(path)
             return True
         if self.sandbox.host_path(path).exists():
             self._remember(path)
@@ -263,6 +351,7 @@ class SandboxView:
             return None
 
     def write(self, path: str, text: str) -> None:
+        self._quiet.discard(path)
         self.sandbox.update_etc(path, text)
         self._remember(path)
 

@@ -122,3 +122,62 @@ def test_the_views_md_tab_is_read_as_path_read_text_reads_it(tmp_path: Path) -> 
                  b"\xff\xfe\x80 \xe2\x82", "é\r\n".encode() * 70000 + b"\r"):
         f.write_bytes(data)
         assert _read_text(f) == f.read_text(errors="replace")
+
+
+def test_the_sandbox_view_looks_at_its_files_again_only_after_a_change(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """SandboxView.exists: once a file was found where the harness left it, and its way
+    from the run's directory is watched, pushes that follow look at no file; a file the
+    driver removed, or a directory it renamed, is seen at the next push and written again."""
+    from simulator import build_host
+    from simulator.harness import build
+    from simulator.harness.sandbox import Sandbox
+    from simulator.session.hostfiles import FileMirror, SandboxView, device_nodes, view_files
+    host = build_host("seed-example")
+    files = view_files(host, messages=True)
+    nodes = sorted(device_nodes(host))
+    with Sandbox(tmp_path, {}, {}, files, nodes, artifacts=build.build()) as sb:
+        view = SandboxView(sb)
+        mirror = FileMirror(host, view, messages=True, shown=files, nodes=nodes)
+        looks: list[str] = []
+        known = SandboxView._known
+        monkeypatch.setattr(SandboxView, "_known",
+                            lambda self, path: looks.append(path) or known(self, path))
+        mirror.push()
+        mirror.push()
+        if view._inotify is None:
+            pytest.skip("no inotify here: every push looks at every file, as before")
+        looks.clear()
+        for _ in range(3):
+            mirror.push()
+        assert looks == []
+        vfstab = sb.host_path("/etc/vfstab")
+        vfstab.unlink()                                   # the driver's rm /etc/vfstab
+        mirror.push()
+        assert vfstab.read_text() == files["/etc/vfstab"]
+        assert "/etc/vfstab" in looks
+        lvm = sb.host_path("/etc/lvm")
+        lvm.rename(lvm.with_name("lvm.old"))              # mv /etc/lvm /etc/lvm.old
+        mirror.push()
+        assert sb.host_path("/etc/lvm/mddb.cf").read_text() == files["/etc/lvm/mddb.cf"]
+        looks.clear()
+        mirror.push()                                     # its own writes were a change too
+        mirror.push()
+        looks.clear()
+        mirror.push()
+        assert looks == []
+        view.close()
+
+
+def test_svmsim_run_writes_again_what_the_driver_removed_after_quiet_calls(
+        tmp_path: Path) -> None:
+    """After calls that changed nothing, a file the driver removes, a directory it renames
+    and a file of another overlay (/var) are back after its next fake call."""
+    out, code = _harness(tmp_path, load_scenario("seed-example"),
+                         "metastat >/dev/null; metastat >/dev/null; metastat >/dev/null\n"
+                         "rm /etc/vfstab; mv /etc/lvm /etc/lvm.old; metastat >/dev/null\n"
+                         "head -1 /etc/vfstab; ls /etc/lvm; rm /var/adm/messages\n"
+                         "metastat >/dev/null; ls /var/adm/messages\n")
+    assert code == 0
+    assert out == ("#device\t\tdevice\t\tmount\t\tFS\tfsck\tmount\tmount\n"
+                   "md.tab\nmddb.cf\n/var/adm/messages\n")
