@@ -129,6 +129,14 @@ def device_nodes(host: Host) -> list[str]:
     return nodes
 
 
+def device_node_inputs(host: Host) -> tuple[object, ...]:
+    """Everything :func:`device_nodes` reads: equal inputs, the same nodes (a mirror keeps
+    its nodes while they stay equal). A new input of device_nodes' must be added here."""
+    return (tuple((s.name, tuple(s.units)) for s in host.md.sets.values()),
+            tuple((d.name, tuple(d.slices)) for d in host.disks.values()),
+            tuple(host.backups.tapes))
+
+
 MD_TAB = "/etc/lvm/md.tab"
 MESSAGES = "/var/adm/messages"
 
@@ -181,6 +189,7 @@ class FileMirror:
         self.shown: dict[str, str] = dict(shown or {})
         self.nodes: set[str] = set(nodes)
         self.memo: Memo = {}
+        self._node_inputs: tuple[object, ...] | None = None   # at the last push
 
     def files(self) -> dict[str, str]:
         """Path -> text of every file this mirror shows."""
@@ -204,6 +213,9 @@ class FileMirror:
                 #             truncates it before the command runs, and writes it after)
             self.view.write(path, text)
             self.shown[path] = text
+        inputs = device_node_inputs(self.host)
+        if inputs == self._node_inputs:
+            return      # the same nodes as at the last push: nothing to add or remove
         nodes = set(device_nodes(self.host))
         for node in sorted(nodes - self.nodes):
             self.view.add_node(node)
@@ -211,6 +223,7 @@ class FileMirror:
             if node.startswith("/dev/md/"):
                 self.view.remove_node(node)
         self.nodes = nodes
+        self._node_inputs = inputs
 
 
 class _Inotify:

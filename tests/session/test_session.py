@@ -202,3 +202,24 @@ def test_mnttab_is_made_anew_when_anything_it_shows_changes() -> None:
         poke()
         mirror.push()
         assert view.files["/etc/mnttab"] == host.fs.mnttab_text() != before, what
+
+
+def test_device_nodes_follow_every_input_changed_behind_the_commands_back() -> None:
+    """The mirror keeps its device nodes while device_node_inputs are equal: a new
+    metadevice, a disk's new slice and a tape drive each show at the next push."""
+    host = build_host("seed-example")
+    view = DictView()
+    mirror = FileMirror(host, view)
+    mirror.push()
+    disk = next(iter(host.disks.values()))
+    free = next(n for n in range(8) if n not in disk.slices)
+    pokes = {"unit": lambda: host.md.sets[""].units.__setitem__(
+                 "d77", host.md.sets[""].units["d1"]),
+             "slice": lambda: disk.slices.__setitem__(free, next(iter(disk.slices.values()))),
+             "tape": lambda: host.backups.tapes.__setitem__(
+                 "/dev/rmt/1", next(iter(host.backups.tapes.values())))}
+    for what, poke in pokes.items():
+        before = set(view.nodes)
+        poke()
+        mirror.push()
+        assert view.nodes == set(device_nodes(host)) != before, what
