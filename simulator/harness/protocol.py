@@ -85,6 +85,7 @@ import math
 import os
 import socket
 import struct
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -219,47 +220,87 @@ def decode_header(raw: bytes) -> tuple[Kind, int]:
     return k, length
 
 
-class _Reader:
-    def __init__(self, body: bytes) -> None:
-        self.body = body
-        self.pos = 0
+# os.fsdecode's codec (os takes it once, at import): a call's strings are decoded by it
+_FS_ENCODING = sys.getfilesystemencoding()
+_FS_ERRORS = sys.getfilesystemencodeerrors()
+_U32_FROM = U32.unpack_from
 
-    def u32(self) -> int:
-        if self.pos + 4 > len(self.body):
+
+def _strings(body: bytes, pos: int, count: int) -> tuple[list[str], int]:
+    """``count`` length-prefixed strings from ``pos`` (``os.fsdecode`` of each), and the
+    position after them. One loop with local names: a call's environment is some 40
+    strings, decoded for every fake call."""
+    size = len(body)
+    out: list[str] = []
+    for _ in range(count):
+        if pos + 4 > size:
             raise ProtocolError("truncated request body")
-        (value,) = U32.unpack_from(self.body, self.pos)
-        self.pos += 4
-        return int(value)
-
-    def string(self) -> str:
-        n = self.u32()
-        if self.pos + n > len(self.body):
+        (n,) = _U32_FROM(body, pos)
+        pos += 4
+        if pos + n > size:
             raise ProtocolError("truncated string in request body")
-        raw = self.body[self.pos : self.pos + n]
-        self.pos += n
-        return os.fsdecode(raw)
+        out.append(body[pos : pos + n].decode(_FS_ENCODING, _FS_ERRORS))
+        pos += n
+    return out, pos
+
+
+def _skip(body: bytes, pos: int, count: int) -> int:
+    """The position after ``count`` strings from ``pos``, checked as :func:`_strings` checks
+    them (the same errors), none decoded."""
+    size = len(body)
+    for _ in range(count):
+        if pos + 4 > size:
+            raise ProtocolError("truncated request body")
+        pos += 4 + _U32_FROM(body, pos)[0]
+        if pos > size:
+            raise ProtocolError("truncated string in request body")
+    return pos
+
+
+# the last environment decoded, as sent and as a dict: a driver's shell sends the same
+# one with every fake call, and decoding it costs more than comparing its bytes
+_last_env: tuple[bytes, dict[str, str]] = (b"", {})
+
+
+def _environment(body: bytes, pos: int, count: int) -> tuple[dict[str, str], int]:
+    """``count`` ``NAME=value`` strings from ``pos`` as a new dict (a string without ``=``
+    is dropped), and the position after them."""
+    global _last_env
+    end = _skip(body, pos, count)
+    raw = body[pos:end]
+    seen, env = _last_env
+    if raw == seen:
+        return dict(env), end
+    env = {}
+    for pair in _strings(body, pos, count)[0]:
+        name, sep, value = pair.partition("=")
+        if sep:
+            env[name] = value
+    _last_env = (raw, env)
+    return dict(env), end
+
+
+def _u32(body: bytes, pos: int) -> int:
+    if pos + 4 > len(body):
+        raise ProtocolError("truncated request body")
+    return int(_U32_FROM(body, pos)[0])
 
 
 def decode_call(body: bytes) -> CallRequest:
-    r = _Reader(body)
-    uid = r.u32()
-    fdmask = r.u32()
+    uid = _u32(body, 0)
+    fdmask = _u32(body, 4)
     if fdmask & ~0b111:
         raise ProtocolError(f"bad fd mask {fdmask:#x}")
-    argc = r.u32()
+    argc = _u32(body, 8)
     if argc > len(body):
         raise ProtocolError("argc larger than the body")
-    argv = [r.string() for _ in range(argc)]
-    envc = r.u32()
+    argv, pos = _strings(body, 12, argc)
+    envc = _u32(body, pos)
     if envc > len(body):
         raise ProtocolError("envc larger than the body")
-    env: dict[str, str] = {}
-    for _ in range(envc):
-        name, sep, value = r.string().partition("=")
-        if sep:
-            env[name] = value
-    cwd = r.string()
-    if r.pos != len(body):
+    env, pos = _environment(body, pos + 4, envc)
+    (cwd,), pos = _strings(body, pos, 1)
+    if pos != len(body):
         raise ProtocolError("trailing bytes after the request body")
     return CallRequest(uid=uid, fdmask=fdmask, argv=argv, env=env, cwd=cwd)
 

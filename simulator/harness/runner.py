@@ -39,7 +39,7 @@ from simulator.core.registry import PROGRAMS
 from simulator.harness import protocol as P
 from simulator.harness.mounts import MountedTrees
 from simulator.harness.sandbox import Method, Sandbox, scratch_base
-from simulator.harness.server import FileChannel, Peer, ShimCall, ShimServer
+from simulator.harness.server import FileChannel, Peer, ShimCall, ShimServer, read_proc
 from simulator.session.checks import Expectations
 from simulator.session.hostfiles import FileMirror, SandboxView, device_nodes, view_files
 from simulator.session.session import Session
@@ -138,7 +138,15 @@ class SandboxFiles(FileAccess):
     def __init__(self, sandbox: Sandbox, channel: FileChannel) -> None:
         self.sandbox = sandbox
         self.channel = channel
-        self.path_type: type[AccessPath] = access_path_type(self, "DriverPath")
+        self._path_type: type[AccessPath] | None = None
+
+    @property
+    def path_type(self) -> type[AccessPath]:
+        """The path class bound to this call's files, made when a command first resolves a
+        path (making a class costs ~25 us; most calls, ``metastat``, resolve none)."""
+        if self._path_type is None:
+            self._path_type = access_path_type(self, "DriverPath")
+        return self._path_type
 
     @staticmethod
     def absolute(path: str, cwd: str) -> str:
@@ -504,7 +512,8 @@ class HarnessRun:
                         files, nodes, method=self.method, client=self.client,
                         artifacts=artifacts, keep_dir=self.keep) as sandbox:
             self.sandbox = sandbox
-            self.session.mirror = FileMirror(self.host, SandboxView(sandbox), messages=True,
+            view = SandboxView(sandbox)
+            self.session.mirror = FileMirror(self.host, view, messages=True,
                                              shown=files, nodes=nodes)
             trees = self.trees = MountedTrees(self.host, sandbox)
             try:
@@ -519,6 +528,7 @@ class HarnessRun:
             finally:
                 with self.session.lock:
                     trees.close()
+                    view.close()
             method, shim = sandbox.method, sandbox.client
             driver_exit: int | None = proc.returncode
             timed_out: str | None = None
@@ -558,6 +568,22 @@ def _pid_ns(pid: int) -> str | None:
         return None
 
 
+_OWN_NS: tuple[int, str] | None = None
+
+
+def _own_pid_ns() -> str | None:
+    """The harness's own PID namespace (a process never leaves its PID namespace: read once
+    per process)."""
+    global _OWN_NS
+    me = os.getpid()
+    if _OWN_NS is None or _OWN_NS[0] != me:
+        ns = _pid_ns(me)
+        if ns is None:
+            return None
+        _OWN_NS = (me, ns)
+    return _OWN_NS[1]
+
+
 def _parent(pid: int) -> int:
     try:
         with open(f"/proc/{pid}/stat", "rb") as f:
@@ -574,13 +600,24 @@ def of_run(pid: int, top: int) -> bool:
     ns = _pid_ns(pid)
     if ns is None:
         return False
-    if ns != _pid_ns(os.getpid()):
+    if ns != _own_pid_ns():
+        # first the children of top's main thread alone (under unshare, the run's namespace
+        # is its child's): a match there is a match of the whole answer below, found
+        # without listing top's threads
+        with contextlib.suppress(OSError, ValueError):
+            main = [int(k) for k in read_proc(f"/proc/{top}/task/{top}/children")
+                    .decode("ascii").split()]
+            if any(_pid_ns(k) == ns for k in main):
+                return True
         kids: list[int] = []
         with contextlib.suppress(OSError, ValueError):
             for task in os.listdir(f"/proc/{top}/task"):
-                with open(f"/proc/{top}/task/{task}/children", encoding="ascii") as f:
-                    kids += [int(k) for k in f.read().split()]
-        return ns in {_pid_ns(p) for p in (top, *kids)}
+                kids += [int(k) for k in read_proc(f"/proc/{top}/task/{task}/children")
+                         .decode("ascii").split()]
+        # asked of every fake call: the namespaces are read one by one until one is the
+        # caller's, the kids' first (the answer is that of ``ns in {ns of top and of each
+        # kid}``; under unshare, the kid is the run's namespace and top is outside it)
+        return any(_pid_ns(p) == ns for p in (*kids, top))
     for _ in range(4096):
         if pid == top:
             return True

@@ -14,12 +14,11 @@ from dataclasses import dataclass, field
 from shlex import quote
 from typing import TYPE_CHECKING, Any, NotRequired, TypedDict
 
-from simulator.lvm.md.records import Mirror, SubmirrorSlot
-from simulator.lvm.md.states import sm_state_to_name
+from simulator.lvm.md.records import Mirror
+from simulator.lvm.md.states import SmState, sm_state_to_name
 
 if TYPE_CHECKING:
     from simulator.host import CommandResult, Host
-    from simulator.lvm.md.manager import MDSet
 
 
 @dataclass
@@ -105,22 +104,21 @@ def summarize(host: Host) -> Summary:
     for s in host.md.sets.values():
         for u in s.units.values():
             if isinstance(u, Mirror):
-                members = {slot.name: _slot_text(host, s, u, slot) for slot in u.submirrors}
+                # each slot's state read once: its name, and the Okay count
+                # (VolumeManager.okay_submirrors counts the same states)
+                states = [(slot, host.md.slot_state(s, slot)) for slot in u.submirrors]
+                members = {slot.name: sm_state_to_name(state, u.resync_active, u.resync_cancel,
+                                                       u.opt_not_done, slot.resync_target)
+                           for slot, state in states}
                 out["mirrors"][s.display(u.name)] = MirrorSummary(
                     members=members, resync=u.percent_done() if u.resync_active else None,
-                    okay=host.md.okay_submirrors(s, u))
+                    okay=sum(1 for _, state in states if state == SmState.RUNNING))
     for mount, device in host.fs.mounts():
         out["mounts"][mount] = device
         out["locks"][mount] = host.fs.lock_of(mount)
     if host.databases.databases:
         out["quiesced"] = {db.name: db.quiesced for db in host.databases.databases.values()}
     return out
-
-
-def _slot_text(host: Host, s: MDSet, m: Mirror, slot: SubmirrorSlot) -> str:
-    state = host.md.slot_state(s, slot)
-    return sm_state_to_name(state, m.resync_active, m.resync_cancel, m.opt_not_done,
-                            slot.resync_target)
 
 
 def diff(before: Summary, after: Summary) -> list[str]:

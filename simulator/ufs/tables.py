@@ -120,6 +120,17 @@ class Tables:
         fs = self.filesystems.get(mount)
         return fs is not None and fs.mounted
 
+    def mnttab_inputs(self: FsCore) -> tuple[object, ...]:
+        """Everything :meth:`mnttab_entries` reads (and :meth:`dev_number` for it): equal
+        inputs give the same text, so a caller that renders mnttab after every fake call
+        (the driver's view, :class:`simulator.session.hostfiles.FileMirror`) keeps the last
+        text while they stay equal. A new input of mnttab's must be added here."""
+        return (self.boot_time, tuple(self.mount_order), tuple(self.host.md.sets),
+                tuple(self.host.disks),
+                tuple((key, fs.mount, fs.device, fs.fstype, fs.mounted, fs.readonly,
+                       fs.mount_opts, fs.options, fs.image.logging, fs.mount_time)
+                      for key, fs in self.filesystems.items()))
+
     def mnttab_text(self: FsCore) -> str:
         return "".join(f"{sp}\t{mp}\t{typ}\t{o}\t{t}\n"
                        for sp, mp, typ, o, t in self.mnttab_entries())

@@ -188,6 +188,25 @@ def test_protocol_roundtrip() -> None:
         P.decode_call(raw[P.HEADER.size : -1])
 
 
+def test_a_repeated_environment_decodes_to_a_new_equal_dict_each_call() -> None:
+    """The server keeps the last environment it decoded (a shell sends the same one with
+    every call): each call still gets its own dict, a changed one is decoded anew, and a
+    truncated body is refused as before."""
+    env = {"PATH": "/usr/sbin:/usr/bin", "LANG": "C", "X": "a=b", "E": "\xe9"}
+    raw = P.encode_call(["metastat"], env, "/", 0, 0b111)[P.HEADER.size :]
+    first = P.decode_call(raw)
+    first.env["PATH"] = "changed by the first caller"
+    second = P.decode_call(raw)
+    assert second.env == env and second.env is not first.env
+    other = P.decode_call(P.encode_call(["metastat"], {**env, "X": "c"}, "/", 0, 0)
+                          [P.HEADER.size :])
+    assert other.env == {**env, "X": "c"}
+    assert P.decode_call(raw).env == env
+    for cut in (1, 3, 9, len(raw) // 2):
+        with pytest.raises(P.ProtocolError):
+            P.decode_call(raw[:-cut])
+
+
 @pytest.mark.parametrize("kind", ["c", "python"])
 def test_client_call_output_exit_code_and_stdin(
     kind: str, served: tuple[Toy, ShimServer], tmp_path: Path, artifacts: build.Artifacts

@@ -12,6 +12,7 @@ import pytest
 from simulator.harness.runner import HarnessRun
 from simulator.scenario import Scenario, load_scenario, parse_scenario
 from simulator.scenario.build import io_error
+from simulator.session.hostfiles import etc_files
 from simulator.sunos.files import BEGROOTSTR, release_text
 from simulator.sunos.syslog import kernel_line, strlog_msgid
 from simulator.testing.pytest_plugin import SimulatedHost
@@ -80,3 +81,103 @@ def test_svmsim_run_on_a_solaris_9_host(tmp_path: Path) -> None:
     assert out == ("                        Solaris 9 9/05 s9s_u8wos_05 SPARC\n"
                    "SunOS old9 5.9 Generic_122300-61 sun4u sparc SUNW,Sun-Fire-V240\n"
                    "d1 1 1 c0t0d0s0\n")
+
+
+def test_svmsim_run_rewrites_a_view_file_only_when_a_call_changed_it(tmp_path: Path) -> None:
+    """In the sandbox: calls that change nothing (metastat) leave every file of the view
+    as it was (same inode, same modification time, to the nanosecond), and a call that
+    changes one (umount, mount -o ro, metadb -a) shows the new text at once."""
+    script = tmp_path / "driver.sh"
+    script.write_text(
+        "#!/bin/sh\n"
+        "st() { stat -c '%n %i %y %s' /etc/mnttab /etc/vfstab /etc/lvm/mddb.cf"
+        " /etc/lvm/md.tab /etc/dumpdates /etc/nodename /etc/system /var/adm/messages; }\n"
+        "before=$(st)\n"
+        "metastat d1 >/dev/null; metastat -p >/dev/null; metastat >/dev/null\n"
+        "[ \"$(st)\" = \"$before\" ] && echo unchanged || echo rewritten\n"
+        "grep -c '^/dev/md/dsk/d1' /etc/mnttab\n"
+        "umount -f /home1\n"
+        "grep -c '^/dev/md/dsk/d1' /etc/mnttab\n"
+        "mount -o ro /home1\n"
+        "grep '^/dev/md/dsk/d1' /etc/mnttab | cut -f4 | cut -d, -f1\n"
+        "grep -vc '^#' /etc/lvm/mddb.cf\n"
+        "metadb -a -c 2 c2t0d0s7\n"
+        "grep -vc '^#' /etc/lvm/mddb.cf\n"
+        "cat /etc/mnttab /etc/lvm/mddb.cf\n")
+    run = HarnessRun(load_scenario("seed-example"), ["/bin/sh", str(script)], timeout=60)
+    result, proc = run.run(capture=True, stdin=subprocess.DEVNULL)
+    assert result.driver_exit == 0, proc.stderr
+    out = proc.stdout.decode()
+    *lines, files = out.split("\n", 6)
+    assert lines == ["unchanged", "1", "0", "ro", "3", "5"], out
+    assert files == run.host.fs.mnttab_text() + etc_files(run.host)["/etc/lvm/mddb.cf"]
+
+
+def test_the_views_md_tab_is_read_as_path_read_text_reads_it(tmp_path: Path) -> None:
+    """SandboxView.read's plain system calls give Path.read_text(errors="replace")'s text:
+    the locale's encoding, bad bytes replaced, universal newlines, any length."""
+    from simulator.session.hostfiles import _read_text
+    f = tmp_path / "md.tab"
+    for data in (b"", b"d1 -m d2 d3 1\r\nd2 1 1 c0t0d0s0\rd3 1 1 c1t0d0s0\r",
+                 b"\xff\xfe\x80 \xe2\x82", "é\r\n".encode() * 70000 + b"\r"):
+        f.write_bytes(data)
+        assert _read_text(f) == f.read_text(errors="replace")
+
+
+def test_the_sandbox_view_looks_at_its_files_again_only_after_a_change(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """SandboxView.exists: once a file was found where the harness left it, and its way
+    from the run's directory is watched, pushes that follow look at no file; a file the
+    driver removed, or a directory it renamed, is seen at the next push and written again."""
+    from simulator import build_host
+    from simulator.harness import build
+    from simulator.harness.sandbox import Sandbox
+    from simulator.session.hostfiles import FileMirror, SandboxView, device_nodes, view_files
+    host = build_host("seed-example")
+    files = view_files(host, messages=True)
+    nodes = sorted(device_nodes(host))
+    with Sandbox(tmp_path, {}, {}, files, nodes, artifacts=build.build()) as sb:
+        view = SandboxView(sb)
+        mirror = FileMirror(host, view, messages=True, shown=files, nodes=nodes)
+        looks: list[str] = []
+        known = SandboxView._known
+        monkeypatch.setattr(SandboxView, "_known",
+                            lambda self, path: looks.append(path) or known(self, path))
+        mirror.push()
+        mirror.push()
+        if view._inotify is None:
+            pytest.skip("no inotify here: every push looks at every file, as before")
+        looks.clear()
+        for _ in range(3):
+            mirror.push()
+        assert looks == []
+        vfstab = sb.host_path("/etc/vfstab")
+        vfstab.unlink()                                   # the driver's rm /etc/vfstab
+        mirror.push()
+        assert vfstab.read_text() == files["/etc/vfstab"]
+        assert "/etc/vfstab" in looks
+        lvm = sb.host_path("/etc/lvm")
+        lvm.rename(lvm.with_name("lvm.old"))              # mv /etc/lvm /etc/lvm.old
+        mirror.push()
+        assert sb.host_path("/etc/lvm/mddb.cf").read_text() == files["/etc/lvm/mddb.cf"]
+        looks.clear()
+        mirror.push()                                     # its own writes were a change too
+        mirror.push()
+        looks.clear()
+        mirror.push()
+        assert looks == []
+        view.close()
+
+
+def test_svmsim_run_writes_again_what_the_driver_removed_after_quiet_calls(
+        tmp_path: Path) -> None:
+    """After calls that changed nothing, a file the driver removes, a directory it renames
+    and a file of another overlay (/var) are back after its next fake call."""
+    out, code = _harness(tmp_path, load_scenario("seed-example"),
+                         "metastat >/dev/null; metastat >/dev/null; metastat >/dev/null\n"
+                         "rm /etc/vfstab; mv /etc/lvm /etc/lvm.old; metastat >/dev/null\n"
+                         "head -1 /etc/vfstab; ls /etc/lvm; rm /var/adm/messages\n"
+                         "metastat >/dev/null; ls /var/adm/messages\n")
+    assert code == 0
+    assert out == ("#device\t\tdevice\t\tmount\t\tFS\tfsck\tmount\tmount\n"
+                   "md.tab\nmddb.cf\n/var/adm/messages\n")

@@ -9,7 +9,13 @@ import pytest
 
 from simulator import HostHung, build_host
 from simulator.session.checks import Expectations
-from simulator.session.hostfiles import MD_TAB, MD_TAB_HEADER, FileMirror, device_nodes
+from simulator.session.hostfiles import (
+    MD_TAB,
+    MD_TAB_HEADER,
+    FileMirror,
+    device_nodes,
+    view_files,
+)
 from simulator.session.session import Session
 
 
@@ -140,3 +146,80 @@ def test_a_driver_md_tab_reaches_the_host_and_stays_the_drivers() -> None:
     call = session.dispatch(["metainit", "d60"])
     assert call.stdout == "d60: Concat/Stripe is setup\n"
     assert host.md.mdtab == "d60 1 1 c2t0d0s7\n"
+
+
+def test_the_mirror_writes_a_file_exactly_when_a_call_changed_it() -> None:
+    """After every call the view shows the host's files as made anew (the mirror keeps
+    mnttab's text while what it is made of is unchanged: never past a change), and a call
+    writes exactly the files whose text it changed: none for metastat."""
+    host = build_host("seed-example")
+    view = DictView()
+    mirror = FileMirror(host, view, messages=True)
+    session = Session(host, mirror)
+    mirror.push()
+    view.writes.clear()
+    for _ in range(3):
+        session.dispatch(["metastat", "d1"])
+        session.dispatch(["metastat", "-p"])
+    assert view.writes == []
+    steps = [(["umount", "-f", "/home1"], "/etc/mnttab"),
+             (["mount", "-o", "ro", "/home1"], "/etc/mnttab"),
+             (["lockfs", "-w", "/home1"], None),
+             (["umount", "-f", "/home1"], "/etc/mnttab"),
+             (["mount", "-o", "nologging", "/dev/md/dsk/d1", "/home1"], "/etc/mnttab"),
+             (["metastat", "d1"], None),
+             (["metadb", "-a", "-c", "2", "c2t0d0s7"], "/etc/lvm/mddb.cf"),
+             (["metadetach", "d1", "d3"], None),
+             (["metattach", "d1", "d3"], None)]
+    for argv, changed in steps:
+        before = dict(view.files)
+        view.writes.clear()
+        assert session.dispatch(argv).exit_code == 0, argv
+        fresh = view_files(host, messages=True)
+        assert view.files == fresh, argv
+        assert sorted(view.writes) == sorted(p for p in fresh if fresh[p] != before[p]), argv
+        assert (changed in view.writes) if changed else (
+            "/etc/mnttab" not in view.writes and "/etc/lvm/mddb.cf" not in view.writes), argv
+
+
+def test_mnttab_is_made_anew_when_anything_it_shows_changes() -> None:
+    """Each input of mnttab (FileSystems.mnttab_inputs), changed behind the commands' back:
+    the mirror's next push shows the new text."""
+    host = build_host("seed-example")
+    view = DictView()
+    mirror = FileMirror(host, view)
+    mirror.push()
+    fs = host.fs.filesystems["/home1"]
+    pokes = {"logging": lambda: setattr(fs.image, "logging", False),
+             "options": lambda: setattr(fs, "mount_opts", "nosuid"),
+             "read-only": lambda: setattr(fs, "readonly", True),
+             "mount time": lambda: setattr(fs, "mount_time", fs.mount_time + 1),
+             "boot time": lambda: setattr(host.fs, "boot_time", host.fs.boot_time - 60),
+             "device": lambda: setattr(fs, "device", "/dev/md/dsk/d3"),
+             "unmounted": lambda: setattr(fs, "mounted", False)}
+    for what, poke in pokes.items():
+        before = view.files["/etc/mnttab"]
+        poke()
+        mirror.push()
+        assert view.files["/etc/mnttab"] == host.fs.mnttab_text() != before, what
+
+
+def test_device_nodes_follow_every_input_changed_behind_the_commands_back() -> None:
+    """The mirror keeps its device nodes while device_node_inputs are equal: a new
+    metadevice, a disk's new slice and a tape drive each show at the next push."""
+    host = build_host("seed-example")
+    view = DictView()
+    mirror = FileMirror(host, view)
+    mirror.push()
+    disk = next(iter(host.disks.values()))
+    free = next(n for n in range(8) if n not in disk.slices)
+    pokes = {"unit": lambda: host.md.sets[""].units.__setitem__(
+                 "d77", host.md.sets[""].units["d1"]),
+             "slice": lambda: disk.slices.__setitem__(free, next(iter(disk.slices.values()))),
+             "tape": lambda: host.backups.tapes.__setitem__(
+                 "/dev/rmt/1", next(iter(host.backups.tapes.values())))}
+    for what, poke in pokes.items():
+        before = set(view.nodes)
+        poke()
+        mirror.push()
+        assert view.nodes == set(device_nodes(host)) != before, what
