@@ -171,8 +171,8 @@ def print_specific_set(inv: Invocation, s: MDSet, o: Options) -> None:
         rep.print_all()
         if o.devid and not o.quiet:
             if not (o.large or o.fn):
-                rep.getalldevs(rep.devs)
-            if rep.devs:
+                rep.relocation_all()
+            elif rep.devs:
                 rep.relocation(rep.devs)
     inv.out(rep.text(), end="")
 
