@@ -24,6 +24,10 @@ as first argument and reach a child unit through :meth:`Reporter.print_unit` /
 import this one only for type checking, so nothing imports in a cycle. The layouts must
 match Solaris byte for byte: every one is a printf format of the source named beside it.
 
+The whole-set report (:meth:`Reporter.print_all`, the relocation section of
+:meth:`Reporter.relocation_all`) prints each top-level unit's kept text while nothing under
+it has been written since it was printed: :mod:`simulator.lvm.libmeta.report_cache`.
+
 Units are listed in the kernel's order: md_create_unit_incore (md_subr.c) and
 seths_add (hotspares.c) put a new unit or pool at the head of the driver's list, and
 MD_IOCGET_NUM walks that list, so the most recently created one comes first (real
