@@ -290,7 +290,8 @@ def test_tracked_containers_stamp_their_owner() -> None:
         before = st._gen
         op(st.rows)
         assert st._gen > before
-    d = TrackedDict({}, st)
+    d = TrackedDict()
+    d.owner = st
     dops = [lambda x: x.__setitem__("a", 1), lambda x: x.update(b=2),
             lambda x: x.setdefault("c", 3), lambda x: x.pop("c"), lambda x: x.popitem(),
             lambda x: x.__delitem__("a"), lambda x: x.__ior__({"e": 1}), lambda x: x.clear()]
