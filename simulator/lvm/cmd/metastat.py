@@ -6,7 +6,9 @@ meta_print_all order, ``-a`` for every set, ``-c`` concise output, and the Devic
 Relocation Information section. The layouts themselves live in libmeta: each type's in its
 module (:mod:`~simulator.lvm.libmeta.stripe`, :mod:`~simulator.lvm.libmeta.mirror`,
 :mod:`~simulator.lvm.libmeta.softpart`, :mod:`~simulator.lvm.libmeta.hotspare`), the walk and
-what they share in :mod:`simulator.lvm.libmeta.printing`.
+what they share in :mod:`simulator.lvm.libmeta.printing`. A whole set's report is made of
+each unit's report kept from earlier calls while the unit is unchanged
+(:mod:`simulator.lvm.libmeta.report_cache`).
 """
 
 from __future__ import annotations
@@ -171,8 +173,8 @@ def print_specific_set(inv: Invocation, s: MDSet, o: Options) -> None:
         rep.print_all()
         if o.devid and not o.quiet:
             if not (o.large or o.fn):
-                rep.getalldevs(rep.devs)
-            if rep.devs:
+                rep.relocation_all()
+            elif rep.devs:
                 rep.relocation(rep.devs)
     inv.out(rep.text(), end="")
 

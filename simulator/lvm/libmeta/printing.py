@@ -24,6 +24,10 @@ as first argument and reach a child unit through :meth:`Reporter.print_unit` /
 import this one only for type checking, so nothing imports in a cycle. The layouts must
 match Solaris byte for byte: every one is a printf format of the source named beside it.
 
+The whole-set report (:meth:`Reporter.print_all`, the relocation section of
+:meth:`Reporter.relocation_all`) prints each top-level unit's kept text while nothing under
+it has been written since it was printed: :mod:`simulator.lvm.libmeta.report_cache`.
+
 Units are listed in the kernel's order: md_create_unit_incore (md_subr.c) and
 seths_add (hotspares.c) put a new unit or pool at the head of the driver's list, and
 MD_IOCGET_NUM walks that list, so the most recently created one comes first (real
@@ -37,7 +41,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, TypeVar
 
 from simulator.core.names import split_slice
-from simulator.lvm.libmeta import hotspare, mirror, softpart, stripe
+from simulator.lvm.libmeta import hotspare, mirror, report_cache, softpart, stripe
 from simulator.lvm.md.manager import MDSet
 from simulator.lvm.md.records import (
     BIG_UNIT_BLOCKS,
@@ -149,6 +153,8 @@ class Reporter:
         self.devs: dict[str, None] = {}
         self.sp_parent_printed: set[str] = set()
         self._sp_bases: set[str] | None = None
+        self._kept: report_cache.Session | None = None
+        self._kept_looked = False
 
     # -- small helpers shared by every type
     def w(self, text: str) -> None:
@@ -213,12 +219,38 @@ class Reporter:
         elif isinstance(u, SoftPartition):
             softpart.sp_print(self, u, header, subdevs)
 
+    def kept(self) -> report_cache.Session | None:
+        """The reports kept from earlier calls (:mod:`.report_cache`), if they apply."""
+        if not self._kept_looked:
+            self._kept_looked = True
+            self._kept = report_cache.session(self)
+        return self._kept
+
+    def print_top(self, u: Unit) -> None:
+        """meta_print_all's print of one unit (nothing when it has a parent): the kept report
+        while nothing under the unit has changed, else printed (and kept)."""
+        kept = self.kept()
+        if kept is None or self.parented(u):
+            self.print_unit(u)
+            return
+        text, keep = kept.unit_text(u)
+        if text is not None:
+            self.chunks.append(text)
+            return
+        start = len(self.chunks)
+        self.print_unit(u)
+        if keep:
+            text = "".join(self.chunks[start:])
+            del self.chunks[start:]
+            self.chunks.append(text)
+            kept.keep_unit(u, text)
+
     def print_all(self) -> None:
         """meta_print_all: (trans, logs,) mirrors, (RAID5,) stripes, soft partitions, pools."""
         for m in kernel_order(self.s, Mirror):
-            self.print_unit(m)
+            self.print_top(m)
         for st in kernel_order(self.s, Stripe):
-            self.print_unit(st)
+            self.print_top(st)
         for sp in kernel_order(self.s, SoftPartition):
             self.print_unit(sp)
         for pool in hsp_order(self.s):
@@ -256,6 +288,26 @@ class Reporter:
                 self.getdevs_slice(h.name, acc)
         for sp in kernel_order(self.s, SoftPartition):
             self.getdevs(sp, acc)
+
+    def relocation_all(self) -> None:
+        """metastat.c print_specific_set's Device Relocation Information of the whole set
+        (meta_getalldevs, then meta_print_devid when there are any); kept while nothing in
+        the set has changed."""
+        kept = self.kept()
+        if kept is not None:
+            text = kept.reloc_text()
+            if text is not None:
+                self.chunks.append(text)
+                return
+        start = len(self.chunks)
+        self.getalldevs(self.devs)
+        if self.devs:
+            self.relocation(self.devs)
+        if kept is not None:
+            text = "".join(self.chunks[start:])
+            del self.chunks[start:]
+            self.chunks.append(text)
+            kept.keep_reloc(text)
 
     def relocation(self, slices: Iterable[str]) -> None:
         """meta_print.c meta_print_devid over meta_create_non_dup_list (one row per disk)."""

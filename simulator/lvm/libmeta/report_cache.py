@@ -1,0 +1,208 @@
+"""metastat's reports, each kept until what it was made from changes (issue 17's ``md8192``).
+
+The kernel does not rebuild a metadevice's state for each ``metastat``: the md driver keeps
+every unit in one in-core structure (illumos uts/common/io/lvm/mirror/mirror.c keeps a
+mirror's submirror states, resync position and flags in its ``mm_unit_t``; stripe.c the
+components' states and hot spares in ``ms_unit_t``), changed in place by the ioctl or
+interrupt that changes it, and ``metastat`` only reads it (MD_IOCGET) and formats it. Here the
+formatting is the expensive part (~25 us a unit), so the formatted text is what is kept: the
+report of each top-level unit, and a set's Device Relocation Information, until a record it
+was made from is written.
+
+**The one invalidation rule.** Every md record (:class:`~simulator.lvm.md.records.Tracked`:
+components, rows, units, submirror slots, resync jobs, hot spares and pools, the set itself)
+is stamped with the current epoch by each write to it, including in-place changes to the lists
+and dicts it holds (:class:`~simulator.lvm.md.records.TrackedList`, ``TrackedDict``); making a
+report starts the next epoch (:func:`~simulator.lvm.md.records.new_epoch`). A kept report is
+used only while **no stamp under it is larger than the epoch it was made at**: the unit, its
+rows and components or slots and resync jobs, the units below it (a mirror's report holds its
+submirrors'), and the set (its units and pools dicts, its replica list, its name). The write
+barrier in records.py is the one place every state change goes through (the md mixins:
+create, mirror, faults, resync, spares, replicas; the importer; a test writing a field by
+hand), so nothing has to remember to invalidate.
+
+What a report reads besides the md records is compared directly each time, not tracked: the
+host's disks and their device IDs (the Reloc column, the relocation section) and the devices
+of the set's replicas (the Dbase column); the time zone for ``-t`` (its timestamps are the
+records'). Resync progress is a record (``ResyncJob.done``, written as virtual time passes),
+so a mirror in resync is kept between two calls at the same virtual time and made again after.
+
+Not kept (made fresh every time, as before): anything holding a soft partition (meta_sp_print
+prints the unit under soft partitions once per run, state shared across units), hot spare
+pools (few), ``-B``/``-D`` (they collect relocation slices as they print), ``-c``, and named
+units (``metastat d10``). The layouts themselves are untouched: a kept report is the text the
+same functions printed; ``ENABLED = False`` (or :func:`disabled`) prints without the cache,
+what the tests compare against.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+from weakref import WeakKeyDictionary
+
+from simulator.lvm.md.records import (
+    HotSparePool,
+    MDSet,
+    Mirror,
+    SoftPartition,
+    Stripe,
+    Unit,
+    new_epoch,
+)
+
+if TYPE_CHECKING:
+    from simulator.lvm.libmeta.printing import Reporter
+
+ENABLED = True
+
+
+@contextmanager
+def disabled() -> Iterator[None]:
+    """Print without the kept reports (and keep none) inside the block."""
+    global ENABLED
+    was = ENABLED
+    ENABLED = False
+    try:
+        yield
+    finally:
+        ENABLED = was
+
+
+class _Kept:
+    """One set's kept reports for one option set (long or ``-p``, with or without ``-t``)."""
+
+    __slots__ = ("s", "outside", "units", "reloc")
+
+    def __init__(self, s: MDSet, outside: tuple[Any, ...]) -> None:
+        self.s = s
+        self.outside = outside
+        # unit name -> (the unit, the epoch its report was made at, the text)
+        self.units: dict[str, tuple[Unit, int, str]] = {}
+        # (epoch, text) of the Device Relocation Information
+        self.reloc: tuple[int, str] | None = None
+
+
+# per volume manager (host.md), per (set name, options): nothing of it is saved with the host
+_KEPT: WeakKeyDictionary[object, dict[tuple[Any, ...], _Kept]] = WeakKeyDictionary()
+
+
+def own_stamp(u: Unit) -> int:
+    """The latest stamp of the unit's own records (not the units below it)."""
+    g = u._gen
+    if isinstance(u, Stripe):
+        for r in u.rows:
+            if r._gen > g:
+                g = r._gen
+            for c in r.components:
+                if c._gen > g:
+                    g = c._gen
+    elif isinstance(u, Mirror):
+        for sl in u.submirrors:
+            if sl._gen > g:
+                g = sl._gen
+        for j in u.jobs:
+            if j._gen > g:
+                g = j._gen
+    return g
+
+
+def pool_stamp(pool: HotSparePool) -> int:
+    g = pool._gen
+    for h in pool.spares:
+        if h._gen > g:
+            g = h._gen
+    return g
+
+
+class Session:
+    """The kept reports one :class:`Reporter` uses and adds to (one call of metastat)."""
+
+    def __init__(self, kept: _Kept) -> None:
+        self.kept = kept
+        self.s = kept.s
+        self.made = new_epoch()     # writes from now on are newer than what is made here
+        # the set, and the soft partitions: what they are built on decides which units are
+        # top-level and how a concat/stripe prints its rows (MD_HAS_PARENT)
+        g = self.s._gen
+        for u in self.s.units.values():
+            if isinstance(u, SoftPartition) and u._gen > g:
+                g = u._gen
+        self.set_gen = g
+
+    def tree_stamp(self, u: Unit, depth: int = 0) -> int | None:
+        """The latest stamp under a unit's report (itself and the units below it, and the
+        set); None when it cannot be kept (a soft partition under it)."""
+        if isinstance(u, SoftPartition) or depth > 8:
+            return None
+        g = own_stamp(u)
+        units = self.s.units
+        if isinstance(u, Mirror):
+            names = [sl.name for sl in u.submirrors]
+        elif isinstance(u, Stripe):
+            names = [c.name for r in u.rows for c in r.components]
+        else:
+            return None
+        for name in names:
+            child = units.get(name)
+            if child is not None:
+                cg = self.tree_stamp(child, depth + 1)
+                if cg is None:
+                    return None
+                if cg > g:
+                    g = cg
+        return g if g > self.set_gen else self.set_gen
+
+    def unit_text(self, u: Unit) -> tuple[str | None, bool]:
+        """(the kept report of a top-level unit or None, whether it may be kept)."""
+        stamp = self.tree_stamp(u)
+        if stamp is None:
+            return None, False
+        entry = self.kept.units.get(u.name)
+        if entry is not None and entry[0] is u and stamp <= entry[1]:
+            return entry[2], True
+        return None, True
+
+    def keep_unit(self, u: Unit, text: str) -> None:
+        self.kept.units[u.name] = (u, self.made, text)
+
+    def set_stamp(self) -> int:
+        """The latest stamp of anything in the set (the relocation section reads it all)."""
+        g = self.set_gen
+        for u in self.s.units.values():
+            ug = own_stamp(u)
+            if ug > g:
+                g = ug
+        for pool in self.s.hsps.values():
+            pg = pool_stamp(pool)
+            if pg > g:
+                g = pg
+        return g
+
+    def reloc_text(self) -> str | None:
+        kept = self.kept.reloc
+        if kept is not None and self.set_stamp() <= kept[0]:
+            return kept[1]
+        return None
+
+    def keep_reloc(self, text: str) -> None:
+        self.kept.reloc = (self.made, text)
+
+
+def session(rep: Reporter) -> Session | None:
+    """The kept reports for this reporter's set and options; None when they do not apply."""
+    if not ENABLED or rep.large or rep.fn:
+        return None
+    host, s = rep.host, rep.s
+    zone = host.clock.timezone if rep.times else None
+    key = (s.name, rep.short, rep.times, zone)
+    outside = (tuple((name, d.devid) for name, d in host.disks.items()),
+               tuple(r.device for r in s.replicas))
+    per_vm = _KEPT.get(host.md)
+    if per_vm is None:
+        per_vm = _KEPT[host.md] = {}
+    kept = per_vm.get(key)
+    if kept is None or kept.s is not s or kept.outside != outside:
+        kept = per_vm[key] = _Kept(s, outside)
+    return Session(kept)
