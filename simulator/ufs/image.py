@@ -541,22 +541,26 @@ class BaseTree:
         return [f"home/{u}/{s}" for u in self.users for s in SUBDIRS]
 
     def random_file(self, r: int) -> str | None:
-        """A file of the base tree picked by the 64-bit number ``r``: the database file 2 %
-        of the time, a mail spool 10 %, a document the rest (see :meth:`pick_classes`)."""
-        if not self.files:
-            return None
+        """A file of the base tree picked by the 64-bit number ``r``: its class by ``r % 100``
+        against the classes' percents (:meth:`pick_classes`), the file by ``r >> 8``."""
         pick = r % 100
-        if pick < 2 or not self.nusers:
-            return "db/appdb.dbf"
-        if pick < 12 or not self.ndocs:
-            return self._mail((r >> 8) % self.nmail).path if self.nmail else "db/appdb.dbf"
-        return self._doc((r >> 8) % self.ndocs).path
+        for percent, count, entry in self.pick_classes():
+            if pick < percent:
+                return entry((r >> 8) % count).path
+            pick -= percent
+        return None
 
-    def pick_classes(self) -> list[tuple[float, int, Callable[[int], FileEntry]]]:
-        """How :meth:`random_file` spreads its picks: (share of the picks, number of files,
-        the file of each index) for the database file, the mail spools and the documents,
-        the files of a class equally likely. A sampled workload (workload.py) draws from
-        these what :meth:`random_file` would have picked, write by write."""
+    def pick_classes(self) -> list[tuple[int, int, Callable[[int], FileEntry]]]:
+        """How the workload picks the files it writes (:meth:`random_file`): (percent of the
+        picks, number of files, the file of each index) for the database file 2 %, the mail
+        spools 10 % and the documents 88 % (a class the tree lacks gives its percent to the
+        database file, or without documents to the spools), the files of a class equally
+        likely. A sampled workload (workload.py) draws from these what :meth:`random_file`
+        would have picked, write by write."""
+        return self._classes
+
+    @functools.cached_property
+    def _classes(self) -> list[tuple[int, int, Callable[[int], FileEntry]]]:
         if not self.files:
             return []
 
@@ -564,13 +568,12 @@ class BaseTree:
             return self._file("db/appdb.dbf", 5, self.db_size, 0, 0, 0o600)
 
         if not self.nusers:
-            return [(1.0, 1, db)]
+            return [(100, 1, db)]
         if not self.nmail:
-            return [(1.0, 1, db)] if not self.ndocs else [(0.12, 1, db),
-                                                          (0.88, self.ndocs, self._doc)]
+            return [(100, 1, db)] if not self.ndocs else [(12, 1, db), (88, self.ndocs, self._doc)]
         if not self.ndocs:
-            return [(0.02, 1, db), (0.98, self.nmail, self._mail)]
-        return [(0.02, 1, db), (0.10, self.nmail, self._mail), (0.88, self.ndocs, self._doc)]
+            return [(2, 1, db), (98, self.nmail, self._mail)]
+        return [(2, 1, db), (10, self.nmail, self._mail), (88, self.ndocs, self._doc)]
 
     def frag_total(self, fsize: int) -> int:
         """Fragments the whole base tree occupies (what df and fsck count), cached.
@@ -897,18 +900,21 @@ class Image:
         self._set(norm_path(path), None)
 
     def put_many(self, changes: Iterable[tuple[str, FileEntry | None]]) -> None:
-        """Many (normal path, entry or None) at once, as :meth:`put` and :meth:`remove`
-        would make them one by one (a sampled stretch writes thousands)."""
+        """Many (normal path, entry or None) at once: each replaces what is at its path (None
+        removes it), and the counts df and fsck read follow (a sampled stretch writes
+        thousands; :meth:`put` and :meth:`remove` are one of them)."""
         self._check_writable()
         overlay = self.overlay
         base_get = self.base.get
         fs = self.fsize
         count = frags = 0
+        changed = False
         for path, new in changes:
             base_entry = base_get(path)
             old = overlay[path] if path in overlay else base_entry
             if _same(old, new):
                 continue
+            changed = True
             if new is None:
                 count -= 1
             else:
@@ -921,25 +927,13 @@ class Image:
                 overlay.pop(path, None)
             else:
                 overlay[path] = new
-        self._count_delta += count
-        self._frag_delta += frags
-        self._hash_delta = None
+        if changed:
+            self._count_delta += count
+            self._frag_delta += frags
+            self._hash_delta = None
 
     def _set(self, path: str, new: FileEntry | None) -> None:
-        self._check_writable()
-        overlay = self.overlay
-        base_entry = self.base.get(path)
-        old = overlay[path] if path in overlay else base_entry
-        if _same(old, new):
-            return
-        fs = self.fsize
-        self._count_delta += (new is not None) - (old is not None)
-        self._frag_delta += (new.frags(fs) if new else 0) - (old.frags(fs) if old else 0)
-        self._hash_delta = None
-        if _same(new, base_entry):
-            overlay.pop(path, None)
-        else:
-            overlay[path] = new
+        self.put_many(((path, new),))
 
     def alloc_ino(self) -> int:
         self._check_writable()

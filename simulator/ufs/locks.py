@@ -38,8 +38,9 @@ if TYPE_CHECKING:
 LOCKS = ("unlock", "write", "name", "delete", "hard", "error")
 LOCKFS_MAXCOMMENTLEN = 1024          # sys/lockfs.h
 
-# a stretch with more operations than this before its last minute has them sampled
-# (Workload.due, Workload.sample), not replayed one by one
+# a stretch with more operations than this before its last ROLL_DELAY seconds (the writes
+# still in flight at its end) has them sampled (Workload.due, Workload.sample), not replayed
+# one by one
 SAMPLE_OVER = 64
 
 
@@ -54,9 +55,8 @@ def may(fs: FileSystem, kind: str) -> bool:
 
 def replay(fs: FileSystem, wl: Workload, start: float, dt: float) -> None:
     """The workload's operations from ``start`` for ``dt`` seconds, into ``fs.live`` and
-    pending: a long stretch sampled up to its last ROLL_DELAY seconds (what fsflush writes out
-    at its end), those write by write
-    (Workload.due, Workload.sample)."""
+    pending: a long stretch sampled up to its last ROLL_DELAY seconds (all of which fsflush
+    writes out at its end), those write by write (Workload.due, Workload.sample)."""
     tail = ROLL_DELAY          # the writes in flight at the end; the rest is flushed then
     counts, ops = wl.due(dt, tail=tail, sample_over=SAMPLE_OVER)
     counts = {kind: n for kind, n in counts.items() if n and may(fs, kind)}

@@ -282,7 +282,7 @@ class Workload:
             self._sample_base(view, nbase, mark, start, end, writes)
         changed = False
         nbytes = self.write_size * 512
-        mix0 = mix64(mix64(mix64(0x1234567 ^ self.seed) ^ first) ^ 0x5E)
+        mix0 = rnd(self.seed, first, 0x5E)
         changes = view.changes
         for path, (c, lo, hi, old) in writes.items():
             if old is None or path in changes or path in app.overlay:
@@ -338,7 +338,7 @@ class Workload:
             return
         # many writes: each file's count drawn from its share (re-drawn onto matching files)
         everything = "**" in self.paths or "*" in self.paths
-        shares: list[tuple[float, int, Callable[[int], FileEntry], Sequence[int]]] = []
+        shares: list[tuple[int, int, Callable[[int], FileEntry], Sequence[int]]] = []
         for share, count, entry in classes:
             if everything:
                 shares.append((share, count, entry, range(count)))
@@ -351,10 +351,10 @@ class Workload:
             if not count:
                 continue
             lam = nbase * share / weight / count
-            seed = mix64(0x1234567 ^ rnd(self.seed, mark, ci, 0x7A))
+            seed = rnd(rnd(self.seed, mark, ci, 0x7A))
             draw = _poisson_of(lam)
             for i in idx:
-                c = draw(mix64(seed ^ i))          # rnd(..., i), its first step once
+                c = draw(mix64(seed ^ i))      # rnd(rnd(self.seed, mark, ci, 0x7A), i)
                 if c:
                     e = entry(i)
                     remember(e)           # the images it is put in look it up by path next
@@ -475,6 +475,12 @@ def _unit(r: int) -> float:
 _NORMAL = NormalDist()
 
 
+def _normal_count(mean: float, sd: float, r: int) -> int:
+    """A count near ``mean`` (normal, of deviation ``sd``, rounded, at least 0) from the
+    64-bit number ``r``: what a Poisson or binomial count of a large mean approaches."""
+    return max(0, int(mean + sd * _NORMAL.inv_cdf(_unit(r)) + 0.5))
+
+
 def _poisson_of(lam: float) -> Callable[[int], int]:
     """:func:`_poisson` of mean ``lam`` for many numbers: its distribution function worked
     out once and searched (the same counts)."""
@@ -503,7 +509,7 @@ def _poisson(lam: float, r: int) -> int:
         return 0
     u = _unit(r)
     if lam > 30:
-        return max(0, int(lam + math.sqrt(lam) * _NORMAL.inv_cdf(u) + 0.5))
+        return _normal_count(lam, math.sqrt(lam), r)
     p = math.exp(-lam)
     s, k = p, 0
     while u > s and k < 200:
@@ -517,8 +523,8 @@ def _grown(size: int, writes: int, nbytes: int, r: int) -> int:
     """A file's size after ``writes`` writes of ``nbytes``, each growing it (half of them,
     and any write to an empty file) or overwriting in place (:meth:`Workload.make_op`)."""
     if writes > 60:                   # many: how many grew, drawn at once (binomial, normal)
-        grew = int(writes / 2 + math.sqrt(writes) / 2 * _NORMAL.inv_cdf(_unit(r)) + 0.5)
-        grew = min(writes, max(grew, 1 if size == 0 else 0))
+        grew = min(writes, max(_normal_count(writes / 2, math.sqrt(writes) / 2, r),
+                               1 if size == 0 else 0))
         return max(size + grew * nbytes, nbytes)
     for k in range(writes):
         if r >> k & 1 or size == 0:
