@@ -826,7 +826,7 @@ class Sandbox:
         # After pivot_root the view's /usr is searched: name the machine's umount by its
         # real path (a Solaris path such as /usr/sbin/umount is a shim there).
         umount = os.path.realpath(shutil.which("umount", path=STANDARD_PATH) or "/bin/umount")
-        lines: list[str] = []
+        steps: list[tuple[str, str]] = []     # (commands, what follows them on failure)
         alternative = False
         for op, src, target, fstype, data, on_failure in plan:
             cmd = {"bind": f"mount --bind '{src}' '{target}'",
@@ -836,19 +836,13 @@ class Sandbox:
                    "ro": f"mount -o remount,bind,ro '{target}'",
                    "pivot": f"cd '{target}' && pivot_root . . && '{umount}' -l ."}[op]
             if alternative:                  # this one runs when the one before failed
-                lines[-1] += f" || {cmd}"
-            elif op == "ro":                 # after its bind: both or the failure
-                lines[-1] = lines[-1].rsplit(" || fail ", 1)[0] + f" && {cmd}"
-            else:
-                lines.append(cmd)
+                cmd = "".join(steps.pop()) + f" || {cmd}"
+            elif op == "ro":                 # after its bind: both, or the bind's failure
+                cmd = steps.pop()[0] + f" && {cmd}"
             alternative = on_failure == "|"
-            if alternative:
-                lines[-1] += " 2>/dev/null"
-            elif on_failure:
-                lines[-1] += f" || fail '{on_failure}'"
-            else:
-                lines[-1] += " 2>/dev/null || true"
-        return lines
+            steps.append((cmd, " 2>/dev/null" if alternative else
+                          f" || fail '{on_failure}'" if on_failure else " 2>/dev/null || true"))
+        return ["".join(step) for step in steps]
 
     def _write_setup_script(self) -> None:
         r = self.root
