@@ -34,12 +34,12 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, BinaryIO, Literal, cast
 
 from simulator.core.errors import HostHung, HostPanic
-from simulator.core.files import AccessPath, FileAccess, access_path_type, kind_of
+from simulator.core.files import AccessPath, FileAccess, access_path_type, kind_of, read_bytes
 from simulator.core.registry import PROGRAMS
 from simulator.harness import protocol as P
 from simulator.harness.mounts import MountedTrees
 from simulator.harness.sandbox import Method, Sandbox, scratch_base
-from simulator.harness.server import FileChannel, Peer, ShimCall, ShimServer, read_proc
+from simulator.harness.server import FileChannel, Peer, ShimCall, ShimServer
 from simulator.session.checks import Expectations
 from simulator.session.hostfiles import FileMirror, SandboxView, device_nodes, view_files
 from simulator.session.session import Session
@@ -605,14 +605,14 @@ def of_run(pid: int, top: int) -> bool:
         # is its child's): a match there is a match of the whole answer below, found
         # without listing top's threads
         with contextlib.suppress(OSError, ValueError):
-            main = [int(k) for k in read_proc(f"/proc/{top}/task/{top}/children")
+            main = [int(k) for k in read_bytes(f"/proc/{top}/task/{top}/children")
                     .decode("ascii").split()]
             if any(_pid_ns(k) == ns for k in main):
                 return True
         kids: list[int] = []
         with contextlib.suppress(OSError, ValueError):
             for task in os.listdir(f"/proc/{top}/task"):
-                kids += [int(k) for k in read_proc(f"/proc/{top}/task/{task}/children")
+                kids += [int(k) for k in read_bytes(f"/proc/{top}/task/{task}/children")
                          .decode("ascii").split()]
         # asked of every fake call: the namespaces are read one by one until one is the
         # caller's, the kids' first (the answer is that of ``ns in {ns of top and of each

@@ -58,6 +58,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 
+from simulator.core.files import read_bytes
 from simulator.harness import protocol as P
 
 log = logging.getLogger(__name__)
@@ -92,25 +93,12 @@ def peer_of(conn: socket.socket) -> Peer:
     return Peer(pid, uid, gid)
 
 
-def read_proc(path: str) -> bytes:
-    """A small /proc file's bytes by plain system calls (no file object: a /proc file is
-    read for every fake call, and opening a text file costs more than reading it)."""
-    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
-    try:
-        chunks = []
-        while chunk := os.read(fd, 4096):
-            chunks.append(chunk)
-        return b"".join(chunks)
-    finally:
-        os.close(fd)
-
-
 def inside_uid(pid: int, uid: int) -> int:
     """``uid`` (as this process sees it) as the process ``pid`` sees it: its user
     namespace's ``uid_map`` inverted (user_namespaces(7): read from another namespace,
     the second field is relative to the reader's).  Unmapped: the overflow uid 65534."""
     try:
-        lines = read_proc(f"/proc/{pid}/uid_map").decode("ascii").split("\n")
+        lines = read_bytes(f"/proc/{pid}/uid_map").decode("ascii").split("\n")
     except OSError:
         return uid
     for line in lines:

@@ -21,6 +21,7 @@ import weakref
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Protocol
 
+from simulator.core.files import read_bytes
 from simulator.sunos.disks import root_mirror
 from simulator.sunos.files import release_text, system_text
 from simulator.sunos.syslog import messages_text
@@ -377,17 +378,10 @@ class SandboxView:
 
 def _read_text(where: Path) -> str:
     """``where.read_text(errors="replace")`` (the locale's encoding, universal newlines), by
-    two system calls and a decode: the view's md.tab is read before every fake call, and
+    plain system calls and a decode: the view's md.tab is read before every fake call, and
     opening a text file object costs more than the read itself."""
-    fd = os.open(where, os.O_RDONLY | os.O_CLOEXEC)
-    try:
-        chunks = []
-        while chunk := os.read(fd, 1 << 16):
-            chunks.append(chunk)
-    finally:
-        os.close(fd)
     encoding = "utf-8" if sys.flags.utf8_mode else locale.getencoding()
-    text = b"".join(chunks).decode(encoding, "replace")
+    text = read_bytes(where).decode(encoding, "replace")
     return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
 
 
