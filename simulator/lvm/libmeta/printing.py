@@ -240,10 +240,7 @@ class Reporter:
         start = len(self.chunks)
         self.print_unit(u)
         if keep:
-            text = "".join(self.chunks[start:])
-            del self.chunks[start:]
-            self.chunks.append(text)
-            kept.keep_unit(u, text)
+            kept.keep_unit(u, self._joined(start))
 
     def print_all(self) -> None:
         """meta_print_all: (trans, logs,) mirrors, (RAID5,) stripes, soft partitions, pools."""
@@ -304,10 +301,13 @@ class Reporter:
         if self.devs:
             self.relocation(self.devs)
         if kept is not None:
-            text = "".join(self.chunks[start:])
-            del self.chunks[start:]
-            self.chunks.append(text)
-            kept.keep_reloc(text)
+            kept.keep_reloc(self._joined(start))
+
+    def _joined(self, start: int) -> str:
+        """What was printed since ``len(self.chunks)`` was ``start``, as one chunk (to keep)."""
+        text = "".join(self.chunks[start:])
+        self.chunks[start:] = [text]
+        return text
 
     def relocation(self, slices: Iterable[str]) -> None:
         """meta_print.c meta_print_devid over meta_create_non_dup_list (one row per disk)."""
