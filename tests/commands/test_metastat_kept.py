@@ -17,7 +17,8 @@ from simulator.lvm.libmeta import report_cache
 from simulator.lvm.md.records import Mirror, Stripe, TrackedDict, TrackedList
 from simulator.lvm.md.states import CompState
 
-OPTIONS = ("", "-p", "-t", "-q", "-c", "-a", "-s local", "-B", "-D", "d1", "d1 d12")
+OPTIONS = ("", "-p", "-t", "-q", "-c", "-a", "-s local", "-B", "-D", "d1", "d1 d12", "d12 d1",
+           "d30", "-p d1", "-t d1", "d2 d1", "d1 d99")
 
 Outputs = dict[str, tuple[str, str, int]]
 

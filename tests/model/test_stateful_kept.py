@@ -15,7 +15,8 @@ class KeptMachine(MirrorMachine):
     @invariant()
     def kept_reports_print_as_fresh(self) -> None:
         h = self.host
-        for argv in (["metastat"], ["metastat", "-p"], ["metastat", "-t"]):
+        named = [["metastat", name] for name in sorted(h.md.sets[""].units)[:4]]
+        for argv in (["metastat"], ["metastat", "-p"], ["metastat", "-t"], *named):
             clone = Host.from_dict(h.to_dict())      # the same state, the same clock
             kept = h.run(argv)
             with report_cache.disabled():

@@ -210,7 +210,7 @@ def print_named(inv: Invocation, s: MDSet, names: list[str], o: Options) -> int:
             if o.concise:
                 rep.concise_md(0, short)
             else:
-                rep.print_unit(us.units[short], header=True, subdevs=True)
+                rep.print_named(us.units[short])
         else:
             inv.out(rep.text(), end="")
             rep.chunks.clear()

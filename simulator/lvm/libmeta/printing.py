@@ -242,6 +242,17 @@ class Reporter:
         if keep:
             kept.keep_unit(u, self._joined(start))
 
+    def print_named(self, u: Unit) -> None:
+        """metastat.c's print of one named unit (meta_print_name with its subdevices). A
+        unit no other holds prints as in meta_print_all (the subdevices flag only lets a
+        held unit print), so its kept report serves both; a held one (a submirror named
+        alone) and a soft partition print afresh."""
+        kept = self.kept()
+        if kept is None or isinstance(u, SoftPartition) or self.parented(u):
+            self.print_unit(u, header=True, subdevs=True)
+            return
+        self.print_top(u)
+
     def print_all(self) -> None:
         """meta_print_all: (trans, logs,) mirrors, (RAID5,) stripes, soft partitions, pools."""
         for m in kernel_order(self.s, Mirror):

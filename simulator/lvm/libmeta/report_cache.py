@@ -29,10 +29,13 @@ so a mirror in resync is kept between two calls at the same virtual time and mad
 
 Not kept (made fresh every time, as before): anything holding a soft partition (meta_sp_print
 prints the unit under soft partitions once per run, state shared across units), hot spare
-pools (few), ``-B``/``-D`` (they collect relocation slices as they print), ``-c``, and named
-units (``metastat d10``). The layouts themselves are untouched: a kept report is the text the
-same functions printed; ``ENABLED = False`` (or :func:`disabled`) prints without the cache,
-what the tests compare against.
+pools (few), ``-B``/``-D`` (they collect relocation slices as they print), ``-c``, and a
+named unit that another holds (``metastat d11`` of a submirror prints it although it has a
+parent). A named top-level unit (``metastat d1``, what backup scripts call) prints the text
+``metastat`` keeps for it (Reporter.print_named); the relocation section after named units
+is made each time from their devices. The layouts themselves are untouched: a kept report
+is the text the same functions printed; ``ENABLED = False`` (or :func:`disabled`) prints
+without the cache, what the tests compare against.
 """
 
 from __future__ import annotations
