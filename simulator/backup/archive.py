@@ -50,9 +50,11 @@ class ArchiveError(Error):
     """The bytes are not an svmsim dump archive (what ufsrestore calls "not in dump format")."""
 
 
-@dataclass
+@dataclass(slots=True)
 class ArchiveEntry:
-    """One directory entry of the dump; ``dumped`` False means only its name is known."""
+    """One directory entry of the dump; ``dumped`` False means only its name is known.
+
+    Slotted: a dump of a big tree makes thousands (no per-entry ``__dict__``)."""
 
     inode: int
     path: str

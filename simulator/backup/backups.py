@@ -378,16 +378,27 @@ def _key(e: FileEntry) -> int:
 
 
 def _base_index(base: BaseTree) -> _BaseIndex:
+    """The tree's index, made in one pass over its entries (a dump of a tree new to the
+    process pays it: every estimate, record count and archive entry of thousands)."""
     index = _INDEXES.get(base)
     if index is None:
-        files = sorted(base.entries(), key=_key)
-        est = [_estimate(e) for e in files]
-        records = [_records(e) for e in files]
-        inodes = sorted(e.inode for e in files)
+        ordered = list(base.by_inode())          # dump order: directories, then the rest
+        files = [e for e in ordered if e.kind == "d"] + [e for e in ordered if e.kind != "d"]
+        est: list[int] = []
+        records: list[int] = []
+        entries: list[ArchiveEntry] = []
+        dir_records = 0
+        for e in files:
+            r = _records(e)
+            est.append(_estimate(e))
+            records.append(r)
+            entries.append(_archive_entry(e))
+            if e.kind == "d":
+                dir_records += r
+        inodes = [e.inode for e in ordered]
         index = _INDEXES[base] = _BaseIndex(
-            files, [_archive_entry(e) for e in files], [_key(e) for e in files],
-            {e.inode: i for i, e in enumerate(files)}, est, records, sum(est), sum(records),
-            sum(r for r, e in zip(records, files, strict=True) if e.kind == "d"),
+            files, entries, [_key(e) for e in files], {e.inode: i for i, e in enumerate(files)},
+            est, records, sum(est), sum(records), dir_records,
             min((e.ctime for e in files), default=0.0), inodes, ranges(inodes))
     return index
 
@@ -504,9 +515,13 @@ def dump_path(path: str) -> str:
 
 
 def _archive_entry(e: FileEntry, dumped: bool = True) -> ArchiveEntry:
-    path = dump_path(e.path)
+    p = e.path
+    # an image's paths are normal (no leading "/" nor "./"): named by prefixing "./", which
+    # dump_path gives them too, without its checks (a dump names thousands)
+    path = "./" + p if p and p[0] != "/" and p[0] != "." and p[-1] != "/" else dump_path(p)
     if not dumped:
         return ArchiveEntry(e.inode, path, e.kind, dumped=False)
-    return ArchiveEntry(e.inode, path, e.kind, True, int(e.size), int(e.mode), int(e.uid),
+    kind = e.kind
+    return ArchiveEntry(e.inode, path, kind, True, int(e.size), int(e.mode), int(e.uid),
                         int(e.gid), float(e.mtime), float(e.ctime), str(e.digest or ""),
-                        (e.target or "") if e.kind == "l" else None)
+                        (e.target or "") if kind == "l" else None)
