@@ -20,11 +20,11 @@ import calendar
 import functools
 import time
 import weakref
-from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from simulator.backup.archive import ROOT_INO, ArchiveEntry, ranges
+from simulator.backup.archive import ROOT_INO, ArchiveEntry, KnownLines, ranges
 from simulator.backup.rawimage import RawHeader
 from simulator.backup.tapes import (
     DEFAULT_TAPE,
@@ -244,6 +244,8 @@ class DumpPlan:
     dir_records: int               # ... of the dumped directories (the first ones)
     count: int                     # inodes in use (what the mapping passes read)
     inuse_ranges: list[list[int]]  # those inodes, as runs (the TS_CLRI map)
+    # lines already rendered for entries shared with a base tree's index (_BaseIndex.lines)
+    lines: Callable[[], KnownLines] | None = None
 
     @functools.cached_property
     def records(self) -> list[int]:
@@ -367,6 +369,15 @@ class _BaseIndex:
     min_ctime: float
     inodes: list[int]              # sorted
     inuse: list[list[int]]
+    _lines: KnownLines | None = field(default=None, repr=False)
+
+    def lines(self) -> KnownLines:
+        """Each entry's archive line (archive.iter_lines), rendered when an archive is first
+        written out (not for one left unread on a tape), then kept with the index: the
+        entries never change. Keyed by the entry's id with the entry (archive.KnownLines)."""
+        if self._lines is None:
+            self._lines = {id(e): (e, e.to_line() + "\n") for e in self.entries}
+        return self._lines
 
 
 _INDEXES: weakref.WeakKeyDictionary[BaseTree, _BaseIndex] = weakref.WeakKeyDictionary()
@@ -471,7 +482,7 @@ def plan_image_dump(image: Image, ddate: float, ninodes: int, ntrec: int) -> Dum
     inuse = _edit_ranges(index.inuse, gone_inodes - new_inodes,
                          [i for i in new_inodes if i not in pos])
     return DumpPlan(out, [], 1, esize, map_blocks, maxino, not out, rec_total, dir_records,
-                    count, inuse)
+                    count, inuse, index.lines)
 
 
 def _edit_ranges(runs: list[list[int]], removed: set[int], added: list[int]) -> list[list[int]]:
