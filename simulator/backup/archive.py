@@ -276,6 +276,8 @@ def _remember(written: str | bytes, arch: Archive) -> None:
 
 def _recall(data: str | bytes) -> Archive | None:
     """A fresh copy of the archive kept for exactly ``data`` (None: not written here)."""
+    if type(data) is not bytes and type(data) is not str:     # a bytearray cannot be a key
+        return None
     with _WRITTEN_LOCK:
         kept = _WRITTEN.get(data)
     if kept is None:
