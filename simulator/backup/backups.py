@@ -347,9 +347,12 @@ def plan_dump(entries: Iterable[FileEntry], ddate: float, ninodes: int,
 
 
 # A base tree (simulator.ufs.image.BaseTree) never changes: what a level 0 dump of it
-# would write is worked out once per tree and kept beside it, and a dump of an image (the
-# base tree plus an overlay of changes) pays only for the overlay (plan_image_dump).
+# would write is worked out once per tree and kept beside it (its archive lines too, once an
+# archive is written out), and a dump of an image (the base tree plus an overlay of changes)
+# pays only for the overlay (plan_image_dump). The index lives as long as its tree (weakly
+# keyed); nothing invalidates it, as nothing changes a tree or the entries made from it.
 INDEX_LIMIT = 200_000             # bigger base trees are planned entry by entry
+LINES_LIMIT = 50_000              # bigger indexes render their lines at every write (memory)
 
 
 @dataclass
@@ -376,7 +379,8 @@ class _BaseIndex:
         written out (not for one left unread on a tape), then kept with the index: the
         entries never change. Keyed by the entry's id with the entry (archive.KnownLines)."""
         if self._lines is None:
-            self._lines = {id(e): (e, e.to_line() + "\n") for e in self.entries}
+            self._lines = {id(e): (e, e.to_line() + "\n") for e in self.entries} \
+                if len(self.entries) <= LINES_LIMIT else {}
         return self._lines
 
 
