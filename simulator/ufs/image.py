@@ -469,16 +469,16 @@ class BaseTree:
     # a tree of thousands of documents makes them all, in every process. The first process
     # to make them all (entries(), by_inode()) keeps them in the cache directory, as the
     # fragment count is kept (_counter_file), and later processes read them back (~2 us
-    # each). The table never changes: a tree is immutable, and its file's name holds every
-    # parameter of the tree (the checks below catch a generator that draws otherwise).
+    # each). A table never changes and needs no invalidation: a tree is immutable, and the
+    # file's name holds every parameter of the tree, its vocabulary and the generator's code
+    # (_doc_table_file); the checks below catch a damaged table.
     @functools.cached_property
     def _doc_table(self) -> tuple[list[str], list[int], list[int], list[str]] | None:
         """The kept documents as columns: paths, sizes, mtimes, digests (columns, not a row
         a document: thousands of small lists would be thousands of objects for the garbage
         collector to track). None: none kept, or a table that does not hold every document
         with the right types, or that disagrees with a document drawn afresh at
-        :data:`_DOC_TABLE_CHECKS` places (a generator or a vocabulary that draws otherwise
-        never reads another's table)."""
+        :data:`_DOC_TABLE_CHECKS` places."""
         path = self._doc_table_file()
         if path is None:
             return None
@@ -499,11 +499,16 @@ class BaseTree:
         return table
 
     def _doc_table_file(self) -> Path | None:
+        """Where the tree's documents are kept: the name holds every parameter of the tree,
+        a digest of its vocabulary and one of this module's source (the generator), so a
+        table is only ever read by the code, and for the words, that drew it."""
         root = _cache_root()
-        if root is None:
+        code = _source_digest()
+        if root is None or code is None:
             return None
+        vocab = hashlib.blake2b(repr(self._vocab).encode(), digest_size=8).hexdigest()
         return root / f"ufs-docs-{_DOC_TABLE_VERSION}" / (
-            f"{self.seed}-{self.files}-{self.data_blocks}-{self.created!r}.json")
+            f"{self.seed}-{self.files}-{self.data_blocks}-{self.created!r}-{code}-{vocab}.json")
 
     def _keep_doc_table(self) -> None:
         """Keep the documents once every one is made (:attr:`_doc_table`), unless a good
@@ -776,6 +781,15 @@ _DOC_TABLE_MAX = 20_000   # ... up to this many (the table is ~80 bytes a docume
 _DOC_TABLE_CHECKS = 8     # documents drawn afresh to check a kept table
 _DOC_TABLE_VERSION = 1    # the table's layout
 _COUNTER_SAMPLE = 64      # documents drawn to key a kept counter (see _doc_frags)
+
+
+@functools.cache
+def _source_digest() -> str | None:
+    """A digest of this module's source (None: not readable, then nothing is kept)."""
+    try:
+        return hashlib.blake2b(Path(__file__).read_bytes(), digest_size=8).hexdigest()
+    except OSError:
+        return None
 
 
 def _doc_size(r: int, doc_mean: int) -> int:

@@ -240,6 +240,15 @@ def test_a_trees_documents_are_kept_and_read_back_equal(tmp_path, monkeypatch) -
         assert other._doc_table is None
         assert [other._doc(j) for j in range(other.ndocs)] == drawn
     kept[0].write_text(good)
+    assert tree()._doc_table is not None
+    with monkeypatch.context() as m:                   # another generator's code...
+        m.setattr(image, "_source_digest", lambda: "0" * 16)
+        assert tree()._doc_table is None
+    words, users = tree()._vocab                       # ... or other words never read it
+    other = tree()
+    other.__dict__["_vocab"] = (("other",) + words[1:], users)
+    assert other._doc_table_file() != tree()._doc_table_file()
+    assert other._doc_table is None
     foreign = tree(seed=6)                             # another tree never reads it
     assert foreign._doc_table is None
     assert [foreign._doc(j) for j in range(foreign.ndocs)] == _drawn_docs(tree(seed=6))
