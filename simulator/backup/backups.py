@@ -254,30 +254,26 @@ class DumpPlan:
         return [_records(e) for e in self.entries]
 
 
-def _blocks(size: int) -> int:
-    return -(-size // TP_BSIZE)
-
-
-def _allocated_kb(e: FileEntry) -> int:
-    """di_blocks / 2: what the inode has allocated (data and indirect blocks), in KB."""
-    return e.frags(1024)
-
-
 def _estimate(e: FileEntry) -> int:
-    """est() in dumpitime.c: one header, the smaller of allocated and size-implied blocks,
-    plus the indirect records a file beyond the direct blocks needs on tape."""
-    t = _blocks(e.size)
-    s = min(_allocated_kb(e), t)
-    if e.size > NDADDR_BLOCKS * TP_BSIZE:
+    """est() in dumpitime.c: one header, the smaller of what the inode has allocated
+    (di_blocks / 2: its data and indirect blocks in KB, ``frags(1024)``) and the tape blocks
+    its size takes, plus the indirect records a file beyond the direct blocks needs on
+    tape."""
+    size = e.size
+    t = -(-size // TP_BSIZE)
+    s = min(e.frags(1024), t)
+    if size > NDADDR_BLOCKS * TP_BSIZE:
         s += -(-(t - NDADDR_BLOCKS) // TP_NINDIR)
     return 1 + s
 
 
 def _records(e: FileEntry | ArchiveEntry) -> int:
-    """Records lf_dumpinode writes: a TS_INODE/TS_ADDR header per 512 blocks, the blocks."""
-    if e.size == 0:
+    """Records lf_dumpinode writes: a TS_INODE/TS_ADDR header per 512 blocks, the blocks
+    (the tape blocks its size takes; one for a symbolic link)."""
+    size = e.size
+    if size == 0:
         return 1
-    n = 1 if e.kind == "l" else _blocks(e.size)
+    n = 1 if e.kind == "l" else -(-size // TP_BSIZE)
     return n + -(-n // TP_NINDIR)
 
 
@@ -403,11 +399,12 @@ def _base_index(base: BaseTree) -> _BaseIndex:
         records: list[int] = []
         entries: list[ArchiveEntry] = []
         dir_records = 0
+        add_est, add_record, add_entry = est.append, records.append, entries.append
         for e in files:
             r = _records(e)
-            est.append(_estimate(e))
-            records.append(r)
-            entries.append(_archive_entry(e))
+            add_est(_estimate(e))
+            add_record(r)
+            add_entry(_archive_entry(e))
             if e.kind == "d":
                 dir_records += r
         inodes = [e.inode for e in ordered]
