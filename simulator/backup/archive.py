@@ -236,7 +236,7 @@ def iter_lines(header: ArchiveHeader, entries: Iterable[ArchiveEntry],
 # tape -- takes the archive they parse to instead of parsing them again. Equal bytes parse
 # to equal archives (parse is a function of them alone), so the key is the whole text and a
 # file a driver truncated, corrupted or replaced by one byte is parsed afresh; what is kept
-# is what parse returns for them (tests/backup/test_backup_archive.py compares the two).
+# is what parse returns for them (tests/backup/test_backup_fast_paths.py compares them).
 _WRITTEN: dict[str | bytes, Archive] = {}
 _WRITTEN_KEEP = 4
 _WRITTEN_LOCK = threading.Lock()      # fake calls run on the harness's server threads
