@@ -31,7 +31,8 @@ regular files are placeholders (see :func:`placeholder`).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+import threading
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -50,9 +51,11 @@ class ArchiveError(Error):
     """The bytes are not an svmsim dump archive (what ufsrestore calls "not in dump format")."""
 
 
-@dataclass
+@dataclass(slots=True)
 class ArchiveEntry:
-    """One directory entry of the dump; ``dumped`` False means only its name is known."""
+    """One directory entry of the dump; ``dumped`` False means only its name is known.
+
+    Slotted: a dump of a big tree makes thousands (no per-entry ``__dict__``)."""
 
     inode: int
     path: str
@@ -155,13 +158,24 @@ class ArchiveHeader:
             raise ArchiveError(f"bad header: {e}") from e
 
 
+# Entry lines already rendered, by ``id(entry)`` with the entry itself (an id is only ever
+# matched with the object it was taken from, which the table keeps alive): a dump's writer
+# hands the lines of a base tree's entries, which never change (backups._BaseIndex.lines).
+KnownLines = dict[int, tuple["ArchiveEntry", str]]
+
+
 @dataclass
 class Archive:
-    """A dump as ufsrestore sees it: the header and the entries, in tape order."""
+    """A dump as ufsrestore sees it: the header and the entries, in tape order.
+
+    ``known_lines`` (not part of the archive) gives lines already rendered for some of the
+    entries, when they are written out (:func:`iter_lines`)."""
 
     header: ArchiveHeader
     entries: list[ArchiveEntry] = field(default_factory=list)
     truncated: bool = False       # the file ended before its ``end`` line
+    known_lines: Callable[[], KnownLines] | None = field(default=None, compare=False,
+                                                          repr=False)
 
     @property
     def complete(self) -> bool:
@@ -190,27 +204,98 @@ class Archive:
         return kids
 
     def to_text(self) -> str:
-        return "".join(iter_lines(self.header, self.entries, complete=self.complete))
+        known = self.known_lines() if self.known_lines is not None else None
+        return "".join(iter_lines(self.header, self.entries, complete=self.complete,
+                                  known=known))
 
     def to_bytes(self) -> bytes:
         return self.to_text().encode("utf-8")
 
 
 def iter_lines(header: ArchiveHeader, entries: Iterable[ArchiveEntry],
-               complete: bool = True) -> Iterable[str]:
-    """The archive's lines (newline-terminated); no ``end`` line when not ``complete``."""
+               complete: bool = True, known: KnownLines | None = None) -> Iterable[str]:
+    """The archive's lines (newline-terminated); no ``end`` line when not ``complete``.
+    An entry found in ``known`` (the very object) takes the line kept there."""
     yield f"{MAGIC} {VERSION}\n"
     yield json.dumps(header.to_dict(), sort_keys=True, ensure_ascii=False) + "\n"
     n = 0
     for e in entries:
         n += 1
+        if known is not None:
+            kept = known.get(id(e))
+            if kept is not None and kept[0] is e:
+                yield kept[1]
+                continue
         yield e.to_line() + "\n"
     if complete:
         yield f"end {n}\n"
 
 
+# The archives ufsdump wrote, by the very text or bytes written (the last few): a reader
+# handed the same text or bytes -- the verdict reading back the file a dump left, or its
+# tape -- takes the archive they parse to instead of parsing them again. Equal bytes parse
+# to equal archives (parse is a function of them alone), so the key is the whole text and a
+# file a driver truncated, corrupted or replaced by one byte is parsed afresh; what is kept
+# is what parse returns for them (tests/backup/test_backup_fast_paths.py compares them).
+_WRITTEN: dict[str | bytes, Archive] = {}
+_WRITTEN_KEEP = 4
+_WRITTEN_LOCK = threading.Lock()      # fake calls run on the harness's server threads
+
+
+def written_text(arch: Archive) -> str:
+    """``arch.to_text()``, for a writer: remembered with what it parses to (:func:`parse`)."""
+    text = arch.to_text()
+    _remember(text, arch)
+    return text
+
+
+def written_bytes(arch: Archive) -> bytes:
+    """``arch.to_bytes()``, for a writer: remembered with what it parses to."""
+    data = arch.to_bytes()
+    _remember(data, arch)
+    return data
+
+
+def _remember(written: str | bytes, arch: Archive) -> None:
+    """Keep what ``written`` parses to: ``arch``'s entries (values that survive their line
+    unchanged: ints, floats, strings), the header read back from its line (as parse does),
+    and ``truncated`` for an archive written without its ``end`` line."""
+    start = len(MAGIC) + len(str(VERSION)) + 2
+    if isinstance(written, bytes):
+        line: str | bytes = written[start:written.index(b"\n", start)]
+    else:
+        line = written[start:written.index("\n", start)]
+    header = ArchiveHeader.from_dict(json.loads(line))
+    kept = Archive(header, list(arch.entries), truncated=not arch.complete)
+    with _WRITTEN_LOCK:
+        _WRITTEN.pop(written, None)
+        _WRITTEN[written] = kept
+        while len(_WRITTEN) > _WRITTEN_KEEP:
+            del _WRITTEN[next(iter(_WRITTEN))]
+
+
+def _recall(data: str | bytes) -> Archive | None:
+    """A fresh copy of the archive kept for exactly ``data`` (None: not written here)."""
+    if type(data) is not bytes and type(data) is not str:     # a bytearray cannot be a key
+        return None
+    with _WRITTEN_LOCK:
+        kept = _WRITTEN.get(data)
+    if kept is None:
+        return None
+    return Archive(ArchiveHeader.from_dict(kept.header.to_dict()), list(kept.entries),
+                   kept.truncated)
+
+
 def parse(data: bytes | str) -> Archive:
-    """Read an archive back; :class:`ArchiveError` if it is not one."""
+    """Read an archive back; :class:`ArchiveError` if it is not one. Text or bytes a dump
+    wrote in this process are not parsed again (:data:`_WRITTEN`)."""
+    kept = _recall(data)
+    if kept is not None:
+        return kept
+    return _parse(data)
+
+
+def _parse(data: bytes | str) -> Archive:
     text = data.decode("utf-8", errors="replace") if isinstance(data, bytes) else data
     lines = text.split("\n")
     first = lines[0].split() if lines else []

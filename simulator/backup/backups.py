@@ -20,11 +20,11 @@ import calendar
 import functools
 import time
 import weakref
-from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from simulator.backup.archive import ROOT_INO, ArchiveEntry, ranges
+from simulator.backup.archive import ROOT_INO, ArchiveEntry, KnownLines, ranges
 from simulator.backup.rawimage import RawHeader
 from simulator.backup.tapes import (
     DEFAULT_TAPE,
@@ -244,6 +244,8 @@ class DumpPlan:
     dir_records: int               # ... of the dumped directories (the first ones)
     count: int                     # inodes in use (what the mapping passes read)
     inuse_ranges: list[list[int]]  # those inodes, as runs (the TS_CLRI map)
+    # lines already rendered for entries shared with a base tree's index (_BaseIndex.lines)
+    lines: Callable[[], KnownLines] | None = None
 
     @functools.cached_property
     def records(self) -> list[int]:
@@ -252,30 +254,26 @@ class DumpPlan:
         return [_records(e) for e in self.entries]
 
 
-def _blocks(size: int) -> int:
-    return -(-size // TP_BSIZE)
-
-
-def _allocated_kb(e: FileEntry) -> int:
-    """di_blocks / 2: what the inode has allocated (data and indirect blocks), in KB."""
-    return e.frags(1024)
-
-
 def _estimate(e: FileEntry) -> int:
-    """est() in dumpitime.c: one header, the smaller of allocated and size-implied blocks,
-    plus the indirect records a file beyond the direct blocks needs on tape."""
-    t = _blocks(e.size)
-    s = min(_allocated_kb(e), t)
-    if e.size > NDADDR_BLOCKS * TP_BSIZE:
+    """est() in dumpitime.c: one header, the smaller of what the inode has allocated
+    (di_blocks / 2: its data and indirect blocks in KB, ``frags(1024)``) and the tape blocks
+    its size takes, plus the indirect records a file beyond the direct blocks needs on
+    tape."""
+    size = e.size
+    t = -(-size // TP_BSIZE)
+    s = min(e.frags(1024), t)
+    if size > NDADDR_BLOCKS * TP_BSIZE:
         s += -(-(t - NDADDR_BLOCKS) // TP_NINDIR)
     return 1 + s
 
 
 def _records(e: FileEntry | ArchiveEntry) -> int:
-    """Records lf_dumpinode writes: a TS_INODE/TS_ADDR header per 512 blocks, the blocks."""
-    if e.size == 0:
+    """Records lf_dumpinode writes: a TS_INODE/TS_ADDR header per 512 blocks, the blocks
+    (the tape blocks its size takes; one for a symbolic link)."""
+    size = e.size
+    if size == 0:
         return 1
-    n = 1 if e.kind == "l" else _blocks(e.size)
+    n = 1 if e.kind == "l" else -(-size // TP_BSIZE)
     return n + -(-n // TP_NINDIR)
 
 
@@ -345,9 +343,12 @@ def plan_dump(entries: Iterable[FileEntry], ddate: float, ninodes: int,
 
 
 # A base tree (simulator.ufs.image.BaseTree) never changes: what a level 0 dump of it
-# would write is worked out once per tree and kept beside it, and a dump of an image (the
-# base tree plus an overlay of changes) pays only for the overlay (plan_image_dump).
+# would write is worked out once per tree and kept beside it (its archive lines too, once an
+# archive is written out), and a dump of an image (the base tree plus an overlay of changes)
+# pays only for the overlay (plan_image_dump). The index lives as long as its tree (weakly
+# keyed); nothing invalidates it, as nothing changes a tree or the entries made from it.
 INDEX_LIMIT = 200_000             # bigger base trees are planned entry by entry
+LINES_LIMIT = 50_000              # bigger indexes render their lines at every write (memory)
 
 
 @dataclass
@@ -367,6 +368,16 @@ class _BaseIndex:
     min_ctime: float
     inodes: list[int]              # sorted
     inuse: list[list[int]]
+    _lines: KnownLines | None = field(default=None, repr=False)
+
+    def lines(self) -> KnownLines:
+        """Each entry's archive line (archive.iter_lines), rendered when an archive is first
+        written out (not for one left unread on a tape), then kept with the index: the
+        entries never change. Keyed by the entry's id with the entry (archive.KnownLines)."""
+        if self._lines is None:
+            self._lines = {id(e): (e, e.to_line() + "\n") for e in self.entries} \
+                if len(self.entries) <= LINES_LIMIT else {}
+        return self._lines
 
 
 _INDEXES: weakref.WeakKeyDictionary[BaseTree, _BaseIndex] = weakref.WeakKeyDictionary()
@@ -378,16 +389,28 @@ def _key(e: FileEntry) -> int:
 
 
 def _base_index(base: BaseTree) -> _BaseIndex:
+    """The tree's index, made in one pass over its entries (a dump of a tree new to the
+    process pays it: every estimate, record count and archive entry of thousands)."""
     index = _INDEXES.get(base)
     if index is None:
-        files = sorted(base.entries(), key=_key)
-        est = [_estimate(e) for e in files]
-        records = [_records(e) for e in files]
-        inodes = sorted(e.inode for e in files)
+        ordered = list(base.by_inode())          # dump order: directories, then the rest
+        files = [e for e in ordered if e.kind == "d"] + [e for e in ordered if e.kind != "d"]
+        est: list[int] = []
+        records: list[int] = []
+        entries: list[ArchiveEntry] = []
+        dir_records = 0
+        add_est, add_record, add_entry = est.append, records.append, entries.append
+        for e in files:
+            r = _records(e)
+            add_est(_estimate(e))
+            add_record(r)
+            add_entry(_archive_entry(e))
+            if e.kind == "d":
+                dir_records += r
+        inodes = [e.inode for e in ordered]
         index = _INDEXES[base] = _BaseIndex(
-            files, [_archive_entry(e) for e in files], [_key(e) for e in files],
-            {e.inode: i for i, e in enumerate(files)}, est, records, sum(est), sum(records),
-            sum(r for r, e in zip(records, files, strict=True) if e.kind == "d"),
+            files, entries, [_key(e) for e in files], {e.inode: i for i, e in enumerate(files)},
+            est, records, sum(est), sum(records), dir_records,
             min((e.ctime for e in files), default=0.0), inodes, ranges(inodes))
     return index
 
@@ -460,7 +483,7 @@ def plan_image_dump(image: Image, ddate: float, ninodes: int, ntrec: int) -> Dum
     inuse = _edit_ranges(index.inuse, gone_inodes - new_inodes,
                          [i for i in new_inodes if i not in pos])
     return DumpPlan(out, [], 1, esize, map_blocks, maxino, not out, rec_total, dir_records,
-                    count, inuse)
+                    count, inuse, index.lines)
 
 
 def _edit_ranges(runs: list[list[int]], removed: set[int], added: list[int]) -> list[list[int]]:
@@ -504,9 +527,13 @@ def dump_path(path: str) -> str:
 
 
 def _archive_entry(e: FileEntry, dumped: bool = True) -> ArchiveEntry:
-    path = dump_path(e.path)
+    p = e.path
+    # an image's paths are normal (no leading "/" nor "./"): named by prefixing "./", which
+    # dump_path gives them too, without its checks (a dump names thousands)
+    path = "./" + p if p and p[0] != "/" and p[0] != "." and p[-1] != "/" else dump_path(p)
     if not dumped:
         return ArchiveEntry(e.inode, path, e.kind, dumped=False)
-    return ArchiveEntry(e.inode, path, e.kind, True, int(e.size), int(e.mode), int(e.uid),
+    kind = e.kind
+    return ArchiveEntry(e.inode, path, kind, True, int(e.size), int(e.mode), int(e.uid),
                         int(e.gid), float(e.mtime), float(e.ctime), str(e.digest or ""),
-                        (e.target or "") if e.kind == "l" else None)
+                        (e.target or "") if kind == "l" else None)

@@ -35,6 +35,7 @@ usage or an unreadable archive.
 from __future__ import annotations
 
 import os
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -47,7 +48,7 @@ from simulator.core.strerror import oserror_text
 if TYPE_CHECKING:
     from simulator.host import Host
     from simulator.ufs.filesystems import FileSystems
-    from simulator.ufs.image import FileEntry
+    from simulator.ufs.image import BaseTree, FileEntry, Image
 
 FIELDS = ("kind", "size", "mode", "uid", "gid", "mtime", "digest", "target")
 
@@ -188,34 +189,83 @@ def _dump_path(path: str) -> str:
     return "." if path in (".", "") else path if path.startswith("./") else "./" + path
 
 
-def _compare_fields(a: ArchiveEntry, e: FileEntry) -> tuple[str, ...]:
-    """The :data:`FIELDS` in which ``a`` differs from ``e`` (in that order)."""
-    theirs = (e.kind, int(e.size), int(e.mode), int(e.uid), int(e.gid), float(e.mtime),
-              str(e.digest or ""), (e.target or None) if e.kind == "l" else None)
+Fields = tuple[str, int, int, int, int, float, str, "str | None"]
+
+
+def _fields(e: FileEntry) -> Fields:
+    """What an archive entry holds of ``e``, in :data:`FIELDS` order."""
+    return (e.kind, int(e.size), int(e.mode), int(e.uid), int(e.gid), float(e.mtime),
+            str(e.digest or ""), (e.target or None) if e.kind == "l" else None)
+
+
+def _compare_fields(a: ArchiveEntry, e: FileEntry, theirs: Fields | None = None
+                    ) -> tuple[str, ...]:
+    """The :data:`FIELDS` in which ``a`` differs from ``e`` (in that order); ``theirs`` is
+    ``_fields(e)`` when already known."""
+    if theirs is None:
+        theirs = _fields(e)
     ours = (a.kind, a.size, a.mode, a.uid, a.gid, a.mtime, a.digest, a.target)
     if ours == theirs:
         return ()
-    return tuple(f for f, x, y in zip(FIELDS, ours, theirs, strict=True) if x != y)
+    return tuple([f for f, x, y in zip(FIELDS, ours, theirs, strict=True) if x != y])
+
+
+View = dict[str, tuple["FileEntry", Fields]]      # restore's name -> entry, its fields
 
 
 def compare(arch: Archive, entries: Iterable[FileEntry]) -> list[Difference]:
     """Differences between an archive and a file-system view (its ``entries()``)."""
-    ref = {_dump_path(e.path): e for e in entries}
+    return _differences(arch, {_dump_path(e.path): (e, _fields(e)) for e in entries})
+
+
+def compare_image(arch: Archive, image: Image) -> list[Difference]:
+    """:func:`compare` with ``image.entries()``, the view made from its base tree's (kept
+    per tree) and its overlay, without walking the image in order."""
+    view = _image_view(image)
+    return compare(arch, image.entries()) if view is None else _differences(arch, view)
+
+
+# A base tree never changes: its view (each entry by the name restore gives it, with the
+# fields an archive holds of it) is made once per tree and kept while the tree lives.
+_BASE_VIEWS: weakref.WeakKeyDictionary[BaseTree, View] = weakref.WeakKeyDictionary()
+
+
+def _image_view(image: Image) -> View | None:
+    """What :func:`compare` makes of ``image.entries()``: the base tree's entries less the
+    paths the overlay holds, plus the overlay's entries. None when an overlay entry is not
+    at its own path (then the image is walked)."""
+    base = image.base
+    view = _BASE_VIEWS.get(base)
+    if view is None:
+        view = _BASE_VIEWS[base] = {_dump_path(e.path): (e, _fields(e))
+                                    for e in base.entries()}
+    view = dict(view)
+    for path, e in image.overlay.items():
+        if e is not None and e.path != path:
+            return None
+        name = _dump_path(path)
+        if e is None:
+            view.pop(name, None)
+        else:
+            view[name] = (e, _fields(e))
+    return view
+
+
+def _differences(arch: Archive, ref: View) -> list[Difference]:
     ddate = arch.header.ddate
     dumped = {e.path: e for e in arch.dumped()}
-    named = {e.path for e in arch.entries}
     diffs: list[Difference] = []
-    for path, e in ref.items():
+    for path, (e, theirs) in ref.items():
         a = dumped.get(path)
         if a is None:
             expected = ddate <= 0 or float(e.ctime) >= ddate
             if expected:
                 diffs.append(Difference(path, "missing"))
             continue
-        fields = _compare_fields(a, e)
+        fields = _compare_fields(a, e, theirs)
         if fields:
             diffs.append(Difference(path, "changed", fields))
-    for path in named:
+    for path in {e.path for e in arch.entries}:
         if path not in ref:
             diffs.append(Difference(path, "extra"))
     return sorted(diffs, key=lambda d: d.path)
@@ -253,7 +303,7 @@ def verify_backup(host: Host, archive: str | bytes | Archive, cwd: str = "/") ->
         rec = records[-1]
         report.detach = {"mirror": rec.mirror, "submirror": rec.submirror, "time": rec.time,
                          "locked": rec.locked}
-        report.differences_at_detach = compare(arch, rec.app_image.entries())
+        report.differences_at_detach = compare_image(arch, rec.app_image)
         if not rec.locked:
             report.notes.append(f"{rec.submirror} was detached without a write lock")
         mount = mount or _mount_of_mirror(fs, rec.mirror)
@@ -263,7 +313,7 @@ def verify_backup(host: Host, archive: str | bytes | Archive, cwd: str = "/") ->
         _judge_live_source(host, report, unit)
     if mount is not None:
         try:
-            report.differences_now = compare(arch, fs.app_view(mount).entries())
+            report.differences_now = compare_image(arch, fs.app_view(mount))
         except LookupError:
             report.notes.append(f"{mount}: no such file system now")
     if not records:

@@ -352,6 +352,8 @@ class BaseTree:
         self._hash: int | None = None
         self._docs: dict[int, FileEntry] = {}
         self._got: dict[str, FileEntry | None] = {}
+        self._doc_table_kept = False
+        self._tabled = _DOC_TABLE_MIN <= self.ndocs <= _DOC_TABLE_MAX
         self._seed_mix = mix64(0x1234567 ^ (seed & _M64))    # rnd(seed, ...)'s first step
 
     def _rnd(self, i: int, purpose: int) -> int:
@@ -412,7 +414,10 @@ class BaseTree:
                           self.mail_size(u), self.uid_of(u), 6, 0o660)
 
     def doc_name(self, j: int, local: int) -> str:
-        r = self._rnd(j, 5)
+        return self._doc_name(self._rnd(j, 5), local)
+
+    def _doc_name(self, r: int, local: int) -> str:
+        """A document's name from its draw ``rnd(seed, j, 5)``."""
         w = self.words
         return f"{w[r % len(w)]}_{w[(r >> 16) % len(w)]}_{local}.{EXTS[(r >> 32) % len(EXTS)]}"
 
@@ -424,18 +429,100 @@ class BaseTree:
 
     def _doc(self, j: int) -> FileEntry:
         """Document ``j``; remembered for trees small enough (entries are immutable)."""
-        if self.ndocs > DOC_CACHE_LIMIT:
-            return self._make_doc(j)
         entry = self._docs.get(j)
-        if entry is None:
-            entry = self._docs[j] = self._make_doc(j)
-        return entry
+        return entry if entry is not None else self._make_docs(j, j + 1)[0]
 
-    def _make_doc(self, j: int) -> FileEntry:
+    def _make_docs(self, lo: int, hi: int) -> list[FileEntry]:
+        """Documents ``lo``..``hi - 1`` of one directory, those not remembered made -- from
+        the tree's kept document table when there is one (:attr:`_doc_table`), else drawn
+        (:meth:`_draw_doc`) -- and remembered when the tree has at most
+        :data:`DOC_CACHE_LIMIT` documents."""
+        docs = self._docs
+        keep = self.ndocs <= DOC_CACHE_LIMIT
+        table = self._doc_table if self._tabled else None
+        if table is None:
+            made = [docs.get(j) or self._draw_doc(j) for j in range(lo, hi)]
+        else:
+            paths, sizes, mtimes, digests = table
+            uid = self.uid_of(lo // self.per_dir // len(SUBDIRS))
+            ino, mode = self.ino_docs, S_IFREG | 0o644
+            made = [docs.get(j) or FileEntry(paths[j], ino + j, "f", sizes[j], float(mtimes[j]),
+                                             float(mtimes[j]), uid, 10, mode, digests[j])
+                    for j in range(lo, hi)]      # a kept mtime is a whole second (_time)
+        if keep:
+            docs.update(zip(range(lo, hi), made, strict=True))
+        return made
+
+    def _draw_doc(self, j: int) -> FileEntry:
+        """:meth:`doc_name` and :meth:`doc_size` draw ``rnd(seed, j, 5)`` and ``rnd(seed, j,
+        11)``, whose first two mixing steps are the same: done once here (a dump of a tree
+        makes every document, a workload thousands)."""
         k, local = divmod(j, self.per_dir)
         u, s = divmod(k, len(SUBDIRS))
-        path = f"home/{self.users[u]}/{SUBDIRS[s]}/{self.doc_name(j, local)}"
-        return self._file(path, self.ino_docs + j, self.doc_size(j), self.uid_of(u), 10, 0o644)
+        h = mix64(self._seed_mix ^ (j & _M64))
+        path = f"home/{self.users[u]}/{SUBDIRS[s]}/{self._doc_name(mix64(h ^ 5), local)}"
+        return self._file(path, self.ino_docs + j, _doc_size(mix64(h ^ 11), self.doc_mean),
+                          self.uid_of(u), 10, 0o644)
+
+    # A tree's documents are a pure function of its parameters and vocabulary, and drawing
+    # one costs ~8 us (five 64-bit mixes, a blake2b digest): a dump or a sampled workload of
+    # a tree of thousands of documents makes them all, in every process. The first process
+    # to make them all (entries(), by_inode()) keeps them in the cache directory, as the
+    # fragment count is kept (_counter_file), and later processes read them back (~2 us
+    # each). A table never changes and needs no invalidation: a tree is immutable, and the
+    # file's name holds every parameter of the tree, its vocabulary and the generator's code
+    # (_doc_table_file); the checks below catch a damaged table.
+    @functools.cached_property
+    def _doc_table(self) -> tuple[list[str], list[int], list[int], list[str]] | None:
+        """The kept documents as columns: paths, sizes, mtimes, digests (columns, not a row
+        a document: thousands of small lists would be thousands of objects for the garbage
+        collector to track). None: none kept, or a table that does not hold every document
+        with the right types, or that disagrees with a document drawn afresh at
+        :data:`_DOC_TABLE_CHECKS` places."""
+        path = self._doc_table_file()
+        if path is None:
+            return None
+        try:
+            kept = json.loads(path.read_text(encoding="utf-8"))
+            table = (kept["paths"], kept["sizes"], kept["mtimes"], kept["digests"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        n = self.ndocs
+        if not all(type(c) is list and len(c) == n and set(map(type, c)) <= {t}
+                   for c, t in zip(table, (str, int, int, str), strict=True)):
+            return None
+        step = max(1, n // _DOC_TABLE_CHECKS)
+        for j in [*range(0, n, step), n - 1]:
+            e = self._draw_doc(j)
+            if [e.path, e.size, int(e.mtime), e.digest] != [c[j] for c in table]:
+                return None
+        return table
+
+    def _doc_table_file(self) -> Path | None:
+        """Where the tree's documents are kept: the name holds every parameter of the tree,
+        a digest of its vocabulary and one of this module's source (the generator), so a
+        table is only ever read by the code, and for the words, that drew it."""
+        root = _cache_root()
+        code = _source_digest()
+        if root is None or code is None:
+            return None
+        vocab = hashlib.blake2b(repr(self._vocab).encode(), digest_size=8).hexdigest()
+        return root / f"ufs-docs-{_DOC_TABLE_VERSION}" / (
+            f"{self.seed}-{self.files}-{self.data_blocks}-{self.created!r}-{code}-{vocab}.json")
+
+    def _keep_doc_table(self) -> None:
+        """Keep the documents once every one is made (:attr:`_doc_table`), unless a good
+        table was read or this tree already kept one."""
+        if self._doc_table is not None or self._doc_table_kept or \
+                len(self._docs) != self.ndocs:
+            return
+        self._doc_table_kept = True
+        path = self._doc_table_file()
+        if path is not None:
+            docs = [self._docs[j] for j in range(self.ndocs)]
+            _keep_json(path, {"paths": [e.path for e in docs], "sizes": [e.size for e in docs],
+                              "mtimes": [int(e.mtime) for e in docs],
+                              "digests": [e.digest for e in docs]})
 
     def get(self, path: str) -> FileEntry | None:
         """The entry at ``path`` (normalized), or None; O(1), nothing is listed. Entries are
@@ -524,17 +611,44 @@ class BaseTree:
                 for s in sorted(range(len(SUBDIRS)), key=lambda i: SUBDIRS[i]):
                     yield self._sub_dir(u, s)
                     k = u * len(SUBDIRS) + s
-                    docs = [self._doc(j) for j in range(k * self.per_dir,
-                                                        min((k + 1) * self.per_dir,
-                                                            self.ndocs))]
+                    docs = self._make_docs(k * self.per_dir,
+                                           min((k + 1) * self.per_dir, self.ndocs))
                     docs.sort(key=lambda e: e.path)
                     yield from docs
+            if self._tabled:
+                self._keep_doc_table()
         yield self._dir("lost+found", 3, mode=0o700)
         if self.nusers:
             yield self._dir("var", 7, nent=3)
             yield self._dir("var/mail", 8, 0, 6, 0o1777, 2 + self.nmail)
             for u in range(self.nmail):
                 yield self._mail(u)
+
+    def by_inode(self) -> Iterator[FileEntry]:
+        """Every entry in inode order (the layout in the class doc), without sorting:
+        what a dump's passes walk (:mod:`simulator.backup.backups`)."""
+        root = self.get(ROOT)
+        assert root is not None
+        yield root
+        yield self._dir("lost+found", 3, mode=0o700)
+        if self.files:
+            yield self._dir("db", 4, nent=3)
+            yield self._file("db/appdb.dbf", 5, self.db_size, 0, 0, 0o600)
+        if self.nusers:
+            yield self._dir("home", 6, nent=2 + self.nusers)
+            yield self._dir("var", 7, nent=3)
+            yield self._dir("var/mail", 8, 0, 6, 0o1777, 2 + self.nmail)
+            for u in range(self.nusers):
+                yield self._user_dir(u)
+                for s in range(len(SUBDIRS)):
+                    yield self._sub_dir(u, s)
+            for u in range(self.nmail):
+                yield self._mail(u)
+            for k in range(self.ndirs):
+                yield from self._make_docs(k * self.per_dir,
+                                           min((k + 1) * self.per_dir, self.ndocs))
+            if self._tabled:
+                self._keep_doc_table()
 
     def dirs(self) -> list[str]:
         """The directories a workload may create files in (users' subdirectories)."""
@@ -662,7 +776,20 @@ class BaseTree:
 
 
 _SMALL_DOCS = 20_000      # fewer documents than this are counted without numpy
+_DOC_TABLE_MIN = 4_096    # trees with this many documents keep them (BaseTree._doc_table)...
+_DOC_TABLE_MAX = 20_000   # ... up to this many (the table is ~80 bytes a document)
+_DOC_TABLE_CHECKS = 8     # documents drawn afresh to check a kept table
+_DOC_TABLE_VERSION = 1    # the table's layout
 _COUNTER_SAMPLE = 64      # documents drawn to key a kept counter (see _doc_frags)
+
+
+@functools.cache
+def _source_digest() -> str | None:
+    """A digest of this module's source (None: not readable, then nothing is kept)."""
+    try:
+        return hashlib.blake2b(Path(__file__).read_bytes(), digest_size=8).hexdigest()
+    except OSError:
+        return None
 
 
 def _doc_size(r: int, doc_mean: int) -> int:

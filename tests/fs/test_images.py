@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from fshelpers import make_host
 from hypothesis import given, settings
@@ -194,3 +196,76 @@ def test_the_entry_comparison_shortcut_is_equality(x, y, xnone, ynone) -> None:
     a, b = entry(x, xnone), entry(y, ynone)
     assert _same(a, b) == (a == b)
     assert _same(a, a)
+
+
+def _drawn_docs(tree) -> list:
+    """Every document of ``tree`` drawn afresh (no table, nothing remembered)."""
+    return [tree._draw_doc(j) for j in range(tree.ndocs)]
+
+
+def test_a_trees_documents_are_kept_and_read_back_equal(tmp_path, monkeypatch) -> None:
+    """A tree of thousands of documents keeps them once all are made (issue 17: a dump or
+    a workload of the big-16tb tree made every one in every process) and a later tree of
+    the same parameters reads them back: every entry equal to the drawn one, in the order
+    and with the types drawn; a damaged, truncated, mistyped or foreign table is not read
+    (the documents are drawn again); with the cache off nothing is kept."""
+    import simulator.ufs.image as image
+    monkeypatch.setenv("SVMSIM_CACHE", str(tmp_path))
+    monkeypatch.setattr(image, "_DOC_TABLE_MIN", 100)
+
+    def tree(seed: int = 5, files: int = 900) -> image.BaseTree:
+        return image.BaseTree(seed, files, 1 << 22, 1.7e9)
+    first = tree()
+    drawn = _drawn_docs(first)
+    assert first._doc_table is None
+    made = list(first.entries())
+    kept = list((tmp_path / f"ufs-docs-{image._DOC_TABLE_VERSION}").iterdir())
+    assert len(kept) == 1
+    again = tree()
+    assert again._doc_table is not None
+    read = [again._doc(j) for j in range(again.ndocs)]
+    assert read == drawn
+    assert [(type(e.size), type(e.mtime), type(e.uid)) for e in read] == \
+        [(type(e.size), type(e.mtime), type(e.uid)) for e in drawn]
+    assert list(tree().entries()) == made
+    assert list(tree().by_inode()) == sorted(made, key=lambda e: e.inode)
+    good = kept[0].read_text()
+    data = json.loads(good)
+    for bad in ("{broken", json.dumps({**data, "sizes": data["sizes"][:-1]}),
+                json.dumps({**data, "sizes": [float(s) for s in data["sizes"]]}),
+                json.dumps({**data, "digests": ["0" * 32] + data["digests"][1:]}),
+                json.dumps({**data, "paths": data["paths"][::-1]})):
+        kept[0].write_text(bad)
+        other = tree()
+        assert other._doc_table is None
+        assert [other._doc(j) for j in range(other.ndocs)] == drawn
+    kept[0].write_text(good)
+    assert tree()._doc_table is not None
+    with monkeypatch.context() as m:                   # another generator's code...
+        m.setattr(image, "_source_digest", lambda: "0" * 16)
+        assert tree()._doc_table is None
+    words, users = tree()._vocab                       # ... or other words never read it
+    other = tree()
+    other.__dict__["_vocab"] = (("other",) + words[1:], users)
+    assert other._doc_table_file() != tree()._doc_table_file()
+    assert other._doc_table is None
+    foreign = tree(seed=6)                             # another tree never reads it
+    assert foreign._doc_table is None
+    assert [foreign._doc(j) for j in range(foreign.ndocs)] == _drawn_docs(tree(seed=6))
+    monkeypatch.setenv("SVMSIM_CACHE", "off")
+    assert tree()._doc_table is None
+    assert list(tree().entries()) == made
+
+
+@pytest.mark.parametrize(("files", "data"), [(0, 0), (1, 100), (2, 0), (5, 0), (600, 0),
+                                             (2000, 20 << 21), (5000, 1 << 30)])
+def test_by_inode_lists_every_entry_in_inode_order(files: int, data: int,
+                                                   monkeypatch) -> None:
+    """BaseTree.by_inode (the layout, no sort) holds what entries() holds, by inode."""
+    import simulator.ufs.image as image
+    monkeypatch.setenv("SVMSIM_CACHE", "off")
+    tree = image.BaseTree(7, files, data, 1.7e9)
+    listed = list(tree.by_inode())
+    assert [e.inode for e in listed] == sorted({e.inode for e in listed})
+    assert listed == sorted(tree.entries(), key=lambda e: e.inode)
+    assert len(listed) == tree.count()

@@ -22,7 +22,13 @@ import struct
 from dataclasses import dataclass, field, replace
 from typing import IO, TYPE_CHECKING, Literal, NoReturn
 
-from simulator.backup.archive import Archive, ArchiveEntry, ArchiveHeader
+from simulator.backup.archive import (
+    Archive,
+    ArchiveEntry,
+    ArchiveHeader,
+    written_bytes,
+    written_text,
+)
 from simulator.backup.backups import DumpPlan, DumpRecord
 from simulator.backup.cmd.ufsdump.optr import EST_SEC, Operator
 from simulator.backup.tapes import Medium, TapeFile, open_tape, tape_unit
@@ -135,14 +141,14 @@ class Writer:
             h.written = upto
             ndirs = sum(1 for e in dumped if e.kind == "d")
             if upto < ndirs:              # died among the directories: nothing more is there
-                return Archive(h, dumped[:upto])
-        return Archive(h, dumped + names)
+                return Archive(h, dumped[:upto], known_lines=self.plan.lines)
+        return Archive(h, dumped + names, known_lines=self.plan.lines)
 
     def write_toc(self, archivefile: str) -> None:
         """``a``: the archive (table of contents) file ufsrestore ``a`` reads."""
         try:
             with self.inv.files.open_write(archivefile, self.inv.cwd) as f:
-                f.write(self.archive(True).to_bytes())
+                f.write(written_bytes(self.archive(True)))
         except OSError as e:
             self.optr.msg(f"Cannot open archive file `{archivefile}': {oserror_text(e)}\n")
             self.optr.dumpabort()
@@ -155,12 +161,13 @@ class Writer:
         if not self.complete:
             arch = self.archive(False, self.written_entries)
             if out.kind == "file" and out.handle is not None:
-                out.handle.write(arch.to_bytes())
+                out.handle.write(written_bytes(arch))
             elif out.kind == "pipe":
-                self.inv.stdout.write(arch.to_bytes())
+                self.inv.stdout.write(written_bytes(arch))
             elif out.kind == "tape" and out.volumes:
                 for i, tf in enumerate(out.volumes):
-                    tf.rewrite(self.archive(False, self.written_entries, i + 1).to_text)
+                    tf.rewrite(functools.partial(
+                        written_text, self.archive(False, self.written_entries, i + 1)))
             h = self.header
             self.host.backups.dumps.append(DumpRecord(out.path, h.device, h.level, h.date,
                                                       False, max(1, len(out.volumes))))
@@ -412,7 +419,8 @@ class Writer:
             return
         cart = out.drive.cartridge
         assert cart is not None
-        tf = TapeFile(self.archive(False, self.written_entries, volno).to_text, records * 2)
+        tf = TapeFile(functools.partial(
+            written_text, self.archive(False, self.written_entries, volno)), records * 2)
         del cart.files[out.drive.position:]
         cart.files.append(tf)
         out.volumes.append(tf)
@@ -422,11 +430,11 @@ class Writer:
         """The dump finished: write the complete archive where it belongs."""
         arch = self.archive(True)
         if out.kind == "file" and out.handle is not None:
-            out.handle.write(arch.to_bytes())
+            out.handle.write(written_bytes(arch))
         elif out.kind == "pipe":
-            self.inv.stdout.write(arch.to_bytes())
+            self.inv.stdout.write(written_bytes(arch))
         for i, tf in enumerate(out.volumes):
-            tf.rewrite(self.archive(True, None, i + 1).to_text)
+            tf.rewrite(functools.partial(written_text, self.archive(True, None, i + 1)))
         h = self.header
         self.host.backups.dumps.append(DumpRecord(out.path, h.device, h.level, h.date, True,
                                                   h.volumes, h.blocks))
