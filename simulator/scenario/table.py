@@ -1,14 +1,17 @@
 """The tables of a scenario file as plain classes: typed fields, their checks, the first error.
 
-Why not pydantic: importing it and building the scenario models' validators took ~0.13 s of
-every ``svmsim run`` (issue 17; most of a run's start-up). Why not msgspec either: a scenario's
-message names the *first* problem as the format has always named it, in the models' field
-order (a field's own problem before an unknown key beside it, an unknown top-level table
+Why not pydantic: importing it and building the scenario models' validators was about a fifth
+of every ``svmsim run`` (issue 17: ~0.13 s of its start-up). Why not msgspec either: a
+scenario's message names the *first* problem as the format has always named it, in the models'
+field order (a field's own problem before an unknown key beside it, an unknown top-level table
 before anything), with the format's own words and ``did you mean``; msgspec decodes in the
-document's key order, stops with its own wording, and has no hook before a type check (a size
-is ``"36GB"`` or a number, a ``[setup]`` is one table or an array of them). So a table here is
-a class whose fields are declared with :func:`field` (a :class:`Type`: the check, and the JSON
-Schema editors get), validated by one small loop, :meth:`Table.validate`.
+document's key order, stops with its own wording (``Expected `int`, got `str` - at `$...```),
+and has no per-field check before the type's (``dec_hook`` serves custom types only; a size is
+``"36GB"`` or a number, a ``[setup]`` is one table or an array of them). So a table here is a
+class whose fields are declared with :func:`field` (a :class:`Type`: the check, and the JSON
+Schema editors get), validated by one small loop, :meth:`Table.validate`. (Not dataclasses:
+building a table from Python must run the same checks, and each field carries its check and its
+schema, so the dataclass would only add a second ``__init__`` to bypass.)
 
 What it keeps from the pydantic models it replaces (``simulator.scenario.schema`` relies on
 each):
@@ -68,6 +71,8 @@ class Invalid(Exception):
             most = "least" if t == "too_short" else "most"
             return (f"List should have at {most} {n} item{'s' if n != 1 else ''} after "
                     f"validation, not {ctx['actual']}")
+        if t == "model_type":
+            return f"Input should be a valid dictionary or instance of {ctx['class_name']}"
         return _MESSAGES.get(t, t)
 
 
@@ -77,8 +82,7 @@ _MESSAGES = {"missing": "Field required", "extra_forbidden": "Extra inputs are n
              "float_type": "Input should be a valid number",
              "bool_type": "Input should be a valid boolean",
              "list_type": "Input should be a valid list",
-             "dict_type": "Input should be a valid dictionary",
-             "model_type": "Input should be a valid dictionary or instance of the table"}
+             "dict_type": "Input should be a valid dictionary"}
 
 
 def fail(message: str, at: str = "") -> Invalid:
@@ -205,7 +209,7 @@ def table(cls: Any) -> Type:
         if isinstance(v, cls):
             return v
         if not isinstance(v, dict):
-            raise Invalid("model_type", v)
+            raise Invalid("model_type", v, {"class_name": cls.__name__})
         return cls.validate(v)
 
     def schema(defs: dict[str, Any]) -> dict[str, Any]:
