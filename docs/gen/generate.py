@@ -6,7 +6,7 @@
 Pages (each from the one place its facts live):
 
 * ``scenario.md`` and ``scenario.schema.json``: every table and key of a scenario file, its
-  type and default, from the pydantic models of :mod:`simulator.scenario.schema`, with the
+  type and default, from the tables of :mod:`simulator.scenario.schema`, with the
   module's own summary and an example from a shipped scenario;
 * ``lab-file.md``: the lab tables, from :mod:`simulator.lab.labfile`'s models, and the state
   phrases;
@@ -67,18 +67,30 @@ def _default(value: Any) -> str:
     return f"`{json.dumps(value)}`"
 
 
+def _fields(model: Any, schema: dict[str, Any]) -> list[tuple[str, str, str, Any]]:
+    """(key, name, description, default) of each key of ``model``: a pydantic model (the lab
+    file's), a table of :mod:`simulator.scenario.table`, or the Fault (its JSON Schema)."""
+    if hasattr(model, "model_fields"):
+        return [(str(f.serialization_alias or f.validation_alias or f.alias or name), name,
+                 f.description or "",
+                 None if f.is_required() else f.get_default(call_default_factory=True))
+                for name, f in model.model_fields.items()]
+    if hasattr(model, "_fields"):
+        return [(f.key, f.name, f.description or "", None if f.required else f.initial())
+                for f in model._fields]
+    return [(key, key, "", {} if prop.get("type") == "object" else None)
+            for key, prop in schema.get("properties", {}).items()]
+
+
 def _table_rows(model: Any, schema: dict[str, Any], defs: dict[str, Any]) -> list[str]:
     rows = ["| key | type | default | |", "|---|---|---|---|"]
     props = schema.get("properties", {})
     required = set(schema.get("required", []))
-    for name, field in model.model_fields.items():
-        key = field.serialization_alias or field.validation_alias or field.alias or name
-        key = str(key)
+    for key, name, description, value in _fields(model, schema):
         prop = props.get(key, props.get(name, {}))
-        desc = (prop.get("description") or field.description or "").replace("\n", " ")
+        desc = (prop.get("description") or description).replace("\n", " ")
         default = "required" if key in required or name in required else _default(
-            prop.get("default", field.get_default(call_default_factory=True)
-                     if not field.is_required() else None))
+            prop.get("default", value))
         rows.append(f"| `{key}` | {_type_text(prop, defs)} | {default} | {desc} |")
     return rows
 
@@ -112,7 +124,7 @@ def scenario_page() -> str:
            "A scenario is a TOML file: the host (disks, replicas, metadevices, file systems, "
            "tapes, databases), what happened to it before the run (`[setup]`, "
            "`[[fault]]`), and what a run must show (`[expect]`). Every key below is a field "
-           "of the pydantic models in `simulator/scenario/schema.py`; an unknown key, a "
+           "of the tables in `simulator/scenario/schema.py`; an unknown key, a "
            "wrong type or a value out of range is one line naming the file and the key. "
            "The JSON Schema of the whole format is "
            "[scenario.schema.json](scenario.schema.json) (editors such as VS Code's "
@@ -129,20 +141,20 @@ def scenario_page() -> str:
             block.append(line[4:])
         out.append("## At a glance\n\n```text\n" + "\n".join(block).strip("\n")
                    + "\n```\n\n")
-    for name, field in schema.Scenario.model_fields.items():
-        key = str(field.validation_alias or field.alias or name)
-        annotation = field.annotation
-        model = getattr(annotation, "__args__", (annotation,))[0] if getattr(
-            annotation, "__origin__", None) is list else annotation
-        is_array = getattr(annotation, "__origin__", None) is list
-        if not hasattr(model, "model_fields"):
-            continue
+    for field in schema.Scenario._fields:
+        key = field.key
+        model = field.type.table
+        prop = full["properties"][key]
+        is_array = prop.get("type") == "array" or any(
+            p.get("type") == "array" for p in prop.get("anyOf", []))
+        if model is None or {"type": "null"} in prop.get("anyOf", []):
+            continue                        # (an optional table: not described here yet)
         title = f"[[{key}]]" if is_array else f"[{key}]"
         out.append(f"## `{title}`\n\n")
-        doc = (model.__doc__ or "").strip()
+        sub = defs.get(model.__name__, {})
+        doc = (sub.get("description") or model.__doc__ or "").strip()
         if doc:
             out.append(" ".join(doc.split()) + "\n\n")
-        sub = defs.get(model.__name__, {})
         out.append("\n".join(_table_rows(model, sub, defs)) + "\n\n")
         example = _example(key)
         if example:

@@ -29,24 +29,14 @@ import fnmatch
 import math
 import re
 from dataclasses import dataclass
-from typing import Annotated, Any
-
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    ValidationError,
-    WithJsonSchema,
-    field_validator,
-    model_validator,
-)
+from typing import Any
 
 from simulator.core import units
 from simulator.core.errors import Error
 from simulator.faults.kind import WHERES, FaultKind
 
-__all__ = ["Fault", "FaultError", "Trigger", "format_duration", "format_fault", "parse_duration",
-           "parse_fault", "parse_trigger"]
+__all__ = ["Fault", "FaultError", "InvalidFault", "Trigger", "format_duration", "format_fault",
+           "parse_duration", "parse_fault", "parse_trigger"]
 
 ParamValue = str | int | float | bool
 _FORBIDDEN = set(",@=") | set(" \t\n")      # characters a TARGET or a value cannot hold
@@ -211,100 +201,203 @@ def _coerce(kind: FaultKind, key: str, value: Any) -> ParamValue:
     return result
 
 
-class Fault(BaseModel):
+class InvalidFault(Exception):
+    """One problem of a fault given as a mapping: where (``loc``: ``kind``, ``params.op``...;
+    empty: the fault as a whole), its ``type`` (``missing``, ``string_type``, ``dict_type``,
+    ``model_type`` or ``value_error``), the value, and ``msg``, the one line ``make_fault``
+    and ``parse_fault`` show. A scenario's ``[[fault]]`` names it in its own words
+    (``simulator.scenario.schema``)."""
+
+    def __init__(self, loc: tuple[str, ...], type_: str, value: object, msg: str) -> None:
+        super().__init__(msg)
+        self.loc = loc
+        self.type = type_
+        self.input = value
+        self.msg = msg
+
+
+_TYPE_MSG = {"missing": "Field required", "string_type": "Input should be a valid string",
+             "dict_type": "Input should be a valid dictionary",
+             "model_type": "Input should be a valid dictionary or instance of Fault"}
+
+
+def _invalid(loc: tuple[str, ...], type_: str, value: object) -> InvalidFault:
+    return InvalidFault(loc, type_, value, _TYPE_MSG[type_])
+
+
+def _value_error(loc: tuple[str, ...], value: object, msg: str) -> InvalidFault:
+    return InvalidFault(loc, "value_error", value, msg)
+
+
+# the JSON Schema of a [[fault]] table (scenario.schema.json's $defs/Fault)
+_PARAM_SCHEMA = {"anyOf": [{"type": "string"}, {"type": "integer"}, {"type": "number"},
+                           {"type": "boolean"}]}
+FAULT_JSON_SCHEMA: dict[str, Any] = {
+    "additionalProperties": {"type": ["string", "number", "boolean"],
+                             "description": "a parameter of the kind"},
+    "properties": {
+        "kind": {"description": "the fault kind (svmsim fault kinds lists them)",
+                 "title": "Kind", "type": "string"},
+        "target": {"default": "", "description": "what the fault strikes (a component, disk, "
+                   "submirror, mirror, file system, device or tape; empty: the kind's first "
+                   "candidate on the host)", "title": "Target", "type": "string"},
+        "trigger": {"default": "start", "description": "when it fires: start, before:PROG[#N], "
+                    "after:PROG[#N], time:DURATION, ufsdump|resync|fsck:PERCENT%, io:N, "
+                    "p:PROB", "title": "Trigger", "type": "string"},
+        "duration": {"anyOf": [{"type": "number", "minimum": 0}, {"type": "string"},
+                               {"type": "null"}], "default": None,
+                     "description": "transient: cleared this many virtual seconds after it "
+                     "fired (300, 5m, 1h); none: persistent", "title": "Duration"},
+        "params": {"additionalProperties": _PARAM_SCHEMA, "description": "the kind's "
+                   "parameters", "title": "Params", "type": "object"},
+    },
+    "required": ["kind"], "title": "Fault", "type": "object",
+    "description": "One fault: its kind, target, trigger, duration (None: persistent) and "
+    "parameters.\n\nIn a scenario's ``[[fault]]`` table the parameters are keys beside the "
+    "others\n(``[[fault]] kind = \"component-error\" target = \"c1t1d0s0\" op = "
+    "\"write\"``)."}
+
+
+class Fault:
     """One fault: its kind, target, trigger, duration (None: persistent) and parameters.
 
     In a scenario's ``[[fault]]`` table the parameters are keys beside the others
-    (``[[fault]] kind = "component-error" target = "c1t1d0s0" op = "write"``)."""
+    (``[[fault]] kind = "component-error" target = "c1t1d0s0" op = "write"``).
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=False, json_schema_extra={
-        "additionalProperties": {"type": ["string", "number", "boolean"],
-                                 "description": "a parameter of the kind"}},
-        defer_build=True)              # built when first used (scenario/schema.py's Spec)
+    A plain class checked by :meth:`validate` (it was a pydantic model; importing pydantic
+    cost every run ~0.1 s, issue 17). The checks and their order are the model's: ``kind``,
+    ``target``, ``trigger``, ``duration``, ``params`` (the first problem wins; values are not
+    coerced, except that a parameter is coerced to its kind's type), then the kind's own
+    rules. ``model_dump``/``model_copy`` keep pydantic's names: a state directory saves
+    ``model_dump()`` and loads it with :func:`make_fault`."""
 
-    kind: str = Field(description="the fault kind (svmsim fault kinds lists them)")
-    target: str = Field(default="", description="what the fault strikes (a component, disk, "
-                        "submirror, mirror, file system, device or tape; empty: the kind's "
-                        "first candidate on the host)")
-    trigger: str = Field(default="start", description="when it fires: start, before:PROG[#N], "
-                         "after:PROG[#N], time:DURATION, ufsdump|resync|fsck:PERCENT%, io:N, "
-                         "p:PROB")
-    duration: Annotated[float | None, WithJsonSchema(
-        {"anyOf": [{"type": "number", "minimum": 0}, {"type": "string"}, {"type": "null"}]})] \
-        = Field(default=None, description="transient: cleared this many virtual seconds "
-                "after it fired (300, 5m, 1h); none: persistent")
-    params: dict[str, ParamValue] = Field(default_factory=dict, description="the kind's "
-                                          "parameters")
+    __slots__ = ("duration", "kind", "params", "target", "trigger")
+    kind: str
+    target: str
+    trigger: str
+    duration: float | None
+    params: dict[str, ParamValue]
 
-    @model_validator(mode="before")
+    def __init__(self, **data: Any) -> None:
+        try:
+            checked = self.validate(data)
+        except InvalidFault as e:
+            raise FaultError(e.msg) from None
+        for name in _FIELDS:
+            object.__setattr__(self, name, getattr(checked, name))
+
     @classmethod
-    def _gather_params(cls, data: Any) -> Any:
+    def validate(cls, data: Any) -> Fault:
+        """``data`` (a ``[[fault]]`` table or the saved form) as a Fault, or the first
+        :class:`InvalidFault`."""
         if not isinstance(data, dict):
-            return data
-        out = {k: v for k, v in data.items() if k in _FIXED_KEYS}
-        extra = {k: v for k, v in data.items() if k not in _FIXED_KEYS}
-        if extra:
-            params = dict(out.get("params") or {})
-            params.update(extra)
-            out["params"] = params
-        return out
-
-    @field_validator("kind")
-    @classmethod
-    def _known_kind(cls, v: str) -> str:
+            raise _invalid((), "model_type", data)
+        data = _gather_params(data)
+        if "kind" not in data:
+            raise _invalid(("kind",), "missing", data)
+        kind = data["kind"]
+        if not isinstance(kind, str):
+            raise _invalid(("kind",), "string_type", kind)
         kinds = _kinds()
-        if v not in kinds:
+        if kind not in kinds:
             import difflib
-            close = difflib.get_close_matches(v, kinds, n=1)
+            close = difflib.get_close_matches(kind, kinds, n=1)
             hint = f"did you mean '{close[0]}'? " if close else ""
-            raise ValueError(f"unknown fault kind '{v}' ({hint}svmsim fault kinds lists them)")
-        return v
-
-    @field_validator("target")
-    @classmethod
-    def _target_word(cls, v: str) -> str:
-        if _FORBIDDEN & set(v):
-            raise ValueError(f"bad target '{v}' (no , @ = or blanks)")
-        return v
-
-    @field_validator("trigger", mode="before")
-    @classmethod
-    def _canonical_trigger(cls, v: Any) -> str:
-        if isinstance(v, Trigger):
-            return str(v)
-        if not isinstance(v, str):
-            raise ValueError("a trigger string (start, before:PROG, after:PROG, ...)")
+            raise _value_error(("kind",), kind, f"unknown fault kind '{kind}' ({hint}svmsim "
+                               "fault kinds lists them)")
+        target = data.get("target", "")
+        if not isinstance(target, str):
+            raise _invalid(("target",), "string_type", target)
+        if _FORBIDDEN & set(target):
+            raise _value_error(("target",), target, f"bad target '{target}' (no , @ = or "
+                               "blanks)")
+        trigger = data.get("trigger", "start")
+        if isinstance(trigger, Trigger):
+            trigger = str(trigger)
+        elif not isinstance(trigger, str):
+            raise _value_error(("trigger",), trigger, "a trigger string (start, before:PROG, "
+                               "after:PROG, ...)")
+        else:
+            try:
+                trigger = str(parse_trigger(trigger))
+            except FaultError as e:
+                raise _value_error(("trigger",), trigger, str(e)) from None
+        duration = data.get("duration")
+        if duration is not None:
+            try:
+                duration = parse_duration(duration)
+            except FaultError as e:
+                raise _value_error(("duration",), duration, str(e)) from None
+        params = data.get("params", {})
+        if not isinstance(params, dict):
+            raise _invalid(("params",), "dict_type", params)
+        for key, value in params.items():
+            if not isinstance(key, str):
+                raise _invalid(("params", str(key), "[key]"), "string_type", key)
+            if not isinstance(value, str | int | float):      # (bool is an int)
+                raise _invalid(("params", key, "str"), "string_type", value)
+        f = cls.__new__(cls)
+        fk = kinds[kind]
         try:
-            return str(parse_trigger(v))
-        except FaultError as e:
-            raise ValueError(str(e)) from None
+            checked = {k: _coerce(fk, k, v) for k, v in params.items()}
+        except ValueError as e:
+            raise _value_error((), data, str(e)) from None
+        for name, value in (("kind", kind), ("target", target), ("trigger", trigger),
+                            ("duration", duration), ("params", checked)):
+            object.__setattr__(f, name, value)
+        f._check_kind(fk, data)
+        return f
 
-    @field_validator("duration", mode="before")
-    @classmethod
-    def _duration(cls, v: Any) -> float | None:
-        if v is None:
-            return None
-        try:
-            return parse_duration(v)
-        except FaultError as e:
-            raise ValueError(str(e)) from None
-
-    @model_validator(mode="after")
-    def _check_kind(self) -> Fault:
-        kind = _kinds().get(self.kind)
-        if kind is None:
-            return self
-        self.params = {k: _coerce(kind, k, v) for k, v in self.params.items()}
+    def _check_kind(self, kind: FaultKind, data: object) -> None:
+        """The kind's own rules: transient or not, where and on what it can fire."""
         if self.duration is not None and (not kind.transient_ok or kind.clear is None):
-            raise ValueError(f"{kind.name} cannot be transient (no duration=)")
+            raise _value_error((), data, f"{kind.name} cannot be transient (no duration=)")
         trig = parse_trigger(self.trigger)
         if trig.on == "progress" and kind.where and trig.where not in kind.where:
-            raise ValueError(f"{kind.name} cannot fire inside {trig.where} "
-                             f"(only: {', '.join(kind.where)})")
+            raise _value_error((), data, f"{kind.name} cannot fire inside {trig.where} "
+                               f"(only: {', '.join(kind.where)})")
         if trig.on == "io" and kind.target not in ("component", "disk", "submirror", "device"):
-            raise ValueError(f"{kind.name}: io: counts I/O to a component or disk; its target "
-                             f"is a {kind.target}")
-        return self
+            raise _value_error((), data, f"{kind.name}: io: counts I/O to a component or "
+                               f"disk; its target is a {kind.target}")
+
+    @staticmethod
+    def json_schema(defs: dict[str, Any]) -> dict[str, Any]:
+        """The JSON Schema of a ``[[fault]]`` table (``simulator.scenario``'s schema)."""
+        import copy
+        return copy.deepcopy(FAULT_JSON_SCHEMA)
+
+    # ------------------------------------------------------------------ pydantic's names
+    def model_dump(self, *, exclude_none: bool = False) -> dict[str, Any]:
+        """The saved form: ``kind``, ``target``, ``trigger``, ``duration``, ``params``."""
+        out = {"kind": self.kind, "target": self.target, "trigger": self.trigger,
+               "duration": self.duration, "params": dict(self.params)}
+        if exclude_none and self.duration is None:
+            del out["duration"]
+        return out
+
+    def model_copy(self, *, update: dict[str, Any] | None = None) -> Fault:
+        """A copy with ``update`` (field -> value) applied unchecked."""
+        f = Fault.__new__(Fault)
+        for name in _FIELDS:
+            object.__setattr__(f, name, (update or {}).get(name, getattr(self, name)))
+        return f
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not Fault:
+            return NotImplemented
+        return all(getattr(self, n) == getattr(other, n) for n in _FIELDS)
+
+    __hash__ = None  # type: ignore[assignment]   # mutable, as the pydantic model was
+
+    def __repr__(self) -> str:
+        return "Fault(" + ", ".join(f"{n}={getattr(self, n)!r}" for n in _FIELDS) + ")"
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {n: getattr(self, n) for n in _FIELDS}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        for n in _FIELDS:
+            object.__setattr__(self, n, state[n])
 
     # ------------------------------------------------------------------ use
     @property
@@ -328,18 +421,27 @@ class Fault(BaseModel):
         return format_fault(self)
 
 
-def _one_line(e: ValidationError) -> str:
-    err = e.errors()[0]
-    msg = str(err.get("msg", "invalid"))
-    return msg.removeprefix("Value error, ")
+_FIELDS = ("kind", "target", "trigger", "duration", "params")
+
+
+def _gather_params(data: dict[str, Any]) -> dict[str, Any]:
+    """A ``[[fault]]`` table's keys beside the fixed ones are its parameters."""
+    out = {k: v for k, v in data.items() if k in _FIXED_KEYS}
+    extra = {k: v for k, v in data.items() if k not in _FIXED_KEYS}
+    if extra:
+        given = out.get("params") or {}
+        if not isinstance(given, dict):
+            raise _invalid(("params",), "dict_type", given)
+        out["params"] = {**given, **extra}
+    return out
 
 
 def make_fault(data: dict[str, Any]) -> Fault:
     """A :class:`Fault` from a mapping, FaultError (one line) when it is not valid."""
     try:
-        return Fault.model_validate(data)
-    except ValidationError as e:
-        raise FaultError(_one_line(e)) from None
+        return Fault.validate(data)
+    except InvalidFault as e:
+        raise FaultError(e.msg) from None
 
 
 def parse_fault(spec: str) -> Fault:
@@ -371,9 +473,9 @@ def parse_fault(spec: str) -> Fault:
             params[key] = value.strip()
     data["params"] = params
     try:
-        return Fault.model_validate(data)
-    except ValidationError as e:
-        raise FaultError(f"fault '{spec}': {_one_line(e)}") from None
+        return Fault.validate(data)
+    except InvalidFault as e:
+        raise FaultError(f"fault '{spec}': {e.msg}") from None
 
 
 def _format_value(value: ParamValue) -> str:

@@ -9,7 +9,8 @@ usually typos).
 
 The package, in the order a scenario goes through it:
 
-- ``schema.py``: the format (typed pydantic models, the schema itself is documented there),
+- ``table.py``: typed tables, their checks and the first error (what pydantic did before);
+- ``schema.py``: the format (the tables of a scenario file, documented there),
   the one-line error messages, ``Scenario.to_toml()`` and the shipped JSON Schema
   ``scenario.schema.json`` for editors;
 - ``refs.py``: cross-references between tables (declared once, slices on declared disks...);

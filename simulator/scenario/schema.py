@@ -1,9 +1,12 @@
-"""The scenario file format, version 1, once: typed pydantic models, and their one-line errors.
+"""The scenario file format, version 1, once: typed tables, and their one-line errors.
 
-Every table and key of a scenario file is a field of a model below, so a typo anywhere (an
-unknown key, a wrong type, a value out of range, an ``[expect]`` key the harness does not know)
-fails when the file is loaded, not when it is run. :func:`validate_document` turns pydantic's
-errors into this package's one message per file, ``FILE: key.path: problem``, with a
+Every table and key of a scenario file is a field of a table class below
+(:mod:`simulator.scenario.table`: plain classes and their checks, not pydantic, whose import
+and validator build cost every run ~0.13 s; that module says why not msgspec either), so a
+typo anywhere (an unknown key, a wrong type, a value out of range, an ``[expect]`` key the
+harness does not know) fails when the file is loaded, not when it is run.
+:func:`validate_document` turns the first problem into this package's one message per file,
+``FILE: key.path: problem``, with a
 "did you mean" for unknown keys (difflib), e.g. ``scenarios/x.toml: mirror[0].read: must be
 one of roundrobin, geometric, first (got 'fast')``.
 
@@ -110,22 +113,7 @@ import math
 import re
 from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime, time
-from typing import TYPE_CHECKING, Annotated, Any, Literal, get_args
-
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    PrivateAttr,
-    ValidationError,
-    ValidationInfo,
-    WithJsonSchema,
-    field_validator,
-    model_validator,
-)
-from pydantic_core import ErrorDetails, PydanticCustomError
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from simulator.core.clock import DEFAULT_START
 from simulator.core.clock import zone as _zone
@@ -146,18 +134,38 @@ from simulator.core.names import (
     short_name,
 )
 from simulator.core.units import MAX_BLOCKS, MAX_SECONDS, parse_duration, parse_rate, parse_size
-from simulator.faults.spec import Fault
+from simulator.faults.spec import Fault, InvalidFault
 from simulator.lvm.errors import MDDB_NLB
-from simulator.lvm.libmeta.release import DEFAULT_RELEASE, Release
+from simulator.lvm.libmeta.release import DEFAULT_RELEASE, RELEASES, Release
 from simulator.lvm.md.create import MAX_INTERLACE, MIN_INTERLACE
 from simulator.lvm.md.records import (
     MAX_SUBMIRRORS,
     MAX_UNITS,
+    READ_OPTIONS,
+    WRITE_OPTIONS,
     ReadOption,
     WriteOption,
 )
 from simulator.lvm.md.replicas import DEFAULT_LENGTH
 from simulator.lvm.md.replicas import FLAGS_STRING as REPLICA_FLAGS
+from simulator.scenario.table import (
+    BOOL,
+    FLOAT,
+    INT,
+    STR,
+    Invalid,
+    Table,
+    Type,
+    after,
+    before,
+    fail,
+    field,
+    list_of,
+    literal,
+    optional,
+    table,
+    with_schema,
+)
 
 if TYPE_CHECKING:
     from simulator.host import Host
@@ -185,10 +193,7 @@ class ScenarioError(Error, ValueError):
 
 
 # ---------------------------------------------------------------------------- value checks
-def _fail(message: str, at: str = "") -> PydanticCustomError:
-    """A validation error with this package's own text; ``at`` extends the key path
-    (``"0"`` -> ``.0``, ``"[1]"`` -> ``[1]``) for checks that look inside a value."""
-    return PydanticCustomError("scenario", "{message}", {"message": message, "at": at})
+_fail = fail
 
 
 def kind(v: object) -> str:
@@ -319,8 +324,6 @@ def _one_line(v: str) -> str:
     return v
 
 
-
-
 def _timezone(v: str) -> str:
     try:
         _zone(v)
@@ -385,116 +388,130 @@ def _command(v: str) -> str:
     return v
 
 
-def _int_schema(lo: int, hi: int | None = None) -> WithJsonSchema:
+def _int_schema(lo: int, hi: int | None = None) -> dict[str, Any]:
     schema: dict[str, Any] = {"type": "integer", "minimum": lo}
     if hi is not None:
         schema["maximum"] = hi
-    return WithJsonSchema(schema)
+    return schema
 
 
-def _string_schema(description: str, rx: re.Pattern[str] | None = None) -> WithJsonSchema:
+def _string_schema(description: str, rx: re.Pattern[str] | None = None) -> dict[str, Any]:
     """A string's JSON Schema; ``rx`` as ECMA-262 writes it (``(?<name>``, not ``(?P<name>``)."""
     schema: dict[str, Any] = {"type": "string", "description": description}
     if rx is not None:
         schema["pattern"] = rx.pattern.replace("(?P<", "(?<")
-    return WithJsonSchema(schema)
+    return schema
 
 
 # ---------------------------------------------------------------------------- field types
+def _int(lo: int, hi: int | None = None) -> Type:
+    """An integer from ``lo`` to ``hi``."""
+    return with_schema(after(INT, _int_range(lo, hi)), _int_schema(lo, hi))
+
+
+def _str(description: str, rx: re.Pattern[str] | None, *checks: Callable[[str], str]) -> Type:
+    """A string, checked by ``checks`` (each may give the value to keep)."""
+    return with_schema(after(STR, *checks), _string_schema(description, rx))
+
+
+def _checked(schema: dict[str, Any]) -> Type:
+    """A value its field's ``prepare`` has checked and made already."""
+    return Type(lambda v: v, lambda defs: dict(schema))
+
+
 _SIZE_JSON = {"anyOf": [{"type": "integer", "minimum": 0, "maximum": MAX_BLOCKS},
                         {"type": "string"}],
               "description": "a size: \"36GB\", \"512k\", \"32b\" or 512-byte blocks"}
-Size = Annotated[int, BeforeValidator(_size(0)), WithJsonSchema(_SIZE_JSON)]
-PositiveSize = Annotated[int, BeforeValidator(_size(1)), WithJsonSchema(_SIZE_JSON)]
-Duration = Annotated[float, BeforeValidator(_duration), WithJsonSchema(
-    {"anyOf": [{"type": "number", "minimum": 0, "maximum": MAX_SECONDS}, {"type": "string"}],
-     "description": "a duration: \"30s\", \"5m\", \"1h30m\" or seconds"})]
-Rate = Annotated[float, BeforeValidator(_rate), WithJsonSchema(
-    {"anyOf": [{"type": "number", "minimum": 1, "maximum": MAX_BLOCKS}, {"type": "string"}],
-     "description": "a rate: \"20MB/s\" or 512-byte blocks per second"})]
-PerSecond = Annotated[float, BeforeValidator(_number), WithJsonSchema(
-    {"type": "number", "minimum": 0, "maximum": MAX_OPS_PER_SECOND})]
-Count = Annotated[int, AfterValidator(_int_range(0)), _int_schema(0)]
-FileCount = Annotated[int, AfterValidator(_int_range(0, MAX_FILES)), _int_schema(0, MAX_FILES)]
-Seed = Annotated[int, AfterValidator(_int_range(0, MAX_SEED)), _int_schema(0, MAX_SEED)]
-UnitName = Annotated[str, AfterValidator(_unit_name),
-                     _string_schema("a metadevice name like d10", LOCAL_UNIT_RE)]
-PoolName = Annotated[str, AfterValidator(_matches(local_hsp, "a pool name like hsp001")),
-                     _string_schema("a hot spare pool name like hsp001", LOCAL_HSP_RE)]
-Component = Annotated[str, AfterValidator(_component),
-                      _string_schema("a slice (c1t0d0s0) or a metadevice (d10)")]
-UnitList = Annotated[list[UnitName], BeforeValidator(_str_list(nonempty=True))]
-StrList = Annotated[list[str], BeforeValidator(_str_list())]
+Size = with_schema(before(_size(0), INT), _SIZE_JSON)
+PositiveSize = with_schema(before(_size(1), INT), _SIZE_JSON)
+Duration = with_schema(before(_duration, FLOAT), {
+    "anyOf": [{"type": "number", "minimum": 0, "maximum": MAX_SECONDS}, {"type": "string"}],
+    "description": "a duration: \"30s\", \"5m\", \"1h30m\" or seconds"})
+Rate = with_schema(before(_rate, FLOAT), {
+    "anyOf": [{"type": "number", "minimum": 1, "maximum": MAX_BLOCKS}, {"type": "string"}],
+    "description": "a rate: \"20MB/s\" or 512-byte blocks per second"})
+PerSecond = with_schema(before(_number, FLOAT),
+                        {"type": "number", "minimum": 0, "maximum": MAX_OPS_PER_SECOND})
+Count = _int(0)
+FileCount = _int(0, MAX_FILES)
+Seed = _int(0, MAX_SEED)
+UnitName = _str("a metadevice name like d10", LOCAL_UNIT_RE, _unit_name)
+PoolName = _str("a hot spare pool name like hsp001", LOCAL_HSP_RE,
+                _matches(local_hsp, "a pool name like hsp001"))
+Component = _str("a slice (c1t0d0s0) or a metadevice (d10)", None, _component)
+UnitList = before(_str_list(nonempty=True), list_of(UnitName))
+StrList = before(_str_list(), list_of(STR))
+
+
+def _slices_of(what: str) -> Type:
+    """A list of slices (``/dev/dsk/`` paths allowed, kept as ``c1t0d0s0``)."""
+    return before(_str_list(), list_of(_str(what, None, _slice(what))))
 
 
 # ---------------------------------------------------------------------------- models
-class Spec(BaseModel):
-    """A table of a scenario file: unknown keys are errors, types are not coerced."""
-
-    # defer_build: a model's validator is built when first used, not at import (a run
-    # validates one scenario and needs a few of the models; the import took ~0.1 s more)
-    model_config = ConfigDict(strict=True, extra="forbid", validate_by_name=True,
-                              validate_by_alias=True, serialize_by_alias=True, defer_build=True)
+class Spec(Table):
+    """A table of a scenario file: unknown keys are errors, types are not coerced
+    (:mod:`simulator.scenario.table`)."""
 
 
 class ScenarioMeta(Spec):
     """``[scenario]``: name, one-line description, format version."""
 
-    name: str | None = None
-    description: Annotated[str, AfterValidator(_one_line)] = ""
-    version: Annotated[int, AfterValidator(_int_range(SCHEMA_VERSION, SCHEMA_VERSION)),
-                       _int_schema(SCHEMA_VERSION, SCHEMA_VERSION)] = SCHEMA_VERSION
+    name: str | None = field(optional(STR), None)
+    description: str = field(after(STR, _one_line), "")
+    version: int = field(_int(SCHEMA_VERSION, SCHEMA_VERSION), SCHEMA_VERSION)
+
+
+def _start(v: object, earlier: dict[str, Any]) -> object:
+    """``[host] start``: an ISO-8601 string or a TOML date-time (without an offset: in the
+    host's ``timezone``) or epoch seconds, as epoch seconds."""
+    if v is None:
+        return v
+    if isinstance(v, bool):
+        raise _fail("must be an ISO-8601 date-time (got a boolean)")
+    if isinstance(v, int | float):
+        return _epoch(v)
+    if isinstance(v, str):
+        try:
+            v = datetime.fromisoformat(v)
+        except ValueError:
+            raise _fail(f"not an ISO-8601 date-time (got {v!r}, expected e.g. "
+                        "'2026-11-24T10:00:00Z')") from None
+    if isinstance(v, date) and not isinstance(v, datetime):
+        v = datetime.combine(v, time())
+    if not isinstance(v, datetime):
+        raise _fail(f"must be an ISO-8601 date-time (got {kind(v)})")
+    if v.tzinfo is None:
+        try:
+            v = v.replace(tzinfo=_zone(str(earlier.get("timezone", "UTC"))))
+        except (ValueError, LookupError, OSError):
+            v = v.replace(tzinfo=UTC)      # the time zone's own error is reported
+    try:
+        stamp = v.timestamp()
+    except (OverflowError, ValueError, OSError):
+        stamp = -1.0
+    return _epoch(stamp, v.isoformat())
 
 
 class HostSpec(Spec):
     """``[host]``: identity, release, clock and resync speed."""
 
-    hostname: Annotated[str, AfterValidator(_matches(_HOSTNAME_RE.match, "a host name")),
-                        _string_schema("the host name", _HOSTNAME_RE)] = "sunhost"
-    timezone: Annotated[str, AfterValidator(_timezone),
-                        _string_schema("an IANA time zone, e.g. Europe/Berlin")] = "UTC"
-    start: Annotated[float | None, WithJsonSchema(
-        {"anyOf": [{"type": "string", "format": "date-time"},
-                   {"type": "number", "minimum": 0, "maximum": MAX_TIME}],
-         "description": "ISO-8601 date-time (in `timezone` without an offset) or epoch "
-                        "seconds"})] = None     # epoch seconds; None: the clock's default
-    resync_rate: Rate | None = None     # blocks per second; None: the model's default
-    release: Release = Field(default=DEFAULT_RELEASE, description=(
+    hostname: str = field(_str("the host name", _HOSTNAME_RE,
+                               _matches(_HOSTNAME_RE.match, "a host name")), "sunhost")
+    timezone: str = field(_str("an IANA time zone, e.g. Europe/Berlin", None, _timezone), "UTC")
+    # epoch seconds; None: the clock's default
+    start: float | None = field(with_schema(optional(FLOAT), {
+        "anyOf": [{"type": "string", "format": "date-time"},
+                  {"type": "number", "minimum": 0, "maximum": MAX_TIME}],
+        "description": "ISO-8601 date-time (in `timezone` without an offset) or epoch "
+                       "seconds"}), None, prepare=_start)
+    resync_rate: float | None = field(optional(Rate), None)  # blocks/s; None: the default
+    release: Release = field(literal(RELEASES), DEFAULT_RELEASE, description=(
         "the release the host runs: uname -r/-v, /etc/release, whether /usr/opt/SUNWmd "
         "exists (5.9 only) and what else differs by release"))
-    boot_script: Annotated[str, AfterValidator(_one_line)] = Field(default="", description=(
+    boot_script: str = field(after(STR, _one_line), "", description=(
         "a command the front runs after the host reboots from an injected panic or "
         "reboot, as an rc script would (empty: none)"))
-
-    @field_validator("start", mode="before")
-    @classmethod
-    def _start(cls, v: object, info: ValidationInfo) -> object:
-        if v is None:
-            return v
-        if isinstance(v, bool):
-            raise _fail("must be an ISO-8601 date-time (got a boolean)")
-        if isinstance(v, int | float):
-            return _epoch(v)
-        if isinstance(v, str):
-            try:
-                v = datetime.fromisoformat(v)
-            except ValueError:
-                raise _fail(f"not an ISO-8601 date-time (got {v!r}, expected e.g. "
-                            "'2026-11-24T10:00:00Z')") from None
-        if isinstance(v, date) and not isinstance(v, datetime):
-            v = datetime.combine(v, time())
-        if not isinstance(v, datetime):
-            raise _fail(f"must be an ISO-8601 date-time (got {kind(v)})")
-        if v.tzinfo is None:
-            try:
-                v = v.replace(tzinfo=_zone(str(info.data.get("timezone", "UTC"))))
-            except (ValueError, LookupError, OSError):
-                v = v.replace(tzinfo=UTC)      # the time zone's own error is reported
-        try:
-            stamp = v.timestamp()
-        except (OverflowError, ValueError, OSError):
-            stamp = -1.0
-        return _epoch(stamp, v.isoformat())
 
 
 def _epoch(v: float, shown: str | None = None) -> float:
@@ -506,39 +523,80 @@ def _epoch(v: float, shown: str | None = None) -> float:
     return float(v)
 
 
+def _starts(v: object, earlier: dict[str, Any]) -> object:
+    if v is None:
+        return v
+    if not isinstance(v, dict) or not v:
+        raise _fail(f"must be a table of slice = first sector (got {kind(v)})")
+    out: dict[int, int] = {}
+    for key, value in v.items():
+        if str(key) not in {str(i) for i in range(8)}:
+            raise _fail("slice numbers are 0 to 7", at=str(key))
+        if isinstance(value, bool) or not isinstance(value, int) or \
+                not 0 <= value <= MAX_BLOCKS:
+            raise _fail(f"must be a sector number >= 0 (got {value!r})", at=str(key))
+        out[int(key)] = value
+    return out
+
+
+def _slices(v: object, earlier: dict[str, Any]) -> object:
+    if v is None:
+        return v
+    if not isinstance(v, dict):
+        raise _fail(f"must be a table (got {kind(v)})")
+    disk = earlier.get("size")
+    slices: dict[int, int] = {}
+    for key, value in v.items():
+        if str(key) not in {str(i) for i in range(8)}:
+            raise _fail("slice numbers are 0 to 7", at=str(key))
+        try:
+            size = _size(1)(value)
+        except Invalid as e:
+            raise _fail(e.msg, at=str(key)) from None
+        if disk is not None and size > disk:
+            raise _fail("slice is larger than the disk", at=str(key))
+        slices[int(key)] = size
+    if not slices:
+        raise _fail("must name at least one slice")
+    used = sum(sz for num, sz in slices.items() if num != 2)
+    if disk is not None and used > disk:
+        raise _fail(f"slices add up to {used} blocks, more than the disk's {disk}")
+    return slices
+
+
 class DiskSpec(Spec):
     """``[[disk]]``: a disk, optionally its slice layout (slice -> blocks), its geometry
     (``cylinder`` blocks, or ``heads`` x ``sectors``) and its device ID."""
 
-    name: Annotated[str, AfterValidator(_matches(DISK_RE.match, "a disk name like c1t0d0")),
-                    _string_schema("a disk like c1t0d0", DISK_RE)]
-    size: PositiveSize
-    slices: Annotated[dict[int, int] | None, WithJsonSchema(
+    name: str = field(_str("a disk like c1t0d0", DISK_RE,
+                           _matches(DISK_RE.match, "a disk name like c1t0d0")))
+    size: int = field(PositiveSize)
+    slices: dict[int, int] | None = field(_checked(
         {"type": "object", "propertyNames": {"pattern": "^[0-7]$"},
-         "additionalProperties": _SIZE_JSON, "minProperties": 1})] = None
-    failed: bool = False
-    cylinder: Annotated[int | None, AfterValidator(_optional_range(1, MAX_CYLINDER)),
-                        _int_schema(1, MAX_CYLINDER)] = Field(default=None, description=(
-                            "blocks per cylinder (nhead * nsect), e.g. 20352"))
-    heads: Annotated[int | None, AfterValidator(_optional_range(1, 255)),
-                     _int_schema(1, 255)] = Field(default=None, description=(
-                         "tracks per cylinder; with sectors, instead of cylinder"))
-    sectors: Annotated[int | None, AfterValidator(_optional_range(1, 65535)),
-                       _int_schema(1, 65535)] = Field(default=None, description=(
-                           "sectors per track; with heads, instead of cylinder"))
-    devid: Annotated[str | None, AfterValidator(_devid), _string_schema(
+         "additionalProperties": _SIZE_JSON, "minProperties": 1}), None, prepare=_slices)
+    failed: bool = field(BOOL, False)
+    cylinder: int | None = field(with_schema(
+        after(optional(INT), _optional_range(1, MAX_CYLINDER)), _int_schema(1, MAX_CYLINDER)),
+        None, description="blocks per cylinder (nhead * nsect), e.g. 20352")
+    heads: int | None = field(with_schema(
+        after(optional(INT), _optional_range(1, 255)), _int_schema(1, 255)),
+        None, description="tracks per cylinder; with sectors, instead of cylinder")
+    sectors: int | None = field(with_schema(
+        after(optional(INT), _optional_range(1, 65535)), _int_schema(1, 65535)),
+        None, description="sectors per track; with heads, instead of cylinder")
+    devid: str | None = field(with_schema(after(optional(STR), _devid), _string_schema(
         "a device ID as devid_str_encode writes it, e.g. "
         "id1,sd@SSEAGATE_ST336607LSUN36G_3JA6... or id1,sd@n500000e013633ce0",
-        _DEVID_RE)] = None
-    starts: Annotated[dict[int, int] | None, WithJsonSchema(
+        _DEVID_RE)), None)
+    starts: dict[int, int] | None = field(_checked(
         {"type": "object", "propertyNames": {"pattern": "^[0-7]$"},
          "additionalProperties": {"type": "integer", "minimum": 0, "maximum": MAX_BLOCKS},
-         "minProperties": 1})] = Field(default=None, description=(
+         "minProperties": 1}), None, prepare=_starts, description=(
              "first sector of each slice as prtvtoc prints it (slice -> sector); slices "
              "not named are placed in slice order"))
 
-    @model_validator(mode="after")
-    def _geometry(self) -> DiskSpec:
+    def check(self) -> None:
+        """The geometry is given one way, fits the disk; ``starts`` name slices that fit."""
         if self.cylinder is not None and (self.heads is not None or self.sectors is not None):
             raise _fail("give cylinder or heads and sectors, not both", at="cylinder")
         if (self.heads is None) != (self.sectors is None):
@@ -553,24 +611,6 @@ class DiskSpec(Spec):
             if first + self.slices[num] > self.size:
                 raise _fail(f"slice {num} ends past the disk ({first} + {self.slices[num]} "
                             f"> {self.size} blocks)", at=f"starts.{num}")
-        return self
-
-    @field_validator("starts", mode="before")
-    @classmethod
-    def _starts(cls, v: object) -> object:
-        if v is None:
-            return v
-        if not isinstance(v, dict) or not v:
-            raise _fail(f"must be a table of slice = first sector (got {kind(v)})")
-        out: dict[int, int] = {}
-        for key, value in v.items():
-            if str(key) not in {str(i) for i in range(8)}:
-                raise _fail("slice numbers are 0 to 7", at=str(key))
-            if isinstance(value, bool) or not isinstance(value, int) or \
-                    not 0 <= value <= MAX_BLOCKS:
-                raise _fail(f"must be a sector number >= 0 (got {value!r})", at=str(key))
-            out[int(key)] = value
-        return out
 
     @property
     def cyl_blocks(self) -> int | None:
@@ -580,32 +620,6 @@ class DiskSpec(Spec):
         if self.heads is not None and self.sectors is not None:
             return self.heads * self.sectors
         return None
-
-    @field_validator("slices", mode="before")
-    @classmethod
-    def _slices(cls, v: object, info: ValidationInfo) -> object:
-        if v is None:
-            return v
-        if not isinstance(v, dict):
-            raise _fail(f"must be a table (got {kind(v)})")
-        disk = info.data.get("size")
-        slices: dict[int, int] = {}
-        for key, value in v.items():
-            if str(key) not in {str(i) for i in range(8)}:
-                raise _fail("slice numbers are 0 to 7", at=str(key))
-            try:
-                size = _size(1)(value)
-            except PydanticCustomError as e:
-                raise _fail(str(e), at=str(key)) from None
-            if disk is not None and size > disk:
-                raise _fail("slice is larger than the disk", at=str(key))
-            slices[int(key)] = size
-        if not slices:
-            raise _fail("must name at least one slice")
-        used = sum(sz for num, sz in slices.items() if num != 2)
-        if disk is not None and used > disk:
-            raise _fail(f"slices add up to {used} blocks, more than the disk's {disk}")
-        return slices
 
 
 def _replica_flags(v: str) -> str:
@@ -623,31 +637,27 @@ def _replica_flags(v: str) -> str:
 class ReplicaSpec(Spec):
     """``[[replica]]``: ``metadb -a -f -c count -l length device``."""
 
-    device: Annotated[str, AfterValidator(_slice("a slice like c0t0d0s7")),
-                      _string_schema("a slice like c0t0d0s7")]
-    count: Annotated[int, AfterValidator(_int_range(1, MDDB_NLB)), _int_schema(1, MDDB_NLB)] = 1
-    length: PositiveSize = DEFAULT_LENGTH
-    flags: Annotated[list[Annotated[str, AfterValidator(_replica_flags), _string_schema(
-        "the flag letters of one replica as metadb prints them, e.g. \"a m  p  luo\"")]]
-        | None, BeforeValidator(_str_list())] = Field(default=None, description=(
+    device: str = field(_str("a slice like c0t0d0s7", None, _slice("a slice like c0t0d0s7")))
+    count: int = field(_int(1, MDDB_NLB), 1)
+    length: int = field(PositiveSize, DEFAULT_LENGTH)
+    flags: list[str] | None = field(before(_str_list(), optional(list_of(_str(
+        "the flag letters of one replica as metadb prints them, e.g. \"a m  p  luo\"", None,
+        _replica_flags)))), None, description=(
             "each replica's flags as metadb prints them (one string per replica, blanks "
             "ignored); default: read at boot (a p luo, the first healthy one m)"))
 
-    @model_validator(mode="after")
-    def _one_flags_each(self) -> ReplicaSpec:
+    def check(self) -> None:
+        """One flag string per replica."""
         if self.flags is not None and len(self.flags) != self.count:
             raise _fail(f"gives {len(self.flags)} flag strings for {self.count} "
                         "replica(s): one each", at="flags")
-        return self
 
 
 class HspSpec(Spec):
     """``[[hsp]]``: a hot spare pool and its spares, in order."""
 
-    name: PoolName
-    spares: Annotated[list[Annotated[str, AfterValidator(_slice("a slice like c3t0d0s0")),
-                                     _string_schema("a slice like c3t0d0s0")]],
-                      BeforeValidator(_str_list())] = Field(default_factory=list)
+    name: str = field(PoolName)
+    spares: list[str] = field(_slices_of("a slice like c3t0d0s0"), default_factory=list)
 
 
 def _rows(v: object) -> object:
@@ -663,11 +673,11 @@ def _rows(v: object) -> object:
 class StripeSpec(Spec):
     """``[[stripe]]``: a concat/stripe, one list of components per row."""
 
-    name: UnitName
-    rows: Annotated[list[list[Component]], BeforeValidator(_rows)]
-    interlace: Annotated[int | None, BeforeValidator(_size(0)),
-                         AfterValidator(_interlace), WithJsonSchema(_SIZE_JSON)] = None
-    hsp: PoolName | None = None
+    name: str = field(UnitName)
+    rows: list[list[str]] = field(before(_rows, list_of(list_of(Component))))
+    interlace: int | None = field(with_schema(
+        after(before(_size(0), optional(INT)), _interlace), _SIZE_JSON), None)
+    hsp: str | None = field(optional(PoolName), None)
 
     def deps(self) -> list[str]:
         """The metadevices it is made of."""
@@ -677,12 +687,11 @@ class StripeSpec(Spec):
 class MirrorSpec(Spec):
     """``[[mirror]]``: a mirror created Okay from existing concat/stripes."""
 
-    name: UnitName
-    submirrors: Annotated[UnitList, AfterValidator(_submirrors)]
-    pass_num: Annotated[int, AfterValidator(_int_range(0, 9)), _int_schema(0, 9)] = Field(
-        default=1, validation_alias="pass", serialization_alias="pass")
-    read: ReadOption = "roundrobin"
-    write: WriteOption = "parallel"
+    name: str = field(UnitName)
+    submirrors: list[str] = field(after(UnitList, _submirrors))
+    pass_num: int = field(_int(0, 9), 1, alias="pass")
+    read: ReadOption = field(literal(READ_OPTIONS), "roundrobin")
+    write: WriteOption = field(literal(WRITE_OPTIONS), "parallel")
 
     def deps(self) -> list[str]:
         return list(self.submirrors)
@@ -713,26 +722,24 @@ def _extents(v: object) -> object:
 class SoftPartSpec(Spec):
     """``[[softpart]]``: a soft partition of ``size`` blocks on a slice or metadevice."""
 
-    name: UnitName
-    component: Annotated[str, AfterValidator(_softpart_component),
-                         _string_schema("a slice (c1t0d0s0) or a metadevice (d10)")]
-    size: PositiveSize
-    extents: Annotated[list[list[int]] | None, BeforeValidator(_extents),
-                       WithJsonSchema({"type": "array", "minItems": 1, "items": {
-                           "type": "array", "minItems": 2, "maxItems": 2,
-                           "items": {"type": "integer", "minimum": 1,
-                                     "maximum": MAX_BLOCKS}}})] = Field(
-        default=None, description=(
+    name: str = field(UnitName)
+    component: str = field(_str("a slice (c1t0d0s0) or a metadevice (d10)", None,
+                                _softpart_component))
+    size: int = field(PositiveSize)
+    extents: list[list[int]] | None = field(before(_extents, _checked(
+        {"type": "array", "minItems": 1, "items": {
+            "type": "array", "minItems": 2, "maxItems": 2,
+            "items": {"type": "integer", "minimum": 1, "maximum": MAX_BLOCKS}}})), None,
+        description=(
             "where its data lies: [offset, blocks] pairs as metastat -p prints them "
             "(-o offset -b blocks, metainit's own syntax); their blocks add up to size; "
             "default: placed by metainit's first-fit allocator"))
 
-    @model_validator(mode="after")
-    def _extents_size(self) -> SoftPartSpec:
+    def check(self) -> None:
+        """The extents hold the soft partition's size exactly."""
         if self.extents is not None and sum(n for _, n in self.extents) != self.size:
             raise _fail(f"extents add up to {sum(n for _, n in self.extents)} blocks, "
                         f"not size ({self.size})", at="extents")
-        return self
 
     def deps(self) -> list[str]:
         return [self.component] if local_unit(self.component) else []
@@ -741,29 +748,28 @@ class SoftPartSpec(Spec):
 class WorkloadSpec(Spec):
     """``[filesystem.workload]``: what applications keep doing to a mounted file system."""
 
-    writes_per_second: PerSecond = 0.0
-    creates_per_second: PerSecond = 0.0
-    deletes_per_second: PerSecond = 0.0
-    write_size: PositiveSize = 16       # blocks per write (8 KB)
-    paths: StrList = Field(default_factory=lambda: ["**"])
+    writes_per_second: float = field(PerSecond, 0.0)
+    creates_per_second: float = field(PerSecond, 0.0)
+    deletes_per_second: float = field(PerSecond, 0.0)
+    write_size: int = field(PositiveSize, 16)       # blocks per write (8 KB)
+    paths: list[str] = field(StrList, default_factory=lambda: ["**"])
 
 
 class FileSystemSpec(Spec):
     """``[[filesystem]]``: a UFS file system on a metadevice or slice."""
 
-    mount: Annotated[str, AfterValidator(_mount),
-                     _string_schema("an absolute path", re.compile(r"^/\S*$"))]
-    device: Annotated[str, AfterValidator(_block_device), _string_schema(
-        "a block device like /dev/md/dsk/d1 or /dev/dsk/c0t0d0s0")]
-    fstype: FsType = "ufs"
-    size: Size = 0                      # blocks of data in use
-    files: FileCount = 0
-    seed: Seed = 1
-    logging: bool = True
-    mounted: bool = True
-    in_vfstab: bool = True
-    options: str = ""
-    workload: WorkloadSpec | None = None
+    mount: str = field(_str("an absolute path", re.compile(r"^/\S*$"), _mount))
+    device: str = field(_str("a block device like /dev/md/dsk/d1 or /dev/dsk/c0t0d0s0", None,
+                             _block_device))
+    fstype: FsType = field(literal(FSTYPES), "ufs")
+    size: int = field(Size, 0)                      # blocks of data in use
+    files: int = field(FileCount, 0)
+    seed: int = field(Seed, 1)
+    logging: bool = field(BOOL, True)
+    mounted: bool = field(BOOL, True)
+    in_vfstab: bool = field(BOOL, True)
+    options: str = field(STR, "")
+    workload: WorkloadSpec | None = field(optional(table(WorkloadSpec)), None)
 
     @property
     def raw_device(self) -> str:
@@ -774,12 +780,12 @@ class FileSystemSpec(Spec):
 class TapeSpec(Spec):
     """``[[tape]]``: a tape drive whose cartridges hold ``capacity`` blocks (for backups)."""
 
-    device: Annotated[str, AfterValidator(_matches(TAPE_RE.match,
-                                                   "a tape device like /dev/rmt/0")),
-                      _string_schema("a tape device like /dev/rmt/0", TAPE_RE)] = "/dev/rmt/0"
-    capacity: PositiveSize
-    rate: Rate | None = None            # blocks per second; None: the backup model's default
-    cartridges: Annotated[int, AfterValidator(_int_range(1, 1000)), _int_schema(1, 1000)] = 1
+    device: str = field(_str("a tape device like /dev/rmt/0", TAPE_RE,
+                             _matches(TAPE_RE.match, "a tape device like /dev/rmt/0")),
+                        "/dev/rmt/0")
+    capacity: int = field(PositiveSize)
+    rate: float | None = field(optional(Rate), None)  # blocks/s; None: the backup model's
+    cartridges: int = field(_int(1, 1000), 1)
 
     @property
     def rate_kbs(self) -> float | None:
@@ -795,22 +801,20 @@ class DatabaseSpec(Spec):
     Guide's "raw device for database management software"; :mod:`simulator.ufs.databases`);
     ``/opt/svmsim/bin/dbctl`` is its vendor utility (quiesce, resume, status)."""
 
-    name: Annotated[str, AfterValidator(_matches(_DB_NAME.match, "a database name like orders")),
-                    _string_schema("a database name like orders", _DB_NAME)]
-    volume: UnitName
-    writes_per_second: PerSecond = 1.0
-    seed: Seed = 1
+    name: str = field(_str("a database name like orders", _DB_NAME,
+                           _matches(_DB_NAME.match, "a database name like orders")))
+    volume: str = field(UnitName)
+    writes_per_second: float = field(PerSecond, 1.0)
+    seed: int = field(Seed, 1)
 
 
 class SetupStep(Spec):
     """One ``[setup]`` step: commands, then I/O errors, then virtual time passing."""
 
-    commands: Annotated[list[Annotated[str, AfterValidator(_command)]],
-                        BeforeValidator(_str_list())] = Field(default_factory=list)
-    io_errors: Annotated[list[Annotated[str, AfterValidator(_slice("a slice like c2t0d0s0")),
-                                        _string_schema("a slice like c2t0d0s0")]],
-                         BeforeValidator(_str_list())] = Field(default_factory=list)
-    advance: Duration = 0.0
+    commands: list[str] = field(before(_str_list(), list_of(after(STR, _command))),
+                                default_factory=list)
+    io_errors: list[str] = field(_slices_of("a slice like c2t0d0s0"), default_factory=list)
+    advance: float = field(Duration, 0.0)
 
 
 def _driver_exit(v: object) -> object:
@@ -836,8 +840,7 @@ class ReferenceDriver(Spec):
     suite runs the driver with them under dash, ksh93 and mksh and expects an acceptable
     outcome; ``svmsim campaign`` users copy them."""
 
-    args: Annotated[list[Annotated[str, AfterValidator(_one_line)]],
-                    Field(min_length=1, max_length=32)]
+    args: list[str] = field(list_of(after(STR, _one_line), min_length=1, max_length=32))
 
 
 class Expect(Spec):
@@ -859,33 +862,30 @@ class Expect(Spec):
     gone: a backed-up archive must always equal what applications saw at detach time.
     """
 
-    outcome: Annotated[list[OutcomeName] | None, BeforeValidator(_str_list())] = None
-    max_lock_seconds: Duration = 30.0
-    driver_exit: Annotated[str | int | None, BeforeValidator(_driver_exit), WithJsonSchema(
+    outcome: list[str] | None = field(before(_str_list(), optional(list_of(
+        literal(OUTCOME_NAMES)))), None)
+    max_lock_seconds: float = field(Duration, 30.0)
+    driver_exit: str | int | None = field(before(_driver_exit, _checked(
         {"anyOf": [{"enum": ["zero", "nonzero"]},
-                   {"type": "integer", "minimum": 0, "maximum": 255}]})] = None
-    backup: bool | None = None
-    may_stay_detached: StrList = Field(default_factory=list)
+                   {"type": "integer", "minimum": 0, "maximum": 255}]})), None)
+    backup: bool | None = field(optional(BOOL), None)
+    may_stay_detached: list[str] = field(StrList, default_factory=list)
     # a mirror has at most NMIRROR (4) submirrors: a floor above that can never be met
-    min_okay_submirrors: Annotated[int, AfterValidator(_int_range(0, 4)), _int_schema(0, 4)] = 1
-    hang: bool = False
+    min_okay_submirrors: int = field(_int(0, 4), 1)
+    hang: bool = field(BOOL, False)
 
-    @model_validator(mode="after")
-    def _follow_outcome(self) -> Expect:
+    def check(self) -> None:
         """``backup`` and ``driver_exit`` as the outcomes imply, when not given (not marked
         as set: ``to_dict`` keeps only what the file said)."""
         if not self.outcome:
-            return self
+            return
         wanted = set(self.outcome)
         if self.backup is None:
-            backup = True if wanted == {"backed-up"} else \
+            self.backup = True if wanted == {"backed-up"} else \
                 False if "backed-up" not in wanted else None
-            object.__setattr__(self, "backup", backup)
         if self.driver_exit is None:
-            code = "zero" if wanted <= {"backed-up", "read-only"} else \
+            self.driver_exit = "zero" if wanted <= {"backed-up", "read-only"} else \
                 "nonzero" if wanted <= {"refused", "failed-cleanly"} else None
-            object.__setattr__(self, "driver_exit", code)
-        return self
 
     def outcomes(self) -> tuple[str, ...]:
         """The acceptable outcomes: ``outcome`` when given; else what the first format's keys
@@ -918,75 +918,72 @@ class Expect(Spec):
         if isinstance(d, Expect):
             return d
         try:
-            return cls.model_validate(dict(d or {}))
-        except ValidationError as e:
-            first = e.errors()[0]
-            where = ".".join(str(x) for x in first["loc"])
-            raise ValueError(f"expect.{where}: {first['msg']}") from None
+            return cls.validate(dict(d or {}))
+        except Invalid as e:
+            where = ".".join(str(x) for x in e.loc)
+            raise ValueError(f"expect.{where}: {e.msg}") from None
 
 
-def _one_or_many(schema: dict[str, Any]) -> None:
-    """``[setup]`` (one table) or ``[[setup]]`` (several), in the JSON Schema."""
-    items = schema.pop("items")
-    schema.pop("type")
-    schema["anyOf"] = [items, {"type": "array", "items": items}]
+def _array_of_tables(key: str) -> Callable[[object, dict[str, Any]], object]:
+    def check(v: object, earlier: dict[str, Any]) -> object:
+        if isinstance(v, dict):
+            if key == "setup":
+                return [v]
+            raise _fail(f"must be an array of tables: write [[{key}]], not [{key}]")
+        if not isinstance(v, list):
+            raise _fail(f"must be an array of tables (got {kind(v)})")
+        return v
+    return check
 
 
-def _array_of_tables(v: object, info: ValidationInfo) -> object:
-    key = _alias(info.field_name or "")
-    if isinstance(v, dict):
-        if key == "setup":
-            return [v]
-        raise _fail(f"must be an array of tables: write [[{key}]], not [{key}]")
-    if not isinstance(v, list):
-        raise _fail(f"must be an array of tables (got {kind(v)})")
-    return v
+def _tables(cls: type[Table], key: str, **kw: Any) -> Any:
+    """An array of tables ``[[key]]``, each a ``cls``."""
+    return field(list_of(table(cls)), default_factory=list, prepare=_array_of_tables(key),
+                 alias=key if key != "setup" else None, **kw)
+
+
+def _fault(v: object) -> Fault:
+    """A ``[[fault]]`` table (the one Fault schema, :mod:`simulator.faults.spec`)."""
+    if isinstance(v, Fault):
+        return v
+    try:
+        return Fault.validate(v)
+    except InvalidFault as e:
+        err = Invalid(e.type, e.input, {"message": e.msg})
+        err.loc = list(e.loc)
+        raise err from None
+
+
+_FAULT = Type(_fault, table(Fault).schema, Fault)
 
 
 class Scenario(Spec):
     """A parsed, validated scenario; :meth:`build_host` makes the simulated host."""
 
-    schema_url: str | None = Field(default=None, validation_alias=_SCHEMA_KEY,
-                                   serialization_alias=_SCHEMA_KEY)
-    meta: ScenarioMeta = Field(default_factory=ScenarioMeta, validation_alias="scenario",
-                               serialization_alias="scenario")
-    host: HostSpec = Field(default_factory=HostSpec)
-    disks: list[DiskSpec] = Field(default_factory=list, validation_alias="disk",
-                                  serialization_alias="disk")
-    replicas: list[ReplicaSpec] = Field(default_factory=list, validation_alias="replica",
-                                        serialization_alias="replica")
-    hsps: list[HspSpec] = Field(default_factory=list, validation_alias="hsp",
-                                serialization_alias="hsp")
-    stripes: list[StripeSpec] = Field(default_factory=list, validation_alias="stripe",
-                                      serialization_alias="stripe")
-    mirrors: list[MirrorSpec] = Field(default_factory=list, validation_alias="mirror",
-                                      serialization_alias="mirror")
-    softparts: list[SoftPartSpec] = Field(default_factory=list, validation_alias="softpart",
-                                          serialization_alias="softpart")
-    filesystems: list[FileSystemSpec] = Field(default_factory=list,
-                                              validation_alias="filesystem",
-                                              serialization_alias="filesystem")
-    tapes: list[TapeSpec] = Field(default_factory=list, validation_alias="tape",
-                                  serialization_alias="tape")
-    databases: list[DatabaseSpec] = Field(default_factory=list, validation_alias="database",
-                                          serialization_alias="database")
-    setup: list[SetupStep] = Field(default_factory=list, json_schema_extra=_one_or_many)
+    schema_url: str | None = field(optional(STR), None, alias=_SCHEMA_KEY)
+    meta: ScenarioMeta = field(table(ScenarioMeta), default_factory=ScenarioMeta,
+                               alias="scenario")
+    host: HostSpec = field(table(HostSpec), default_factory=HostSpec)
+    disks: list[DiskSpec] = _tables(DiskSpec, "disk")
+    replicas: list[ReplicaSpec] = _tables(ReplicaSpec, "replica")
+    hsps: list[HspSpec] = _tables(HspSpec, "hsp")
+    stripes: list[StripeSpec] = _tables(StripeSpec, "stripe")
+    mirrors: list[MirrorSpec] = _tables(MirrorSpec, "mirror")
+    softparts: list[SoftPartSpec] = _tables(SoftPartSpec, "softpart")
+    filesystems: list[FileSystemSpec] = _tables(FileSystemSpec, "filesystem")
+    tapes: list[TapeSpec] = _tables(TapeSpec, "tape")
+    databases: list[DatabaseSpec] = _tables(DatabaseSpec, "database")
+    # ``[setup]`` (one table) or ``[[setup]]`` (several), in the JSON Schema too
+    setup: list[SetupStep] = _tables(SetupStep, "setup", schema={"anyOf": [
+        {"$ref": "#/$defs/SetupStep"},
+        {"type": "array", "items": {"$ref": "#/$defs/SetupStep"}}]})
     # named apart from its table ([[fault]]) so that a mistyped [[faults]] is an unknown table
-    fault_specs: list[Fault] = Field(default_factory=list, validation_alias="fault",
-                                     serialization_alias="fault")
-    expect: Expect = Field(default_factory=Expect)
-    reference_driver: ReferenceDriver | None = None
-    _source: str = PrivateAttr("<scenario>")
+    fault_specs: list[Fault] = field(list_of(_FAULT), default_factory=list, alias="fault",
+                                     prepare=_array_of_tables("fault"))
+    expect: Expect = field(table(Expect), default_factory=Expect)
+    reference_driver: ReferenceDriver | None = field(optional(table(ReferenceDriver)), None)
 
-    @field_validator("disks", "replicas", "hsps", "stripes", "mirrors", "softparts",
-                     "filesystems", "tapes", "databases", "setup", "fault_specs",
-                     mode="before")
-    @classmethod
-    def _tables(cls, v: object, info: ValidationInfo) -> object:
-        return _array_of_tables(v, info)
-
-    @model_validator(mode="after")
-    def _clock_range(self) -> Scenario:
+    def check(self) -> None:
         """The setup's advances keep the clock within what UFS can record (time32_t)."""
         now = self.host.start if self.host.start is not None else DEFAULT_START
         for i, step in enumerate(self.setup):
@@ -995,8 +992,6 @@ class Scenario(Spec):
                 where = "setup" if len(self.setup) == 1 else f"setup[{i}]"
                 raise _fail(f"takes the clock past 2038-01-19T03:14:07Z (epoch {MAX_TIME}: "
                             "UFS and ufsdump keep 32-bit times)", at=f"{where}.advance")
-        return self
-
 
     @property
     def name(self) -> str:
@@ -1014,11 +1009,11 @@ class Scenario(Spec):
     @property
     def source(self) -> str:
         """The file (or ``<scenario>``) named in messages."""
-        return self._source
+        return str(self.__dict__.get("_source", "<scenario>"))
 
     @source.setter
     def source(self, value: str) -> None:
-        self._source = value
+        self.__dict__["_source"] = value
 
     def error(self, where: str, message: str) -> ScenarioError:
         return ScenarioError(f"{self.source}: {where}: {message}")
@@ -1035,19 +1030,16 @@ class Scenario(Spec):
         return to_toml(self.model_dump(exclude_none=True))
 
 
-def _alias(field_name: str) -> str:
-    field = Scenario.model_fields.get(field_name)
-    alias = field.validation_alias if field is not None else None
-    return alias if isinstance(alias, str) else field_name
-
-
 # ---------------------------------------------------------------------------- validation
 def validate_document(data: dict[str, Any], source: str,
                       default_name: str = "scenario") -> Scenario:
-    """A parsed TOML document as a Scenario, or a ScenarioError naming the first problem."""
+    """A parsed TOML document as a Scenario, or a ScenarioError naming the first problem
+    (an unknown top-level table first, then the tables in the models' order)."""
     try:
-        sc = Scenario.model_validate(data)
-    except ValidationError as e:
+        for key in Scenario.unknown_keys(data):
+            raise Invalid("extra_forbidden", data[key]).at(key)
+        sc: Scenario = Scenario.validate(data)
+    except Invalid as e:
         raise ScenarioError(f"{source}: {error_line(e, data)}") from None
     if sc.meta.name is None:
         sc.meta.name = default_name
@@ -1055,35 +1047,30 @@ def validate_document(data: dict[str, Any], source: str,
     return sc
 
 
-def error_line(e: ValidationError, data: dict[str, Any]) -> str:
-    """``key.path: problem`` for the first of pydantic's errors (an unknown table first)."""
-    errors = e.errors(include_url=False)
-    top = [err for err in errors if err["type"] == "extra_forbidden" and len(err["loc"]) == 1]
-    err = (top or errors)[0]
-    loc = list(err["loc"])
+def error_line(err: Invalid, data: dict[str, Any]) -> str:
+    """``key.path: problem`` for one problem."""
+    loc = list(err.loc)
     if loc[:1] == ["setup"] and isinstance(data.get("setup"), dict) and len(loc) > 1:
         del loc[1]                       # [setup] (one table) is named without an index
     where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".")
-    ctx = err.get("ctx") or {}
-    at = str(ctx.get("at", ""))
+    at = str(err.ctx.get("at", ""))
     if at:
         where += at if at.startswith("[") or not where else f".{at}"
     return f"{where}: {_problem(err, loc)}"
 
 
-def _problem(err: ErrorDetails, loc: list[int | str]) -> str:
-    """The words for one pydantic error, as the scenario format has always said them."""
-    kind_, v, ctx = err["type"], err["input"], err.get("ctx") or {}
-    if kind_ == "scenario":
-        return str(ctx["message"])
+def _problem(err: Invalid, loc: list[int | str]) -> str:
+    """The words for one problem, as the scenario format has always said them."""
+    kind_, v = err.type, err.input
+    if kind_ in ("scenario", "value_error"):
+        return str(err.ctx["message"])
     if kind_ == "missing":
         return "missing (required)"
     if kind_ == "extra_forbidden":
         return _unknown_key(loc)
     if kind_ == "literal_error":
-        choices = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
-        return f"must be one of {', '.join(choices)} (got {v!r})"
-    if kind_ in ("model_type", "model_attributes_type", "dict_type"):
+        return f"must be one of {', '.join(err.ctx['choices'])} (got {v!r})"
+    if kind_ in ("model_type", "dict_type"):
         return f"must be a table (got {kind(v)})"
     words = {"string_type": "must be a string", "int_type": "must be an integer",
              "float_type": "must be a number", "list_type": "must be an array"}
@@ -1091,9 +1078,7 @@ def _problem(err: ErrorDetails, loc: list[int | str]) -> str:
         return f"{words[kind_]} (got {kind(v)})"
     if kind_ == "bool_type":
         return f"must be true or false (got {v!r})"
-    if kind_ == "value_error":
-        return str(ctx.get("error", err["msg"]))
-    return err["msg"]
+    return err.msg
 
 
 def _unknown_key(loc: list[int | str]) -> str:
@@ -1109,28 +1094,16 @@ def _unknown_key(loc: list[int | str]) -> str:
 
 
 def _keys_at(loc: list[int | str]) -> list[str]:
-    """The keys of the table at ``loc`` (found by following the models' fields)."""
-    model: type[BaseModel] | None = Scenario
+    """The keys of the table at ``loc`` (found by following the tables' fields)."""
+    model: Any = Scenario
     for part in loc:
         if isinstance(part, int) or model is None:
             continue
-        field = next((f for n, f in model.model_fields.items()
-                      if part in (n, f.validation_alias)), None)
-        model = _model_in(field.annotation) if field is not None else None
-    if model is None:
+        f = model._by_key.get(part)
+        model = f.type.table if f is not None else None
+    if model is None or not issubclass(model, Table):
         return []
-    return [f.validation_alias if isinstance(f.validation_alias, str) else n
-            for n, f in model.model_fields.items()]
-
-
-def _model_in(annotation: object) -> type[BaseModel] | None:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in get_args(annotation):
-        found = _model_in(arg)
-        if found is not None:
-            return found
-    return None
+    return [f.key for f in model._fields]
 
 
 # ---------------------------------------------------------------------------- JSON Schema
@@ -1139,7 +1112,9 @@ SCHEMA_FILE = "scenario.schema.json"
 
 def json_schema() -> dict[str, Any]:
     """The scenario format as JSON Schema (draft 2020-12), for editors."""
-    schema = Scenario.model_json_schema(by_alias=True, mode="validation")
+    defs: dict[str, Any] = {}
+    schema = Scenario.json_schema(defs)
+    schema["$defs"] = defs
     schema.pop("title", None)
     head = {"$schema": "https://json-schema.org/draft/2020-12/schema",
             "title": "svmsim scenario",
