@@ -400,6 +400,12 @@ class Sandbox:
         self.left: list[str] = []    # files the driver left in its view (set by close())
         self.keep_dir = Path(keep_dir) if keep_dir else None
         self.pid: int | None = None
+        # Whether every process of every run so far is known to be gone: unshare exited on
+        # its own, which it does after waitpid() of its child, PID 1 of the run's PID
+        # namespace, whose exit waits for every other process of the namespace (pid_namespaces
+        # (7), zap_pid_ns_processes). Not so after a kill or a timeout (unshare then dies
+        # first), nor ever under proot (a driver's child may leave the process group).
+        self.ended = self._ended_before = True
         self.env = dict(env or {})
         self._closed = False
         # inside path -> upper layer; the machine's directory under it (None: fresh)
@@ -984,6 +990,18 @@ class Sandbox:
                 return Path(canon)
         return self._layer_path(canon)
 
+    def shows_renamed_dir(self, path_inside: str) -> bool:
+        """Whether a directory the harness renames into the view at ``path_inside`` shows
+        there: always before the first run (nothing is mounted yet); during a run only
+        outside the overlays, whose merged directories keep the upper directory they looked
+        up (overlayfs.rst: changes to the layers of a mounted overlay are not allowed; a
+        file made inside that directory shows, a directory renamed over it does not)."""
+        if self.pid is None:
+            return True
+        canon = self.resolve(path_inside) or path_inside
+        return not (canon == "/dev" or canon.startswith("/dev/")) \
+            and self._mount_of(canon) is None
+
     def update_etc(self, path: str, content: str | bytes) -> None:
         """Replace the content of a file of the view (keeping its inode) while the driver
         runs.  The file is reached with ``O_NOFOLLOW`` from the run's directory: a link the
@@ -1136,6 +1154,7 @@ class Sandbox:
         }
         if self._drop:
             kwargs.update(user=self.uid, group=self.gid, extra_groups=[])
+        self._ended_before, self.ended = self.ended, False    # until _collect saw it end
         try:
             proc = subprocess.Popen(cmd, **kwargs)
             self.pid = proc.pid   # the driver's process group, for kill()
@@ -1172,6 +1191,8 @@ class Sandbox:
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
+            self.ended = self._ended_before and not timed_out and proc.returncode >= 0 \
+                and self.method == "unshare"
         for t in threads:
             t.join(timeout=10)
         return SandboxResult(
