@@ -52,7 +52,11 @@ What was decided, and why:
   is kept beside it) with ``O_NOATIME``: reading a directory would set its atime. The key
   is every shown field of every entry plus the owner, so another tree (another scenario, a
   workload's writes, another uid) never takes it. A tree unmounted while the driver runs is
-  emptied in place, as before: the driver could still be writing in it.
+  emptied in place, as before: the driver could still be writing in it. Only the trees
+  shown when the run starts go through the cache: they are the scenario's, the same in
+  every run of it, while one mounted later depends on what the run did (and a directory
+  renamed into an overlay's upper layer while it is mounted would not show: overlayfs
+  keeps the upper directory it looked up).
 """
 
 from __future__ import annotations
@@ -205,8 +209,8 @@ class MountedTrees:
                                   f" view: more than {MAX_ENTRIES} entries")
                 return
             entries.append(entry)
-        if self.cache is not None and self.sandbox.root in where.parents \
-                and self.sandbox.shows_renamed_dir(mp):
+        if self.cache is not None and self.sandbox.pid is None \
+                and self.sandbox.root in where.parents:
             try:
                 placed = self._move_in(fs, where, st, entries)
             except OSError:
