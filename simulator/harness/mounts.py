@@ -210,7 +210,7 @@ class MountedTrees:
                 return
             entries.append(entry)
         if self.cache is not None and self.sandbox.pid is None \
-                and self.sandbox.root in where.parents:
+                and len(entries) <= TreeCache.MAX_ENTRIES and self.sandbox.root in where.parents:
             try:
                 placed = self._move_in(fs, where, st, entries)
             except OSError:
@@ -540,10 +540,13 @@ class TreeCache:
 
     One directory per euid beside the runs (``svmsim-trees-UID`` in :func:`scratch_base`),
     mode 0700, holding trees named ``KEY.TOKEN``. A tree is taken by renaming it away, so two
-    runs never share one; at most ``KEEP`` trees are kept, the least recently put removed.
+    runs never share one; at most ``KEEP`` trees of at most ``MAX_ENTRIES`` entries are
+    kept, the least recently put removed.
     ``$SVMSIM_CACHE=off`` (svmsim's switch for its caches) turns it off."""
 
-    KEEP = 8
+    KEEP = 6                # trees kept
+    MAX_ENTRIES = 20_000    # a bigger tree is made in place: the cache holds its inodes in
+    #                         memory (tmpfs, ~1 KB each) between runs, at most KEEP x this
 
     def __init__(self, base: Path) -> None:
         self.base = base

@@ -188,6 +188,19 @@ def test_a_tree_mounted_once_the_run_started_is_made_in_place(tmp_path: Path) ->
     assert os.listdir(cache.base) == []
 
 
+def test_a_tree_too_big_for_the_cache_is_made_in_place(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past MAX_ENTRIES a tree is made in place and emptied there (the cache would hold
+    its inodes in memory between runs)."""
+    monkeypatch.setattr(TreeCache, "MAX_ENTRIES", 100)
+    cache = cache_in(tmp_path)
+    trees, where = shown(tmp_path, "big", cache)
+    assert all(s.cached is None for s in trees.shown.values()) and len(trees.shown) == 2
+    assert len(list(where.iterdir())) == 4 and os.listdir(cache.base) == []
+    trees.close()
+    assert list(where.iterdir()) == [] and os.listdir(cache.base) == []
+
+
 def test_a_mid_run_umount_empties_the_tree(tmp_path: Path) -> None:
     """Unmounted while the driver runs: emptied in place, never put back (the driver could
     still write in it)."""
