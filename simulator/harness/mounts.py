@@ -62,6 +62,7 @@ What was decided, and why:
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import hashlib
 import os
 import secrets
@@ -311,7 +312,7 @@ class MountedTrees:
                     os.close(top)
             top = os.open(name, DIR_FLAGS | os.O_NOATIME, dir_fd=base)
             try:
-                sig = kept if kept is not None else signature(top)
+                sig = kept if kept is not None else signature(top, cache.lib)
                 # the top is the mount point's: its mode and owner; the model's times
                 os.fchmod(top, stat.S_IMODE(st.st_mode))
                 if (st.st_uid, st.st_gid) != (os.fstat(top).st_uid, os.fstat(top).st_gid):
@@ -376,7 +377,7 @@ class MountedTrees:
         assert self.cache is not None and shown.cached is not None
         key, sig = shown.cached
         try:
-            if os.listxattr(fd) or signature(fd) != sig:
+            if os.listxattr(fd) or signature(fd, self.cache.lib) != sig:
                 return False
         except OSError:
             return False
@@ -502,21 +503,24 @@ def tree_key(entries: list[FileEntry], owner: tuple[int, int]) -> str:
     return h.hexdigest()
 
 
-def signature(top: int) -> Signature:
+def signature(top: int, lib: Path | None = None) -> Signature:
     """Every entry under the directory open at ``top`` (by ``*at`` calls, no link followed,
-    in name order): a digest of its path and ``lstat`` fields, and of each directory's
-    names; with the newest ctime among them."""
+    in byte order of names): a digest of its path and ``lstat`` fields, and of each
+    directory's names; with the newest ctime among them. ``lib``: the C walk
+    (``csrc/svmsim_tree.c``, same records), else this one."""
+    if lib is not None:
+        records, newest = _c_records(lib, top)
+        return Signature(hashlib.blake2b(records, digest_size=32).digest(), newest)
     h = hashlib.blake2b(digest_size=32)
     newest = 0
 
     def walk(fd: int, rel: bytes) -> None:
         nonlocal newest
         with os.scandir(fd) as it:
-            found = sorted((e.name, e.is_dir(follow_symlinks=False)) for e in it)
+            found = sorted((os.fsencode(e.name), e.is_dir(follow_symlinks=False)) for e in it)
         for name, _is_dir in found:
             s = os.stat(name, dir_fd=fd, follow_symlinks=False)
-            path = rel + b"/" + name.encode("utf-8", "surrogateescape")
-            h.update(path + b"\0" + _STAT.pack(
+            h.update(rel + b"/" + name + b"\0" + _STAT.pack(
                 s.st_ino, s.st_mode, s.st_uid, s.st_gid, s.st_size, s.st_blocks, s.st_nlink,
                 s.st_atime_ns, s.st_mtime_ns, s.st_ctime_ns))
             newest = max(newest, s.st_ctime_ns)
@@ -527,12 +531,39 @@ def signature(top: int) -> Signature:
                 # later than mtime), which the signature holds (we own it, or are root)
                 sub = os.open(name, DIR_FLAGS | os.O_NOATIME, dir_fd=fd)
                 try:
-                    walk(sub, rel + b"/" + name.encode("utf-8", "surrogateescape"))
+                    walk(sub, rel + b"/" + name)
                 finally:
                     os.close(sub)
 
+    os.lseek(top, 0, os.SEEK_SET)   # from its first entry, whoever read it before
     walk(top, b"")
     return Signature(h.digest(), newest)
+
+
+_LIBS: dict[Path, ctypes.CDLL] = {}
+
+
+def _c_records(lib: Path, top: int) -> tuple[bytes, int]:
+    """``svmsim_tree_records`` of the library at ``lib`` (loaded once): the records and the
+    newest ctime; OSError with its errno."""
+    cdll = _LIBS.get(lib)
+    if cdll is None:
+        cdll = _LIBS[lib] = ctypes.CDLL(os.fspath(lib))
+        cdll.svmsim_tree_records.argtypes = [
+            ctypes.c_int, ctypes.POINTER(ctypes.c_void_p), ctypes.POINTER(ctypes.c_size_t),
+            ctypes.POINTER(ctypes.c_int64)]
+        cdll.svmsim_tree_records.restype = ctypes.c_int
+        cdll.svmsim_tree_free.argtypes = [ctypes.c_void_p]
+        cdll.svmsim_tree_free.restype = None
+    out, size, newest = ctypes.c_void_p(), ctypes.c_size_t(), ctypes.c_int64()
+    err = cdll.svmsim_tree_records(top, ctypes.byref(out), ctypes.byref(size),
+                                   ctypes.byref(newest))
+    if err:
+        raise OSError(err, os.strerror(err))
+    try:
+        return ctypes.string_at(out, size.value) if size.value else b"", newest.value
+    finally:
+        cdll.svmsim_tree_free(out)
 
 
 class TreeCache:
@@ -548,8 +579,9 @@ class TreeCache:
     MAX_ENTRIES = 20_000    # a bigger tree is made in place: the cache holds its inodes in
     #                         memory (tmpfs, ~1 KB each) between runs, at most KEEP x this
 
-    def __init__(self, base: Path) -> None:
+    def __init__(self, base: Path, lib: Path | None = None) -> None:
         self.base = base
+        self.lib = lib      # the C walk of signature() (build.Artifacts.tree), if built
 
     @classmethod
     def for_sandbox(cls, sandbox: Sandbox) -> TreeCache | None:
@@ -557,7 +589,8 @@ class TreeCache:
         known, :attr:`Sandbox.ended`) and on the sandbox's file system."""
         if sandbox.method != "unshare" or _cache_root() is None:
             return None
-        cache = cls(Path(scratch_base()) / f"svmsim-trees-{os.geteuid()}")
+        cache = cls(Path(scratch_base()) / f"svmsim-trees-{os.geteuid()}",
+                    sandbox.artifacts.tree)
         try:
             fd = cache.open(create=True)
         except OSError:

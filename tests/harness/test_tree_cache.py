@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from simulator.harness import build
 from simulator.harness.mounts import MountedTrees, TreeCache, signature
 from simulator.harness.runner import HarnessRun
 from simulator.scenario import load_scenario
@@ -289,3 +290,39 @@ def test_a_tree_mounted_by_the_driver_at_the_top_of_its_view() -> None:
         assert proc.stdout.decode().split() == ["db", "home", "lost+found", "var",
                                                 "appdb.dbf", "5"]
         assert not [p for p in result.left_files if p.startswith("/svmsim-m/")]
+
+
+def test_the_c_walk_reads_the_same_signature_as_python(tmp_path: Path) -> None:
+    """csrc/svmsim_tree.c makes the records signature() makes in Python, byte for byte:
+    the seed's shown tree, then a tree with links (to a directory, dangling), a name that
+    is not UTF-8, names that sort differently as bytes and as text, an empty directory, a
+    directory that cannot be read, every kind of change."""
+    art = build.build()
+    if art.tree is None:
+        pytest.skip(f"no C compiler: {art.problem}")
+    _, where = shown(tmp_path, "c", None)
+    odd = where / "odd"
+    odd.mkdir()
+    (odd / "empty").mkdir()
+    (odd / "dirlink").symlink_to("../db")
+    (odd / "dangling").symlink_to("/nowhere")
+    os.mkdir(os.fsencode(odd) + b"/caf\xe9")
+    for name in ("Z", "a", "\u00e9t\u00e9", "\U0001f600", "b c"):
+        (odd / name).write_text(name)
+    top = os.open(where, FLAGS)
+    try:
+        for change in (lambda: None, lambda: (odd / "a").write_text("x"),
+                       lambda: os.chmod(odd / "empty", 0o700)):
+            change()
+            assert signature(top, art.tree) == signature(top), change
+        (odd / "empty").chmod(0)
+        if os.geteuid() != 0:       # root reads it anyway: both see it
+            with pytest.raises(OSError):
+                signature(top, art.tree)
+            with pytest.raises(OSError):
+                signature(top)
+        else:
+            assert signature(top, art.tree) == signature(top)
+    finally:
+        os.close(top)
+        (odd / "empty").chmod(0o755)
