@@ -64,6 +64,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import hashlib
+import marshal
 import os
 import secrets
 import stat
@@ -496,10 +497,12 @@ class Signature:
 def tree_key(entries: list[FileEntry], owner: tuple[int, int]) -> str:
     """Everything :meth:`MountedTrees._populate` makes a tree from, hashed: two trees with
     the same key are made alike."""
+    # marshal's version 2 writes values only (no back-references, whose bytes depend on
+    # reference counts), floats in binary: a third of repr()'s time for 2,000 entries
     h = hashlib.blake2b(digest_size=16)
     h.update(repr(owner).encode())
-    h.update(repr([(e.path, e.kind, e.size, e.mtime, e.mode, e.target)
-                   for e in entries]).encode("utf-8", "surrogateescape"))
+    h.update(marshal.dumps([(e.path, e.kind, e.size, e.mtime, e.mode, e.target)
+                            for e in entries], 2))
     return h.hexdigest()
 
 

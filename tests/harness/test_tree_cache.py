@@ -7,6 +7,8 @@ from __future__ import annotations
 import os
 import shutil
 import stat
+import subprocess
+import sys
 import time
 from pathlib import Path
 from types import SimpleNamespace
@@ -15,7 +17,7 @@ from typing import Any
 import pytest
 
 from simulator.harness import build
-from simulator.harness.mounts import MountedTrees, TreeCache, signature
+from simulator.harness.mounts import MountedTrees, TreeCache, signature, tree_key
 from simulator.harness.runner import HarnessRun
 from simulator.scenario import load_scenario
 
@@ -326,3 +328,20 @@ def test_the_c_walk_reads_the_same_signature_as_python(tmp_path: Path) -> None:
     finally:
         os.close(top)
         (odd / "empty").chmod(0o755)
+
+
+def test_a_trees_key_is_the_same_in_another_process() -> None:
+    """The key names a tree kept between processes (each ``svmsim run`` is one): the same
+    scenario's tree has the same key in a new interpreter, and another tree another."""
+    code = ("import sys; from simulator.harness.mounts import tree_key; from simulator.scenario"
+            " import load_scenario; h = load_scenario('seed-example').build_host();"
+            " h.advance(float(sys.argv[1]));"
+            " fs = next(f for f in h.fs.mounted_ufs() if f.mount == '/home1');"
+            " print(tree_key(list(fs.live.entries()), (1, 2)))")
+    keys = [subprocess.run([sys.executable, "-c", code, t], capture_output=True, text=True,
+                           check=True).stdout for t in ("0", "0", "600")]
+    host = load_scenario("seed-example").build_host()
+    fs = next(f for f in host.fs.mounted_ufs() if f.mount == "/home1")
+    here = tree_key(list(fs.live.entries()), (1, 2))
+    assert keys[0] == keys[1] == here + "\n" != keys[2]
+    assert tree_key(list(fs.live.entries()), (1, 3)) != here
