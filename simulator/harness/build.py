@@ -1,5 +1,6 @@
-"""Compile the C shim client, the virtual-time LD_PRELOAD library and the sandbox's mount
-helper on demand.
+"""Compile the C shim client, the virtual-time LD_PRELOAD library, the sandbox's mount
+helper and the tree-signature library (``csrc/svmsim_tree.c``, loaded by the harness
+itself with ctypes) on demand.
 
 Why at run time: the sources ship as package data and are built with the
 machine's own ``cc`` into a cache keyed by the sources and the compiler, so
@@ -26,21 +27,25 @@ CSRC = Path(__file__).with_name("csrc")
 SHIM_SOURCE = CSRC / "svmsim_shim.c"
 PRELOAD_SOURCE = CSRC / "svmsim_preload.c"
 SETUP_SOURCE = CSRC / "svmsim_setup.c"
+TREE_SOURCE = CSRC / "svmsim_tree.c"
 SHIM_NAME = "svmsim-shim"
 PRELOAD_NAME = "libsvmsim_preload.so"
 SETUP_NAME = "svmsim-setup"
+TREE_NAME = "libsvmsim_tree.so"
 COMPILE_TIMEOUT = 120.0
 
 
 @dataclass(frozen=True)
 class Artifacts:
     """Paths of the built programs; ``None`` for what could not be built (without the
-    mount helper, ``setup``, the sandbox's setup script calls mount(8) for each mount)."""
+    mount helper, ``setup``, the sandbox's setup script calls mount(8) for each mount;
+    without ``tree``, the harness reads its trees' signatures in Python)."""
 
     shim: Path | None
     preload: Path | None
     problem: str | None = None
     setup: Path | None = None
+    tree: Path | None = None
 
     @property
     def complete(self) -> bool:
@@ -73,7 +78,7 @@ def cache_root() -> Path:
 
 def _key(compiler: list[str]) -> str:
     h = hashlib.sha256()
-    for src in (SHIM_SOURCE, PRELOAD_SOURCE, SETUP_SOURCE):
+    for src in (SHIM_SOURCE, PRELOAD_SOURCE, SETUP_SOURCE, TREE_SOURCE):
         h.update(src.read_bytes())
     h.update(" ".join([os.path.realpath(compiler[0]), *compiler[1:]]).encode())
     h.update(platform.machine().encode())
@@ -125,6 +130,7 @@ def build(cache_dir: Path | None = None, *, compiler: list[str] | None = None) -
     except OSError as exc:
         return Artifacts(None, None, f"cannot create the build cache: {exc}")
     shim, preload, setup = out / SHIM_NAME, out / PRELOAD_NAME, out / SETUP_NAME
+    tree = out / TREE_NAME
     problems = []
     # Static: no dynamic loader at exec time, which is most of a shim's cost.
     static: list[tuple[list[str], list[str]]] = [(["-O2", "-static"], []), (["-O2"], [])]
@@ -138,11 +144,15 @@ def build(cache_dir: Path | None = None, *, compiler: list[str] | None = None) -
     err = _compile(cc, [(so_flags, ["-ldl", "-lm"]), (so_flags, ["-lm"])], PRELOAD_SOURCE, preload)
     if err:
         problems.append(err)
+    err = _compile(cc, [(so_flags, [])], TREE_SOURCE, tree)
+    if err:
+        problems.append(err)
     return Artifacts(
         shim if shim.exists() else None,
         preload if preload.exists() else None,
         "; ".join(problems) or None,
         setup if setup.exists() else None,
+        tree if tree.exists() else None,
     )
 
 
@@ -151,6 +161,7 @@ def main() -> int:
     print(f"shim:    {art.shim or '-'}")
     print(f"preload: {art.preload or '-'}")
     print(f"setup:   {art.setup or '-'}")
+    print(f"tree:    {art.tree or '-'}")
     if art.problem:
         print(f"problem: {art.problem}", file=sys.stderr)
     return 0 if art.complete else 1

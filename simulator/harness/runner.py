@@ -515,7 +515,7 @@ class HarnessRun:
             view = SandboxView(sandbox)
             self.session.mirror = FileMirror(self.host, view, messages=True,
                                              shown=files, nodes=nodes)
-            trees = self.trees = MountedTrees(self.host, sandbox)
+            trees = self.trees = MountedTrees.with_cache(self.host, sandbox)
             try:
                 trees.sync()
                 with ShimServer(sandbox.socket_path, self.dispatch, self.on_sleep, self.now,

@@ -196,13 +196,39 @@ def _rmtree(path: Path) -> None:
 def _chown_tree(path: Path, uid: int, gid: int, skip: set[str] | frozenset[str] = frozenset()
                 ) -> None:
     """Give everything under ``path`` to ``uid``:``gid``, not going into the directories
-    in ``skip`` (trees made already owned by them: a mounted file system's files)."""
+    in ``skip`` (trees made already owned by them: a mounted file system's files).
+
+    Walked by descriptors (``*at`` calls from a directory opened with ``O_NOFOLLOW``, no
+    path joined or resolved again for each of the run's ~500 files), no link followed; a
+    directory that cannot be read is passed over, as ``os.walk`` would."""
     os.lchown(path, uid, gid)
-    for dirpath, dirnames, filenames in os.walk(path):
-        for name in dirnames + filenames:
-            os.lchown(os.path.join(dirpath, name), uid, gid)
-        if skip:
-            dirnames[:] = [d for d in dirnames if os.path.join(dirpath, d) not in skip]
+
+    def walk(fd: int, here: str) -> None:
+        try:
+            with os.scandir(fd) as it:
+                found = [(e.name, e.is_dir(follow_symlinks=False)) for e in it]
+        except OSError:
+            return
+        for name, is_dir in found:
+            os.chown(name, uid, gid, dir_fd=fd, follow_symlinks=False)
+            if is_dir and f"{here}/{name}" not in skip:
+                try:
+                    sub = os.open(name, DIR_FLAGS, dir_fd=fd)
+                except OSError:
+                    continue
+                try:
+                    walk(sub, f"{here}/{name}")
+                finally:
+                    os.close(sub)
+
+    try:
+        top = os.open(path, DIR_FLAGS)
+    except OSError:
+        return
+    try:
+        walk(top, os.fspath(path))
+    finally:
+        os.close(top)
 
 
 def _wait_exit(proc: subprocess.Popen[bytes], timeout: float | None) -> None:
@@ -400,6 +426,12 @@ class Sandbox:
         self.left: list[str] = []    # files the driver left in its view (set by close())
         self.keep_dir = Path(keep_dir) if keep_dir else None
         self.pid: int | None = None
+        # Whether every process of every run so far is known to be gone: unshare exited on
+        # its own, which it does after waitpid() of its child, PID 1 of the run's PID
+        # namespace, whose exit waits for every other process of the namespace (pid_namespaces
+        # (7), zap_pid_ns_processes). Not so after a kill or a timeout (unshare then dies
+        # first), nor ever under proot (a driver's child may leave the process group).
+        self.ended = self._ended_before = True
         self.env = dict(env or {})
         self._closed = False
         # inside path -> upper layer; the machine's directory under it (None: fresh)
@@ -475,6 +507,7 @@ class Sandbox:
                 os.chown(self._run_dir, self.uid, self.gid)
         self._make_root()
         self._install_support()
+        self._shim_src = self._upper(f"{SHIM_DIR}/{build.SHIM_NAME}")
         for name, paths in commands.items():
             if not name or "/" in name:
                 raise SandboxError(f"bad command name {name!r}")
@@ -577,13 +610,15 @@ class Sandbox:
         return os.path.join(real, tail)
 
     def _mount_of(self, inside: str) -> str | None:
-        """The innermost overlay holding ``inside`` (a normalised absolute path)."""
-        best = None
-        for mp in self._trees:
-            if (inside == mp or inside.startswith(mp + "/")) and (
-                    best is None or len(mp) > len(best)):
-                best = mp
-        return best
+        """The innermost overlay holding ``inside`` (a normalised absolute path): the
+        longest of its ancestors (itself first) that is an overlay, a dictionary look-up
+        each (a sandbox has some 25 overlays and looks up every file it installs)."""
+        path = inside
+        while path not in self._trees:
+            if len(path) <= 1:
+                return None
+            path = path[: path.rindex("/")] or "/"
+        return path
 
     def _layer_base(self, inside: str) -> Path:
         mp = self._mount_of(inside)
@@ -640,18 +675,24 @@ class Sandbox:
             self._made.add("/etc/ld.so.preload")
 
     def _install_shim(self, name: str, dest: Path) -> None:
-        self._clear(dest)
         if self.client == "c":
-            src = self._upper(f"{SHIM_DIR}/{build.SHIM_NAME}")
+            src = self._shim_src
+            try:    # the common case: a new name in a directory that exists
+                os.link(src, dest)
+                return
+            except OSError:
+                pass
+            self._clear(dest)
             try:
                 os.link(src, dest)
             except OSError:
                 shutil.copy2(src, dest)
-        else:
-            dest.write_text(
-                f'#!/bin/sh\nexec {self._python} -IS {SHIM_DIR}/shim_client.py "$0" "$@"\n'
-            )
-            dest.chmod(0o755)
+            return
+        self._clear(dest)
+        dest.write_text(
+            f'#!/bin/sh\nexec {self._python} -IS {SHIM_DIR}/shim_client.py "$0" "$@"\n'
+        )
+        dest.chmod(0o755)
 
     def _make_dev(self, dev_nodes: Sequence[str]) -> None:
         dev = self.root / "dev"
@@ -667,8 +708,31 @@ class Sandbox:
             for entry in os.scandir("/dev"):
                 if entry.is_symlink() and not (dev / entry.name).exists():
                     (dev / entry.name).symlink_to(os.readlink(entry.path))
-        for node in dev_nodes:
-            self._dev_link(node, "/dev/null")
+        # Each node's directory reached once (O_NOFOLLOW, as _dev_link: /dev holds the
+        # machine's links, /dev/fd...), a symlinkat(2) per node; owned by the driver's uid
+        # with the rest at the end of _setup. A name taken already: the careful way.
+        owner = (self.uid, self.gid) if self._drop else None
+        parents: dict[Path, int | None] = {}
+        try:
+            for node in dev_nodes:
+                dest = self._dev_path(node)
+                if dest.parent not in parents:
+                    try:
+                        parents[dest.parent] = open_beneath(dev, dest.parent, create=True,
+                                                            owner=owner)
+                    except OSError:
+                        parents[dest.parent] = None
+                fd = parents[dest.parent]
+                try:
+                    if fd is None:
+                        raise FileNotFoundError(dest)
+                    os.symlink("/dev/null", dest.name, dir_fd=fd)
+                except OSError:
+                    self._dev_link(node, "/dev/null")
+        finally:
+            for fd in parents.values():
+                if fd is not None:
+                    os.close(fd)
 
     def _dev_path(self, path: str) -> Path:
         canon = os.path.normpath(path)
@@ -1136,6 +1200,7 @@ class Sandbox:
         }
         if self._drop:
             kwargs.update(user=self.uid, group=self.gid, extra_groups=[])
+        self._ended_before, self.ended = self.ended, False    # until _collect saw it end
         try:
             proc = subprocess.Popen(cmd, **kwargs)
             self.pid = proc.pid   # the driver's process group, for kill()
@@ -1172,6 +1237,8 @@ class Sandbox:
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
+            self.ended = self._ended_before and not timed_out and proc.returncode >= 0 \
+                and self.method == "unshare"
         for t in threads:
             t.join(timeout=10)
         return SandboxResult(
