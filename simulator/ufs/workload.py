@@ -12,7 +12,7 @@ from __future__ import annotations
 import fnmatch
 import math
 from bisect import bisect_left
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from statistics import NormalDist
 from typing import Any, Protocol
@@ -115,16 +115,96 @@ class PendingOp:
 @dataclass
 class SampledOps(PendingOp):
     """A sampled stretch (:meth:`Workload.sample`): the end state of its files (``changes``,
-    None for a file deleted) and the directories whose content changed, with when."""
+    None for a file deleted) and the directories whose content changed, with when.
 
-    changes: dict[str, FileEntry | None] = field(default_factory=dict)
+    The writes to the base tree's files of a stretch with many are ``writes``, each file's
+    end state drawn when it is looked up (:class:`BaseWrites`); ``made`` holds the rest,
+    drawn at once (the creates and the writes to the files created in its first ``head``
+    entries, the deletes after)."""
+
+    made: dict[str, FileEntry | None] = field(default_factory=dict)
     dirs: dict[str, float] = field(default_factory=dict)
+    writes: BaseWrites | None = None
+    head: int = 0
+
+    @property
+    def changes(self) -> dict[str, FileEntry | None]:
+        """Every file's end state: the creates and the writes to the files created, the
+        writes to the base tree's files, then the deletes (one entry per path, in the
+        order of its first change); each file's drawn if it was not yet."""
+        if self.writes is None:
+            return self.made
+        items = list(self.made.items())
+        out = dict(items[:self.head])
+        out.update(self.writes.items())
+        out.update(items[self.head:])
+        return out
+
+    def __eq__(self, other: object) -> bool:
+        """The same stretch: the same saved form (each file's end state drawn)."""
+        if not isinstance(other, SampledOps):
+            return NotImplemented
+        return self.to_dict() == other.to_dict()
 
     def to_dict(self) -> dict[str, Any]:
         return {"opid": self.opid, "time": self.time, "kind": self.kind,
                 "blocks": self.blocks, "grows": self.grows,
-                "changes": [[p, e.to_list() if e else None] for p, e in self.changes.items()],
+                "changes": [[p, e.to_list() if e else None]
+                            for p, e in self.changes.items()],
                 "dirs": [[d, t] for d, t in self.dirs.items()]}
+
+
+class BaseWrites:
+    """The writes a sampled stretch made to the base tree's files (:meth:`Workload.sample`,
+    many writes against the files): how many each file got, drawn at once; the end state
+    they left (size, time of the last, contents) drawn when the file is first looked up
+    (:class:`simulator.ufs.image.Stretch`), from that file's own numbers and what it was
+    before the stretch (``before``, a snapshot), so it does not matter which file is looked
+    up first nor in which image (applications' view, then the disk's at the flush)."""
+
+    def __init__(self, before: Image, counts: dict[str, int], mix0: int, start: float,
+                 end: float, nbytes: int) -> None:
+        self.before = before
+        self.counts = counts              # path -> writes, each an existing file's
+        self.mix0 = mix0
+        self.start, self.end = start, end
+        self.nbytes = nbytes
+        self._drawn: dict[str, FileEntry] = {}
+
+    def entry(self, path: str) -> FileEntry | None:
+        drawn = self._drawn.get(path)
+        if drawn is not None:
+            return drawn
+        c = self.counts.get(path)
+        if c is None:
+            return None
+        old = self.before.get(path)
+        assert old is not None and old.kind == "f"     # counted only so; a stretch keeps it
+        r = mix64(self.mix0 ^ old.inode)                # rnd(seed, first, 0x5E, inode)
+        r2 = mix64(r)
+        size = _grown(old.size, c, self.nbytes, r)
+        last = self.start + (self.end - self.start) * _unit(r2) ** (1.0 / c)
+        drawn = self._drawn[path] = FileEntry(path, old.inode, "f", size, last, last, old.uid,
+                                              old.gid, old.mode, drawn_digest(r, r2))
+        return drawn
+
+    def paths(self) -> Iterable[str]:
+        return self.counts.keys()
+
+    def items(self) -> Iterator[tuple[str, FileEntry]]:
+        for path in self.counts:
+            e = self.entry(path)
+            assert e is not None
+            yield path, e
+
+    def grows(self) -> bool:
+        """Whether a file is bigger after the stretch (each drawn)."""
+        before = self.before
+        for path, e in self.items():
+            old = before.get(path)
+            if old is not None and e.size > old.size:
+                return True
+        return False
 
 
 @dataclass
@@ -263,8 +343,10 @@ class Workload:
                 pool[op.path] = when
                 blocks += op.blocks
         nwrite = counts.get("modify", 0)
-        # path: (writes, from, to, the file before them when already looked up)
-        writes: dict[str, tuple[int, float, float, FileEntry | None]] = {}
+        writes: dict[str, tuple[int, float, float]] = {}       # path: (writes, from, to)
+        mix0 = rnd(self.seed, first, 0x5E)
+        nbytes = self.write_size * 512
+        lazy: BaseWrites | None = None
         if nwrite:
             mark = first + ncreate
             if pool and length > 0:
@@ -275,18 +357,15 @@ class Workload:
                 for j, (path, f) in enumerate(exposure.items()):
                     c = _poisson(to_created * f / total, rnd(self.seed, mark, j, 0xC4))
                     if c and self.matches(path):
-                        writes[path] = (c, pool[path], end, None)
+                        writes[path] = (c, pool[path], end)
                 nbase = nwrite - to_created
             else:
                 nbase = float(nwrite)
-            self._sample_base(view, nbase, mark, start, end, writes)
+            lazy = self._sample_base(view, nbase, mark, start, end, writes, mix0)
         changed = False
-        nbytes = self.write_size * 512
-        mix0 = rnd(self.seed, first, 0x5E)
         changes = view.changes
-        for path, (c, lo, hi, old) in writes.items():
-            if old is None or path in changes or path in app.overlay:
-                old = view.get(path)
+        for path, (c, lo, hi) in writes.items():
+            old = view.get(path)
             if old is None or old.kind != "f":
                 continue
             r = mix64(mix0 ^ old.inode)              # rnd(seed, first, 0x5E, inode)
@@ -297,6 +376,9 @@ class Workload:
                                       old.mode, drawn_digest(r, r2))
             blocks += c * self.write_size
             changed = changed or size > old.size
+        head = len(changes)
+        if lazy is not None:
+            blocks += sum(lazy.counts.values()) * self.write_size
         ndelete = counts.get("delete", 0)
         for k in range(ndelete):
             n = first + ncreate + nwrite + k
@@ -308,19 +390,26 @@ class Workload:
             view.dirs[parent_of(gone)] = when
             if gone in self.created:
                 self.created.remove(gone)
-        if not view.changes:
+        if lazy is not None and not lazy.counts:
+            lazy = None
+        if not view.changes and lazy is None:
             return None
+        # (whether a file grew: drawn only when no create answers it)
+        grows = bool(ncreate) or changed or (lazy is not None and lazy.grows())
         return SampledOps(first, end, "sampled", "", None, None, None, None, blocks,
-                          changed or bool(ncreate), view.changes, view.dirs)
+                          grows, view.changes, view.dirs, lazy, head)
 
     def _sample_base(self, view: _View, nbase: float, mark: int, start: float, end: float,
-                     writes: dict[str, tuple[int, float, float, FileEntry | None]]) -> None:
-        """Writes to the base tree's files (see :meth:`sample`) into ``writes``."""
+                     writes: dict[str, tuple[int, float, float]], mix0: int
+                     ) -> BaseWrites | None:
+        """Writes to the base tree's files (see :meth:`sample`): few, one by one into
+        ``writes``; many, as :class:`BaseWrites` (what each file was before is looked up
+        only when its end state is)."""
         base = view.base
         classes = base.pick_classes()
         nfiles = sum(count for _, count, _ in classes)
         if not nfiles or nbase <= 0:
-            return
+            return None
         if nbase * 8 < nfiles:
             # few writes against many files: each pick drawn as _pick draws it
             for k in range(round(nbase)):
@@ -332,10 +421,10 @@ class Workload:
                 else:
                     continue
                 when = start + (end - start) * _unit(rnd(rr, 0x71))
-                c, _, last, _ = writes.get(path, (0, when, when, None))
+                c, _, last = writes.get(path, (0, when, when))
                 last = max(last, when)                 # the last of its writes, exactly
-                writes[path] = (c + 1, last, last, None)
-            return
+                writes[path] = (c + 1, last, last)
+            return None
         # many writes: each file's count drawn from its share (re-drawn onto matching files)
         everything = "**" in self.paths or "*" in self.paths
         shares: list[tuple[int, int, Callable[[int], FileEntry], Sequence[int]]] = []
@@ -347,6 +436,8 @@ class Workload:
                 shares.append((share, len(keep), entry, keep))
         weight = sum(share for share, count, _, _ in shares if count)
         remember = base.remember
+        app = view.app
+        counts: dict[str, int] = {}
         for ci, (share, count, entry, idx) in enumerate(shares):
             if not count:
                 continue
@@ -358,7 +449,12 @@ class Workload:
                 if c:
                     e = entry(i)
                     remember(e)           # the images it is put in look it up by path next
-                    writes[e.path] = (c, start, end, e)
+                    # (a file the stretch creates is never a base file's path: base
+                    # files exist or were deleted, and creates take only unused names)
+                    if app.kind_of(e.path) == "f":
+                        counts[e.path] = c
+        return BaseWrites(app.snapshot(), counts, mix0, start, end, self.write_size * 512)
+
     # ------------------------------------------------------------ one operation
     def make_op(self, app: Image, kind: str, when: float) -> PendingOp | None:
         """Operation number ``counter`` against what applications see now."""
@@ -538,9 +634,18 @@ def apply_op(img: Image, op: PendingOp, torn: bool = False) -> None:
     """Put ``op`` into ``img`` (a flush); ``torn``: the metadata made it, the data did not
     (a sampled stretch is older than any write in flight: never torn)."""
     if isinstance(op, SampledOps):
-        img.put_many(op.changes.items())
+        changes = list(op.made.items())
+        if op.writes is not None:
+            # in the order the stretch made them (the overlay's order is the saved host's);
+            # the writes are to base files, whose inode numbers are below any image's next
+            # free one
+            img.put_many(changes[:op.head])
+            img.put_stretch(op.writes)
+            img.put_many(changes[op.head:])
+        else:
+            img.put_many(changes)
         if not img.frozen:
-            img.next_ino = max([img.next_ino] + [e.inode + 1 for e in op.changes.values()
+            img.next_ino = max([img.next_ino] + [e.inode + 1 for e in op.made.values()
                                                  if e is not None])
         touched = [(d, img.get(d)) for d in op.dirs]
         img.put_many((d, _touch(cur, op.dirs[d])) for d, cur in touched if cur is not None)
@@ -563,5 +668,5 @@ def apply_op(img: Image, op: PendingOp, torn: bool = False) -> None:
         img.put(_touch(cur, op.parent_new.mtime))
 
 
-__all__ = ["Workload", "WorkloadSpec", "WorkloadParams", "PendingOp", "SampledOps", "apply_op",
-           "ROLL_DELAY", "norm_path"]
+__all__ = ["Workload", "WorkloadSpec", "WorkloadParams", "PendingOp", "SampledOps", "BaseWrites",
+           "apply_op", "ROLL_DELAY", "norm_path"]
