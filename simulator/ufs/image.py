@@ -753,11 +753,12 @@ class Stretch(Protocol):
         ...
 
     def paths(self) -> Iterable[str]:
-        """Every path the stretch changes, in a fixed order."""
+        """Every path the stretch writes, in the order it wrote them first (the places they
+        take in the overlay; one it leaves to a later change may be among them)."""
         ...
 
     def items(self) -> Iterator[tuple[str, FileEntry]]:
-        """Every (path, entry) the stretch changes, in the order of :meth:`paths`."""
+        """Every (path, entry) :meth:`entry` answers, in the order of :meth:`paths`."""
         ...
 
 
@@ -885,11 +886,13 @@ class Image:
         self._stretches, self._made = (), {}
         for k, stretch in enumerate(stretches):
             self._apply((path, e) for path, e in stretch.items() if made.get(path, 0) <= k)
+        overlay = self._overlay
+        for path in [p for p, e in overlay.items() if e is UNMADE]:
+            del overlay[path]                  # a place no change took (none is left so)
 
     def kind_of(self, path: str) -> str | None:
-        """The kind of ``path`` (``f``, ``d``, ``l``), None when absent: without making any
-        pending stretch (none changes a kind)."""
-        path = norm_path(path)
+        """The kind of ``path`` (normal) -- ``f``, ``d``, ``l``; None when absent -- without
+        making any pending stretch (none changes a kind)."""
         overlay = self._overlay
         e = overlay[path] if path in overlay else UNMADE
         if e is UNMADE:
