@@ -5,8 +5,11 @@ its bytes: a file is its metadata and a content digest. The base tree of a file 
 pure function of ``(seed, files, data blocks, creation time)``: entry *i* is derived from a
 hash of ``(seed, i)`` with a vocabulary drawn once from Faker, so nothing per file is stored.
 Changes (the workload, fsck repairs, restores) live in an overlay dict ``path -> entry|None``;
-``snapshot()`` copies only that dict. Whole-image digests are content-based sums of per-entry
-hashes, so two images holding the same files have the same digest however they got there.
+``snapshot()`` copies only that dict. A sampled stretch of workload is kept whole until
+something looks (:meth:`Image.put_stretch`): each file it wrote is made when it is looked up
+or changed, and what counts sizes or lists files makes them all. Whole-image digests are
+content-based sums of per-entry hashes, so two images holding the same files have the same
+digest however they got there.
 
 Geometry follows newfs defaults (8 KB blocks, 1 KB fragments; 8 KB fragments for multi-
 terabyte UFS) closely enough for fsck's summary line and df to be consistent with the tree.
@@ -769,6 +772,9 @@ class _Unmade:
 
     def __repr__(self) -> str:
         return "UNMADE"
+
+    def __reduce__(self) -> str:
+        return "UNMADE"                 # one of it: a copied or pickled image keeps it
 
 
 UNMADE: Any = _Unmade()

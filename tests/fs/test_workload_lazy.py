@@ -130,3 +130,16 @@ def test_a_saved_stretch_loads_as_the_one_drawn_at_once() -> None:
     apply_op(a, op)
     apply_op(b, back)
     assert a.to_dict() == b.to_dict()
+
+
+def test_a_copied_image_keeps_its_unmade_stretch() -> None:
+    """A deep copy (as a saved state copied whole) makes the same files as the original."""
+    import copy
+    img, op = one_stretch(6)
+    apply_op(img, op)
+    assert img._stretches
+    twin = copy.deepcopy(img)
+    assert twin._stretches
+    plain, op2 = one_stretch(6)
+    at_once(plain, op2)
+    assert twin.to_dict() == plain.to_dict() == img.to_dict()
