@@ -336,7 +336,9 @@ class Workload:
           documents 88 %). Each file's number of writes is drawn (Poisson with its share
           of the writes as mean, exact picks when the writes are few against the files),
           its last write's time as the last of that many uniform times, its size by
-          applying each write's grow-or-overwrite in turn; its contents are new;
+          applying each write's grow-or-overwrite in turn; its contents are new. The counts
+          are drawn here, each file's end state when it is first looked up
+          (:class:`SampledWrites`: from the file's own numbers, so in any order);
         * deletes are picked one by one after the writes, as :meth:`make_op` picks them.
 
         Writes are spread over the files matching the workload's globs only (as
