@@ -891,7 +891,8 @@ class Image:
             return
         self._stretches, self._made = (), {}
         for k, stretch in enumerate(stretches):
-            self._apply((path, e) for path, e in stretch.items() if made.get(path, 0) <= k)
+            self._apply(stretch.items() if not made else
+                        ((path, e) for path, e in stretch.items() if made.get(path, 0) <= k))
         overlay = self._overlay
         for path in [p for p, e in overlay.items() if e is UNMADE]:
             del overlay[path]                  # a place no change took (none is left so)

@@ -207,10 +207,10 @@ class SampledWrites:
         return self.spans.keys()
 
     def items(self) -> Iterator[tuple[str, FileEntry]]:
-        gone = self.gone
+        gone, got, draw = self.gone, self._drawn.get, self.drawn
         for path in self.spans:
             if path not in gone:
-                yield path, self.drawn(path)
+                yield path, got(path) or draw(path)
 
     def blocks(self, write_size: int) -> int:
         """Blocks written: ``write_size`` per write (nothing drawn)."""
