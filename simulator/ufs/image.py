@@ -5,8 +5,11 @@ its bytes: a file is its metadata and a content digest. The base tree of a file 
 pure function of ``(seed, files, data blocks, creation time)``: entry *i* is derived from a
 hash of ``(seed, i)`` with a vocabulary drawn once from Faker, so nothing per file is stored.
 Changes (the workload, fsck repairs, restores) live in an overlay dict ``path -> entry|None``;
-``snapshot()`` copies only that dict. Whole-image digests are content-based sums of per-entry
-hashes, so two images holding the same files have the same digest however they got there.
+``snapshot()`` copies only that dict. A sampled stretch of workload is kept whole until
+something looks (:meth:`Image.put_stretch`): each file it wrote is made when it is looked up
+or changed, and what counts sizes or lists files makes them all. Whole-image digests are
+content-based sums of per-entry hashes, so two images holding the same files have the same
+digest however they got there.
 
 Geometry follows newfs defaults (8 KB blocks, 1 KB fragments; 8 KB fragments for multi-
 terabyte UFS) closely enough for fsck's summary line and df to be consistent with the tree.
@@ -21,7 +24,7 @@ import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 ROOT = "."
 BSIZE = 8192
@@ -869,6 +872,46 @@ def base_tree(seed: int, files: int, data_blocks: int, created: float) -> BaseTr
 
 
 # ----------------------------------------------------------------------- images
+class Stretch(Protocol):
+    """Changes an image holds without having made them yet: a sampled stretch's writes to
+    existing files (simulator.ufs.workload), each file's end state drawn when it is looked
+    up. Every answer is fixed when the stretch is made (a pure function of the path), and a
+    stretch never creates or removes a file nor changes its kind."""
+
+    def entry(self, path: str) -> FileEntry | None:
+        """What ``path`` is after the stretch; None when the stretch leaves it alone."""
+        ...
+
+    def paths(self) -> Iterable[str]:
+        """Every path the stretch writes, in the order it wrote them first (the places they
+        take in the overlay; one it leaves to a later change may be among them)."""
+        ...
+
+    def items(self) -> Iterator[tuple[str, FileEntry]]:
+        """Every (path, entry) :meth:`entry` answers, in the order of :meth:`paths`."""
+        ...
+
+
+class _Unmade:
+    """What the overlay holds for a path a pending stretch changes and nothing changed
+    before: its place, taken when the stretch is put in, as putting its entries would have
+    (the overlay's order is the saved host's)."""
+
+    def __repr__(self) -> str:
+        return "UNMADE"
+
+    def __reduce__(self) -> str:
+        return "UNMADE"                 # one of it: a copied or pickled image keeps it
+
+
+UNMADE: Any = _Unmade()
+
+
+# stretches an image keeps unmade at most; one more makes them all (a chain of stretches
+# would make each lookup walk it)
+MAX_STRETCHES = 4
+
+
 @dataclass
 class Image:
     """A UFS image: what a device holds (or what applications see), by digest.
@@ -883,7 +926,9 @@ class Image:
     base: BaseTree
     geometry: Geometry
     logging: bool = True
-    overlay: dict[str, FileEntry | None] = field(default_factory=dict)
+    # what changed, path -> entry or None (removed); read it through ``overlay``, which
+    # makes the pending stretches first
+    _overlay: dict[str, FileEntry | None] = field(default_factory=dict)
     damaged: dict[str, str] = field(default_factory=dict)
     lost: dict[str, FileEntry] = field(default_factory=dict)   # unreferenced inodes
     summary_wrong: bool = False
@@ -900,16 +945,106 @@ class Image:
     _hash_delta: int | None = 0
     loose_frags: int = -1      # free fragments not in whole blocks (-1: derived)
     dsize_override: int = 0
+    # sampled stretches put in but not made yet (:meth:`put_stretch`), oldest first, and
+    # for each path made since, how many of them it was made against (its overlay entry
+    # is what they left; newer ones may still change it)
+    _stretches: tuple[Stretch, ...] = ()
+    _made: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not self.next_ino:
             self.next_ino = self.base.max_ino + 1
 
+    def __eq__(self, other: object) -> bool:
+        """The same fields once the pending stretches are made in both."""
+        if not isinstance(other, Image):
+            return NotImplemented
+        self._make_all()
+        other._make_all()
+        return all(getattr(self, f) == getattr(other, f) for f in _IMAGE_FIELDS)
+
+    # ------------------------------------------------------------- pending stretches
+    # A sampled hour of workload writes thousands of files; nothing needs most of them until
+    # something looks (issue 17: costs follow what changed, not the size of what exists). A
+    # stretch is kept whole and each file made when it is looked up or changed; counting
+    # inodes needs none (a stretch creates and removes nothing); what sums sizes or lists
+    # files makes them all, once.
+    @property
+    def overlay(self) -> dict[str, FileEntry | None]:
+        """What changed against the base tree, path -> entry or None (removed)."""
+        self._make_all()
+        return self._overlay
+
+    @overlay.setter
+    def overlay(self, changes: dict[str, FileEntry | None]) -> None:
+        self._overlay = changes
+        self._stretches, self._made = (), {}
+
+    def put_stretch(self, stretch: Stretch) -> None:
+        """Take ``stretch``'s changes, made when looked at (see :class:`Stretch`)."""
+        self._check_writable()
+        if len(self._stretches) >= MAX_STRETCHES:
+            self._make_all()
+        overlay = self._overlay
+        for path in stretch.paths():
+            if path not in overlay:
+                overlay[path] = UNMADE
+        self._stretches += (stretch,)
+        self._hash_delta = None
+
+    def _pending(self, path: str) -> FileEntry | None:
+        """What the stretches not made at ``path`` leave there (the newest that changes it);
+        None when they leave it alone."""
+        stretches = self._stretches
+        for k in range(len(stretches) - 1, self._made.get(path, 0) - 1, -1):
+            e = stretches[k].entry(path)
+            if e is not None:
+                return e
+        return None
+
+    def _make(self, path: str) -> None:
+        """Make the pending stretches at ``path`` (before it changes)."""
+        n = len(self._stretches)
+        if self._made.get(path, 0) < n:
+            e = self._pending(path)
+            if e is not None:
+                self._apply(((path, e),))
+            self._made[path] = n
+
+    def _make_all(self) -> None:
+        """Make every pending stretch (a frozen snapshot too: what it holds is fixed)."""
+        stretches, made = self._stretches, self._made
+        if not stretches:
+            return
+        self._stretches, self._made = (), {}
+        for k, stretch in enumerate(stretches):
+            self._apply(stretch.items() if not made else
+                        ((path, e) for path, e in stretch.items() if made.get(path, 0) <= k))
+        overlay = self._overlay
+        for path in [p for p, e in overlay.items() if e is UNMADE]:
+            del overlay[path]                  # a place no change took (none is left so)
+
+    def kind_of(self, path: str) -> str | None:
+        """The kind of ``path`` (normal) -- ``f``, ``d``, ``l``; None when absent -- without
+        making any pending stretch (none changes a kind)."""
+        overlay = self._overlay
+        e = overlay[path] if path in overlay else UNMADE
+        if e is UNMADE:
+            e = self.base.get(path)
+        return None if e is None else e.kind
+
     # ------------------------------------------------------------- reading
     def get(self, path: str) -> FileEntry | None:
         path = norm_path(path)
-        if path in self.overlay:
-            return self.overlay[path]
+        if self._stretches:
+            e = self._pending(path)
+            if e is not None:
+                return e
+        overlay = self._overlay
+        if path in overlay:
+            e = overlay[path]
+            if e is not UNMADE:
+                return e
         return self.base.get(path)
 
     def entries(self) -> Iterator[FileEntry]:
@@ -961,6 +1096,7 @@ class Image:
 
     @property
     def used_frags(self) -> int:
+        self._make_all()
         return self.base.frag_total(self.fsize) + self._frag_delta + self.log_frags
 
     @property
@@ -1031,7 +1167,15 @@ class Image:
         removes it), and the counts df and fsck read follow (a sampled stretch writes
         thousands; :meth:`put` and :meth:`remove` are one of them)."""
         self._check_writable()
-        overlay = self.overlay
+        if self._stretches:
+            changes = list(changes)
+            for path, _ in changes:
+                self._make(path)
+        self._apply(changes)
+
+    def _apply(self, changes: Iterable[tuple[str, FileEntry | None]]) -> None:
+        """:meth:`put_many` of paths whose pending stretches are made."""
+        overlay = self._overlay
         base_get = self.base.get
         fs = self.fsize
         count = frags = 0
@@ -1039,7 +1183,11 @@ class Image:
         for path, new in changes:
             base_entry = base_get(path)
             old = overlay[path] if path in overlay else base_entry
+            if old is UNMADE:
+                old = base_entry
             if _same(old, new):
+                if overlay.get(path) is UNMADE:       # a stretch that left it as it was
+                    del overlay[path]
                 continue
             changed = True
             if new is None:
@@ -1070,13 +1218,13 @@ class Image:
 
     def snapshot(self) -> Image:
         """A cheap frozen copy (only the overlay is copied)."""
-        return replace(self, overlay=dict(self.overlay), damaged=dict(self.damaged),
-                       lost=dict(self.lost), frozen=True)
+        return replace(self, _overlay=dict(self._overlay), damaged=dict(self.damaged),
+                       lost=dict(self.lost), frozen=True, _made=dict(self._made))
 
     def copy(self) -> Image:
         """A writable copy."""
-        return replace(self, overlay=dict(self.overlay), damaged=dict(self.damaged),
-                       lost=dict(self.lost), frozen=False)
+        return replace(self, _overlay=dict(self._overlay), damaged=dict(self.damaged),
+                       lost=dict(self.lost), frozen=False, _made=dict(self._made))
 
     @property
     def consistent(self) -> bool:
@@ -1085,6 +1233,7 @@ class Image:
     # ------------------------------------------------------------- persistence
     def to_dict(self) -> dict[str, Any]:
         b = self.base
+        self._make_all()
         return {"base": [b.seed, b.files, b.data_blocks, b.created],
                 "geometry": list(self._geo_tuple()),
                 "logging": self.logging,
@@ -1127,6 +1276,9 @@ class Image:
         return img
 
 
+_IMAGE_FIELDS = tuple(f for f in Image.__dataclass_fields__ if f not in ("_stretches", "_made"))
+
+
 def new_image(size_blocks: int, seed: int = 1, files: int = 0, data_blocks: int = 0,
               created: float = 0.0, logging: bool = True) -> Image:
     """A freshly made file system of ``files`` files and ``data_blocks`` blocks of data."""
@@ -1139,6 +1291,6 @@ def pct(a: int, b: int) -> float:
     return 0.0 if b <= 0 else a * 100.0 / b
 
 
-__all__ = ["FileEntry", "Image", "Geometry", "BaseTree", "new_image", "digest_entries", "mix64",
-           "drawn_digest", "entry_hash", "norm_path", "parent_of", "sort_key", "content_digest",
-           "rnd", "ZERO_DIGEST", "S_IFDIR", "S_IFREG", "S_IFLNK", "pct"]
+__all__ = ["FileEntry", "Image", "Stretch", "Geometry", "BaseTree", "new_image", "digest_entries",
+           "mix64", "drawn_digest", "entry_hash", "norm_path", "parent_of", "sort_key",
+           "content_digest", "rnd", "ZERO_DIGEST", "S_IFDIR", "S_IFREG", "S_IFLNK", "pct"]

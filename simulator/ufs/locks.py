@@ -12,7 +12,10 @@ estimate, 390 times over 64 virtual hours) holds the workloads in :meth:`Locks.l
 and the time owed is replayed as one stretch when it ends, sampled as any long stretch is
 (:meth:`~simulator.ufs.workload.Workload.sample`: the files' end state drawn at once, when
 more than :data:`SAMPLE_OVER` operations fall before the writes still in flight at its end,
-which are replayed write by write). A file system whose
+which are replayed write by write). The files a sampled stretch writes get their end state
+when something looks at them (:class:`~simulator.ufs.workload.SampledWrites`,
+:meth:`~simulator.ufs.image.Image.put_stretch`): an hour nobody looks at costs its creates,
+deletes and tail, not a draw per file. A file system whose
 mirror has a submirror offline or being attached is not held (each write decides what that
 submirror misses, so it is replayed at its time); neither is one when that starts mid-stretch
 (what is owed is replayed first).

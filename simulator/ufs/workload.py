@@ -12,7 +12,7 @@ from __future__ import annotations
 import fnmatch
 import math
 from bisect import bisect_left
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from statistics import NormalDist
 from typing import Any, Protocol
@@ -56,6 +56,7 @@ class Seen(Protocol):
     @property
     def base(self) -> BaseTree: ...
     def get(self, path: str) -> FileEntry | None: ...
+    def kind_of(self, path: str) -> str | None: ...
     def alloc_ino(self) -> int: ...
 
 
@@ -115,16 +116,114 @@ class PendingOp:
 @dataclass
 class SampledOps(PendingOp):
     """A sampled stretch (:meth:`Workload.sample`): the end state of its files (``changes``,
-    None for a file deleted) and the directories whose content changed, with when."""
+    None for a file deleted) and the directories whose content changed, with when.
 
-    changes: dict[str, FileEntry | None] = field(default_factory=dict)
+    The writes of a sampled stretch are ``writes``, each file's end state drawn when it is
+    looked up (:class:`SampledWrites`); ``made`` holds the rest, made at once: the creates
+    (its first ``head`` entries), then the deletes."""
+
+    made: dict[str, FileEntry | None] = field(default_factory=dict)
     dirs: dict[str, float] = field(default_factory=dict)
+    writes: SampledWrites | None = None
+    head: int = 0
+
+    @property
+    def changes(self) -> dict[str, FileEntry | None]:
+        """Every file's end state: the creates, the writes, then the deletes (one entry per
+        path, in the order of its first change); each file's drawn if it was not yet."""
+        w = self.writes
+        if w is None:
+            return self.made
+        items = list(self.made.items())
+        out = dict(items[:self.head])
+        for path in w.spans:
+            out[path] = None if path in w.gone else w.drawn(path)
+        out.update(items[self.head:])
+        return out
+
+    def __eq__(self, other: object) -> bool:
+        """The same stretch: the same saved form (each file's end state drawn)."""
+        if not isinstance(other, SampledOps):
+            return NotImplemented
+        return self.to_dict() == other.to_dict()
 
     def to_dict(self) -> dict[str, Any]:
         return {"opid": self.opid, "time": self.time, "kind": self.kind,
                 "blocks": self.blocks, "grows": self.grows,
-                "changes": [[p, e.to_list() if e else None] for p, e in self.changes.items()],
+                "changes": [[p, e.to_list() if e else None]
+                            for p, e in self.changes.items()],
                 "dirs": [[d, t] for d, t in self.dirs.items()]}
+
+
+class SampledWrites:
+    """The writes of a sampled stretch (:meth:`Workload.sample`): how many each file got and
+    over which time, drawn at once; the end state they left (size, time of the last,
+    contents) drawn when the file is first looked up (:class:`simulator.ufs.image.Stretch`),
+    from that file's own numbers and what it was before (``before``, a snapshot of what
+    applications saw, and the files the stretch ``created``). Which file is looked up first,
+    and in which image (applications' view, then the disk's at the flush), makes no
+    difference: each end state is what drawing them all at once gives. A file the stretch
+    deleted after writing it (``gone``) is the deletes' (:class:`SampledOps` ``made``)."""
+
+    def __init__(self, before: Image, created: dict[str, FileEntry | None],
+                 spans: dict[str, tuple[int, float, float]], mix0: int, nbytes: int) -> None:
+        self.before = before
+        self.created = created
+        self.spans = spans            # path -> (writes, from, to), each an existing file's
+        self.mix0 = mix0
+        self.nbytes = nbytes
+        self.gone: set[str] = set()
+        self._drawn: dict[str, FileEntry] = {}
+
+    def entry(self, path: str) -> FileEntry | None:
+        drawn = self._drawn.get(path)
+        if drawn is not None:
+            return None if path in self.gone else drawn
+        if path not in self.spans or path in self.gone:
+            return None
+        return self.drawn(path)
+
+    def drawn(self, path: str) -> FileEntry:
+        """The end state the writes to ``path`` (one of ``spans``) left."""
+        drawn = self._drawn.get(path)
+        if drawn is not None:
+            return drawn
+        c, lo, hi = self.spans[path]
+        old = self._old(path)
+        assert old is not None and old.kind == "f"     # kept only so; a stretch keeps it
+        r = mix64(self.mix0 ^ old.inode)                # rnd(seed, first, 0x5E, inode)
+        r2 = mix64(r)
+        size = _grown(old.size, c, self.nbytes, r)
+        last = lo + (hi - lo) * _unit(r2) ** (1.0 / c)
+        drawn = self._drawn[path] = FileEntry(path, old.inode, "f", size, last, last, old.uid,
+                                              old.gid, old.mode, drawn_digest(r, r2))
+        return drawn
+
+    def _old(self, path: str) -> FileEntry | None:
+        created = self.created
+        return created[path] if path in created else self.before.get(path)
+
+    def paths(self) -> Iterable[str]:
+        return self.spans.keys()
+
+    def items(self) -> Iterator[tuple[str, FileEntry]]:
+        gone, got, draw = self.gone, self._drawn.get, self.drawn
+        for path in self.spans:
+            if path not in gone:
+                yield path, got(path) or draw(path)
+
+    def blocks(self, write_size: int) -> int:
+        """Blocks written: ``write_size`` per write (nothing drawn)."""
+        return sum(c for c, _, _ in self.spans.values()) * write_size
+
+    def grows(self) -> bool:
+        """Whether a file is bigger after the writes (each drawn, the deleted ones too)."""
+        for path in self.spans:
+            e = self.drawn(path)
+            old = self._old(path)
+            if old is not None and e.size > old.size:
+                return True
+        return False
 
 
 @dataclass
@@ -237,7 +336,9 @@ class Workload:
           documents 88 %). Each file's number of writes is drawn (Poisson with its share
           of the writes as mean, exact picks when the writes are few against the files),
           its last write's time as the last of that many uniform times, its size by
-          applying each write's grow-or-overwrite in turn; its contents are new;
+          applying each write's grow-or-overwrite in turn; its contents are new. The counts
+          are drawn here, each file's end state when it is first looked up
+          (:class:`SampledWrites`: from the file's own numbers, so in any order);
         * deletes are picked one by one after the writes, as :meth:`make_op` picks them.
 
         Writes are spread over the files matching the workload's globs only (as
@@ -253,18 +354,19 @@ class Workload:
         blocks = 0
         ncreate = counts.get("create", 0)
         pool = {p: start for p in self.created}          # created files: since when
+        dirs = app.base.dirs()
         for k in range(ncreate):
             n = first + k
             when = start + (k + 1) / ncreate * length
-            op = self._create(view, n, rnd(self.seed, n, 0xA11), when)
-            if op is not None and op.new is not None:
-                view.changes[op.path] = op.new
-                view.dirs[parent_of(op.path)] = when
-                pool[op.path] = when
-                blocks += op.blocks
+            made = self._new_file(view, n, rnd(self.seed, n, 0xA11), when, dirs)
+            if made is not None:
+                path = made[0].path
+                view.changes[path] = made[0]
+                view.dirs[parent_of(path)] = when
+                pool[path] = when
+                blocks += made[0].size // 512
         nwrite = counts.get("modify", 0)
-        # path: (writes, from, to, the file before them when already looked up)
-        writes: dict[str, tuple[int, float, float, FileEntry | None]] = {}
+        writes: dict[str, tuple[int, float, float]] = {}       # path: (writes, from, to)
         if nwrite:
             mark = first + ncreate
             if pool and length > 0:
@@ -275,28 +377,20 @@ class Workload:
                 for j, (path, f) in enumerate(exposure.items()):
                     c = _poisson(to_created * f / total, rnd(self.seed, mark, j, 0xC4))
                     if c and self.matches(path):
-                        writes[path] = (c, pool[path], end, None)
+                        writes[path] = (c, pool[path], end)
                 nbase = nwrite - to_created
             else:
                 nbase = float(nwrite)
             self._sample_base(view, nbase, mark, start, end, writes)
-        changed = False
-        nbytes = self.write_size * 512
-        mix0 = rnd(self.seed, first, 0x5E)
-        changes = view.changes
-        for path, (c, lo, hi, old) in writes.items():
-            if old is None or path in changes or path in app.overlay:
-                old = view.get(path)
-            if old is None or old.kind != "f":
-                continue
-            r = mix64(mix0 ^ old.inode)              # rnd(seed, first, 0x5E, inode)
-            r2 = mix64(r)
-            size = _grown(old.size, c, nbytes, r)
-            last = lo + (hi - lo) * _unit(r2) ** (1.0 / c)
-            changes[path] = FileEntry(path, old.inode, "f", size, last, last, old.uid, old.gid,
-                                      old.mode, drawn_digest(r, r2))
-            blocks += c * self.write_size
-            changed = changed or size > old.size
+        # each written file's end state is drawn when it is looked up (SampledWrites), from
+        # what it was after the creates; only what exists as a file is written
+        head = len(view.changes)
+        spans = {p: w for p, w in writes.items() if view.kind_of(p) == "f"}
+        lazy = None
+        if spans:
+            lazy = SampledWrites(app.snapshot(), dict(view.changes), spans,
+                                 rnd(self.seed, first, 0x5E), self.write_size * 512)
+            blocks += lazy.blocks(self.write_size)
         ndelete = counts.get("delete", 0)
         for k in range(ndelete):
             n = first + ncreate + nwrite + k
@@ -306,15 +400,19 @@ class Workload:
                 continue
             view.changes[gone] = None
             view.dirs[parent_of(gone)] = when
+            if lazy is not None and gone in lazy.spans:
+                lazy.gone.add(gone)
             if gone in self.created:
                 self.created.remove(gone)
-        if not view.changes:
+        if not view.changes and lazy is None:
             return None
+        # (whether a file grew: drawn only when no create answers it)
+        grows = bool(ncreate) or (lazy is not None and lazy.grows())
         return SampledOps(first, end, "sampled", "", None, None, None, None, blocks,
-                          changed or bool(ncreate), view.changes, view.dirs)
+                          grows, view.changes, view.dirs, lazy, head)
 
     def _sample_base(self, view: _View, nbase: float, mark: int, start: float, end: float,
-                     writes: dict[str, tuple[int, float, float, FileEntry | None]]) -> None:
+                     writes: dict[str, tuple[int, float, float]]) -> None:
         """Writes to the base tree's files (see :meth:`sample`) into ``writes``."""
         base = view.base
         classes = base.pick_classes()
@@ -332,9 +430,9 @@ class Workload:
                 else:
                     continue
                 when = start + (end - start) * _unit(rnd(rr, 0x71))
-                c, _, last, _ = writes.get(path, (0, when, when, None))
+                c, _, last = writes.get(path, (0, when, when))
                 last = max(last, when)                 # the last of its writes, exactly
-                writes[path] = (c + 1, last, last, None)
+                writes[path] = (c + 1, last, last)
             return
         # many writes: each file's count drawn from its share (re-drawn onto matching files)
         everything = "**" in self.paths or "*" in self.paths
@@ -358,7 +456,8 @@ class Workload:
                 if c:
                     e = entry(i)
                     remember(e)           # the images it is put in look it up by path next
-                    writes[e.path] = (c, start, end, e)
+                    writes[e.path] = (c, start, end)
+
     # ------------------------------------------------------------ one operation
     def make_op(self, app: Image, kind: str, when: float) -> PendingOp | None:
         """Operation number ``counter`` against what applications see now."""
@@ -395,12 +494,22 @@ class Workload:
                 path = self.created[(rr >> 8) % len(self.created)]
             else:
                 path = app.base.random_file(rr)
-            if path is not None and self.matches(path) and app.get(path) is not None:
+            if path is not None and self.matches(path) and app.kind_of(path) is not None:
                 return path
         return None
 
     def _create(self, app: Seen, n: int, r: int, when: float) -> PendingOp | None:
-        dirs = app.base.dirs()
+        made = self._new_file(app, n, r, when, app.base.dirs())
+        if made is None:
+            return None
+        new, par_old = made
+        return PendingOp(n, when, "create", new.path, None, new, par_old,
+                         _touch(par_old, when), new.size // 512, True)
+
+    def _new_file(self, app: Seen, n: int, r: int, when: float, dirs: Sequence[str]
+                  ) -> tuple[FileEntry, FileEntry] | None:
+        """Create number ``n`` among the base tree's ``dirs``: (the file, its directory
+        before), or None when no name was free."""
         if not dirs:
             return None
         base = app.base
@@ -411,7 +520,7 @@ class Workload:
             name = f"{w[(rr >> 8) % len(w)]}-{n}.tmp" if rr >> 50 & 1 else \
                 f"{w[(rr >> 8) % len(w)]}_{w[(rr >> 24) % len(w)]}-{n}.dat"
             path = f"{d}/{name}"
-            if not self.matches(path) or app.get(path) is not None:
+            if not self.matches(path) or app.kind_of(path) is not None:
                 continue
             par_old = app.get(d)
             if par_old is None:
@@ -423,8 +532,7 @@ class Workload:
             self.created.append(path)
             if len(self.created) > 512:
                 del self.created[0]
-            return PendingOp(n, when, "create", path, None, new, par_old, _touch(par_old, when),
-                             size // 512, True)
+            return new, par_old
         return None
 
     def to_dict(self) -> dict[str, Any]:
@@ -462,6 +570,13 @@ class _View:
     def get(self, path: str) -> FileEntry | None:
         changes = self.changes
         return changes[path] if path in changes else self.app.get(path)
+
+    def kind_of(self, path: str) -> str | None:
+        changes = self.changes
+        if path in changes:
+            e = changes[path]
+            return None if e is None else e.kind
+        return self.app.kind_of(path)
 
     def alloc_ino(self) -> int:
         return self.app.alloc_ino()
@@ -538,9 +653,18 @@ def apply_op(img: Image, op: PendingOp, torn: bool = False) -> None:
     """Put ``op`` into ``img`` (a flush); ``torn``: the metadata made it, the data did not
     (a sampled stretch is older than any write in flight: never torn)."""
     if isinstance(op, SampledOps):
-        img.put_many(op.changes.items())
+        changes = list(op.made.items())
+        if op.writes is not None:
+            # in the order the stretch made them (the overlay's order is the saved host's);
+            # the writes are to base files, whose inode numbers are below any image's next
+            # free one
+            img.put_many(changes[:op.head])
+            img.put_stretch(op.writes)
+            img.put_many(changes[op.head:])
+        else:
+            img.put_many(changes)
         if not img.frozen:
-            img.next_ino = max([img.next_ino] + [e.inode + 1 for e in op.changes.values()
+            img.next_ino = max([img.next_ino] + [e.inode + 1 for e in op.made.values()
                                                  if e is not None])
         touched = [(d, img.get(d)) for d in op.dirs]
         img.put_many((d, _touch(cur, op.dirs[d])) for d, cur in touched if cur is not None)
@@ -563,5 +687,5 @@ def apply_op(img: Image, op: PendingOp, torn: bool = False) -> None:
         img.put(_touch(cur, op.parent_new.mtime))
 
 
-__all__ = ["Workload", "WorkloadSpec", "WorkloadParams", "PendingOp", "SampledOps", "apply_op",
-           "ROLL_DELAY", "norm_path"]
+__all__ = ["Workload", "WorkloadSpec", "WorkloadParams", "PendingOp", "SampledOps", "SampledWrites",
+           "apply_op", "ROLL_DELAY", "norm_path"]
