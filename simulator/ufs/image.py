@@ -17,6 +17,7 @@ terabyte UFS) closely enough for fsck's summary line and df to be consistent wit
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import itertools
@@ -241,6 +242,22 @@ def _cache_root() -> Path | None:
         os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"),
         "svmsim")
     return None if root == "off" else Path(root)
+
+
+def _trim(directory: Path, keep: int) -> None:
+    """Remove all but the ``keep`` most recently used cache files of ``directory`` (a read
+    touches its file), so that the many trees a test suite or a campaign of seeds makes do
+    not fill the cache directory; a file another process removed first is no matter."""
+    import os
+    try:
+        with os.scandir(directory) as it:
+            files = [(e.stat().st_mtime, e.path) for e in it
+                     if e.is_file() and not e.name.startswith(".")]
+    except OSError:
+        return
+    for _, name in sorted(files, reverse=True)[keep:]:
+        with contextlib.suppress(OSError):
+            os.unlink(name)
 
 
 def _keep_json(path: Path, data: Any) -> None:
@@ -499,6 +516,9 @@ class BaseTree:
             e = self._draw_doc(j)
             if [e.path, e.size, int(e.mtime), e.digest] != [c[j] for c in table]:
                 return None
+        import os
+        with contextlib.suppress(OSError):
+            os.utime(path)      # used now: the last to go when tables are trimmed
         return table
 
     def _doc_table_file(self) -> Path | None:
@@ -526,6 +546,7 @@ class BaseTree:
             _keep_json(path, {"paths": [e.path for e in docs], "sizes": [e.size for e in docs],
                               "mtimes": [int(e.mtime) for e in docs],
                               "digests": [e.digest for e in docs]})
+            _trim(path.parent, _DOC_TABLES_KEPT)
 
     def get(self, path: str) -> FileEntry | None:
         """The entry at ``path`` (normalized), or None; O(1), nothing is listed. Entries are
@@ -779,8 +800,12 @@ class BaseTree:
 
 
 _SMALL_DOCS = 20_000      # fewer documents than this are counted without numpy
-_DOC_TABLE_MIN = 4_096    # trees with this many documents keep them (BaseTree._doc_table)...
+# Trees with this many documents keep them (BaseTree._doc_table): drawing the seed's ~2,000
+# costs ~16 ms in every process, reading them back ~5 ms; below a thousand the file's own
+# costs (open, parse, the checks' draws) leave little to gain ...
+_DOC_TABLE_MIN = 1_024
 _DOC_TABLE_MAX = 20_000   # ... up to this many (the table is ~80 bytes a document)
+_DOC_TABLES_KEPT = 32     # tables kept at most (the least recently used go first: _trim)
 _DOC_TABLE_CHECKS = 8     # documents drawn afresh to check a kept table
 _DOC_TABLE_VERSION = 1    # the table's layout
 _COUNTER_SAMPLE = 64      # documents drawn to key a kept counter (see _doc_frags)

@@ -269,3 +269,34 @@ def test_by_inode_lists_every_entry_in_inode_order(files: int, data: int,
     assert [e.inode for e in listed] == sorted({e.inode for e in listed})
     assert listed == sorted(tree.entries(), key=lambda e: e.inode)
     assert len(listed) == tree.count()
+
+
+def test_kept_document_tables_are_trimmed_to_the_most_recently_used(tmp_path,
+                                                                     monkeypatch) -> None:
+    """The cache keeps at most ``_DOC_TABLES_KEPT`` document tables: making one more removes
+    the one used longest ago, and reading a table counts as using it."""
+    import os
+
+    import simulator.ufs.image as image
+    monkeypatch.setenv("SVMSIM_CACHE", str(tmp_path))
+    monkeypatch.setattr(image, "_DOC_TABLE_MIN", 50)
+    monkeypatch.setattr(image, "_DOC_TABLES_KEPT", 3)
+    where = tmp_path / f"ufs-docs-{image._DOC_TABLE_VERSION}"
+
+    def keep(seed: int) -> image.BaseTree:
+        tree = image.BaseTree(seed, 200, 1 << 20, 1.7e9)
+        list(tree.entries())
+        return tree
+    for seed in (1, 2, 3):
+        keep(seed)
+    tables = {p.name: p for p in where.iterdir()}
+    assert len(tables) == 3
+    for age, p in enumerate(sorted(tables.values(), key=lambda p: p.name)):
+        os.utime(p, (1e9 + age, 1e9 + age))      # distinct, known ages
+    oldest = min(tables.values(), key=lambda p: p.stat().st_mtime)
+    reread = image.BaseTree(*[int(oldest.name.split("-")[0]), 200, 1 << 20, 1.7e9])
+    assert reread._doc_table is not None          # read: now the most recently used
+    second = sorted(tables.values(), key=lambda p: p.stat().st_mtime)[0]
+    keep(4)
+    left = {p.name for p in where.iterdir()}
+    assert len(left) == 3 and oldest.name in left and second.name not in left
