@@ -471,14 +471,20 @@ def _empty(fd: int) -> None:
     for name, is_dir in found:
         with contextlib.suppress(OSError):
             if is_dir:
-                sub = os.open(name, DIR_FLAGS, dir_fd=fd)
-                try:
-                    _empty(sub)
-                finally:
-                    os.close(sub)
-                os.rmdir(name, dir_fd=fd)
+                _remove_dir(name, fd)
             else:
                 os.unlink(name, dir_fd=fd)
+
+
+def _remove_dir(name: str, dir_fd: int) -> None:
+    """Remove directory ``name`` of the directory open at ``dir_fd`` with everything in it
+    (:func:`_empty`: ``*at`` calls, links never followed)."""
+    sub = os.open(name, DIR_FLAGS, dir_fd=dir_fd)
+    try:
+        _empty(sub)
+    finally:
+        os.close(sub)
+    os.rmdir(name, dir_fd=dir_fd)
 
 
 # ---------------------------------------------------------------------- the tree cache
@@ -701,9 +707,4 @@ class TreeCache:
                     os.unlink(name, dir_fd=base)
                 continue
             with contextlib.suppress(OSError):
-                sub = os.open(name, DIR_FLAGS, dir_fd=base)
-                try:
-                    _empty(sub)
-                finally:
-                    os.close(sub)
-                os.rmdir(name, dir_fd=base)
+                _remove_dir(name, base)

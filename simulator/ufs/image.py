@@ -648,9 +648,9 @@ class BaseTree:
             for u in range(self.nmail):
                 yield self._mail(u)
 
-    def by_inode(self) -> Iterator[FileEntry]:
-        """Every entry in inode order (the layout in the class doc), without sorting:
-        what a dump's passes walk (:mod:`simulator.backup.backups`)."""
+    def _first_entries(self) -> Iterator[FileEntry]:
+        """The entries of inodes 2 to 8, in inode order: ``/``, ``lost+found``, the database
+        directory and file, and with users ``home``, ``var`` and ``var/mail``."""
         root = self.get(ROOT)
         assert root is not None
         yield root
@@ -662,6 +662,12 @@ class BaseTree:
             yield self._dir("home", 6, nent=2 + self.nusers)
             yield self._dir("var", 7, nent=3)
             yield self._dir("var/mail", 8, 0, 6, 0o1777, 2 + self.nmail)
+
+    def by_inode(self) -> Iterator[FileEntry]:
+        """Every entry in inode order (the layout in the class doc), without sorting:
+        what a dump's passes walk (:mod:`simulator.backup.backups`)."""
+        yield from self._first_entries()
+        if self.nusers:
             for u in range(self.nusers):
                 yield self._user_dir(u)
                 for s in range(len(SUBDIRS)):
@@ -758,17 +764,8 @@ class BaseTree:
 
     def _small_entries(self) -> Iterator[FileEntry]:
         """Every entry but the documents (their count is bounded by the users')."""
-        root = self.get(ROOT)
-        assert root is not None
-        yield root
-        yield self._dir("lost+found", 3, mode=0o700)
-        if self.files:
-            yield self._dir("db", 4, nent=3)
-            yield self._file("db/appdb.dbf", 5, self.db_size, 0, 0, 0o600)
+        yield from self._first_entries()
         if self.nusers:
-            yield self._dir("home", 6, nent=2 + self.nusers)
-            yield self._dir("var", 7, nent=3)
-            yield self._dir("var/mail", 8, 0, 6, 0o1777, 2 + self.nmail)
             for u in range(self.nusers):
                 yield self._dir("", 0, nent=2 + len(SUBDIRS))          # its home
                 for sub in range(len(SUBDIRS)):
