@@ -69,7 +69,7 @@ def _default(value: Any) -> str:
 
 def _fields(model: Any, schema: dict[str, Any]) -> list[tuple[str, str, str, Any]]:
     """(key, name, description, default) of each key of ``model``: a pydantic model (the lab
-    file's), a table of :mod:`simulator.scenario.table`, or the Fault (its JSON Schema)."""
+    file's), a table of :mod:`simulator.core.table`, or the Fault (its JSON Schema)."""
     if hasattr(model, "model_fields"):
         return [(str(f.serialization_alias or f.validation_alias or f.alias or name), name,
                  f.description or "",

@@ -33,9 +33,10 @@ from typing import Any
 
 from simulator.core import units
 from simulator.core.errors import Error
+from simulator.core.table import Invalid
 from simulator.faults.kind import WHERES, FaultKind
 
-__all__ = ["Fault", "FaultError", "InvalidFault", "Trigger", "format_duration", "format_fault",
+__all__ = ["Fault", "FaultError", "Trigger", "format_duration", "format_fault",
            "parse_duration", "parse_fault", "parse_trigger"]
 
 ParamValue = str | int | float | bool
@@ -201,32 +202,20 @@ def _coerce(kind: FaultKind, key: str, value: Any) -> ParamValue:
     return result
 
 
-class InvalidFault(Exception):
-    """One problem of a fault given as a mapping: where (``loc``: ``kind``, ``params.op``...;
-    empty: the fault as a whole), its ``type`` (``missing``, ``string_type``, ``dict_type``,
-    ``model_type`` or ``value_error``), the value, and ``msg``, the one line ``make_fault``
-    and ``parse_fault`` show. A scenario's ``[[fault]]`` names it in its own words
-    (``simulator.scenario.schema``)."""
-
-    def __init__(self, loc: tuple[str, ...], type_: str, value: object, msg: str) -> None:
-        super().__init__(msg)
-        self.loc = loc
-        self.type = type_
-        self.input = value
-        self.msg = msg
+def _invalid(loc: tuple[str, ...], type_: str, value: object) -> Invalid:
+    """A problem of a fault given as a mapping (:class:`simulator.core.table.Invalid`, as a
+    scenario's tables raise): where (``kind``, ``params.op``...; empty: the fault as a whole),
+    its type (``missing``, ``string_type``, ``dict_type``, ``model_type``) and the value;
+    ``msg`` is the one line ``make_fault`` and ``parse_fault`` show."""
+    err = Invalid(type_, value, {"class_name": "Fault"} if type_ == "model_type" else None)
+    err.loc = list(loc)
+    return err
 
 
-_TYPE_MSG = {"missing": "Field required", "string_type": "Input should be a valid string",
-             "dict_type": "Input should be a valid dictionary",
-             "model_type": "Input should be a valid dictionary or instance of Fault"}
-
-
-def _invalid(loc: tuple[str, ...], type_: str, value: object) -> InvalidFault:
-    return InvalidFault(loc, type_, value, _TYPE_MSG[type_])
-
-
-def _value_error(loc: tuple[str, ...], value: object, msg: str) -> InvalidFault:
-    return InvalidFault(loc, "value_error", value, msg)
+def _value_error(loc: tuple[str, ...], value: object, msg: str) -> Invalid:
+    err = Invalid("value_error", value, {"message": msg})
+    err.loc = list(loc)
+    return err
 
 
 # the JSON Schema of a [[fault]] table (scenario.schema.json's $defs/Fault)
@@ -281,7 +270,7 @@ class Fault:
     def __init__(self, **data: Any) -> None:
         try:
             checked = self.validate(data)
-        except InvalidFault as e:
+        except Invalid as e:
             raise FaultError(e.msg) from None
         for name in _FIELDS:
             object.__setattr__(self, name, getattr(checked, name))
@@ -289,7 +278,7 @@ class Fault:
     @classmethod
     def validate(cls, data: Any) -> Fault:
         """``data`` (a ``[[fault]]`` table or the saved form) as a Fault, or the first
-        :class:`InvalidFault`."""
+        :class:`~simulator.core.table.Invalid`."""
         if not isinstance(data, dict):
             raise _invalid((), "model_type", data)
         data = _gather_params(data)
@@ -440,7 +429,7 @@ def make_fault(data: dict[str, Any]) -> Fault:
     """A :class:`Fault` from a mapping, FaultError (one line) when it is not valid."""
     try:
         return Fault.validate(data)
-    except InvalidFault as e:
+    except Invalid as e:
         raise FaultError(e.msg) from None
 
 
@@ -474,7 +463,7 @@ def parse_fault(spec: str) -> Fault:
     data["params"] = params
     try:
         return Fault.validate(data)
-    except InvalidFault as e:
+    except Invalid as e:
         raise FaultError(f"fault '{spec}': {e.msg}") from None
 
 

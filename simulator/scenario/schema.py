@@ -1,7 +1,7 @@
 """The scenario file format, version 1, once: typed tables, and their one-line errors.
 
 Every table and key of a scenario file is a field of a table class below
-(:mod:`simulator.scenario.table`: plain classes and their checks, not pydantic, whose import
+(:mod:`simulator.core.table`: plain classes and their checks, not pydantic, whose import
 and validator build cost every run ~0.13 s; that module says why not msgspec either), so a
 typo anywhere (an unknown key, a wrong type, a value out of range, an ``[expect]`` key the
 harness does not know) fails when the file is loaded, not when it is run.
@@ -133,22 +133,7 @@ from simulator.core.names import (
     raw_device,
     short_name,
 )
-from simulator.core.units import MAX_BLOCKS, MAX_SECONDS, parse_duration, parse_rate, parse_size
-from simulator.faults.spec import Fault, InvalidFault
-from simulator.lvm.errors import MDDB_NLB
-from simulator.lvm.libmeta.release import DEFAULT_RELEASE, RELEASES, Release
-from simulator.lvm.md.create import MAX_INTERLACE, MIN_INTERLACE
-from simulator.lvm.md.records import (
-    MAX_SUBMIRRORS,
-    MAX_UNITS,
-    READ_OPTIONS,
-    WRITE_OPTIONS,
-    ReadOption,
-    WriteOption,
-)
-from simulator.lvm.md.replicas import DEFAULT_LENGTH
-from simulator.lvm.md.replicas import FLAGS_STRING as REPLICA_FLAGS
-from simulator.scenario.table import (
+from simulator.core.table import (
     BOOL,
     FLOAT,
     INT,
@@ -166,6 +151,21 @@ from simulator.scenario.table import (
     table,
     with_schema,
 )
+from simulator.core.units import MAX_BLOCKS, MAX_SECONDS, parse_duration, parse_rate, parse_size
+from simulator.faults.spec import Fault
+from simulator.lvm.errors import MDDB_NLB
+from simulator.lvm.libmeta.release import DEFAULT_RELEASE, RELEASES, Release
+from simulator.lvm.md.create import MAX_INTERLACE, MIN_INTERLACE
+from simulator.lvm.md.records import (
+    MAX_SUBMIRRORS,
+    MAX_UNITS,
+    READ_OPTIONS,
+    WRITE_OPTIONS,
+    ReadOption,
+    WriteOption,
+)
+from simulator.lvm.md.replicas import DEFAULT_LENGTH
+from simulator.lvm.md.replicas import FLAGS_STRING as REPLICA_FLAGS
 
 if TYPE_CHECKING:
     from simulator.host import Host
@@ -451,7 +451,7 @@ def _slices_of(what: str) -> Type:
 # ---------------------------------------------------------------------------- models
 class Spec(Table):
     """A table of a scenario file: unknown keys are errors, types are not coerced
-    (:mod:`simulator.scenario.table`)."""
+    (:mod:`simulator.core.table`)."""
 
 
 class ScenarioMeta(Spec):
@@ -946,12 +946,7 @@ def _fault(v: object) -> Fault:
     """A ``[[fault]]`` table (the one Fault schema, :mod:`simulator.faults.spec`)."""
     if isinstance(v, Fault):
         return v
-    try:
-        return Fault.validate(v)
-    except InvalidFault as e:
-        err = Invalid(e.type, e.input, {"message": e.msg})
-        err.loc = list(e.loc)
-        raise err from None
+    return Fault.validate(v)
 
 
 _FAULT = Type(_fault, table(Fault).schema, Fault)

@@ -1,4 +1,4 @@
-"""The scenario tables without pydantic (simulator.scenario.table): the same first error in the
+"""The scenario tables without pydantic (simulator.core.table): the same first error in the
 same words as the pydantic models gave, the Fault's saved form, and a run that never imports
 pydantic (issue 17: its import and validator build were ~1/5 of a run)."""
 

@@ -1,4 +1,7 @@
-"""The tables of a scenario file as plain classes: typed fields, their checks, the first error.
+"""Tables read from a file as plain classes: typed fields, their checks, the first error.
+
+Shared machinery (here in core): a scenario's tables (:mod:`simulator.scenario.schema`) are
+these classes, and a fault (:mod:`simulator.faults.spec`) raises the same :class:`Invalid`.
 
 Why not pydantic: importing it and building the scenario models' validators was about a fifth
 of every ``svmsim run`` (issue 17: ~0.13 s of its start-up). Why not msgspec either: a
