@@ -1,0 +1,144 @@
+"""Time nobody looks at is owed and replayed when something looks, and that changes nothing
+(issue 17; simulator/ufs/locks.py ``Locks._advance``, ``replay_owed``;
+simulator/ufs/filesystems.py ``FileSystem.owe_steps``).
+
+Each test runs the same commands and the same virtual time on two hosts built alike, one
+owing what nobody looks at (``fs.owe_unseen``, the default) and one replaying it at once,
+and compares every command's output, exit status and the whole saved state after each step:
+under every fault kind of the catalogue at the points a backup reaches, on scenarios whose
+mirrors are whole, resyncing, offline or in maintenance.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from simulator import Host
+from simulator.core.errors import HostPanic
+from simulator.host import CommandResult
+from simulator.faults import KINDS, arm
+from simulator.lvm.md.records import Mirror
+from simulator.scenario import load_scenario
+
+HOUR = 3600.0
+
+
+def backup_names(host: Host) -> tuple[str, str, str]:
+    """(mirror, its last submirror, mount point) of the first mounted UFS on a mirror."""
+    units = host.md.sets[""].units
+    for fs in host.fs.mounted_ufs():
+        name = fs.device.rsplit("/", 1)[-1]
+        m = units.get(name)
+        if isinstance(m, Mirror) and len(m.submirrors) > 1 and fs.workload is not None:
+            return name, m.submirrors[-1].name, fs.mount
+    raise LookupError("no mounted mirror with a workload")
+
+
+def steps(host: Host) -> list[str | float]:
+    """A split-mirror backup with pauses and looks between (a float: seconds that pass)."""
+    m, sub, mount = backup_names(host)
+    return [f"metastat {m}", 30.0, f"lockfs -w {mount}", f"metadetach {m} {sub}",
+            f"lockfs -u {mount}", 90.0, f"fsck -n /dev/md/rdsk/{sub}",
+            f"ufsdump 0ucf /dev/rmt/0 /dev/md/rdsk/{sub}", 600.0, f"lockfs {mount}",
+            f"metattach {m} {sub}", 45.0, f"metastat {m}", HOUR, f"df -k {mount}",
+            "metastat", 7200.0, f"lockfs -w {mount}", f"lockfs -u {mount}", HOUR]
+
+
+def run(host: Host, command: str) -> tuple[object, ...]:
+    """``command``'s output and exit status; a host that went down in it (or before it,
+    a fault at the call) boots, as a session does, and the panic is the result."""
+    try:
+        r = host.run(command)
+    except HostPanic as e:
+        host.crash(e)
+        got = e.result
+        return ("panic", str(e)) + ((got.stdout, got.stderr, got.exit_code)
+                                    if isinstance(got, CommandResult) else ())
+    return r.stdout, r.stderr, r.exit_code
+
+
+def run_both(scenario: str, faults: list[str], look_every_step: bool, upto: int = 99) -> None:
+    owing = load_scenario(scenario).build_host()
+    plain = load_scenario(scenario).build_host()
+    plain.fs.owe_unseen = False
+    for h in (owing, plain):
+        if faults:
+            arm(h, faults, seed=7)
+    for step in steps(load_scenario(scenario).build_host())[:upto]:
+        if isinstance(step, float):
+            for h in (owing, plain):
+                try:
+                    h.advance(step)
+                except HostPanic as e:      # a timed fault took the host down meanwhile
+                    h.crash(e)
+        else:
+            a, b = (run(h, step) for h in (owing, plain))
+            assert a == b, (step, faults)
+        if look_every_step:
+            assert owing.to_dict() == plain.to_dict(), (step, faults)
+    assert owing.to_dict() == plain.to_dict(), faults
+
+
+def fault_specs(scenario: str) -> list[str]:
+    host = load_scenario(scenario).build_host()
+    m, sub, mount = backup_names(host)
+    out = []
+    calls = ["after:metadetach", "before:metattach", "time:20m"]
+    for i, (name, kind) in enumerate(sorted(KINDS.items())):
+        targets = list(kind.targets(host))
+        if kind.needs_target and not targets:
+            continue
+        head = name + (f":{targets[0]}" if targets else "")
+        # one of the calls' points in turn, and half way through the dump and the resync
+        triggers = [calls[i % len(calls)]]
+        triggers += [f"{where}:50%" for where in kind.where if where in ("ufsdump", "resync")]
+        out += [f"{head}@{t}" for t in triggers]
+    return out
+
+
+@pytest.mark.parametrize("scenario", ["seed-example", "resyncing", "offline-submirror",
+                                      "maintenance", "third-submirror", "hot-spare"])
+def test_owed_time_replayed_when_looked_at_is_time_replayed_at_once(scenario: str) -> None:
+    """No fault: outputs and the whole state the same, looked at after every step (each
+    look settles what is owed) and only at the end (everything owed until then)."""
+    run_both(scenario, [], look_every_step=True)
+    run_both(scenario, [], look_every_step=False)
+
+
+@pytest.mark.parametrize("scenario", ["seed-example", "offline-submirror"])
+def test_owed_time_under_every_fault_kind(scenario: str) -> None:
+    """Every kind of the catalogue at a backup's points (after the detach, before the
+    attach or 20 minutes in, in turn; half way through the dump and the resync)."""
+    specs = fault_specs(scenario)
+    assert len(specs) > 30
+    for spec in specs:
+        run_both(scenario, [spec], look_every_step=False, upto=15)    # to the df
+
+
+def test_an_hour_nobody_looks_at_is_owed_until_something_looks() -> None:
+    """After the backup, an hour passes: nothing of it is replayed (the workload has not
+    drawn an operation) until ``df`` looks; then it is all there."""
+    h = load_scenario("seed-example").build_host()
+    for c in ("lockfs -w /home1", "metadetach d1 d3", "lockfs -u /home1",
+              "ufsdump 0ucf /dev/rmt/0 /dev/md/rdsk/d3", "metattach d1 d3"):
+        assert h.run(c).exit_code == 0, c
+    fs = h.fs.filesystems["/home1"]
+    fs.settle()
+    drawn = fs.unsettled("workload").counter
+    h.advance(HOUR)
+    assert fs.owes
+    assert fs.unsettled("workload").counter == drawn
+    assert h.run("df -k /home1").exit_code == 0          # (its own seconds are owed again)
+    assert fs.unsettled("workload").counter > drawn + 5 * HOUR * 0.9   # 5 writes a second
+
+
+def test_a_mirror_with_an_offline_submirror_is_replayed_at_once() -> None:
+    """Writes to a mirror whose submirror is offline decide what it misses (its dirty
+    regions), so that time is never owed."""
+    h = load_scenario("seed-example").build_host()
+    assert h.run("metaoffline d1 d3").exit_code == 0
+    h.advance(600.0)
+    fs = h.fs.filesystems["/home1"]
+    assert not fs.owes
+    slot = next(s for s in h.md.sets[""].units["d1"].submirrors if s.name == "d3")
+    assert slot.dirty_blocks > 0
