@@ -15,8 +15,8 @@ import pytest
 
 from simulator import Host
 from simulator.core.errors import HostPanic
-from simulator.host import CommandResult
 from simulator.faults import KINDS, arm
+from simulator.host import CommandResult
 from simulator.lvm.md.records import Mirror
 from simulator.scenario import load_scenario
 
