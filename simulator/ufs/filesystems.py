@@ -19,6 +19,7 @@ text, ufs_vfsops.c's errnos); commands print them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Protocol
 
 from simulator.core.names import (
@@ -80,6 +81,14 @@ class FileSystemParams(Protocol):
     def options(self) -> str: ...
     @property
     def workload(self) -> WorkloadParams | None: ...
+
+
+@lru_cache(maxsize=4096)
+def _unit_named(device: str) -> tuple[str, str] | None:
+    """(set, unit) of the metadevice ``device`` names (a name's meaning never changes: kept,
+    as every step of virtual time asks it of each file system)."""
+    unit = device_unit(block_device(device))
+    return (unit.setname, unit.short) if unit is not None else None
 
 
 def mount_point(path: str) -> str:
@@ -345,8 +354,7 @@ class FileSystems(Locks, Mirrors, Tables):
 
     def _unit(self, device: str) -> tuple[str, str] | None:
         """(set, unit) of the metadevice ``device`` names; None for other devices."""
-        unit = device_unit(self.block_name(device))
-        return (unit.setname, unit.short) if unit is not None else None
+        return _unit_named(device)
 
     def fs_on_device(self, device: str) -> FileSystem | None:
         dev = self.block_name(device)

@@ -223,6 +223,8 @@ class Locks:
             if not fs.mounted or fs.readonly:
                 continue
             wl = fs.unsettled("workload")
+            if (wl is None or not wl.active) and not fs.owes and not fs.unsettled("pending"):
+                continue                  # nothing to write now, nothing to write out later
             steps: list[OwedStep] = []
             if wl is not None and wl.active:
                 steps.append(("run", start, dt, fs.lock, wl.held and _steady(self, fs)))
