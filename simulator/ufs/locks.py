@@ -14,11 +14,18 @@ and the time owed is replayed as one stretch when it ends, sampled as any long s
 more than :data:`SAMPLE_OVER` operations fall before the writes still in flight at its end,
 which are replayed write by write). The files a sampled stretch writes get their end state
 when something looks at them (:class:`~simulator.ufs.workload.SampledWrites`,
-:meth:`~simulator.ufs.image.Image.put_stretch`): an hour nobody looks at costs its creates,
-deletes and tail, not a draw per file. A file system whose
+:meth:`~simulator.ufs.image.Image.put_stretch`). A file system whose
 mirror has a submirror offline or being attached is not held (each write decides what that
 submirror misses, so it is replayed at its time); neither is one when that starts mid-stretch
 (what is owed is replayed first).
+
+Time nobody looks at is not replayed at all until something does: where fsflush's writes stay
+in the file system's own image (:func:`_local`: no submirror of its mirror takes writes
+differently), each step of time (:data:`OwedStep`) is kept on the file system with the
+decisions of its moment (the lock, whether the workload is held) and replayed, in order, when
+anything reads or sets what it changes (``FileSystem.settle``; :data:`SETTLED`). An hour after
+a backup that nothing looks at costs nothing; looked at, it costs what it cost before and gives
+the same files (``tests/fs/test_time_owed.py`` compares the two under every fault kind).
 
 :class:`Locks` is a part of :class:`simulator.ufs.filesystems.FileSystems` (a mixin).
 """
