@@ -158,6 +158,22 @@ class FileSystem:
         """Whether steps are owed (nothing replayed to answer)."""
         return bool(self.__dict__.get("owed_steps"))
 
+    @property
+    def written(self) -> bool:
+        """Whether applications write to it (a workload that runs): nothing owed changes
+        that, so nothing is replayed to answer."""
+        wl = self.__dict__["workload"]
+        return wl is not None and wl.active
+
+    @property
+    def operations_per_second(self) -> float:
+        """Application operations (writes, creates, deletes) per virtual second; 0 when none
+        run. Nothing owed changes the rates, so nothing is replayed to answer."""
+        wl = self.__dict__["workload"]
+        if wl is None or wl.stopped:
+            return 0.0
+        return float(wl.writes_per_second + wl.creates_per_second + wl.deletes_per_second)
+
     def unsettled(self, name: str) -> Any:
         """A field as it stands, the steps owed not replayed: for deciding, when time
         passes, what a step will do (the workload's rates and whether it is held)."""

@@ -128,6 +128,9 @@ def test_an_hour_nobody_looks_at_is_owed_until_something_looks() -> None:
     h.advance(HOUR)
     assert fs.owes
     assert fs.unsettled("workload").counter == drawn
+    # whether applications write, and how fast, is answered without replaying anything
+    assert fs.written and fs.operations_per_second == pytest.approx(5.2)
+    assert fs.owes
     assert h.run("df -k /home1").exit_code == 0          # (its own seconds are owed again)
     assert fs.unsettled("workload").counter > drawn + 5 * HOUR * 0.9   # 5 writes a second
 
