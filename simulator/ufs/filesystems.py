@@ -83,10 +83,11 @@ class FileSystemParams(Protocol):
     def workload(self) -> WorkloadParams | None: ...
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=64)
 def _unit_named(device: str) -> tuple[str, str] | None:
-    """(set, unit) of the metadevice ``device`` names (a name's meaning never changes: kept,
-    as every step of virtual time asks it of each file system)."""
+    """(set, unit) of the metadevice ``device`` names (a name's meaning never changes: kept
+    for the few devices file systems are on, as every step of virtual time asks it of each
+    file system)."""
     unit = device_unit(block_device(device))
     return (unit.setname, unit.short) if unit is not None else None
 
