@@ -19,6 +19,7 @@ text, ufs_vfsops.c's errnos); commands print them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Protocol
 
 from simulator.core.names import (
@@ -39,7 +40,7 @@ from simulator.ufs.image import (
     norm_path,
     remember_vocabulary,
 )
-from simulator.ufs.locks import LOCKS, Locks
+from simulator.ufs.locks import LOCKS, SETTLED, Locks, OwedStep, replay_owed
 from simulator.ufs.mirrors import DetachRecord, Mirrors, detached_image, qualified
 from simulator.ufs.tables import LATE_MOUNTS, PSEUDO_MOUNTS, Tables
 from simulator.ufs.workload import PendingOp, Workload, WorkloadParams, WorkloadSpec
@@ -82,6 +83,15 @@ class FileSystemParams(Protocol):
     def workload(self) -> WorkloadParams | None: ...
 
 
+@lru_cache(maxsize=64)
+def _unit_named(device: str) -> tuple[str, str] | None:
+    """(set, unit) of the metadevice ``device`` names (a name's meaning never changes: kept
+    for the few devices file systems are on, as every step of virtual time asks it of each
+    file system)."""
+    unit = device_unit(block_device(device))
+    return (unit.setname, unit.short) if unit is not None else None
+
+
 def mount_point(path: str) -> str:
     """``home1/``, ``/home1``, ``//home1/.`` -> ``/home1``; the root is ``/``."""
     rel = norm_path(path)
@@ -122,7 +132,53 @@ class FileSystem:
     @property
     def logging(self) -> bool:
         opts = (self.mount_opts or self.options).split(",")
-        return self.image.logging and "nologging" not in opts
+        # the image's logging flag is the file system's (no write changes it): read without
+        # settling what the workload owes
+        return self.__dict__["image"].logging and "nologging" not in opts
+
+    # ------------------------------------------------------------------ time owed
+    # Virtual time that passed while nothing looked at this file system is kept as a list
+    # of steps (:meth:`owe_steps`), each with every decision it needs taken when the time
+    # passed (the lock then, whether the workload was held), and replayed in order when
+    # anything reads or sets ``image``, ``live``, ``pending``, ``workload`` or
+    # ``lock_modified`` (the properties below): an hour nobody looks at costs nothing, and
+    # one looked at costs what it cost before, with the same draws in the same order.
+    def owe_steps(self, steps: list[OwedStep]) -> None:
+        """Keep ``steps`` to be replayed when something looks (:func:`replay_owed`)."""
+        self.__dict__.setdefault("owed_steps", []).extend(steps)
+
+    def settle(self) -> None:
+        """Replay every step still owed, in order (see :meth:`owe_steps`)."""
+        d = self.__dict__
+        while d.get("owed_steps"):
+            steps, d["owed_steps"] = d["owed_steps"], []
+            replay_owed(self, steps)
+
+    @property
+    def owes(self) -> bool:
+        """Whether steps are owed (nothing replayed to answer)."""
+        return bool(self.__dict__.get("owed_steps"))
+
+    @property
+    def written(self) -> bool:
+        """Whether applications write to it (a workload that runs): nothing owed changes
+        that, so nothing is replayed to answer."""
+        wl = self.__dict__["workload"]
+        return wl is not None and wl.active
+
+    @property
+    def operations_per_second(self) -> float:
+        """Application operations (writes, creates, deletes) per virtual second; 0 when none
+        run. Nothing owed changes the rates, so nothing is replayed to answer."""
+        wl = self.__dict__["workload"]
+        if wl is None or wl.stopped:
+            return 0.0
+        return float(wl.writes_per_second + wl.creates_per_second + wl.deletes_per_second)
+
+    def unsettled(self, name: str) -> Any:
+        """A field as it stands, the steps owed not replayed: for deciding, when time
+        passes, what a step will do (the workload's rates and whether it is held)."""
+        return self.__dict__[name]
 
     def mnt_options(self, dev: str) -> str:
         """Options as the kernel reports them in /etc/mnttab (ufs_vfsops.c option table)."""
@@ -137,6 +193,27 @@ class FileSystem:
         opts.append("onerror=panic")
         opts.append(f"dev={dev}")
         return ",".join(opts)
+
+
+def _settled(name: str) -> property:
+    """``FileSystem.<name>``: the steps owed replayed first (:meth:`FileSystem.settle`),
+    before it is read or set."""
+    def get(fs: FileSystem) -> Any:
+        d = fs.__dict__
+        if d.get("owed_steps"):
+            fs.settle()
+        return d[name]
+
+    def put(fs: FileSystem, value: Any) -> None:
+        d = fs.__dict__
+        if d.get("owed_steps"):
+            fs.settle()
+        d[name] = value
+    return property(get, put, doc=f"``{name}``, what is owed replayed first")
+
+
+for _name in SETTLED:
+    setattr(FileSystem, _name, _settled(_name))
 
 
 class FileSystems(Locks, Mirrors, Tables):
@@ -155,6 +232,9 @@ class FileSystems(Locks, Mirrors, Tables):
         self.lock_refusals: dict[str, str] = {}
         # injected damage (Mirrors.damage): submirror -> what its copy gets at its detach
         self.damage_on_detach: dict[str, str] = {}
+        # time that passes while nothing looks is owed and replayed when something does
+        # (FileSystem.owe_steps); False replays it at once (the tests compare the two)
+        self.owe_unseen = True
         host.on_advance(self._advance)
         host.add_open_check(self._open_check)
         host.md.on_detached.append(self._on_detached)
@@ -291,8 +371,7 @@ class FileSystems(Locks, Mirrors, Tables):
 
     def _unit(self, device: str) -> tuple[str, str] | None:
         """(set, unit) of the metadevice ``device`` names; None for other devices."""
-        unit = device_unit(self.block_name(device))
-        return (unit.setname, unit.short) if unit is not None else None
+        return _unit_named(device)
 
     def fs_on_device(self, device: str) -> FileSystem | None:
         dev = self.block_name(device)

@@ -14,11 +14,18 @@ and the time owed is replayed as one stretch when it ends, sampled as any long s
 more than :data:`SAMPLE_OVER` operations fall before the writes still in flight at its end,
 which are replayed write by write). The files a sampled stretch writes get their end state
 when something looks at them (:class:`~simulator.ufs.workload.SampledWrites`,
-:meth:`~simulator.ufs.image.Image.put_stretch`): an hour nobody looks at costs its creates,
-deletes and tail, not a draw per file. A file system whose
+:meth:`~simulator.ufs.image.Image.put_stretch`). A file system whose
 mirror has a submirror offline or being attached is not held (each write decides what that
 submirror misses, so it is replayed at its time); neither is one when that starts mid-stretch
 (what is owed is replayed first).
+
+Time nobody looks at is not replayed at all until something does: where fsflush's writes stay
+in the file system's own image (:func:`_local`: no submirror of its mirror takes writes
+differently), each step of time (:data:`OwedStep`) is kept on the file system with the
+decisions of its moment (the lock, whether the workload is held) and replayed, in order, when
+anything reads or sets what it changes (``FileSystem.settle``; :data:`SETTLED`). An hour after
+a backup that nothing looks at costs nothing; looked at, it costs what it cost before and gives
+the same files (``tests/fs/test_time_owed.py`` compares the two under every fault kind).
 
 :class:`Locks` is a part of :class:`simulator.ufs.filesystems.FileSystems` (a mixin).
 """
@@ -47,49 +54,105 @@ LOCKFS_MAXCOMMENTLEN = 1024          # sys/lockfs.h
 SAMPLE_OVER = 64
 
 
-def may(fs: FileSystem, kind: str) -> bool:
+# the fields of a FileSystem that the time owed changes: reading or setting one replays the
+# steps owed first (FileSystem.settle)
+SETTLED = ("image", "live", "pending", "workload", "lock_modified")
+
+# A step of time owed to a file system (FileSystem.owe_steps), with what was decided when the
+# time passed: ("run", start, dt, lock, held) -- the workload's operations of that stretch
+# under that lock (``held``: added to a long stretch's time owed); ("settle", lock, upto) -- a
+# long stretch's end: the time owed replayed as one stretch, and written out up to ``upto``;
+# ("drop",) -- a long stretch's time owed forgotten (the file system unmounted meanwhile);
+# ("flush", upto) -- fsflush writing out what is older than ``upto``.
+OwedStep = tuple[object, ...]
+
+
+def may(lock: str, kind: str) -> bool:
     """Which operations a lock lets through (lockfs.1m; ufs_lockfs.c masks)."""
-    if fs.lock in ("write", "hard", "error"):
+    if lock in ("write", "hard", "error"):
         return False
-    if fs.lock == "name" and kind in ("create", "delete"):
+    if lock == "name" and kind in ("create", "delete"):
         return False
-    return not (fs.lock == "delete" and kind == "delete")
+    return not (lock == "delete" and kind == "delete")
 
 
-def replay(fs: FileSystem, wl: Workload, start: float, dt: float) -> None:
-    """The workload's operations from ``start`` for ``dt`` seconds, into ``fs.live`` and
-    pending: a long stretch sampled up to its last ROLL_DELAY seconds (all of which fsflush
-    writes out at its end), those write by write (Workload.due, Workload.sample)."""
+def replay(fs: FileSystem, wl: Workload, start: float, dt: float, lock: str) -> None:
+    """The workload's operations from ``start`` for ``dt`` seconds under ``lock``, into
+    ``fs.live`` and pending: a long stretch sampled up to its last ROLL_DELAY seconds (all of
+    which fsflush writes out at its end), those write by write (Workload.due,
+    Workload.sample)."""
     tail = ROLL_DELAY          # the writes in flight at the end; the rest is flushed then
     counts, ops = wl.due(dt, tail=tail, sample_over=SAMPLE_OVER)
-    counts = {kind: n for kind, n in counts.items() if n and may(fs, kind)}
+    counts = {kind: n for kind, n in counts.items() if n and may(lock, kind)}
     if counts:
         sampled = wl.sample(fs.live, start, dt - tail, counts)
         if sampled is not None:
-            _done(fs, sampled)
+            _done(fs, sampled, lock)
     for frac, kind in ops:
-        if not may(fs, kind):
+        if not may(lock, kind):
             continue
         op = wl.make_op(fs.live, kind, start + frac * dt)
         if op is not None:
-            _done(fs, op)
+            _done(fs, op, lock)
 
 
-def _done(fs: FileSystem, op: PendingOp) -> None:
+def _done(fs: FileSystem, op: PendingOp, lock: str) -> None:
     """``op`` is what applications see now, and pending until fsflush writes it."""
     apply_op(fs.live, op)
     fs.pending.append(op)
-    if fs.lock != "unlock":
+    if lock != "unlock":
         fs.lock_modified = True
 
 
-def _settle(fs: FileSystem, wl: Workload) -> bool:
+def _settle(fs: FileSystem, wl: Workload, lock: str) -> bool:
     """Replay what a held workload owes; whether there was any."""
     owed = wl.take_owed()
     if owed is None:
         return False
-    replay(fs, wl, *owed)
+    replay(fs, wl, *owed, lock)
     return True
+
+
+def flush_local(fs: FileSystem, upto: float | None) -> None:
+    """fsflush's part that stays in the file system: pending changes made at or before
+    ``upto`` (all when None) written to its image (``Locks._flush`` first tells the
+    submirrors that take no writes)."""
+    pending = fs.pending
+    due = [op for op in pending if upto is None or op.time <= upto]
+    if not due:
+        return
+    image = fs.image
+    for op in due:
+        apply_op(image, op)
+    fs.pending = [op for op in pending if upto is not None and op.time > upto]
+    if not fs.pending:
+        image.clean = True
+
+
+def replay_owed(fs: FileSystem, steps: list[OwedStep]) -> None:
+    """The steps of time owed to ``fs`` (:data:`OwedStep`), in order: what ``_advance``,
+    ``long_stretch`` and ``_flush`` did when the time passed, with the decisions then."""
+    for step in steps:
+        what = step[0]
+        wl = fs.workload
+        if what == "run":
+            _, start, dt, lock, held = step
+            assert wl is not None
+            if held:
+                wl.owe(start, dt)                       # type: ignore[arg-type]
+            else:
+                _settle(fs, wl, lock)                   # type: ignore[arg-type]
+                replay(fs, wl, start, dt, lock)         # type: ignore[arg-type]
+        elif what == "settle":
+            _, lock, upto = step
+            assert wl is not None
+            if _settle(fs, wl, lock):                   # type: ignore[arg-type]
+                flush_local(fs, upto)                   # type: ignore[arg-type]
+        elif what == "drop":
+            assert wl is not None
+            wl.take_owed()
+        else:
+            flush_local(fs, step[1])                    # type: ignore[arg-type]
 
 
 class Locks:
@@ -157,18 +220,28 @@ class Locks:
 
     # ------------------------------------------------------------------ time
     def _advance(self: FsCore, dt: float) -> None:
-        """Virtual time passes: workloads run (as far as locks let them), fsflush rolls."""
+        """Virtual time passes: workloads run (as far as locks let them), fsflush rolls.
+
+        Where fsflush's writes reach only the file system's own image (:func:`_local`), the
+        stretch is owed (:meth:`FileSystem.owe_steps`) and replayed when something looks;
+        elsewhere what is owed is replayed now and the stretch with it."""
         start = self.host.clock.now
         for fs in list(self.filesystems.values()):
             if not fs.mounted or fs.readonly:
                 continue
-            wl = fs.workload
+            wl = fs.unsettled("workload")
+            if (wl is None or not wl.active) and not fs.owes and not fs.unsettled("pending"):
+                continue                  # nothing to write now, nothing to write out later
+            steps: list[OwedStep] = []
             if wl is not None and wl.active:
-                if wl.held and _steady(self, fs):
-                    wl.owe(start, dt)
-                else:
-                    _settle(fs, wl)
-                    replay(fs, wl, start, dt)
+                steps.append(("run", start, dt, fs.lock, wl.held and _steady(self, fs)))
+            steps.append(("flush", start + dt - ROLL_DELAY))
+            if self.owe_unseen and _local(self, fs):
+                fs.owe_steps(steps)
+                continue
+            fs.settle()
+            for step in steps[:-1]:
+                replay_owed(fs, [step])
             self._flush(fs, start + dt - ROLL_DELAY)
 
     @contextmanager
@@ -176,23 +249,27 @@ class Locks:
         """Hold the workloads while the block lets time pass in many steps; at its end (or
         its exception) the time owed is replayed as one stretch and fsflush catches up."""
         held = [fs for fs in self.filesystems.values()
-                if fs.workload is not None and not fs.workload.held]
+                if fs.unsettled("workload") is not None and not fs.unsettled("workload").held]
         for fs in held:
-            assert fs.workload is not None
-            fs.workload.held = True
+            fs.unsettled("workload").held = True
         try:
             yield
         finally:
             now = self.host.clock.now
             for fs in held:
-                wl = fs.workload
-                assert wl is not None
+                wl = fs.unsettled("workload")
                 wl.held = False
+                step: OwedStep = ("drop",)
                 if fs.mounted and not fs.readonly and wl.active:
-                    if _settle(fs, wl):
-                        self._flush(fs, now - ROLL_DELAY)
-                else:
+                    step = ("settle", fs.lock, now - ROLL_DELAY)
+                if self.owe_unseen and _local(self, fs):
+                    fs.owe_steps([step])
+                    continue
+                fs.settle()
+                if step[0] == "drop":
                     wl.take_owed()
+                elif _settle(fs, wl, fs.lock):
+                    self._flush(fs, now - ROLL_DELAY)
 
     def _flush(self: FsCore, fs: FileSystem, upto: float | None = None) -> None:
         """Write pending changes (those made at or before ``upto``; all when None) to disk,
@@ -201,14 +278,31 @@ class Locks:
         if not due:
             return
         self._diverge_stale_submirrors(fs, sum(op.blocks for op in due))
-        for op in due:
-            apply_op(fs.image, op)
-        fs.pending = [op for op in fs.pending if upto is not None and op.time > upto]
-        if not fs.pending:
-            fs.image.clean = True
+        flush_local(fs, upto)
 
     def sync(self: FsCore, fs: FileSystem) -> None:
         self._flush(fs, None)
+
+
+def _local(core: FsCore, fs: FileSystem) -> bool:
+    """Whether fsflush's writes to ``fs`` stay in its own image whenever they are made:
+    ``Mirrors._diverge_stale_submirrors`` has nothing to do (no submirror offline; every one
+    being attached has its own image already), so replaying them later gives what replaying
+    them now gives."""
+    unit = core._unit(fs.device)
+    if unit is None:
+        return True
+    s = core.host.md.sets.get(unit[0])
+    m = s.units.get(unit[1]) if s else None
+    if not isinstance(m, Mirror):
+        return True
+    for slot in m.submirrors:
+        if slot.state & (SmState.OFFLINE | SmState.OFFLINE_RESYNC):
+            return False
+        if slot.state & SmState.ATTACHED and s is not None \
+                and s.display(slot.name) not in core.frozen:
+            return False
+    return True
 
 
 def _steady(core: FsCore, fs: FileSystem) -> bool:

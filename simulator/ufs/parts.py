@@ -29,6 +29,7 @@ class FsCore(Protocol):
     damage_on_detach: dict[str, str]
     mount_order: list[str]
     boot_time: int
+    owe_unseen: bool
 
     # filesystems.py: building, names, lookup
     def root(self) -> FileSystem: ...

@@ -128,7 +128,8 @@ class Tables:
         return (self.boot_time, tuple(self.mount_order), tuple(self.host.md.sets),
                 tuple(self.host.disks),
                 tuple((key, fs.mount, fs.device, fs.fstype, fs.mounted, fs.readonly,
-                       fs.mount_opts, fs.options, fs.image.logging, fs.mount_time)
+                       fs.mount_opts, fs.options, fs.unsettled("image").logging,
+                       fs.mount_time)         # (no write changes logging: nothing settled)
                       for key, fs in self.filesystems.items()))
 
     def mnttab_text(self: FsCore) -> str:
