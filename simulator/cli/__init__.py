@@ -27,6 +27,7 @@ they need when they run, so ``svmsim exec`` stays quick to start.
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 from collections.abc import Sequence
@@ -315,6 +316,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if argv is None:
         argv = sys.argv[1:]
         _default_sigpipe()
+        gc.disable()    # the script's own process: see collect_garbage
     argv = list(argv)
     try:
         parser = build_parser()
@@ -322,11 +324,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             args = parser.parse_args(argv)
         except SystemExit as e:   # --help, --version (0) and usage errors (2)
             return e.code if isinstance(e.code, int) else USAGE_EXIT
-        if script and args.cmd == "run":
-            _hold_gc(args)
+        args.script = script
+        if args.cmd != "run":   # a run says when (cli/run.py); the others collect from here
+            collect_garbage(args, True)
         code = args.func(args)
-        if script:
-            _leaving()
         return int(code or 0)
     except CLIError as e:
         print(str(e), file=sys.stderr)
@@ -335,6 +336,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except Exception as e:
         return _report(e)
+    finally:
+        if script:
+            _leaving()
 
 
 def _report(e: Exception) -> int:
@@ -348,24 +352,23 @@ def _report(e: Exception) -> int:
     return INTERNAL_EXIT
 
 
-def _hold_gc(args: argparse.Namespace) -> None:
-    """``svmsim run`` as the script: no garbage collection while it imports the simulator
-    and builds the host, whose objects all live until the process ends (the collector
-    would look at them over and over: some 100 collections, 20-30 ms); the command calls
-    :func:`resume_gc` once they are made, before the driver runs."""
-    import gc
-    gc.disable()
-    args.gc_held = True
+def collect_garbage(args: argparse.Namespace, on: bool) -> None:
+    """Garbage collection on or off in the script's own process (``args.script``: ``main()``
+    with no arguments); a caller's (``main([...])`` in tests) is never touched.
 
-
-def resume_gc(args: argparse.Namespace) -> None:
-    """What :func:`_hold_gc` held, collected normally again from now on, the objects made so
-    far left alone (``gc.freeze``): a long run's garbage is still collected."""
-    if getattr(args, "gc_held", False):
-        import gc
+    The script starts with it off: what it makes first (the imported simulator, a run's host
+    and sandbox) lives until the process ends, and the collector would look at it over and
+    over (some 100 collections of a ``svmsim run``, 20-30 ms). ``on``: the objects made so
+    far are left alone from now on (``gc.freeze``) and what is made after is collected, as
+    while a driver runs (a long run's garbage is collected); ``svmsim run`` turns it off
+    again for the bounded work after the driver (the verdict, the report)."""
+    if not getattr(args, "script", False):
+        return
+    if on:
         gc.freeze()
         gc.enable()
-        args.gc_held = False
+    else:
+        gc.disable()
 
 
 def _leaving() -> None:
@@ -377,7 +380,6 @@ def _leaving() -> None:
     by ``with``, its temporary directories removed by the commands themselves, and atexit
     hooks and ``weakref.finalize`` run as before. Only the script's own process does this
     (``main()`` with no arguments), never a caller's (``main([...])`` in tests)."""
-    import gc
     gc.freeze()
 
 

@@ -141,7 +141,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         from simulator.session.verdict import EXIT_USAGE
         print(f"svmsim run: {problem}", file=sys.stderr)
         return EXIT_USAGE
-    from simulator.cli import resume_gc
+    from simulator.cli import collect_garbage
     from simulator.harness.sandbox import SandboxError, start_probe
     if args.sandbox != "proot":
         start_probe()   # on another core while the simulator is imported and the host made
@@ -154,9 +154,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         run = HarnessRun(scenario, command, method=args.sandbox, client=args.shim,
                          timeout=args.timeout, expected=args.expect, keep=args.keep,
                          faults=args.faults)
-        resume_gc(args)
+        collect_garbage(args, True)     # while the driver runs
         with _stdout_to_stderr(report_alone):
             result, _ = run.run(meanwhile=prepare_text if args.report == "text" else None)
+        collect_garbage(args, False)    # the verdict and the report: bounded work
     except (ScenarioError, ValueError, SandboxError) as e:
         print(f"svmsim run: {e}", file=sys.stderr)
         return EXIT_USAGE

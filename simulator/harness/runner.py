@@ -433,6 +433,8 @@ class HarnessRun:
     def on_sleep(self, seconds: float) -> None:
         """A virtual sleep; one past the virtual time limit stops the run at the limit (a
         ``SLEEP 1e300`` frame moves the clock to it, not by 1e300 seconds)."""
+        if self.warmup is not None:
+            self.warmup.commands.wait()     # the model imports only in one thread at a time
         with self.session.lock:
             left = self.max_virtual - (self.host.clock.now - self.started)
             try:
@@ -577,9 +579,10 @@ class Warmup:
     the fake programs the driver names (:func:`named_programs`), which its first calls would
     otherwise import, then ``meanwhile`` (the caller's: the report's imports).
 
-    A call is served only once the programs' modules are imported (``commands``), so no
-    module is ever imported by two threads at once. Whatever the work raises is dropped:
-    an import that failed here fails again, and is reported, where the module is used."""
+    A call (or a virtual sleep) is served only once the programs' modules are imported
+    (``commands``), so the model's modules are never imported by two threads at once.
+    Whatever the work raises is dropped: an import that failed here fails again, and is
+    reported, where the module is used."""
 
     def __init__(self, modules: Sequence[str], meanwhile: Callable[[], object] | None = None
                  ) -> None:

@@ -1,8 +1,8 @@
 """What ``svmsim run`` does meanwhile (issue 17): the unshare probe started before the
 simulator is imported (``sandbox.start_probe``), the warm-up thread that imports the fake
 programs' modules and the report's while the driver runs (``runner.Warmup``), an inotify
-instance closed in a thread of its own, and the script's garbage collector held while the
-host is built. Each is a shortcut: these tests compare it with the plain path."""
+instance closed in a thread of its own, and the script's garbage collector off except while
+the driver runs. Each is a shortcut: these tests compare it with the plain path."""
 
 from __future__ import annotations
 
@@ -170,16 +170,15 @@ def test_main_called_by_a_caller_leaves_its_collector_alone(tmp_path: Path) -> N
     assert gc.isenabled() and gc.get_freeze_count() == frozen
 
 
-def test_the_script_holds_its_collector_only_while_the_host_is_built() -> None:
+def test_the_script_collects_garbage_only_while_the_driver_runs() -> None:
     code = ("import gc, sys\n"
             "import simulator.cli as cli\n"
             "seen = []\n"
-            "real = cli.resume_gc\n"
-            "def resume(args):\n"
-            "    seen.append(gc.isenabled())\n"
-            "    real(args)\n"
-            "    seen.append(gc.isenabled())\n"
-            "cli.resume_gc = resume\n"
+            "real = cli.collect_garbage\n"
+            "def switch(args, on):\n"
+            "    seen.append((on, gc.isenabled()))\n"
+            "    real(args, on)\n"
+            "cli.collect_garbage = switch\n"
             "sys.argv = ['svmsim', 'run', '--scenario', 'seed-example', '--expect',"
             " 'read-only', '--', 'true']\n"
             "code = cli.main()\n"
@@ -188,5 +187,5 @@ def test_the_script_holds_its_collector_only_while_the_host_is_built() -> None:
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                        cwd=REPO, env=env, timeout=120)
     assert r.returncode == 0, r.stderr
-    # held while built, collecting during the run, frozen for the exit
-    assert r.stdout.splitlines()[-1] == "[False, True] True True 0"
+    # off while the host is built, on while the driver runs, off after it; frozen at exit
+    assert r.stdout.splitlines()[-1] == "[(True, False), (False, True)] False True 0"
