@@ -531,7 +531,7 @@ class HarnessRun:
                 with ShimServer(sandbox.socket_path, self.dispatch, self.on_sleep, self.now,
                                 clock_path=sandbox.clock_path, admit=self.admit) as server:
                     server.publish_clock()
-                    warmup = self.warmup = Warmup(named_programs(self.command), meanwhile)
+                    warmup = self.warmup = Warmup(self.command, meanwhile)
                     proc = sandbox.run(self.command, stdin=stdin, timeout=self.timeout,
                                        capture=capture, on_start=warmup.start)
                     warmup.join()
@@ -576,26 +576,24 @@ class HarnessRun:
 class Warmup:
     """Work done in a thread of its own while the driver starts and runs, when the harness
     would only wait for it (a free core does it at no cost to the run): first the modules of
-    the fake programs the driver names (:func:`named_programs`), which its first calls would
-    otherwise import, then ``meanwhile`` (the caller's: the report's imports).
+    the fake programs ``command`` names (:func:`named_programs`, read in the thread too),
+    which its first calls would otherwise import, then ``meanwhile`` (the caller's: the
+    report's imports).
 
     A call (or a virtual sleep) is served only once the programs' modules are imported
     (``commands``), so the model's modules are never imported by two threads at once.
     Whatever the work raises is dropped: an import that failed here fails again, and is
     reported, where the module is used."""
 
-    def __init__(self, modules: Sequence[str], meanwhile: Callable[[], object] | None = None
-                 ) -> None:
-        self.modules = list(modules)
+    def __init__(self, command: Sequence[str],
+                 meanwhile: Callable[[], object] | None = None) -> None:
+        self.command = list(command)
         self.meanwhile = meanwhile
         self.commands = threading.Event()
         self.thread = threading.Thread(target=self._work, name="svmsim-warmup", daemon=True)
 
     def start(self) -> None:
-        if self.modules or self.meanwhile is not None:
-            self.thread.start()
-        else:
-            self.commands.set()
+        self.thread.start()
 
     def join(self) -> None:
         """Wait for the work (done already unless the driver was quicker)."""
@@ -605,9 +603,10 @@ class Warmup:
 
     def _work(self) -> None:
         try:
-            for module in self.modules:
-                with contextlib.suppress(Exception):
-                    importlib.import_module(module)
+            with contextlib.suppress(Exception):
+                for module in named_programs(self.command):
+                    with contextlib.suppress(Exception):
+                        importlib.import_module(module)
         finally:
             self.commands.set()
         if self.meanwhile is not None:

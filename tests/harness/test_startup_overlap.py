@@ -94,23 +94,29 @@ def test_named_programs_are_the_fake_programs_a_command_names(tmp_path: Path) ->
     assert named_programs(["sh", str(tmp_path)]) == []      # a directory is not read
 
 
-def test_the_warmup_imports_then_does_the_callers_work_and_drops_its_errors() -> None:
+def test_the_warmup_imports_then_does_the_callers_work_and_drops_its_errors(
+        monkeypatch: pytest.MonkeyPatch) -> None:
     done: list[str] = []
 
     def meanwhile() -> None:
         done.append("meanwhile")
         raise RuntimeError("dropped")
 
-    w = Warmup(["simulator.lvm.cmd.metastat", "simulator.no.such.module"], meanwhile)
+    monkeypatch.setattr(runner, "named_programs", lambda command: [
+        "simulator.lvm.cmd.metastat", "simulator.no.such.module"])
+    w = Warmup(["sh", "-c", "metastat"], meanwhile)
     assert not w.commands.is_set()
     w.start()
     w.join()
     assert w.commands.is_set() and done == ["meanwhile"]
     assert "simulator.lvm.cmd.metastat" in sys.modules
-    idle = Warmup([])
-    idle.start()        # nothing to do: no thread, calls are served at once
-    assert idle.commands.is_set() and idle.thread.ident is None
+    idle = Warmup(["true"])
+    idle.start()
     idle.join()
+    assert idle.commands.is_set()
+    unstarted = Warmup(["true"])     # the driver never started: join waits for nothing
+    unstarted.join()
+    assert unstarted.commands.is_set()
 
 
 def _judged(monkeypatch: pytest.MonkeyPatch, warm: bool) -> dict[str, object]:
