@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import os
+import pickle
 import subprocess
 import sys
 import threading
@@ -195,3 +196,24 @@ def test_the_script_collects_garbage_only_while_the_driver_runs() -> None:
     assert r.returncode == 0, r.stderr
     # off while the host is built, on while the driver runs, off after it; frozen at exit
     assert r.stdout.splitlines()[-1] == "[(True, False), (False, True)] False True 0"
+
+
+# ---------------------------------------------------------------------- the report
+def test_a_report_written_after_prepare_text_is_the_same(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from simulator.session.checks import Check
+    from simulator.session.transcript import Transcript
+    from simulator.session.verdict import RunResult, prepare_text, to_text
+    result = RunResult(scenario="s", command=["sh", "d.sh"], driver_exit=1,
+                       checks=[Check("a", True, "fine"), Check("b", False, "bad", notes=["x"])],
+                       transcript=Transcript(), outcome="failed-cleanly",
+                       expected=("backed-up",), notes=["a note"])
+    cold = subprocess.run([sys.executable, "-c", (
+        "import pickle, sys\n"
+        "from simulator.session.verdict import to_text\n"
+        "sys.stdout.write(to_text(pickle.loads(sys.stdin.buffer.read())))\n")],
+        input=pickle.dumps(result), capture_output=True, cwd=REPO, timeout=60)
+    assert cold.returncode == 0, cold.stderr
+    prepare_text()
+    assert capsys.readouterr() == ("", "")       # it writes nowhere
+    assert to_text(result) == cold.stdout.decode()
