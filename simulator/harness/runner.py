@@ -577,8 +577,8 @@ class Warmup:
     """Work done in a thread of its own while the driver starts and runs, when the harness
     would only wait for it (a free core does it at no cost to the run): first the modules of
     the fake programs ``command`` names (:func:`named_programs`, read in the thread too),
-    which its first calls would otherwise import, then ``meanwhile`` (the caller's: the
-    report's imports).
+    which its first calls would otherwise import, and the verdict's
+    (``Session.JUDGE_IMPORTS``), then ``meanwhile`` (the caller's: the report's).
 
     A call (or a virtual sleep) is served only once the programs' modules are imported
     (``commands``), so the model's modules are never imported by two threads at once.
@@ -604,7 +604,7 @@ class Warmup:
     def _work(self) -> None:
         try:
             with contextlib.suppress(Exception):
-                for module in named_programs(self.command):
+                for module in (*named_programs(self.command), *Session.JUDGE_IMPORTS):
                     with contextlib.suppress(Exception):
                         importlib.import_module(module)
         finally:
