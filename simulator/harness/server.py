@@ -65,7 +65,6 @@ if TYPE_CHECKING:
     import logging
 
 
-
 def _log() -> logging.Logger:
     """This module's logger. ``logging`` is imported on the first complaint, which most runs
     never make (importing it cost every ``svmsim run`` some 3 ms)."""
