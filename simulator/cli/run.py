@@ -119,33 +119,45 @@ def _stdout_to_stderr(active: bool) -> Iterator[None]:
         os.close(saved)
 
 
+def _usage_problem(args: argparse.Namespace, command: list[str]) -> str | None:
+    """What is wrong with the command line before anything is run (its one-line message),
+    or None."""
+    if not command:
+        return "no COMMAND given (svmsim run --scenario NAME -- COMMAND ...)"
+    problem = driver_problem(command)
+    if problem:
+        return problem
+    if args.keep and os.path.exists(args.keep) and not os.path.isdir(args.keep):
+        return f"--keep {args.keep}: not a directory"
+    return None
+
+
 def cmd_run(args: argparse.Namespace) -> int:
-    from simulator.harness.runner import HarnessRun
-    from simulator.harness.sandbox import SandboxError
-    from simulator.scenario import ScenarioError, load_scenario
-    from simulator.session.verdict import EXIT_USAGE, render, write_text
     command = list(args.command)
     if command and command[0] == "--":
         command = command[1:]
-    if not command:
-        print("svmsim run: no COMMAND given (svmsim run --scenario NAME -- COMMAND ...)",
-              file=sys.stderr)
-        return EXIT_USAGE
-    problem = driver_problem(command)
+    problem = _usage_problem(args, command)
     if problem:
+        from simulator.session.verdict import EXIT_USAGE
         print(f"svmsim run: {problem}", file=sys.stderr)
         return EXIT_USAGE
-    if args.keep and os.path.exists(args.keep) and not os.path.isdir(args.keep):
-        print(f"svmsim run: --keep {args.keep}: not a directory", file=sys.stderr)
-        return EXIT_USAGE
+    from simulator.cli import collect_garbage
+    from simulator.harness.sandbox import SandboxError, start_probe
+    if args.sandbox != "proot":
+        start_probe()   # on another core while the simulator is imported and the host made
+    from simulator.harness.runner import HarnessRun
+    from simulator.scenario import ScenarioError, load_scenario
+    from simulator.session.verdict import EXIT_USAGE, prepare_text, render, write_text
     report_alone = args.report != "text" and not args.out
     try:
         scenario = load_scenario(args.scenario)
         run = HarnessRun(scenario, command, method=args.sandbox, client=args.shim,
                          timeout=args.timeout, expected=args.expect, keep=args.keep,
                          faults=args.faults)
+        collect_garbage(args, True)     # while the driver runs
         with _stdout_to_stderr(report_alone):
-            result, _ = run.run()
+            result, _ = run.run(meanwhile=prepare_text if args.report == "text" else None)
+        collect_garbage(args, False)    # the verdict and the report: bounded work
     except (ScenarioError, ValueError, SandboxError) as e:
         print(f"svmsim run: {e}", file=sys.stderr)
         return EXIT_USAGE

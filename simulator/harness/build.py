@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import platform
 import shlex
 import shutil
 import subprocess
@@ -81,7 +80,7 @@ def _key(compiler: list[str]) -> str:
     for src in (SHIM_SOURCE, PRELOAD_SOURCE, SETUP_SOURCE, TREE_SOURCE):
         h.update(src.read_bytes())
     h.update(" ".join([os.path.realpath(compiler[0]), *compiler[1:]]).encode())
-    h.update(platform.machine().encode())
+    h.update(os.uname().machine.encode())   # platform.machine(), without importing platform
     return h.hexdigest()[:16]
 
 

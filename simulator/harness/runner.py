@@ -20,8 +20,10 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import importlib
 import io
 import os
+import re
 import shlex
 import shutil
 import signal
@@ -29,7 +31,7 @@ import stat
 import tempfile
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, BinaryIO, Literal, cast
 
@@ -333,6 +335,7 @@ class HarnessRun:
         self.logged: list[str] = []
         self.sandbox: Sandbox | None = None
         self.trees: MountedTrees | None = None
+        self.warmup: Warmup | None = None
         self.started = self.host.clock.now
 
     @property
@@ -346,6 +349,8 @@ class HarnessRun:
     # ------------------------------------------------------------------ serving calls
     def dispatch(self, call: ShimCall) -> int:
         name = call.name
+        if self.warmup is not None:
+            self.warmup.commands.wait()     # no import of a command's module in two threads
         if name == "logger":
             return self._logger(call)
         if name in ("sleep", "date"):
@@ -428,6 +433,8 @@ class HarnessRun:
     def on_sleep(self, seconds: float) -> None:
         """A virtual sleep; one past the virtual time limit stops the run at the limit (a
         ``SLEEP 1e300`` frame moves the clock to it, not by 1e300 seconds)."""
+        if self.warmup is not None:
+            self.warmup.commands.wait()     # the model imports only in one thread at a time
         with self.session.lock:
             left = self.max_virtual - (self.host.clock.now - self.started)
             try:
@@ -495,8 +502,11 @@ class HarnessRun:
         return self._write(call, [(1, (text + "\n").encode())], 0)
 
     # ------------------------------------------------------------------ the run
-    def run(self, capture: bool = False, stdin: bytes | int | IO[Any] | None = None
+    def run(self, capture: bool = False, stdin: bytes | int | IO[Any] | None = None,
+            meanwhile: Callable[[], object] | None = None
             ) -> tuple[RunResult, SandboxResult]:
+        """Run the driver and judge it. ``meanwhile``: work the caller needs afterwards (the
+        report's imports), done while the driver runs (:class:`Warmup`)."""
         from simulator.harness.build import build
         artifacts = build()
         workdir = Path(self.workdir or tempfile.mkdtemp(prefix="svmsim-run-",
@@ -521,8 +531,10 @@ class HarnessRun:
                 with ShimServer(sandbox.socket_path, self.dispatch, self.on_sleep, self.now,
                                 clock_path=sandbox.clock_path, admit=self.admit) as server:
                     server.publish_clock()
+                    warmup = self.warmup = Warmup(self.command, meanwhile)
                     proc = sandbox.run(self.command, stdin=stdin, timeout=self.timeout,
-                                       capture=capture)
+                                       capture=capture, on_start=warmup.start)
+                    warmup.join()
                     if self.session.panicked and self.host.boot_script and not proc.timed_out:
                         self._boot_script(sandbox, capture)
             finally:
@@ -559,6 +571,71 @@ class HarnessRun:
             timed_out=timed_out, left_files=list(sandbox.left),
             kept_in=str(self.keep) if self.keep is not None and sandbox.left else None)
         return result, proc
+
+
+class Warmup:
+    """Work done in a thread of its own while the driver starts and runs, when the harness
+    would only wait for it (a free core does it at no cost to the run): first the modules of
+    the fake programs ``command`` names (:func:`named_programs`, read in the thread too),
+    which its first calls would otherwise import, and the verdict's
+    (``Session.JUDGE_IMPORTS``), then ``meanwhile`` (the caller's: the report's).
+
+    A call (or a virtual sleep) is served only once the programs' modules are imported
+    (``commands``), so the model's modules are never imported by two threads at once.
+    Whatever the work raises is dropped: an import that failed here fails again, and is
+    reported, where the module is used."""
+
+    def __init__(self, command: Sequence[str],
+                 meanwhile: Callable[[], object] | None = None) -> None:
+        self.command = list(command)
+        self.meanwhile = meanwhile
+        self.commands = threading.Event()
+        self.thread = threading.Thread(target=self._work, name="svmsim-warmup", daemon=True)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def join(self) -> None:
+        """Wait for the work (done already unless the driver was quicker)."""
+        if self.thread.ident is not None:
+            self.thread.join()
+        self.commands.set()
+
+    def _work(self) -> None:
+        try:
+            with contextlib.suppress(Exception):
+                for module in (*named_programs(self.command), *Session.JUDGE_IMPORTS):
+                    with contextlib.suppress(Exception):
+                        importlib.import_module(module)
+        finally:
+            self.commands.set()
+        if self.meanwhile is not None:
+            with contextlib.suppress(Exception):
+                self.meanwhile()
+
+
+# a driver script larger than this is not read for the names of fake programs
+_MAX_SCANNED = 1 << 20
+
+
+def named_programs(command: Sequence[str]) -> list[str]:
+    """The modules of the fake programs ``command`` names, in the order first named: as a
+    word of its own (``metastat``, ``/usr/sbin/metastat``) or in the text of a file it
+    names (the driver script; up to 1 MiB). A guess, made only to import them early
+    (:class:`Warmup`): a program named but never run costs its import, one run but not
+    named (a script another sources) is imported when first called, as always."""
+    words: dict[bytes, None] = {}
+    for arg in command:
+        words.update(dict.fromkeys(_WORD.findall(arg.encode("utf-8", "surrogateescape"))))
+        with contextlib.suppress(OSError, ValueError):
+            st = os.stat(arg)
+            if stat.S_ISREG(st.st_mode) and st.st_size <= _MAX_SCANNED:
+                with open(arg, "rb") as f:
+                    words.update(dict.fromkeys(_WORD.findall(f.read(_MAX_SCANNED))))
+    return [PROGRAMS[w].module for w in (b.decode("ascii") for b in words) if w in PROGRAMS]
+
+
+_WORD = re.compile(rb"[a-z]+")
 
 
 def _pid_ns(pid: int) -> str | None:

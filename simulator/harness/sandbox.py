@@ -84,6 +84,7 @@ driver must not): a driver killed by signal N therefore exits 128+N, as a shell 
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
 import select
@@ -94,7 +95,7 @@ import subprocess
 import sys
 import tempfile
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any, Literal
@@ -113,6 +114,7 @@ DEV_DEVICES = ("null", "zero", "full", "random", "urandom", "tty", "ptmx")
 _SCRUBBED_ENV = ("LD_PRELOAD", "PYTHONHOME", "PYTHONPATH", "PYTHONSTARTUP")
 _OVERLAY_BAD_CHARS = set(",:\\\n\t ")
 _PROBE_CACHE: dict[tuple[int, int], str | None] = {}
+_PENDING: dict[tuple[int, int], _Probe] = {}    # started by start_probe, not yet asked
 
 
 class SandboxError(Error, RuntimeError):
@@ -273,64 +275,138 @@ def probe_unshare(scratch: Path | None = None) -> str | None:
     """None if a user+mount namespace with overlayfs works here, else why not.
 
     Runs as the uid the driver would run as, with the overlay's upper layer
-    on the file system of ``scratch`` (where the sandbox will keep it).
+    on the file system of ``scratch`` (where the sandbox will keep it). The answer is
+    kept for the process; a probe :func:`start_probe` began is collected, not run again.
     """
-    uid, gid, drop = _ids()
     unshare = shutil.which("unshare")
     if unshare is None:
         return "unshare(1) is not installed"
-    base = Path(scratch or scratch_base())
-    key = (uid, base.stat().st_dev if base.exists() else 0)
+    key, base = _probe_site(scratch)
     if key in _PROBE_CACHE:
         return _PROBE_CACHE[key]
-    tmp = Path(tempfile.mkdtemp(prefix=".svmsim-probe-", dir=base if base.exists() else None))
+    probe = _PENDING.pop(key, None) or _Probe(unshare, base)
+    result = _PROBE_CACHE[key] = probe.finish()
+    return result
+
+
+def _probe_site(scratch: Path | None) -> tuple[tuple[int, int], Path]:
+    """Where a probe for a sandbox in ``scratch`` is made, and what its answer holds for:
+    the uid the driver runs as and that file system."""
+    base = Path(scratch or scratch_base())
+    return (_ids()[0], base.stat().st_dev if base.exists() else 0), base
+
+
+def start_probe(scratch: Path | None = None) -> None:
+    """Begin :func:`probe_unshare`'s probe now, in the background, for the first sandbox
+    made on the file system of ``scratch`` to collect. Why: the probe is a process of its
+    own (``unshare`` and a shell, some 15 ms of waiting); started before the ``svmsim
+    run`` command imports the simulator, it runs on another core meanwhile instead of
+    after. A probe nobody collects is ended and removed at exit."""
+    unshare = shutil.which("unshare")
+    if unshare is None:
+        return
+    key, base = _probe_site(scratch)
+    if key in _PROBE_CACHE or key in _PENDING:
+        return
     try:
-        for d in ("lower", "upper", "work", "mnt", "t"):
-            (tmp / d).mkdir()
-        (tmp / "f").touch()
-        if drop:
-            _chown_tree(tmp, uid, gid)
-        script = (
-            f"mount -t overlay probe -o lowerdir={tmp}/lower,upperdir={tmp}/upper,"
-            f"workdir={tmp}/work {tmp}/mnt && mount -t tmpfs probe {tmp}/t"
-            f" && mount --bind /dev/null {tmp}/f"
-        )
-        kwargs: dict[str, Any] = {"user": uid, "group": gid, "extra_groups": []} if drop else {}
+        probe = _Probe(unshare, base)
+    except OSError:
+        return      # not now: the sandbox will probe (and say what fails) the usual way
+    atexit.unregister(_drop_pending)     # registered once
+    atexit.register(_drop_pending)
+    _PENDING[key] = probe
+
+
+class _Probe:
+    """The probe's process (already started) and its scratch directory; :meth:`finish`
+    gives :func:`probe_unshare`'s answer."""
+
+    def __init__(self, unshare: str, base: Path) -> None:
+        uid, gid, drop = _ids()
+        self.proc: subprocess.Popen[str] | None = None
+        self.failed: str | None = None
+        tmp = self.tmp = Path(tempfile.mkdtemp(prefix=".svmsim-probe-",
+                                               dir=base if base.exists() else None))
         try:
-            proc = subprocess.run(
-                [
-                    unshare,
-                    "--user",
-                    "--map-root-user",
-                    "--mount",
-                    "--pid",
-                    "--fork",
-                    "--kill-child",
-                    "--propagation",
-                    "private",
-                    "/bin/sh",
-                    "-c",
-                    script,
-                ],
-                capture_output=True,
-                text=True,
-                timeout=20,
-                check=False,
-                **kwargs,
+            for d in ("lower", "upper", "work", "mnt", "t"):
+                (tmp / d).mkdir()
+            (tmp / "f").touch()
+            if drop:
+                _chown_tree(tmp, uid, gid)
+            script = (
+                f"mount -t overlay probe -o lowerdir={tmp}/lower,upperdir={tmp}/upper,"
+                f"workdir={tmp}/work {tmp}/mnt && mount -t tmpfs probe {tmp}/t"
+                f" && mount --bind /dev/null {tmp}/f"
             )
-        except (OSError, subprocess.SubprocessError) as exc:
-            result: str | None = f"unshare failed: {exc}"
-        else:
-            lines = (proc.stderr or "").strip().splitlines()
-            result = (
+            kwargs: dict[str, Any] = ({"user": uid, "group": gid, "extra_groups": []}
+                                      if drop else {})
+            try:
+                self.proc = subprocess.Popen(
+                    [
+                        unshare,
+                        "--user",
+                        "--map-root-user",
+                        "--mount",
+                        "--pid",
+                        "--fork",
+                        "--kill-child",
+                        "--propagation",
+                        "private",
+                        "/bin/sh",
+                        "-c",
+                        script,
+                    ],
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                    text=True,
+                    **kwargs,
+                )
+            except (OSError, subprocess.SubprocessError) as exc:
+                self.failed = f"unshare failed: {exc}"
+        except BaseException:
+            _rmtree(tmp)
+            raise
+        if self.proc is None:
+            _rmtree(tmp)
+
+    def finish(self) -> str | None:
+        """Wait for the probe (20 s at most, as ``subprocess.run(timeout=20)``) and remove
+        its directory: None if it worked, else the reason."""
+        proc = self.proc
+        if proc is None:
+            return self.failed
+        try:
+            try:
+                _out, err = proc.communicate(timeout=20)
+            except subprocess.TimeoutExpired as exc:
+                proc.kill()
+                proc.communicate()
+                return f"unshare failed: {exc}"
+            except BaseException:     # as subprocess.run: the probe does not outlive us
+                proc.kill()
+                proc.wait()
+                raise
+            lines = (err or "").strip().splitlines()
+            return (
                 None
                 if proc.returncode == 0
                 else (lines[-1] if lines else f"exit {proc.returncode}")
             )
-    finally:
-        _rmtree(tmp)
-    _PROBE_CACHE[key] = result
-    return result
+        finally:
+            _rmtree(self.tmp)
+
+    def abandon(self) -> None:
+        """End the probe unread and remove its directory (no one asked for its answer)."""
+        if self.proc is not None:
+            with contextlib.suppress(OSError):
+                self.proc.kill()
+            self.proc.communicate()
+            _rmtree(self.tmp)
+
+
+def _drop_pending() -> None:
+    while _PENDING:
+        _PENDING.popitem()[1].abandon()
 
 
 def python_for(uid: int, gid: int) -> str:
@@ -1157,6 +1233,7 @@ class Sandbox:
         capture: bool = False,
         cwd: str | Path | None = None,
         env: Mapping[str, str] | None = None,
+        on_start: Callable[[], object] | None = None,
     ) -> SandboxResult:
         """Run the driver inside; stdout/stderr are inherited unless ``capture``.
 
@@ -1164,7 +1241,8 @@ class Sandbox:
         is passed on.  ``timeout`` (real seconds) kills the whole process
         group; the result then has ``timed_out`` set and returncode -9.
         Every process the driver left behind is killed when it exits (the PID namespace;
-        under proot, its process group).
+        under proot, its process group). ``on_start`` is called once the driver's process
+        has started, before the wait for it.
         """
         if not argv:
             raise SandboxError("nothing to run")
@@ -1209,6 +1287,8 @@ class Sandbox:
                 f"cannot start the sandbox ({self.method}): {exc.strerror or exc}"
             ) from None
         with _foreground(proc.pid, stdin is None):
+            if on_start is not None:
+                on_start()
             return self._collect(proc, list(argv), feed, timeout)
 
     def _collect(

@@ -44,7 +44,6 @@ from __future__ import annotations
 import array
 import contextlib
 import errno
-import logging
 import mmap
 import os
 import queue
@@ -57,11 +56,21 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from simulator.core.files import read_bytes
 from simulator.harness import protocol as P
 
-log = logging.getLogger(__name__)
+if TYPE_CHECKING:
+    import logging
+
+
+def _log() -> logging.Logger:
+    """This module's logger. ``logging`` is imported on the first complaint, which most runs
+    never make (importing it cost every ``svmsim run`` some 3 ms)."""
+    import logging
+    return logging.getLogger(__name__)
+
 
 BODY_BUDGET = 64 * 1024 * 1024   # bytes of request bodies all connections may hold at once
 QUIET_AFTER = 20                 # malformed requests logged at WARNING; the rest at DEBUG
@@ -185,7 +194,7 @@ class FileChannel:
             for fd in fds:
                 _close(fd)
             self.broken = True
-            log.debug("svmsim: file request %s %r failed: %s", op.name, path, exc)
+            _log().debug("svmsim: file request %s %r failed: %s", op.name, path, exc)
             raise OSError(errno.EIO, os.strerror(errno.EIO), path) from None
         if result < 0:
             raise OSError(-result, os.strerror(-result), path)
@@ -443,8 +452,8 @@ class ShimServer:
         try:
             epoch = float(self._now())
         except Exception as exc:
-            log.warning("svmsim: now() failed: %s", exc)
-            log.debug("now() traceback", exc_info=True)
+            _log().warning("svmsim: now() failed: %s", exc)
+            _log().debug("now() traceback", exc_info=True)
             return self._last_epoch
         if self._last_epoch is not None and epoch > self._last_epoch:
             # Monotonic clocks advance by every forward step of the virtual
@@ -471,7 +480,7 @@ class ShimServer:
                     except (BlockingIOError, InterruptedError):
                         continue
                     except OSError as exc:
-                        log.warning("svmsim: accept failed: %s", exc)
+                        _log().warning("svmsim: accept failed: %s", exc)
                         continue
                     conn.setblocking(True)
                     with self._conns_lock:
@@ -505,7 +514,9 @@ class ShimServer:
     def _complain(self, text: str, *args: object) -> None:
         """One line per bad request; after QUIET_AFTER of them, at DEBUG only."""
         self._complaints += 1
+        import logging
         level = logging.WARNING if self._complaints <= QUIET_AFTER else logging.DEBUG
+        log = _log()
         log.log(level, text, *args)
         if self._complaints == QUIET_AFTER:
             log.warning("svmsim: further malformed shim requests are logged at DEBUG level")
@@ -549,7 +560,7 @@ class ShimServer:
         except P.ProtocolError as exc:
             self._complain("svmsim: dropped a malformed shim request: %s", exc)
         except OSError as exc:
-            log.debug("svmsim: shim connection failed: %s", exc)
+            _log().debug("svmsim: shim connection failed: %s", exc)
         finally:
             self._release(reserved)
             for fd in fds:
@@ -611,8 +622,8 @@ class ShimServer:
                 self._on_sleep(seconds)
             except Exception as exc:
                 status = 1
-                log.warning("svmsim: on_sleep(%s) failed: %s", seconds, exc)
-                log.debug("on_sleep traceback", exc_info=True)
+                _log().warning("svmsim: on_sleep(%s) failed: %s", seconds, exc)
+                _log().debug("on_sleep traceback", exc_info=True)
             epoch = self._publish_locked()
         return P.encode_reply(status, epoch or 0.0)
 
@@ -663,7 +674,7 @@ class ShimServer:
         except SystemExit as exc:
             code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
         except Exception as exc:
-            log.debug("svmsim: dispatch of %r failed", call.argv, exc_info=True)
+            _log().debug("svmsim: dispatch of %r failed", call.argv, exc_info=True)
             message = (
                 f"{call.name or 'svmsim'}: internal simulator error: {type(exc).__name__}: {exc}"
             )
@@ -675,7 +686,7 @@ class ShimServer:
                 pass
             return 1
         if not isinstance(code, int):
-            log.warning("svmsim: dispatch of %r returned %r, not an int", call.argv, code)
+            _log().warning("svmsim: dispatch of %r returned %r, not an int", call.argv, code)
             return 1
         if code >= P.SIGNAL_BASE and code < P.SIGNAL_BASE + 65:
             return code

@@ -178,6 +178,10 @@ class Session:
             return run_checks(self.host, self.transcript, driver_exit, self.hung, expect,
                               resolve=resolve)
 
+    # what judge() imports the first time (itself, and checks.backup_outcome): a harness may
+    # import them ahead, while the driver runs (simulator.harness.runner.Warmup)
+    JUDGE_IMPORTS = ("simulator.session.outcomes", "simulator.backup.verify")
+
     def judge(self, driver_exit: int | None, expect: Expectations,
               resolve: Callable[[str, str], Path] | None = None, *,
               timed_out: str | None = None,
