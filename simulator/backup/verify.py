@@ -337,7 +337,7 @@ def _judge_live_source(host: Host, report: BackupReport, unit: str) -> None:
         return
     mount = fs.mount_of(report.device) if report.device.startswith("/dev/") else None
     mounted = fs.fs_on_device(report.device) if mount is not None else None
-    busy = mounted is not None and mounted.workload is not None and mounted.workload.active
+    busy = mounted is not None and mounted.written
     if mount is not None and busy and fs.lock_of(mount) != "write":
         report.consistent = False
         report.inconsistency = (f"{report.device} is the volume of {mount}, mounted and "

@@ -225,7 +225,7 @@ def source_of(host: Host, transcript: Transcript, call: Call,
     if locks_before(transcript, call.index).get(mount) == "write":
         return True, f"volume {name} of {mount}, write-locked through the dump", ""
     fs = host.fs.fs_on_device(disk)
-    if fs is None or fs.workload is None or not fs.workload.active:
+    if fs is None or not fs.written:
         return True, f"volume {name} of {mount} (no application writes to it)", ""
     return False, f"volume {name} of {mount}", (
         f"{disk} is the volume of {mount}, mounted and written to during the dump")
@@ -410,10 +410,7 @@ def stalled_writes(host: Host, mount: str, seconds: float) -> int:
     workload rates (writes, creates, deletes per virtual second) times the time; writers
     block in ``ufs_check_lockfs`` (ufs_lockfs.c) until the lock goes."""
     fs = host.fs.root() if mount == "/" else host.fs.filesystems.get(mount)
-    wl = fs.workload if fs is not None else None
-    if wl is None or wl.stopped:
-        return 0
-    rate = wl.writes_per_second + wl.creates_per_second + wl.deletes_per_second
+    rate = fs.operations_per_second if fs is not None else 0.0
     return int(rate * max(0.0, seconds))
 
 
