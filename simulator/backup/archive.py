@@ -33,7 +33,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 from simulator.core.errors import Error
@@ -132,7 +132,16 @@ class ArchiveHeader:
     unreadable: int = 0           # sectors bread() could not read and dumped as zeros
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """``dataclasses.asdict``: every field in order, the containers copied (written
+        out for speed: a dump copies its header for each archive it writes)."""
+        return {"level": self.level, "date": self.date, "ddate": self.ddate,
+                "host": self.host, "device": self.device, "filesys": self.filesys,
+                "label": self.label, "volume": self.volume, "volumes": self.volumes,
+                "complete": self.complete, "ntrec": self.ntrec, "tp_bsize": self.tp_bsize,
+                "blocks": self.blocks, "maxino": self.maxino, "clean": self.clean,
+                "damaged": dict(self.damaged), "volume_inodes": list(self.volume_inodes),
+                "inuse_ranges": [list(r) for r in self.inuse_ranges],
+                "written": self.written, "unreadable": self.unreadable}
 
     @property
     def inuse(self) -> set[int]:

@@ -135,14 +135,15 @@ class Writer:
     def archive(self, complete: bool, upto: int | None = None, volume: int = 1) -> Archive:
         """The archive as written: complete, or cut after ``upto`` dumped inodes."""
         h = ArchiveHeader(**{**self.header.to_dict(), "complete": complete, "volume": volume})
-        dumped = [e for e in self.entries if e.dumped]
-        names = [e for e in self.entries if not e.dumped]
-        if upto is not None and upto < len(dumped):
+        # the plan's order is the archive's: its dumped entries (directories first), then
+        # the names only (DumpPlan); ``entries`` keeps it (finish only sets volumes)
+        ndumped = len(self.plan.entries)
+        if upto is not None and upto < ndumped:
             h.written = upto
-            ndirs = sum(1 for e in dumped if e.kind == "d")
+            ndirs = sum(1 for e in self.entries[:ndumped] if e.kind == "d")
             if upto < ndirs:              # died among the directories: nothing more is there
-                return Archive(h, dumped[:upto], known_lines=self.plan.lines)
-        return Archive(h, dumped + names, known_lines=self.plan.lines)
+                return Archive(h, self.entries[:upto], known_lines=self.plan.lines)
+        return Archive(h, self.entries[:], known_lines=self.plan.lines)
 
     def write_toc(self, archivefile: str) -> None:
         """``a``: the archive (table of contents) file ufsrestore ``a`` reads."""
