@@ -40,7 +40,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from simulator.backup.archive import Archive, ArchiveEntry, ArchiveError, parse
+from simulator.backup.archive import Archive, ArchiveEntry, ArchiveError, WrittenText, parse
 from simulator.backup.tapes import tape_unit
 from simulator.core.names import device_unit, md_device
 from simulator.core.strerror import oserror_text
@@ -171,6 +171,10 @@ def _from_tape(host: Host, device: str) -> Archive:
     found: list[Archive] = []
     for cart in drive.cartridges:
         for tf in cart.files:
+            render = tf.pending()
+            if isinstance(render, WrittenText):     # a dump's archive, not yet rendered
+                found.append(render.parsed())
+                continue
             try:
                 found.append(parse(tf.text))
             except ArchiveError:

@@ -26,8 +26,8 @@ from simulator.backup.archive import (
     Archive,
     ArchiveEntry,
     ArchiveHeader,
+    WrittenText,
     written_bytes,
-    written_text,
 )
 from simulator.backup.backups import DumpPlan, DumpRecord
 from simulator.backup.cmd.ufsdump.optr import EST_SEC, Operator
@@ -167,8 +167,7 @@ class Writer:
                 self.inv.stdout.write(written_bytes(arch))
             elif out.kind == "tape" and out.volumes:
                 for i, tf in enumerate(out.volumes):
-                    tf.rewrite(functools.partial(
-                        written_text, self.archive(False, self.written_entries, i + 1)))
+                    tf.rewrite(WrittenText(self.archive(False, self.written_entries, i + 1)))
             h = self.header
             self.host.backups.dumps.append(DumpRecord(out.path, h.device, h.level, h.date,
                                                       False, max(1, len(out.volumes))))
@@ -420,8 +419,8 @@ class Writer:
             return
         cart = out.drive.cartridge
         assert cart is not None
-        tf = TapeFile(functools.partial(
-            written_text, self.archive(False, self.written_entries, volno)), records * 2)
+        tf = TapeFile(WrittenText(self.archive(False, self.written_entries, volno)),
+                      records * 2)
         del cart.files[out.drive.position:]
         cart.files.append(tf)
         out.volumes.append(tf)
@@ -435,7 +434,7 @@ class Writer:
         elif out.kind == "pipe":
             self.inv.stdout.write(written_bytes(arch))
         for i, tf in enumerate(out.volumes):
-            tf.rewrite(functools.partial(written_text, self.archive(True, None, i + 1)))
+            tf.rewrite(WrittenText(self.archive(True, None, i + 1)))
         h = self.header
         self.host.backups.dumps.append(DumpRecord(out.path, h.device, h.level, h.date, True,
                                                   h.volumes, h.blocks))
