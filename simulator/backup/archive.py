@@ -143,6 +143,22 @@ class ArchiveHeader:
                 "inuse_ranges": [list(r) for r in self.inuse_ranges],
                 "written": self.written, "unreadable": self.unreadable}
 
+    def copy(self, **changes: Any) -> ArchiveHeader:
+        """``ArchiveHeader(**{**self.to_dict(), **changes})`` -- a copy holding containers
+        of its own, with ``changes`` -- without building the dict (a dump copies its
+        header for each archive it writes)."""
+        h = object.__new__(ArchiveHeader)
+        d = h.__dict__
+        d.update(self.__dict__)
+        d["damaged"] = dict(self.damaged)
+        d["volume_inodes"] = list(self.volume_inodes)
+        d["inuse_ranges"] = [list(r) for r in self.inuse_ranges]
+        for name, value in changes.items():
+            if name not in d:
+                raise TypeError(f"ArchiveHeader has no field {name!r}")
+            d[name] = value
+        return h
+
     @property
     def inuse(self) -> set[int]:
         """Inodes in use on the file system when it was dumped (the removal map)."""

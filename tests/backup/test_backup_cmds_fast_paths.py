@@ -32,9 +32,10 @@ def make_host(files: int = 300, size: int = 70000, rate: float = 0.0) -> Host:
     return h
 
 
-def test_a_headers_dict_is_asdicts() -> None:
+def test_a_headers_dict_is_asdicts_and_its_copy_the_dataclasss() -> None:
     """ArchiveHeader.to_dict is dataclasses.asdict: the same keys in the same order, the
-    same values, the containers copies of the header's."""
+    same values, the containers copies of the header's; ArchiveHeader.copy is the header
+    made again from that dict with the changes."""
     plain = ArchiveHeader(0, 1, 0, "h", "/dev/md/rdsk/d3", "/home1")
     full = ArchiveHeader(1, 1795600000, 1795500000, "h", "/dev/md/rdsk/d3", "/home1", "lbl",
                          2, 3, False, 126, 2048, 9999, 4096, False, {"a/b": "unref"},
@@ -46,6 +47,13 @@ def test_a_headers_dict_is_asdicts() -> None:
         assert d["damaged"] is not h.damaged and d["volume_inodes"] is not h.volume_inodes
         assert all(a is not b for a, b in zip(d["inuse_ranges"], h.inuse_ranges, strict=True))
         assert ArchiveHeader.from_dict(d) == h
+        c = h.copy(complete=True, volume=4)
+        assert c == ArchiveHeader(**{**dataclasses.asdict(h), "complete": True, "volume": 4})
+        assert h.copy() == h and c.damaged is not h.damaged
+        assert c.volume_inodes is not h.volume_inodes
+        assert all(a is not b for a, b in zip(c.inuse_ranges, h.inuse_ranges, strict=True))
+        with pytest.raises(TypeError):
+            h.copy(colour="red")
 
 
 def _plain_archive(w: Writer, complete: bool, upto: int | None, volume: int) -> Archive:

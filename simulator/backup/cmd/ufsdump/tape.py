@@ -134,16 +134,18 @@ class Writer:
     # ------------------------------------------------------------------ archives
     def archive(self, complete: bool, upto: int | None = None, volume: int = 1) -> Archive:
         """The archive as written: complete, or cut after ``upto`` dumped inodes."""
-        h = ArchiveHeader(**{**self.header.to_dict(), "complete": complete, "volume": volume})
+        h = self.header.copy(complete=complete, volume=volume)
         # the plan's order is the archive's: its dumped entries (directories first), then
-        # the names only (DumpPlan); ``entries`` keeps it (finish only sets volumes)
+        # the names only (DumpPlan); ``entries`` keeps it (finish only sets volumes). The
+        # archive shares the list: a writer's archive is only written out (a reader gets
+        # a copy: archive.parse, WrittenText.parsed), and finish replaces the list.
         ndumped = len(self.plan.entries)
         if upto is not None and upto < ndumped:
             h.written = upto
             ndirs = sum(1 for e in self.entries[:ndumped] if e.kind == "d")
             if upto < ndirs:              # died among the directories: nothing more is there
                 return Archive(h, self.entries[:upto], known_lines=self.plan.lines)
-        return Archive(h, self.entries[:], known_lines=self.plan.lines)
+        return Archive(h, self.entries, known_lines=self.plan.lines)
 
     def write_toc(self, archivefile: str) -> None:
         """``a``: the archive (table of contents) file ufsrestore ``a`` reads."""
@@ -428,11 +430,10 @@ class Writer:
 
     def publish(self, out: Output) -> None:
         """The dump finished: write the complete archive where it belongs."""
-        arch = self.archive(True)
         if out.kind == "file" and out.handle is not None:
-            out.handle.write(written_bytes(arch))
+            out.handle.write(written_bytes(self.archive(True)))
         elif out.kind == "pipe":
-            self.inv.stdout.write(written_bytes(arch))
+            self.inv.stdout.write(written_bytes(self.archive(True)))
         for i, tf in enumerate(out.volumes):
             tf.rewrite(WrittenText(self.archive(True, None, i + 1)))
         h = self.header
