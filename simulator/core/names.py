@@ -21,14 +21,8 @@ fronts); none keeps a regular expression of its own. What the grammar accepts:
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass
-
-# The parsers below are pure functions of the name and give immutable values (a tuple, a
-# frozen UnitName), so each keeps its recent answers: one command asks the same few names
-# dozens of times (a dump's fault checkpoints, the resync's lookups, metastat's report).
-_KEEP = 4096
 
 _DISK = r"c\d+(?:t[0-9A-F]+)?d\d+"
 _SET = r"[A-Za-z0-9_.-]+"
@@ -60,7 +54,6 @@ def is_slice(name: str) -> bool:
     return split_slice(name) is not None
 
 
-@functools.lru_cache(maxsize=_KEEP)
 def split_slice(name: str) -> tuple[str, int] | None:
     """``c1t0d0s3`` -> (``c1t0d0``, 3); None when it is not a slice name."""
     m = SLICE_RE.match(name) or DID_SLICE_RE.match(name)
@@ -93,7 +86,6 @@ class UnitName:
         return f"{self.setname}/d{self.number}" if self.setname else f"d{self.number}"
 
 
-@functools.lru_cache(maxsize=_KEEP)
 def parse_unit(name: str) -> UnitName | None:
     """``d10``, ``blue/d10``, ``/dev/md/dsk/d10``, ``/dev/md/blue/rdsk/d10`` -> a UnitName;
     None when ``name`` is not a metadevice name. ``d010`` is unit 10 (meta_name.c)."""
@@ -111,7 +103,6 @@ def is_unit(name: str) -> bool:
     return parse_unit(name) is not None
 
 
-@functools.lru_cache(maxsize=_KEEP)
 def parse_hsp(name: str) -> tuple[str, str] | None:
     """``hsp001`` or ``blue/hsp001`` -> (set, ``hsp001``); None otherwise."""
     m = HSP_RE.match(name)
