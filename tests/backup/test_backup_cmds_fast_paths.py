@@ -199,3 +199,32 @@ def test_read_error_without_failures_and_with_one() -> None:
     h.disks[comp[:-2]].failed = True
     assert h.md.read_error("/dev/md/rdsk/d3") is not None
     assert h.md.read_error("/dev/md/rdsk/d1") is None
+
+
+def test_a_base_trees_view_from_its_dump_index_is_the_walks() -> None:
+    """The verdict's view of a base tree, made from the entries a dump's index holds, is
+    the one made walking the tree (the same names, entries and fields), and the verdict is
+    the same either way."""
+    import simulator.backup.backups as backups
+    import simulator.backup.verify as verify
+
+    def verdict(h: Host) -> tuple[object, str]:
+        r = verify_backup(h, "/dev/rmt/0")
+        return r.to_dict(), r.text(h)
+    h = make_host(files=500, rate=2.0)
+    h.advance(120)
+    for step in ("lockfs -w /home1", "metadetach d1 d3", "lockfs -u /home1",
+                 "ufsdump 0ucf /dev/rmt/0 /dev/md/rdsk/d3"):
+        assert h.run(step).exit_code == 0
+    base = h.fs.detach_records[-1].app_image.base
+    files = backups.indexed_entries(base)
+    assert files is not None and len(files) == base.count()
+    verify._BASE_VIEWS.pop(base, None)
+    from_index = verdict(h)
+    view = verify._BASE_VIEWS.pop(base)
+    walked = {verify._dump_path(e.path): (e, verify._fields(e)) for e in base.entries()}
+    assert view == walked
+    backups._INDEXES.pop(base)
+    assert backups.indexed_entries(base) is None
+    assert verdict(h) == from_index
+    assert verify._BASE_VIEWS[base] == walked
