@@ -33,7 +33,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 from simulator.core.errors import Error
@@ -132,7 +132,32 @@ class ArchiveHeader:
     unreadable: int = 0           # sectors bread() could not read and dumped as zeros
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """``dataclasses.asdict``: every field in order, the containers copied (written
+        out for speed: a dump copies its header for each archive it writes)."""
+        return {"level": self.level, "date": self.date, "ddate": self.ddate,
+                "host": self.host, "device": self.device, "filesys": self.filesys,
+                "label": self.label, "volume": self.volume, "volumes": self.volumes,
+                "complete": self.complete, "ntrec": self.ntrec, "tp_bsize": self.tp_bsize,
+                "blocks": self.blocks, "maxino": self.maxino, "clean": self.clean,
+                "damaged": dict(self.damaged), "volume_inodes": list(self.volume_inodes),
+                "inuse_ranges": [list(r) for r in self.inuse_ranges],
+                "written": self.written, "unreadable": self.unreadable}
+
+    def copy(self, **changes: Any) -> ArchiveHeader:
+        """``ArchiveHeader(**{**self.to_dict(), **changes})`` -- a copy holding containers
+        of its own, with ``changes`` -- without building the dict (a dump copies its
+        header for each archive it writes)."""
+        h = object.__new__(ArchiveHeader)
+        d = h.__dict__
+        d.update(self.__dict__)
+        d["damaged"] = dict(self.damaged)
+        d["volume_inodes"] = list(self.volume_inodes)
+        d["inuse_ranges"] = [list(r) for r in self.inuse_ranges]
+        for name, value in changes.items():
+            if name not in d:
+                raise TypeError(f"ArchiveHeader has no field {name!r}")
+            d[name] = value
+        return h
 
     @property
     def inuse(self) -> set[int]:
@@ -212,12 +237,17 @@ class Archive:
         return self.to_text().encode("utf-8")
 
 
+def _header_line(header: ArchiveHeader) -> str:
+    """The archive's second line (without its newline)."""
+    return json.dumps(header.to_dict(), sort_keys=True, ensure_ascii=False)
+
+
 def iter_lines(header: ArchiveHeader, entries: Iterable[ArchiveEntry],
                complete: bool = True, known: KnownLines | None = None) -> Iterable[str]:
     """The archive's lines (newline-terminated); no ``end`` line when not ``complete``.
     An entry found in ``known`` (the very object) takes the line kept there."""
     yield f"{MAGIC} {VERSION}\n"
-    yield json.dumps(header.to_dict(), sort_keys=True, ensure_ascii=False) + "\n"
+    yield _header_line(header) + "\n"
     n = 0
     for e in entries:
         n += 1
@@ -256,17 +286,48 @@ def written_bytes(arch: Archive) -> bytes:
     return data
 
 
+class WrittenText:
+    """:func:`written_text` of an archive, made when called: what ufsdump hands a tape file
+    to render when first read (``TapeFile``). A reader that wants the archive rather than
+    the text takes :meth:`parsed`, what parsing the text would give, without rendering it
+    (the verdict reading back the tape a dump just wrote: thousands of lines)."""
+
+    __slots__ = ("arch",)
+
+    def __init__(self, arch: Archive) -> None:
+        self.arch = arch
+
+    def __call__(self) -> str:
+        return written_text(self.arch)
+
+    def parsed(self) -> Archive:
+        """``parse(self())``: the archive as :func:`_remember` keeps it for that text."""
+        return _fresh(_kept(_header_line(self.arch.header), self.arch))
+
+
+def _kept(line: str | bytes, arch: Archive) -> Archive:
+    """What an archive written as ``arch`` with header line ``line`` parses to: ``arch``'s
+    entries (values that survive their line unchanged: ints, floats, strings), the header
+    read back from its line (as parse does), and ``truncated`` for an archive written
+    without its ``end`` line."""
+    header = ArchiveHeader.from_dict(json.loads(line))
+    return Archive(header, list(arch.entries), truncated=not arch.complete)
+
+
+def _fresh(kept: Archive) -> Archive:
+    """A copy of a kept archive for one reader (who may change its header or list)."""
+    return Archive(ArchiveHeader.from_dict(kept.header.to_dict()), list(kept.entries),
+                   kept.truncated)
+
+
 def _remember(written: str | bytes, arch: Archive) -> None:
-    """Keep what ``written`` parses to: ``arch``'s entries (values that survive their line
-    unchanged: ints, floats, strings), the header read back from its line (as parse does),
-    and ``truncated`` for an archive written without its ``end`` line."""
+    """Keep what ``written`` parses to (:func:`_kept`)."""
     start = len(MAGIC) + len(str(VERSION)) + 2
     if isinstance(written, bytes):
         line: str | bytes = written[start:written.index(b"\n", start)]
     else:
         line = written[start:written.index("\n", start)]
-    header = ArchiveHeader.from_dict(json.loads(line))
-    kept = Archive(header, list(arch.entries), truncated=not arch.complete)
+    kept = _kept(line, arch)
     with _WRITTEN_LOCK:
         _WRITTEN.pop(written, None)
         _WRITTEN[written] = kept
@@ -282,8 +343,7 @@ def _recall(data: str | bytes) -> Archive | None:
         kept = _WRITTEN.get(data)
     if kept is None:
         return None
-    return Archive(ArchiveHeader.from_dict(kept.header.to_dict()), list(kept.entries),
-                   kept.truncated)
+    return _fresh(kept)
 
 
 def parse(data: bytes | str) -> Archive:

@@ -415,6 +415,13 @@ def _base_index(base: BaseTree) -> _BaseIndex:
     return index
 
 
+def indexed_entries(base: BaseTree) -> list[FileEntry] | None:
+    """The base tree's entries as its dump index holds them (dump order), when a dump made
+    the index in this process; None otherwise (the verdict then walks the tree)."""
+    index = _INDEXES.get(base)
+    return index.files if index is not None else None
+
+
 def plan_image_dump(image: Image, ddate: float, ninodes: int, ntrec: int) -> DumpPlan:
     """:func:`plan_dump` of ``image.entries()``, paying for the image's overlay only when
     every inode is dumped (a level 0, or any dump older than every inode): the base tree's

@@ -63,6 +63,11 @@ class TapeFile:
             self._render = None
         return self._text
 
+    def pending(self) -> Callable[[], str] | None:
+        """The function that will make the text, while it has not been made (None once
+        it has, or when the text was given)."""
+        return self._render
+
     def rewrite(self, text: str | Callable[[], str]) -> None:
         """Replace the file's contents (ufsdump rewriting a volume's archive at the end)."""
         self._text = text if isinstance(text, str) else None

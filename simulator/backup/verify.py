@@ -40,7 +40,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from simulator.backup.archive import Archive, ArchiveEntry, ArchiveError, parse
+from simulator.backup.archive import Archive, ArchiveEntry, ArchiveError, WrittenText, parse
+from simulator.backup.backups import indexed_entries
 from simulator.backup.tapes import tape_unit
 from simulator.core.names import device_unit, md_device
 from simulator.core.strerror import oserror_text
@@ -171,6 +172,10 @@ def _from_tape(host: Host, device: str) -> Archive:
     found: list[Archive] = []
     for cart in drive.cartridges:
         for tf in cart.files:
+            render = tf.pending()
+            if isinstance(render, WrittenText):     # a dump's archive, not yet rendered
+                found.append(render.parsed())
+                continue
             try:
                 found.append(parse(tf.text))
             except ArchiveError:
@@ -237,8 +242,11 @@ def _image_view(image: Image) -> View | None:
     base = image.base
     view = _BASE_VIEWS.get(base)
     if view is None:
-        view = _BASE_VIEWS[base] = {_dump_path(e.path): (e, _fields(e))
-                                    for e in base.entries()}
+        # the dump index's entries when a dump made one (the tree's entries, already made;
+        # in another order, which a view by name does not keep), else the tree walked
+        entries = indexed_entries(base)
+        view = _BASE_VIEWS[base] = {_dump_path(e.path): (e, _fields(e)) for e in (
+            base.entries() if entries is None else entries)}
     view = dict(view)
     for path, e in image.overlay.items():
         if e is not None and e.path != path:

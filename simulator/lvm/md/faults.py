@@ -92,6 +92,8 @@ class FaultsMixin(VolumeBase):
         error"), None when it reads. A mirror fails only when no submirror can serve the
         read (mirror.c mirror_read_strategy retries the other submirrors). fsck and
         ufsdump ask this and print what their sources print for a failed read."""
+        if not self.bad_slices and not any(d.failed for d in self.disks.values()):
+            return None               # no slice fails (slice_fails): every device reads
         short = short_unit(device.rsplit("/", 1)[-1])
         for s in self.sets.values():
             m = s.units.get(short)

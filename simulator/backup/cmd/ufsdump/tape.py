@@ -26,8 +26,8 @@ from simulator.backup.archive import (
     Archive,
     ArchiveEntry,
     ArchiveHeader,
+    WrittenText,
     written_bytes,
-    written_text,
 )
 from simulator.backup.backups import DumpPlan, DumpRecord
 from simulator.backup.cmd.ufsdump.optr import EST_SEC, Operator
@@ -134,15 +134,18 @@ class Writer:
     # ------------------------------------------------------------------ archives
     def archive(self, complete: bool, upto: int | None = None, volume: int = 1) -> Archive:
         """The archive as written: complete, or cut after ``upto`` dumped inodes."""
-        h = ArchiveHeader(**{**self.header.to_dict(), "complete": complete, "volume": volume})
-        dumped = [e for e in self.entries if e.dumped]
-        names = [e for e in self.entries if not e.dumped]
-        if upto is not None and upto < len(dumped):
+        h = self.header.copy(complete=complete, volume=volume)
+        # the plan's order is the archive's: its dumped entries (directories first), then
+        # the names only (DumpPlan); ``entries`` keeps it (finish only sets volumes). The
+        # archive shares the list: a writer's archive is only written out (a reader gets
+        # a copy: archive.parse, WrittenText.parsed), and finish replaces the list.
+        ndumped = len(self.plan.entries)
+        if upto is not None and upto < ndumped:
             h.written = upto
-            ndirs = sum(1 for e in dumped if e.kind == "d")
+            ndirs = sum(1 for e in self.entries[:ndumped] if e.kind == "d")
             if upto < ndirs:              # died among the directories: nothing more is there
-                return Archive(h, dumped[:upto], known_lines=self.plan.lines)
-        return Archive(h, dumped + names, known_lines=self.plan.lines)
+                return Archive(h, self.entries[:upto], known_lines=self.plan.lines)
+        return Archive(h, self.entries, known_lines=self.plan.lines)
 
     def write_toc(self, archivefile: str) -> None:
         """``a``: the archive (table of contents) file ufsrestore ``a`` reads."""
@@ -166,8 +169,7 @@ class Writer:
                 self.inv.stdout.write(written_bytes(arch))
             elif out.kind == "tape" and out.volumes:
                 for i, tf in enumerate(out.volumes):
-                    tf.rewrite(functools.partial(
-                        written_text, self.archive(False, self.written_entries, i + 1)))
+                    tf.rewrite(WrittenText(self.archive(False, self.written_entries, i + 1)))
             h = self.header
             self.host.backups.dumps.append(DumpRecord(out.path, h.device, h.level, h.date,
                                                       False, max(1, len(out.volumes))))
@@ -419,8 +421,8 @@ class Writer:
             return
         cart = out.drive.cartridge
         assert cart is not None
-        tf = TapeFile(functools.partial(
-            written_text, self.archive(False, self.written_entries, volno)), records * 2)
+        tf = TapeFile(WrittenText(self.archive(False, self.written_entries, volno)),
+                      records * 2)
         del cart.files[out.drive.position:]
         cart.files.append(tf)
         out.volumes.append(tf)
@@ -428,13 +430,12 @@ class Writer:
 
     def publish(self, out: Output) -> None:
         """The dump finished: write the complete archive where it belongs."""
-        arch = self.archive(True)
         if out.kind == "file" and out.handle is not None:
-            out.handle.write(written_bytes(arch))
+            out.handle.write(written_bytes(self.archive(True)))
         elif out.kind == "pipe":
-            self.inv.stdout.write(written_bytes(arch))
+            self.inv.stdout.write(written_bytes(self.archive(True)))
         for i, tf in enumerate(out.volumes):
-            tf.rewrite(functools.partial(written_text, self.archive(True, None, i + 1)))
+            tf.rewrite(WrittenText(self.archive(True, None, i + 1)))
         h = self.header
         self.host.backups.dumps.append(DumpRecord(out.path, h.device, h.level, h.date, True,
                                                   h.volumes, h.blocks))
