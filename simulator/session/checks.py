@@ -271,7 +271,7 @@ def backup_outcome(host: Host, transcript: Transcript,
             source = dest
         else:
             source = str(resolve(dest, last.cwd))
-        report = verify_backup(host, source)
+        report = verify_backup(host, source, now=False)     # (differences at detach only)
         outcome.differing = [str(d) for d in report.differences_at_detach]
         outcome.unreadable = report.unreadable
         if not report.complete:

@@ -187,3 +187,25 @@ def test_an_archive_cut_short_is_kept_as_parse_reads_it(tmp_path: Path) -> None:
     assert kept == archive_mod._parse(data)
     assert not kept.complete
     assert isinstance(kept, Archive)
+
+
+@pytest.mark.parametrize("case", CASES[1:3])
+def test_the_verdict_not_looking_now_finds_what_looking_finds_at_detach(
+        case: tuple[int, int, float, float], tmp_path: Path) -> None:
+    """``verify_backup(now=False)`` (the verdict's): with a detach recorded, the same report
+    but the differences now, which it leaves empty, and the file system's owed time is not
+    replayed; with none recorded (a dump of the mounted mirror), the same report."""
+    h, out = dumped(case, tmp_path, "a.dump")
+    h.advance(3600)
+    fs = h.fs.filesystems["/home1"]
+    assert fs.owes
+    quick = verify_backup(h, str(out), now=False)
+    assert fs.owes                        # nothing looked at the file system now
+    full = verify_backup(h, str(out))
+    assert full.differences_now and not quick.differences_now
+    assert {**quick.to_dict(), "differences_now": None} == \
+        {**full.to_dict(), "differences_now": None}
+    mounted = tmp_path / "m.dump"
+    assert h.run(f"ufsdump 0f {mounted} /home1").exit_code == 0
+    assert verify_backup(h, str(mounted), now=False).to_dict() == \
+        verify_backup(h, str(mounted)).to_dict()
