@@ -385,7 +385,7 @@ class FileSystems(Locks, Mirrors, Tables):
 
     def _open_check(self, name: str) -> str | None:
         """Mounted devices are open (metainit/metattach/metaclear refuse them)."""
-        if not (is_unit(name) or is_slice(name)):
+        if not self.filesystems or not (is_unit(name) or is_slice(name)):
             return None
         dev = self.block_name(name)
         for fs in self.filesystems.values():
