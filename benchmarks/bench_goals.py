@@ -115,45 +115,34 @@ def bench_call(calls: int) -> None:
 def bench_inproc(runs: int) -> None:
     from simulator.scenario import load_scenario
     sc = load_scenario("seed-example")
+    n = max(3, runs)
 
-    def build() -> object:
-        return sc.build_host()
-
-    def procedure() -> None:
+    def procedure(look: str = "") -> None:
         h = sc.build_host()
         for c in SEED_PROCEDURE:
             h.run(c)
         h.advance(3600)
-    procedure()
-    n = max(3, runs)
-    t0 = time.perf_counter()
-    for _ in range(n):
-        procedure()
-    per = (time.perf_counter() - t0) / n
-    t0 = time.perf_counter()
-    for _ in range(n):
-        build()
-    base = (time.perf_counter() - t0) / n
+        if look:
+            h.run(look)
+
+    def each(fn: Callable[[], object]) -> float:
+        fn()                                    # modules loaded, caches made
+        t0 = time.perf_counter()
+        for _ in range(n):
+            fn()
+        return (time.perf_counter() - t0) / n
+
+    per = each(procedure)
+    base = each(sc.build_host)
     row("inproc", f"{1 / per:.1f} /s", f"{1 / base:.1f} /s", f"{per / base:.1f}x",
         ">= 2,000 /s per core")
     # the procedure's own cost, the build subtracted: what the commands and the hour cost
     own = max(per - base, 1e-9)
     row("inproc-own", f"{1 / own:.1f} /s", f"{1 / base:.1f} /s", f"{own / base:.1f}x",
         "(the same, building the host not counted)")
-
     # the same with the hour looked at (df -k of the mirror's file system): the time a
     # file system owes is replayed when something looks (simulator/ufs/locks.py)
-    def looked() -> None:
-        h = sc.build_host()
-        for c in SEED_PROCEDURE:
-            h.run(c)
-        h.advance(3600)
-        h.run("df -k /home1")
-    looked()
-    t0 = time.perf_counter()
-    for _ in range(n):
-        looked()
-    seen = (time.perf_counter() - t0) / n
+    seen = each(lambda: procedure("df -k /home1"))
     row("inproc-look", f"{1 / seen:.1f} /s", f"{1 / base:.1f} /s", f"{seen / base:.1f}x",
         "(the same, then df -k /home1: the hour replayed)")
 
