@@ -83,6 +83,17 @@ class FileSystemParams(Protocol):
     def workload(self) -> WorkloadParams | None: ...
 
 
+@lru_cache(maxsize=256)
+def _device_opened(name: str) -> str | None:
+    """The block device a metadevice or slice name opens (None for any other name): asked
+    of each name metainit, metattach and metaclear check, a dozen times a command."""
+    return block_device(name) if is_unit(name) or is_slice(name) else None
+
+
+# the mount points of the pseudo file systems (/proc, /tmp, ...), as resolve() tries them
+_PSEUDO_POINTS = tuple(m for _, m, *_ in PSEUDO_MOUNTS + LATE_MOUNTS)
+
+
 @lru_cache(maxsize=64)
 def _unit_named(device: str) -> tuple[str, str] | None:
     """(set, unit) of the metadevice ``device`` names (a name's meaning never changes: kept
@@ -385,9 +396,9 @@ class FileSystems(Locks, Mirrors, Tables):
 
     def _open_check(self, name: str) -> str | None:
         """Mounted devices are open (metainit/metattach/metaclear refuse them)."""
-        if not self.filesystems or not (is_unit(name) or is_slice(name)):
+        dev = _device_opened(name) if self.filesystems else None
+        if dev is None:
             return None
-        dev = self.block_name(name)
         for fs in self.filesystems.values():
             if fs.mounted and fs.device == dev and not fs.synthetic:
                 return fs.mount
@@ -454,8 +465,8 @@ class FileSystems(Locks, Mirrors, Tables):
             if full == fs.mount or full.startswith(fs.mount.rstrip("/") + "/"):
                 if best is None or len(fs.mount) > len(best.mount):
                     best = fs
-        pseudo = [m for _, m, *_ in PSEUDO_MOUNTS + LATE_MOUNTS
-                  if not self._shadowed(m) and (full == m or full.startswith(m + "/"))]
+        pseudo = [m for m in _PSEUDO_POINTS
+                  if (full == m or full.startswith(m + "/")) and not self._shadowed(m)]
         if pseudo and (best is None or len(max(pseudo, key=len)) > len(best.mount)):
             return None, full
         assert best is not None

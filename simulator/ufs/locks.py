@@ -232,11 +232,12 @@ class Locks:
             wl = fs.unsettled("workload")
             if (wl is None or not wl.active) and not fs.owes and not fs.unsettled("pending"):
                 continue                  # nothing to write now, nothing to write out later
+            on = _mirror_of(self, fs)
             steps: list[OwedStep] = []
             if wl is not None and wl.active:
-                steps.append(("run", start, dt, fs.lock, wl.held and _steady(self, fs)))
+                steps.append(("run", start, dt, fs.lock, wl.held and _steady(on)))
             steps.append(("flush", start + dt - ROLL_DELAY))
-            if self.owe_unseen and _local(self, fs):
+            if self.owe_unseen and _local(self, on):
                 fs.owe_steps(steps)
                 continue
             fs.settle()
@@ -262,7 +263,7 @@ class Locks:
                 step: OwedStep = ("drop",)
                 if fs.mounted and not fs.readonly and wl.active:
                     step = ("settle", fs.lock, now - ROLL_DELAY)
-                if self.owe_unseen and _local(self, fs):
+                if self.owe_unseen and _local(self, _mirror_of(self, fs)):
                     fs.owe_steps([step])
                     continue
                 fs.settle()
@@ -300,12 +301,12 @@ def _mirror_of(core: FsCore, fs: FileSystem) -> tuple[Any, Mirror] | None:
     return (s, m) if isinstance(m, Mirror) else None
 
 
-def _local(core: FsCore, fs: FileSystem) -> bool:
-    """Whether fsflush's writes to ``fs`` stay in its own image whenever they are made:
+def _local(core: FsCore, on: tuple[Any, Mirror] | None) -> bool:
+    """Whether fsflush's writes to a file system (``on``: its set and mirror, when it is on
+    one, :func:`_mirror_of`) stay in its own image whenever they are made:
     ``Mirrors._diverge_stale_submirrors`` has nothing to do (no submirror offline; every one
     being attached has its own image already), so replaying them later gives what replaying
     them now gives."""
-    on = _mirror_of(core, fs)
     if on is None:
         return True
     s, m = on
@@ -318,11 +319,10 @@ def _local(core: FsCore, fs: FileSystem) -> bool:
     return True
 
 
-def _steady(core: FsCore, fs: FileSystem) -> bool:
-    """Whether every write to ``fs`` reaches the same devices whenever it is made: not a
-    mirror with a submirror offline or being attached (mirrors.py diverges those per
-    flush)."""
-    on = _mirror_of(core, fs)
+def _steady(on: tuple[Any, Mirror] | None) -> bool:
+    """Whether every write to a file system (``on``: its set and mirror, when it is on one)
+    reaches the same devices whenever it is made: not a mirror with a submirror offline or
+    being attached (mirrors.py diverges those per flush)."""
     if on is None:
         return True
     moving = _OFFLINE | _ATTACHED
