@@ -115,7 +115,8 @@ def bench_call(calls: int) -> None:
 def bench_inproc(runs: int) -> None:
     from simulator.scenario import load_scenario
     sc = load_scenario("seed-example")
-    n = max(3, runs)
+    # a procedure costs about a millisecond: hundreds of them make a steady figure
+    n = max(300, runs)
 
     def procedure(look: str = "") -> None:
         h = sc.build_host()
@@ -125,12 +126,12 @@ def bench_inproc(runs: int) -> None:
         if look:
             h.run(look)
 
-    def each(fn: Callable[[], object]) -> float:
+    def each(fn: Callable[[], object], times: int = n) -> float:
         fn()                                    # modules loaded, caches made
         t0 = time.perf_counter()
-        for _ in range(n):
+        for _ in range(times):
             fn()
-        return (time.perf_counter() - t0) / n
+        return (time.perf_counter() - t0) / times
 
     per = each(procedure)
     base = each(sc.build_host)
@@ -142,7 +143,7 @@ def bench_inproc(runs: int) -> None:
         "(the same, building the host not counted)")
     # the same with the hour looked at (df -k of the mirror's file system): the time a
     # file system owes is replayed when something looks (simulator/ufs/locks.py)
-    seen = each(lambda: procedure("df -k /home1"))
+    seen = each(lambda: procedure("df -k /home1"), max(3, runs))
     row("inproc-look", f"{1 / seen:.1f} /s", f"{1 / base:.1f} /s", f"{seen / base:.1f}x",
         "(the same, then df -k /home1: the hour replayed)")
 
