@@ -74,6 +74,11 @@ class FaultsMixin(VolumeBase):
         bad = self.bad_slices.get(comp)
         return bad is not None and bad in (op, "both")
 
+    def any_slice_fails(self) -> bool:
+        """Whether :meth:`slice_fails` can say yes of any slice now: a disk has failed, or
+        an error is injected on some slice."""
+        return bool(self.bad_slices) or any(d.failed for d in self.disks.values())
+
     def _slices_of(self, device: str) -> list[str] | None:
         """The slices a device reads from (a slice: itself; a concat/stripe: its components
         or their hot spares; None for a mirror, which reads from its submirrors)."""
@@ -92,8 +97,8 @@ class FaultsMixin(VolumeBase):
         error"), None when it reads. A mirror fails only when no submirror can serve the
         read (mirror.c mirror_read_strategy retries the other submirrors). fsck and
         ufsdump ask this and print what their sources print for a failed read."""
-        if not self.bad_slices and not any(d.failed for d in self.disks.values()):
-            return None               # no slice fails (slice_fails): every device reads
+        if not self.any_slice_fails():
+            return None               # every device reads
         short = short_unit(device.rsplit("/", 1)[-1])
         for s in self.sets.values():
             m = s.units.get(short)
