@@ -145,7 +145,7 @@ class FileSystem:
         opts = (self.mount_opts or self.options).split(",")
         # the image's logging flag is the file system's (no write changes it): read without
         # settling what the workload owes
-        return self.__dict__["image"].logging and "nologging" not in opts
+        return self.unsettled("image").logging and "nologging" not in opts
 
     # ------------------------------------------------------------------ time owed
     # Virtual time that passed while nothing looked at this file system is kept as a list

@@ -32,13 +32,13 @@ the same files (``tests/fs/test_time_owed.py`` compares the two under every faul
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from simulator.core.strerror import SysError
-from simulator.lvm.md.records import Mirror
-from simulator.lvm.md.states import SmState
+from simulator.lvm.md.records import MDSet, Mirror
+from simulator.ufs.mirrors import ATTACHED_STATE, OFFLINE_STATES
 from simulator.ufs.workload import ROLL_DELAY, PendingOp, Workload, apply_op
 
 if TYPE_CHECKING:
@@ -129,9 +129,12 @@ def flush_local(fs: FileSystem, upto: float | None) -> None:
         image.clean = True
 
 
-def replay_owed(fs: FileSystem, steps: list[OwedStep]) -> None:
-    """The steps of time owed to ``fs`` (:data:`OwedStep`), in order: what ``_advance``,
-    ``long_stretch`` and ``_flush`` did when the time passed, with the decisions then."""
+def replay_owed(fs: FileSystem, steps: list[OwedStep],
+                flush: Callable[[FileSystem, float], None] = flush_local) -> None:
+    """The steps of time ``fs`` owes (:data:`OwedStep`), in order, with the decisions taken
+    when the time passed: what ``_advance`` and ``long_stretch`` do, owed or at once.
+    ``flush`` writes pending changes out: :func:`flush_local` for owed steps (which stay in
+    the file system's image), ``Locks._flush`` for steps replayed as the time passes."""
     for step in steps:
         what = step[0]
         wl = fs.workload
@@ -147,12 +150,12 @@ def replay_owed(fs: FileSystem, steps: list[OwedStep]) -> None:
             _, lock, upto = step
             assert wl is not None
             if _settle(fs, wl, lock):                   # type: ignore[arg-type]
-                flush_local(fs, upto)                   # type: ignore[arg-type]
+                flush(fs, upto)                         # type: ignore[arg-type]
         elif what == "drop":
             assert wl is not None
             wl.take_owed()
         else:
-            flush_local(fs, step[1])                    # type: ignore[arg-type]
+            flush(fs, step[1])                          # type: ignore[arg-type]
 
 
 class Locks:
@@ -232,18 +235,16 @@ class Locks:
             wl = fs.unsettled("workload")
             if (wl is None or not wl.active) and not fs.owes and not fs.unsettled("pending"):
                 continue                  # nothing to write now, nothing to write out later
-            on = _mirror_of(self, fs)
+            on = self._mirror_on(fs)
             steps: list[OwedStep] = []
             if wl is not None and wl.active:
                 steps.append(("run", start, dt, fs.lock, wl.held and _steady(on)))
             steps.append(("flush", start + dt - ROLL_DELAY))
             if self.owe_unseen and _local(self, on):
                 fs.owe_steps(steps)
-                continue
-            fs.settle()
-            for step in steps[:-1]:
-                replay_owed(fs, [step])
-            self._flush(fs, start + dt - ROLL_DELAY)
+            else:
+                fs.settle()
+                replay_owed(fs, steps, self._flush)
 
     @contextmanager
     def long_stretch(self: FsCore) -> Iterator[None]:
@@ -263,14 +264,11 @@ class Locks:
                 step: OwedStep = ("drop",)
                 if fs.mounted and not fs.readonly and wl.active:
                     step = ("settle", fs.lock, now - ROLL_DELAY)
-                if self.owe_unseen and _local(self, _mirror_of(self, fs)):
+                if self.owe_unseen and _local(self, self._mirror_on(fs)):
                     fs.owe_steps([step])
-                    continue
-                fs.settle()
-                if step[0] == "drop":
-                    wl.take_owed()
-                elif _settle(fs, wl, fs.lock):
-                    self._flush(fs, now - ROLL_DELAY)
+                else:
+                    fs.settle()
+                    replay_owed(fs, [step], self._flush)
 
     def _flush(self: FsCore, fs: FileSystem, upto: float | None = None) -> None:
         """Write pending changes (those made at or before ``upto``; all when None) to disk,
@@ -285,45 +283,19 @@ class Locks:
         self._flush(fs, None)
 
 
-# submirror state bits as plain ints (an IntFlag's ``&`` makes an enum member: ~8x slower,
-# and both tests below run at every step of virtual time)
-_OFFLINE = int(SmState.OFFLINE | SmState.OFFLINE_RESYNC)
-_ATTACHED = int(SmState.ATTACHED)
-
-
-def _mirror_of(core: FsCore, fs: FileSystem) -> tuple[Any, Mirror] | None:
-    """(its set, the mirror) when ``fs`` is on a mirror."""
-    unit = core._unit(fs.device)
-    if unit is None:
-        return None
-    s = core.host.md.sets.get(unit[0])
-    m = s.units.get(unit[1]) if s else None
-    return (s, m) if isinstance(m, Mirror) else None
-
-
-def _local(core: FsCore, on: tuple[Any, Mirror] | None) -> bool:
+def _local(core: FsCore, on: tuple[MDSet, Mirror] | None) -> bool:
     """Whether fsflush's writes to a file system (``on``: its set and mirror, when it is on
-    one, :func:`_mirror_of`) stay in its own image whenever they are made:
-    ``Mirrors._diverge_stale_submirrors`` has nothing to do (no submirror offline; every one
-    being attached has its own image already), so replaying them later gives what replaying
+    one, ``Mirrors._mirror_on``) stay in its own image whenever they are made: no submirror
+    to tell (``Mirrors._stale_submirrors``), so replaying them later gives what replaying
     them now gives."""
-    if on is None:
-        return True
-    s, m = on
-    for slot in m.submirrors:
-        state = int(slot.state)
-        if state & _OFFLINE:
-            return False
-        if state & _ATTACHED and s.display(slot.name) not in core.frozen:
-            return False
-    return True
+    return on is None or not core._stale_submirrors(on)
 
 
-def _steady(on: tuple[Any, Mirror] | None) -> bool:
+def _steady(on: tuple[MDSet, Mirror] | None) -> bool:
     """Whether every write to a file system (``on``: its set and mirror, when it is on one)
     reaches the same devices whenever it is made: not a mirror with a submirror offline or
     being attached (mirrors.py diverges those per flush)."""
     if on is None:
         return True
-    moving = _OFFLINE | _ATTACHED
+    moving = OFFLINE_STATES | ATTACHED_STATE
     return not any(int(slot.state) & moving for slot in on[1].submirrors)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from simulator.core.names import device_slice, md_device
-from simulator.lvm.md.records import Mirror
+from simulator.lvm.md.records import MDSet, Mirror, SubmirrorSlot
 from simulator.lvm.md.states import SmState
 from simulator.ufs.image import Image, rnd
 from simulator.ufs.workload import PendingOp, SampledOps, apply_op
@@ -25,6 +25,12 @@ from simulator.ufs.workload import PendingOp, SampledOps, apply_op
 if TYPE_CHECKING:
     from simulator.ufs.filesystems import FileSystem
     from simulator.ufs.parts import FsCore
+
+
+# submirror state bits as plain ints (an IntFlag's ``&`` makes an enum member, ~8x slower:
+# these are tested at every step of virtual time, simulator/ufs/locks.py)
+OFFLINE_STATES = int(SmState.OFFLINE | SmState.OFFLINE_RESYNC)
+ATTACHED_STATE = int(SmState.ATTACHED)
 
 
 @dataclass
@@ -78,22 +84,39 @@ class Mirrors:
             return self._unit_image(setname, u.parent)
         return None
 
-    def _diverge_stale_submirrors(self: FsCore, fs: FileSystem, blocks: int) -> None:
-        """Submirrors that take no writes (offline, being attached) keep what they had."""
+    def _mirror_on(self: FsCore, fs: FileSystem) -> tuple[MDSet, Mirror] | None:
+        """(its set, the mirror) when ``fs`` is on a mirror; None otherwise."""
         unit = self._unit(fs.device)
         if unit is None:
-            return
+            return None
         s = self.host.md.sets.get(unit[0])
         m = s.units.get(unit[1]) if s else None
-        if not isinstance(m, Mirror):
-            return
+        return (s, m) if s is not None and isinstance(m, Mirror) else None
+
+    def _stale_submirrors(self: FsCore, on: tuple[MDSet, Mirror]
+                          ) -> list[tuple[SubmirrorSlot, str]]:
+        """(submirror, its key in ``frozen``) of each submirror of the mirror ``on`` that a
+        write to it must tell: an offline one (each write is a region it misses) and one
+        being attached that has no image of its own yet (it keeps what it had). None: the
+        mirror's writes stay in its own image whenever they are made."""
+        s, m = on
+        out = []
         for slot in m.submirrors:
-            key = s.display(slot.name) if s else slot.name
-            if slot.state & (SmState.OFFLINE | SmState.OFFLINE_RESYNC):
+            state = int(slot.state)
+            key = s.display(slot.name)
+            if state & OFFLINE_STATES or (state & ATTACHED_STATE and key not in self.frozen):
+                out.append((slot, key))
+        return out
+
+    def _diverge_stale_submirrors(self: FsCore, fs: FileSystem, blocks: int) -> None:
+        """Submirrors that take no writes (offline, being attached) keep what they had."""
+        on = self._mirror_on(fs)
+        if on is None:
+            return
+        for slot, key in self._stale_submirrors(on):
+            if int(slot.state) & OFFLINE_STATES:
                 slot.dirty_blocks += max(1, blocks)
-                if key not in self.frozen:
-                    self.frozen[key] = fs.image.snapshot()
-            elif slot.state & SmState.ATTACHED and key not in self.frozen:
+            if key not in self.frozen:
                 self.frozen[key] = fs.image.snapshot()
 
     # ------------------------------------------------------------------ md hooks

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from simulator.host import Host
+    from simulator.lvm.md.records import MDSet, Mirror, SubmirrorSlot
     from simulator.ufs.filesystems import FileSystem
     from simulator.ufs.image import Image
     from simulator.ufs.mirrors import DetachRecord
@@ -45,6 +46,9 @@ class FsCore(Protocol):
 
     # mirrors.py
     def _unit_image(self, setname: str, unit: str) -> Image | None: ...
+    def _mirror_on(self, fs: FileSystem) -> tuple[MDSet, Mirror] | None: ...
+    def _stale_submirrors(self, on: tuple[MDSet, Mirror]
+                          ) -> list[tuple[SubmirrorSlot, str]]: ...
     def _diverge_stale_submirrors(self, fs: FileSystem, blocks: int) -> None: ...
 
     # tables.py
