@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 import re
 import shlex
+import sys
 import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -335,9 +336,9 @@ class Host:
         self.faults.before_call(argv)       # may panic the host: HostPanic goes out
         if self.hung_reason:
             raise HostHung(self.hung_reason)
-        inv = Invocation(self, argv, stdin=stdin, uid=self.uid if uid is None else uid,
-                         env=dict(env or {}), cwd=cwd, interactive=interactive,
-                         files=files or FileAccess(), stdin_file=stdin_file, live=live)
+        inv = Invocation(self, argv, stdin, self.uid if uid is None else uid,
+                         dict(env) if env else {}, cwd, interactive, files or FileAccess(),
+                         stdin_file, live)
         program = program_named(argv[0])
         module: Any = None
         if program is None:
@@ -345,7 +346,10 @@ class Host:
             code = 127
         else:
             try:
-                module = importlib.import_module(program.module)
+                # a loaded program is taken from sys.modules (importlib's own path through
+                # its import lock costs about as much as a small command's work)
+                module = sys.modules.get(program.module) or importlib.import_module(
+                    program.module)
                 code = module.main(inv)
             except CommandExit as e:
                 code = e.code
@@ -365,7 +369,7 @@ class Host:
                 code = INTERNAL_ERROR_EXIT
         self.advance(COMMAND_COST)
         result = CommandResult(inv.stdout.text(), inv.stderr.text(), code,
-                               bytes(inv.stdout.buffer), list(inv.journal))
+                               bytes(inv.stdout.buffer), inv.journal)
         try:
             self.faults.after_call(argv, code)
         except HostPanic as e:      # the command finished; the host went down right after

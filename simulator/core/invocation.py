@@ -43,6 +43,8 @@ class Output:
     echoing its ``char *argv[]`` prints it.
     """
 
+    __slots__ = ("buffer", "fd", "journal", "live")
+
     def __init__(self, fd: int = 1, journal: list[tuple[int, bytes]] | None = None,
                  live: Callable[[int, bytes], None] | None = None) -> None:
         self.buffer = bytearray()
@@ -69,6 +71,9 @@ class Invocation:
     terminal or an open pipe (the harness passes the driver's real descriptor as
     ``stdin_file``). ``readline()`` serves interactive prompts one answer at a time.
     """
+
+    __slots__ = ("host", "argv", "uid", "env", "cwd", "interactive", "files", "journal",
+                 "stdout", "stderr", "_stdin_file", "_stdin_buf", "_stdin_eof")
 
     def __init__(self, host: Host, argv: list[str], stdin: bytes = b"", uid: int = 0,
                  env: dict[str, str] | None = None, cwd: str = "/",
