@@ -113,6 +113,8 @@ class FaultsMixin(VolumeBase):
         """How many times slower transfers from or to ``device`` run (1.0: normal): the
         largest factor of a slow disk under it (the resync and ufsdump divide their rates
         by it)."""
+        if not self.slow_disks:
+            return 1.0                # no disk is slow: every device runs at its rate
         slices = self._slices_of(device)
         if slices is None or not slices:
             short = short_unit(device.rsplit("/", 1)[-1])
