@@ -44,10 +44,14 @@ def mnttabread(fs: FileSystems) -> list[MountEntry]:
 def mnttabsearch(host: Host, key: str, mounted: bool = False) -> MountEntry | None:
     """The entry ``key`` names: a mounted one first, else (unless ``mounted``) the first."""
     first = None
+    relative = not key.startswith("/")
     for mnt in mnttabread(host.fs):
-        raw = rawname(host, mnt.special)
-        found = key in (mnt.mountp, mnt.special, raw) or (
-            not key.startswith("/") and (mnt.special[1:] == key or mnt.mountp[1:] == key))
+        special = mnt.special
+        # the raw special last, and only for a key that is the special's raw name: rawname
+        # asks whether the block device exists, which no other entry needs
+        found = key == mnt.mountp or key == special or (
+            relative and (special[1:] == key or mnt.mountp[1:] == key)) or (
+            key == raw_device(special) and key == rawname(host, special))
         if not found:
             continue
         if mnt.mounted:

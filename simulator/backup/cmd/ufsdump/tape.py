@@ -79,7 +79,9 @@ class Writer:
         self.keys = keys
         self.optr = optr
         self.header = header
-        self.entries: list[ArchiveEntry] = plan.entries + plan.names
+        # the plan's own list when it has no names to add (read only: see archive)
+        self.entries: list[ArchiveEntry] = \
+            plan.entries + plan.names if plan.names else plan.entries
         self.plan = plan
         self.esize = esize
         self.tsize = tsize
