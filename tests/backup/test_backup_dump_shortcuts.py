@@ -1,13 +1,20 @@
 """ufsdump's shortcuts give what the plain computations give (issue 17): the mount table
-search that asks for a raw name only where it can match, and a dump of an image its overlay
-does not change, which shares its base tree's dump index instead of copying it."""
+search that asks for a raw name only where it can match, mnttab's ufs lines kept by what
+the table is made of, and a dump of an image its overlay does not change, which shares its
+base tree's dump index instead of copying it."""
 
 from __future__ import annotations
 
 from simulator import Host
 from simulator.backup.archive import parse
 from simulator.backup.backups import _INDEXES, plan_dump, plan_image_dump
-from simulator.backup.cmd.ufsdump.fstab import MountEntry, mnttabread, mnttabsearch, rawname
+from simulator.backup.cmd.ufsdump.fstab import (
+    MountEntry,
+    mnttab_ufs,
+    mnttabread,
+    mnttabsearch,
+    rawname,
+)
 
 
 def make_host() -> Host:
@@ -83,3 +90,35 @@ def test_a_dump_of_an_unchanged_image_shares_the_index_and_leaves_it_as_it_was()
     for idx in _INDEXES.values():
         assert all(e.volume == 1 for e in idx.entries)
     assert [e.to_line() for e in index.entries] == before
+
+
+def plain_mnttab_ufs(host: Host) -> tuple[tuple[str, str], ...]:
+    return tuple((sp, mp) for sp, mp, typ, _o, _t in host.fs.mnttab_entries() if typ == "ufs")
+
+
+def test_mnttab_ufs_lines_kept_by_their_inputs_are_the_table_s() -> None:
+    """After each change of what is mounted where (mount, umount, read-only, options, a new
+    file system, a metadevice renamed in the table), on two hosts that go the same way and
+    on a fresh host whose root file system is made by the read, the kept pairs are what
+    rendering /etc/mnttab gives, and the read leaves the host as the plain read does."""
+    fresh, plain = Host("host1"), Host("host1")
+    assert mnttab_ufs(fresh.fs) == plain_mnttab_ufs(plain)
+    assert fresh.fs.to_dict() == plain.fs.to_dict()              # the root made by both
+    hosts = [make_host(), make_host()]
+    for h in hosts:
+        h.add_mirror("d11", ["d12", "d13"])
+        h.fs.add_ufs("/dev/md/dsk/d11", "/export", size=2000, files=5, mounted=False)
+    steps = ["mount /export", "umount /home1", "mount -o ro /dev/md/dsk/d1 /home1",
+             "umount /export", "mount -F ufs -o nologging /dev/md/dsk/d11 /export",
+             "umount /home1", "mount /home1"]
+    for step in steps:
+        for i, h in enumerate(hosts):
+            r = h.run(step)
+            assert r.exit_code == 0, (step, r.stderr)
+            assert mnttab_ufs(h.fs) == plain_mnttab_ufs(h), (step, i)
+            mounted = [(m.special, m.mountp) for m in mnttabread(h.fs) if m.mounted]
+            assert set(mounted) <= set(plain_mnttab_ufs(h)) | {
+                (f.device, f.mount) for f in h.fs.vfstab_filesystems()}
+    other = make_host()
+    assert other.run("umount /home1").exit_code == 0
+    assert mnttab_ufs(other.fs) == plain_mnttab_ufs(other) != mnttab_ufs(hosts[0].fs)
