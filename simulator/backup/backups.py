@@ -495,8 +495,11 @@ def plan_image_dump(image: Image, ddate: float, ninodes: int, ntrec: int) -> Dum
     esize = _esize(count, est_total, map_blocks, ntrec)
     inuse = _edit_ranges(index.inuse, gone_inodes - new_inodes,
                          [i for i in new_inodes if i not in pos])
-    return DumpPlan(out, [], 1, esize, map_blocks, maxino, not out, rec_total, dir_records,
+    plan = DumpPlan(out, [], 1, esize, map_blocks, maxino, not out, rec_total, dir_records,
                     count, inuse, index.lines)
+    if out is base_entries:
+        plan.records = index.records          # the index's entries: their records too
+    return plan
 
 
 def _edit_ranges(runs: list[list[int]], removed: set[int], added: list[int]) -> list[list[int]]:

@@ -74,7 +74,8 @@ def test_a_dump_of_an_unchanged_image_shares_the_index_and_leaves_it_as_it_was()
     assert [e.to_line() for e in plan.entries] == [e.to_line() for e in slow.entries]
     assert plan.inuse_ranges == slow.inuse_ranges and plan.esize == slow.esize
     index = _INDEXES[img.base]
-    assert plan.entries is index.entries
+    assert plan.entries is index.entries and plan.records is index.records
+    assert plan.records == slow.records
     before = [e.to_line() for e in index.entries]
     # a tape too small for the dump: two volumes, the second's files on volume 2
     h2 = make_host()
