@@ -451,10 +451,12 @@ def plan_image_dump(image: Image, ddate: float, ninodes: int, ntrec: int) -> Dum
     if len(new_inodes) < len(added) or any(
             pos.get(i, -1) >= 0 and pos[i] not in removed for i in new_inodes):
         return plan_dump(image.entries(), ddate, ninodes, ntrec)   # an inode twice
-    # the entries: base slices between the changes, the overlay's entries in their place
+    # the entries: base slices between the changes, the overlay's entries in their place;
+    # an overlay that changes nothing leaves the index's own list (a plan's lists are read,
+    # never changed: the writer and its archives share them)
     gone = sorted(removed)
     base_entries, keys = index.entries, index.keys
-    out: list[ArchiveEntry] = []
+    out: list[ArchiveEntry] = base_entries if not gone and not added else []
     at = ri = 0
 
     def copy_to(q: int) -> None:
@@ -465,18 +467,22 @@ def plan_image_dump(image: Image, ddate: float, ninodes: int, ntrec: int) -> Dum
             ri += 1
         out.extend(base_entries[at:q])
         at = max(at, q)
-    for k, a in added:
-        copy_to(bisect.bisect_left(keys, k, at))
-        out.append(_archive_entry(a))
-    copy_to(len(base_entries))
-    # the totals
-    est_total = index.est_total - sum(index.est[p] for p in gone) + \
-        sum(_estimate(a) for _, a in added)
-    rec_total = index.rec_total - sum(index.records[p] for p in gone)
-    dir_records = index.dir_records - sum(index.records[p] for p in gone
-                                          if index.files[p].kind == "d")
+    if out is not base_entries:
+        for k, a in added:
+            copy_to(bisect.bisect_left(keys, k, at))
+            out.append(_archive_entry(a))
+        copy_to(len(base_entries))
+    # the totals: the base tree's, less what the overlay replaced, plus what it holds
+    est_total, rec_total, dir_records = index.est_total, index.rec_total, index.dir_records
+    for p in gone:
+        r = index.records[p]
+        est_total -= index.est[p]
+        rec_total -= r
+        if index.files[p].kind == "d":
+            dir_records -= r
     for _, a in added:
         r = _records(a)
+        est_total += _estimate(a)
         rec_total += r
         if a.kind == "d":
             dir_records += r
@@ -489,13 +495,19 @@ def plan_image_dump(image: Image, ddate: float, ninodes: int, ntrec: int) -> Dum
     esize = _esize(count, est_total, map_blocks, ntrec)
     inuse = _edit_ranges(index.inuse, gone_inodes - new_inodes,
                          [i for i in new_inodes if i not in pos])
-    return DumpPlan(out, [], 1, esize, map_blocks, maxino, not out, rec_total, dir_records,
+    plan = DumpPlan(out, [], 1, esize, map_blocks, maxino, not out, rec_total, dir_records,
                     count, inuse, index.lines)
+    if out is base_entries:
+        plan.records = index.records          # the index's entries: their records too
+    return plan
 
 
 def _edit_ranges(runs: list[list[int]], removed: set[int], added: list[int]) -> list[list[int]]:
-    """:func:`ranges` of the numbers in ``runs`` less ``removed`` plus ``added`` (none of
-    which is in ``runs``), without listing the numbers."""
+    """:func:`ranges` of the numbers in ``runs`` (a :func:`ranges` list: sorted, each run
+    as long as it goes) less ``removed`` plus ``added`` (none of which is in ``runs``),
+    without listing the numbers; with nothing to edit, a copy of ``runs``."""
+    if not removed and not added:
+        return [[a, b] for a, b in runs]
     cut = sorted(removed)
     pieces: list[list[int]] = []
     for a, b in runs:

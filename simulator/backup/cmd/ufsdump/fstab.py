@@ -34,20 +34,45 @@ class MountEntry:
 def mnttabread(fs: FileSystems) -> list[MountEntry]:
     """The vfstab ufs entries (mounted when mnttab lists the same pair), then mnttab's."""
     vfstab = [(f.device, f.mount) for f in fs.vfstab_filesystems()]
-    mnttab = [(special, mountp) for special, mountp, fstype, _opts, _time
-              in fs.mnttab_entries() if fstype == "ufs"]
+    mnttab = mnttab_ufs(fs)
     mounted = set(mnttab)
     return [MountEntry(s, m, (s, m) in mounted) for s, m in vfstab] + \
         [MountEntry(s, m, True) for s, m in mnttab]
 
 
+# The ufs (special, mount point) pairs of /etc/mnttab, by what the table is made of
+# (``FileSystems.mnttab_inputs``: equal inputs give the same table, whichever host they are
+# of): rendering mnttab is the dearest part of finding a dump's file system, and a host
+# built from a scenario has the table of every other built from it. A few are kept.
+_MNTTAB_UFS: dict[tuple[object, ...], tuple[tuple[str, str], ...]] = {}
+_MNTTAB_KEEP = 16
+
+
+def mnttab_ufs(fs: FileSystems) -> tuple[tuple[str, str], ...]:
+    """(special, mount point) of each ufs line of /etc/mnttab, in order."""
+    fs.root()                     # made before the inputs are read (mnttab_entries makes it)
+    key = fs.mnttab_inputs()
+    pairs = _MNTTAB_UFS.get(key)
+    if pairs is None:
+        pairs = tuple((special, mountp) for special, mountp, fstype, _opts, _time
+                      in fs.mnttab_entries() if fstype == "ufs")
+        if len(_MNTTAB_UFS) >= _MNTTAB_KEEP:
+            _MNTTAB_UFS.clear()
+        _MNTTAB_UFS[key] = pairs
+    return pairs
+
+
 def mnttabsearch(host: Host, key: str, mounted: bool = False) -> MountEntry | None:
     """The entry ``key`` names: a mounted one first, else (unless ``mounted``) the first."""
     first = None
+    relative = not key.startswith("/")
     for mnt in mnttabread(host.fs):
-        raw = rawname(host, mnt.special)
-        found = key in (mnt.mountp, mnt.special, raw) or (
-            not key.startswith("/") and (mnt.special[1:] == key or mnt.mountp[1:] == key))
+        special = mnt.special
+        # the raw special last, and only for a key that is the special's raw name: rawname
+        # asks whether the block device exists, which no other entry needs
+        found = key == mnt.mountp or key == special or (
+            relative and (special[1:] == key or mnt.mountp[1:] == key)) or (
+            key == raw_device(special) and key == rawname(host, special))
         if not found:
             continue
         if mnt.mounted:

@@ -43,7 +43,7 @@ class Operator:
         self._timeout = 0
 
     def msg(self, text: str) -> None:
-        self.inv.err("  DUMP: " + text, end="")
+        self.inv.stderr.write("  DUMP: " + text)
 
     def msgtail(self, text: str) -> None:
         self.inv.err(text, end="")

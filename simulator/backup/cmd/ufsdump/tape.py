@@ -79,7 +79,9 @@ class Writer:
         self.keys = keys
         self.optr = optr
         self.header = header
-        self.entries: list[ArchiveEntry] = plan.entries + plan.names
+        # the plan's own list when it has no names to add (read only: see archive)
+        self.entries: list[ArchiveEntry] = \
+            plan.entries + plan.names if plan.names else plan.entries
         self.plan = plan
         self.esize = esize
         self.tsize = tsize
@@ -366,26 +368,31 @@ class Writer:
             else inf
         limit = min(n_end, cap_max, fault_max, tsize_k)
         dt = n / self.rate()
-        t0 = host.clock.now
+        clock, optr, stream = host.clock, self.optr, self.stream
+        t0 = clock.now
         k = 0
         while k < limit:
+            # the next event: the next tenth of the stream, Pass IV, the next estimate
             nxt = limit
-            cp = -(-(self.stream * self._next_cp) // 10)     # the next tenth of the stream
             if self._next_cp <= 9:
-                nxt = min(nxt, max(k + 1, -(-(cp - done) // n)))
+                cp = -(-(stream * self._next_cp) // 10)
+                e = -(-(cp - done) // n)
+                nxt = min(nxt, e if e > k else k + 1)
             if self.phase == 1:
-                k_p = max(k + 1, -(-(self.pass4_at - done) // n))
-                nxt = min(nxt, k_p)
-            w = max(k + 1, int(-(-(self.optr.tschedule - t0) // dt)) if dt > 0 else k + 1)
-            w = -(-w // NBUF) * NBUF
-            nxt = min(nxt, w)
-            host.advance(t0 + nxt * dt - host.clock.now)
+                e = -(-(self.pass4_at - done) // n)
+                nxt = min(nxt, e if e > k else k + 1)
+            w = int(-(-(optr.tschedule - t0) // dt)) if dt > 0 else k + 1
+            if w <= k:
+                w = k + 1
+            nxt = min(nxt, -(-w // NBUF) * NBUF)
+            host.advance(t0 + nxt * dt - clock.now)
             self.clock_ms += (nxt - k) * dt * 1000
             k = nxt
+            at = done + k * n
             if k % NBUF == 0:
-                self.timeest(False, tapea + 1 + min(k * n, self.stream - done))
-            self.phase_messages(done + k * n)
-            struck = self.checkpoint(done + k * n)
+                self.timeest(False, tapea + 1 + min(k * n, stream - done))
+            self.phase_messages(at)
+            struck = self.checkpoint(at)
             if struck is not None:
                 return k, struck
         if limit == n_end:
