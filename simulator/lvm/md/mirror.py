@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from simulator.core.names import parse_unit, short_name
+from simulator.core.names import parse_unit, short_name, split_slice
 from simulator.lvm import errors as E
 from simulator.lvm.errors import MDError
 from simulator.lvm.md.base import VolumeBase, short_unit
@@ -87,14 +87,28 @@ class MirrorMixin(VolumeBase):
 
     def _check_primary_mirror(self, s: MDSet, m: Mirror) -> None:
         """meta_mirror.c meta_check_primary_mirror: refuse while / is still on the slice
-        that is the first component of one of the mirror's submirrors."""
+        that is the first component of one of the mirror's submirrors.
+
+        Only a first component that is itself a slice open on ``/`` can be root's slice, so
+        the walk over every slice of every disk (:meth:`root_slice`) is made only when one
+        is (a handful of open checks instead of one per slice on the host)."""
+        firsts = [st.rows[0].components[0].name for slot in m.submirrors
+                  if isinstance(st := s.units.get(slot.name), Stripe) and st.rows]
+        if not any(self._open_on_root(name) for name in firsts):
+            return
         root = self.root_slice()
         if root is None:
             return
-        for slot in m.submirrors:
-            st = s.units.get(slot.name)
-            if isinstance(st, Stripe) and st.rows and st.rows[0].components[0].name == root:
+        for name in firsts:
+            if name == root:
                 raise E.mounted(root, "/")
+
+    def _open_on_root(self, name: str) -> bool:
+        """A slice of one of the host's disks (as :meth:`root_slice` walks them), open on /."""
+        parsed = split_slice(name)
+        disk = self.disks.get(parsed[0]) if parsed is not None else None
+        return (disk is not None and parsed is not None and parsed[1] in disk.slices
+                and disk.slice_name(parsed[1]) == name and self.is_open(name) == "/")
 
     def detach(self, s: MDSet, mirror_name: str, sub: str, force: bool = False,
                compact: bool = True) -> Mirror:
