@@ -8,6 +8,7 @@ svm-states.md sections 1-2.
 from __future__ import annotations
 
 from enum import IntFlag, StrEnum
+from typing import Any
 
 
 class CompState(StrEnum):
@@ -36,6 +37,21 @@ class SmState(IntFlag):
     OFFLINE = 0x20
     OFFLINE_RESYNC = 0x40
     ALL_ERRED = 0x80
+
+    # ``&`` and ``|`` give what Flag's operators give (the member, or the combination, the
+    # bits name), found in the members already made instead of made again through the enum
+    # machinery (~2.5 us each): states are tested on every report line and resync step.
+    # A value not made yet (a new combination) goes through Flag's operator once.
+    def __and__(self, other: int) -> SmState:
+        found: Any = type(self)._value2member_map_.get(int.__and__(self, other))
+        return found if found is not None else super().__and__(other)
+
+    def __or__(self, other: int) -> SmState:
+        found: Any = type(self)._value2member_map_.get(int.__or__(self, other))
+        return found if found is not None else super().__or__(other)
+
+    __rand__ = __and__
+    __ror__ = __or__
 
 
 # States in which the submirror may serve reads (mirror.c: SMS_IS_READABLE / SMS_RUNNING set).
