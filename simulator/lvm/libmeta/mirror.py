@@ -212,11 +212,11 @@ def percent(m: Mirror) -> str:
 def sm_state_to_action(s: MDSet, m: Mirror, slot: SubmirrorSlot, state: SmState,
                        opt_not_done: bool) -> str | None:
     """The ``Invoke:`` text under a submirror (meta_mirror.c sm_state_to_action)."""
-    mname = s.display(m.name)
     if m.resync_active:
         return None
     if state == SmState.RUNNING and not opt_not_done:
         return None
+    mname = s.display(m.name)
     if m.resync_cancel:
         return f"metasync {mname}"
     sub = s.units.get(slot.name)

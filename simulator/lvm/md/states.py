@@ -8,6 +8,7 @@ svm-states.md sections 1-2.
 from __future__ import annotations
 
 from enum import IntFlag, StrEnum
+from functools import lru_cache
 from typing import Any
 
 
@@ -58,9 +59,12 @@ class SmState(IntFlag):
 READABLE = SmState.RUNNING | SmState.COMP_ERRED | SmState.COMP_RESYNC | SmState.ALL_ERRED
 
 
+@lru_cache(maxsize=256)
 def sm_state_to_name(state: SmState, resync_active: bool, resync_cancel: bool,
                      opt_not_done: bool, is_target: bool) -> str:
-    """The submirror ``State:`` text (meta_mirror.c sm_state_to_name)."""
+    """The submirror ``State:`` text (meta_mirror.c sm_state_to_name). A pure function of
+    its arguments, asked for every submirror line of a report: the texts of the states
+    asked most recently are kept."""
     if state & SmState.RUNNING:
         if not opt_not_done or not is_target:
             return "Okay"
