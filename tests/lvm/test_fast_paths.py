@@ -26,7 +26,8 @@ from simulator.lvm.errors import MDError
 from simulator.lvm.libmeta import names as libnames
 from simulator.lvm.libmeta.printing import meta_number_to_string
 from simulator.lvm.md.base import short_unit
-from simulator.lvm.md.states import SmState
+from simulator.lvm.md.records import Mirror, SubmirrorSlot
+from simulator.lvm.md.states import CompState, SmState, sm_state_to_name
 
 GB = 2 * 1024 * 1024
 
@@ -118,3 +119,110 @@ def test_primary_mirror_check_refuses_as_the_plain_rule(on_root: list[str],
         assert str(e) == str(E.mounted(root, "/"))
     else:
         assert not plain
+
+
+def test_kept_state_names_are_the_fresh_ones() -> None:
+    flags = (False, True)
+    for value in list(range(256)) + [256, 1024]:
+        state = SmState(value)
+        for active in flags:
+            for cancel in flags:
+                for opt in flags:
+                    for target in flags:
+                        args = (state, active, cancel, opt, target)
+                        fresh = sm_state_to_name.__wrapped__(*args)
+                        assert sm_state_to_name(*args) == fresh
+                        assert sm_state_to_name(*args) == fresh
+
+
+# ---------------------------------------------------------------- submirror slot numbering
+def _plain_remove(m: Mirror, slot: SubmirrorSlot, compact: bool) -> None:
+    """remove_slot as it was written before it skipped unchanged numbers."""
+    for n, sl in m.numbered():
+        sl.index = n
+    m.submirrors.remove(slot)
+    if compact:
+        for sl in m.submirrors:
+            sl.index = -1
+    _plain_normalize(m)
+
+
+def _plain_add(m: Mirror, slot: SubmirrorSlot) -> None:
+    slot.index = m.free_index()
+    for n, sl in m.numbered():
+        sl.index = n
+    m.submirrors.append(slot)
+    m.submirrors.sort(key=lambda sl: sl.index)
+    _plain_normalize(m)
+
+
+def _plain_normalize(m: Mirror) -> None:
+    for i, sl in enumerate(m.submirrors):
+        if sl.index == i:
+            sl.index = -1
+
+
+def _slots(m: Mirror) -> list[tuple[str, int]]:
+    return [(sl.name, sl.index) for sl in m.submirrors]
+
+
+@settings(max_examples=200)
+@given(st.lists(st.tuples(st.integers(0, 3), st.booleans()), max_size=12))
+def test_slot_numbering_is_the_plain_one(steps: list[tuple[int, bool]]) -> None:
+    """Detach (the k-th submirror) and attach (a detached one) in any order, both ways of
+    detaching: the array and its numbers are the plain code's."""
+    fast = Mirror("d0", submirrors=[SubmirrorSlot(f"d{i}") for i in range(1, 5)])
+    plain = Mirror("d0", submirrors=[SubmirrorSlot(f"d{i}") for i in range(1, 5)])
+    out: list[str] = []
+    for k, compact in steps:
+        if len(fast.submirrors) > 1 and (k % 2 == 0 or not out):
+            i = k % len(fast.submirrors)
+            out.append(fast.submirrors[i].name)
+            fast.remove_slot(fast.submirrors[i], compact)
+            _plain_remove(plain, plain.submirrors[i], compact)
+        elif out:
+            name = out.pop(k % len(out))
+            fast.add_slot(SubmirrorSlot(name))
+            _plain_add(plain, SubmirrorSlot(name))
+        assert _slots(fast) == _slots(plain)
+        assert [(n, sl.name) for n, sl in fast.numbered()] == \
+            [(n, sl.name) for n, sl in plain.numbered()]
+
+
+# ---------------------------------------------------------------- mirror_other_sources
+COMP_STATES = st.sampled_from(list(CompState))
+SM_STATES = st.sampled_from([SmState.RUNNING, SmState.OFFLINE, SmState.ATTACHED_RESYNC,
+                             SmState.COMP_ERRED, SmState.OFFLINE_RESYNC])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(SM_STATES, st.lists(COMP_STATES, min_size=1, max_size=3),
+                          st.lists(st.floats(0, 10), min_size=3, max_size=3)),
+                min_size=2, max_size=3),
+       st.integers(0, 2), st.booleans())
+def test_other_sources_shortcut_answers_as_the_ranges_do(
+        subs: list[tuple[SmState, list[CompState], list[float]]], which: int,
+        one_comp: bool) -> None:
+    """mirror_other_sources with the all-Okay shortcut and without it (every range asked)."""
+    h = Host("host1")
+    h.add_replicas("c0t0d0s7", count=3)
+    names_ = []
+    for i, (_, states, _) in enumerate(subs):
+        disk = f"c1t{i + 1}d0"
+        h.add_disk(disk, 4 * GB, {n: GB // 4 for n in range(len(states))})
+        h.add_stripe(f"d{10 * (i + 1)}", *[f"{disk}s{n}" for n in range(len(states))])
+        names_.append(f"d{10 * (i + 1)}")
+    s = h.md.sets[""]
+    h.md.create_mirror(s, "d0", names_)
+    m = s.units["d0"]
+    for slot, (sm, states, times) in zip(m.submirrors, subs, strict=True):
+        slot.state = sm
+        for c, cs, t in zip(s.units[slot.name].components, states, times, strict=False):
+            c.state = cs
+            c.timestamp = t
+    slot = m.submirrors[which % len(m.submirrors)]
+    st_ = s.units[slot.name]
+    comp = st_.components[0] if one_comp else None
+    fast = h.md._other_sources(s, m, slot, comp)
+    h.md._reads_everything = lambda ost: False      # type: ignore[method-assign]
+    assert h.md._other_sources(s, m, slot, comp) == fast
