@@ -48,8 +48,8 @@ _SLICE_PREFIXES = ("/dev/dsk/", "/dev/rdsk/", "/dev/did/dsk/", "/dev/did/rdsk/")
 # again and again (each command resolves its operands, each open check and lookup of the md
 # driver parses the name it is given: ~50 parses per backup procedure); their answers
 # (immutable: a tuple, a frozen UnitName, None) are kept for the names asked most recently.
-# Nothing can make a kept answer stale. Bounded, so 8,192 metadevices' names do not stay.
-_PARSED = 256
+# Nothing can make a kept answer stale. Bounded (64), so 8,192 metadevices' names do not stay.
+_PARSED = 64
 
 
 def is_disk(name: str) -> bool:

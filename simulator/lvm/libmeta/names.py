@@ -51,7 +51,7 @@ def squeeze_slashes(token: str) -> str:
     return token
 
 
-@lru_cache(maxsize=256)       # pure: kept for the operands asked most recently
+@lru_cache(maxsize=64)       # pure: kept for the operands asked most recently
 def parse_device(token: str) -> tuple[str | None, str]:
     """meta_name.c parse_device: (set, name) of ``[set/]name``, ``/dev/md/[r]dsk/name`` or
     ``/dev/md/set/[r]dsk/name``, duplicate slashes dropped first; the set is None when the
@@ -71,7 +71,7 @@ def parse_device(token: str) -> tuple[str | None, str]:
     return None, tname
 
 
-@lru_cache(maxsize=256)       # pure: kept for the names asked most recently
+@lru_cache(maxsize=64)       # pure: kept for the names asked most recently
 def valid_name_syntax(name: str) -> bool:
     """meta_name.c valid_name_syntax: a letter, then letters, digits, ``-_.``; at most
     MAXNAMLEN; ``all``/``ALL``/``none``/``NONE`` are reserved (meta_is_all/meta_is_none)."""

@@ -70,7 +70,7 @@ def _float32(value: float) -> float:
     return result
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=64)
 def meta_number_to_string(number: int, blk_sz: int = 512) -> str:
     """``501 MB``, ``4.0 GB``: blocks as a human size (meta_print.c meta_number_to_string).
     A pure function of the numbers, asked of the same few sizes by every report: the

@@ -46,7 +46,7 @@ TOOFEW_PANIC = ("md: Panic due to lack of DiskSuite state\n database replicas. F
                 "50% of the total were available,\n so panic to ensure data integrity.")
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=64)
 def short_unit(name: str) -> str:
     """The unit or pool short name (``blue/d010`` -> ``d10``, ``/dev/md/dsk/d1`` -> ``d1``);
     any other name unchanged. Units are numbered as meta_name.c reads them (``d%lu``).

@@ -59,7 +59,7 @@ class SmState(IntFlag):
 READABLE = SmState.RUNNING | SmState.COMP_ERRED | SmState.COMP_RESYNC | SmState.ALL_ERRED
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=64)
 def sm_state_to_name(state: SmState, resync_active: bool, resync_cancel: bool,
                      opt_not_done: bool, is_target: bool) -> str:
     """The submirror ``State:`` text (meta_mirror.c sm_state_to_name). A pure function of
