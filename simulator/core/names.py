@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 _DISK = r"c\d+(?:t[0-9A-F]+)?d\d+"
 _SET = r"[A-Za-z0-9_.-]+"
@@ -43,6 +44,13 @@ TAPE_RE = re.compile(r"^(/dev/rmt/)(\d+)([lmhcu]?)(b?)(n?)$")
 
 _SLICE_PREFIXES = ("/dev/dsk/", "/dev/rdsk/", "/dev/did/dsk/", "/dev/did/rdsk/")
 
+# The parsers below are pure functions of an immutable string, asked of the same few names
+# again and again (each command resolves its operands, each open check and lookup of the md
+# driver parses the name it is given: ~50 parses per backup procedure); their answers
+# (immutable: a tuple, a frozen UnitName, None) are kept for the names asked most recently.
+# Nothing can make a kept answer stale. Bounded (64), so 8,192 metadevices' names do not stay.
+_PARSED = 64
+
 
 def is_disk(name: str) -> bool:
     """``c1t0d0`` (a disk, not a slice)."""
@@ -54,6 +62,7 @@ def is_slice(name: str) -> bool:
     return split_slice(name) is not None
 
 
+@lru_cache(maxsize=_PARSED)
 def split_slice(name: str) -> tuple[str, int] | None:
     """``c1t0d0s3`` -> (``c1t0d0``, 3); None when it is not a slice name."""
     m = SLICE_RE.match(name) or DID_SLICE_RE.match(name)
@@ -86,6 +95,7 @@ class UnitName:
         return f"{self.setname}/d{self.number}" if self.setname else f"d{self.number}"
 
 
+@lru_cache(maxsize=_PARSED)
 def parse_unit(name: str) -> UnitName | None:
     """``d10``, ``blue/d10``, ``/dev/md/dsk/d10``, ``/dev/md/blue/rdsk/d10`` -> a UnitName;
     None when ``name`` is not a metadevice name. ``d010`` is unit 10 (meta_name.c)."""
@@ -103,6 +113,7 @@ def is_unit(name: str) -> bool:
     return parse_unit(name) is not None
 
 
+@lru_cache(maxsize=_PARSED)
 def parse_hsp(name: str) -> tuple[str, str] | None:
     """``hsp001`` or ``blue/hsp001`` -> (set, ``hsp001``); None otherwise."""
     m = HSP_RE.match(name)

@@ -192,9 +192,11 @@ def mirror_print(rep: Reporter, m: Mirror, header: bool, subdevs: bool) -> None:
 
 
 def sm_state(rep: Reporter, m: Mirror, slot: SubmirrorSlot, opt_not_done: bool,
-             errored: bool) -> str:
-    """meta_mirror.c sm_state_to_name, with the Unavailable (tstate) rule first."""
-    state = rep.host.md.slot_state(rep.s, slot)
+             errored: bool, state: SmState | None = None) -> str:
+    """meta_mirror.c sm_state_to_name, with the Unavailable (tstate) rule first. ``state``:
+    the slot's sm_state when the caller has it already (the kernel's, asked otherwise)."""
+    if state is None:
+        state = rep.host.md.slot_state(rep.s, slot)
     if errored and state & SmState.RUNNING:
         return "Unavailable"
     return sm_state_to_name(state, m.resync_active, m.resync_cancel, opt_not_done,
@@ -210,11 +212,11 @@ def percent(m: Mirror) -> str:
 def sm_state_to_action(s: MDSet, m: Mirror, slot: SubmirrorSlot, state: SmState,
                        opt_not_done: bool) -> str | None:
     """The ``Invoke:`` text under a submirror (meta_mirror.c sm_state_to_action)."""
-    mname = s.display(m.name)
     if m.resync_active:
         return None
     if state == SmState.RUNNING and not opt_not_done:
         return None
+    mname = s.display(m.name)
     if m.resync_cancel:
         return f"metasync {mname}"
     sub = s.units.get(slot.name)
@@ -244,41 +246,49 @@ def mirror_report(rep: Reporter, m: Mirror, header: bool) -> None:
         return
     if rep.large:
         rep.getdevs(m, rep.devs)
+    w = rep.chunks.append       # rep.w, without a call per line
+    name = s.display
+    mname = name(m.name)
     if header:
-        rep.w(f"{rep.name(m.name)}: Mirror\n")
+        w(f"{mname}: Mirror\n")
+    # each submirror's unit, whether it is unreachable and its sm_state, asked once each
+    # (nothing changes while the report is made), in slot order as numbered() gives them
+    slot_state = rep.host.md.slot_state
+    subs = [rep.unit(slot.name) for slot in m.submirrors]
+    errs = [unavailable(sub) for sub in subs]
+    states = [slot_state(s, slot) for slot in m.submirrors]
     opt_not_done = m.opt_not_done
-    for i, slot in m.numbered():     # "Submirror %u" is the un_sm[] index, smi
+    for k, (i, slot) in enumerate(m.numbered()):   # "Submirror %u" is the un_sm[] index, smi
         if slot.state & SmState.OFFLINE:
             opt_not_done = False
-        rep.w(f"    Submirror {i}: {rep.name(slot.name)}\n")
-        state = sm_state(rep, m, slot, opt_not_done, unavailable(rep.unit(slot.name)))
+        w(f"    Submirror {i}: {name(slot.name)}\n")
+        state = sm_state(rep, m, slot, opt_not_done, errs[k], states[k])
         timep = rep.time(slot.timestamp) if rep.times else ""
-        rep.w(f"      State: {state:<12} {timep}\n")
+        w(f"      State: {state:<12} {timep}\n")
     if m.resync_cancel:
-        rep.w(f"    Resync cancelled: {percent(m)} % done\n")
+        w(f"    Resync cancelled: {percent(m)} % done\n")
     elif m.resync_active:
-        rep.w(f"    Resync in progress: {percent(m)} % done\n")
-    rep.w(f"    Pass: {m.pass_num}\n")
-    rep.w(f"    Read option: {m.read_option} "
-          f"({_RD_OPT.get(m.read_option) or 'default'})\n")
-    rep.w(f"    Write option: {m.write_option} "
-          f"({_WR_OPT.get(m.write_option) or 'default'})\n")
+        w(f"    Resync in progress: {percent(m)} % done\n")
+    w(f"    Pass: {m.pass_num}\n")
+    w(f"    Read option: {m.read_option} "
+      f"({_RD_OPT.get(m.read_option) or 'default'})\n")
+    w(f"    Write option: {m.write_option} "
+      f"({_WR_OPT.get(m.write_option) or 'default'})\n")
     rep.size_line(m.size)
-    for slot in m.submirrors:
-        sub = rep.unit(slot.name)
-        rep.w("\n")
-        rep.w(f"{rep.name(slot.name)}: Submirror of {rep.name(m.name)}\n")
-        if not unavailable(sub):
-            state = sm_state(rep, m, slot, opt_not_done, False)
+    for k, slot in enumerate(m.submirrors):
+        sub = subs[k]
+        w("\n")
+        w(f"{name(slot.name)}: Submirror of {mname}\n")
+        if not errs[k]:
+            state = sm_state(rep, m, slot, opt_not_done, False, states[k])
             timep = rep.time(slot.timestamp) if rep.times else ""
-            rep.w(f"    State: {state:<12} {timep}\n")
-            action = sm_state_to_action(s, m, slot, rep.host.md.slot_state(s, slot),
-                                        opt_not_done)
+            w(f"    State: {state:<12} {timep}\n")
+            action = sm_state_to_action(s, m, slot, states[k], opt_not_done)
             if action is not None:
-                rep.w(f"    Invoke: {action}\n")
+                w(f"    Invoke: {action}\n")
         if sub is not None:
             rep.print_unit(sub, header=False, subdevs=True)
-    rep.w("\n")
+    w("\n")
 
 
 def concise_sm_state(rep: Reporter, m: Mirror, slot: SubmirrorSlot) -> str | None:

@@ -11,6 +11,7 @@ and ``hsp%03u`` (``hsp1`` is ``hsp001``) as meta_name.c's sscanf calls read them
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from simulator.core.names import (
@@ -50,6 +51,7 @@ def squeeze_slashes(token: str) -> str:
     return token
 
 
+@lru_cache(maxsize=64)       # pure: kept for the operands asked most recently
 def parse_device(token: str) -> tuple[str | None, str]:
     """meta_name.c parse_device: (set, name) of ``[set/]name``, ``/dev/md/[r]dsk/name`` or
     ``/dev/md/set/[r]dsk/name``, duplicate slashes dropped first; the set is None when the
@@ -69,6 +71,7 @@ def parse_device(token: str) -> tuple[str | None, str]:
     return None, tname
 
 
+@lru_cache(maxsize=64)       # pure: kept for the names asked most recently
 def valid_name_syntax(name: str) -> bool:
     """meta_name.c valid_name_syntax: a letter, then letters, digits, ``-_.``; at most
     MAXNAMLEN; ``all``/``ALL``/``none``/``NONE`` are reserved (meta_is_all/meta_is_none)."""

@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import TYPE_CHECKING, TypeVar
 
 from simulator.core.names import split_slice
@@ -69,8 +70,11 @@ def _float32(value: float) -> float:
     return result
 
 
+@lru_cache(maxsize=64)
 def meta_number_to_string(number: int, blk_sz: int = 512) -> str:
-    """``501 MB``, ``4.0 GB``: blocks as a human size (meta_print.c meta_number_to_string)."""
+    """``501 MB``, ``4.0 GB``: blocks as a human size (meta_print.c meta_number_to_string).
+    A pure function of the numbers, asked of the same few sizes by every report: the
+    strings of the sizes asked most recently are kept."""
     units = " KMGTPE"
     uom = 0
     save = 0
@@ -179,7 +183,10 @@ class Reporter:
 
     def has_mddb(self, comp: str) -> bool:
         """metahasmddb: a replica of this set lives on the slice."""
-        return any(r.device == comp for r in self.s.replicas)
+        for r in self.s.replicas:
+            if r.device == comp:
+                return True
+        return False
 
     def devid_of(self, comp: str) -> str | None:
         parsed = split_slice(comp)

@@ -147,8 +147,13 @@ def _check_stripe(ctx: Context, s: MDSet, uname: str,
 # ---------------------------------------------------------------------------- report and print
 def unavailable(u: Unit | None) -> bool:
     """The unit's transient state has MD_DEV_ERRORED (a component could not be reached)."""
-    return isinstance(u, Stripe) and any(c.state == CompState.UNAVAILABLE
-                                         for c in u.components)
+    if not isinstance(u, Stripe):
+        return False
+    for row in u.rows:
+        for c in row.components:
+            if c.state == CompState.UNAVAILABLE:
+                return True
+    return False
 
 
 def find_erred_comp(st: Stripe) -> Component | None:
@@ -201,20 +206,21 @@ def stripe_report(rep: Reporter, st: Stripe, header: bool) -> None:
         if rep.fn or not rep.big(st):
             return
         rep.getdevs(st, rep.devs)
+    w = rep.chunks.append       # rep.w, without a call per line
     if header:
-        rep.w(f"{rep.name(st.name)}: Concat/Stripe\n")
+        w(f"{rep.name(st.name)}: Concat/Stripe\n")
     if st.hsp:
-        rep.w(f"    Hot spare pool: {rep.name(st.hsp)}\n")
+        w(f"    Hot spare pool: {rep.name(st.hsp)}\n")
     errored = unavailable(st)
     if errored:
-        rep.w("    State: Unavailable\n    Reconnect disk and invoke: metastat -i\n")
+        w("    State: Unavailable\n    Reconnect disk and invoke: metastat -i\n")
     rep.size_line(st.size)
     sub = rep.parented(st)
     for i, row in enumerate(st.rows):
         if len(row.components) > 1:
-            rep.w(f"    Stripe {i}: (interlace: {row.interlace} blocks)\n")
+            w(f"    Stripe {i}: (interlace: {row.interlace} blocks)\n")
         else:
-            rep.w(f"    Stripe {i}:\n")
+            w(f"    Stripe {i}:\n")
         if sub:
             subdev_rows(rep, row, errored)
         else:
@@ -234,26 +240,30 @@ def comp_state(rep: Reporter, comp: Component, top_errored: bool) -> str:
 
 
 def subdev_rows(rep: Reporter, row: Row, top_errored: bool) -> None:
-    """meta_stripe.c subdev_row_report (a stripe with a parent: State and Hot Spare)."""
-    s_ = rep.printf_s
+    """meta_stripe.c subdev_row_report (a stripe with a parent: State and Hot Spare).
+
+    C's ``%-*.*s`` / ``%*.*s`` (:meth:`Reporter.printf_s`) are written as the format
+    specifications that do the same, ``{:<w.p}`` / ``{:>w.p}`` (cut to p, padded to w): a
+    report prints one such line per component."""
+    w = rep.chunks.append       # rep.w, without a call per line
     ln = max([len(c.name) for c in row.components] + [len("Device")]) + 2
     if not rep.times:
-        rep.w(f"\t{s_('Device', ln, ln, True)} {s_('Start Block', 12, 12, True)} "
-              f"{s_('Dbase', 5, 5)} {s_('State', 12, 12)} {s_('Reloc', 5, 5)} "
-              "Hot Spare\n")
+        w(f"\t{'Device':<{ln}.{ln}} {'Start Block':<12.12} "
+          f"{'Dbase':>5.5} {'State':>12.12} {'Reloc':>5.5} "
+          "Hot Spare\n")
     else:
-        rep.w(f"\t{s_('Device', ln, left=True)} {'Start':>5} {'Dbase':>5} "
-              f"{'State':<11} {'Reloc':<5} {'Hot Spare':<9} Time\n")
+        w(f"\t{'Device':<{ln}} {'Start':>5} {'Dbase':>5} "
+          f"{'State':<11} {'Reloc':<5} {'Hot Spare':<9} Time\n")
     for c in row.components:
         dbase = "Yes" if rep.has_mddb(c.name) else "No"
         state = comp_state(rep, c, top_errored)
         hs = c.hot_spare or ""
         if not rep.times:
-            rep.w(f"\t{c.name:<{ln}} {c.start_block:8d}     {s_(dbase, 5, 5, True)} "
-                  f"{s_(state, 12, 12)} {s_(rep.reloc(c), 5, 5)} {hs}\n")
+            w(f"\t{c.name:<{ln}} {c.start_block:8d}     {dbase:<5.5} "
+              f"{state:>12.12} {rep.reloc(c):>5.5} {hs}\n")
         else:
-            rep.w(f"\t{c.name:<{ln}} {c.start_block:5d} {dbase:<5} {state:<11} "
-                  f"{rep.reloc(c):<5} {hs:<9} {rep.time(c.timestamp)}\n")
+            w(f"\t{c.name:<{ln}} {c.start_block:5d} {dbase:<5} {state:<11} "
+              f"{rep.reloc(c):<5} {hs:<9} {rep.time(c.timestamp)}\n")
 
 
 def toplev_rows(rep: Reporter, row: Row) -> None:

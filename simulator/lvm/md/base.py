@@ -11,6 +11,7 @@ prefix is dropped through the one device grammar, :mod:`simulator.core.names`.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from simulator.core.errors import HostPanic
@@ -45,9 +46,12 @@ TOOFEW_PANIC = ("md: Panic due to lack of DiskSuite state\n database replicas. F
                 "50% of the total were available,\n so panic to ensure data integrity.")
 
 
+@lru_cache(maxsize=64)
 def short_unit(name: str) -> str:
     """The unit or pool short name (``blue/d010`` -> ``d10``, ``/dev/md/dsk/d1`` -> ``d1``);
-    any other name unchanged. Units are numbered as meta_name.c reads them (``d%lu``)."""
+    any other name unchanged. Units are numbered as meta_name.c reads them (``d%lu``).
+    A pure function of the name, asked of the same few names by every lookup and open
+    check: the answers for the names asked most recently are kept."""
     unit = parse_unit(name)
     if unit is not None:
         return unit.short

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from simulator.core.names import parse_unit, short_name
+from simulator.core.names import parse_unit, short_name, split_slice
 from simulator.lvm import errors as E
 from simulator.lvm.errors import MDError
 from simulator.lvm.md.base import VolumeBase, short_unit
@@ -87,14 +87,28 @@ class MirrorMixin(VolumeBase):
 
     def _check_primary_mirror(self, s: MDSet, m: Mirror) -> None:
         """meta_mirror.c meta_check_primary_mirror: refuse while / is still on the slice
-        that is the first component of one of the mirror's submirrors."""
+        that is the first component of one of the mirror's submirrors.
+
+        Only a first component that is itself a slice open on ``/`` can be root's slice, so
+        the walk over every slice of every disk (:meth:`root_slice`) is made only when one
+        is (a handful of open checks instead of one per slice on the host)."""
+        firsts = [st.rows[0].components[0].name for slot in m.submirrors
+                  if isinstance(st := s.units.get(slot.name), Stripe) and st.rows]
+        if not any(self._open_on_root(name) for name in firsts):
+            return
         root = self.root_slice()
         if root is None:
             return
-        for slot in m.submirrors:
-            st = s.units.get(slot.name)
-            if isinstance(st, Stripe) and st.rows and st.rows[0].components[0].name == root:
+        for name in firsts:
+            if name == root:
                 raise E.mounted(root, "/")
+
+    def _open_on_root(self, name: str) -> bool:
+        """A slice of one of the host's disks (as :meth:`root_slice` walks them), open on /."""
+        parsed = split_slice(name)
+        disk = self.disks.get(parsed[0]) if parsed is not None else None
+        return (disk is not None and parsed is not None and parsed[1] in disk.slices
+                and disk.slice_name(parsed[1]) == name and self.is_open(name) == "/")
 
     def detach(self, s: MDSet, mirror_name: str, sub: str, force: bool = False,
                compact: bool = True) -> Mirror:
@@ -162,28 +176,50 @@ class MirrorMixin(VolumeBase):
         st = s.units.get(slot.name)
         if not isinstance(st, Stripe):
             return True
+        sources = [ost for other in m.submirrors
+                   if (ost := self._source(s, other, slot.name)) is not None]
+        if any(self._reads_everything(ost) for ost in sources):
+            return True
+        cuts = self._boundaries(s, m)
         for c in [comp] if comp is not None else st.components:
             a, b = st.component_range(c)
             b = min(b, m.total_blocks)
-            for lo, hi in self._boundaries(s, m):
+            for lo, hi in cuts:
                 if hi <= a or lo >= b:
                     continue
-                if not self._readable_elsewhere(s, m, slot.name, max(lo, a), min(hi, b), c):
+                if not self._readable_elsewhere(sources, max(lo, a), min(hi, b), c):
                     return False
         return True
 
-    def _readable_elsewhere(self, s: MDSet, m: Mirror, exclude: str, start: int, end: int,
+    def _readable_elsewhere(self, sources: list[Stripe], start: int, end: int,
                             target: Component) -> bool:
-        for other in m.submirrors:
-            if other.name == exclude or other.state != SmState.RUNNING:
-                continue          # SUBMIRROR_IS_READABLE: running (comps may be erred)
-            ost = s.units.get(other.name)
-            if not isinstance(ost, Stripe):
-                continue
+        """Does one of the ``sources`` (:meth:`_source`) hold blocks [start, end) readable
+        for ``target``?"""
+        for ost in sources:
             if all(self._comp_readable(c, target) for rs, re_, row in ost.row_ranges()
                    if rs < end and start < re_ for c in row.components):
                 return True
         return False
+
+    @staticmethod
+    def _source(s: MDSet, other: SubmirrorSlot, exclude: str) -> Stripe | None:
+        """The concat/stripe of a submirror reads may come from: not ``exclude``, running
+        (SUBMIRROR_IS_READABLE: its components may be erred)."""
+        if other.name == exclude or other.state != SmState.RUNNING:
+            return None
+        ost = s.units.get(other.name)
+        return ost if isinstance(ost, Stripe) else None
+
+    @staticmethod
+    def _reads_everything(ost: Stripe) -> bool:
+        """A source :meth:`_readable_elsewhere` takes for any range and any target: every
+        component Okay (each is :meth:`_comp_readable` whatever the target), so no range of
+        the submirror left behind needs checking."""
+        for row in ost.rows:
+            for c in row.components:
+                if c.state != CompState.OKAY:
+                    return False
+        return True
 
     @staticmethod
     def _comp_readable(c: Component, target: Component) -> bool:

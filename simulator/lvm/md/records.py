@@ -410,28 +410,28 @@ class Mirror(Unit):
         we potentially have a dead record in the middle of it"); otherwise every other
         submirror keeps its slot and the detached one leaves a hole (SMS_UNUSED), which the
         next attach fills (mirror_attach takes the first slot not in use)."""
-        for n, s in self.numbered():
-            s.index = n
+        numbers = {id(s): n for n, s in self.numbered()}
         self.submirrors.remove(slot)
-        if compact:
-            for s in self.submirrors:
-                s.index = -1
-        self._normalize()
+        self._renumber(None if compact else numbers)
 
     def add_slot(self, slot: SubmirrorSlot) -> None:
         """mirror_attach: the new submirror takes the first slot not in use."""
-        slot.index = self.free_index()
-        for n, s in self.numbered():
-            s.index = n
+        numbers = {id(s): n for n, s in self.numbered()}
+        numbers[id(slot)] = self.free_index()
         self.submirrors.append(slot)
-        self.submirrors.sort(key=lambda s: s.index)
-        self._normalize()
+        self.submirrors.sort(key=lambda s: numbers[id(s)])
+        self._renumber(numbers)
 
-    def _normalize(self) -> None:
-        """A slot at its own position in the list needs no explicit number."""
+    def _renumber(self, numbers: dict[int, int] | None) -> None:
+        """Each slot's un_sm number after a change of the array: the one in ``numbers``
+        (by ``id`` of the slot), or its position in the compact array (None). A slot at its
+        own position in the list needs no explicit number (-1); a slot whose number does not
+        change is not written (its record is unchanged; the list change stamps the mirror)."""
         for i, s in enumerate(self.submirrors):
-            if s.index == i:
-                s.index = -1
+            n = i if numbers is None else numbers[id(s)]
+            want = -1 if n == i else n
+            if s.index != want:
+                s.index = want
 
     @property
     def current_job(self) -> ResyncJob | None:
