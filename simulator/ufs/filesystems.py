@@ -90,8 +90,11 @@ def _device_opened(name: str) -> str | None:
     return block_device(name) if is_unit(name) or is_slice(name) else None
 
 
-# the mount points of the pseudo file systems (/proc, /tmp, ...), as resolve() tries them
-_PSEUDO_POINTS = tuple(m for _, m, *_ in PSEUDO_MOUNTS + LATE_MOUNTS)
+# the mount points of the pseudo file systems (/proc, /tmp, ...) and what is under each
+# (``/proc/``), as resolve() tries them
+_PSEUDO_POINTS = tuple((m, m + "/") for _, m, *_ in PSEUDO_MOUNTS + LATE_MOUNTS)
+# their first components (``proc``, ``etc``): a path under none of these is on none of them
+_PSEUDO_TOPS = frozenset(m.split("/", 2)[1] for m, _ in _PSEUDO_POINTS)
 
 
 @lru_cache(maxsize=64)
@@ -105,6 +108,8 @@ def _unit_named(device: str) -> tuple[str, str] | None:
 
 def mount_point(path: str) -> str:
     """``home1/``, ``/home1``, ``//home1/.`` -> ``/home1``; the root is ``/``."""
+    if path[:1] == "/" and path[-1] != "/" and "//" not in path and "/." not in path:
+        return path          # already one: no empty or ``.`` component (a command's operand)
     rel = norm_path(path)
     return "/" if rel == ROOT else "/" + rel
 
@@ -461,16 +466,24 @@ class FileSystems(Locks, Mirrors, Tables):
             path = cwd.rstrip("/") + "/" + path
         full = mount_point(path)
         best: FileSystem | None = None
+        best_len = -1                    # the longest mount point holding it (the first)
         for fs in self.mounted_ufs():
-            if full == fs.mount or full.startswith(fs.mount.rstrip("/") + "/"):
-                if best is None or len(fs.mount) > len(best.mount):
-                    best = fs
-        pseudo = [m for m in _PSEUDO_POINTS
-                  if (full == m or full.startswith(m + "/")) and not self._shadowed(m)]
-        if pseudo and (best is None or len(max(pseudo, key=len)) > len(best.mount)):
+            m = fs.mount
+            if (full == m or full.startswith(m.rstrip("/") + "/")) and len(m) > best_len:
+                best, best_len = fs, len(m)
+        pseudo_len = 0                   # the longest pseudo mount point holding it
+        if full.split("/", 2)[1] in _PSEUDO_TOPS:
+            for m, under in _PSEUDO_POINTS:
+                if (full == m or full.startswith(under)) and len(m) > pseudo_len \
+                        and not self._shadowed(m):
+                    pseudo_len = len(m)
+        if pseudo_len and (best is None or pseudo_len > best_len):
             return None, full
         assert best is not None
-        rel = norm_path(full[len(best.mount):]) if best.mount != "/" else norm_path(full)
+        if best.mount == "/":
+            rel = norm_path(full)
+        else:
+            rel = ROOT if best_len == len(full) else norm_path(full[best_len:])
         if best.mount == "/":
             known = full in ROOT_DIRS or any(
                 (fs.mount == full or fs.mount.startswith(full.rstrip("/") + "/"))
