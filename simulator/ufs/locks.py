@@ -233,13 +233,13 @@ class Locks:
             if not fs.mounted or fs.readonly:
                 continue
             wl = fs.unsettled("workload")
-            if (wl is None or not wl.active) and not fs.owes and not fs.unsettled("pending"):
+            runs = wl is not None and wl.active
+            if not runs and not fs.owes and not fs.unsettled("pending"):
                 continue                  # nothing to write now, nothing to write out later
             on = self._mirror_on(fs)
-            steps: list[OwedStep] = []
-            if wl is not None and wl.active:
-                steps.append(("run", start, dt, fs.lock, wl.held and _steady(on)))
-            steps.append(("flush", start + dt - ROLL_DELAY))
+            flush: OwedStep = ("flush", start + dt - ROLL_DELAY)
+            steps: list[OwedStep] = [
+                ("run", start, dt, fs.lock, wl.held and _steady(on)), flush] if runs else [flush]
             if self.owe_unseen and _local(self, on):
                 fs.owe_steps(steps)
             else:

@@ -103,9 +103,12 @@ class Mirrors:
         out = []
         for slot in m.submirrors:
             state = int(slot.state)
-            key = s.display(slot.name)
-            if state & OFFLINE_STATES or (state & ATTACHED_STATE and key not in self.frozen):
-                out.append((slot, key))
+            if state & OFFLINE_STATES:
+                out.append((slot, s.display(slot.name)))
+            elif state & ATTACHED_STATE:
+                key = s.display(slot.name)
+                if key not in self.frozen:
+                    out.append((slot, key))
         return out
 
     def _diverge_stale_submirrors(self: FsCore, fs: FileSystem, blocks: int) -> None:

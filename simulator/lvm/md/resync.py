@@ -79,8 +79,12 @@ class ResyncMixin(VolumeBase):
 
     def next_completion(self) -> float | None:
         """Virtual seconds until the next resync job finishes (None when none runs)."""
+        return self._next_completion(self.active_mirrors())
+
+    def _next_completion(self, active: list[tuple[MDSet, Mirror]]) -> float | None:
+        """:meth:`next_completion` among ``active`` (:meth:`active_mirrors`)."""
         best: float | None = None
-        for s, m in self.active_mirrors():
+        for s, m in active:
             job = m.jobs[0]
             t = max(0.0, (job.total - job.done) / self.mirror_rate(s, m))
             best = t if best is None else min(best, t)
@@ -110,12 +114,13 @@ class ResyncMixin(VolumeBase):
         """Let every running resync progress for ``seconds`` of virtual time."""
         remaining = seconds
         while remaining > 0:
-            step = self.next_completion()
+            active = self.active_mirrors()
+            step = self._next_completion(active)
             if step is None:
                 return
             dt = min(remaining, step)
             writes: list[tuple[str, int]] = []
-            for s, m in self.active_mirrors():
+            for s, m in active:
                 job = m.jobs[0]
                 rate = self.mirror_rate(s, m)
                 blocks = int(dt * rate)
@@ -265,6 +270,8 @@ class ResyncDaemon:
 
     def tick(self, dt: float) -> None:
         """Virtual time passed: start every pass whose predecessor has finished."""
+        if not self.runs:
+            return
         for run in list(self.runs):
             while not self._busy(run) and run["pending"]:
                 self._dispatch(run)
