@@ -102,7 +102,29 @@ def _unit_named(device: str) -> tuple[str, str] | None:
     """(set, unit) of the metadevice ``device`` names (a name's meaning never changes: kept
     for the few devices file systems are on, as every step of virtual time asks it of each
     file system)."""
-    unit = device_unit(block_device(device))
+    return _md_path_unit(_block_named(device))
+
+
+@lru_cache(maxsize=256)
+def _block_named(device: str) -> str:
+    """:func:`~simulator.core.names.block_device` of ``device``, kept (a name's meaning never
+    changes; a check or a mount asks it of the same few names half a dozen times)."""
+    return block_device(device)
+
+
+@lru_cache(maxsize=64)
+def _raw_named(device: str) -> str:
+    """:func:`~simulator.core.names.raw_device` of a file system's device, kept as
+    :func:`_block_named` (vfstab's lines are looked through by it)."""
+    return raw_device(device)
+
+
+@lru_cache(maxsize=256)
+def _md_path_unit(device: str) -> tuple[str, str] | None:
+    """(set, unit) of the metadevice the ``/dev/md`` path ``device`` names
+    (:func:`~simulator.core.names.device_unit`), None for other names; kept as
+    :func:`_block_named`."""
+    unit = device_unit(device)
     return (unit.setname, unit.short) if unit is not None else None
 
 
@@ -143,7 +165,7 @@ class FileSystem:
 
     @property
     def raw_device(self) -> str:
-        return raw_device(self.device)
+        return _raw_named(self.device)
 
     @property
     def logging(self) -> bool:
@@ -343,10 +365,10 @@ class FileSystems(Locks, Mirrors, Tables):
         """The image ``device`` holds (:meth:`Mirrors.image_of`), or the UFS newfs made on a
         slice no file system record and no metadevice has taken since."""
         dev = self.block_name(device)
-        sl = device_slice(dev)
-        if (dev in self.made and self.fs_on_device(dev) is None and sl is not None
-                and self.host.md.component_owner(sl) is None):
-            return self.made[dev]
+        if dev in self.made and self.fs_on_device(dev) is None:
+            sl = device_slice(dev)
+            if sl is not None and self.host.md.component_owner(sl) is None:
+                return self.made[dev]
         return super().image_of(dev)
 
     def root(self) -> FileSystem:
@@ -368,14 +390,14 @@ class FileSystems(Locks, Mirrors, Tables):
     def block_name(device: str) -> str:
         """``d1``, ``/dev/md/rdsk/d1`` -> ``/dev/md/dsk/d1``; slices likewise
         (:func:`simulator.core.names.block_device`)."""
-        return block_device(device)
+        return _block_named(device)
 
     def device_size(self, device: str) -> int | None:
         """Blocks of a metadevice or slice; None when it does not exist."""
-        unit = device_unit(device)
+        unit = _md_path_unit(device)
         if unit is not None:
-            s = self.host.md.sets.get(unit.setname)
-            u = s.units.get(unit.short) if s else None
+            s = self.host.md.sets.get(unit[0])
+            u = s.units.get(unit[1]) if s else None
             return u.size if u is not None else None
         sl = device_slice(device)
         if sl is not None:

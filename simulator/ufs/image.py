@@ -181,33 +181,42 @@ class Geometry:
 
     @classmethod
     def for_device(cls, size_blocks: int, min_inodes: int = 0) -> Geometry:
-        size_bytes = size_blocks * 512
-        mtb = size_blocks >= SECTORS_PER_TB
-        fsize = BSIZE if mtb else 1024
-        if mtb:
-            nbpi = 1 << 20
-        elif size_bytes <= 1 << 30:
-            nbpi = 2048
-        elif size_bytes < 2 << 30:
-            nbpi = 4096
-        elif size_bytes < 3 << 30:
-            nbpi = 6144
-        else:
-            nbpi = 8192
-        cg_bytes = 48 << 20                        # 16 cylinders of 48 MB per group
-        ncg = max(1, -(-size_bytes // cg_bytes))
-        ninodes = max(size_bytes // nbpi, min_inodes + 64, 64)
-        ipg = -(-ninodes // ncg)
-        inopb = BSIZE // 128
-        ipg = -(-ipg // inopb) * inopb
-        ninodes = ipg * ncg
-        total_frags = size_bytes // fsize
-        per_cg_meta = (BSIZE * 3) // fsize          # superblock copy, cg block, boot area
-        inode_frags = ninodes * 128 // fsize
-        csum = -(-(ncg * 16) // fsize)
-        dsize = max(1, total_frags - ncg * per_cg_meta - inode_frags - csum)
-        minfree = max(1, min(10, (64 << 20) * 100 // max(1, size_bytes)))
-        return cls(size_blocks, fsize, ninodes, ncg, dsize, minfree)
+        """The geometry of a device of ``size_blocks`` sectors holding at least
+        ``min_inodes`` inodes (a frozen value: the same arguments share one, kept for the
+        few sizes a host has, as each file system made, mounted or checked asks)."""
+        return _geometry(size_blocks, min_inodes)
+
+
+@functools.lru_cache(maxsize=256, typed=True)
+def _geometry(size_blocks: int, min_inodes: int) -> Geometry:
+    """:meth:`Geometry.for_device`, worked out."""
+    size_bytes = size_blocks * 512
+    mtb = size_blocks >= SECTORS_PER_TB
+    fsize = BSIZE if mtb else 1024
+    if mtb:
+        nbpi = 1 << 20
+    elif size_bytes <= 1 << 30:
+        nbpi = 2048
+    elif size_bytes < 2 << 30:
+        nbpi = 4096
+    elif size_bytes < 3 << 30:
+        nbpi = 6144
+    else:
+        nbpi = 8192
+    cg_bytes = 48 << 20                        # 16 cylinders of 48 MB per group
+    ncg = max(1, -(-size_bytes // cg_bytes))
+    ninodes = max(size_bytes // nbpi, min_inodes + 64, 64)
+    ipg = -(-ninodes // ncg)
+    inopb = BSIZE // 128
+    ipg = -(-ipg // inopb) * inopb
+    ninodes = ipg * ncg
+    total_frags = size_bytes // fsize
+    per_cg_meta = (BSIZE * 3) // fsize          # superblock copy, cg block, boot area
+    inode_frags = ninodes * 128 // fsize
+    csum = -(-(ncg * 16) // fsize)
+    dsize = max(1, total_frags - ncg * per_cg_meta - inode_frags - csum)
+    minfree = max(1, min(10, (64 << 20) * 100 // max(1, size_bytes)))
+    return Geometry(size_blocks, fsize, ninodes, ncg, dsize, minfree)
 
 
 # ----------------------------------------------------------------------- base tree
