@@ -1197,9 +1197,10 @@ class Image:
             self._hash_delta = total % _SUM_MOD
         return self._hash_delta
 
-    def free_counts(self) -> tuple[int, int]:
-        """(free fragments not in whole blocks, free whole blocks) as fsck reports them."""
-        free = max(0, self.dsize - self.used_frags)
+    def free_counts(self, used: int | None = None) -> tuple[int, int]:
+        """(free fragments not in whole blocks, free whole blocks) as fsck reports them;
+        ``used``: :attr:`used_frags`, when the caller has it already."""
+        free = max(0, self.dsize - (self.used_frags if used is None else used))
         frag = BSIZE // self.fsize
         loose = self.loose_frags if self.loose_frags >= 0 else \
             (self.nfiles * 3 + rnd(self.base.seed, 99) % frag) % max(1, frag * 64)

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 # these are tested at every step of virtual time, simulator/ufs/locks.py)
 OFFLINE_STATES = int(SmState.OFFLINE | SmState.OFFLINE_RESYNC)
 ATTACHED_STATE = int(SmState.ATTACHED)
+RUNNING = SmState.RUNNING
 
 
 @dataclass
@@ -102,7 +103,9 @@ class Mirrors:
         s, m = on
         out = []
         for slot in m.submirrors:
-            state = int(slot.state)
+            if slot.state is RUNNING:
+                continue                 # in sync (neither offline nor attaching): the most
+            state = int(slot.state)      # often, asked at every step of virtual time
             if state & OFFLINE_STATES:
                 out.append((slot, s.display(slot.name)))
             elif state & ATTACHED_STATE:

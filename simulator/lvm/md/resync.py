@@ -115,9 +115,10 @@ class ResyncMixin(VolumeBase):
         remaining = seconds
         while remaining > 0:
             active = self.active_mirrors()
+            if not active:
+                return                  # no resync runs
             step = self._next_completion(active)
-            if step is None:
-                return
+            assert step is not None
             dt = min(remaining, step)
             writes: list[tuple[str, int]] = []
             for s, m in active:
