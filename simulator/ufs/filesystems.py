@@ -112,10 +112,10 @@ def _block_named(device: str) -> str:
     return block_device(device)
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=256)
 def _raw_named(device: str) -> str:
-    """:func:`~simulator.core.names.raw_device` of a file system's device, kept as
-    :func:`_block_named` (vfstab's lines are looked through by it)."""
+    """:func:`~simulator.core.names.raw_device` of ``device``, kept as :func:`_block_named`
+    (vfstab's lines are looked through by it, fsck names the device it checks by it)."""
     return raw_device(device)
 
 
@@ -391,6 +391,12 @@ class FileSystems(Locks, Mirrors, Tables):
         """``d1``, ``/dev/md/rdsk/d1`` -> ``/dev/md/dsk/d1``; slices likewise
         (:func:`simulator.core.names.block_device`)."""
         return _block_named(device)
+
+    @staticmethod
+    def raw_name(device: str) -> str:
+        """``/dev/md/dsk/d1`` -> ``/dev/md/rdsk/d1``; slices likewise, other names unchanged
+        (:func:`simulator.core.names.raw_device`)."""
+        return _raw_named(device)
 
     def device_size(self, device: str) -> int | None:
         """Blocks of a metadevice or slice; None when it does not exist."""

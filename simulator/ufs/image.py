@@ -58,6 +58,13 @@ def rnd(*parts: int) -> int:
     return h
 
 
+@functools.lru_cache(maxsize=64)
+def _loose_draw(seed: int) -> int:
+    """``rnd(seed, 99)``: the draw a tree's loose fragments follow (Image.free_counts), kept
+    per seed as fsck's and df's every summary asks it."""
+    return rnd(seed, 99)
+
+
 def _same(a: FileEntry | None, b: FileEntry | None) -> bool:
     """``a == b``, answered by the modification time first: a workload's every write
     compares entries that differ in it, and a dataclass's ``==`` builds two tuples."""
@@ -1203,7 +1210,7 @@ class Image:
         free = max(0, self.dsize - (self.used_frags if used is None else used))
         frag = BSIZE // self.fsize
         loose = self.loose_frags if self.loose_frags >= 0 else \
-            (self.nfiles * 3 + rnd(self.base.seed, 99) % frag) % max(1, frag * 64)
+            (self.nfiles * 3 + _loose_draw(self.base.seed) % frag) % max(1, frag * 64)
         loose = min(loose, free) if frag > 1 else 0
         loose += (free - loose) % frag
         return loose, (free - loose) // frag

@@ -136,3 +136,9 @@ def test_image_copies_are_replace_copies() -> None:
         assert made.__dict__ == plain.__dict__
         for name in ("_overlay", "damaged", "lost", "_made"):
             assert getattr(made, name) is not getattr(img, name)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 7, 2**40])
+def test_kept_loose_draw_is_the_draw(seed: int) -> None:
+    from simulator.ufs.image import _loose_draw, rnd
+    assert _loose_draw(seed) == rnd(seed, 99)
