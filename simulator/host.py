@@ -223,34 +223,37 @@ class Host:
         """Let ``seconds`` of virtual time pass: resyncs progress, workloads write."""
         if seconds <= 0:
             return
+        # none of these is replaced while time passes (a fault plan is armed from outside,
+        # simulator.faults.arm; the parts hook in when they are built)
+        md, faults, clock, hooks = self.md, self.faults, self.clock, self._advance_hooks
         # counted as time left rather than an end time: a clock jump (a fault) moves the
         # time of day, not how long the disks work
         left = seconds
         while left > 0:
             dt = left
-            nxt = self.md.next_completion()
+            nxt = md.next_completion()
             if nxt is not None and nxt < dt:
                 dt = max(nxt, 1e-6)
             # injected faults: time splits where one is due, and at each 10 % of a resync
             # when a fault waits for one (simulator.core.faulthooks)
-            due = self.faults.next_due(self.clock.now)
+            due = faults.next_due(clock.now)
             if due is not None and due < dt:
                 dt = max(due, 1e-6)
-            watch = self.faults.watches("resync")
+            watch = faults.watches("resync")
             if watch:
-                mark = self.md.next_resync_tenth()
+                mark = md.next_resync_tenth()
                 if mark is not None and mark < dt:
                     dt = max(mark, 1e-6)
-                before = self.md.resync_progress()
-            for hook in self._advance_hooks:
+                before = md.resync_progress()
+            for hook in hooks:
                 hook(dt)
-            self.md.advance(dt)
-            self.clock.now += dt
+            md.advance(dt)
+            clock.now += dt
             left -= dt
             if watch:
                 self._resync_marks(before)
             if due is not None:
-                self.faults.at_time(self.clock.now)
+                faults.at_time(clock.now)
 
     def _resync_marks(self, before: dict[str, tuple[int, float]]) -> None:
         """Tell the fault hooks about each resync that crossed a 10 % mark (a finished job

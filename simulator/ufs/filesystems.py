@@ -90,8 +90,11 @@ def _device_opened(name: str) -> str | None:
     return block_device(name) if is_unit(name) or is_slice(name) else None
 
 
-# the mount points of the pseudo file systems (/proc, /tmp, ...), as resolve() tries them
-_PSEUDO_POINTS = tuple(m for _, m, *_ in PSEUDO_MOUNTS + LATE_MOUNTS)
+# the mount points of the pseudo file systems (/proc, /tmp, ...) and what is under each
+# (``/proc/``), as resolve() tries them
+_PSEUDO_POINTS = tuple((m, m + "/") for _, m, *_ in PSEUDO_MOUNTS + LATE_MOUNTS)
+# their first components (``proc``, ``etc``): a path under none of these is on none of them
+_PSEUDO_TOPS = frozenset(m.split("/", 2)[1] for m, _ in _PSEUDO_POINTS)
 
 
 @lru_cache(maxsize=64)
@@ -99,12 +102,36 @@ def _unit_named(device: str) -> tuple[str, str] | None:
     """(set, unit) of the metadevice ``device`` names (a name's meaning never changes: kept
     for the few devices file systems are on, as every step of virtual time asks it of each
     file system)."""
-    unit = device_unit(block_device(device))
+    return _md_path_unit(_block_named(device))
+
+
+@lru_cache(maxsize=256)
+def _block_named(device: str) -> str:
+    """:func:`~simulator.core.names.block_device` of ``device``, kept (a name's meaning never
+    changes; a check or a mount asks it of the same few names half a dozen times)."""
+    return block_device(device)
+
+
+@lru_cache(maxsize=256)
+def _raw_named(device: str) -> str:
+    """:func:`~simulator.core.names.raw_device` of ``device``, kept as :func:`_block_named`
+    (vfstab's lines are looked through by it, fsck names the device it checks by it)."""
+    return raw_device(device)
+
+
+@lru_cache(maxsize=256)
+def _md_path_unit(device: str) -> tuple[str, str] | None:
+    """(set, unit) of the metadevice the ``/dev/md`` path ``device`` names
+    (:func:`~simulator.core.names.device_unit`), None for other names; kept as
+    :func:`_block_named`."""
+    unit = device_unit(device)
     return (unit.setname, unit.short) if unit is not None else None
 
 
 def mount_point(path: str) -> str:
     """``home1/``, ``/home1``, ``//home1/.`` -> ``/home1``; the root is ``/``."""
+    if path[:1] == "/" and path[-1] != "/" and "//" not in path and "/." not in path:
+        return path          # already one: no empty or ``.`` component (a command's operand)
     rel = norm_path(path)
     return "/" if rel == ROOT else "/" + rel
 
@@ -138,7 +165,7 @@ class FileSystem:
 
     @property
     def raw_device(self) -> str:
-        return raw_device(self.device)
+        return _raw_named(self.device)
 
     @property
     def logging(self) -> bool:
@@ -338,10 +365,10 @@ class FileSystems(Locks, Mirrors, Tables):
         """The image ``device`` holds (:meth:`Mirrors.image_of`), or the UFS newfs made on a
         slice no file system record and no metadevice has taken since."""
         dev = self.block_name(device)
-        sl = device_slice(dev)
-        if (dev in self.made and self.fs_on_device(dev) is None and sl is not None
-                and self.host.md.component_owner(sl) is None):
-            return self.made[dev]
+        if dev in self.made and self.fs_on_device(dev) is None:
+            sl = device_slice(dev)
+            if sl is not None and self.host.md.component_owner(sl) is None:
+                return self.made[dev]
         return super().image_of(dev)
 
     def root(self) -> FileSystem:
@@ -363,14 +390,20 @@ class FileSystems(Locks, Mirrors, Tables):
     def block_name(device: str) -> str:
         """``d1``, ``/dev/md/rdsk/d1`` -> ``/dev/md/dsk/d1``; slices likewise
         (:func:`simulator.core.names.block_device`)."""
-        return block_device(device)
+        return _block_named(device)
+
+    @staticmethod
+    def raw_name(device: str) -> str:
+        """``/dev/md/dsk/d1`` -> ``/dev/md/rdsk/d1``; slices likewise, other names unchanged
+        (:func:`simulator.core.names.raw_device`)."""
+        return _raw_named(device)
 
     def device_size(self, device: str) -> int | None:
         """Blocks of a metadevice or slice; None when it does not exist."""
-        unit = device_unit(device)
+        unit = _md_path_unit(device)
         if unit is not None:
-            s = self.host.md.sets.get(unit.setname)
-            u = s.units.get(unit.short) if s else None
+            s = self.host.md.sets.get(unit[0])
+            u = s.units.get(unit[1]) if s else None
             return u.size if u is not None else None
         sl = device_slice(device)
         if sl is not None:
@@ -461,16 +494,24 @@ class FileSystems(Locks, Mirrors, Tables):
             path = cwd.rstrip("/") + "/" + path
         full = mount_point(path)
         best: FileSystem | None = None
+        best_len = -1                    # the longest mount point holding it (the first)
         for fs in self.mounted_ufs():
-            if full == fs.mount or full.startswith(fs.mount.rstrip("/") + "/"):
-                if best is None or len(fs.mount) > len(best.mount):
-                    best = fs
-        pseudo = [m for m in _PSEUDO_POINTS
-                  if (full == m or full.startswith(m + "/")) and not self._shadowed(m)]
-        if pseudo and (best is None or len(max(pseudo, key=len)) > len(best.mount)):
+            m = fs.mount
+            if (full == m or full.startswith(m.rstrip("/") + "/")) and len(m) > best_len:
+                best, best_len = fs, len(m)
+        pseudo_len = 0                   # the longest pseudo mount point holding it
+        if full.split("/", 2)[1] in _PSEUDO_TOPS:
+            for m, under in _PSEUDO_POINTS:
+                if (full == m or full.startswith(under)) and len(m) > pseudo_len \
+                        and not self._shadowed(m):
+                    pseudo_len = len(m)
+        if pseudo_len and (best is None or pseudo_len > best_len):
             return None, full
         assert best is not None
-        rel = norm_path(full[len(best.mount):]) if best.mount != "/" else norm_path(full)
+        if best.mount == "/":
+            rel = norm_path(full)
+        else:
+            rel = ROOT if best_len == len(full) else norm_path(full[best_len:])
         if best.mount == "/":
             known = full in ROOT_DIRS or any(
                 (fs.mount == full or fs.mount.startswith(full.rstrip("/") + "/"))

@@ -23,7 +23,7 @@ import hashlib
 import itertools
 import json
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -56,6 +56,13 @@ def rnd(*parts: int) -> int:
     for p in parts:
         h = mix64(h ^ (p & _M64))
     return h
+
+
+@functools.lru_cache(maxsize=64)
+def _loose_draw(seed: int) -> int:
+    """``rnd(seed, 99)``: the draw a tree's loose fragments follow (Image.free_counts), kept
+    per seed as fsck's and df's every summary asks it."""
+    return rnd(seed, 99)
 
 
 def _same(a: FileEntry | None, b: FileEntry | None) -> bool:
@@ -181,33 +188,42 @@ class Geometry:
 
     @classmethod
     def for_device(cls, size_blocks: int, min_inodes: int = 0) -> Geometry:
-        size_bytes = size_blocks * 512
-        mtb = size_blocks >= SECTORS_PER_TB
-        fsize = BSIZE if mtb else 1024
-        if mtb:
-            nbpi = 1 << 20
-        elif size_bytes <= 1 << 30:
-            nbpi = 2048
-        elif size_bytes < 2 << 30:
-            nbpi = 4096
-        elif size_bytes < 3 << 30:
-            nbpi = 6144
-        else:
-            nbpi = 8192
-        cg_bytes = 48 << 20                        # 16 cylinders of 48 MB per group
-        ncg = max(1, -(-size_bytes // cg_bytes))
-        ninodes = max(size_bytes // nbpi, min_inodes + 64, 64)
-        ipg = -(-ninodes // ncg)
-        inopb = BSIZE // 128
-        ipg = -(-ipg // inopb) * inopb
-        ninodes = ipg * ncg
-        total_frags = size_bytes // fsize
-        per_cg_meta = (BSIZE * 3) // fsize          # superblock copy, cg block, boot area
-        inode_frags = ninodes * 128 // fsize
-        csum = -(-(ncg * 16) // fsize)
-        dsize = max(1, total_frags - ncg * per_cg_meta - inode_frags - csum)
-        minfree = max(1, min(10, (64 << 20) * 100 // max(1, size_bytes)))
-        return cls(size_blocks, fsize, ninodes, ncg, dsize, minfree)
+        """The geometry of a device of ``size_blocks`` sectors holding at least
+        ``min_inodes`` inodes (a frozen value: the same arguments share one, kept for the
+        few sizes a host has, as each file system made, mounted or checked asks)."""
+        return _geometry(size_blocks, min_inodes)
+
+
+@functools.lru_cache(maxsize=256, typed=True)
+def _geometry(size_blocks: int, min_inodes: int) -> Geometry:
+    """:meth:`Geometry.for_device`, worked out."""
+    size_bytes = size_blocks * 512
+    mtb = size_blocks >= SECTORS_PER_TB
+    fsize = BSIZE if mtb else 1024
+    if mtb:
+        nbpi = 1 << 20
+    elif size_bytes <= 1 << 30:
+        nbpi = 2048
+    elif size_bytes < 2 << 30:
+        nbpi = 4096
+    elif size_bytes < 3 << 30:
+        nbpi = 6144
+    else:
+        nbpi = 8192
+    cg_bytes = 48 << 20                        # 16 cylinders of 48 MB per group
+    ncg = max(1, -(-size_bytes // cg_bytes))
+    ninodes = max(size_bytes // nbpi, min_inodes + 64, 64)
+    ipg = -(-ninodes // ncg)
+    inopb = BSIZE // 128
+    ipg = -(-ipg // inopb) * inopb
+    ninodes = ipg * ncg
+    total_frags = size_bytes // fsize
+    per_cg_meta = (BSIZE * 3) // fsize          # superblock copy, cg block, boot area
+    inode_frags = ninodes * 128 // fsize
+    csum = -(-(ncg * 16) // fsize)
+    dsize = max(1, total_frags - ncg * per_cg_meta - inode_frags - csum)
+    minfree = max(1, min(10, (64 << 20) * 100 // max(1, size_bytes)))
+    return Geometry(size_blocks, fsize, ninodes, ncg, dsize, minfree)
 
 
 # ----------------------------------------------------------------------- base tree
@@ -1188,12 +1204,13 @@ class Image:
             self._hash_delta = total % _SUM_MOD
         return self._hash_delta
 
-    def free_counts(self) -> tuple[int, int]:
-        """(free fragments not in whole blocks, free whole blocks) as fsck reports them."""
-        free = max(0, self.dsize - self.used_frags)
+    def free_counts(self, used: int | None = None) -> tuple[int, int]:
+        """(free fragments not in whole blocks, free whole blocks) as fsck reports them;
+        ``used``: :attr:`used_frags`, when the caller has it already."""
+        free = max(0, self.dsize - (self.used_frags if used is None else used))
         frag = BSIZE // self.fsize
         loose = self.loose_frags if self.loose_frags >= 0 else \
-            (self.nfiles * 3 + rnd(self.base.seed, 99) % frag) % max(1, frag * 64)
+            (self.nfiles * 3 + _loose_draw(self.base.seed) % frag) % max(1, frag * 64)
         loose = min(loose, free) if frag > 1 else 0
         loose += (free - loose) % frag
         return loose, (free - loose) // frag
@@ -1266,13 +1283,27 @@ class Image:
 
     def snapshot(self) -> Image:
         """A cheap frozen copy (only the overlay is copied)."""
-        return replace(self, _overlay=dict(self._overlay), damaged=dict(self.damaged),
-                       lost=dict(self.lost), frozen=True, _made=dict(self._made))
+        return self._duplicate(True)
 
     def copy(self) -> Image:
         """A writable copy."""
-        return replace(self, _overlay=dict(self._overlay), damaged=dict(self.damaged),
-                       lost=dict(self.lost), frozen=False, _made=dict(self._made))
+        return self._duplicate(False)
+
+    def _duplicate(self, frozen: bool) -> Image:
+        """``dataclasses.replace`` with fresh dicts and ``frozen`` -- every field as it is,
+        the base tree, geometry and pending stretches shared -- without its generic
+        field-by-field constructor call (~5 us; a file system's copies are made at each
+        mount, lock, check and dump). An Image holds nothing but its fields."""
+        new = object.__new__(self.__class__)
+        d = new.__dict__
+        d.update(self.__dict__)
+        d["_overlay"] = dict(self._overlay)
+        d["damaged"] = dict(self.damaged)
+        d["lost"] = dict(self.lost)
+        d["frozen"] = frozen
+        d["_made"] = dict(self._made)
+        new.__post_init__()
+        return new
 
     @property
     def consistent(self) -> bool:

@@ -162,12 +162,18 @@ class Locks:
     """lockfs, flush and the write-back of pending changes."""
 
     # ------------------------------------------------------------------ ioctls
-    def lockfs(self: FsCore, path: str, lock: str, comment: str | None, uid: int = 0,
-               cwd: str = "/") -> bool:
-        """``ioctl(_FIOLFS)`` on the file system holding ``path`` (ufs_lockfs.c
+    # lockfs.c opens each file system once (open64(fn, O_RDONLY)) and makes its ioctls on
+    # that descriptor: :meth:`open_fs` is the open, the ioctls take what it found.
+    def open_fs(self: FsCore, path: str, cwd: str = "/") -> FileSystem | None:
+        """``open(path)``: the mounted UFS holding ``path`` (None for a path on a pseudo
+        file system, whose ioctls fail ENOTTY); ENOENT or EIO as :meth:`resolve` finds."""
+        return self.resolve(path, cwd)[0]
+
+    def lockfs(self: FsCore, fs: FileSystem | None, lock: str, comment: str | None,
+               uid: int = 0) -> bool:
+        """``ioctl(_FIOLFS)`` on the file system ``fs`` (:meth:`open_fs`; ufs_lockfs.c
         ufs__fiolfs checks, in order). Returns whether it was modified while locked
         (lockfs -v warns). ``lockfs -w /`` hangs the host (the seed procedure's caution)."""
-        fs, _ = self.resolve(path, cwd)
         if fs is None:
             raise SysError("ENOTTY")
         if uid != 0:
@@ -201,18 +207,18 @@ class Locks:
             self.host.hang("root file system write-locked")
         return was_mod
 
-    def flushfs(self: FsCore, path: str, cwd: str = "/") -> None:
-        """``ioctl(_FIOFFS)``: push dirty data to disk (no privilege needed)."""
-        fs, _ = self.resolve(path, cwd)
+    def flushfs(self: FsCore, fs: FileSystem | None) -> None:
+        """``ioctl(_FIOFFS)`` on ``fs`` (:meth:`open_fs`): push dirty data to disk (no
+        privilege needed)."""
         if fs is None:
             raise SysError("ENOTTY")
         if fs.lock in ("hard", "error"):
             raise SysError("EIO")
         self.sync(fs)
 
-    def lock_status(self: FsCore, path: str, cwd: str = "/") -> tuple[str, str, bool]:
-        """``ioctl(_FIOLFSS)``: (lock, comment, modified-while-locked)."""
-        fs, _ = self.resolve(path, cwd)
+    def lock_status(self: FsCore, fs: FileSystem | None) -> tuple[str, str, bool]:
+        """``ioctl(_FIOLFSS)`` on ``fs`` (:meth:`open_fs`): (lock, comment,
+        modified-while-locked)."""
         if fs is None:
             raise SysError("ENOTTY")
         return fs.lock, fs.lock_comment, fs.lock_modified
@@ -233,13 +239,13 @@ class Locks:
             if not fs.mounted or fs.readonly:
                 continue
             wl = fs.unsettled("workload")
-            if (wl is None or not wl.active) and not fs.owes and not fs.unsettled("pending"):
+            runs = wl is not None and wl.active
+            if not runs and not fs.owes and not fs.unsettled("pending"):
                 continue                  # nothing to write now, nothing to write out later
             on = self._mirror_on(fs)
-            steps: list[OwedStep] = []
-            if wl is not None and wl.active:
-                steps.append(("run", start, dt, fs.lock, wl.held and _steady(on)))
-            steps.append(("flush", start + dt - ROLL_DELAY))
+            flush: OwedStep = ("flush", start + dt - ROLL_DELAY)
+            steps: list[OwedStep] = [
+                ("run", start, dt, fs.lock, wl.held and _steady(on)), flush] if runs else [flush]
             if self.owe_unseen and _local(self, on):
                 fs.owe_steps(steps)
             else:

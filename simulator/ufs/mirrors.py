@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 # these are tested at every step of virtual time, simulator/ufs/locks.py)
 OFFLINE_STATES = int(SmState.OFFLINE | SmState.OFFLINE_RESYNC)
 ATTACHED_STATE = int(SmState.ATTACHED)
+RUNNING = SmState.RUNNING
 
 
 @dataclass
@@ -102,10 +103,15 @@ class Mirrors:
         s, m = on
         out = []
         for slot in m.submirrors:
-            state = int(slot.state)
-            key = s.display(slot.name)
-            if state & OFFLINE_STATES or (state & ATTACHED_STATE and key not in self.frozen):
-                out.append((slot, key))
+            if slot.state is RUNNING:
+                continue                 # in sync (neither offline nor attaching): the most
+            state = int(slot.state)      # often, asked at every step of virtual time
+            if state & OFFLINE_STATES:
+                out.append((slot, s.display(slot.name)))
+            elif state & ATTACHED_STATE:
+                key = s.display(slot.name)
+                if key not in self.frozen:
+                    out.append((slot, key))
         return out
 
     def _diverge_stale_submirrors(self: FsCore, fs: FileSystem, blocks: int) -> None:

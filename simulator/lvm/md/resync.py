@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from simulator.lvm.errors import MDError
 from simulator.lvm.md.base import VolumeBase
-from simulator.lvm.md.records import MD_PASS_MAX, Mirror, ResyncJob, Stripe
+from simulator.lvm.md.records import MD_PASS_MAX, Mirror, ResyncJob, Stripe, new_epoch
 from simulator.lvm.md.replicas import boot as boot_replicas
 from simulator.lvm.md.replicas import is_stale
 from simulator.lvm.md.states import CompState, SmState
@@ -66,9 +66,33 @@ class ResyncMixin(VolumeBase):
             if m.pass_num > 0 and not m.resync_active:
                 self.start_resync(s, m.name)
 
+    # what _mirror_pairs listed: (the epoch it listed them at, the sets then, the pairs)
+    _mirrors_kept: tuple[int, tuple[MDSet, ...], list[tuple[MDSet, Mirror]]] | None = None
+
+    def _mirror_pairs(self) -> list[tuple[MDSet, Mirror]]:
+        """(set, mirror) of every mirror, in set and unit order. Listed again only when a set
+        came or went, or a unit was added, removed or replaced: each of those stamps its set
+        (the write barrier of :mod:`simulator.lvm.md.records`), so a list made at epoch ``e``
+        holds while the sets are the same objects and none is stamped later than ``e``.
+        Every step of virtual time asks (twice), and a host may have 8,192 units."""
+        sets = tuple(self.sets.values())
+        kept = self._mirrors_kept
+        if kept is not None:
+            epoch, seen, pairs = kept
+            if len(seen) == len(sets):
+                for i, s in enumerate(sets):
+                    if s is not seen[i] or s._gen > epoch:
+                        break
+                else:
+                    return pairs
+        epoch = new_epoch()
+        pairs = [(s, u) for s in sets for u in s.units.values() if isinstance(u, Mirror)]
+        self._mirrors_kept = (epoch, sets, pairs)
+        return pairs
+
     def active_mirrors(self) -> list[tuple[MDSet, Mirror]]:
-        return [(s, u) for s in self.sets.values() for u in s.units.values()
-                if isinstance(u, Mirror) and u.resync_active and u.jobs]
+        """(set, mirror) of each mirror whose resync runs (active, with a job to do)."""
+        return [(s, m) for s, m in self._mirror_pairs() if m.resync_active and m.jobs]
 
     def mirror_rate(self, s: MDSet, m: Mirror) -> float:
         """Blocks per virtual second this mirror resyncs at: the host's rate, divided by
@@ -79,8 +103,12 @@ class ResyncMixin(VolumeBase):
 
     def next_completion(self) -> float | None:
         """Virtual seconds until the next resync job finishes (None when none runs)."""
+        return self._next_completion(self.active_mirrors())
+
+    def _next_completion(self, active: list[tuple[MDSet, Mirror]]) -> float | None:
+        """:meth:`next_completion` among ``active`` (:meth:`active_mirrors`)."""
         best: float | None = None
-        for s, m in self.active_mirrors():
+        for s, m in active:
             job = m.jobs[0]
             t = max(0.0, (job.total - job.done) / self.mirror_rate(s, m))
             best = t if best is None else min(best, t)
@@ -110,12 +138,14 @@ class ResyncMixin(VolumeBase):
         """Let every running resync progress for ``seconds`` of virtual time."""
         remaining = seconds
         while remaining > 0:
-            step = self.next_completion()
-            if step is None:
-                return
+            active = self.active_mirrors()
+            if not active:
+                return                  # no resync runs
+            step = self._next_completion(active)
+            assert step is not None
             dt = min(remaining, step)
             writes: list[tuple[str, int]] = []
-            for s, m in self.active_mirrors():
+            for s, m in active:
                 job = m.jobs[0]
                 rate = self.mirror_rate(s, m)
                 blocks = int(dt * rate)
@@ -265,6 +295,8 @@ class ResyncDaemon:
 
     def tick(self, dt: float) -> None:
         """Virtual time passed: start every pass whose predecessor has finished."""
+        if not self.runs:
+            return
         for run in list(self.runs):
             while not self._busy(run) and run["pending"]:
                 self._dispatch(run)

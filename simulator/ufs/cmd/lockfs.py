@@ -90,17 +90,19 @@ def main(inv: Invocation) -> int:
     state: dict[str, bool] = {}
     for fn in names:
         try:
+            target = fs.open_fs(fn, inv.cwd)
             if request == "status":
-                status = max(status, _print_status(inv, fs, fn, no_unlocks, verbose, state))
+                status = max(status, _print_status(inv, fs.lock_status(target), fn, no_unlocks,
+                                                   verbose, state))
             elif request == "flush":
-                fs.flushfs(fn, inv.cwd)
+                fs.flushfs(target)
             else:
-                cur, _, mod = fs.lock_status(fn, inv.cwd)
+                cur, _, mod = fs.lock_status(target)
                 if mod and cur in ("hard", "error", "write"):
                     status = 2
                     if verbose:
                         inv.out(f"WARNING: {fn} was modified while {cur} locked")
-                fs.lockfs(fn, lock, comment, inv.uid, inv.cwd)
+                fs.lockfs(target, lock, comment, inv.uid)
         except SysError as e:
             if request == "status" and e.errno == "EIO":
                 _status_line(inv, state, fn, "EIO", "May be hard locked")
@@ -110,9 +112,11 @@ def main(inv: Invocation) -> int:
     return status
 
 
-def _print_status(inv: Invocation, fs: FileSystems, fn: str, no_unlocks: bool,
+def _print_status(inv: Invocation, found: tuple[str, str, bool], fn: str, no_unlocks: bool,
                   verbose: bool, state: dict[str, bool]) -> int:
-    lock, comment, mod = fs.lock_status(fn, inv.cwd)
+    """One file system's line of the status listing; ``found``: its (lock, comment,
+    modified-while-locked), ``FileSystems.lock_status``."""
+    lock, comment, mod = found
     if lock == "unlock" and no_unlocks:
         return 0
     _status_line(inv, state, fn, lock, comment)

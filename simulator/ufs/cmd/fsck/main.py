@@ -152,7 +152,7 @@ def _closing(run: Run, target: Target, work: Image) -> None:
     files = work.nfiles + len(work.lost) - sum(1 for k in work.damaged.values()
                                                 if k == "unallocated")
     used = work.used_frags
-    ffree, bfree = work.free_counts()
+    ffree, bfree = work.free_counts(used)
     frag = work.fsize
     dsize = work.dsize
     free = ffree + (8192 // frag) * bfree

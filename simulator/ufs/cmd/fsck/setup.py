@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from typing import NoReturn
 
 from simulator.core.errors import CommandExit
-from simulator.core.names import raw_device
 from simulator.core.strerror import EACCES, ENOENT, SysError
 from simulator.ufs.cmd.fsck.utilities import (
     EXBADPARM,
@@ -78,7 +77,7 @@ def setup(run: Run, fsx: FileSystems, filesys: str) -> Target:
     if mounted_fs is not None:
         hotroot = check_mount_state(run, mounted_fs, devstr, errorlocked)
     else:
-        devstr = raw_device(devstr)
+        devstr = fsx.raw_name(devstr)
     run.devname = devstr
     # ---- open_and_intro()
     if run.inv.uid != 0:
