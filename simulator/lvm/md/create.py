@@ -150,9 +150,11 @@ class CreateMixin(VolumeBase):
         stripe = Stripe(name=short, rows=built,
                         hsp=None if hsp is None else short_unit(hsp), timestamp=self.now())
         if not dry_run:
-            for member in stripe.components:
-                if member.name in s.units:
-                    s.units[member.name].parent = short
+            for row in built:
+                for member in row.components:
+                    child = s.units.get(member.name)
+                    if child is not None:
+                        child.parent = short
             s.units[short] = stripe
         return stripe
 
