@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 
@@ -36,9 +37,11 @@ DEFAULT_HEADS, DEFAULT_SECTORS = 24, 424
 HEADS = (24, 27, 19, 16, 32, 64, 255, 8, 4, 2, 1)
 
 
+@lru_cache(maxsize=1024)
 def split_cylinder(blocks: int) -> tuple[int, int]:
     """(heads, sectors/track) of a cylinder of ``blocks`` blocks: the first head count of
-    :data:`HEADS` that divides it (decided: ``cylinder = 20352`` gives 24 x 848)."""
+    :data:`HEADS` that divides it (decided: ``cylinder = 20352`` gives 24 x 848). Kept per
+    size (a pure function of it; a campaign builds the same disks again and again)."""
     for nhead in HEADS:
         if blocks % nhead == 0:
             return nhead, blocks // nhead
@@ -48,12 +51,14 @@ def split_cylinder(blocks: int) -> tuple[int, int]:
 MAX_DATA_CYLINDERS = 65535 - 2          # dk_geom dkg_pcyl is an unsigned short; acyl = 2
 
 
+@lru_cache(maxsize=1024)
 def fit_geometry(size: int) -> tuple[int, int]:
     """(heads, sectors/track) for a disk of ``size`` blocks that a scenario gives no geometry
     (decided): the SUN72G's 24 x 424 when the size is whole cylinders of it (the default
     143349312-block disk: 14087), else the heads kept and the largest sectors/track not above
     424 that divides the size per head, so that the label's cylinders cover the whole disk
-    (a 36 GB disk: 24 x 384, 8192 cylinders); 24 x 424 when no such divisor exists."""
+    (a 36 GB disk: 24 x 384, 8192 cylinders); 24 x 424 when no such divisor exists.
+    Kept per size: a pure function of it, whose search costs a few microseconds a disk."""
     cyl = DEFAULT_HEADS * DEFAULT_SECTORS
     if size % cyl == 0 and size // cyl <= MAX_DATA_CYLINDERS:
         return DEFAULT_HEADS, DEFAULT_SECTORS
@@ -69,10 +74,11 @@ def fit_geometry(size: int) -> tuple[int, int]:
     return DEFAULT_HEADS, DEFAULT_SECTORS
 
 
+@lru_cache(maxsize=4096)
 def default_devid(name: str) -> str:
     """The device ID of a disk a scenario gives none: a SEAGATE ST373307LSUN72G (the SUN72G
     drive), serial from the disk's name, as devid_scsi_encode builds ``id1,sd@S<vid>_<pid>_
-    <serial>`` from the inquiry strings."""
+    <serial>`` from the inquiry strings. Kept per name (a SHA-1 a disk, for every build)."""
     digest = hashlib.sha1(name.encode()).hexdigest()[:16].upper()
     return f"id1,sd@SSEAGATE_ST373307LSUN72G_{digest}"
 

@@ -42,19 +42,26 @@ def all_units(sc: Scenario) -> list[tuple[str, int, UnitSpec]]:
 
 def creation_order(sc: Scenario) -> list[tuple[str, int, UnitSpec]]:
     """Metadevices in an order where each one's parts exist before it (a cycle is an error)."""
-    pending = all_units(sc)
+    # in rounds: each round takes, in declaration order, every unit whose parts were made in
+    # an earlier round (each unit's parts asked once, not once a round)
+    pending = [(p, p[2].deps()) for p in all_units(sc)]
     done: set[str] = set()
-    order = []
+    order: list[tuple[str, int, UnitSpec]] = []
     while pending:
-        ready = [p for p in pending if all(d in done for d in p[2].deps())]
+        ready: list[tuple[str, int, UnitSpec]] = []
+        later = []
+        for p, deps in pending:
+            if done.issuperset(deps):
+                ready.append(p)
+            else:
+                later.append((p, deps))
         if not ready:
-            kind, i, spec = pending[0]
+            kind, i, spec = pending[0][0]
             raise sc.error(f"{kind}[{i}]", f"{spec.name} is part of a cycle of metadevices "
-                           f"({', '.join(p[2].name for p in pending)})")
-        for p in ready:
-            order.append(p)
-            done.add(p[2].name)
-            pending.remove(p)
+                           f"({', '.join(p[2].name for p, _ in pending)})")
+        order += ready
+        done.update(p[2].name for p in ready)
+        pending = later
     return order
 
 

@@ -128,7 +128,6 @@ from simulator.core.names import (
     SLICE_DEVICE_RE,
     SLICE_RE,
     TAPE_RE,
-    UNIT_RE,
     is_raw,
     raw_device,
     short_name,
@@ -203,9 +202,9 @@ def kind(v: object) -> str:
 
 
 def local_unit(name: str) -> bool:
-    """``d10`` (a metadevice of the local set, without a path or set prefix)."""
-    m = UNIT_RE.match(name)
-    return m is not None and m.group("set") is None
+    """``d10`` (a metadevice of the local set, without a path or set prefix): the
+    grammar's UNIT_RE without its set, LOCAL_UNIT_RE."""
+    return LOCAL_UNIT_RE.match(name) is not None
 
 
 def local_hsp(name: str) -> bool:

@@ -72,10 +72,10 @@ class CreateMixin(VolumeBase):
     # ------------------------------------------------------------------ components
     def _make_component(self, s: MDSet, unit_name: str, comp: str, force: bool,
                         first: bool = True) -> Component:
-        """``first``: row 0, component 0 of the unit, which may keep the disk label."""
-        comp = short_name(comp)
-        if UNIT_RE.match(comp) and comp in s.units:
-            child = s.units[comp]
+        """``comp``: a short name (``c1t0d0s0``, ``d10``: the callers dropped the /dev
+        prefix); ``first``: row 0, component 0 of the unit, which may keep the disk label."""
+        child = s.units.get(comp)
+        if child is not None and UNIT_RE.match(comp):
             if child.parent is not None:
                 raise MDError(E.IN_USE, name=s.display(comp))
             return Component(name=comp, size=child.size, reloc=False, timestamp=self.now())
@@ -150,9 +150,11 @@ class CreateMixin(VolumeBase):
         stripe = Stripe(name=short, rows=built,
                         hsp=None if hsp is None else short_unit(hsp), timestamp=self.now())
         if not dry_run:
-            for member in stripe.components:
-                if member.name in s.units:
-                    s.units[member.name].parent = short
+            for row in built:
+                for member in row.components:
+                    child = s.units.get(member.name)
+                    if child is not None:
+                        child.parent = short
             s.units[short] = stripe
         return stripe
 
@@ -193,16 +195,19 @@ class CreateMixin(VolumeBase):
         if not 0 <= pass_num <= MD_PASS_MAX:
             raise MDError(E.INVALID_PASS, name=s.display(short))
         subs: list[Stripe] = []
+        named: set[str] = set()
         for sub in submirrors:
             st = self._check_submirror(s, sub)
-            if st.name in [x.name for x in subs]:
+            if st.name in named:
                 raise MDError(E.INVALID_UNIT, name=s.display(st.name))
+            named.add(st.name)
             subs.append(st)
+        now = self.now()
         mirror = Mirror(name=short, pass_num=pass_num, read_option=read_option,
                         write_option=write_option,
-                        total_blocks=min(st.size for st in subs), timestamp=self.now())
-        mirror.submirrors = [SubmirrorSlot(st.name, SmState.RUNNING, timestamp=self.now())
-                             for st in subs]
+                        submirrors=[SubmirrorSlot(st.name, SmState.RUNNING, timestamp=now)
+                                    for st in subs],
+                        total_blocks=min([st.size for st in subs]), timestamp=now)
         if not dry_run:
             for st in subs:
                 st.parent = short

@@ -14,6 +14,7 @@ from simulator.lvm import errors as E
 from simulator.lvm.errors import MDError
 from simulator.lvm.md.base import VolumeBase
 from simulator.lvm.md.replicas import (
+    BOOT_FLAGS,
     DEFAULT_LENGTH,
     FIRST_BLOCK,
     LIVE_FLAGS,
@@ -52,14 +53,13 @@ class ReplicasMixin(VolumeBase):
                 raise E.already(dev, user)
             if size < count * length + FIRST_BLOCK:
                 raise MDError(E.REPLICA_TOO_SMALL % size, name=dev)
+        flags = LIVE_FLAGS if live else BOOT_FLAGS
         for dev in names:
-            if any(r.device == dev for r in s.replicas):
-                raise MDError(E.DB_EXISTS, name=dev)
-            for i in range(count):
-                r = Replica(dev, FIRST_BLOCK + i * length, length)
-                if live:
-                    r.flags = set(LIVE_FLAGS)
-                s.replicas.append(r)
+            for r in s.replicas:
+                if r.device == dev:
+                    raise MDError(E.DB_EXISTS, name=dev)
+            s.replicas.extend([Replica(dev, FIRST_BLOCK + i * length, length, set(flags))
+                               for i in range(count)])
         mark_master(s.replicas)
 
     def delete_replicas(self, s: MDSet, devices: list[str], force: bool = False) -> None:

@@ -27,6 +27,8 @@ DEFAULT_LENGTH = 8192
 FIRST_BLOCK = 16
 BOOT_FLAGS = frozenset("apluo")      # read at boot: active, patched, locator read, up to date
 LIVE_FLAGS = frozenset("au")         # added since boot: active, up to date
+# the problem letters: a replica carrying any of them is not healthy (nor one not active)
+PROBLEM_FLAGS = frozenset("WMDFSRB")
 
 
 @dataclass
@@ -40,7 +42,8 @@ class Replica:
 
     @property
     def healthy(self) -> bool:
-        return "a" in self.flags and not (self.flags & set("WMDFSRB"))
+        flags = self.flags
+        return "a" in flags and flags.isdisjoint(PROBLEM_FLAGS)
 
     def flag_field(self) -> str:
         return "".join(ch if ch != " " and ch in self.flags else " " for ch in FLAGS_STRING)
@@ -72,7 +75,10 @@ def is_stale(replicas: list[Replica]) -> bool:
     """Fewer than half of the replicas healthy: the database is stale (read-only)."""
     if not replicas:
         return False
-    good = sum(1 for r in replicas if r.healthy)
+    good = 0
+    for r in replicas:
+        if r.healthy:
+            good += 1
     return good * 2 < len(replicas)
 
 
