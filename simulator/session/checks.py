@@ -24,9 +24,6 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from simulator.backup.cmd.dd import operands as dd_operands
-from simulator.backup.cmd.dd import reads_device
-from simulator.backup.cmd.ufsdump import DumpKeys, parse_keys
 from simulator.backup.rawimage import RawHeader, RawImageError
 from simulator.backup.tapes import DEFAULT_TAPE
 from simulator.core.files import FileAccess
@@ -36,6 +33,7 @@ from simulator.scenario.schema import Expect
 from simulator.session.transcript import Call, Summary, Transcript, summarize
 
 if TYPE_CHECKING:
+    from simulator.backup.cmd.ufsdump import DumpKeys
     from simulator.host import Host
 
 Resolve = Callable[[str, str], Path]   # (path as the driver named it, its cwd) -> real path
@@ -96,6 +94,7 @@ class BackupOutcome:
 def _dump_keys(argv: list[str]) -> DumpKeys | None:
     """A ufsdump command line as dumpmain.c reads it; None when dump would abort on its
     key or only report (``w``/``W``)."""
+    from simulator.backup.cmd.ufsdump import parse_keys
     keys = parse_keys(argv)
     if keys.error or keys.lastdump or keys.usage:
         return None
@@ -114,6 +113,8 @@ def archive_of(call: Call, files: FileAccess) -> bytes | None:
     left it (small: metadata and digests); None for tapes, standard output, or a file that
     is not there."""
     if call.name == "dd":
+        from simulator.backup.cmd.dd import operands as dd_operands
+        from simulator.backup.cmd.dd import reads_device
         dest = dd_operands(call.argv[1:]).get("of") if reads_device(call.argv[1:]) else None
     else:
         dest = dump_destination(call.argv)
@@ -233,7 +234,11 @@ def source_of(host: Host, transcript: Transcript, call: Call,
 
 def raw_copies(transcript: Transcript) -> list[Call]:
     """The dd calls that copied a metadevice or slice (a raw-volume backup)."""
-    return [c for c in transcript.calls_named("dd") if reads_device(c.argv[1:])]
+    calls = transcript.calls_named("dd")
+    if not calls:   # dd's module is imported by a dd call: a run without one never needs it
+        return []
+    from simulator.backup.cmd.dd import reads_device
+    return [c for c in calls if reads_device(c.argv[1:])]
 
 
 def backup_outcome(host: Host, transcript: Transcript,
@@ -287,6 +292,7 @@ def raw_outcome(host: Host, transcript: Transcript, raws: list[Call]) -> BackupO
     point-in-time copy (a detached submirror, or a volume nothing wrote while it was read).
     A database's copy taken while it was not quiesced is crash-consistent: usable (its
     recovery replays its log, as after a power cut) and noted, as ``/`` unlocked is."""
+    from simulator.backup.cmd.dd import operands as dd_operands
     last = raws[-1]
     ops = dd_operands(last.argv[1:])
     src = ops.get("if", "")

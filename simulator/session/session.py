@@ -20,14 +20,14 @@ faults did is copied into the transcript (``Transcript.faults``) after every cal
 from __future__ import annotations
 
 import io
+import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from simulator.core.errors import HostHung, HostPanic
 from simulator.core.files import FileAccess
-from simulator.faults.plan import FaultPlan
 from simulator.host import CommandResult
 from simulator.session.checks import Check, Expectations, Run, archive_of, run_checks
 from simulator.session.transcript import Call, Panic, Sleep, Transcript, summarize
@@ -35,6 +35,7 @@ from simulator.session.transcript import Call, Panic, Sleep, Transcript, summari
 if TYPE_CHECKING:
     from _typeshed import WriteableBuffer
 
+    from simulator.faults.plan import FaultPlan
     from simulator.host import Host
     from simulator.session.hostfiles import FileMirror
     from simulator.session.outcomes import Judgement
@@ -150,8 +151,12 @@ class Session:
                 self.mirror.push()
 
     def _faults_fired(self) -> None:
-        if isinstance(self.host.faults, FaultPlan):
-            self.transcript.faults = [e.to_dict() for e in self.host.faults.log]
+        # Only an armed plan logs faults, and arming it imported its module: without the
+        # module loaded there is none, and a run without faults need not import it.
+        plan = sys.modules.get("simulator.faults.plan")
+        if plan is not None and isinstance(self.host.faults, plan.FaultPlan):
+            armed = cast("FaultPlan", self.host.faults)
+            self.transcript.faults = [e.to_dict() for e in armed.log]
 
     def go_down(self, down: HostPanic) -> None:
         """Someone took the host down from outside any command: the lab's ``reboot`` (a
