@@ -191,6 +191,8 @@ class Databases:
 
     def _open_check(self, name: str) -> str | None:
         """A database holds its volume open (metaclear refuses it, as for a mount)."""
+        if not self.databases:
+            return None               # no database: nothing held open (metainit asks often)
         db = self.databases.get(short_unit(name.rsplit("/", 1)[-1]))
         return md_device(db.volume, raw=True) if db is not None else None
 

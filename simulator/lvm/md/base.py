@@ -153,12 +153,19 @@ class VolumeBase:
         pools (meta_check_inhsp). ``soft_partitions`` False: other soft partitions may share
         the slice (meta_check_sp). The one home of this rule (libmeta/check.py builds on it).
         """
-        for s, u in self.all_units():
-            if isinstance(u, Stripe) and any(c.name == comp for c in u.components):
-                return s.display(u.name)
-        for s, u in self.all_units():
-            if soft_partitions and isinstance(u, SoftPartition) and u.component == comp:
-                return s.display(u.name)
+        sp_user: str | None = None      # the first soft partition on it (found in one pass)
+        for s in self.sets.values():
+            for u in s.units.values():
+                if isinstance(u, Stripe):
+                    for r in u.rows:
+                        for c in r.components:
+                            if c.name == comp:
+                                return s.display(u.name)
+                elif sp_user is None and soft_partitions and isinstance(u, SoftPartition) \
+                        and u.component == comp:
+                    sp_user = s.display(u.name)
+        if sp_user is not None:
+            return sp_user
         return self.spare_pool_of(comp) if hot_spares else None
 
     def spare_pool_of(self, comp: str) -> str | None:
