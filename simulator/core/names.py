@@ -47,8 +47,9 @@ _SLICE_PREFIXES = ("/dev/dsk/", "/dev/rdsk/", "/dev/did/dsk/", "/dev/did/rdsk/")
 # The parsers below are pure functions of an immutable string, asked of the same few names
 # again and again (each command resolves its operands, each open check and lookup of the md
 # driver parses the name it is given: ~50 parses per backup procedure); their answers
-# (immutable: a tuple, a frozen UnitName, None) are kept for the names asked most recently.
-# Nothing can make a kept answer stale. Bounded (64), so 8,192 metadevices' names do not stay.
+# (immutable: a string, a tuple, a frozen UnitName, None) are kept for the names asked most
+# recently. Nothing can make a kept answer stale. Bounded (64), so 8,192 metadevices' names
+# do not stay.
 _PARSED = 64
 
 
@@ -134,6 +135,7 @@ def slice_device(slice_name: str, raw: bool = False) -> str:
     return f"/dev/{'rdsk' if raw else 'dsk'}/{slice_name}"
 
 
+@lru_cache(maxsize=_PARSED)
 def block_device(device: str) -> str:
     """The block device a name stands for: ``d1`` and ``/dev/md/rdsk/d1`` ->
     ``/dev/md/dsk/d1``; ``c1t0d0s0`` and ``/dev/rdsk/c1t0d0s0`` -> ``/dev/dsk/c1t0d0s0``;
@@ -145,6 +147,7 @@ def block_device(device: str) -> str:
     return _swap(device, "rdsk", "dsk")
 
 
+@lru_cache(maxsize=_PARSED)
 def raw_device(device: str) -> str:
     """The character device of a block device (``/dev/md/dsk/d1`` -> ``/dev/md/rdsk/d1``,
     ``/dev/dsk/c1t0d0s0`` -> ``/dev/rdsk/c1t0d0s0``); anything else unchanged, as dumpmain.c
@@ -167,6 +170,7 @@ def is_raw(device: str) -> bool:
     return device.startswith("/dev/") and "rdsk" in device.split("/")[2:-1]
 
 
+@lru_cache(maxsize=_PARSED)
 def device_unit(device: str) -> UnitName | None:
     """The metadevice a ``/dev/md`` path names (None for other paths)."""
     m = MD_DEVICE_RE.match(device)

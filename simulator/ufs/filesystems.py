@@ -102,29 +102,7 @@ def _unit_named(device: str) -> tuple[str, str] | None:
     """(set, unit) of the metadevice ``device`` names (a name's meaning never changes: kept
     for the few devices file systems are on, as every step of virtual time asks it of each
     file system)."""
-    return _md_path_unit(_block_named(device))
-
-
-@lru_cache(maxsize=256)
-def _block_named(device: str) -> str:
-    """:func:`~simulator.core.names.block_device` of ``device``, kept (a name's meaning never
-    changes; a check or a mount asks it of the same few names half a dozen times)."""
-    return block_device(device)
-
-
-@lru_cache(maxsize=256)
-def _raw_named(device: str) -> str:
-    """:func:`~simulator.core.names.raw_device` of ``device``, kept as :func:`_block_named`
-    (vfstab's lines are looked through by it, fsck names the device it checks by it)."""
-    return raw_device(device)
-
-
-@lru_cache(maxsize=256)
-def _md_path_unit(device: str) -> tuple[str, str] | None:
-    """(set, unit) of the metadevice the ``/dev/md`` path ``device`` names
-    (:func:`~simulator.core.names.device_unit`), None for other names; kept as
-    :func:`_block_named`."""
-    unit = device_unit(device)
+    unit = device_unit(block_device(device))
     return (unit.setname, unit.short) if unit is not None else None
 
 
@@ -165,7 +143,7 @@ class FileSystem:
 
     @property
     def raw_device(self) -> str:
-        return _raw_named(self.device)
+        return raw_device(self.device)
 
     @property
     def logging(self) -> bool:
@@ -390,20 +368,20 @@ class FileSystems(Locks, Mirrors, Tables):
     def block_name(device: str) -> str:
         """``d1``, ``/dev/md/rdsk/d1`` -> ``/dev/md/dsk/d1``; slices likewise
         (:func:`simulator.core.names.block_device`)."""
-        return _block_named(device)
+        return block_device(device)
 
     @staticmethod
     def raw_name(device: str) -> str:
         """``/dev/md/dsk/d1`` -> ``/dev/md/rdsk/d1``; slices likewise, other names unchanged
         (:func:`simulator.core.names.raw_device`)."""
-        return _raw_named(device)
+        return raw_device(device)
 
     def device_size(self, device: str) -> int | None:
         """Blocks of a metadevice or slice; None when it does not exist."""
-        unit = _md_path_unit(device)
+        unit = device_unit(device)
         if unit is not None:
-            s = self.host.md.sets.get(unit[0])
-            u = s.units.get(unit[1]) if s else None
+            s = self.host.md.sets.get(unit.setname)
+            u = s.units.get(unit.short) if s else None
             return u.size if u is not None else None
         sl = device_slice(device)
         if sl is not None:

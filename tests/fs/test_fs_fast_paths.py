@@ -2,10 +2,10 @@
 
 ``mount_point`` takes an already normal absolute path as it is; ``FileSystems.resolve`` finds
 the longest mount point in one pass and skips the pseudo mount points a path's first
-component rules out; device names are kept as worked out (``_block_named``, ``_raw_named``,
-``_md_path_unit``) and geometries per size (``Geometry.for_device``); an image's ``copy`` and
-``snapshot`` copy its fields without ``dataclasses.replace``. Each is compared here with the
-plain computation it stands for.
+component rules out; device names are kept as worked out (core/names.py ``block_device``,
+``raw_device``, ``device_unit``; ``_unit_named``) and geometries per size
+(``Geometry.for_device``); an image's ``copy`` and ``snapshot`` copy its fields without
+``dataclasses.replace``. Each is compared here with the plain computation it stands for.
 """
 
 from __future__ import annotations
@@ -105,11 +105,11 @@ NAMES = ["d1", "d010", "blue/d3", "/dev/md/dsk/d1", "/dev/md/rdsk/d1", "/dev/md/
 
 @pytest.mark.parametrize("name", NAMES)
 def test_kept_names_are_the_names(name: str) -> None:
-    assert fsmod._block_named(name) == block_device(name)
-    assert fsmod._raw_named(name) == raw_device(name)
+    assert block_device(name) == block_device.__wrapped__(name)
+    assert raw_device(name) == raw_device.__wrapped__(name)
     unit = device_unit(name)
-    assert fsmod._md_path_unit(name) == ((unit.setname, unit.short) if unit else None)
-    blk = device_unit(block_device(name))
+    assert unit == device_unit.__wrapped__(name)
+    blk = device_unit.__wrapped__(block_device.__wrapped__(name))
     assert fsmod._unit_named(name) == ((blk.setname, blk.short) if blk else None)
 
 

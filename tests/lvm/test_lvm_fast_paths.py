@@ -41,6 +41,8 @@ NAMES = st.one_of(st.lists(_PIECES, max_size=5).map("".join), st.text(max_size=1
 CACHED: list[tuple[str, Any]] = [
     ("parse_unit", names.parse_unit), ("parse_hsp", names.parse_hsp),
     ("split_slice", names.split_slice), ("short_unit", short_unit),
+    ("block_device", names.block_device), ("raw_device", names.raw_device),
+    ("device_unit", names.device_unit),
     ("parse_device", libnames.parse_device),
     ("valid_name_syntax", libnames.valid_name_syntax),
 ]
