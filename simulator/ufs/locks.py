@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING
 
 from simulator.core.strerror import SysError
 from simulator.lvm.md.records import MDSet, Mirror
-from simulator.ufs.mirrors import ATTACHED_STATE, OFFLINE_STATES
+from simulator.ufs.mirrors import ATTACHED_STATE, OFFLINE_STATES, RUNNING
 from simulator.ufs.workload import ROLL_DELAY, PendingOp, Workload, apply_op
 
 if TYPE_CHECKING:
@@ -238,9 +238,12 @@ class Locks:
         for fs in list(self.filesystems.values()):
             if not fs.mounted or fs.readonly:
                 continue
-            wl = fs.unsettled("workload")
+            # the fields as they stand (FileSystem.unsettled), read at once: every step of
+            # virtual time asks them of every file system
+            d = fs.__dict__
+            wl = d["workload"]
             runs = wl is not None and wl.active
-            if not runs and not fs.owes and not fs.unsettled("pending"):
+            if not runs and not d.get("owed_steps") and not d["pending"]:
                 continue                  # nothing to write now, nothing to write out later
             on = self._mirror_on(fs)
             flush: OwedStep = ("flush", start + dt - ROLL_DELAY)
@@ -303,5 +306,12 @@ def _steady(on: tuple[MDSet, Mirror] | None) -> bool:
     being attached (mirrors.py diverges those per flush)."""
     if on is None:
         return True
-    moving = OFFLINE_STATES | ATTACHED_STATE
-    return not any(int(slot.state) & moving for slot in on[1].submirrors)
+    for slot in on[1].submirrors:
+        state = slot.state
+        if state is not RUNNING and int(state) & _MOVING:
+            return False
+    return True
+
+
+# what a submirror that takes writes differently is in (offline, or being attached)
+_MOVING = OFFLINE_STATES | ATTACHED_STATE

@@ -103,15 +103,18 @@ class ResyncMixin(VolumeBase):
 
     def next_completion(self) -> float | None:
         """Virtual seconds until the next resync job finishes (None when none runs)."""
-        return self._next_completion(self.active_mirrors())
+        return self._next_completion(self._mirror_pairs())
 
-    def _next_completion(self, active: list[tuple[MDSet, Mirror]]) -> float | None:
-        """:meth:`next_completion` among ``active`` (:meth:`active_mirrors`)."""
+    def _next_completion(self, pairs: list[tuple[MDSet, Mirror]]) -> float | None:
+        """:meth:`next_completion` among the running resyncs of ``pairs`` (every step of
+        virtual time asks: the mirrors are looked at in one pass, no list of the active ones
+        made)."""
         best: float | None = None
-        for s, m in active:
-            job = m.jobs[0]
-            t = max(0.0, (job.total - job.done) / self.mirror_rate(s, m))
-            best = t if best is None else min(best, t)
+        for s, m in pairs:
+            if m.resync_active and m.jobs:
+                job = m.jobs[0]
+                t = max(0.0, (job.total - job.done) / self.mirror_rate(s, m))
+                best = t if best is None else min(best, t)
         return best
 
     def resync_progress(self) -> dict[str, tuple[int, float]]:
@@ -136,6 +139,11 @@ class ResyncMixin(VolumeBase):
 
     def advance(self, seconds: float) -> None:
         """Let every running resync progress for ``seconds`` of virtual time."""
+        for _s, m in self._mirror_pairs():
+            if m.resync_active and m.jobs:
+                break
+        else:
+            return                      # no resync runs (every step of virtual time asks)
         remaining = seconds
         while remaining > 0:
             active = self.active_mirrors()
