@@ -20,7 +20,7 @@ from simulator.core.clock import VirtualClock
 from simulator.core.devices import Disk, Slice, default_slices
 from simulator.core.errors import CommandExit, HostHung, HostPanic, UsageError
 from simulator.core.faulthooks import FaultHooks
-from simulator.core.files import FileAccess
+from simulator.core.files import LOCAL_FILES, FileAccess
 from simulator.core.invocation import Invocation
 from simulator.core.names import split_slice
 from simulator.core.registry import program_named
@@ -226,6 +226,7 @@ class Host:
         # none of these is replaced while time passes (a fault plan is armed from outside,
         # simulator.faults.arm; the parts hook in when they are built)
         md, faults, clock, hooks = self.md, self.faults, self.clock, self._advance_hooks
+        idle = faults.idle      # no fault armed: nothing is due, nothing watches a resync
         # counted as time left rather than an end time: a clock jump (a fault) moves the
         # time of day, not how long the disks work
         left = seconds
@@ -236,10 +237,10 @@ class Host:
                 dt = max(nxt, 1e-6)
             # injected faults: time splits where one is due, and at each 10 % of a resync
             # when a fault waits for one (simulator.core.faulthooks)
-            due = faults.next_due(clock.now)
+            due = None if idle else faults.next_due(clock.now)
             if due is not None and due < dt:
                 dt = max(due, 1e-6)
-            watch = faults.watches("resync")
+            watch = not idle and faults.watches("resync")
             if watch:
                 mark = md.next_resync_tenth()
                 if mark is not None and mark < dt:
@@ -336,11 +337,13 @@ class Host:
             return CommandResult("", "", 0)
         if self.hung_reason:
             raise HostHung(self.hung_reason)
-        self.faults.before_call(argv)       # may panic the host: HostPanic goes out
-        if self.hung_reason:
-            raise HostHung(self.hung_reason)
+        faults = self.faults
+        if not faults.idle:
+            faults.before_call(argv)        # may panic the host: HostPanic goes out
+            if self.hung_reason:
+                raise HostHung(self.hung_reason)
         inv = Invocation(self, argv, stdin, self.uid if uid is None else uid,
-                         dict(env) if env else {}, cwd, interactive, files or FileAccess(),
+                         dict(env) if env else {}, cwd, interactive, files or LOCAL_FILES,
                          stdin_file, live)
         program = program_named(argv[0])
         module: Any = None
@@ -373,11 +376,13 @@ class Host:
         self.advance(COMMAND_COST)
         result = CommandResult(inv.stdout.text(), inv.stderr.text(), code,
                                bytes(inv.stdout.buffer), inv.journal)
-        try:
-            self.faults.after_call(argv, code)
-        except HostPanic as e:      # the command finished; the host went down right after
-            e.result = result
-            raise
+        faults = self.faults        # (a command may have armed a plan)
+        if not faults.idle:
+            try:
+                faults.after_call(argv, code)
+            except HostPanic as e:  # the command finished; the host went down right after
+                e.result = result
+                raise
         return result
 
     # ------------------------------------------------------------------ persistence

@@ -15,10 +15,15 @@ propagate.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import ClassVar
 
 
 class FaultHooks:
     """No fault armed: every hook is a no-op (see the module docstring)."""
+
+    # whether every hook is a no-op: the callers that ask at every step of virtual time
+    # (Host.advance) skip asking when it is (a subclass that acts sets it False)
+    idle: ClassVar[bool] = True
 
     def before_call(self, argv: Sequence[str]) -> None:
         """A fake command is about to run with ``argv``."""

@@ -75,6 +75,10 @@ class FileAccess:
         os.rename(self.resolve(old, cwd), self.resolve(new, cwd))
 
 
+# the FileAccess of this machine's own files (it keeps no state: one serves every command)
+LOCAL_FILES = FileAccess()
+
+
 def read_bytes(path: str | os.PathLike[str]) -> bytes:
     """A small file's bytes by plain system calls (no file object): the harness reads a few
     /proc files and the view's md.tab for every fake call, and opening a file object costs

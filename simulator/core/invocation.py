@@ -13,7 +13,7 @@ import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING, BinaryIO, Protocol
 
-from simulator.core.files import FileAccess
+from simulator.core.files import LOCAL_FILES, FileAccess
 
 if TYPE_CHECKING:
     from simulator.host import Host
@@ -86,7 +86,7 @@ class Invocation:
         self.env = env or {}
         self.cwd = cwd
         self.interactive = interactive      # stdin is a terminal (prompts may be answered)
-        self.files = files or FileAccess()  # real files the command touches
+        self.files = files or LOCAL_FILES  # real files the command touches
         self.journal: list[tuple[int, bytes]] = []   # (1|2, bytes) in the order written
         self.stdout = Output(1, self.journal, live)
         self.stderr = Output(2, self.journal, live)

@@ -81,7 +81,7 @@ _BY_PATH: dict[str, Program] = {path: prog for prog in PROGRAMS.values() for pat
 
 def program_named(name: str) -> Program | None:
     """The program run by ``argv[0]`` (the basename decides, as for a shim hard link)."""
-    return PROGRAMS.get(os.path.basename(name))
+    return PROGRAMS.get(os.path.basename(name) if "/" in name else name)
 
 
 def program_at(path: str) -> Program | None:
