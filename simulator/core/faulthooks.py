@@ -21,9 +21,15 @@ from typing import ClassVar
 class FaultHooks:
     """No fault armed: every hook is a no-op (see the module docstring)."""
 
-    # whether every hook is a no-op: the callers that ask at every step of virtual time
-    # (Host.advance) skip asking when it is (a subclass that acts sets it False)
+    # whether every hook is a no-op: the callers that ask at every step of virtual time and
+    # around every command (Host.advance, Host.run) skip asking when it is. True of this class
+    # alone: a subclass acts (it overrides hooks) unless it says otherwise.
     idle: ClassVar[bool] = True
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        if "idle" not in cls.__dict__:
+            cls.idle = False
 
     def before_call(self, argv: Sequence[str]) -> None:
         """A fake command is about to run with ``argv``."""

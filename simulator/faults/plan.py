@@ -16,7 +16,7 @@ from __future__ import annotations
 import random
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any
 
 from simulator.core.errors import HostPanic
 from simulator.core.faulthooks import FaultHooks
@@ -88,8 +88,6 @@ class Fired:
 @dataclass
 class FaultPlan(FaultHooks):
     """The faults armed on ``host`` (module docstring)."""
-
-    idle: ClassVar[bool] = False
 
     host: Host
     seed: int = 0
