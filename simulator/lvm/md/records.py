@@ -603,6 +603,66 @@ class DiskError:
     op: str = "write"
 
 
+# ---------------------------------------------------------------------------- copies
+# A set's configuration copied into another set: new records with the same values (each
+# stamped now, as a record is when made), no list, dict or set shared with the original. The
+# scenario builder keeps what metainit made for a scenario and copies it into each host built
+# from the same scenario again (simulator.scenario.build). Each copier passes every field, in
+# the dataclass's order (tests/model/test_md_record_copies.py checks each one against fields()).
+def _copy_component(c: Component) -> Component:
+    return Component(c.name, c.start_block, c.size, c.state, c.dbase, c.reloc, c.hot_spare,
+                     c.error_count, c.timestamp)
+
+
+def _copy_stripe(u: Stripe) -> Stripe:
+    return Stripe(u.name, u.parent, u.timestamp,
+                  [Row([_copy_component(c) for c in r.components], r.interlace)
+                   for r in u.rows], u.hsp)
+
+
+def _copy_slot(s: SubmirrorSlot) -> SubmirrorSlot:
+    return SubmirrorSlot(s.name, s.state, s.resync_target, s.timestamp, s.dirty_blocks, s.index)
+
+
+def _copy_job(j: ResyncJob) -> ResyncJob:
+    return ResyncJob(j.kind, j.total, j.done, j.submirror, list(j.components))
+
+
+def _copy_mirror(m: Mirror) -> Mirror:
+    return Mirror(m.name, m.parent, m.timestamp, [_copy_slot(s) for s in m.submirrors],
+                  m.pass_num, m.read_option, m.write_option, m.total_blocks,
+                  [_copy_job(j) for j in m.jobs], m.resync_active, m.resync_cancel,
+                  m.opt_not_done, m.checkpoint)
+
+
+def _copy_softpart(u: SoftPartition) -> SoftPartition:
+    return SoftPartition(u.name, u.parent, u.timestamp, u.component, list(u.extents), u.status)
+
+
+def _copy_pool(p: HotSparePool) -> HotSparePool:
+    return HotSparePool(p.name, [HotSpare(h.name, h.size, h.status, h.reloc, h.timestamp)
+                                 for h in p.spares])
+
+
+_UNIT_COPIERS: dict[type, Any] = {Stripe: _copy_stripe, Mirror: _copy_mirror,
+                                  SoftPartition: _copy_softpart}
+
+
+def copyable(s: MDSet) -> bool:
+    """Every unit of ``s`` is of a kind :func:`copy_set` copies (exactly: not a subclass)."""
+    return all(u.__class__ in _UNIT_COPIERS for u in s.units.values())
+
+
+def copy_set(src: MDSet, dst: MDSet) -> None:
+    """Add copies of ``src``'s units, hot spare pools and replicas to ``dst`` (in their
+    order), as if each had been made there; ``dst``'s own lists and dicts are kept (changed
+    in place, which stamps it). The sets' names and ``toofew`` are not copied."""
+    dst.units.update({n: _UNIT_COPIERS[u.__class__](u) for n, u in src.units.items()})
+    dst.hsps.update({n: _copy_pool(p) for n, p in src.hsps.items()})
+    dst.replicas.extend([Replica(r.device, r.first_block, r.count, set(r.flags))
+                         for r in src.replicas])
+
+
 # ---------------------------------------------------------------------------- fast __init__
 def _tracked_init(cls: type) -> Any:
     """dataclass's ``__init__`` for a Tracked record: the fields set with
