@@ -27,11 +27,9 @@ from simulator.scenario.catalog import load_scenario
 from simulator.scenario.refs import creation_order, setup_where
 from simulator.scenario.schema import (
     FileSystemSpec,
-    MirrorSpec,
     Scenario,
     ScenarioError,
     SetupStep,
-    StripeSpec,
 )
 
 
@@ -145,22 +143,23 @@ class _Builder:
         no check to repeat (:data:`_MADE`; ~40 -> ~20 us for the seed)."""
         local = host.md.sets[""]
         sc = self.sc
+        # every table's calls in declaration order (the key); made in creation order
         calls: list[tuple[str, int, tuple[Any, ...]]] = []
         for i, r in enumerate(sc.replicas):
             calls.append(("replica", i, (r.device, r.count, r.length,
                                          None if r.flags is None else tuple(r.flags))))
         for i, p in enumerate(sc.hsps):
             calls.append(("hsp", i, (p.name, tuple(p.spares))))
-        for kind, i, u in creation_order(sc):
-            if isinstance(u, StripeSpec):
-                calls.append((kind, i, (u.name, tuple([(tuple(r), u.interlace)
-                                                        for r in u.rows]), u.hsp)))
-            elif isinstance(u, MirrorSpec):
-                calls.append((kind, i, (u.name, tuple(u.submirrors), u.read, u.write,
-                                        u.pass_num)))
-            else:
-                calls.append((kind, i, (u.name, u.component, u.size, None if u.extents is None
-                                        else tuple([tuple(e) for e in u.extents]))))
+        for i, st in enumerate(sc.stripes):
+            calls.append(("stripe", i, (st.name, tuple([(tuple(r), st.interlace)
+                                                        for r in st.rows]), st.hsp)))
+        for i, sp in enumerate(sc.softparts):
+            calls.append(("softpart", i, (sp.name, sp.component, sp.size,
+                                          None if sp.extents is None
+                                          else tuple([tuple(e) for e in sp.extents]))))
+        for i, m in enumerate(sc.mirrors):
+            calls.append(("mirror", i, (m.name, tuple(m.submirrors), m.read, m.write,
+                                        m.pass_num)))
         key = (host.clock.now, tuple(calls), tuple([
             (d.name, d.size, d.nhead, d.nsect, d.devid, d.failed,
              tuple([(n, sl.number, sl.size, sl.start) for n, sl in d.slices.items()]))
@@ -178,8 +177,10 @@ class _Builder:
 
     def _make_metadevices(self, host: Host,
                           calls: list[tuple[str, int, tuple[Any, ...]]]) -> None:
-        """The calls, made through the model in order (replicas, pools, units)."""
+        """The calls, made through the model: replicas, pools, then the units in
+        :func:`creation_order` (asked once the replicas and pools are made)."""
         local = host.md.sets[""]
+        units = {(kind, i): args for kind, i, args in calls}
         where = ""
         try:
             for kind, i, args in calls:
@@ -189,7 +190,9 @@ class _Builder:
                                          force=True)
                 elif kind == "hsp":
                     host.md.create_hsp(local, args[0], list(args[1]))
-                elif kind == "stripe":
+            for kind, i, _ in creation_order(self.sc):
+                where, args = f"{kind}[{i}]", units[kind, i]
+                if kind == "stripe":
                     host.md.create_stripe(local, args[0], [(list(r), il) for r, il in args[1]],
                                           hsp=args[2])
                 elif kind == "mirror":
