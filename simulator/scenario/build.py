@@ -85,13 +85,16 @@ class _Builder:
             VirtualClock(spec.start, spec.timezone)
         host = Host(spec.hostname, clock, release=spec.release)
         for d in sc.disks:
-            cyl = d.cyl_blocks
-            geometry = (d.heads, d.sectors) if d.heads is not None and d.sectors is not None \
+            # heads x sectors as given, else a given cylinder split (DiskSpec.cyl_blocks
+            # is the cylinder when heads and sectors are not both given), else fitted
+            heads, sectors, cyl = d.heads, d.sectors, d.cylinder
+            geometry = (heads, sectors) if heads is not None and sectors is not None \
                 else split_cylinder(cyl) if cyl is not None else fit_geometry(d.size)
             disk = host.add_disk(d.name, d.size, d.slices, devid=d.devid or "",
                                  geometry=geometry)
-            for num, first in (d.starts or {}).items():
-                disk.slices[num].start = first      # where prtvtoc says the slice starts
+            if d.starts:
+                for num, first in d.starts.items():
+                    disk.slices[num].start = first      # where prtvtoc says the slice starts
         self._metadevices(host)
         if spec.resync_rate is not None:
             host.md.resync_rate = spec.resync_rate

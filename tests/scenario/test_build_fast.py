@@ -158,3 +158,13 @@ def test_creation_order_one_pass_cases() -> None:
                softparts=[_Unit("d10", ["d6"])])
     assert creation_order(b) == _plain_order(b)  # type: ignore[arg-type]
     assert [p[2].name for p in creation_order(b)] == ["d6", "d10", "d5"]  # type: ignore[arg-type]
+
+
+@given(st.one_of(st.integers(0, 2**40), st.sampled_from([1638399, 1638400, 1638499, 1638500,
+                                                         6553599, 6553600, 6553700])))
+def test_default_slices_small_slice_is_the_plain_rule(size: int) -> None:
+    from simulator.core.devices import default_slices
+    small = min(65536, max(size // 100, 16384))
+    layout = default_slices(size)
+    assert [(s.number, s.size, s.start) for s in layout.values()] == \
+        [(0, size - small, 0), (2, size, 0), (7, small, size - small)]

@@ -110,3 +110,59 @@ def test_the_kept_configurations_are_bounded() -> None:
         sc.build_host()
         assert 1 <= len(build._MADE) <= build._MADE_MAX
     build._MADE.clear()
+
+
+def test_the_key_reads_every_field_the_calls_and_disks_have() -> None:
+    """The kept configuration's key is what metainit is given and what it reads of the
+    disks: every field of the unit, pool and replica tables and of a disk and its slices.
+    A field added to one of them must be added to the key (build._metadevices) and here."""
+    from dataclasses import fields
+
+    from simulator.core.devices import Disk, Slice
+    from simulator.scenario.schema import (
+        HspSpec,
+        MirrorSpec,
+        ReplicaSpec,
+        SoftPartSpec,
+        StripeSpec,
+    )
+    read = {ReplicaSpec: ["device", "count", "length", "flags"], HspSpec: ["name", "spares"],
+            StripeSpec: ["name", "rows", "interlace", "hsp"],
+            MirrorSpec: ["name", "submirrors", "pass_num", "read", "write"],
+            SoftPartSpec: ["name", "component", "size", "extents"]}
+    for cls, names in read.items():
+        assert [f.name for f in cls._fields] == names, cls.__name__
+    assert [f.name for f in fields(Disk)] == ["name", "size", "slices", "devid", "failed",
+                                              "nhead", "nsect"]
+    assert [f.name for f in fields(Slice)] == ["number", "size", "start"]
+
+
+@pytest.mark.parametrize("field", ["size", "devid", "failed", "nhead", "nsect",
+                                   "slice.size", "slice.start", "slice.number"])
+def test_a_disk_changed_before_the_units_is_another_key(field: str) -> None:
+    """Built disks that differ in any field give another configuration (no kept copy)."""
+    sc = load_scenario("seed-example")
+    build._MADE.clear()
+    sc.build_host()
+    (key,) = build._MADE
+    real_add = build.Host.add_disk
+
+    def add_disk(self: Any, *args: Any, **kwargs: Any) -> Any:
+        disk = real_add(self, *args, **kwargs)
+        if disk.name == "c3t0d0":
+            if field.startswith("slice."):
+                sl = disk.slices[0]
+                what = field.split(".")[1]
+                setattr(sl, what, getattr(sl, what) + (1 if what != "size" else -100))
+            else:
+                setattr(disk, field, {"size": disk.size + 1, "devid": "x", "failed": True,
+                                      "nhead": 1, "nsect": 1}[field])
+        return disk
+
+    build.Host.add_disk = add_disk      # type: ignore[method-assign]
+    try:
+        sc.build_host()
+    finally:
+        build.Host.add_disk = real_add  # type: ignore[method-assign]
+    assert len(build._MADE) == 2 and key in build._MADE
+    build._MADE.clear()

@@ -609,19 +609,12 @@ class DiskError:
 # scenario builder keeps what metainit made for a scenario and copies it into each host built
 # from the same scenario again (simulator.scenario.build). Each copier passes every field, in
 # the dataclass's order (tests/model/test_md_record_copies.py checks each one against fields()).
-def _copy_component(c: Component) -> Component:
-    return Component(c.name, c.start_block, c.size, c.state, c.dbase, c.reloc, c.hot_spare,
-                     c.error_count, c.timestamp)
-
-
 def _copy_stripe(u: Stripe) -> Stripe:
     return Stripe(u.name, u.parent, u.timestamp,
-                  [Row([_copy_component(c) for c in r.components], r.interlace)
+                  [Row([Component(c.name, c.start_block, c.size, c.state, c.dbase, c.reloc,
+                                  c.hot_spare, c.error_count, c.timestamp)
+                        for c in r.components], r.interlace)
                    for r in u.rows], u.hsp)
-
-
-def _copy_slot(s: SubmirrorSlot) -> SubmirrorSlot:
-    return SubmirrorSlot(s.name, s.state, s.resync_target, s.timestamp, s.dirty_blocks, s.index)
 
 
 def _copy_job(j: ResyncJob) -> ResyncJob:
@@ -629,7 +622,9 @@ def _copy_job(j: ResyncJob) -> ResyncJob:
 
 
 def _copy_mirror(m: Mirror) -> Mirror:
-    return Mirror(m.name, m.parent, m.timestamp, [_copy_slot(s) for s in m.submirrors],
+    return Mirror(m.name, m.parent, m.timestamp,
+                  [SubmirrorSlot(s.name, s.state, s.resync_target, s.timestamp, s.dirty_blocks,
+                                 s.index) for s in m.submirrors],
                   m.pass_num, m.read_option, m.write_option, m.total_blocks,
                   [_copy_job(j) for j in m.jobs], m.resync_active, m.resync_cancel,
                   m.opt_not_done, m.checkpoint)
