@@ -22,7 +22,7 @@ from simulator.core.names import MD_DEVICE_RE, device_slice
 from simulator.faults import FaultError, arm
 from simulator.host import Host
 from simulator.lvm.errors import MDError
-from simulator.lvm.md.records import MDSet, copy_set, copyable
+from simulator.lvm.md.records import SetContents
 from simulator.scenario.catalog import load_scenario
 from simulator.scenario.refs import creation_order, setup_where
 from simulator.scenario.schema import (
@@ -59,9 +59,10 @@ def io_error(host: Host, comp: str) -> None:
         host.md.replica_error(comp)
 
 
-# What metainit made for a configuration: the set after the first build's calls (a copy no host
-# holds), by (the time, the calls' arguments, the disks). Bounded: emptied when full.
-_MADE: dict[tuple[Any, ...], MDSet] = {}
+# What metainit made for a configuration: the set after the first build's calls (kept as the
+# records' arguments, shared with no host), by (the time, the calls' arguments, the disks).
+# Bounded: emptied when full.
+_MADE: dict[tuple[Any, ...], SetContents] = {}
 _MADE_MAX = 64
 
 
@@ -169,14 +170,13 @@ class _Builder:
             for d in host.disks.values()]))
         made = _MADE.get(key)
         if made is not None:
-            copy_set(made, local)
+            made.make_in(local)
             return
         self._make_metadevices(host, calls)
-        if copyable(local):
+        if SetContents.keepable(local):
             if len(_MADE) >= _MADE_MAX:
                 _MADE.clear()
-            _MADE[key] = kept = MDSet("")
-            copy_set(local, kept)
+            _MADE[key] = SetContents.of(local)
 
     def _make_metadevices(self, host: Host,
                           calls: list[tuple[str, int, tuple[Any, ...]]]) -> None:

@@ -1,7 +1,8 @@
-"""copy_set (simulator.lvm.md.records), what the scenario builder copies a kept configuration
-with: every record copied with every field (each set away from its default here, so a field
-added later and not copied fails), equal to the original, sharing no list, dict or set with
-it, stamped when copied; and records made with their defaults equal those given them."""
+"""SetContents (simulator.lvm.md.records), what the scenario builder keeps of a configuration
+and makes again in each host built from it: every record made again with every field (each set
+away from its default here, so a field added later and not kept fails), equal to the original,
+sharing no list, dict or set with it or with another copy, stamped when made; and records made
+with their defaults left out equal those given them."""
 
 from __future__ import annotations
 
@@ -17,11 +18,10 @@ from simulator.lvm.md.records import (
     Mirror,
     ResyncJob,
     Row,
+    SetContents,
     SoftPartition,
     Stripe,
     SubmirrorSlot,
-    copy_set,
-    copyable,
     new_epoch,
 )
 from simulator.lvm.md.replicas import Replica
@@ -83,11 +83,12 @@ def test_the_source_sets_every_field_away_from_its_default() -> None:
 
 def test_a_copy_is_equal_and_shares_nothing() -> None:
     src = _source()
-    assert copyable(src)
+    assert SetContents.keepable(src)
+    kept = SetContents.of(src)
     dst = MDSet("")
     units, hsps, replicas = dst.units, dst.hsps, dst.replicas
     made = new_epoch()
-    copy_set(src, dst)
+    kept.make_in(dst)
     assert dst.units is units and dst.hsps is hsps and dst.replicas is replicas
     assert list(dst.units) == list(src.units) and list(dst.hsps) == list(src.hsps)
     assert dst.to_dict() == src.to_dict()
@@ -110,7 +111,7 @@ def test_a_copy_is_equal_and_shares_nothing() -> None:
 def test_a_copy_is_a_fresh_record_list() -> None:
     """Changing a copy's lists stamps the copy, never the source."""
     src, dst = _source(), MDSet("")
-    copy_set(src, dst)
+    SetContents.of(src).make_in(dst)
     before = src.units["d2"]._gen
     new_epoch()
     dst.units["d2"].rows.append(Row([_comp("c3t0d0s0")], None))   # type: ignore[attr-defined]
@@ -123,12 +124,12 @@ def test_a_unit_of_another_kind_is_not_copyable() -> None:
         pass
     s = MDSet("")
     s.units["d3"] = Other("d3")
-    assert not copyable(s)
+    assert not SetContents.keepable(s)
 
 
 def test_defaults_given_or_left_make_equal_records() -> None:
-    """A field given its default object is not written (the class answers it): the record
-    reads, compares and saves as one given every field; a default written later is kept."""
+    """A record made with its defaults left out reads, compares and saves as one given
+    every default; a default written later is kept."""
     for cls, args in ((Component, ("c1t0d0s0",)), (SubmirrorSlot, ("d2",)),
                       (Mirror, ("d1",)), (Stripe, ("d2",)), (SoftPartition, ("d5",)),
                       (ResyncJob, ("submirror", 10)), (HotSpare, ("c1t0d0s0", 5)),
@@ -147,3 +148,28 @@ def test_defaults_given_or_left_make_equal_records() -> None:
     c.state = CompState.OKAY
     assert c.state is CompState.OKAY and "state" in vars(c)
     assert records.Component("x", state=CompState.ERRED).state is CompState.ERRED
+
+
+def test_two_copies_share_nothing_and_the_kept_contents_do_not_change() -> None:
+    """Each copy made from the kept contents is its own; changing one changes neither the
+    other nor what is kept (the next copy is as the first)."""
+    kept = SetContents.of(_source())
+    a, b = MDSet(""), MDSet("")
+    kept.make_in(a)
+    kept.make_in(b)
+    ra, rb = _records(a), _records(b)
+    assert ra == rb
+    for x, y in zip(ra, rb, strict=True):
+        assert x is not y
+        for f in fields(x):
+            v = getattr(x, f.name)
+            if isinstance(v, list | dict | set):
+                assert v is not getattr(y, f.name)
+    a.units["d2"].rows[0].components[0].state = CompState.OKAY     # type: ignore[attr-defined]
+    a.units["d5"].extents.append((99, 1))                          # type: ignore[attr-defined]
+    a.units["d1"].jobs[0].components.append("c1t1d0s0")            # type: ignore[attr-defined]
+    a.replicas[0].flags.add("m")
+    a.hsps["hsp001"].spares[0].status = "Available"
+    c = MDSet("")
+    kept.make_in(c)
+    assert _records(c) == rb

@@ -604,58 +604,94 @@ class DiskError:
 
 
 # ---------------------------------------------------------------------------- copies
-# A set's configuration copied into another set: new records with the same values (each
-# stamped now, as a record is when made), no list, dict or set shared with the original. The
-# scenario builder keeps what metainit made for a scenario and copies it into each host built
-# from the same scenario again (simulator.scenario.build). Each copier passes every field, in
-# the dataclass's order (tests/model/test_md_record_copies.py checks each one against fields()).
-def _copy_stripe(u: Stripe) -> Stripe:
-    return Stripe(u.name, u.parent, u.timestamp,
-                  [Row([Component(c.name, c.start_block, c.size, c.state, c.dbase, c.reloc,
-                                  c.hot_spare, c.error_count, c.timestamp)
-                        for c in r.components], r.interlace)
-                   for r in u.rows], u.hsp)
+# A set's configuration kept as the arguments that make each of its records again (every field,
+# in the dataclass's order; tuples and frozensets, so nothing of the set is shared), and made
+# again into another set: new records with the same values, each stamped when made, as when
+# metainit made it. The scenario builder keeps what metainit made for a configuration and makes
+# it again in each host built from the same configuration (simulator.scenario.build).
+# tests/model/test_md_record_copies.py checks every field of every record against fields().
+def _stripe_args(u: Stripe) -> tuple[Any, ...]:
+    return (u.name, u.parent, u.timestamp,
+            tuple([(tuple([(c.name, c.start_block, c.size, c.state, c.dbase, c.reloc,
+                            c.hot_spare, c.error_count, c.timestamp) for c in r.components]),
+                    r.interlace) for r in u.rows]), u.hsp)
 
 
-def _copy_job(j: ResyncJob) -> ResyncJob:
-    return ResyncJob(j.kind, j.total, j.done, j.submirror, list(j.components))
+def _make_stripe(a: tuple[Any, ...]) -> Stripe:
+    return Stripe(a[0], a[1], a[2], [Row([Component(*c) for c in comps], il)
+                                     for comps, il in a[3]], a[4])
 
 
-def _copy_mirror(m: Mirror) -> Mirror:
-    return Mirror(m.name, m.parent, m.timestamp,
-                  [SubmirrorSlot(s.name, s.state, s.resync_target, s.timestamp, s.dirty_blocks,
-                                 s.index) for s in m.submirrors],
-                  m.pass_num, m.read_option, m.write_option, m.total_blocks,
-                  [_copy_job(j) for j in m.jobs], m.resync_active, m.resync_cancel,
-                  m.opt_not_done, m.checkpoint)
+def _mirror_args(m: Mirror) -> tuple[Any, ...]:
+    return (m.name, m.parent, m.timestamp,
+            tuple([(s.name, s.state, s.resync_target, s.timestamp, s.dirty_blocks, s.index)
+                   for s in m.submirrors]),
+            m.pass_num, m.read_option, m.write_option, m.total_blocks,
+            tuple([(j.kind, j.total, j.done, j.submirror, tuple(j.components))
+                   for j in m.jobs]),
+            m.resync_active, m.resync_cancel, m.opt_not_done, m.checkpoint)
 
 
-def _copy_softpart(u: SoftPartition) -> SoftPartition:
-    return SoftPartition(u.name, u.parent, u.timestamp, u.component, list(u.extents), u.status)
+def _make_mirror(a: tuple[Any, ...]) -> Mirror:
+    return Mirror(a[0], a[1], a[2], [SubmirrorSlot(*s) for s in a[3]], a[4], a[5], a[6], a[7],
+                  [ResyncJob(k, t, d, s, list(c)) for k, t, d, s, c in a[8]],
+                  a[9], a[10], a[11], a[12])
 
 
-def _copy_pool(p: HotSparePool) -> HotSparePool:
-    return HotSparePool(p.name, [HotSpare(h.name, h.size, h.status, h.reloc, h.timestamp)
-                                 for h in p.spares])
+def _softpart_args(u: SoftPartition) -> tuple[Any, ...]:
+    return (u.name, u.parent, u.timestamp, u.component, tuple(u.extents), u.status)
 
 
-_UNIT_COPIERS: dict[type, Any] = {Stripe: _copy_stripe, Mirror: _copy_mirror,
-                                  SoftPartition: _copy_softpart}
+def _make_softpart(a: tuple[Any, ...]) -> SoftPartition:
+    return SoftPartition(a[0], a[1], a[2], a[3], list(a[4]), a[5])
 
 
-def copyable(s: MDSet) -> bool:
-    """Every unit of ``s`` is of a kind :func:`copy_set` copies (exactly: not a subclass)."""
-    return all(u.__class__ in _UNIT_COPIERS for u in s.units.values())
+# a unit's class (exactly: not a subclass) -> (its arguments, the record made from them)
+_UNIT_KINDS: dict[type, tuple[Any, Any]] = {
+    Stripe: (_stripe_args, _make_stripe), Mirror: (_mirror_args, _make_mirror),
+    SoftPartition: (_softpart_args, _make_softpart)}
 
 
-def copy_set(src: MDSet, dst: MDSet) -> None:
-    """Add copies of ``src``'s units, hot spare pools and replicas to ``dst`` (in their
-    order), as if each had been made there; ``dst``'s own lists and dicts are kept (changed
-    in place, which stamps it). The sets' names and ``toofew`` are not copied."""
-    dst.units.update({n: _UNIT_COPIERS[u.__class__](u) for n, u in src.units.items()})
-    dst.hsps.update({n: _copy_pool(p) for n, p in src.hsps.items()})
-    dst.replicas.extend([Replica(r.device, r.first_block, r.count, set(r.flags))
-                         for r in src.replicas])
+class SetContents:
+    """A set's units, hot spare pools and replicas, kept (:meth:`of`) to be made again in
+    another set (:meth:`make_in`). The sets' names and ``toofew`` are not part of it."""
+
+    __slots__ = ("units", "hsps", "replicas")
+
+    def __init__(self, units: tuple[tuple[str, Any, tuple[Any, ...]], ...],
+                 hsps: tuple[tuple[str, tuple[tuple[Any, ...], ...]], ...],
+                 replicas: tuple[tuple[str, int, int, frozenset[str]], ...]) -> None:
+        self.units = units
+        self.hsps = hsps
+        self.replicas = replicas
+
+    @staticmethod
+    def keepable(s: MDSet) -> bool:
+        """Every unit of ``s`` is of a kind kept here."""
+        return all(u.__class__ in _UNIT_KINDS for u in s.units.values())
+
+    @classmethod
+    def of(cls, s: MDSet) -> SetContents:
+        """What ``s`` holds now (:meth:`keepable` first)."""
+        units = []
+        for name, u in s.units.items():
+            args, make = _UNIT_KINDS[u.__class__]
+            units.append((name, make, args(u)))
+        return cls(tuple(units),
+                   tuple([(n, tuple([(h.name, h.size, h.status, h.reloc, h.timestamp)
+                                     for h in p.spares])) for n, p in s.hsps.items()]),
+                   tuple([(r.device, r.first_block, r.count, frozenset(r.flags))
+                          for r in s.replicas]))
+
+    def make_in(self, dst: MDSet) -> None:
+        """Add new records with the kept values to ``dst``, in their order, as if each had
+        been made there; ``dst``'s own lists and dicts are kept (changed in place, which
+        stamps it)."""
+        dst.units.update({name: make(args) for name, make, args in self.units})
+        if self.hsps:
+            dst.hsps.update({n: HotSparePool(n, [HotSpare(*h) for h in spares])
+                             for n, spares in self.hsps})
+        dst.replicas.extend([Replica(d, f, c, set(fl)) for d, f, c, fl in self.replicas])
 
 
 # ---------------------------------------------------------------------------- fast __init__
@@ -664,25 +700,15 @@ def _tracked_init(cls: type) -> Any:
     ``object.__setattr__`` and one stamp at the end (the barrier's ``__setattr__`` per field
     made building a record ~6x slower). Not through ``self.__dict__``: that would give every
     record a full dict instead of its compact, key-shared attributes (7.2 -> 8.7 MB for
-    md8192). Lists and dicts become tracked as ``__setattr__`` makes them.
-
-    A field given its very default object is not written at all: the class attribute
-    dataclass leaves for a plain default answers it (as ``Tracked._gen`` answers 0), the same
-    object, so every read, ``==``, ``repr``, copy and ``to_dict`` is unchanged; a record is
-    made with its defaults mostly (a component Okay, a mirror without a resync), and each
-    write saved is a C call (a component ~1.1 -> ~0.7 us)."""
+    md8192). Lists and dicts become tracked as ``__setattr__`` makes them."""
     params: list[str] = []
     body: list[str] = []
     env: dict[str, Any] = {"_HAS_FACTORY": object(), "_set": object.__setattr__}
     for f in fields(cls):
         n = f.name
-        indent = "    "
         if f.default is not MISSING:
             env[f"_d_{n}"] = f.default
             params.append(f"{n}=_d_{n}")
-            if getattr(cls, n, MISSING) is f.default:     # the class answers the default
-                body.append(f"    if {n} is not _d_{n}:")
-                indent = "        "
         elif f.default_factory is not MISSING:
             env[f"_f_{n}"] = f.default_factory
             params.append(f"{n}=_HAS_FACTORY")
@@ -690,13 +716,13 @@ def _tracked_init(cls: type) -> Any:
         else:
             params.append(n)
         if str(f.type).startswith(("list", "dict")):     # the only fields holding one
-            body.append(f"{indent}k = {n}.__class__")
-            body.append(f"{indent}if k is list or k is dict:")
-            body.append(f"{indent}    {n} = (TrackedList if k is list else TrackedDict)({n})")
-            body.append(f"{indent}    {n}.owner = self")
-            body.append(f"{indent}_set(self, {n!r}, {n})")
+            body.append(f"    k = {n}.__class__")
+            body.append("    if k is list or k is dict:")
+            body.append(f"        {n} = (TrackedList if k is list else TrackedDict)({n})")
+            body.append(f"        {n}.owner = self")
+            body.append(f"    _set(self, {n!r}, {n})")
         else:
-            body.append(f"{indent}_set(self, {n!r}, {n})")
+            body.append(f"    _set(self, {n!r}, {n})")
     src = (f"def __init__(self, {', '.join(params)}):\n"
            + "\n".join(body) + "\n    _set(self, '_gen', _epoch)\n")
     scope: dict[str, Any] = {}
