@@ -139,7 +139,11 @@ class Disk:
 
 def default_slices(size: int) -> dict[int, Slice]:
     """A disk laid out as many sites do: s2 the whole disk, s7 small (replicas), s0 the rest."""
-    small = min(65536, max(size // 100, 16384))
+    small = size // 100                  # min(65536, max(size // 100, 16384)), no calls
+    if small < 16384:
+        small = 16384
+    elif small > 65536:
+        small = 65536
     return {
         0: Slice(0, size - small, 0),
         2: Slice(2, size, 0),

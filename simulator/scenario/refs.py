@@ -43,8 +43,32 @@ def all_units(sc: Scenario) -> list[tuple[str, int, UnitSpec]]:
 def creation_order(sc: Scenario) -> list[tuple[str, int, UnitSpec]]:
     """Metadevices in an order where each one's parts exist before it (a cycle is an error)."""
     # in rounds: each round takes, in declaration order, every unit whose parts were made in
-    # an earlier round (each unit's parts asked once, not once a round)
-    pending = [(p, p[2].deps()) for p in all_units(sc)]
+    # an earlier round (each unit's parts asked once, not once a round). A unit's round is
+    # one more than the latest of its parts' (0 with none). When each unit's parts are all
+    # declared before it (so their rounds are known: a name's first unit is made first) and
+    # the rounds never go down in declaration order, the rounds take the units in that
+    # order: one pass answers, as it does for every shipped scenario (every build asks).
+    units = all_units(sc)
+    parts_of = [p[2].deps() for p in units]
+    rounds: dict[str, int] = {}
+    last = 0
+    for p, parts in zip(units, parts_of, strict=True):
+        r = 0
+        for d in parts:
+            rd = rounds.get(d)
+            if rd is None:
+                break
+            if rd >= r:
+                r = rd + 1
+        else:
+            if r >= last:
+                rounds.setdefault(p[2].name, r)
+                last = r
+                continue
+        break
+    else:
+        return units
+    pending = list(zip(units, parts_of, strict=True))
     done: set[str] = set()
     order: list[tuple[str, int, UnitSpec]] = []
     while pending:

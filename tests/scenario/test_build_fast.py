@@ -115,3 +115,56 @@ def test_a_build_with_cold_caches_is_the_same_host(name: str) -> None:
         kept.cache_clear()
     cold = json.dumps(sc.build_host().to_dict(), sort_keys=True)
     assert warm == cold
+
+
+@st.composite
+def _ordered_unit_tables(draw: st.DrawFn) -> _Units:
+    """Unit tables whose parts are mostly declared before them (the builds' usual case,
+    which creation_order answers in one pass), with names now and then used twice."""
+    n = draw(st.integers(1, 9))
+    sc = _Units()
+    made: list[str] = []
+    for i in range(n):
+        name = draw(st.sampled_from(made)) if made and draw(st.integers(0, 9)) == 0 \
+            else f"d{i}"
+        pool = made + [f"d{n + 1}"] if draw(st.integers(0, 9)) == 0 else made
+        parts = draw(st.lists(st.sampled_from(pool), max_size=3, unique=True)) if pool else []
+        table = draw(st.sampled_from([sc.stripes, sc.stripes, sc.softparts, sc.mirrors]))
+        table.append(_Unit(name, parts))
+        made.append(name)
+    return sc
+
+
+@settings(max_examples=500, deadline=None)
+@given(_ordered_unit_tables())
+def test_creation_order_in_one_pass_is_the_plain_rule(sc: _Units) -> None:
+    """The one-pass answer (parts declared first, rounds never going down) and its fallback
+    to the rounds give the plain rule's order, or its cycle error, for the same tables."""
+    want = _plain_order(sc)
+    try:
+        got: list[tuple[str, int, _Unit]] | str = creation_order(sc)  # type: ignore[arg-type]
+    except ScenarioError as e:
+        got = str(e)
+    assert got == want
+
+
+def test_creation_order_one_pass_cases() -> None:
+    """Declared in order: the declared order; a round going down (a stripe on a soft
+    partition declared before the stripe it is carved from) or a part declared later:
+    the rounds' order."""
+    a = _Units(stripes=[_Unit("d2", []), _Unit("d3", [])], mirrors=[_Unit("d1", ["d2", "d3"])])
+    assert [p[2].name for p in creation_order(a)] == ["d2", "d3", "d1"]  # type: ignore[arg-type]
+    b = _Units(stripes=[_Unit("d5", ["d10"]), _Unit("d6", [])],
+               softparts=[_Unit("d10", ["d6"])])
+    assert creation_order(b) == _plain_order(b)  # type: ignore[arg-type]
+    assert [p[2].name for p in creation_order(b)] == ["d6", "d10", "d5"]  # type: ignore[arg-type]
+
+
+@given(st.one_of(st.integers(0, 2**40), st.sampled_from([1638399, 1638400, 1638499, 1638500,
+                                                         6553599, 6553600, 6553700])))
+def test_default_slices_small_slice_is_the_plain_rule(size: int) -> None:
+    from simulator.core.devices import default_slices
+    small = min(65536, max(size // 100, 16384))
+    layout = default_slices(size)
+    assert [(s.number, s.size, s.start) for s in layout.values()] == \
+        [(0, size - small, 0), (2, size, 0), (7, small, size - small)]

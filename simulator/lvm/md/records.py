@@ -67,7 +67,11 @@ class Tracked:
         object.__setattr__(self, "_gen", _epoch)
 
 
-def _touch(owner: Tracked | None) -> None:
+def _stamp_owner(self: Any) -> None:
+    """A TrackedList's or TrackedDict's ``_touched``: stamp the record holding it (its
+    ``owner``, unset while copy/pickle rebuilds it). Every change to a unit's lists and to a
+    set's units comes here: the stamp is written out, one call."""
+    owner = getattr(self, "owner", None)
     if owner is not None:
         object.__setattr__(owner, "_gen", _epoch)
 
@@ -77,58 +81,57 @@ class TrackedList(list[Any]):
 
     __slots__ = ("owner",)     # the record holding it (set by the record; unset: none)
 
-    def _touched(self) -> None:
-        _touch(getattr(self, "owner", None))   # unset while copy/pickle rebuilds the list
+    _touched = _stamp_owner
 
     def __setitem__(self, i: Any, v: Any) -> None:
-        super().__setitem__(i, v)
+        list.__setitem__(self, i, v)
         self._touched()
 
     def __delitem__(self, i: Any) -> None:
-        super().__delitem__(i)
+        list.__delitem__(self, i)
         self._touched()
 
     def __iadd__(self, other: Iterable[Any]) -> Self:  # type: ignore[misc]
-        super().__iadd__(other)
+        list.__iadd__(self, other)
         self._touched()
         return self
 
     def __imul__(self, n: SupportsIndex) -> Self:
-        super().__imul__(n)
+        list.__imul__(self, n)
         self._touched()
         return self
 
     def append(self, v: Any) -> None:
-        super().append(v)
+        list.append(self, v)
         self._touched()
 
     def extend(self, v: Any) -> None:
-        super().extend(v)
+        list.extend(self, v)
         self._touched()
 
     def insert(self, i: SupportsIndex, v: Any) -> None:
-        super().insert(i, v)
+        list.insert(self, i, v)
         self._touched()
 
     def pop(self, i: SupportsIndex = -1) -> Any:
-        v = super().pop(i)
+        v = list.pop(self, i)
         self._touched()
         return v
 
     def remove(self, v: Any) -> None:
-        super().remove(v)
+        list.remove(self, v)
         self._touched()
 
     def clear(self) -> None:
-        super().clear()
+        list.clear(self)
         self._touched()
 
     def sort(self, *args: Any, **kwargs: Any) -> None:
-        super().sort(*args, **kwargs)
+        list.sort(self, *args, **kwargs)
         self._touched()
 
     def reverse(self) -> None:
-        super().reverse()
+        list.reverse(self)
         self._touched()
 
 
@@ -137,42 +140,41 @@ class TrackedDict(dict[Any, Any]):
 
     __slots__ = ("owner",)     # the record holding it (set by the record; unset: none)
 
-    def _touched(self) -> None:
-        _touch(getattr(self, "owner", None))
+    _touched = _stamp_owner
 
     def __setitem__(self, k: Any, v: Any) -> None:
-        super().__setitem__(k, v)
+        dict.__setitem__(self, k, v)
         self._touched()
 
     def __delitem__(self, k: Any) -> None:
-        super().__delitem__(k)
+        dict.__delitem__(self, k)
         self._touched()
 
     def __ior__(self, other: Any) -> Self:  # type: ignore[misc]
-        super().__ior__(other)
+        dict.__ior__(self, other)
         self._touched()
         return self
 
     def pop(self, *args: Any) -> Any:
-        v = super().pop(*args)
+        v = dict.pop(self, *args)
         self._touched()
         return v
 
     def popitem(self) -> Any:
-        v = super().popitem()
+        v = dict.popitem(self)
         self._touched()
         return v
 
     def clear(self) -> None:
-        super().clear()
+        dict.clear(self)
         self._touched()
 
     def update(self, *args: Any, **kwargs: Any) -> None:
-        super().update(*args, **kwargs)
+        dict.update(self, *args, **kwargs)
         self._touched()
 
     def setdefault(self, k: Any, default: Any = None) -> Any:
-        v = super().setdefault(k, default)
+        v = dict.setdefault(self, k, default)
         self._touched()
         return v
 
@@ -225,11 +227,13 @@ class Row(Tracked):
 
     @property
     def size(self) -> int:
-        if len(self.components) == 1 or not self.interlace:
-            return self.components[0].size if len(self.components) == 1 else \
-                sum(c.size for c in self.components)
-        per = min(c.size for c in self.components) // self.interlace * self.interlace
-        return per * len(self.components)
+        comps = self.components
+        if len(comps) == 1:
+            return comps[0].size
+        if not self.interlace:
+            return sum(c.size for c in comps)
+        per = min(c.size for c in comps) // self.interlace * self.interlace
+        return per * len(comps)
 
     def to_dict(self) -> dict[str, Any]:
         return {"interlace": self.interlace, "components": [c.to_dict() for c in self.components]}
@@ -274,7 +278,10 @@ class Stripe(Unit):
 
     @property
     def size(self) -> int:
-        return sum(r.size for r in self.rows)
+        total = 0
+        for r in self.rows:         # no generator: a mirror's metainit asks each submirror
+            total += r.size
+        return total
 
     @property
     def components(self) -> list[Component]:
@@ -594,6 +601,97 @@ class DiskError:
     time: float
     device: str              # the slice, c1t0d0s0
     op: str = "write"
+
+
+# ---------------------------------------------------------------------------- copies
+# A set's configuration kept as the arguments that make each of its records again (every field,
+# in the dataclass's order; tuples and frozensets, so nothing of the set is shared), and made
+# again into another set: new records with the same values, each stamped when made, as when
+# metainit made it. The scenario builder keeps what metainit made for a configuration and makes
+# it again in each host built from the same configuration (simulator.scenario.build).
+# tests/model/test_md_record_copies.py checks every field of every record against fields().
+def _stripe_args(u: Stripe) -> tuple[Any, ...]:
+    return (u.name, u.parent, u.timestamp,
+            tuple([(tuple([(c.name, c.start_block, c.size, c.state, c.dbase, c.reloc,
+                            c.hot_spare, c.error_count, c.timestamp) for c in r.components]),
+                    r.interlace) for r in u.rows]), u.hsp)
+
+
+def _make_stripe(a: tuple[Any, ...]) -> Stripe:
+    return Stripe(a[0], a[1], a[2], [Row([Component(*c) for c in comps], il)
+                                     for comps, il in a[3]], a[4])
+
+
+def _mirror_args(m: Mirror) -> tuple[Any, ...]:
+    return (m.name, m.parent, m.timestamp,
+            tuple([(s.name, s.state, s.resync_target, s.timestamp, s.dirty_blocks, s.index)
+                   for s in m.submirrors]),
+            m.pass_num, m.read_option, m.write_option, m.total_blocks,
+            tuple([(j.kind, j.total, j.done, j.submirror, tuple(j.components))
+                   for j in m.jobs]),
+            m.resync_active, m.resync_cancel, m.opt_not_done, m.checkpoint)
+
+
+def _make_mirror(a: tuple[Any, ...]) -> Mirror:
+    return Mirror(a[0], a[1], a[2], [SubmirrorSlot(*s) for s in a[3]], a[4], a[5], a[6], a[7],
+                  [ResyncJob(k, t, d, s, list(c)) for k, t, d, s, c in a[8]],
+                  a[9], a[10], a[11], a[12])
+
+
+def _softpart_args(u: SoftPartition) -> tuple[Any, ...]:
+    return (u.name, u.parent, u.timestamp, u.component, tuple(u.extents), u.status)
+
+
+def _make_softpart(a: tuple[Any, ...]) -> SoftPartition:
+    return SoftPartition(a[0], a[1], a[2], a[3], list(a[4]), a[5])
+
+
+# a unit's class (exactly: not a subclass) -> (its arguments, the record made from them)
+_UNIT_KINDS: dict[type, tuple[Any, Any]] = {
+    Stripe: (_stripe_args, _make_stripe), Mirror: (_mirror_args, _make_mirror),
+    SoftPartition: (_softpart_args, _make_softpart)}
+
+
+class SetContents:
+    """A set's units, hot spare pools and replicas, kept (:meth:`of`) to be made again in
+    another set (:meth:`make_in`). The sets' names and ``toofew`` are not part of it."""
+
+    __slots__ = ("units", "hsps", "replicas")
+
+    def __init__(self, units: tuple[tuple[str, Any, tuple[Any, ...]], ...],
+                 hsps: tuple[tuple[str, tuple[tuple[Any, ...], ...]], ...],
+                 replicas: tuple[tuple[str, int, int, frozenset[str]], ...]) -> None:
+        self.units = units
+        self.hsps = hsps
+        self.replicas = replicas
+
+    @staticmethod
+    def keepable(s: MDSet) -> bool:
+        """Every unit of ``s`` is of a kind kept here."""
+        return all(u.__class__ in _UNIT_KINDS for u in s.units.values())
+
+    @classmethod
+    def of(cls, s: MDSet) -> SetContents:
+        """What ``s`` holds now (:meth:`keepable` first)."""
+        units = []
+        for name, u in s.units.items():
+            args, make = _UNIT_KINDS[u.__class__]
+            units.append((name, make, args(u)))
+        return cls(tuple(units),
+                   tuple([(n, tuple([(h.name, h.size, h.status, h.reloc, h.timestamp)
+                                     for h in p.spares])) for n, p in s.hsps.items()]),
+                   tuple([(r.device, r.first_block, r.count, frozenset(r.flags))
+                          for r in s.replicas]))
+
+    def make_in(self, dst: MDSet) -> None:
+        """Add new records with the kept values to ``dst``, in their order, as if each had
+        been made there; ``dst``'s own lists and dicts are kept (changed in place, which
+        stamps it)."""
+        dst.units.update({name: make(args) for name, make, args in self.units})
+        if self.hsps:
+            dst.hsps.update({n: HotSparePool(n, [HotSpare(*h) for h in spares])
+                             for n, spares in self.hsps})
+        dst.replicas.extend([Replica(d, f, c, set(fl)) for d, f, c, fl in self.replicas])
 
 
 # ---------------------------------------------------------------------------- fast __init__

@@ -59,9 +59,15 @@ class Replica:
 
 
 def end_block(replicas: list[Replica], device: str) -> int:
-    """First block after the replicas on ``device`` (0 when it holds none)."""
-    ends = [r.first_block + r.count for r in replicas if r.device == device]
-    return max(ends) if ends else 0
+    """First block after the replicas on ``device`` (0 when it holds none). One pass, no
+    list: metainit asks it of every component, most on slices with no replica."""
+    end = None
+    for r in replicas:
+        if r.device == device:
+            e = r.first_block + r.count
+            if end is None or e > end:
+                end = e
+    return 0 if end is None else end
 
 
 def data_start(replicas: list[Replica], device: str) -> int:
