@@ -88,6 +88,15 @@ def meta_number_to_string(number: int, blk_sz: int = 512) -> str:
     return f"{total} {units[uom]}B"
 
 
+@lru_cache(maxsize=64)
+def size_text(size: int) -> str:
+    """The ``    Size: %lld blocks (%s)`` line of a unit of ``size`` blocks (what
+    :meth:`Reporter.size_line` prints): a pure function of the size, which a mirror's report
+    prints for the mirror and each of its submirrors; the lines of the sizes asked most
+    recently are kept."""
+    return f"    Size: {size} blocks ({meta_number_to_string(size)})\n"
+
+
 def meta_print_time(host: Host, when: float) -> str:
     """``%a %b %e %T %Y`` in the host's zone; a zero time is ``(invalid time)`` (meta_print.c)."""
     if int(when) == 0:
@@ -124,6 +133,9 @@ def sp_bases(s: MDSet) -> set[str]:
 
 def ctd_name(name: str) -> str:
     """meta_create_non_dup_list: the disk part of a slice name (``c1t0d0s3`` -> ``c1t0d0``)."""
+    if "/" not in name:                     # a plain slice name: the tail is all of it
+        cut = name.rfind("s")
+        return name[:cut] if cut >= 0 else name
     head, sep, tail = name.rpartition("/")
     cut = tail.rfind("s")
     return head + sep + (tail[:cut] if cut >= 0 else tail)
@@ -214,7 +226,7 @@ class Reporter:
 
     def size_line(self, size: int) -> None:
         """``    Size: %lld blocks (%s)`` of mirror_report, stripe_report, meta_sp_report."""
-        self.w(f"    Size: {size} blocks ({meta_number_to_string(size)})\n")
+        self.chunks.append(size_text(size))
 
     # -- the walk (meta_print.c meta_print_name, meta_print_all)
     def print_unit(self, u: Unit, header: bool = True, subdevs: bool = False) -> None:
@@ -277,20 +289,24 @@ class Reporter:
 
     def getdevs(self, u: Unit, acc: dict[str, None]) -> None:
         """meta_getdevs: the slices under a unit, depth first, each once."""
+        units = self.s.units
         if isinstance(u, Mirror):
-            children = [sl.name for sl in u.submirrors]
+            for sl in u.submirrors:
+                self._getdevs_name(sl.name, units, acc)
         elif isinstance(u, Stripe):
-            children = [c.name for c in u.components]
+            for r in u.rows:
+                for c in r.components:
+                    self._getdevs_name(c.name, units, acc)
         elif isinstance(u, SoftPartition):
-            children = [u.component]
+            self._getdevs_name(u.component, units, acc)
+
+    def _getdevs_name(self, name: str, units: dict[str, Unit], acc: dict[str, None]) -> None:
+        """One name under a unit: the unit's slices when it names one, else the slice."""
+        child = units.get(name)
+        if child is not None:
+            self.getdevs(child, acc)
         else:
-            children = []
-        for name in children:
-            child = self.unit(name)
-            if child is not None:
-                self.getdevs(child, acc)
-            else:
-                self.getdevs_slice(name, acc)
+            acc.setdefault(name)        # getdevs_slice
 
     def getalldevs(self, acc: dict[str, None]) -> None:
         """meta_getalldevs without replicas: stripes, mirrors, spares, soft partitions."""
@@ -329,14 +345,22 @@ class Reporter:
 
     def relocation(self, slices: Iterable[str]) -> None:
         """meta_print.c meta_print_devid over meta_create_non_dup_list (one row per disk)."""
-        disks = list(dict.fromkeys(ctd_name(sl) for sl in slices))   # in order, each once
-        ln = max([len(d) for d in disks] + [0]) + 2
-        self.w("Device Relocation Information:\n")
-        self.w(f"{'Device  ':<{ln}} {'Reloc':<5}\tDevice ID\n")
+        disks: dict[str, None] = {}          # in order, each once
+        ln = 0
+        for sl in slices:
+            d = ctd_name(sl)
+            if d not in disks:
+                disks[d] = None
+                if len(d) > ln:
+                    ln = len(d)
+        ln += 2
+        w = self.chunks.append
+        w(f"Device Relocation Information:\n{'Device  ':<{ln}} {'Reloc':<5}\tDevice ID\n")
+        host_disks = self.host.disks
         for d in disks:
-            disk = self.host.disks.get(d)
+            disk = host_disks.get(d)
             devid = disk.devid if disk is not None and disk.devid else None
-            self.w(f"{d:<{ln}} {'Yes' if devid else 'No ':<5}\t{devid or '-'}\n")
+            w(f"{d:<{ln}} {'Yes' if devid else 'No ':<5}\t{devid or '-'}\n")
 
     # -- concise output (metastat.c print_concise_*, meta_statconcise.c)
     def concise_entry(self, indent: int, name: str, size: int, mtype: str) -> None:
