@@ -289,11 +289,10 @@ def mirror_report(rep: Reporter, m: Mirror, header: bool) -> None:
     for k, (i, slot) in enumerate(m.numbered()):   # "Submirror %u" is the un_sm[] index, smi
         if int(slot.state) & _OFFLINE:
             opt_not_done = False
-        w(f"    Submirror {i}: {name(slot.name)}\n")
         state = sm_state(rep, m, slot, opt_not_done, errs[k], states[k])
         named.append((state, opt_not_done))
         timep = rep.time(slot.timestamp) if times else ""
-        w(f"      State: {state:<12} {timep}\n")
+        w(f"    Submirror {i}: {name(slot.name)}\n      State: {state:<12} {timep}\n")
     if m.resync_cancel:
         w(f"    Resync cancelled: {percent(m)} % done\n")
     elif m.resync_active:
@@ -304,13 +303,14 @@ def mirror_report(rep: Reporter, m: Mirror, header: bool) -> None:
     for k, slot in enumerate(slots):
         sub = subs[k]
         err = errs[k]
-        w(f"\n{name(slot.name)}: Submirror of {mname}\n")
-        if not err:
+        if err:
+            w(f"\n{name(slot.name)}: Submirror of {mname}\n")
+        else:
             state, was = named[k]
             if was != opt_not_done:
                 state = sm_state(rep, m, slot, opt_not_done, False, states[k])
             timep = rep.time(slot.timestamp) if times else ""
-            w(f"    State: {state:<12} {timep}\n")
+            w(f"\n{name(slot.name)}: Submirror of {mname}\n    State: {state:<12} {timep}\n")
             action = sm_state_to_action(s, m, slot, states[k], opt_not_done)
             if action is not None:
                 w(f"    Invoke: {action}\n")

@@ -290,23 +290,27 @@ class Reporter:
     def getdevs(self, u: Unit, acc: dict[str, None]) -> None:
         """meta_getdevs: the slices under a unit, depth first, each once."""
         units = self.s.units
-        if isinstance(u, Mirror):
-            for sl in u.submirrors:
-                self._getdevs_name(sl.name, units, acc)
-        elif isinstance(u, Stripe):
+        if isinstance(u, Stripe):           # its components: slices or soft partitions
             for r in u.rows:
                 for c in r.components:
-                    self._getdevs_name(c.name, units, acc)
+                    child = units.get(c.name)
+                    if child is not None:
+                        self.getdevs(child, acc)
+                    else:
+                        acc.setdefault(c.name)      # getdevs_slice
+            return
+        if isinstance(u, Mirror):
+            names = [sl.name for sl in u.submirrors]
         elif isinstance(u, SoftPartition):
-            self._getdevs_name(u.component, units, acc)
-
-    def _getdevs_name(self, name: str, units: dict[str, Unit], acc: dict[str, None]) -> None:
-        """One name under a unit: the unit's slices when it names one, else the slice."""
-        child = units.get(name)
-        if child is not None:
-            self.getdevs(child, acc)
+            names = [u.component]
         else:
-            acc.setdefault(name)        # getdevs_slice
+            return
+        for name in names:
+            child = units.get(name)
+            if child is not None:
+                self.getdevs(child, acc)
+            else:
+                acc.setdefault(name)        # getdevs_slice
 
     def getalldevs(self, acc: dict[str, None]) -> None:
         """meta_getalldevs without replicas: stripes, mirrors, spares, soft partitions."""

@@ -241,10 +241,10 @@ def comp_state(rep: Reporter, comp: Component, top_errored: bool) -> str:
     (comp_state_to_name; a metadevice component that is unreachable is Unavailable)."""
     child = rep.s.units.get(comp.name)
     if child is not None:
-        return "Unavailable" if unavailable(child) else comp.state.value
+        return "Unavailable" if unavailable(child) else comp.state._value_
     if top_errored:
         return "-"
-    return comp.state.value
+    return comp.state._value_       # the member's text (``.value`` is a descriptor call)
 
 
 @lru_cache(maxsize=32)
