@@ -267,30 +267,24 @@ def mirror_report(rep: Reporter, m: Mirror, header: bool) -> None:
     mname = name(m.name)
     if header:
         w(f"{mname}: Mirror\n")
-    # each submirror's unit, whether it is unreachable and its sm_state, asked once each
-    # (nothing changes while the report is made), in slot order as numbered() gives them
+    # each submirror's unit, whether it is unreachable, its sm_state and its State text
+    # with the opt_not_done it was named with, asked once each (nothing changes while the
+    # report is made), in slot order as numbered() gives them: the submirror's own block
+    # below names the state again with the last opt_not_done, the same text when the flag
+    # did not change and the slot is reachable
     slot_state = rep.host.md.slot_state
     units = s.units
-    slots = m.submirrors
-    subs: list[Unit | None] = []
-    errs: list[bool] = []
-    states: list[SmState] = []
-    for slot in slots:
-        sub = units.get(slot.name)
-        subs.append(sub)
-        errs.append(unavailable(sub))
-        states.append(slot_state(s, slot))
     times = rep.times
     opt_not_done = m.opt_not_done
-    # the State text of each slot and the opt_not_done it was named with: the submirror's
-    # own block below names it again with the last opt_not_done, the same text when the
-    # flag did not change and the slot is reachable
-    named: list[tuple[str, bool]] = []
-    for k, (i, slot) in enumerate(m.numbered()):   # "Submirror %u" is the un_sm[] index, smi
+    seen: list[tuple[SubmirrorSlot, Unit | None, bool, SmState, str, bool]] = []
+    for i, slot in m.numbered():        # "Submirror %u" is the un_sm[] index, smi
+        sub = units.get(slot.name)
+        err = unavailable(sub)
+        sms = slot_state(s, slot)
         if int(slot.state) & _OFFLINE:
             opt_not_done = False
-        state = sm_state(rep, m, slot, opt_not_done, errs[k], states[k])
-        named.append((state, opt_not_done))
+        state = sm_state(rep, m, slot, opt_not_done, err, sms)
+        seen.append((slot, sub, err, sms, state, opt_not_done))
         timep = rep.time(slot.timestamp) if times else ""
         w(f"    Submirror {i}: {name(slot.name)}\n      State: {state:<12} {timep}\n")
     if m.resync_cancel:
@@ -299,25 +293,21 @@ def mirror_report(rep: Reporter, m: Mirror, header: bool) -> None:
         w(f"    Resync in progress: {percent(m)} % done\n")
     w(_options_text(m.pass_num, m.read_option, m.write_option))
     rep.size_line(m.size)
-    print_unit = rep.print_unit
-    for k, slot in enumerate(slots):
-        sub = subs[k]
-        err = errs[k]
+    for slot, sub, err, sms, state, was in seen:
         if err:
             w(f"\n{name(slot.name)}: Submirror of {mname}\n")
         else:
-            state, was = named[k]
             if was != opt_not_done:
-                state = sm_state(rep, m, slot, opt_not_done, False, states[k])
+                state = sm_state(rep, m, slot, opt_not_done, False, sms)
             timep = rep.time(slot.timestamp) if times else ""
             w(f"\n{name(slot.name)}: Submirror of {mname}\n    State: {state:<12} {timep}\n")
-            action = sm_state_to_action(s, m, slot, states[k], opt_not_done)
+            action = sm_state_to_action(s, m, slot, sms, opt_not_done)
             if action is not None:
                 w(f"    Invoke: {action}\n")
         if isinstance(sub, Stripe):
             stripe_print(rep, sub, False, True, err)
         elif sub is not None:
-            print_unit(sub, header=False, subdevs=True)
+            rep.print_unit(sub, header=False, subdevs=True)
     w("\n")
 
 

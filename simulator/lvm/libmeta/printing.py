@@ -128,7 +128,11 @@ def parented(s: MDSet, u: Unit, sp_bases: set[str] | None = None) -> bool:
 
 def sp_bases(s: MDSet) -> set[str]:
     """The names soft partitions of ``s`` are built on."""
-    return {o.component for o in s.units.values() if isinstance(o, SoftPartition)}
+    bases: set[str] = set()
+    for o in s.units.values():
+        if isinstance(o, SoftPartition):
+            bases.add(o.component)
+    return bases
 
 
 def ctd_name(name: str) -> str:
@@ -139,6 +143,13 @@ def ctd_name(name: str) -> str:
     head, sep, tail = name.rpartition("/")
     cut = tail.rfind("s")
     return head + sep + (tail[:cut] if cut >= 0 else tail)
+
+
+@lru_cache(maxsize=16)
+def relocation_header(ln: int) -> str:
+    """meta_print_devid's title and column titles for a Device column ``ln`` wide (a pure
+    function of the width, the same in most reports: kept)."""
+    return f"Device Relocation Information:\n{'Device  ':<{ln}} {'Reloc':<5}\tDevice ID\n"
 
 
 # ---------------------------------------------------------------------------- the reporter
@@ -189,6 +200,8 @@ class Reporter:
         return self.s.units.get(name)
 
     def parented(self, u: Unit) -> bool:
+        if u.parent is not None:            # a submirror: the names below need not be read
+            return True
         if self._sp_bases is None:
             self._sp_bases = sp_bases(self.s)
         return parented(self.s, u, self._sp_bases)
@@ -252,6 +265,10 @@ class Reporter:
         if kept is None or self.parented(u):
             self.print_unit(u)
             return
+        self._print_kept(kept, u)
+
+    def _print_kept(self, kept: report_cache.Session, u: Unit) -> None:
+        """A top-level unit's report: the kept text, else printed and kept when it may be."""
         text, keep = kept.unit_text(u)
         if text is not None:
             self.chunks.append(text)
@@ -270,7 +287,7 @@ class Reporter:
         if kept is None or isinstance(u, SoftPartition) or self.parented(u):
             self.print_unit(u, header=True, subdevs=True)
             return
-        self.print_top(u)
+        self._print_kept(kept, u)
 
     def print_all(self) -> None:
         """meta_print_all: (trans, logs,) mirrors, (RAID5,) stripes, soft partitions, pools."""
@@ -359,7 +376,7 @@ class Reporter:
                     ln = len(d)
         ln += 2
         w = self.chunks.append
-        w(f"Device Relocation Information:\n{'Device  ':<{ln}} {'Reloc':<5}\tDevice ID\n")
+        w(relocation_header(ln))
         host_disks = self.host.disks
         for d in disks:
             disk = host_disks.get(d)
