@@ -148,7 +148,10 @@ class MirrorMixin(VolumeBase):
             slot.timestamp = self.now()
             raise MDError(E.SUBMIRROR_ERRED, name=s.display(m.name))
         m.remove_slot(slot, compact)
-        m.jobs = [j for j in m.jobs if j.submirror != slot.name]
+        for j in m.jobs:        # its resync work goes with it (the list is rewritten only
+            if j.submirror == slot.name:     # then: remove_slot stamped the mirror already)
+                m.jobs = [j for j in m.jobs if j.submirror != slot.name]
+                break
         st.parent = None
         st.timestamp = self.now()
         if isinstance(st, Stripe):
