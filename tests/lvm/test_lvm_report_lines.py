@@ -31,7 +31,14 @@ from simulator.lvm.libmeta.printing import (
     size_text,
 )
 from simulator.lvm.libmeta.stripe import subdev_header, unavailable
-from simulator.lvm.md.records import READ_OPTIONS, WRITE_OPTIONS, Mirror, Stripe, SubmirrorSlot
+from simulator.lvm.md.records import (
+    READ_OPTIONS,
+    WRITE_OPTIONS,
+    Mirror,
+    ResyncJob,
+    Stripe,
+    SubmirrorSlot,
+)
 from simulator.lvm.md.states import CompState, SmState
 
 GB = 2 * 1024 * 1024
@@ -221,3 +228,23 @@ def test_mirror_checks_answer_as_all_and_any(comps: list[list[CompState]]) -> No
         assert h.md._erred_or_resyncing(st_) == any(
             c.state.erred or c.state == CompState.RESYNC for c in st_.components)
     assert h.md._mirror_unavailable(s, m) == all(slot_unavailable(sl) for sl in m.submirrors)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.sampled_from(["d10", "d20", "d30", None]), max_size=4), st.integers(0, 2),
+       st.booleans())
+def test_detach_keeps_the_other_submirrors_resync_work(targets: list[str | None], which: int,
+                                                        cancel: bool) -> None:
+    """A detach takes away the resync work of the submirror it detaches, and only that:
+    the jobs left are the plain filter's, in order, and a cancelled resync with none left
+    is no longer cancelled."""
+    h = _mirror_host(3)
+    s = h.md.sets[""]
+    m = s.units["d0"]
+    m.jobs = [ResyncJob("submirror" if t else "optimized", 100, submirror=t) for t in targets]
+    m.resync_active, m.resync_cancel = False, cancel
+    name = m.submirrors[which].name
+    plain = [j for j in m.jobs if j.submirror != name]
+    h.md.detach(s, "d0", name, force=True)
+    assert m.jobs == plain and all(a is b for a, b in zip(m.jobs, plain, strict=True))
+    assert m.resync_cancel == (cancel and bool(plain))
