@@ -248,7 +248,7 @@ def _options_text(pass_num: int, read_option: str, write_option: str) -> str:
             f"({_WR_OPT.get(write_option) or 'default'})\n")
 
 
-_OFFLINE = SmState.OFFLINE.value
+_OFFLINE = SmState.OFFLINE.value     # tested on the plain int (SmState's & is a Python call)
 
 
 def mirror_report(rep: Reporter, m: Mirror, header: bool) -> None:

@@ -148,9 +148,11 @@ class MirrorMixin(VolumeBase):
             slot.timestamp = self.now()
             raise MDError(E.SUBMIRROR_ERRED, name=s.display(m.name))
         m.remove_slot(slot, compact)
-        for j in m.jobs:        # its resync work goes with it (the list is rewritten only
-            if j.submirror == slot.name:     # then: remove_slot stamped the mirror already)
-                m.jobs = [j for j in m.jobs if j.submirror != slot.name]
+        # its resync work goes with it: the list is rewritten only when it holds some
+        # (remove_slot has stamped the mirror already)
+        for j in m.jobs:
+            if j.submirror == slot.name:
+                m.jobs = [k for k in m.jobs if k.submirror != slot.name]
                 break
         st.parent = None
         st.timestamp = self.now()
