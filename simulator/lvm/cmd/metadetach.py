@@ -69,9 +69,14 @@ def main(inv: Invocation) -> int:
                 f"{MISCNAME.get(unit.kind, unit.kind)}")
         return 1
     opts, rest = sun_getopt(inv, inv.args, "s:f")
-    if any(o.char not in "sf" for o in opts) or len(rest) != 2:
+    force = False
+    for o in opts:
+        if o.char not in "sf":
+            return usage(inv, 1)
+        if o.char == "f":
+            force = True
+    if len(rest) != 2:
         return usage(inv, 1)
-    force = any(o.char == "f" for o in opts)
     _, sub = meta_device(vm, s, rest[1])
     vm.detach(s, unit.name, sub, force=force,
               compact=detach_compacts(inv.host.release))

@@ -85,19 +85,19 @@ def usage(inv: Invocation, code: int = 1) -> int:
 
 
 class Options:
-    """What the command line asked for."""
+    """What the command line asked for (each option's default a class attribute, so that a
+    call sets only the options it was given)."""
 
-    def __init__(self) -> None:
-        self.all_sets = False
-        self.concise = False
-        self.quiet = False
-        self.setname: str | None = None
-        self.short = False
-        self.times = False
-        self.inquire = False
-        self.large = False
-        self.fn = False
-        self.setstat_only = False
+    all_sets = False
+    concise = False
+    quiet = False
+    setname: str | None = None
+    short = False
+    times = False
+    inquire = False
+    large = False
+    fn = False
+    setstat_only = False
 
     @property
     def devid(self) -> bool:
@@ -203,7 +203,7 @@ def print_named(inv: Invocation, s: MDSet, names: list[str], o: Options) -> int:
             status = 1
             continue
         rep = reps.setdefault(us.name, reporter(inv, us, o))
-        if HSP_RE.match(short) and short in us.hsps:
+        if short in us.hsps and HSP_RE.match(short):
             if not o.concise:
                 hsp_print(rep, us.hsps[short])
         elif short in us.units:

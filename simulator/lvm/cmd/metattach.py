@@ -107,8 +107,9 @@ def _reparse(inv: Invocation, optstring: str) -> tuple[list[Opt], list[str]] | N
     """The per-type getopt pass: None (usage, exit 1) on any option it does not know."""
     opts, rest = sun_getopt(inv, inv.args, optstring)
     known = set(optstring.replace(":", ""))
-    if any(o.char not in known for o in opts):
-        return None
+    for o in opts:
+        if o.char not in known:
+            return None
     return opts, rest[1:]
 
 

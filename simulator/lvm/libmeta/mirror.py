@@ -14,6 +14,7 @@ in :mod:`simulator.lvm.libmeta.printing`; the layouts match Solaris byte for byt
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from simulator.core.names import UNIT_RE, raw_device, short_name, slice_device, split_slice
@@ -24,7 +25,7 @@ from simulator.lvm.libmeta.check import check_inuse
 from simulator.lvm.libmeta.init import Context, md_name, new_md_name
 from simulator.lvm.libmeta.mdtab import SubOpts, cook_syntax, first_is_option, scan_uint
 from simulator.lvm.libmeta.names import slice_token
-from simulator.lvm.libmeta.stripe import find_erred_comp, unavailable
+from simulator.lvm.libmeta.stripe import find_erred_comp, stripe_print, unavailable
 from simulator.lvm.md.manager import MDSet, VolumeManager
 from simulator.lvm.md.records import (
     MAX_SUBMIRRORS,
@@ -32,6 +33,7 @@ from simulator.lvm.md.records import (
     Mirror,
     Stripe,
     SubmirrorSlot,
+    Unit,
 )
 from simulator.lvm.md.replicas import data_start
 from simulator.lvm.md.states import CompState, SmState, sm_state_to_name
@@ -235,6 +237,20 @@ def sm_state_to_action(s: MDSet, m: Mirror, slot: SubmirrorSlot, state: SmState,
     return "???"
 
 
+@lru_cache(maxsize=32)
+def _options_text(pass_num: int, read_option: str, write_option: str) -> str:
+    """mirror_report's Pass, Read option and Write option lines: a pure function of the three
+    (the same on most mirrors), kept for the ones asked most recently."""
+    return (f"    Pass: {pass_num}\n"
+            f"    Read option: {read_option} "
+            f"({_RD_OPT.get(read_option) or 'default'})\n"
+            f"    Write option: {write_option} "
+            f"({_WR_OPT.get(write_option) or 'default'})\n")
+
+
+_OFFLINE = SmState.OFFLINE.value     # tested on the plain int (SmState's & is a Python call)
+
+
 def mirror_report(rep: Reporter, m: Mirror, header: bool) -> None:
     """meta_mirror.c mirror_report."""
     s = rep.s
@@ -251,42 +267,46 @@ def mirror_report(rep: Reporter, m: Mirror, header: bool) -> None:
     mname = name(m.name)
     if header:
         w(f"{mname}: Mirror\n")
-    # each submirror's unit, whether it is unreachable and its sm_state, asked once each
-    # (nothing changes while the report is made), in slot order as numbered() gives them
+    # each submirror's unit, whether it is unreachable, its sm_state and its State text
+    # with the opt_not_done it was named with, asked once each (nothing changes while the
+    # report is made), in slot order as numbered() gives them: the submirror's own block
+    # below names the state again with the last opt_not_done, the same text when the flag
+    # did not change and the slot is reachable
     slot_state = rep.host.md.slot_state
-    subs = [rep.unit(slot.name) for slot in m.submirrors]
-    errs = [unavailable(sub) for sub in subs]
-    states = [slot_state(s, slot) for slot in m.submirrors]
+    units = s.units
+    times = rep.times
     opt_not_done = m.opt_not_done
-    for k, (i, slot) in enumerate(m.numbered()):   # "Submirror %u" is the un_sm[] index, smi
-        if slot.state & SmState.OFFLINE:
+    seen: list[tuple[SubmirrorSlot, Unit | None, bool, SmState, str, bool]] = []
+    for i, slot in m.numbered():        # "Submirror %u" is the un_sm[] index, smi
+        sub = units.get(slot.name)
+        err = unavailable(sub)
+        sms = slot_state(s, slot)
+        if int(slot.state) & _OFFLINE:
             opt_not_done = False
-        w(f"    Submirror {i}: {name(slot.name)}\n")
-        state = sm_state(rep, m, slot, opt_not_done, errs[k], states[k])
-        timep = rep.time(slot.timestamp) if rep.times else ""
-        w(f"      State: {state:<12} {timep}\n")
+        state = sm_state(rep, m, slot, opt_not_done, err, sms)
+        seen.append((slot, sub, err, sms, state, opt_not_done))
+        timep = rep.time(slot.timestamp) if times else ""
+        w(f"    Submirror {i}: {name(slot.name)}\n      State: {state:<12} {timep}\n")
     if m.resync_cancel:
         w(f"    Resync cancelled: {percent(m)} % done\n")
     elif m.resync_active:
         w(f"    Resync in progress: {percent(m)} % done\n")
-    w(f"    Pass: {m.pass_num}\n")
-    w(f"    Read option: {m.read_option} "
-      f"({_RD_OPT.get(m.read_option) or 'default'})\n")
-    w(f"    Write option: {m.write_option} "
-      f"({_WR_OPT.get(m.write_option) or 'default'})\n")
+    w(_options_text(m.pass_num, m.read_option, m.write_option))
     rep.size_line(m.size)
-    for k, slot in enumerate(m.submirrors):
-        sub = subs[k]
-        w("\n")
-        w(f"{name(slot.name)}: Submirror of {mname}\n")
-        if not errs[k]:
-            state = sm_state(rep, m, slot, opt_not_done, False, states[k])
-            timep = rep.time(slot.timestamp) if rep.times else ""
-            w(f"    State: {state:<12} {timep}\n")
-            action = sm_state_to_action(s, m, slot, states[k], opt_not_done)
+    for slot, sub, err, sms, state, was in seen:
+        if err:
+            w(f"\n{name(slot.name)}: Submirror of {mname}\n")
+        else:
+            if was != opt_not_done:
+                state = sm_state(rep, m, slot, opt_not_done, False, sms)
+            timep = rep.time(slot.timestamp) if times else ""
+            w(f"\n{name(slot.name)}: Submirror of {mname}\n    State: {state:<12} {timep}\n")
+            action = sm_state_to_action(s, m, slot, sms, opt_not_done)
             if action is not None:
                 w(f"    Invoke: {action}\n")
-        if sub is not None:
+        if isinstance(sub, Stripe):
+            stripe_print(rep, sub, False, True, err)
+        elif sub is not None:
             rep.print_unit(sub, header=False, subdevs=True)
     w("\n")
 

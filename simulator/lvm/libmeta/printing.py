@@ -88,6 +88,15 @@ def meta_number_to_string(number: int, blk_sz: int = 512) -> str:
     return f"{total} {units[uom]}B"
 
 
+@lru_cache(maxsize=64)
+def size_text(size: int) -> str:
+    """The ``    Size: %lld blocks (%s)`` line of a unit of ``size`` blocks (what
+    :meth:`Reporter.size_line` prints): a pure function of the size, which a mirror's report
+    prints for the mirror and each of its submirrors; the lines of the sizes asked most
+    recently are kept."""
+    return f"    Size: {size} blocks ({meta_number_to_string(size)})\n"
+
+
 def meta_print_time(host: Host, when: float) -> str:
     """``%a %b %e %T %Y`` in the host's zone; a zero time is ``(invalid time)`` (meta_print.c)."""
     if int(when) == 0:
@@ -119,14 +128,28 @@ def parented(s: MDSet, u: Unit, sp_bases: set[str] | None = None) -> bool:
 
 def sp_bases(s: MDSet) -> set[str]:
     """The names soft partitions of ``s`` are built on."""
-    return {o.component for o in s.units.values() if isinstance(o, SoftPartition)}
+    bases: set[str] = set()
+    for o in s.units.values():
+        if isinstance(o, SoftPartition):
+            bases.add(o.component)
+    return bases
 
 
 def ctd_name(name: str) -> str:
     """meta_create_non_dup_list: the disk part of a slice name (``c1t0d0s3`` -> ``c1t0d0``)."""
+    if "/" not in name:                     # a plain slice name: the tail is all of it
+        cut = name.rfind("s")
+        return name[:cut] if cut >= 0 else name
     head, sep, tail = name.rpartition("/")
     cut = tail.rfind("s")
     return head + sep + (tail[:cut] if cut >= 0 else tail)
+
+
+@lru_cache(maxsize=16)
+def relocation_header(ln: int) -> str:
+    """meta_print_devid's title and column titles for a Device column ``ln`` wide (a pure
+    function of the width, the same in most reports: kept)."""
+    return f"Device Relocation Information:\n{'Device  ':<{ln}} {'Reloc':<5}\tDevice ID\n"
 
 
 # ---------------------------------------------------------------------------- the reporter
@@ -177,6 +200,8 @@ class Reporter:
         return self.s.units.get(name)
 
     def parented(self, u: Unit) -> bool:
+        if u.parent is not None:            # a submirror: the names below need not be read
+            return True
         if self._sp_bases is None:
             self._sp_bases = sp_bases(self.s)
         return parented(self.s, u, self._sp_bases)
@@ -214,7 +239,7 @@ class Reporter:
 
     def size_line(self, size: int) -> None:
         """``    Size: %lld blocks (%s)`` of mirror_report, stripe_report, meta_sp_report."""
-        self.w(f"    Size: {size} blocks ({meta_number_to_string(size)})\n")
+        self.chunks.append(size_text(size))
 
     # -- the walk (meta_print.c meta_print_name, meta_print_all)
     def print_unit(self, u: Unit, header: bool = True, subdevs: bool = False) -> None:
@@ -240,6 +265,10 @@ class Reporter:
         if kept is None or self.parented(u):
             self.print_unit(u)
             return
+        self._print_kept(kept, u)
+
+    def _print_kept(self, kept: report_cache.Session, u: Unit) -> None:
+        """A top-level unit's report: the kept text, else printed and kept when it may be."""
         text, keep = kept.unit_text(u)
         if text is not None:
             self.chunks.append(text)
@@ -258,7 +287,7 @@ class Reporter:
         if kept is None or isinstance(u, SoftPartition) or self.parented(u):
             self.print_unit(u, header=True, subdevs=True)
             return
-        self.print_top(u)
+        self._print_kept(kept, u)
 
     def print_all(self) -> None:
         """meta_print_all: (trans, logs,) mirrors, (RAID5,) stripes, soft partitions, pools."""
@@ -277,20 +306,28 @@ class Reporter:
 
     def getdevs(self, u: Unit, acc: dict[str, None]) -> None:
         """meta_getdevs: the slices under a unit, depth first, each once."""
+        units = self.s.units
+        if isinstance(u, Stripe):           # its components: slices or soft partitions
+            for r in u.rows:
+                for c in r.components:
+                    child = units.get(c.name)
+                    if child is not None:
+                        self.getdevs(child, acc)
+                    else:
+                        acc.setdefault(c.name)      # getdevs_slice
+            return
         if isinstance(u, Mirror):
-            children = [sl.name for sl in u.submirrors]
-        elif isinstance(u, Stripe):
-            children = [c.name for c in u.components]
+            names = [sl.name for sl in u.submirrors]
         elif isinstance(u, SoftPartition):
-            children = [u.component]
+            names = [u.component]
         else:
-            children = []
-        for name in children:
-            child = self.unit(name)
+            return
+        for name in names:
+            child = units.get(name)
             if child is not None:
                 self.getdevs(child, acc)
             else:
-                self.getdevs_slice(name, acc)
+                acc.setdefault(name)        # getdevs_slice
 
     def getalldevs(self, acc: dict[str, None]) -> None:
         """meta_getalldevs without replicas: stripes, mirrors, spares, soft partitions."""
@@ -329,14 +366,22 @@ class Reporter:
 
     def relocation(self, slices: Iterable[str]) -> None:
         """meta_print.c meta_print_devid over meta_create_non_dup_list (one row per disk)."""
-        disks = list(dict.fromkeys(ctd_name(sl) for sl in slices))   # in order, each once
-        ln = max([len(d) for d in disks] + [0]) + 2
-        self.w("Device Relocation Information:\n")
-        self.w(f"{'Device  ':<{ln}} {'Reloc':<5}\tDevice ID\n")
+        disks: dict[str, None] = {}          # in order, each once
+        ln = 0
+        for sl in slices:
+            d = ctd_name(sl)
+            if d not in disks:
+                disks[d] = None
+                if len(d) > ln:
+                    ln = len(d)
+        ln += 2
+        w = self.chunks.append
+        w(relocation_header(ln))
+        host_disks = self.host.disks
         for d in disks:
-            disk = self.host.disks.get(d)
+            disk = host_disks.get(d)
             devid = disk.devid if disk is not None and disk.devid else None
-            self.w(f"{d:<{ln}} {'Yes' if devid else 'No ':<5}\t{devid or '-'}\n")
+            w(f"{d:<{ln}} {'Yes' if devid else 'No ':<5}\t{devid or '-'}\n")
 
     # -- concise output (metastat.c print_concise_*, meta_statconcise.c)
     def concise_entry(self, indent: int, name: str, size: int, mtype: str) -> None:

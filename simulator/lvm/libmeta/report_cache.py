@@ -129,10 +129,16 @@ class Session:
         # the set, and the soft partitions: what they are built on decides which units are
         # top-level and how a concat/stripe prints its rows (MD_HAS_PARENT)
         g = self.s._gen
+        sps = False
         for u in self.s.units.values():
-            if isinstance(u, SoftPartition) and u._gen > g:
-                g = u._gen
+            if isinstance(u, SoftPartition):
+                sps = True
+                if u._gen > g:
+                    g = u._gen
         self.set_gen = g
+        # no soft partition in the set: nothing under any unit stops its report being kept
+        # (tree_stamp's None), so a unit with no kept report needs no walk (unit_text)
+        self.no_sps = not sps
 
     def tree_stamp(self, u: Unit, depth: int = 0) -> int | None:
         """The latest stamp under a unit's report (itself and the units below it, and the
@@ -158,11 +164,17 @@ class Session:
         return g if g > self.set_gen else self.set_gen
 
     def unit_text(self, u: Unit) -> tuple[str | None, bool]:
-        """(the kept report of a top-level unit or None, whether it may be kept)."""
+        """(the kept report of a top-level unit or None, whether it may be kept).
+
+        The stamps are read only when there is a report to check them against: a unit with
+        none (every unit on a host's first ``metastat``) in a set without soft partitions is
+        printed and kept at once, with no walk of the records under it."""
+        entry = self.kept.units.get(u.name)
+        if entry is None and self.no_sps:
+            return None, True
         stamp = self.tree_stamp(u)
         if stamp is None:
             return None, False
-        entry = self.kept.units.get(u.name)
         if entry is not None and entry[0] is u and stamp <= entry[1]:
             return entry[2], True
         return None, True
@@ -200,8 +212,13 @@ def session(rep: Reporter) -> Session | None:
     host, s = rep.host, rep.s
     zone = host.clock.timezone if rep.times else None
     key = (s.name, rep.short, rep.times, zone)
-    outside = (tuple((name, d.devid) for name, d in host.disks.items()),
-               tuple(r.device for r in s.replicas))
+    devids = []
+    for name, d in host.disks.items():
+        devids.append((name, d.devid))
+    devices = []
+    for r in s.replicas:
+        devices.append(r.device)
+    outside = (tuple(devids), tuple(devices))
     per_vm = _KEPT.get(host.md)
     if per_vm is None:
         per_vm = _KEPT[host.md] = {}

@@ -14,6 +14,7 @@ is in :mod:`simulator.lvm.libmeta.printing`; the layouts match Solaris byte for 
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from simulator.core.strerror import ENOENT, strerror
@@ -169,18 +170,23 @@ def find_erred_comp(st: Stripe) -> Component | None:
     return None
 
 
-def stripe_print(rep: Reporter, st: Stripe, header: bool, subdevs: bool) -> None:
-    """meta_stripe.c meta_stripe_print: the stripe, then components that are metadevices."""
+def stripe_print(rep: Reporter, st: Stripe, header: bool, subdevs: bool,
+                 errored: bool | None = None) -> None:
+    """meta_stripe.c meta_stripe_print: the stripe, then components that are metadevices.
+    ``errored``: :func:`unavailable` of the stripe when the caller has it already (a mirror's
+    report asks it of every submirror)."""
     if not subdevs and rep.parented(st):
         return
     if rep.short:
         stripe_line(rep, st)
     else:
-        stripe_report(rep, st, header)
-    for comp in st.components:
-        child = rep.unit(comp.name)
-        if child is not None:
-            rep.print_unit(child, True, True)
+        stripe_report(rep, st, header, errored)
+    units = rep.s.units
+    for row in st.rows:
+        for comp in row.components:
+            child = units.get(comp.name)
+            if child is not None:
+                rep.print_unit(child, True, True)
 
 
 def stripe_line(rep: Reporter, st: Stripe) -> None:
@@ -200,8 +206,9 @@ def stripe_line(rep: Reporter, st: Stripe) -> None:
     rep.w(out + "\n")
 
 
-def stripe_report(rep: Reporter, st: Stripe, header: bool) -> None:
-    """meta_stripe.c stripe_report."""
+def stripe_report(rep: Reporter, st: Stripe, header: bool, errored: bool | None = None) -> None:
+    """meta_stripe.c stripe_report. ``errored``: :func:`unavailable` of the stripe, when the
+    caller has it already."""
     if rep.large or rep.fn:
         if rep.fn or not rep.big(st):
             return
@@ -211,7 +218,8 @@ def stripe_report(rep: Reporter, st: Stripe, header: bool) -> None:
         w(f"{rep.name(st.name)}: Concat/Stripe\n")
     if st.hsp:
         w(f"    Hot spare pool: {rep.name(st.hsp)}\n")
-    errored = unavailable(st)
+    if errored is None:
+        errored = unavailable(st)
     if errored:
         w("    State: Unavailable\n    Reconnect disk and invoke: metastat -i\n")
     rep.size_line(st.size)
@@ -225,18 +233,33 @@ def stripe_report(rep: Reporter, st: Stripe, header: bool) -> None:
             subdev_rows(rep, row, errored)
         else:
             toplev_rows(rep, row)
-    rep.w("\n")
+    w("\n")
 
 
 def comp_state(rep: Reporter, comp: Component, top_errored: bool) -> str:
     """subdev_row_report: ``-`` for slices of an unreachable stripe, else the name
     (comp_state_to_name; a metadevice component that is unreachable is Unavailable)."""
-    child = rep.unit(comp.name)
+    child = rep.s.units.get(comp.name)
     if child is not None:
-        return "Unavailable" if unavailable(child) else comp.state.value
+        return "Unavailable" if unavailable(child) else comp.state._value_
     if top_errored:
         return "-"
-    return comp.state.value
+    return comp.state._value_       # the member's text (``.value`` is a descriptor call)
+
+
+@lru_cache(maxsize=32)
+def subdev_header(ln: int, times: bool) -> str:
+    """subdev_row_report's column titles for a device column ``ln`` wide (with ``-t``, the
+    Time column's). A pure function of the two, the same for most rows of a report: kept.
+
+    C's ``%-*.*s`` / ``%*.*s`` (:meth:`Reporter.printf_s`) are written as the format
+    specifications that do the same, ``{:<w.p}`` / ``{:>w.p}`` (cut to p, padded to w)."""
+    if not times:
+        return (f"\t{'Device':<{ln}.{ln}} {'Start Block':<12.12} "
+                f"{'Dbase':>5.5} {'State':>12.12} {'Reloc':>5.5} "
+                "Hot Spare\n")
+    return (f"\t{'Device':<{ln}} {'Start':>5} {'Dbase':>5} "
+            f"{'State':<11} {'Reloc':<5} {'Hot Spare':<9} Time\n")
 
 
 def subdev_rows(rep: Reporter, row: Row, top_errored: bool) -> None:
@@ -246,19 +269,19 @@ def subdev_rows(rep: Reporter, row: Row, top_errored: bool) -> None:
     specifications that do the same, ``{:<w.p}`` / ``{:>w.p}`` (cut to p, padded to w): a
     report prints one such line per component."""
     w = rep.chunks.append       # rep.w, without a call per line
-    ln = max([len(c.name) for c in row.components] + [len("Device")]) + 2
-    if not rep.times:
-        w(f"\t{'Device':<{ln}.{ln}} {'Start Block':<12.12} "
-          f"{'Dbase':>5.5} {'State':>12.12} {'Reloc':>5.5} "
-          "Hot Spare\n")
-    else:
-        w(f"\t{'Device':<{ln}} {'Start':>5} {'Dbase':>5} "
-          f"{'State':<11} {'Reloc':<5} {'Hot Spare':<9} Time\n")
-    for c in row.components:
+    comps = row.components
+    ln = 6                      # len("Device"): the column is as wide as its longest name
+    for c in comps:
+        if len(c.name) > ln:
+            ln = len(c.name)
+    ln += 2
+    times = rep.times
+    w(subdev_header(ln, times))
+    for c in comps:
         dbase = "Yes" if rep.has_mddb(c.name) else "No"
         state = comp_state(rep, c, top_errored)
         hs = c.hot_spare or ""
-        if not rep.times:
+        if not times:
             w(f"\t{c.name:<{ln}} {c.start_block:8d}     {dbase:<5.5} "
               f"{state:>12.12} {rep.reloc(c):>5.5} {hs}\n")
         else:

@@ -92,9 +92,16 @@ class MirrorMixin(VolumeBase):
         Only a first component that is itself a slice open on ``/`` can be root's slice, so
         the walk over every slice of every disk (:meth:`root_slice`) is made only when one
         is (a handful of open checks instead of one per slice on the host)."""
-        firsts = [st.rows[0].components[0].name for slot in m.submirrors
-                  if isinstance(st := s.units.get(slot.name), Stripe) and st.rows]
-        if not any(self._open_on_root(name) for name in firsts):
+        firsts: list[str] = []
+        on_root = False
+        for slot in m.submirrors:
+            st = s.units.get(slot.name)
+            if isinstance(st, Stripe) and st.rows:
+                name = st.rows[0].components[0].name
+                firsts.append(name)
+                if not on_root and self._open_on_root(name):
+                    on_root = True
+        if not on_root:
             return
         root = self.root_slice()
         if root is None:
@@ -134,15 +141,19 @@ class MirrorMixin(VolumeBase):
         if not self._other_sources(s, m, slot):
             raise MDError(E.NO_READABLE, name=s.display(m.name))
         st = s.units[slot.name]
-        if not force and isinstance(st, Stripe) and any(
-                c.state.erred or c.state == CompState.RESYNC for c in st.components):
+        if not force and isinstance(st, Stripe) and self._erred_or_resyncing(st):
             # mirror_set_sm_state(SMS_UNUSED, 0) recomputes the state from the components
             # and leaves it there: an offlined or attached submirror becomes COMP_ERRED.
             slot.state = SmState.RUNNING
             slot.timestamp = self.now()
             raise MDError(E.SUBMIRROR_ERRED, name=s.display(m.name))
         m.remove_slot(slot, compact)
-        m.jobs = [j for j in m.jobs if j.submirror != slot.name]
+        # its resync work goes with it: the list is rewritten only when it holds some
+        # (remove_slot has stamped the mirror already)
+        for j in m.jobs:
+            if j.submirror == slot.name:
+                m.jobs = [k for k in m.jobs if k.submirror != slot.name]
+                break
         st.parent = None
         st.timestamp = self.now()
         if isinstance(st, Stripe):
@@ -157,13 +168,30 @@ class MirrorMixin(VolumeBase):
             cb(m, slot.name)
         return m
 
+    @staticmethod
+    def _erred_or_resyncing(st: Stripe) -> bool:
+        """A component of the submirror erred or resyncing: a detach needs ``-f``."""
+        for row in st.rows:
+            for c in row.components:
+                if c.state.erred or c.state == CompState.RESYNC:
+                    return True
+        return False
+
     def _mirror_unavailable(self, s: MDSet, m: Mirror) -> bool:
-        return all(self._slot_unavailable(s, slot) for slot in m.submirrors)
+        for slot in m.submirrors:
+            if not self._slot_unavailable(s, slot):
+                return False
+        return True
 
     def _slot_unavailable(self, s: MDSet, slot: SubmirrorSlot) -> bool:
         st = s.units.get(slot.name)
-        return isinstance(st, Stripe) and all(c.state == CompState.UNAVAILABLE
-                                              for c in st.components)
+        if not isinstance(st, Stripe):
+            return False
+        for row in st.rows:
+            for c in row.components:
+                if c.state != CompState.UNAVAILABLE:
+                    return False
+        return True
 
     def _other_sources(self, s: MDSet, m: Mirror, slot: SubmirrorSlot,
                        comp: Component | None = None) -> bool:
@@ -176,10 +204,13 @@ class MirrorMixin(VolumeBase):
         st = s.units.get(slot.name)
         if not isinstance(st, Stripe):
             return True
-        sources = [ost for other in m.submirrors
-                   if (ost := self._source(s, other, slot.name)) is not None]
-        if any(self._reads_everything(ost) for ost in sources):
-            return True
+        sources: list[Stripe] = []
+        for other in m.submirrors:
+            ost = self._source(s, other, slot.name)
+            if ost is not None:
+                if self._reads_everything(ost):
+                    return True
+                sources.append(ost)
         cuts = self._boundaries(s, m)
         for c in [comp] if comp is not None else st.components:
             a, b = st.component_range(c)
