@@ -41,7 +41,13 @@ from simulator.ufs.image import (
     remember_vocabulary,
 )
 from simulator.ufs.locks import LOCKS, SETTLED, Locks, OwedStep, replay_owed
-from simulator.ufs.mirrors import DetachRecord, Mirrors, detached_image, qualified
+from simulator.ufs.mirrors import (
+    DetachRecord,
+    Mirrors,
+    _unit_named,
+    detached_image,
+    qualified,
+)
 from simulator.ufs.tables import LATE_MOUNTS, PSEUDO_MOUNTS, Tables
 from simulator.ufs.workload import PendingOp, Workload, WorkloadParams, WorkloadSpec
 
@@ -95,15 +101,6 @@ def _device_opened(name: str) -> str | None:
 _PSEUDO_POINTS = tuple((m, m + "/") for _, m, *_ in PSEUDO_MOUNTS + LATE_MOUNTS)
 # their first components (``proc``, ``etc``): a path under none of these is on none of them
 _PSEUDO_TOPS = frozenset(m.split("/", 2)[1] for m, _ in _PSEUDO_POINTS)
-
-
-@lru_cache(maxsize=64)
-def _unit_named(device: str) -> tuple[str, str] | None:
-    """(set, unit) of the metadevice ``device`` names (a name's meaning never changes: kept
-    for the few devices file systems are on, as every step of virtual time asks it of each
-    file system)."""
-    unit = device_unit(block_device(device))
-    return (unit.setname, unit.short) if unit is not None else None
 
 
 def mount_point(path: str) -> str:

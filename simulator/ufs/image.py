@@ -1294,15 +1294,17 @@ class Image:
         the base tree, geometry and pending stretches shared -- without its generic
         field-by-field constructor call (~5 us; a file system's copies are made at each
         mount, lock, check and dump). An Image holds nothing but its fields."""
+        src = self.__dict__
         new = object.__new__(self.__class__)
         d = new.__dict__
-        d.update(self.__dict__)
-        d["_overlay"] = dict(self._overlay)
-        d["damaged"] = dict(self.damaged)
-        d["lost"] = dict(self.lost)
+        d.update(src)
+        d["_overlay"] = src["_overlay"].copy()
+        d["damaged"] = src["damaged"].copy()
+        d["lost"] = src["lost"].copy()
         d["frozen"] = frozen
-        d["_made"] = dict(self._made)
-        new.__post_init__()
+        d["_made"] = src["_made"].copy()
+        if not d["next_ino"]:
+            new.__post_init__()
         return new
 
     @property
