@@ -158,7 +158,11 @@ class FileSystem:
     # one looked at costs what it cost before, with the same draws in the same order.
     def owe_steps(self, steps: list[OwedStep]) -> None:
         """Keep ``steps`` to be replayed when something looks (:func:`replay_owed`)."""
-        self.__dict__.setdefault("owed_steps", []).extend(steps)
+        owed = self.__dict__.get("owed_steps")
+        if owed is None:
+            self.__dict__["owed_steps"] = list(steps)
+        else:
+            owed.extend(steps)
 
     def settle(self) -> None:
         """Replay every step still owed, in order (see :meth:`owe_steps`)."""
@@ -356,7 +360,6 @@ class FileSystems(Locks, Mirrors, Tables):
             fs = FileSystem("/", DEFAULT_ROOT_DEVICE, img, img.copy(), mounted=True,
                             mount_time=self.boot_time, fsck_pass="1", options="-",
                             synthetic=True)
-            fs.image.last_mounted = "/"
             self.filesystems["/"] = fs
         return fs
 

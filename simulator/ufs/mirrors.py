@@ -210,9 +210,9 @@ def detached_image(disk: Image, pending: list[PendingOp], logging: bool, now: fl
     each in-flight operation is half applied and fsck will find it (``damaged``), the cylinder
     group summaries are stale and the superblock is not clean.
     """
-    img = disk.copy()
     if not pending:
-        return img.snapshot()
+        return disk.snapshot()                   # what it holds, as it is
+    img = disk.copy()
     for op in pending:
         r = rnd(op.opid, 0xD37)
         if isinstance(op, SampledOps):           # older than any write in flight: on disk
