@@ -41,7 +41,13 @@ from simulator.ufs.image import (
     remember_vocabulary,
 )
 from simulator.ufs.locks import LOCKS, SETTLED, Locks, OwedStep, replay_owed
-from simulator.ufs.mirrors import DetachRecord, Mirrors, detached_image, qualified
+from simulator.ufs.mirrors import (
+    DetachRecord,
+    Mirrors,
+    _unit_named,
+    detached_image,
+    qualified,
+)
 from simulator.ufs.tables import LATE_MOUNTS, PSEUDO_MOUNTS, Tables
 from simulator.ufs.workload import PendingOp, Workload, WorkloadParams, WorkloadSpec
 
@@ -97,13 +103,26 @@ _PSEUDO_POINTS = tuple((m, m + "/") for _, m, *_ in PSEUDO_MOUNTS + LATE_MOUNTS)
 _PSEUDO_TOPS = frozenset(m.split("/", 2)[1] for m, _ in _PSEUDO_POINTS)
 
 
-@lru_cache(maxsize=64)
-def _unit_named(device: str) -> tuple[str, str] | None:
-    """(set, unit) of the metadevice ``device`` names (a name's meaning never changes: kept
-    for the few devices file systems are on, as every step of virtual time asks it of each
-    file system)."""
-    unit = device_unit(block_device(device))
-    return (unit.setname, unit.short) if unit is not None else None
+# the synthetic root of a host booted at a given time, as made: kept (never handed out) for
+# the few boot times a process sees, each host getting a copy (FileSystem.fresh_copy), as
+# lockfs, fsck and ufsdump each ask for the root once per host
+_SYNTHETIC_ROOTS: dict[int, FileSystem] = {}
+
+
+def _synthetic_root(boot_time: int) -> FileSystem:
+    """The root file system nobody configured on a host booted at ``boot_time``: a plain UFS
+    on c0t0d0s0 made a month before, mounted at boot."""
+    kept = _SYNTHETIC_ROOTS.get(boot_time)
+    if kept is None:
+        base = base_tree(0, 20000, 9000000, float(boot_time - 86400 * 30))
+        geo = Geometry.for_device(16777216, base.max_ino)
+        img = Image(base, geo, logging=True, last_mounted="/")
+        kept = FileSystem("/", DEFAULT_ROOT_DEVICE, img, img.copy(), mounted=True,
+                          mount_time=boot_time, fsck_pass="1", options="-", synthetic=True)
+        if len(_SYNTHETIC_ROOTS) >= 64:
+            _SYNTHETIC_ROOTS.clear()
+        _SYNTHETIC_ROOTS[boot_time] = kept
+    return kept
 
 
 def mount_point(path: str) -> str:
@@ -161,7 +180,11 @@ class FileSystem:
     # one looked at costs what it cost before, with the same draws in the same order.
     def owe_steps(self, steps: list[OwedStep]) -> None:
         """Keep ``steps`` to be replayed when something looks (:func:`replay_owed`)."""
-        self.__dict__.setdefault("owed_steps", []).extend(steps)
+        owed = self.__dict__.get("owed_steps")
+        if owed is None:
+            self.__dict__["owed_steps"] = list(steps)
+        else:
+            owed.extend(steps)
 
     def settle(self) -> None:
         """Replay every step still owed, in order (see :meth:`owe_steps`)."""
@@ -195,6 +218,22 @@ class FileSystem:
         """A field as it stands, the steps owed not replayed: for deciding, when time
         passes, what a step will do (the workload's rates and whether it is held)."""
         return self.__dict__[name]
+
+    def fresh_copy(self) -> FileSystem:
+        """A file system with the same fields, its images copied and a pending list of its
+        own, made without the field-by-field constructor call (``FileSystem(...)`` sets its
+        images, pending list, workload and lock flag through the properties that settle
+        what is owed, ~1.5 us): for one with nothing owed, nothing pending and no workload
+        (the synthetic root, :func:`_synthetic_root`)."""
+        d = self.__dict__
+        assert not d.get("owed_steps") and not d["pending"] and d["workload"] is None
+        new = object.__new__(FileSystem)
+        nd = new.__dict__
+        nd.update(d)
+        nd["image"] = d["image"].copy()
+        nd["live"] = d["live"].copy()
+        nd["pending"] = []
+        return new
 
     def mnt_options(self, dev: str) -> str:
         """Options as the kernel reports them in /etc/mnttab (ufs_vfsops.c option table)."""
@@ -353,14 +392,7 @@ class FileSystems(Locks, Mirrors, Tables):
         """The root file system; a plain one on c0t0d0s0 unless a scenario configured '/'."""
         fs = self.filesystems.get("/")
         if fs is None:
-            base = base_tree(0, 20000, 9000000, float(self.boot_time - 86400 * 30))
-            geo = Geometry.for_device(16777216, base.max_ino)
-            img = Image(base, geo, logging=True, last_mounted="/")
-            fs = FileSystem("/", DEFAULT_ROOT_DEVICE, img, img.copy(), mounted=True,
-                            mount_time=self.boot_time, fsck_pass="1", options="-",
-                            synthetic=True)
-            fs.image.last_mounted = "/"
-            self.filesystems["/"] = fs
+            fs = self.filesystems["/"] = _synthetic_root(self.boot_time).fresh_copy()
         return fs
 
     # ------------------------------------------------------------------ names

@@ -1161,7 +1161,7 @@ class Image:
     @property
     def used_frags(self) -> int:
         self._make_all()
-        return self.base.frag_total(self.fsize) + self._frag_delta + self.log_frags
+        return self.base.frag_total(self.geometry.fsize) + self._frag_delta + self.log_frags
 
     @property
     def used_blocks(self) -> int:
@@ -1185,8 +1185,9 @@ class Image:
         """The UFS log (1 MB per GB, at most 64 MB) is allocated from the data blocks."""
         if not self.logging or self.dsize_override:
             return 0
-        mb = min(64, max(1, self.size_blocks // (2 << 20)))
-        return mb * (1 << 20) // self.fsize
+        geo = self.geometry
+        mb = min(64, max(1, geo.size_blocks // (2 << 20)))
+        return mb * (1 << 20) // geo.fsize
 
     def digest(self) -> str:
         """Content digest of the whole image (see :func:`digest_entries`)."""
@@ -1294,15 +1295,17 @@ class Image:
         the base tree, geometry and pending stretches shared -- without its generic
         field-by-field constructor call (~5 us; a file system's copies are made at each
         mount, lock, check and dump). An Image holds nothing but its fields."""
+        src = self.__dict__
         new = object.__new__(self.__class__)
         d = new.__dict__
-        d.update(self.__dict__)
-        d["_overlay"] = dict(self._overlay)
-        d["damaged"] = dict(self.damaged)
-        d["lost"] = dict(self.lost)
+        d.update(src)
+        d["_overlay"] = src["_overlay"].copy()
+        d["damaged"] = src["damaged"].copy()
+        d["lost"] = src["lost"].copy()
         d["frozen"] = frozen
-        d["_made"] = dict(self._made)
-        new.__post_init__()
+        d["_made"] = src["_made"].copy()
+        if not d["next_ino"]:
+            new.__post_init__()
         return new
 
     @property

@@ -117,15 +117,20 @@ def flush_local(fs: FileSystem, upto: float | None) -> None:
     """fsflush's part that stays in the file system: pending changes made at or before
     ``upto`` (all when None) written to its image (``Locks._flush`` first tells the
     submirrors that take no writes)."""
-    pending = fs.pending
+    # the fields as they stand: what is owed is being replayed (replay_owed), or was
+    # replayed by the caller reading ``pending`` (Locks._flush)
+    d = fs.__dict__
+    pending = d["pending"]
+    if not pending:
+        return
     due = [op for op in pending if upto is None or op.time <= upto]
     if not due:
         return
-    image = fs.image
+    image = d["image"]
     for op in due:
         apply_op(image, op)
-    fs.pending = [op for op in pending if upto is not None and op.time > upto]
-    if not fs.pending:
+    d["pending"] = [op for op in pending if upto is not None and op.time > upto]
+    if not d["pending"]:
         image.clean = True
 
 
@@ -135,9 +140,11 @@ def replay_owed(fs: FileSystem, steps: list[OwedStep],
     when the time passed: what ``_advance`` and ``long_stretch`` do, owed or at once.
     ``flush`` writes pending changes out: :func:`flush_local` for owed steps (which stay in
     the file system's image), ``Locks._flush`` for steps replayed as the time passes."""
+    # the workload as it stands: the steps replayed are all that was owed (FileSystem.settle
+    # took them, or the caller settled first), and replaying them never replaces it
+    wl: Workload | None = fs.__dict__["workload"]
     for step in steps:
         what = step[0]
-        wl = fs.workload
         if what == "run":
             _, start, dt, lock, held = step
             assert wl is not None
@@ -236,20 +243,23 @@ class Locks:
         elsewhere what is owed is replayed now and the stretch with it."""
         start = self.host.clock.now
         for fs in list(self.filesystems.values()):
-            if not fs.mounted or fs.readonly:
-                continue
             # the fields as they stand (FileSystem.unsettled), read at once: every step of
             # virtual time asks them of every file system
             d = fs.__dict__
+            if not d["mounted"] or d["readonly"]:
+                continue
             wl = d["workload"]
             runs = wl is not None and wl.active
             if not runs and not d.get("owed_steps") and not d["pending"]:
                 continue                  # nothing to write now, nothing to write out later
             on = self._mirror_on(fs)
+            # a steady mirror's writes are local too (its stale submirrors are among the
+            # ones that make it unsteady): the submirrors are looked at once, most often
+            steady = _steady(on)
             flush: OwedStep = ("flush", start + dt - ROLL_DELAY)
             steps: list[OwedStep] = [
-                ("run", start, dt, fs.lock, wl.held and _steady(on)), flush] if runs else [flush]
-            if self.owe_unseen and _local(self, on):
+                ("run", start, dt, d["lock"], wl.held and steady), flush] if runs else [flush]
+            if self.owe_unseen and (steady or _local(self, on)):
                 fs.owe_steps(steps)
             else:
                 fs.settle()

@@ -63,7 +63,7 @@ class Tables:
     def vfstab_entry(self: FsCore, name: str) -> FileSystem | None:
         """The vfstab line whose mount point or special is ``name``."""
         for fs in self.vfstab_filesystems():
-            if name in (fs.mount, fs.device, fs.raw_device):
+            if name == fs.mount or name == fs.device or name == fs.raw_device:
                 return fs
         return None
 

@@ -55,8 +55,7 @@ def checkfilesys(run: Run, fsx: FileSystems, filesys: str) -> None:
     work = img if (writable and not img.frozen) else img.copy()
     if not run.preen:
         where = "Currently Mounted on" if mounted_fs is not None else "Last Mounted on"
-        run.out(f"** {where} {img.last_mounted}\n")
-        run.out("** Phase 1 - Check Blocks and Sizes\n")
+        run.out(f"** {where} {img.last_mounted}\n** Phase 1 - Check Blocks and Sizes\n")
     _checkpoint(run, 1)
     pass1(run, work, writable)
     if not run.preen:
@@ -64,9 +63,8 @@ def checkfilesys(run: Run, fsx: FileSystems, filesys: str) -> None:
     _checkpoint(run, 2)
     pass2(run, work, writable)
     if not run.preen:
-        run.out("** Phase 3a - Check Connectivity\n")
-        run.out("** Phase 3b - Verify Shadows/ACLs\n")
-        run.out("** Phase 4 - Check Reference Counts\n")
+        run.out("** Phase 3a - Check Connectivity\n** Phase 3b - Verify Shadows/ACLs\n"
+                "** Phase 4 - Check Reference Counts\n")
     _checkpoint(run, 4)
     pass4(run, work, writable)
     if not run.preen:
@@ -99,8 +97,13 @@ def _checkpoint(run: Run, phase: int) -> None:
     system left unresolved (exit 36), no ends the run ("Program terminated", exit 39)."""
     host = run.inv.host
     host.faults.progress("fsck", phase / 5, target=run.devname)
+    if run.reads:
+        return
     why = host.md.read_error(run.devname)
     if why is None:
+        # the passes change no disk: only a fault that waits for fsck's progress can make
+        # the device fail at a later checkpoint, so without one it is not asked again
+        run.reads = not host.faults.watches("fsck")
         return
     blk = 32 + 6144 * (phase - 1)           # the first cylinder group block that phase reads
     if not run.preen:
@@ -149,8 +152,8 @@ def _finish(run: Run, work: Image, writable: bool, mounted_fs: FileSystem | None
 
 def _closing(run: Run, target: Target, work: Image) -> None:
     """The summary line and the banners; the exit status (main.c checkfilesys end)."""
-    files = work.nfiles + len(work.lost) - sum(1 for k in work.damaged.values()
-                                                if k == "unallocated")
+    files = work.nfiles + len(work.lost) - (sum(1 for k in work.damaged.values()
+                                                 if k == "unallocated") if work.damaged else 0)
     used = work.used_frags
     ffree, bfree = work.free_counts(used)
     frag = work.fsize

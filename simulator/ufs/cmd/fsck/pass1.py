@@ -14,6 +14,8 @@ from simulator.ufs.image import Image, entry_frags
 
 def damaged(work: Image, kind: str) -> list[str]:
     """Paths with problem ``kind``, in path order (the order fsck meets them)."""
+    if not work.damaged:
+        return []                # the most often: nothing to find
     return sorted(p for p, k in work.damaged.items() if k == kind)
 
 

@@ -14,6 +14,8 @@ from simulator.ufs.image import FileEntry, Image
 
 
 def pass4(run: Run, work: Image, writable: bool) -> None:
+    if not work.damaged:
+        return                   # the most often: no unreferenced inode
     maxino = max(work.geometry.ninodes, work.next_ino)
     unrefs = [(p, k) for p, k in sorted(work.damaged.items()) if k.startswith("unref")]
     unrefs.sort(key=lambda pk: work.lost[pk[0]].inode if pk[0] in work.lost else 0)

@@ -43,6 +43,7 @@ class Run:
     iscorrupt: bool = False      # the check found what it could not fix
     isdirty: bool = False        # the check changed the file system
     rerun: bool = False          # "PLEASE RERUN FSCK"
+    reads: bool = False          # the device read at a checkpoint and nothing can fail it
 
     def out(self, text: str) -> None:
         self.inv.stdout.write(text)
