@@ -1,8 +1,10 @@
-"""ufsdump's writer takes a quiet stretch's steps of time as one (issue 17,
-``Writer.quiet_until``): every output, exit status and the whole saved state are those of
-the plain path, which steps from each tenth of the dump to the next, in every scenario, with
-a workload that writes, with a database that runs, over several volumes, with ``v`` and
-``a``, and with faults armed that strike at the dump's progress, at a time, or elsewhere."""
+"""ufsdump's shortcuts (issue 17) give what the plain path gives. The writer takes a quiet
+stretch's steps of time as one (``Writer.quiet_until``): every output, exit status and the
+whole saved state are those of the plain path, which steps from each tenth of the dump to
+the next, in every scenario, with a workload that writes, with a database that runs, over
+several volumes, with ``v`` and ``a``, and with faults armed that strike at the dump's
+progress, at a time, or elsewhere. The mount tables are kept with what each key names in
+them, and dates by time zone."""
 
 from __future__ import annotations
 
@@ -13,6 +15,8 @@ from pathlib import Path
 import pytest
 
 from simulator import Host
+from simulator.backup.cmd.ufsdump.fstab import MountEntry, mnttabread, mnttabsearch, rawname
+from simulator.backup.cmd.ufsdump.itime import prdate
 from simulator.backup.cmd.ufsdump.tape import Writer
 from simulator.core.errors import HostHung, HostPanic
 from simulator.faults import arm
@@ -160,3 +164,59 @@ def test_a_dump_with_faults_armed_is_the_same(spec: str,
 
     plain, quick, _ = _both(build, SEED_DUMPS, monkeypatch)
     assert quick == plain
+
+
+def _plain_search(host: Host, key: str, mounted: bool = False) -> MountEntry | None:
+    """dumpfstab.c mnttabsearch as written: the table read afresh, every entry's raw name."""
+    vfstab = [(f.device, f.mount) for f in host.fs.vfstab_filesystems()]
+    mnttab = [(sp, mp) for sp, mp, typ, _o, _t in host.fs.mnttab_entries() if typ == "ufs"]
+    table = [MountEntry(s, m, (s, m) in mnttab) for s, m in vfstab] + \
+        [MountEntry(s, m, True) for s, m in mnttab]
+    first = None
+    for mnt in table:
+        found = key in (mnt.mountp, mnt.special, rawname(host, mnt.special)) or (
+            not key.startswith("/") and (mnt.special[1:] == key or mnt.mountp[1:] == key))
+        if not found:
+            continue
+        if mnt.mounted:
+            return mnt
+        if first is None:
+            first = mnt
+    return None if mounted else first
+
+
+def test_the_kept_mount_tables_search_as_the_plain_one_while_the_host_changes() -> None:
+    """mnttabsearch keeps each table (by what it is made of) and what each key names in it;
+    after mounts, unmounts and a metadevice cleared under a vfstab entry (its raw name then
+    names nothing), every key finds what reading the tables afresh finds."""
+    h = Host("host1")
+    h.add_replicas("c0t0d0s7", count=3)
+    h.add_mirror("d1", ["d2", "d3"])
+    h.fs.add_ufs("/dev/md/dsk/d1", "/home1", size=20000, files=30)
+    h.add_mirror("d11", ["d12", "d13"])
+    h.fs.add_ufs("/dev/md/dsk/d11", "/export", size=2000, files=5, mounted=False)
+    keys = ["/home1", "home1", "/export", "export", "/", "/dev/md/dsk/d1", "/dev/md/rdsk/d1",
+            "dev/md/dsk/d11", "/dev/md/rdsk/d11", "/dev/md/dsk/d11", "/dev/md/rdsk/d12",
+            "/dev/dsk/c0t0d0s0", "/dev/rdsk/c0t0d0s0", "d1", "/tmp"]
+    for step in ["", "mount /export", "umount /home1", "umount /export", "metaclear -r d11",
+                 "mount /home1"]:
+        if step:
+            assert h.run(step).exit_code == 0, step
+        for key in keys:
+            for mounted in (False, True):
+                assert mnttabsearch(h, key, mounted) == _plain_search(h, key, mounted), \
+                    (step, key)
+    assert mnttabsearch(h, "/dev/md/rdsk/d11") is None     # no block device: no raw match
+    assert mnttabsearch(h, "/dev/md/dsk/d11") is not None  # the vfstab line stays
+    assert mnttabread(h.fs) == mnttabread(h.fs) and mnttabread(h.fs) is not mnttabread(h.fs)
+
+
+@pytest.mark.parametrize("zone", ["UTC", "America/New_York", "Asia/Kolkata", "Nowhere/Else"])
+def test_a_kept_date_is_the_clocks(zone: str) -> None:
+    h = Host("host1")
+    h.clock.timezone = zone
+    for when in (1.0, 1795485604.0, 1795485604.0, 1795485604.5, 1700000000.0):
+        assert prdate(h, when) == h.clock.ctime(when)
+    assert prdate(h, 0) == "the epoch"
+    h.clock.timezone = "UTC" if zone != "UTC" else "Asia/Kolkata"
+    assert prdate(h, 1795485604.0) == h.clock.ctime(1795485604.0)

@@ -267,36 +267,33 @@ class Writer:
                 or host.backups.dump_faults or md.resync.runs \
                 or md.next_completion() is not None:
             return None
-        if any(not db.quiesced for db in host.databases.databases.values()):
+        dbs = host.databases.databases
+        if dbs and any(not db.quiesced for db in dbs.values()):
             return None
         sets = md.sets
         for fs in host.fs.filesystems.values():
             if not fs.mounted or fs.readonly:
                 continue
             unit = device_unit(block_device(fs.device))
-            s = sets.get(unit.setname) if unit is not None else None
-            m = s.units.get(unit.short) if s is not None and unit is not None else None
-            if isinstance(m, Mirror) and any(slot.state is not SmState.RUNNING
-                                             for slot in m.submirrors):
-                return None
+            if unit is None or unit.setname not in sets:
+                continue
+            m = sets[unit.setname].units.get(unit.short)
+            if isinstance(m, Mirror):
+                for slot in m.submirrors:
+                    if slot.state is not SmState.RUNNING:
+                        return None
         if self.source and md.read_error(self.source) is not None:
             return None
         return 2 * self.started if self.started > 0 else None
 
     # ------------------------------------------------------------------ faults
-    def checkpoint(self, position: int, quiet: bool = False) -> Outcome | None:
+    def checkpoint(self, position: int) -> Outcome | None:
         """Where a fault can strike inside the dump: at each tenth of the record stream the
         host's fault hooks hear ``progress("ufsdump", f)`` (an injected fault may act, a
         panic ends everything), then the writer looks at the model again: a pending
         ``host.backups.dump_faults`` entry, or a source device that no longer reads
         (``host.md.read_error``: a failed disk under the detached submirror). Returns how
-        the volume ends when a fault ends it here ("error", "eot"), else None. In a
-        ``quiet`` stretch (:meth:`quiet_until`) no fault hook acts and the source reads:
-        only the tenths are counted."""
-        if quiet:
-            while self._next_cp <= 9 and position * 10 >= self.stream * self._next_cp:
-                self._next_cp += 1
-            return None
+        the volume ends when a fault ends it here ("error", "eot"), else None."""
         while self._next_cp <= 9 and position * 10 >= self.stream * self._next_cp:
             self.host.faults.progress("ufsdump", self._next_cp / 10, target=self.source)
             self._next_cp += 1
@@ -434,19 +431,21 @@ class Writer:
         # the clock (an estimate that may print) or the volume ends
         quiet = self.quiet_until()
         owed: float | None = None
+        pass4 = -(-(self.pass4_at - done) // n)      # the block at which Pass IV begins
+        sched: float | None = None                   # the estimate time ``due`` was for
+        due = 0                                      # the block at which it is due
         while k < limit:
             # the next event: the next tenth of the stream, Pass IV, the next estimate
             nxt = limit
             if self._next_cp <= 9:
-                cp = -(-(stream * self._next_cp) // 10)
-                e = -(-(cp - done) // n)
+                e = -(-(-(-(stream * self._next_cp) // 10) - done) // n)
                 nxt = min(nxt, e if e > k else k + 1)
             if self.phase == 1:
-                e = -(-(self.pass4_at - done) // n)
-                nxt = min(nxt, e if e > k else k + 1)
-            w = int(-(-(optr.tschedule - t0) // dt)) if dt > 0 else k + 1
-            if w <= k:
-                w = k + 1
+                nxt = min(nxt, pass4 if pass4 > k else k + 1)
+            if optr.tschedule != sched:
+                sched = optr.tschedule
+                due = int(-(-(sched - t0) // dt)) if dt > 0 else 0
+            w = due if due > k else k + 1
             nxt = min(nxt, -(-w // NBUF) * NBUF)
             target = t0 + nxt * dt
             if quiet is not None and target < quiet and (
@@ -465,10 +464,15 @@ class Writer:
                     host.advance(owed - clock.now)      # the estimate reads the clock
                     owed = None
                 self.timeest(False, tapea + 1 + min(k * n, stream - done))
-            self.phase_messages(at)
-            struck = self.checkpoint(at, quiet=owed is not None)
-            if struck is not None:
-                return k, struck
+            if self.phase != 2:
+                self.phase_messages(at)
+            if owed is None:
+                struck = self.checkpoint(at)
+                if struck is not None:
+                    return k, struck
+            else:          # a quiet stretch: no fault hook acts, the source reads
+                while self._next_cp <= 9 and at * 10 >= stream * self._next_cp:
+                    self._next_cp += 1
         if owed is not None:
             host.advance(owed - clock.now)
         if limit == n_end:
