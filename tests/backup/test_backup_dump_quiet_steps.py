@@ -220,3 +220,13 @@ def test_a_kept_date_is_the_clocks(zone: str) -> None:
     assert prdate(h, 0) == "the epoch"
     h.clock.timezone = "UTC" if zone != "UTC" else "Asia/Kolkata"
     assert prdate(h, 1795485604.0) == h.clock.ctime(1795485604.0)
+
+
+def test_a_kept_tape_unit_is_the_grammars() -> None:
+    from simulator.backup.tapes import tape_unit
+    from simulator.core.names import TAPE_RE
+    for name in ["/dev/rmt/0", "/dev/rmt/0n", "/dev/rmt/0cbn", "/dev/rmt/12hb", "/dev/rmt/00",
+                 "/dev/rmt/", "/dev/rmt/0x", "/tmp/f", "-", "", "/dev/null", "/dev/rmt/0"]:
+        m = TAPE_RE.match(name)
+        plain = (m.group(1) + m.group(2), bool(m.group(5))) if m else None
+        assert tape_unit(name) == plain, name
