@@ -435,10 +435,13 @@ def plan_image_dump(image: Image, ddate: float, ninodes: int, ntrec: int) -> Dum
     index = _base_index(base)
     if ddate > index.min_ctime:
         return plan_dump(image.entries(), ddate, ninodes, ntrec)
+    overlay = image.overlay
+    if not overlay:
+        return _index_plan(index, ninodes, ntrec)
     removed: set[int] = set()              # base positions the overlay replaced or removed
     added: list[tuple[int, FileEntry]] = []
     pos = index.pos
-    for path, new in image.overlay.items():
+    for path, new in overlay.items():
         old = base.get(path)
         if old is not None:
             removed.add(pos[old.inode])
@@ -499,6 +502,22 @@ def plan_image_dump(image: Image, ddate: float, ninodes: int, ntrec: int) -> Dum
                     count, inuse, index.lines)
     if out is base_entries:
         plan.records = index.records          # the index's entries: their records too
+    return plan
+
+
+def _index_plan(index: _BaseIndex, ninodes: int, ntrec: int) -> DumpPlan:
+    """:func:`plan_image_dump` of an image its overlay does not change (a submirror
+    detached from a file system nothing wrote to since its tree was made): the index's
+    entries, records and totals as they are, every inode dumped."""
+    entries = index.entries
+    count = len(entries)
+    top = index.inodes[-1] if index.inodes else ROOT_INO
+    maxino = max(ninodes or count, top + 1)
+    map_blocks = _map_blocks(maxino)
+    plan = DumpPlan(entries, [], 1, _esize(count, index.est_total, map_blocks, ntrec),
+                    map_blocks, maxino, not entries, index.rec_total, index.dir_records,
+                    count, [[a, b] for a, b in index.inuse], index.lines)
+    plan.records = index.records
     return plan
 
 

@@ -16,6 +16,7 @@ import base64
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Literal, Protocol
 
 from simulator.core.names import TAPE_RE
@@ -160,6 +161,10 @@ class TapeDrive:
                    int(d.get("loaded", 0)), int(d.get("position", 0)))
 
 
+# a pure function of an immutable name, asked of the same few names again and again (a dump
+# asks it three times of its output): the answers (a tuple or None) of the names asked
+# most recently are kept, as core/names.py keeps its parsers'
+@lru_cache(maxsize=64)
 def tape_unit(device: str) -> tuple[str, bool] | None:
     """``/dev/rmt/0cbn`` -> (``/dev/rmt/0``, no-rewind True); None if not a tape name.
 

@@ -22,9 +22,10 @@ if TYPE_CHECKING:
     from simulator.ufs.filesystems import FileSystems
 
 
-@dataclass
+@dataclass(frozen=True)
 class MountEntry:
-    """One ufs line of /etc/vfstab or /etc/mnttab: special, mount point, mounted now."""
+    """One ufs line of /etc/vfstab or /etc/mnttab: special, mount point, mounted now
+    (shared by every search of the same table: never changed)."""
 
     special: str
     mountp: str
@@ -33,19 +34,49 @@ class MountEntry:
 
 def mnttabread(fs: FileSystems) -> list[MountEntry]:
     """The vfstab ufs entries (mounted when mnttab lists the same pair), then mnttab's."""
-    vfstab = [(f.device, f.mount) for f in fs.vfstab_filesystems()]
-    mnttab = mnttab_ufs(fs)
-    mounted = set(mnttab)
-    return [MountEntry(s, m, (s, m) in mounted) for s, m in vfstab] + \
-        [MountEntry(s, m, True) for s, m in mnttab]
+    return list(_table(fs).entries)
 
 
-# The ufs (special, mount point) pairs of /etc/mnttab, by what the table is made of
-# (``FileSystems.mnttab_inputs``: equal inputs give the same table, whichever host they are
+class _Table:
+    """mnttabread's entries for one vfstab and mnttab, and for each key searched the
+    entries it names (in order), each marked when only its raw special matched (which
+    holds only while the block device exists: rawname, asked at each search)."""
+
+    __slots__ = ("entries", "named")
+
+    def __init__(self, vfstab: tuple[tuple[str, str], ...],
+                 mnttab: tuple[tuple[str, str], ...]) -> None:
+        mounted = set(mnttab)
+        self.entries = tuple([MountEntry(s, m, (s, m) in mounted) for s, m in vfstab]
+                             + [MountEntry(s, m, True) for s, m in mnttab])
+        self.named: dict[str, tuple[tuple[MountEntry, bool], ...]] = {}
+
+    def candidates(self, key: str) -> tuple[tuple[MountEntry, bool], ...]:
+        found = self.named.get(key)
+        if found is None:
+            relative = not key.startswith("/")
+            out = []
+            for mnt in self.entries:
+                special = mnt.special
+                plain = key == mnt.mountp or key == special or (
+                    relative and (special[1:] == key or mnt.mountp[1:] == key))
+                if plain or key == raw_device(special):
+                    out.append((mnt, not plain))
+            found = tuple(out)
+            if len(self.named) >= _NAMED_KEEP:
+                self.named.clear()
+            self.named[key] = found
+        return found
+
+
+# The tables by what they are made of (vfstab's ufs pairs, and mnttab's by
+# ``FileSystems.mnttab_inputs``: equal inputs give the same table, whichever host they are
 # of): rendering mnttab is the dearest part of finding a dump's file system, and a host
-# built from a scenario has the table of every other built from it. A few are kept.
+# built from a scenario has the tables of every other built from it. A few are kept.
 _MNTTAB_UFS: dict[tuple[object, ...], tuple[tuple[str, str], ...]] = {}
+_TABLES: dict[tuple[object, ...], _Table] = {}
 _MNTTAB_KEEP = 16
+_NAMED_KEEP = 64
 
 
 def mnttab_ufs(fs: FileSystems) -> tuple[tuple[str, str], ...]:
@@ -62,18 +93,26 @@ def mnttab_ufs(fs: FileSystems) -> tuple[tuple[str, str], ...]:
     return pairs
 
 
+def _table(fs: FileSystems) -> _Table:
+    vfstab = tuple([(f.device, f.mount) for f in fs.vfstab_filesystems()])
+    mnttab = mnttab_ufs(fs)
+    key = (vfstab, mnttab)
+    table = _TABLES.get(key)
+    if table is None:
+        if len(_TABLES) >= _MNTTAB_KEEP:
+            _TABLES.clear()
+        table = _TABLES[key] = _Table(vfstab, mnttab)
+    return table
+
+
 def mnttabsearch(host: Host, key: str, mounted: bool = False) -> MountEntry | None:
-    """The entry ``key`` names: a mounted one first, else (unless ``mounted``) the first."""
+    """The entry ``key`` names: a mounted one first, else (unless ``mounted``) the first.
+    An entry matches by mount point or special (or either without its leading ``/`` for a
+    relative key), or by the raw special when the key is the special's raw name: rawname
+    asks whether the block device exists, which no other match needs."""
     first = None
-    relative = not key.startswith("/")
-    for mnt in mnttabread(host.fs):
-        special = mnt.special
-        # the raw special last, and only for a key that is the special's raw name: rawname
-        # asks whether the block device exists, which no other entry needs
-        found = key == mnt.mountp or key == special or (
-            relative and (special[1:] == key or mnt.mountp[1:] == key)) or (
-            key == raw_device(special) and key == rawname(host, special))
-        if not found:
+    for mnt, raw_only in _table(host.fs).candidates(key):
+        if raw_only and key != rawname(host, mnt.special):
             continue
         if mnt.mounted:
             return mnt
