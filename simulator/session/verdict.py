@@ -3,7 +3,9 @@
 All three are views of one :class:`RunResult` (made by :func:`result_of` from the session's
 :class:`~simulator.session.outcomes.Judgement`, by both fronts); none recomputes a verdict.
 The text report uses rich: colour and the terminal's width on a terminal, plain text at 100
-columns in a pipe or a file (rich reads ``NO_COLOR``, ``FORCE_COLOR`` and ``COLUMNS``).
+columns in a pipe or a file (rich reads ``NO_COLOR``, ``FORCE_COLOR`` and ``COLUMNS``). Plain
+text is laid out without rich where it can be (:func:`plain_text`, the same characters; rich's
+import and first render cost some 30 ms of a run).
 """
 
 from __future__ import annotations
@@ -193,7 +195,8 @@ def prepare_text() -> None:
     """Pay ahead what :func:`write_text` costs the first time in a process, some 30 ms: rich
     imported, and its first-use work (its emoji table, parsed styles, cell widths), by a
     small report written to a console nobody reads. ``svmsim run`` does so while the driver
-    runs and the harness only waits for it; the real report is written as before."""
+    runs, when the report goes to a terminal (plain text elsewhere needs no rich), and the
+    harness only waits for it; the real report is written as before."""
     from rich.console import Console
     checks = [Check("warm-up", True, "held"), Check("warm-up-2", False, "failed", notes=["n"])]
     dummy = RunResult(scenario="warm-up", command=["true"], driver_exit=0, checks=checks,
