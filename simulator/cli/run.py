@@ -139,8 +139,9 @@ def _plain_stdout() -> bool:
     env = os.environ
     if "COLUMNS" in env or "FORCE_COLOR" in env or "TTY_COMPATIBLE" in env:
         return False
+    isatty = getattr(sys.stdout, "isatty", None)
     try:
-        if sys.stdout.isatty():
+        if isatty is None or isatty():
             return False
     except ValueError:      # closed: left to rich, as before
         return False

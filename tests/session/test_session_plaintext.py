@@ -13,6 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rich.console import Console
@@ -134,3 +135,32 @@ def test_svmsim_run_in_a_pipe_writes_what_rich_writes() -> None:
         outs.append(_masked(r.stdout.decode()))
     assert "\u2503 check" in outs[0]
     assert outs[0] == outs[1]
+
+
+def test_the_cli_lays_out_plain_text_only_where_rich_would_write_it(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from simulator.cli.run import _plain_stdout
+
+    class Out(io.StringIO):
+        def __init__(self, tty: bool, encoding: str) -> None:
+            super().__init__()
+            self.tty, self._encoding = tty, encoding
+
+        def isatty(self) -> bool:
+            return self.tty
+
+        @property
+        def encoding(self) -> str:      # type: ignore[override]
+            return self._encoding
+
+    for var in ("COLUMNS", "FORCE_COLOR", "TTY_COMPATIBLE"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setattr(sys, "stdout", Out(False, "utf-8"))
+    assert _plain_stdout()
+    for var, value in (("COLUMNS", "80"), ("FORCE_COLOR", "1"), ("TTY_COMPATIBLE", "0")):
+        with monkeypatch.context() as m:
+            m.setenv(var, value)
+            assert not _plain_stdout()
+    for out in (Out(True, "utf-8"), Out(False, "ascii"), Out(False, "latin-1"), None):
+        monkeypatch.setattr(sys, "stdout", out)
+        assert not _plain_stdout()
