@@ -132,6 +132,22 @@ def _usage_problem(args: argparse.Namespace, command: list[str]) -> str | None:
     return None
 
 
+def _plain_stdout() -> bool:
+    """Whether rich would write the text report on our standard output as plain text at 100
+    columns (no terminal, no colour forced, no width given, a UTF encoding for its box), so
+    that :func:`~simulator.session.verdict.plain_text` writes the same characters."""
+    env = os.environ
+    if "COLUMNS" in env or "FORCE_COLOR" in env or "TTY_COMPATIBLE" in env:
+        return False
+    isatty = getattr(sys.stdout, "isatty", None)
+    try:
+        if isatty is None or isatty():
+            return False
+    except ValueError:      # closed: left to rich, as before
+        return False
+    return (getattr(sys.stdout, "encoding", None) or "utf-8").lower().startswith("utf")
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     command = list(args.command)
     if command and command[0] == "--":
@@ -147,8 +163,17 @@ def cmd_run(args: argparse.Namespace) -> int:
         start_probe()   # on another core while the simulator is imported and the host made
     from simulator.harness.runner import HarnessRun
     from simulator.scenario import ScenarioError, load_scenario
-    from simulator.session.verdict import EXIT_USAGE, prepare_text, render, write_text
+    from simulator.session.verdict import (
+        EXIT_USAGE,
+        plain_text,
+        prepare_text,
+        render,
+        write_text,
+    )
     report_alone = args.report != "text" and not args.out
+    # rich, warmed up while the driver runs, only for a report on a terminal: a plain one
+    # is laid out without it
+    warm_up = args.report == "text" and not args.out and not _plain_stdout()
     try:
         scenario = load_scenario(args.scenario)
         run = HarnessRun(scenario, command, method=args.sandbox, client=args.shim,
@@ -156,7 +181,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                          faults=args.faults)
         collect_garbage(args, True)     # while the driver runs
         with _stdout_to_stderr(report_alone):
-            result, _ = run.run(meanwhile=prepare_text if args.report == "text" else None)
+            result, _ = run.run(meanwhile=prepare_text if warm_up else None)
         collect_garbage(args, False)    # the verdict and the report: bounded work
     except (ScenarioError, ValueError, SandboxError) as e:
         print(f"svmsim run: {e}", file=sys.stderr)
@@ -169,7 +194,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     if reconfigure is not None:   # a report never dies of the output's encoding
         reconfigure(errors="backslashreplace")
     sys.stdout.flush()
-    if args.report == "text":
+    text = plain_text(result) if args.report == "text" and _plain_stdout() else None
+    if text is not None:
+        sys.stdout.write(text)
+    elif args.report == "text":
         from rich.console import Console
         tty = sys.stdout.isatty() or "COLUMNS" in os.environ
         write_text(result, Console(file=sys.stdout, highlight=False,

@@ -3,7 +3,9 @@
 All three are views of one :class:`RunResult` (made by :func:`result_of` from the session's
 :class:`~simulator.session.outcomes.Judgement`, by both fronts); none recomputes a verdict.
 The text report uses rich: colour and the terminal's width on a terminal, plain text at 100
-columns in a pipe or a file (rich reads ``NO_COLOR``, ``FORCE_COLOR`` and ``COLUMNS``).
+columns in a pipe or a file (rich reads ``NO_COLOR``, ``FORCE_COLOR`` and ``COLUMNS``). Plain
+text is laid out without rich where it can be (:func:`plain_text`, the same characters; rich's
+import and first render cost some 30 ms of a run).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from simulator.session.checks import Check, decisive
+from simulator.session.plaintext import HEADERS, fold, plain, table
 from simulator.session.transcript import Transcript
 
 if TYPE_CHECKING:
@@ -192,7 +195,8 @@ def prepare_text() -> None:
     """Pay ahead what :func:`write_text` costs the first time in a process, some 30 ms: rich
     imported, and its first-use work (its emoji table, parsed styles, cell widths), by a
     small report written to a console nobody reads. ``svmsim run`` does so while the driver
-    runs and the harness only waits for it; the real report is written as before."""
+    runs, when the report goes to a terminal (plain text elsewhere needs no rich), and the
+    harness only waits for it; the real report is written as before."""
     from rich.console import Console
     checks = [Check("warm-up", True, "held"), Check("warm-up-2", False, "failed", notes=["n"])]
     dummy = RunResult(scenario="warm-up", command=["true"], driver_exit=0, checks=checks,
@@ -202,44 +206,87 @@ def prepare_text() -> None:
                               color_system=None, highlight=False))
 
 
+# The text report's parts, in order, each ("text", pieces): a paragraph folded at the width,
+# its pieces (text, style or None); ("table", rows): the checks, (name, held, evidence) each;
+# ("line", text): one line never folded. write_text gives them to rich, plain_text lays them
+# out as rich does (simulator/session/plaintext.py).
+ReportPart = tuple[str, Any]
+OK_STYLE, BAD_STYLE = "green", "bold red"
+
+
+def report_parts(result: RunResult) -> list[ReportPart]:
+    """What the text report says, in order (see :data:`ReportPart`)."""
+    ok, bad = OK_STYLE, BAD_STYLE
+    accepted = result.outcome in result.expected
+    parts: list[ReportPart] = [
+        ("text", [(f"svmsim run: scenario {result.scenario}: ", None),
+                  ("PASSED", ok) if result.passed else ("FAILED", bad)]),
+        ("text", [("outcome: ", None), (result.outcome, ok if accepted else bad),
+                  (f" (expected: {', '.join(result.expected)}): {result.reason}", None)]),
+        ("text", [(f"driver: {' '.join(result.command)} ({result.ending()}); "
+                   f"{len(result.transcript.calls)} fake calls", None)])]
+    rows = []
+    for c in result.checks:
+        ev = ", ".join(f"#{x.index} {x.name}" for x in c.evidence[:4])
+        rows.append((c.name, "yes" if c.held else "NO", c.summary + (f"  [{ev}]" if ev else "")))
+    parts.append(("table", rows))
+    for c in result.checks:
+        limit = 20 if not c.held else 5
+        parts.extend(("text", [(f"  {c.name}: {note}", None)]) for note in c.notes[:limit])
+    lines = story(result)
+    if lines:
+        parts.append(("text", [("story:", None)]))
+        parts.extend(("text", [("  " + line, None)]) for line in lines)
+    parts.extend(("text", [(f"note: {note}", None)]) for note in result.notes)
+    parts.append(("line", summary_line(result)))
+    return parts
+
+
 def write_text(result: RunResult, console: Console) -> None:
     """The text report, printed on ``console`` (colour and width are the console's)."""
     from rich.table import Table
     from rich.text import Text
-    ok, bad = "green", "bold red"
-    verdict = Text("PASSED", style=ok) if result.passed else Text("FAILED", style=bad)
-    console.print(Text.assemble(f"svmsim run: scenario {result.scenario}: ", verdict))
-    accepted = result.outcome in result.expected
-    console.print(Text.assemble(
-        "outcome: ", Text(result.outcome, style=ok if accepted else bad),
-        f" (expected: {', '.join(result.expected)}): {result.reason}"))
-    console.print(Text(f"driver: {' '.join(result.command)} ({result.ending()}); "
-                       f"{len(result.transcript.calls)} fake calls"))
-    table = Table(title=None, show_lines=False)
-    table.add_column("check", no_wrap=True)
-    table.add_column("held", no_wrap=True)
-    table.add_column("evidence / reason", overflow="fold")
-    for c in result.checks:
-        ev = ", ".join(f"#{x.index} {x.name}" for x in c.evidence[:4])
-        table.add_row(Text(c.name), Text("yes", style=ok) if c.held else Text("NO", style=bad),
-                      Text(c.summary + (f"  [{ev}]" if ev else "")))
-    console.print(table)
-    for c in result.checks:
-        limit = 20 if not c.held else 5
-        for note in c.notes[:limit]:
-            console.print(Text(f"  {c.name}: {note}"))
-    lines = story(result)
-    if lines:
-        console.print("story:")
-        for line in lines:
-            console.print(Text("  " + line))
-    for note in result.notes:
-        console.print(Text(f"note: {note}"))
-    console.print(Text(summary_line(result)), soft_wrap=True)   # one line, never folded
+    for kind, what in report_parts(result):
+        if kind == "text":
+            console.print(Text.assemble(*(Text(t, style=s) if s else t for t, s in what)))
+        elif kind == "table":
+            table = Table(title=None, show_lines=False)
+            check, held, evidence = HEADERS
+            table.add_column(check, no_wrap=True)
+            table.add_column(held, no_wrap=True)
+            table.add_column(evidence, overflow="fold")
+            for name, yes, text in what:
+                table.add_row(Text(name), Text(yes, style=OK_STYLE if yes == "yes"
+                                               else BAD_STYLE), Text(text))
+            console.print(table)
+        else:
+            console.print(Text(what), soft_wrap=True)   # one line, never folded
+
+
+def plain_text(result: RunResult, width: int = 100) -> str | None:
+    """The text report with no colour at ``width`` columns, character for character what
+    :func:`write_text` prints on a plain console of that width, made without rich; None
+    where only rich lays it out (text other than printable ASCII, a narrow width)."""
+    out: list[str] = []
+    for kind, what in report_parts(result):
+        if kind == "table":
+            lines = table(what, width)
+            if lines is None:
+                return None
+            out.extend(lines)
+            continue
+        text = "".join(t for t, _ in what) if kind == "text" else what
+        if not plain(text):
+            return None
+        out.extend(fold(text, width) if kind == "text" else [text])
+    return "\n".join(out) + "\n"
 
 
 def to_text(result: RunResult, width: int = 100) -> str:
     """The text report as plain text (no colour), ``width`` columns."""
+    text = plain_text(result, width)
+    if text is not None:
+        return text
     from rich.console import Console
     buf = io.StringIO()
     write_text(result, Console(file=buf, width=width, force_terminal=False, color_system=None,
