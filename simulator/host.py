@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
 from simulator.backup.backups import Backups
-from simulator.core.clock import VirtualClock
+from simulator.core.clock import StepWindow, VirtualClock
 from simulator.core.devices import Disk, Slice, default_slices
 from simulator.core.errors import CommandExit, HostHung, HostPanic, UsageError
 from simulator.core.faulthooks import FaultHooks
@@ -93,12 +93,13 @@ class Host:
         # Parts hook in here as they are built: (advance, is_open).
         self._advance_hooks: list[Callable[[float], None]] = []
         self._open_checks: list[Callable[[str], str | None]] = []
+        self._merge_checks: list[Callable[[], StepWindow | None] | None] = []
         self.uid = 0
         self.internal_errors: list[str] = []   # tracebacks of fake-command bugs
         self.md = VolumeManager(self.disks, lambda: self.clock.now, self._is_open)
         # where injected faults fire (simulator.core.faulthooks); simulator.faults arms a plan
         self.faults = FaultHooks()
-        self.on_advance(self.md.resync.tick)
+        self.on_advance(self.md.resync.tick, self.md.resync.merge_window)
         self.fs = FileSystems(self)
         self.databases = Databases(self)
         self.backups = Backups(self)
@@ -267,8 +268,42 @@ class Host:
             if int(now_frac * 10 + 1e-9) > int(frac * 10 + 1e-9):
                 self.faults.progress("resync", int(now_frac * 10 + 1e-9) / 10, target=name)
 
-    def on_advance(self, hook: Callable[[float], None]) -> None:
+    def on_advance(self, hook: Callable[[float], None],
+                   merge: Callable[[], StepWindow | None] | None = None) -> None:
+        """``hook`` runs at every step of virtual time; ``merge`` says where the part lets
+        consecutive steps be taken as one (:meth:`merge_window`; None: never)."""
         self._advance_hooks.append(hook)
+        self._merge_checks.append(merge)
+
+    def merge_window(self) -> StepWindow | None:
+        """Where a long operation that lets time pass in many steps (ufsdump writing) may
+        take consecutive steps as one: (the clock the first merged step must reach at least,
+        the clock every merged step must stay below); None when it may not. Within it nothing
+        that runs in a step can tell one step from many:
+
+        * no fault waits for a time (``faults.next_due``): nothing splits the time or fires;
+        * no resync runs (``md.next_completion``);
+        * every part's hook says so (:meth:`on_advance`'s ``merge``: the resync daemon
+          starts nothing, databases count no active time, held workloads owe one stretch
+          whatever its steps and fsflush's writes stay in their own images);
+        * the clock stays below twice what it is now, so each step's length is an exact
+          difference of clock values (Sterbenz's lemma) and the clock comes out the same to
+          the last bit taken in one step or in ten (a part bounds the sums it keeps the same
+          way).
+
+        The caller still asks its own hooks (a fault watching its progress) itself."""
+        now = self.clock.now
+        faults = self.faults
+        if now <= 0 or (not faults.idle and faults.next_due(now) is not None) \
+                or self.md.next_completion() is not None:
+            return None
+        lo, hi = now, 2 * now
+        for merge in self._merge_checks:
+            window = merge() if merge is not None else None
+            if window is None:
+                return None
+            lo, hi = max(lo, window[0]), min(hi, window[1])
+        return (lo, hi) if lo < hi else None
 
     def add_open_check(self, check: Callable[[str], str | None]) -> None:
         self._open_checks.append(check)

@@ -12,6 +12,11 @@ from datetime import UTC, tzinfo
 
 DEFAULT_START = 1795600800.0   # Wed Nov 25 10:00:00 2026 UTC
 
+# (from, before): the clock values a step of virtual time that stands for several may end at
+# (``Host.merge_window``; each part of the host answers its own, ``Host.on_advance``)
+StepWindow = tuple[float, float]
+ALWAYS: StepWindow = (float("-inf"), float("inf"))     # a part that never tells steps apart
+
 
 def zone(name: str) -> tzinfo:
     """The time zone ``name`` (UTC, GMT or an IANA name); LookupError/ValueError/OSError

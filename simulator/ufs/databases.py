@@ -31,6 +31,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from simulator.core.clock import ALWAYS, StepWindow
 from simulator.core.names import md_device
 from simulator.lvm.md.base import short_unit
 from simulator.lvm.md.records import Mirror
@@ -120,7 +121,7 @@ class Databases:
         self.detaches: list[RawDetach] = []
         # a database's next quiesce is refused with this text (a fault: quiesce-refused)
         self.refusals: dict[str, str] = {}
-        host.on_advance(self._tick)
+        host.on_advance(self._tick, self._merge_window)
         host.add_open_check(self._open_check)
         host.md.on_detached.append(self._on_detached)
         host.md.on_resynced.append(self._on_resynced)
@@ -188,6 +189,14 @@ class Databases:
         for db in self.databases.values():
             if not db.quiesced:
                 db.active_seconds += seconds
+
+    def _merge_window(self) -> StepWindow | None:
+        """Steps of time may be taken as one while every database is quiesced (a running
+        one counts its active seconds step by step: ``Host.merge_window``)."""
+        for db in self.databases.values():
+            if not db.quiesced:
+                return None
+        return ALWAYS
 
     def _open_check(self, name: str) -> str | None:
         """A database holds its volume open (metaclear refuses it, as for a mount)."""

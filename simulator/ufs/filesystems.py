@@ -290,7 +290,9 @@ class FileSystems(Locks, Mirrors, Tables):
         # time that passes while nothing looks is owed and replayed when something does
         # (FileSystem.owe_steps); False replays it at once (the tests compare the two)
         self.owe_unseen = True
-        host.on_advance(self._advance)
+        # when the long stretch in progress began (Locks.long_stretch); None: none is
+        self.stretch_from: float | None = None
+        host.on_advance(self._advance, self._merge_window)
         host.add_open_check(self._open_check)
         host.md.on_detached.append(self._on_detached)
         host.md.on_resynced.append(self._on_resynced)

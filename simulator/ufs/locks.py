@@ -36,6 +36,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
+from simulator.core.clock import ALWAYS, StepWindow
 from simulator.core.strerror import SysError
 from simulator.lvm.md.records import MDSet, Mirror
 from simulator.ufs.mirrors import ATTACHED_STATE, OFFLINE_STATES, RUNNING
@@ -168,6 +169,8 @@ def replay_owed(fs: FileSystem, steps: list[OwedStep],
 class Locks:
     """lockfs, flush and the write-back of pending changes."""
 
+    stretch_from: float | None      # when the long stretch in progress began (long_stretch)
+
     # ------------------------------------------------------------------ ioctls
     # lockfs.c opens each file system once (open64(fn, O_RDONLY)) and makes its ioctls on
     # that descriptor: :meth:`open_fs` is the open, the ioctls take what it found.
@@ -265,6 +268,34 @@ class Locks:
                 fs.settle()
                 replay_owed(fs, steps, self._flush)
 
+    def _merge_window(self: FsCore) -> StepWindow | None:
+        """Where steps of time may be taken as one (``Host.merge_window``): every file
+        system a step touches (as :meth:`_advance` decides) has its workload held, or none
+        running, and its mirror steady. Each step then owes the held workload one stretch
+        (``Workload.owe``: the sums come out the same while the clock stays below twice the
+        stretch's start) and fsflush's writes stay in the file system's image; and since a
+        held workload adds no pending change, a merged step that ends ``ROLL_DELAY`` or more
+        from now flushes everything pending at its first flush, as the steps it stands for
+        would have done at theirs."""
+        now = self.host.clock.now
+        lo, hi = ALWAYS
+        for fs in self.filesystems.values():
+            d = fs.__dict__
+            if not d["mounted"] or d["readonly"]:
+                continue
+            wl = d["workload"]
+            runs = wl is not None and wl.active
+            if not runs and not d.get("owed_steps") and not d["pending"]:
+                continue
+            if runs and not wl.held:
+                return None
+            if not _steady(self._mirror_on(fs)):
+                return None
+            lo = now + ROLL_DELAY
+            if runs and self.stretch_from is not None:
+                hi = min(hi, 2 * self.stretch_from)
+        return lo, hi
+
     @contextmanager
     def long_stretch(self: FsCore) -> Iterator[None]:
         """Hold the workloads while the block lets time pass in many steps; at its end (or
@@ -273,9 +304,14 @@ class Locks:
                 if fs.unsettled("workload") is not None and not fs.unsettled("workload").held]
         for fs in held:
             fs.unsettled("workload").held = True
+        outer = self.stretch_from is None
+        if outer:
+            self.stretch_from = self.host.clock.now
         try:
             yield
         finally:
+            if outer:
+                self.stretch_from = None
             now = self.host.clock.now
             for fs in held:
                 wl = fs.unsettled("workload")

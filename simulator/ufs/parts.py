@@ -31,6 +31,7 @@ class FsCore(Protocol):
     mount_order: list[str]
     boot_time: int
     owe_unseen: bool
+    stretch_from: float | None
 
     # filesystems.py: building, names, lookup
     def root(self) -> FileSystem: ...

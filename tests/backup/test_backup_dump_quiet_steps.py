@@ -1,10 +1,10 @@
 """ufsdump's shortcuts (issue 17) give what the plain path gives. The writer takes a quiet
-stretch's steps of time as one (``Writer.quiet_until``): every output, exit status and the
-whole saved state are those of the plain path, which steps from each tenth of the dump to
-the next, in every scenario, with a workload that writes, with a database that runs, over
-several volumes, with ``v`` and ``a``, and with faults armed that strike at the dump's
-progress, at a time, or elsewhere. The mount tables are kept with what each key names in
-them, and dates by time zone."""
+stretch's steps of time as one (``Writer.merge_window``, ``Host.merge_window``): every
+output, exit status and the whole saved state are those of the plain path, which steps from
+each tenth of the dump to the next, in every scenario, with a workload that writes, with a
+database that runs, over several volumes, with ``v`` and ``a``, and with faults armed that
+strike at the dump's progress, at a time, or elsewhere. The mount tables are kept with what
+each key names in them, and dates by time zone."""
 
 from __future__ import annotations
 
@@ -75,20 +75,20 @@ def _both(build: object, dumps: list[str], monkeypatch: pytest.MonkeyPatch
     """(the plain path's outputs and state, the quiet path's, how many write_volume calls
     took their steps as fewer than one per event)."""
     assert callable(build)
-    real = Writer.quiet_until
+    real = Writer.merge_window
     with monkeypatch.context() as mp:
-        mp.setattr(Writer, "quiet_until", lambda self: None)
+        mp.setattr(Writer, "merge_window", lambda self: None)
         plain = list(_procedure(build(), dumps))
     merged = 0
 
-    def counting(self: Writer) -> float | None:
+    def counting(self: Writer) -> tuple[float, float] | None:
         nonlocal merged
-        until = real(self)
-        merged += until is not None
-        return until
+        window = real(self)
+        merged += window is not None
+        return window
 
     with monkeypatch.context() as mp:
-        mp.setattr(Writer, "quiet_until", counting)
+        mp.setattr(Writer, "merge_window", counting)
         quick = list(_procedure(build(), dumps))
     return plain, quick, merged
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from simulator.core.clock import ALWAYS, StepWindow
 from simulator.lvm.errors import MDError
 from simulator.lvm.md.base import VolumeBase
 from simulator.lvm.md.records import MD_PASS_MAX, Mirror, ResyncJob, Stripe, new_epoch
@@ -267,6 +268,11 @@ class ResyncDaemon:
     def __init__(self, md: VolumeManager) -> None:
         self.md = md
         self.runs: list[dict[str, Any]] = []
+
+    def merge_window(self) -> StepWindow | None:
+        """Steps of time may be taken as one while no run waits to start a pass
+        (``Host.merge_window``): :meth:`tick` then does nothing."""
+        return None if self.runs else ALWAYS
 
     def start(self, s: MDSet) -> None:
         """Dispatch pass 1 now; the later passes wait for their predecessors."""

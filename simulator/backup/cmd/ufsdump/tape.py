@@ -32,13 +32,10 @@ from simulator.backup.archive import (
 from simulator.backup.backups import DumpPlan, DumpRecord
 from simulator.backup.cmd.ufsdump.optr import EST_SEC, Operator
 from simulator.backup.tapes import Medium, TapeFile, open_tape, tape_unit
+from simulator.core.clock import StepWindow
 from simulator.core.errors import CommandExit
 from simulator.core.invocation import Invocation
-from simulator.core.names import block_device, device_unit
 from simulator.core.strerror import SysError, oserror_text
-from simulator.lvm.md.records import Mirror
-from simulator.lvm.md.states import SmState
-from simulator.ufs.workload import ROLL_DELAY
 
 if TYPE_CHECKING:
     from simulator.backup.cmd.ufsdump import DumpKeys
@@ -107,7 +104,6 @@ class Writer:
         self.irg = 16 if keys.cartridge else (6 if keys.density == 625 else 12)
         self.source = keys.disk or ""     # the dumped device, as named (bread's `disk')
         self._next_cp = 1                 # the next tenth of the stream a fault may strike at
-        self.started = 0.0                # the clock when writing started (quiet_until)
         self.asize_per = (self.ntrec * 1024) // keys.density + self.irg
 
     # ------------------------------------------------------------------ open
@@ -238,53 +234,21 @@ class Writer:
         return fail_at
 
     # ------------------------------------------------------------------ quiet stretches
-    def quiet_until(self) -> float | None:
-        """The clock before which the writer may take its steps of time from one event to
-        the next as one step (None: it may not), because nothing can tell them apart:
-
-        * no fault waits for the dump's progress (``faults.watches``) or for a time
-          (``faults.next_due``): no checkpoint's ``progress`` acts, nothing splits the time
-          or fires in it, so ``dump_faults`` stays as it is (empty);
-        * no resync runs or waits to start (``md.next_completion``, ``md.resync.runs``), so
-          the metadevices stay as they are and the source reads (``read_error``) as it did;
-        * every database is quiesced (a running one counts its active seconds per step);
-        * every mounted, writable file system on a mirror has every submirror Okay
-          (``RUNNING``): the workloads, held by ``long_stretch``, owe each step to one
-          stretch whatever its length, and fsflush's writes stay in the file system's own
-          image (``ufs/locks.py`` ``_advance``: ``_local``, ``_steady``);
-        * the clock stays below twice what it was when the writer started (inside
-          ``long_stretch``), so each step's length is an exact difference of clock values
-          (Sterbenz) and their sums, the clock and the time the workloads owe, come out
-          the same to the last bit taken in one step or in ten.
-
-        write_volume also takes a merged step only where its first flush (``ROLL_DELAY``
-        behind it) already covers every pending change: nothing a held workload does adds
-        one, so the later flushes of the steps it replaces had nothing to write."""
+    def merge_window(self) -> StepWindow | None:
+        """Where the writer may take its steps of time from one event to the next as one
+        (None: it may not): where the host lets steps be merged (``Host.merge_window``:
+        no timed fault, no resync, every part's steps add up) and nothing of the dump's own
+        can tell them apart: no fault waits for the dump's progress and none is queued (no
+        checkpoint's ``progress`` acts, ``dump_faults`` stays empty), and the source reads
+        (nothing changes the metadevices in the window, so it reads at every checkpoint)."""
         host = self.host
-        md = host.md
         faults = host.faults
-        if faults.watches("ufsdump") or faults.next_due(host.clock.now) is not None \
-                or host.backups.dump_faults or md.resync.runs \
-                or md.next_completion() is not None:
+        if (not faults.idle and faults.watches("ufsdump")) or host.backups.dump_faults:
             return None
-        dbs = host.databases.databases
-        if dbs and any(not db.quiesced for db in dbs.values()):
+        window = host.merge_window()
+        if window is None or (self.source and host.md.read_error(self.source) is not None):
             return None
-        sets = md.sets
-        for fs in host.fs.filesystems.values():
-            if not fs.mounted or fs.readonly:
-                continue
-            unit = device_unit(block_device(fs.device))
-            if unit is None or unit.setname not in sets:
-                continue
-            m = sets[unit.setname].units.get(unit.short)
-            if isinstance(m, Mirror):
-                for slot in m.submirrors:
-                    if slot.state is not SmState.RUNNING:
-                        return None
-        if self.source and md.read_error(self.source) is not None:
-            return None
-        return 2 * self.started if self.started > 0 else None
+        return window
 
     # ------------------------------------------------------------------ faults
     def checkpoint(self, position: int) -> Outcome | None:
@@ -340,7 +304,6 @@ class Writer:
         host = self.host
         optr = self.optr
         out = self.open_output()
-        self.started = host.clock.now
         optr.telapsed = 0.0
         fail_at = self.arm_fault()
         tapea = 0            # records generated (spcl.c_tapea)
@@ -426,10 +389,10 @@ class Writer:
         clock, optr, stream = host.clock, self.optr, self.stream
         t0 = clock.now
         k = 0
-        # the step of time to ``owed`` not yet taken: in a quiet stretch (quiet_until) the
+        # the step of time to ``owed`` not yet taken: in a quiet stretch (merge_window) the
         # steps from one event to the next are taken as one when something next looks at
         # the clock (an estimate that may print) or the volume ends
-        quiet = self.quiet_until()
+        quiet = self.merge_window()
         owed: float | None = None
         pass4 = -(-(self.pass4_at - done) // n)      # the block at which Pass IV begins
         sched: float | None = None                   # the estimate time ``due`` was for
@@ -448,8 +411,8 @@ class Writer:
             w = due if due > k else k + 1
             nxt = min(nxt, -(-w // NBUF) * NBUF)
             target = t0 + nxt * dt
-            if quiet is not None and target < quiet and (
-                    owed is not None or target - ROLL_DELAY >= clock.now):
+            if quiet is not None and target < quiet[1] and (
+                    owed is not None or target >= quiet[0]):
                 owed = target
             else:
                 if owed is not None:
