@@ -246,22 +246,18 @@ class Locks:
         elsewhere what is owed is replayed now and the stretch with it."""
         start = self.host.clock.now
         for fs in list(self.filesystems.values()):
-            # the fields as they stand (FileSystem.unsettled), read at once: every step of
-            # virtual time asks them of every file system
-            d = fs.__dict__
-            if not d["mounted"] or d["readonly"]:
+            work = _step_work(fs)
+            if work is None:
                 continue
-            wl = d["workload"]
-            runs = wl is not None and wl.active
-            if not runs and not d.get("owed_steps") and not d["pending"]:
-                continue                  # nothing to write now, nothing to write out later
+            wl, runs = work
             on = self._mirror_on(fs)
             # a steady mirror's writes are local too (its stale submirrors are among the
             # ones that make it unsteady): the submirrors are looked at once, most often
             steady = _steady(on)
             flush: OwedStep = ("flush", start + dt - ROLL_DELAY)
             steps: list[OwedStep] = [
-                ("run", start, dt, d["lock"], wl.held and steady), flush] if runs else [flush]
+                ("run", start, dt, fs.lock, wl is not None and wl.held and steady), flush
+            ] if runs else [flush]
             if self.owe_unseen and (steady or _local(self, on)):
                 fs.owe_steps(steps)
             else:
@@ -280,14 +276,11 @@ class Locks:
         now = self.host.clock.now
         lo, hi = ALWAYS
         for fs in self.filesystems.values():
-            d = fs.__dict__
-            if not d["mounted"] or d["readonly"]:
+            work = _step_work(fs)
+            if work is None:
                 continue
-            wl = d["workload"]
-            runs = wl is not None and wl.active
-            if not runs and not d.get("owed_steps") and not d["pending"]:
-                continue
-            if runs and not wl.held:
+            wl, runs = work
+            if runs and wl is not None and not wl.held:
                 return None
             if not _steady(self._mirror_on(fs)):
                 return None
@@ -336,6 +329,21 @@ class Locks:
 
     def sync(self: FsCore, fs: FileSystem) -> None:
         self._flush(fs, None)
+
+
+def _step_work(fs: FileSystem) -> tuple[Workload | None, bool] | None:
+    """What a step of virtual time does to ``fs``: None when nothing (not mounted
+    read-write, or nothing to write now and nothing to write out later); else (its workload,
+    whether it runs). The fields are read as they stand (``FileSystem.unsettled``), at once:
+    every step asks them of every file system."""
+    d = fs.__dict__
+    if not d["mounted"] or d["readonly"]:
+        return None
+    wl = d["workload"]
+    runs = wl is not None and wl.active
+    if not runs and not d.get("owed_steps") and not d["pending"]:
+        return None
+    return wl, runs
 
 
 def _local(core: FsCore, on: tuple[MDSet, Mirror] | None) -> bool:

@@ -13,9 +13,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from test_backup_dump_shortcuts import plain_search
 
 from simulator import Host
-from simulator.backup.cmd.ufsdump.fstab import MountEntry, mnttabread, mnttabsearch, rawname
+from simulator.backup.cmd.ufsdump.fstab import mnttabread, mnttabsearch
 from simulator.backup.cmd.ufsdump.itime import prdate
 from simulator.backup.cmd.ufsdump.tape import Writer
 from simulator.core.errors import HostHung, HostPanic
@@ -166,25 +167,6 @@ def test_a_dump_with_faults_armed_is_the_same(spec: str,
     assert quick == plain
 
 
-def _plain_search(host: Host, key: str, mounted: bool = False) -> MountEntry | None:
-    """dumpfstab.c mnttabsearch as written: the table read afresh, every entry's raw name."""
-    vfstab = [(f.device, f.mount) for f in host.fs.vfstab_filesystems()]
-    mnttab = [(sp, mp) for sp, mp, typ, _o, _t in host.fs.mnttab_entries() if typ == "ufs"]
-    table = [MountEntry(s, m, (s, m) in mnttab) for s, m in vfstab] + \
-        [MountEntry(s, m, True) for s, m in mnttab]
-    first = None
-    for mnt in table:
-        found = key in (mnt.mountp, mnt.special, rawname(host, mnt.special)) or (
-            not key.startswith("/") and (mnt.special[1:] == key or mnt.mountp[1:] == key))
-        if not found:
-            continue
-        if mnt.mounted:
-            return mnt
-        if first is None:
-            first = mnt
-    return None if mounted else first
-
-
 def test_the_kept_mount_tables_search_as_the_plain_one_while_the_host_changes() -> None:
     """mnttabsearch keeps each table (by what it is made of) and what each key names in it;
     after mounts, unmounts and a metadevice cleared under a vfstab entry (its raw name then
@@ -204,7 +186,7 @@ def test_the_kept_mount_tables_search_as_the_plain_one_while_the_host_changes() 
             assert h.run(step).exit_code == 0, step
         for key in keys:
             for mounted in (False, True):
-                assert mnttabsearch(h, key, mounted) == _plain_search(h, key, mounted), \
+                assert mnttabsearch(h, key, mounted) == plain_search(h, key, mounted), \
                     (step, key)
     assert mnttabsearch(h, "/dev/md/rdsk/d11") is None     # no block device: no raw match
     assert mnttabsearch(h, "/dev/md/dsk/d11") is not None  # the vfstab line stays

@@ -26,11 +26,16 @@ def make_host() -> Host:
 
 
 def plain_search(host: Host, key: str, mounted: bool = False) -> MountEntry | None:
-    """dumpfstab.c mnttabsearch as written: every entry's raw name, then the match."""
+    """dumpfstab.c mnttabsearch as written: the tables read afresh (vfstab's ufs entries,
+    mounted when mnttab lists the same pair, then mnttab's), every entry's raw name, then
+    the match."""
+    vfstab = [(f.device, f.mount) for f in host.fs.vfstab_filesystems()]
+    mnttab = [(sp, mp) for sp, mp, typ, _o, _t in host.fs.mnttab_entries() if typ == "ufs"]
+    table = [MountEntry(s, m, (s, m) in mnttab) for s, m in vfstab] + \
+        [MountEntry(s, m, True) for s, m in mnttab]
     first = None
-    for mnt in mnttabread(host.fs):
-        raw = rawname(host, mnt.special)
-        found = key in (mnt.mountp, mnt.special, raw) or (
+    for mnt in table:
+        found = key in (mnt.mountp, mnt.special, rawname(host, mnt.special)) or (
             not key.startswith("/") and (mnt.special[1:] == key or mnt.mountp[1:] == key))
         if not found:
             continue
