@@ -105,7 +105,8 @@ _PSEUDO_TOPS = frozenset(m.split("/", 2)[1] for m, _ in _PSEUDO_POINTS)
 
 # the synthetic root of a host booted at a given time, as made: kept (never handed out) for
 # the few boot times a process sees, each host getting a copy (FileSystem.fresh_copy), as
-# lockfs, fsck and ufsdump each ask for the root once per host
+# lockfs, fsck and ufsdump each ask for the root once per host; kept while its base tree is
+# the one base_tree shares (a root made anew shares it too, and no tree outlives that bound)
 _SYNTHETIC_ROOTS: dict[int, FileSystem] = {}
 
 
@@ -113,8 +114,8 @@ def _synthetic_root(boot_time: int) -> FileSystem:
     """The root file system nobody configured on a host booted at ``boot_time``: a plain UFS
     on c0t0d0s0 made a month before, mounted at boot."""
     kept = _SYNTHETIC_ROOTS.get(boot_time)
-    if kept is None:
-        base = base_tree(0, 20000, 9000000, float(boot_time - 86400 * 30))
+    base = base_tree(0, 20000, 9000000, float(boot_time - 86400 * 30))
+    if kept is None or kept.unsettled("image").base is not base:
         geo = Geometry.for_device(16777216, base.max_ino)
         img = Image(base, geo, logging=True, last_mounted="/")
         kept = FileSystem("/", DEFAULT_ROOT_DEVICE, img, img.copy(), mounted=True,

@@ -155,3 +155,16 @@ def test_a_reloaded_host_has_the_same_root() -> None:
     again = Host.from_dict(h.to_dict())
     assert again.to_dict() == h.to_dict()
     assert again.fs.root() == h.fs.root()
+
+
+def test_the_kept_root_follows_the_shared_base_tree() -> None:
+    """A kept root is handed out only while its base tree is the one base_tree shares: once
+    the shared trees are emptied (they are bounded), the root is made anew with the new one,
+    as a root made from scratch would be (found when the suite's order emptied them)."""
+    import simulator.ufs.image as image
+    first = Host("a").fs.root()
+    image._BASES.clear()
+    again = Host("b").fs.root()
+    plain = _plain_root(again.mount_time)
+    assert again.image.base is plain.image.base is not first.image.base
+    assert again == plain
