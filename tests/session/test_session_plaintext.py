@@ -76,7 +76,7 @@ def results(draw: st.DrawFn, text: st.SearchStrategy[str] = ascii_text) -> RunRe
                          st.integers(0, 10**6))))
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(results(), st.integers(MIN_WIDTH - 5, 170) | st.just(100))
 def test_the_plain_report_is_richs_wherever_it_answers(result: RunResult, width: int) -> None:
     text = plain_text(result, width)
@@ -85,13 +85,13 @@ def test_the_plain_report_is_richs_wherever_it_answers(result: RunResult, width:
     assert to_text(result, width) == rich_text(result, width)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(results(any_text), st.integers(MIN_WIDTH, 140))
 def test_any_text_is_richs_through_to_text(result: RunResult, width: int) -> None:
     assert to_text(result, width) == rich_text(result, width)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(results())
 def test_it_answers_for_usual_reports_at_100_columns(result: RunResult) -> None:
     if all(len(c.name) <= 30 for c in result.checks):
