@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from datetime import UTC, tzinfo
+from functools import lru_cache
 
 DEFAULT_START = 1795600800.0   # Wed Nov 25 10:00:00 2026 UTC
 
@@ -45,8 +46,7 @@ class VirtualClock:
 
     def ctime(self, when: float | None = None) -> str:
         """``Tue Jul 13 10:46:09 1999`` in the host's time zone, as ctime(3C) prints it."""
-        t = self.now if when is None else when
-        return time.strftime("%a %b %e %H:%M:%S %Y", self.localtime(t))
+        return _ctime(self.timezone, self.now if when is None else when)
 
     def date(self, fmt: str | None = None) -> str:
         """What date(1) prints now (no newline): ``Sat Dec  5 08:47:30 UTC 2026`` by default
@@ -55,11 +55,22 @@ class VirtualClock:
         return time.strftime(fmt.replace("%Z", self.timezone), self.localtime(self.now))
 
     def localtime(self, when: float) -> time.struct_time:
-        if self.timezone in ("UTC", "GMT", ""):
-            return time.gmtime(when)
-        try:
-            from datetime import datetime
-            from zoneinfo import ZoneInfo
-            return datetime.fromtimestamp(when, ZoneInfo(self.timezone)).timetuple()
-        except Exception:   # unknown zone: behave like an unset TZ on Solaris (GMT)
-            return time.gmtime(when)
+        return _localtime(self.timezone, when)
+
+
+def _localtime(timezone: str, when: float) -> time.struct_time:
+    if timezone in ("UTC", "GMT", ""):
+        return time.gmtime(when)
+    try:
+        from datetime import datetime
+        from zoneinfo import ZoneInfo
+        return datetime.fromtimestamp(when, ZoneInfo(timezone)).timetuple()
+    except Exception:   # unknown zone: behave like an unset TZ on Solaris (GMT)
+        return time.gmtime(when)
+
+
+# a pure function of the zone and the time, asked again of the same few (ufsdump prints its
+# date twice, and every host built from a scenario dumps at the date the others do)
+@lru_cache(maxsize=64)
+def _ctime(timezone: str, when: float) -> str:
+    return time.strftime("%a %b %e %H:%M:%S %Y", _localtime(timezone, when))

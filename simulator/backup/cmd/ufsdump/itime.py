@@ -19,23 +19,9 @@ if TYPE_CHECKING:
     from simulator.host import Host
 
 
-# prdate's answers by (time zone, date): a dump prints its date twice (and a host built from
-# a scenario dumps at the date every other one does); a few are kept
-_DATES: dict[tuple[str, float], str] = {}
-_DATES_KEEP = 64
-
-
 def prdate(host: Host, when: float) -> str:
     """``the epoch`` for 0, else ctime(3C) without its newline (strftime ``%c``, C locale)."""
-    if not when:
-        return "the epoch"
-    key = (host.clock.timezone, when)
-    text = _DATES.get(key)
-    if text is None:
-        if len(_DATES) >= _DATES_KEEP:
-            _DATES.clear()
-        text = _DATES[key] = host.clock.ctime(when)
-    return text
+    return "the epoch" if not when else host.clock.ctime(when)
 
 
 def getitime(optr: Operator, name: str, level: int) -> tuple[int, int]:
