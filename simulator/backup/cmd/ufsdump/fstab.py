@@ -13,6 +13,7 @@ exists (open64 of the block device succeeds), any other name as it is.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from simulator.core.names import device_slice, device_unit, raw_device, split_slice
@@ -74,7 +75,6 @@ class _Table:
 # of): rendering mnttab is the dearest part of finding a dump's file system, and a host
 # built from a scenario has the tables of every other built from it. A few are kept.
 _MNTTAB_UFS: dict[tuple[object, ...], tuple[tuple[str, str], ...]] = {}
-_TABLES: dict[tuple[object, ...], _Table] = {}
 _MNTTAB_KEEP = 16
 _NAMED_KEEP = 64
 
@@ -94,15 +94,14 @@ def mnttab_ufs(fs: FileSystems) -> tuple[tuple[str, str], ...]:
 
 
 def _table(fs: FileSystems) -> _Table:
-    vfstab = tuple([(f.device, f.mount) for f in fs.vfstab_filesystems()])
-    mnttab = mnttab_ufs(fs)
-    key = (vfstab, mnttab)
-    table = _TABLES.get(key)
-    if table is None:
-        if len(_TABLES) >= _MNTTAB_KEEP:
-            _TABLES.clear()
-        table = _TABLES[key] = _Table(vfstab, mnttab)
-    return table
+    return _table_of(tuple([(f.device, f.mount) for f in fs.vfstab_filesystems()]),
+                     mnttab_ufs(fs))
+
+
+@lru_cache(maxsize=_MNTTAB_KEEP)
+def _table_of(vfstab: tuple[tuple[str, str], ...],
+              mnttab: tuple[tuple[str, str], ...]) -> _Table:
+    return _Table(vfstab, mnttab)
 
 
 def mnttabsearch(host: Host, key: str, mounted: bool = False) -> MountEntry | None:

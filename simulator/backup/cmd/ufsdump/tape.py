@@ -258,9 +258,7 @@ class Writer:
         ``host.backups.dump_faults`` entry, or a source device that no longer reads
         (``host.md.read_error``: a failed disk under the detached submirror). Returns how
         the volume ends when a fault ends it here ("error", "eot"), else None."""
-        while self._next_cp <= 9 and position * 10 >= self.stream * self._next_cp:
-            self.host.faults.progress("ufsdump", self._next_cp / 10, target=self.source)
-            self._next_cp += 1
+        self.pass_tenths(position, tell=True)
         backups = self.host.backups
         while backups.dump_faults:
             fault = backups.dump_faults.pop(0)
@@ -275,6 +273,15 @@ class Writer:
         if self.source and self.host.md.read_error(self.source) is not None:
             self.unreadable(BREADEMAX + 1, position)      # every sector fails from here
         return None
+
+    def pass_tenths(self, position: int, tell: bool) -> None:
+        """The tenths of the record stream ``position`` has reached, each once; ``tell``:
+        the fault hooks hear ``progress("ufsdump", f)`` of each (a quiet stretch, where no
+        hook acts, only counts them)."""
+        while self._next_cp <= 9 and position * 10 >= self.stream * self._next_cp:
+            if tell:
+                self.host.faults.progress("ufsdump", self._next_cp / 10, target=self.source)
+            self._next_cp += 1
 
     def unreadable(self, sectors: int, position: int) -> None:
         """dumptraverse.c bread(): each sector that cannot be read is zero-filled with a
@@ -434,8 +441,7 @@ class Writer:
                 if struck is not None:
                     return k, struck
             else:          # a quiet stretch: no fault hook acts, the source reads
-                while self._next_cp <= 9 and at * 10 >= stream * self._next_cp:
-                    self._next_cp += 1
+                self.pass_tenths(at, tell=False)
         if owed is not None:
             host.advance(owed - clock.now)
         if limit == n_end:
