@@ -306,28 +306,21 @@ class Reporter:
 
     def getdevs(self, u: Unit, acc: dict[str, None]) -> None:
         """meta_getdevs: the slices under a unit, depth first, each once."""
-        units = self.s.units
         if isinstance(u, Stripe):           # its components: slices or soft partitions
-            for r in u.rows:
-                for c in r.components:
-                    child = units.get(c.name)
-                    if child is not None:
-                        self.getdevs(child, acc)
-                    else:
-                        acc.setdefault(c.name)      # getdevs_slice
-            return
-        if isinstance(u, Mirror):
+            names = [c.name for c in u.components]
+        elif isinstance(u, Mirror):
             names = [sl.name for sl in u.submirrors]
         elif isinstance(u, SoftPartition):
             names = [u.component]
         else:
             return
+        units = self.s.units
         for name in names:
             child = units.get(name)
             if child is not None:
                 self.getdevs(child, acc)
             else:
-                acc.setdefault(name)        # getdevs_slice
+                self.getdevs_slice(name, acc)
 
     def getalldevs(self, acc: dict[str, None]) -> None:
         """meta_getalldevs without replicas: stripes, mirrors, spares, soft partitions."""
