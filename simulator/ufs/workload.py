@@ -298,10 +298,8 @@ class Workload:
         rates carry their fractions from one stretch to the next, so the count over many
         stretches is the rate times the time either way.
         """
-        # the most frequent answer, at once: no operation falls in the stretch (a command's
-        # step of time, 0.05 s, gets a quarter of a write at 5 writes a second). Each kind's
-        # ``total`` is worked out as below; ``int(total)`` is 0 exactly when -1 < total < 1,
-        # and then the fraction carried is ``total`` itself
+        # each kind's total: the fraction carried from the last stretch plus what falls in
+        # this one (a kind that does not run carries its fraction unchanged)
         acc = self.acc
         w, c, d = self.writes_per_second, self.creates_per_second, self.deletes_per_second
         t0, t1, t2 = acc
@@ -311,18 +309,22 @@ class Workload:
             t1 += c * dt
         if d > 0:
             t2 += d * dt
+        # the most frequent answer, at once: no operation falls in the stretch (a command's
+        # step of time, 0.05 s, gets a quarter of a write at 5 writes a second):
+        # ``int(total)`` is 0 exactly when -1 < total < 1, and the fraction carried is then
+        # ``total`` itself
         if -1.0 < t0 < 1.0 and -1.0 < t1 < 1.0 and -1.0 < t2 < 1.0 \
                 and (sample_over is None or sample_over >= 0):
             acc[0], acc[1], acc[2] = t0, t1, t2
             return {}, []
-        rates = ((self.writes_per_second, "modify"), (self.creates_per_second, "create"),
-                 (self.deletes_per_second, "delete"))
+        totals = (t0, t1, t2)
+        rates = ((w, "modify"), (c, "create"), (d, "delete"))
         spans = []
         for i, (rate, kind) in enumerate(rates):
             if rate <= 0:
                 continue
-            start = self.acc[i]
-            total = start + rate * dt
+            start = acc[i]
+            total = totals[i]
             n = int(total)
             k0 = max(0, min(n, int(start + rate * max(0.0, dt - tail))))
             spans.append((i, rate, kind, start, total, n, k0))
@@ -335,7 +337,7 @@ class Workload:
                 counts[kind] = first = k0
             for k in range(first, n):
                 out.append((((k + 1) - start) / (rate * dt) if dt > 0 else 1.0, kind))
-            self.acc[i] = total - n
+            acc[i] = total - n
         out.sort()
         return counts, out
 
