@@ -140,11 +140,6 @@ class ResyncMixin(VolumeBase):
 
     def advance(self, seconds: float) -> None:
         """Let every running resync progress for ``seconds`` of virtual time."""
-        for _s, m in self._mirror_pairs():
-            if m.resync_active and m.jobs:
-                break
-        else:
-            return                      # no resync runs (every step of virtual time asks)
         remaining = seconds
         while remaining > 0:
             active = self.active_mirrors()
