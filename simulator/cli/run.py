@@ -171,9 +171,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         write_text,
     )
     report_alone = args.report != "text" and not args.out
-    # rich, warmed up while the driver runs, only for a report on a terminal: a plain one
-    # is laid out without it
-    warm_up = args.report == "text" and not args.out and not _plain_stdout()
+    # a text report on standard output: laid out without rich when it is plain there, else
+    # rich is warmed up while the driver runs
+    plain_out = args.report == "text" and not args.out and _plain_stdout()
+    warm_up = args.report == "text" and not args.out and not plain_out
     try:
         scenario = load_scenario(args.scenario)
         run = HarnessRun(scenario, command, method=args.sandbox, client=args.shim,
@@ -194,7 +195,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if reconfigure is not None:   # a report never dies of the output's encoding
         reconfigure(errors="backslashreplace")
     sys.stdout.flush()
-    text = plain_text(result) if args.report == "text" and _plain_stdout() else None
+    text = plain_text(result) if plain_out else None
     if text is not None:
         sys.stdout.write(text)
     elif args.report == "text":
