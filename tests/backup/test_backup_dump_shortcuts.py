@@ -5,6 +5,8 @@ base tree's dump index instead of copying it."""
 
 from __future__ import annotations
 
+from test_backup_media import make_host
+
 from simulator import Host
 from simulator.backup.archive import parse
 from simulator.backup.backups import _INDEXES, plan_dump, plan_image_dump
@@ -15,14 +17,6 @@ from simulator.backup.cmd.ufsdump.fstab import (
     mnttabsearch,
     rawname,
 )
-
-
-def make_host() -> Host:
-    h = Host("host1")
-    h.add_replicas("c0t0d0s7", count=3)
-    h.add_mirror("d1", ["d2", "d3"])
-    h.fs.add_ufs("/dev/md/dsk/d1", "/home1", size=20000, files=30)
-    return h
 
 
 def plain_search(host: Host, key: str, mounted: bool = False) -> MountEntry | None:
