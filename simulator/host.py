@@ -75,6 +75,16 @@ class CommandResult:
         return self.exit_code == 0
 
 
+def first_open(checks: Sequence[Callable[[str], str | None]], name: str) -> str | None:
+    """Where metadevice ``name`` is open (mounted, swapped on, in use by an application), by
+    the first of the parts' open checks that knows; None when none does."""
+    for check in checks:
+        where = check(name)
+        if where is not None:
+            return where
+    return None
+
+
 class Host:
     """A simulated Solaris host with Solaris Volume Manager."""
 
@@ -96,7 +106,11 @@ class Host:
         self._merge_checks: list[Callable[[], StepWindow | None] | None] = []
         self.uid = 0
         self.internal_errors: list[str] = []   # tracebacks of fake-command bugs
-        self.md = VolumeManager(self.disks, lambda: self.clock.now, self._is_open)
+        # the volume manager reads the clock and asks the parts' open checks, not the host:
+        # a reference back to the host would make it a reference cycle (core/hostref.py)
+        clock, checks = self.clock, self._open_checks
+        self.md = VolumeManager(self.disks, lambda: clock.now,
+                                lambda name: first_open(checks, name))
         # where injected faults fire (simulator.core.faulthooks); simulator.faults arms a plan
         self.faults = FaultHooks()
         self.on_advance(self.md.resync.tick, self.md.resync.merge_window)
@@ -307,13 +321,6 @@ class Host:
 
     def add_open_check(self, check: Callable[[str], str | None]) -> None:
         self._open_checks.append(check)
-
-    def _is_open(self, name: str) -> str | None:
-        for check in self._open_checks:
-            where = check(name)
-            if where is not None:
-                return where
-        return None
 
     def hang(self, reason: str) -> None:
         self.hung_reason = reason

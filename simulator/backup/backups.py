@@ -35,6 +35,7 @@ from simulator.backup.tapes import (
     TapeDrive,
     tape_unit,
 )
+from simulator.core.hostref import HostPart
 from simulator.ufs.image import BaseTree, FileEntry
 
 if TYPE_CHECKING:
@@ -88,11 +89,11 @@ class DumpRecord:
                    bool(d["complete"]), int(d.get("volumes", 1)), int(d.get("blocks", 0)))
 
 
-class Backups:
+class Backups(HostPart):
     """Tapes, ``/etc/dumpdates`` and the dumps made on one host (``host.backups``)."""
 
     def __init__(self, host: Host) -> None:
-        self.host = host
+        HostPart.__init__(self, host)               # self.host: weak (simulator.core.hostref)
         self.tapes: dict[str, TapeDrive] = {}
         self.dumpdates: list[DumpDate] = []
         self.dumpdates_exists = True       # Solaris delivers an empty /etc/dumpdates

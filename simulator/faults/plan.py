@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from simulator.core.errors import HostPanic
 from simulator.core.faulthooks import FaultHooks
+from simulator.core.hostref import HostPart
 from simulator.faults.spec import Fault, FaultError, Trigger, make_fault, parse_fault
 
 if TYPE_CHECKING:
@@ -86,10 +87,11 @@ class Fired:
 
 
 @dataclass
-class FaultPlan(FaultHooks):
-    """The faults armed on ``host`` (module docstring)."""
+class FaultPlan(FaultHooks, HostPart):
+    """The faults armed on ``host`` (module docstring). The host holds its plan
+    (``host.faults``), so the plan's ``host`` is weak (:mod:`simulator.core.hostref`)."""
 
-    host: Host
+    host: InitVar[Host]
     seed: int = 0
     armed: list[Armed] = field(default_factory=list)
     log: list[Fired] = field(default_factory=list)
@@ -97,7 +99,8 @@ class FaultPlan(FaultHooks):
     next_id: int = 1
     rng: random.Random = field(init=False)
 
-    def __post_init__(self) -> None:
+    def __post_init__(self, host: Host) -> None:
+        HostPart.__init__(self, host)
         self.rng = random.Random(self.seed)
 
     # ------------------------------------------------------------------ adding, listing, clearing

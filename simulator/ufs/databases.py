@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from simulator.core.clock import ALWAYS, StepWindow
+from simulator.core.hostref import HostPart
 from simulator.core.names import md_device
 from simulator.lvm.md.base import short_unit
 from simulator.lvm.md.records import Mirror
@@ -111,11 +112,11 @@ class RawDetach:
     copy: RawCopy
 
 
-class Databases:
+class Databases(HostPart):
     """The host's databases on raw volumes, and the copies submirrors keep of them."""
 
     def __init__(self, host: Host) -> None:
-        self.host = host
+        HostPart.__init__(self, host)               # self.host: weak (simulator.core.hostref)
         self.databases: dict[str, Database] = {}      # by volume
         self.frozen: dict[str, RawCopy] = {}          # submirror -> the copy it keeps
         self.detaches: list[RawDetach] = []

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Protocol
 
+from simulator.core.hostref import HostPart
 from simulator.core.names import (
     block_device,
     device_slice,
@@ -272,11 +273,11 @@ for _name in SETTLED:
     setattr(FileSystem, _name, _settled(_name))
 
 
-class FileSystems(Locks, Mirrors, Tables):
+class FileSystems(HostPart, Locks, Mirrors, Tables):
     """The host's file systems: the ``fs`` part of a host (see module docstring)."""
 
     def __init__(self, host: Host) -> None:
-        self.host = host
+        HostPart.__init__(self, host)               # self.host: weak (simulator.core.hostref)
         self.filesystems: dict[str, FileSystem] = {}      # mount point -> fs
         self.frozen: dict[str, Image] = {}                # unit name -> diverged image
         self.made: dict[str, Image] = {}                  # slice -> UFS newfs made there

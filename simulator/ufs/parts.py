@@ -22,7 +22,8 @@ if TYPE_CHECKING:
 class FsCore(Protocol):
     """The shared state and methods of ``FileSystems`` its parts rely on."""
 
-    host: Host
+    @property
+    def host(self) -> Host: ...
     filesystems: dict[str, FileSystem]
     frozen: dict[str, Image]
     detach_records: list[DetachRecord]

@@ -12,6 +12,7 @@ volume manager (``host.md.resync``) and is saved with the host.
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
+from weakref import ref
 
 from simulator.core.clock import ALWAYS, StepWindow
 from simulator.lvm.errors import MDError
@@ -261,8 +262,16 @@ class ResyncDaemon:
     """
 
     def __init__(self, md: VolumeManager) -> None:
-        self.md = md
+        # weak: the volume manager holds its daemon (a reference up, as simulator.core.hostref)
+        self._md = ref(md)
         self.runs: list[dict[str, Any]] = []
+
+    @property
+    def md(self) -> VolumeManager:
+        md = self._md()
+        if md is None:
+            raise ReferenceError("the volume manager of this metasync -r is gone")
+        return md
 
     def merge_window(self) -> StepWindow | None:
         """Steps of time may be taken as one while no run waits to start a pass
