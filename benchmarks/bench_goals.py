@@ -6,7 +6,8 @@ Figures (name: what, baseline, goal):
 
 * ``run``: ``svmsim run`` of the seed procedure (the reference driver on seed-example), the
   whole process, median of ``--runs``, the package byte-compiled first (as installed);
-  baseline: the same with an empty driver (``true``); goal <= 0.25 s.
+  baseline: the same with an empty driver (``true``); goal <= 0.25 s. ``run-python``: the
+  interpreter alone starting (``python -c pass``), which both pay.
 * ``call``: one fake call inside a run, a shell loop of ``--calls`` ``/usr/sbin/metastat d1``;
   baseline: the same loop of ``/bin/true`` in the same sandbox; goal <= 2x.
 * ``inproc``: the seed procedure in-process (``Host.run`` of its 7 commands, then one hour of
@@ -90,6 +91,11 @@ def bench_run(runs: int) -> None:
     empty = median_wall([svmsim(), "run", "--scenario", "seed-example", "--expect",
                          "read-only", "--", "true"], runs, REPO)
     row("run", f"{seed:.3f} s", f"{empty:.3f} s", f"{seed / empty:.2f}x", "<= 0.25 s")
+    # what every run pays before any of svmsim: this interpreter starting with this
+    # environment's site packages (a .pth file that imports a module is paid here too)
+    bare = median_wall([sys.executable, "-c", "pass"], runs, REPO)
+    row("run-python", f"{bare:.3f} s", f"{empty:.3f} s", f"{bare / empty:.2f}x",
+        "(the interpreter's own start, part of both)")
 
 
 def bench_call(calls: int) -> None:
