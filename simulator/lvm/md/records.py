@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import MISSING, dataclass, field, fields
 from typing import Any, Literal, Self, SupportsIndex, get_args
-from weakref import ref as _ref
 
 from simulator.core.names import UNIT_RE
 from simulator.lvm.md.replicas import Replica
@@ -60,10 +59,10 @@ class Tracked:
         kind = value.__class__
         if kind is list:
             value = TrackedList(value)
-            value.owner = _ref(self)
+            value.owner = self
         elif kind is dict:
             value = TrackedDict(value)
-            value.owner = _ref(self)
+            value.owner = self
         object.__setattr__(self, name, value)
         object.__setattr__(self, "_gen", _epoch)
 
@@ -72,20 +71,15 @@ def _stamp_owner(self: Any) -> None:
     """A TrackedList's or TrackedDict's ``_touched``: stamp the record holding it (its
     ``owner``, unset while copy/pickle rebuilds it). Every change to a unit's lists and to a
     set's units comes here: the stamp is written out, one call."""
-    ref = getattr(self, "owner", None)
-    if ref is not None:
-        owner = ref()
-        if owner is not None:
-            object.__setattr__(owner, "_gen", _epoch)
+    owner = getattr(self, "owner", None)
+    if owner is not None:
+        object.__setattr__(owner, "_gen", _epoch)
 
 
 class TrackedList(list[Any]):
     """A record's list: changing it in place stamps the record that holds it."""
 
-    # a weak reference to the record holding it (set by the record; unset: none): the record
-    # holds its lists, so a strong one back would make every record a reference cycle, and a
-    # host garbage the collector must find instead of freed when its last reference goes
-    __slots__ = ("owner",)
+    __slots__ = ("owner",)     # the record holding it (set by the record; unset: none)
 
     _touched = _stamp_owner
 
@@ -144,7 +138,7 @@ class TrackedList(list[Any]):
 class TrackedDict(dict[Any, Any]):
     """A record's dict (a set's units and pools): changing it stamps the record."""
 
-    __slots__ = ("owner",)     # as TrackedList's
+    __slots__ = ("owner",)     # the record holding it (set by the record; unset: none)
 
     _touched = _stamp_owner
 
@@ -725,7 +719,7 @@ def _tracked_init(cls: type) -> Any:
             body.append(f"    k = {n}.__class__")
             body.append("    if k is list or k is dict:")
             body.append(f"        {n} = (TrackedList if k is list else TrackedDict)({n})")
-            body.append(f"        {n}.owner = _ref(self)")
+            body.append(f"        {n}.owner = self")
             body.append(f"    _set(self, {n!r}, {n})")
         else:
             body.append(f"    _set(self, {n!r}, {n})")
