@@ -2,10 +2,10 @@
 
 A host holds its parts (``host.md``, ``host.fs``, ``host.databases``, ``host.backups``, the
 armed fault plan) and the parts read the host back (its clock, its volume manager, ``hang``).
-Were those references strong, every host would be a reference cycle, and so would every record
-holding a list (:mod:`simulator.lvm.md.records`): a host would be freed not when its last
+Were those references strong, every host would be a reference cycle: freed not when its last
 reference goes, by reference counting, but when the cyclic garbage collector next finds it,
-with everything it made. Issue 17 measured that at about 9 % of an in-process procedure's time
+with everything it made. (The records are no cycle either: a record's lists stamp themselves
+rather than point back at it, :mod:`simulator.lvm.md.records`.) Issue 17 measured that at about 9 % of an in-process procedure's time
 (a collection every few hosts, 0.1-1 ms each), and a host that materialised its files (a
 ``df`` after an hour of workload) leaves some 14,000 objects for the collector to walk. So the
 host is the one root: references down (host to part, a part to what it holds) are strong,

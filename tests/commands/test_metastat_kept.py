@@ -14,7 +14,7 @@ import pytest
 from simulator import Host
 from simulator.faults import arm
 from simulator.lvm.libmeta import report_cache
-from simulator.lvm.md.records import Mirror, Stripe, TrackedDict, TrackedList
+from simulator.lvm.md.records import MDSet, Mirror, Stripe, TrackedDict, TrackedList, stamp
 from simulator.lvm.md.states import CompState
 
 OPTIONS = ("", "-p", "-t", "-q", "-c", "-a", "-s local", "-B", "-D", "d1", "d1 d12", "d12 d1",
@@ -277,10 +277,11 @@ def test_writes_by_hand(h: Host) -> None:
     changed(prev, check(h))
 
 
-def test_tracked_containers_stamp_their_owner() -> None:
-    """Every in-place change of a record's list or dict stamps the record (records.py)."""
+def test_tracked_containers_make_their_records_stamp_later() -> None:
+    """Every in-place change of a record's list or dict makes the record's stamp later
+    (records.py: the list stamps itself, and a record's stamp reads its lists')."""
     st = Stripe("d9")
-    assert isinstance(st.rows, TrackedList) and st.rows.owner is st
+    assert isinstance(st.rows, TrackedList)
     ops = [lambda lst: lst.append(1), lambda lst: lst.extend([2, 3]),
            lambda lst: lst.insert(0, 0), lambda lst: lst.pop(), lambda lst: lst.remove(0),
            lambda lst: lst.sort(), lambda lst: lst.reverse(),
@@ -288,19 +289,20 @@ def test_tracked_containers_stamp_their_owner() -> None:
            lambda lst: lst.__iadd__([7]), lambda lst: lst.__imul__(2), lambda lst: lst.clear()]
     for op in ops:
         report_cache.new_epoch()
-        before = st._gen
+        before = stamp(st)
         op(st.rows)
-        assert st._gen > before
-    d = TrackedDict()
-    d.owner = st
+        assert stamp(st) > before
+    s = MDSet("")
+    d = s.units
+    assert isinstance(d, TrackedDict)
     dops = [lambda x: x.__setitem__("a", 1), lambda x: x.update(b=2),
             lambda x: x.setdefault("c", 3), lambda x: x.pop("c"), lambda x: x.popitem(),
             lambda x: x.__delitem__("a"), lambda x: x.__ior__({"e": 1}), lambda x: x.clear()]
     for op in dops:
         report_cache.new_epoch()
-        before = st._gen
+        before = stamp(s)
         op(d)
-        assert st._gen > before
+        assert stamp(s) > before
 
 
 def test_seed_scenario_procedure() -> None:

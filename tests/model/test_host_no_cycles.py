@@ -75,6 +75,9 @@ def freed(make: Callable[[], Host]) -> bool:
     h = make()
     procedure(h)
     refs = [weakref.ref(h), weakref.ref(h.md), weakref.ref(h.fs), weakref.ref(h.faults)]
+    # and its records: each unit, and a set (records and their lists are no cycle either)
+    refs += [weakref.ref(u) for s in h.md.sets.values() for u in s.units.values()]
+    refs += [weakref.ref(s) for s in h.md.sets.values()]
     del h
     return all(r() is None for r in refs)
 
@@ -106,6 +109,19 @@ def test_the_check_sees_a_cycle(no_collector: None) -> None:
     def make() -> Host:
         h = sc.build_host()
         h.fs.cycle = h              # type: ignore[attr-defined]
+        return h
+
+    assert not freed(make)
+    gc.collect()
+
+
+def test_the_check_sees_a_record_cycle(no_collector: None) -> None:
+    sc = load_scenario("seed-example")
+
+    def make() -> Host:
+        h = sc.build_host()
+        d1 = h.md.sets[""].units["d1"]
+        d1.__dict__["cycle"] = d1
         return h
 
     assert not freed(make)

@@ -11,8 +11,9 @@ was made from is written.
 
 **The one invalidation rule.** Every md record (:class:`~simulator.lvm.md.records.Tracked`:
 components, rows, units, submirror slots, resync jobs, hot spares and pools, the set itself)
-is stamped with the current epoch by each write to it, including in-place changes to the lists
-and dicts it holds (:class:`~simulator.lvm.md.records.TrackedList`, ``TrackedDict``); making a
+is stamped with the current epoch by each write to it, and each list and dict it holds
+(:class:`~simulator.lvm.md.records.TrackedList`, ``TrackedDict``) by each in-place change to
+it; a record's stamp is the latest of its own and its lists' (``records.stamp``); making a
 report starts the next epoch (:func:`~simulator.lvm.md.records.new_epoch`). A kept report is
 used only while **no stamp under it is larger than the epoch it was made at**: the unit, its
 rows and components or slots and resync jobs, the units below it (a mirror's report holds its
@@ -53,6 +54,7 @@ from simulator.lvm.md.records import (
     Stripe,
     Unit,
     new_epoch,
+    stamp,
 )
 
 if TYPE_CHECKING:
@@ -92,27 +94,39 @@ _KEPT: WeakKeyDictionary[object, dict[tuple[Any, ...], _Kept]] = WeakKeyDictiona
 
 
 def own_stamp(u: Unit) -> int:
-    """The latest stamp of the unit's own records (not the units below it)."""
-    g = u._gen
+    """The latest stamp of the unit's own records (not the units below it): each record's
+    and each of its lists' (``records.stamp``, read inline for the two kinds most hosts
+    are made of; a record's lists are TrackedLists, whose ``_gen`` the types do not name)."""
     if isinstance(u, Stripe):
-        for r in u.rows:
+        rows: Any = u.rows
+        g = u._gen if u._gen > rows._gen else rows._gen
+        for r in rows:
+            comps: Any = r.components
             if r._gen > g:
                 g = r._gen
-            for c in r.components:
+            if comps._gen > g:
+                g = comps._gen
+            for c in comps:
                 if c._gen > g:
                     g = c._gen
     elif isinstance(u, Mirror):
-        for sl in u.submirrors:
+        subs: Any = u.submirrors
+        jobs: Any = u.jobs
+        g = max(u._gen, subs._gen, jobs._gen)
+        for sl in subs:
             if sl._gen > g:
                 g = sl._gen
-        for j in u.jobs:
-            if j._gen > g:
-                g = j._gen
+        for j in jobs:
+            jg = stamp(j)
+            if jg > g:
+                g = jg
+    else:
+        g = stamp(u)
     return g
 
 
 def pool_stamp(pool: HotSparePool) -> int:
-    g = pool._gen
+    g = stamp(pool)
     for h in pool.spares:
         if h._gen > g:
             g = h._gen
@@ -128,13 +142,14 @@ class Session:
         self.made = new_epoch()     # writes from now on are newer than what is made here
         # the set, and the soft partitions: what they are built on decides which units are
         # top-level and how a concat/stripe prints its rows (MD_HAS_PARENT)
-        g = self.s._gen
+        g = stamp(self.s)        # the set's record, its units and pools dicts, replicas
         sps = False
         for u in self.s.units.values():
             if isinstance(u, SoftPartition):
                 sps = True
-                if u._gen > g:
-                    g = u._gen
+                ug = stamp(u)
+                if ug > g:
+                    g = ug
         self.set_gen = g
         # no soft partition in the set: nothing under any unit stops its report being kept
         # (tree_stamp's None), so a unit with no kept report needs no walk (unit_text)

@@ -29,15 +29,20 @@ BIG_UNIT_BLOCKS = 2**31   # MD_64BIT_META_DEV: units of 1 TB and more print resy
 
 
 # ---------------------------------------------------------------------------- write barrier
-# Every record below is Tracked: each write to one of its fields, and each change to a list or
-# dict it holds, stamps the record (``_gen``) with the current epoch of one process-wide
-# counter; :func:`new_epoch` starts the next epoch when a report is made from the records, so
-# whatever is written after that report carries a larger stamp. "Nothing under this unit was
-# written since its report was made" is then "no stamp under it is larger than the report's
-# epoch": the one rule :mod:`simulator.lvm.libmeta.report_cache` keeps metastat's reports by.
-# This is the one place every state change goes through, whoever makes it (the md mixins, the
-# fault machinery, the importer, a test setting a component's state by hand). Writes between
-# two reports share one int object: a stamp costs a record one reference, not a number.
+# Every record below is Tracked: each write to one of its fields stamps the record (``_gen``),
+# and each change to a list or dict it holds stamps that list or dict (its own ``_gen``), with
+# the current epoch of one process-wide counter; :func:`new_epoch` starts the next epoch when a
+# report is made from the records, so whatever is written after that report carries a larger
+# stamp. A record's stamp is the latest of its own and its lists' and dicts'
+# (:data:`CONTAINERS` names them per kind). "Nothing under this unit was written since its
+# report was made" is then "no stamp under it is larger than the report's epoch": the one rule
+# :mod:`simulator.lvm.libmeta.report_cache` keeps metastat's reports by. This is the one place
+# every state change goes through, whoever makes it (the md mixins, the fault machinery, the
+# importer, a test setting a component's state by hand). Writes between two reports share one
+# int object: a stamp costs a record one reference, not a number. A list stamps itself rather
+# than its record: a reference from it back to the record that holds it would make every
+# record a reference cycle, freed by the garbage collector instead of when its host goes
+# (simulator/core/hostref.py), and a weak one would cost a record ~70 bytes (md8192: 1 MB).
 _epoch = 1
 
 
@@ -59,123 +64,110 @@ class Tracked:
         kind = value.__class__
         if kind is list:
             value = TrackedList(value)
-            value.owner = self
+            value._gen = _epoch
         elif kind is dict:
             value = TrackedDict(value)
-            value.owner = self
+            value._gen = _epoch
         object.__setattr__(self, name, value)
         object.__setattr__(self, "_gen", _epoch)
 
 
-def _stamp_owner(self: Any) -> None:
-    """A TrackedList's or TrackedDict's ``_touched``: stamp the record holding it (its
-    ``owner``, unset while copy/pickle rebuilds it). Every change to a unit's lists and to a
-    set's units comes here: the stamp is written out, one call."""
-    owner = getattr(self, "owner", None)
-    if owner is not None:
-        object.__setattr__(owner, "_gen", _epoch)
-
-
 class TrackedList(list[Any]):
-    """A record's list: changing it in place stamps the record that holds it."""
+    """A record's list: changing it in place stamps it (the write barrier above)."""
 
-    __slots__ = ("owner",)     # the record holding it (set by the record; unset: none)
-
-    _touched = _stamp_owner
+    __slots__ = ("_gen",)      # its stamp: set when its record makes it, then by each change
 
     def __setitem__(self, i: Any, v: Any) -> None:
         list.__setitem__(self, i, v)
-        self._touched()
+        self._gen = _epoch
 
     def __delitem__(self, i: Any) -> None:
         list.__delitem__(self, i)
-        self._touched()
+        self._gen = _epoch
 
     def __iadd__(self, other: Iterable[Any]) -> Self:  # type: ignore[misc]
         list.__iadd__(self, other)
-        self._touched()
+        self._gen = _epoch
         return self
 
     def __imul__(self, n: SupportsIndex) -> Self:
         list.__imul__(self, n)
-        self._touched()
+        self._gen = _epoch
         return self
 
     def append(self, v: Any) -> None:
         list.append(self, v)
-        self._touched()
+        self._gen = _epoch
 
     def extend(self, v: Any) -> None:
         list.extend(self, v)
-        self._touched()
+        self._gen = _epoch
 
     def insert(self, i: SupportsIndex, v: Any) -> None:
         list.insert(self, i, v)
-        self._touched()
+        self._gen = _epoch
 
     def pop(self, i: SupportsIndex = -1) -> Any:
         v = list.pop(self, i)
-        self._touched()
+        self._gen = _epoch
         return v
 
     def remove(self, v: Any) -> None:
         list.remove(self, v)
-        self._touched()
+        self._gen = _epoch
 
     def clear(self) -> None:
         list.clear(self)
-        self._touched()
+        self._gen = _epoch
 
     def sort(self, *args: Any, **kwargs: Any) -> None:
         list.sort(self, *args, **kwargs)
-        self._touched()
+        self._gen = _epoch
 
     def reverse(self) -> None:
         list.reverse(self)
-        self._touched()
+        self._gen = _epoch
 
 
 class TrackedDict(dict[Any, Any]):
-    """A record's dict (a set's units and pools): changing it stamps the record."""
+    """A record's dict (a set's units and pools): changing it stamps it."""
 
-    __slots__ = ("owner",)     # the record holding it (set by the record; unset: none)
-
-    _touched = _stamp_owner
+    __slots__ = ("_gen",)      # as TrackedList's
 
     def __setitem__(self, k: Any, v: Any) -> None:
         dict.__setitem__(self, k, v)
-        self._touched()
+        self._gen = _epoch
 
     def __delitem__(self, k: Any) -> None:
         dict.__delitem__(self, k)
-        self._touched()
+        self._gen = _epoch
 
     def __ior__(self, other: Any) -> Self:  # type: ignore[misc]
         dict.__ior__(self, other)
-        self._touched()
+        self._gen = _epoch
         return self
 
     def pop(self, *args: Any) -> Any:
         v = dict.pop(self, *args)
-        self._touched()
+        self._gen = _epoch
         return v
 
     def popitem(self) -> Any:
         v = dict.popitem(self)
-        self._touched()
+        self._gen = _epoch
         return v
 
     def clear(self) -> None:
         dict.clear(self)
-        self._touched()
+        self._gen = _epoch
 
     def update(self, *args: Any, **kwargs: Any) -> None:
         dict.update(self, *args, **kwargs)
-        self._touched()
+        self._gen = _epoch
 
     def setdefault(self, k: Any, default: Any = None) -> Any:
         v = dict.setdefault(self, k, default)
-        self._touched()
+        self._gen = _epoch
         return v
 
 
@@ -715,11 +707,11 @@ def _tracked_init(cls: type) -> Any:
             body.append(f"    if {n} is _HAS_FACTORY: {n} = _f_{n}()")
         else:
             params.append(n)
-        if str(f.type).startswith(("list", "dict")):     # the only fields holding one
+        if _holds_container(f):
             body.append(f"    k = {n}.__class__")
             body.append("    if k is list or k is dict:")
             body.append(f"        {n} = (TrackedList if k is list else TrackedDict)({n})")
-            body.append(f"        {n}.owner = self")
+            body.append(f"        {n}._gen = _epoch")
             body.append(f"    _set(self, {n!r}, {n})")
         else:
             body.append(f"    _set(self, {n!r}, {n})")
@@ -735,6 +727,28 @@ def _tracked_init(cls: type) -> Any:
     return init
 
 
+def _holds_container(f: Any) -> bool:
+    """Whether a record's field holds a list or a dict (the only fields that hold one say so
+    in their type)."""
+    return str(f.type).startswith(("list", "dict"))
+
+
+# the lists and dicts each kind of record holds, whose stamps are part of the record's
+CONTAINERS: dict[type, tuple[str, ...]] = {}
+
 for _cls in (Component, Row, Unit, Stripe, SubmirrorSlot, ResyncJob, Mirror, SoftPartition,
              HotSpare, HotSparePool, MDSet):
     _cls.__init__ = _tracked_init(_cls)  # type: ignore[method-assign]
+    CONTAINERS[_cls] = tuple(f.name for f in fields(_cls) if _holds_container(f))
+
+
+def stamp(rec: Tracked) -> int:
+    """A record's stamp: the latest of its own and its lists' and dicts' (the write barrier
+    at the top of this module). Readers that walk many records in one pass read the same
+    fields inline."""
+    g = rec._gen
+    for name in CONTAINERS[rec.__class__]:
+        cg = getattr(rec, name)._gen
+        if cg > g:
+            g = cg
+    return g

@@ -74,8 +74,9 @@ class ResyncMixin(VolumeBase):
     def _mirror_pairs(self) -> list[tuple[MDSet, Mirror]]:
         """(set, mirror) of every mirror, in set and unit order. Listed again only when a set
         came or went, or a unit was added, removed or replaced: each of those stamps its set
-        (the write barrier of :mod:`simulator.lvm.md.records`), so a list made at epoch ``e``
-        holds while the sets are the same objects and none is stamped later than ``e``.
+        or its units dict (the write barrier of :mod:`simulator.lvm.md.records`), so a list
+        made at epoch ``e`` holds while the sets are the same objects and neither is stamped
+        later than ``e`` in any of them.
         Every step of virtual time asks (twice), and a host may have 8,192 units."""
         sets = tuple(self.sets.values())
         kept = self._mirrors_kept
@@ -83,7 +84,8 @@ class ResyncMixin(VolumeBase):
             epoch, seen, pairs = kept
             if len(seen) == len(sets):
                 for i, s in enumerate(sets):
-                    if s is not seen[i] or s._gen > epoch:
+                    units: Any = s.units        # a TrackedDict (records.py)
+                    if s is not seen[i] or s._gen > epoch or units._gen > epoch:
                         break
                 else:
                     return pairs
