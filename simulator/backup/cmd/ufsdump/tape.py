@@ -406,17 +406,24 @@ class Writer:
         due = 0                                      # the block at which it is due
         while k < limit:
             # the next event: the next tenth of the stream, Pass IV, the next estimate
+            # (each the block after ``k`` at least; the nearest is taken)
             nxt = limit
             if self._next_cp <= 9:
                 e = -(-(-(-(stream * self._next_cp) // 10) - done) // n)
-                nxt = min(nxt, e if e > k else k + 1)
+                if e <= k:
+                    e = k + 1
+                if e < nxt:
+                    nxt = e
             if self.phase == 1:
-                nxt = min(nxt, pass4 if pass4 > k else k + 1)
+                e = pass4 if pass4 > k else k + 1
+                if e < nxt:
+                    nxt = e
             if optr.tschedule != sched:
                 sched = optr.tschedule
                 due = int(-(-(sched - t0) // dt)) if dt > 0 else 0
-            w = due if due > k else k + 1
-            nxt = min(nxt, -(-w // NBUF) * NBUF)
+            e = -(-(due if due > k else k + 1) // NBUF) * NBUF
+            if e < nxt:
+                nxt = e
             target = t0 + nxt * dt
             if quiet is not None and target < quiet[1] and (
                     owed is not None or target >= quiet[0]):
