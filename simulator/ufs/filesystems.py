@@ -509,12 +509,22 @@ class FileSystems(HostPart, Locks, Mirrors, Tables):
         full = mount_point(path)
         best: FileSystem | None = None
         best_len = -1                    # the longest mount point holding it (the first)
-        for fs in self.mounted_ufs():
-            m = fs.mount
-            if (full == m or full.startswith(m.rstrip("/") + "/")) and len(m) > best_len:
-                best, best_len = fs, len(m)
+        root = self.root()
+        at = self.filesystems.get(full)
+        if at is not None and at.mounted and at.mount == full and root.mount != full \
+                and full in self.mount_order:
+            # ``full`` is the mount point of the UFS kept under it (lockfs's operand): the
+            # first of mounted_ufs() with that mount point (each other one listed has the
+            # mount point it is listed under), none longer holds it and no pseudo file
+            # system's mount point is longer (the loops below, answered at once)
+            best, best_len = at, len(full)
+        else:
+            for fs in self.mounted_ufs():
+                m = fs.mount
+                if (full == m or full.startswith(m.rstrip("/") + "/")) and len(m) > best_len:
+                    best, best_len = fs, len(m)
         pseudo_len = 0                   # the longest pseudo mount point holding it
-        if full.split("/", 2)[1] in _PSEUDO_TOPS:
+        if best_len < len(full) and full.split("/", 2)[1] in _PSEUDO_TOPS:
             for m, under in _PSEUDO_POINTS:
                 if (full == m or full.startswith(under)) and len(m) > pseudo_len \
                         and not self._shadowed(m):

@@ -1297,13 +1297,13 @@ class Image:
         mount, lock, check and dump). An Image holds nothing but its fields."""
         src = self.__dict__
         new = object.__new__(self.__class__)
-        d = new.__dict__
-        d.update(src)
-        d["_overlay"] = src["_overlay"].copy()
-        d["damaged"] = src["damaged"].copy()
+        d = src.copy()                   # the fields in one copy, set as the new __dict__
+        d["_overlay"] = src["_overlay"].copy()      # (filling the new object's own empty
+        d["damaged"] = src["damaged"].copy()        # one key by key costs ~0.2 us more)
         d["lost"] = src["lost"].copy()
         d["frozen"] = frozen
         d["_made"] = src["_made"].copy()
+        new.__dict__ = d
         if not d["next_ino"]:
             new.__post_init__()
         return new

@@ -321,7 +321,10 @@ class Locks:
     def _flush(self: FsCore, fs: FileSystem, upto: float | None = None) -> None:
         """Write pending changes (those made at or before ``upto``; all when None) to disk,
         reaching every in-sync submirror and no other."""
-        due = [op for op in fs.pending if upto is None or op.time <= upto]
+        pending = fs.pending
+        if not pending:
+            return                           # nothing to write (each lockfs asks: ~0.3 us)
+        due = pending if upto is None else [op for op in pending if op.time <= upto]
         if not due:
             return
         self._diverge_stale_submirrors(fs, sum(op.blocks for op in due))

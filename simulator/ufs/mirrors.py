@@ -56,6 +56,15 @@ class DetachRecord:
     app_image: Image
 
 
+def _set_holding(sets: dict[str, MDSet], m: Mirror) -> MDSet | None:
+    """The set whose units hold the mirror ``m`` (None: none does), for the md hooks."""
+    name = m.name
+    for st in sets.values():
+        if st.units.get(name) is m:
+            return st
+    return None
+
+
 def qualified(setname: str, unit: str) -> str:
     """``blue/d1`` for a unit of a named set, ``d1`` for the local set (``frozen`` keys)."""
     return f"{setname}/{unit}" if setname else unit
@@ -140,7 +149,7 @@ class Mirrors:
 
     # ------------------------------------------------------------------ md hooks
     def _on_detached(self: FsCore, m: Mirror, sub: str) -> None:
-        s = next((st for st in self.host.md.sets.values() if st.units.get(m.name) is m), None)
+        s = _set_holding(self.host.md.sets, m)
         setname = s.name if s else ""
         key = qualified(setname, sub)
         fs = self.fs_on_device(md_device(qualified(setname, m.name)))
@@ -180,7 +189,7 @@ class Mirrors:
         return f"{unit}'s copy is damaged ({how})"
 
     def _on_resynced(self: FsCore, m: Mirror, sub: str) -> None:
-        s = next((st for st in self.host.md.sets.values() if st.units.get(m.name) is m), None)
+        s = _set_holding(self.host.md.sets, m)
         key = s.display(sub) if s else sub
         self.frozen.pop(key, None)
 

@@ -14,7 +14,7 @@ import dataclasses
 
 import pytest
 from fshelpers import make_host
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from simulator.core.names import block_device, device_unit, raw_device
@@ -142,3 +142,58 @@ def test_image_copies_are_replace_copies() -> None:
 def test_kept_loose_draw_is_the_draw(seed: int) -> None:
     from simulator.ufs.image import _loose_draw, rnd
     assert _loose_draw(seed) == rnd(seed, 99)
+
+
+MOVES = ["remount", "umount", "tmp_on_data", "forget_order", "rekey", "root_elsewhere"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from(MOVES), max_size=4),
+       st.lists(st.sampled_from(["/home1", "/tmp", "/home1/data", "/var/tmp/m", "/mnt",
+                                 "/", "/proc", "/home1/data/x", "/tmp/"]), min_size=1,
+                max_size=6))
+@example(["remount", "tmp_on_data"], ["/home1/data", "/mnt", "/tmp"])
+@example(["forget_order"], ["/home1", "/home1/data", "/tmp"])
+@example(["rekey", "root_elsewhere"], ["/var/tmp/m", "/home1/data", "/mnt"])
+def test_resolve_of_a_mount_point_answers_as_the_plain_walk(moves: list[str],
+                                                            asked: list[str]) -> None:
+    """The mount point shortcut (a path that is the mount point of the UFS kept under it)
+    against the plain walk, in states where the kept file system is not the one mounted
+    there: remounted elsewhere, unmounted, another mounted there, missing from the mount
+    order, kept under another key, the root record's mount point changed."""
+    h, fs = make_host(files=20)
+    h.add_stripe("d20", "c5t0d0s0")
+    h.add_stripe("d21", "c6t0d0s0")
+    fs.add_ufs("/dev/md/dsk/d20", "/tmp", size=20000, files=5, seed=3)
+    fs.add_ufs("/dev/md/dsk/d21", "/home1/data", size=20000, files=5, seed=4)
+    for move in moves:
+        data = fs.filesystems.get("/home1/data")
+        if move in ("remount", "umount", "tmp_on_data"):
+            try:                                 # (refused where the state does not allow)
+                if move == "remount":
+                    fs.umount("/dev/md/dsk/d21")
+                    fs.mount("/dev/md/dsk/d21", "/mnt", in_view="dir")
+                elif move == "umount":
+                    fs.umount("/tmp")
+                else:                            # kept as /home1/data#1 while the one kept
+                    fs.umount("/dev/md/dsk/d20")    # as /home1/data is mounted elsewhere
+                    fs.mount("/dev/md/dsk/d20", "/home1/data", in_view="dir")
+            except (SysError, AssertionError):   # (no file system: the root moved off /)
+                pass
+        elif move == "forget_order" and fs.mount_order:
+            fs.mount_order.pop(0)
+        elif move == "rekey" and data is not None:
+            fs.filesystems["/var/tmp/m"] = fs.filesystems.pop("/home1/data")
+        elif move == "root_elsewhere":
+            fs.root().mount = "/mnt"
+    for p in asked:
+        assert _any_answer(fs.resolve, p) == _any_answer(plain_resolve, fs, p)
+
+
+def _any_answer(f, *args):  # type: ignore[no-untyped-def]
+    """:func:`_answer`, or the kind of failure (a root record moved off ``/`` leaves a path
+    under no file system: both ways fail alike)."""
+    try:
+        return _answer(f, *args)
+    except AssertionError:
+        return "no file system"

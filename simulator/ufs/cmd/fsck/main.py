@@ -96,7 +96,9 @@ def _checkpoint(run: Run, phase: int) -> None:
     I/O error" (pfatal) and "CONTINUE?"; yes goes on with the block zeroed and the file
     system left unresolved (exit 36), no ends the run ("Program terminated", exit 39)."""
     host = run.inv.host
-    host.faults.progress("fsck", phase / 5, target=run.devname)
+    faults = host.faults
+    if not faults.idle:                     # (the base class's hooks do nothing)
+        faults.progress("fsck", phase / 5, target=run.devname)
     if run.reads:
         return
     why = host.md.read_error(run.devname)
