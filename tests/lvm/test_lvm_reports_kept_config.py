@@ -14,10 +14,13 @@ each other's text.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from simulator import Host
 from simulator.lvm.libmeta import report_cache
@@ -291,3 +294,37 @@ def test_the_shared_forms_are_bounded() -> None:
         h.disks["c1t0d0"].devid = f"id1,sd@SOTHER_DISK_{i:016d}"
         h.run("metastat d1")
         assert 1 <= len(contents(h).reports) <= report_cache.SHARED_FORMS
+
+
+STEPS = ("metadetach d1 d3", "metattach d1 d3", "metaoffline d1 d4", "metaonline d1 d4",
+         "metadetach -f d1 d2", "metattach d1 d2", "metasync d1", "metainit d9 1 1 c0t0d0s0",
+         "metaclear d9", "io_error c2t0d0s0", "io_error c0t0d0s7", "devid c1t0d0",
+         "advance 5", "advance 600", "metastat", "metastat d1", "metastat -p", "metastat -t d1")
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(STEPS), max_size=6),
+       st.sampled_from(["seed-example", "third-submirror", "two-way-mirror"]))
+def test_random_steps_on_copied_hosts_print_as_fresh(steps: list[str], name: str) -> None:
+    """Hosts built from a kept configuration (sharing what earlier examples' hosts kept),
+    taken through random steps with a twin: after each step, what the host prints equals
+    what its twin prints without kept reports."""
+    sc = load_scenario(name)
+    h, twin = sc.build_host(), sc.build_host()
+    commands = forms(h)[:12]
+    for step in [*steps, "metastat"]:
+        outs = []
+        for x in (h, twin):
+            with report_cache.disabled() if x is twin else nullcontext():
+                if step.startswith("io_error "):
+                    build.io_error(x, step.split()[1])
+                elif step.startswith("devid "):
+                    x.disks[step.split()[1]].devid = "id1,sd@SOTHER_DISK_0000000000000009"
+                elif step.startswith("advance "):
+                    x.advance(int(step.split()[1]))
+                else:
+                    r = x.run(step)
+                    outs.append((r.stdout, r.stderr, r.exit_code))
+        if outs:
+            assert outs[0] == outs[1], step
+        assert run(h, commands) == fresh(twin, commands), step

@@ -560,9 +560,10 @@ class MDSet(Tracked):
     # replicas fell below half while running (md_mddb.c MD_SET_TOOFEW): the next commit
     # panics; cleared at boot, when a stale set is stale instead
     toofew: bool = False
-    # (the kept contents, the epoch they were made at) when SetContents.make_in filled
-    # the set from empty, else None: a record under a unit not written since is as every
-    # set made from them holds it, so its metastat report is shared (report_cache). Not a
+    # (kept contents, the epoch the set's records were made at) when the set holds exactly
+    # what they make (SetContents.held_by: the set they were kept from, or one make_in
+    # filled from empty), else None: a unit nothing under which was written since is as in
+    # every set made from them, so its metastat report is shared (report_cache). Not a
     # field: not compared, saved or loaded; set with object.__setattr__ (no stamp).
     made_from: ClassVar[tuple[SetContents, int] | None] = None
 
