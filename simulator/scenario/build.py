@@ -144,7 +144,10 @@ class _Builder:
         makes the calls, each checked by the model as metainit checks it (a refusal names
         its table); its set is kept (a copy), keyed by exactly those inputs, and a host
         built again from the same configuration gets a copy of it: the same records, with
-        no check to repeat (:data:`_MADE`; ~40 -> ~20 us for the seed)."""
+        no check to repeat (:data:`_MADE`; ~40 -> ~20 us for the seed). Every set made
+        from the kept contents, the first one included, is marked as holding them
+        (:meth:`SetContents.held_by`): metastat's report of a unit nothing under which was
+        written since is shared by those hosts (simulator.lvm.libmeta.report_cache)."""
         local = host.md.sets[""]
         sc = self.sc
         # every table's calls in declaration order (the key); made in creation order
@@ -176,7 +179,8 @@ class _Builder:
         if SetContents.keepable(local):
             if len(_MADE) >= _MADE_MAX:
                 _MADE.clear()
-            _MADE[key] = SetContents.of(local)
+            kept = _MADE[key] = SetContents.of(local)
+            kept.held_by(local)     # this set too holds what the kept contents make
 
     def _make_metadevices(self, host: Host,
                           calls: list[tuple[str, int, tuple[Any, ...]]]) -> None:

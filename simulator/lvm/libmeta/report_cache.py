@@ -22,6 +22,21 @@ barrier in records.py is the one place every state change goes through (the md m
 create, mirror, faults, resync, spares, replicas; the importer; a test writing a field by
 hand), so nothing has to remember to invalidate.
 
+**Reports shared by the hosts built from one kept configuration.** A scenario's metadevices
+are made once per configuration and copied into every later host built from it
+(simulator/scenario/build.py, :class:`~simulator.lvm.md.records.SetContents`): until
+something writes to them, those hosts' records are equal, and so are their reports. A set
+holding exactly what kept contents make records them and the epoch its records were made at
+(``MDSet.made_from``, :meth:`SetContents.held_by`: the first build's set and each copy).
+A top-level unit whose tree stamp (the same walk as above, the set included) is still no
+later than that epoch prints the report kept for those contents under the same set name,
+options and outside inputs (below), or is printed and its report kept there, for the next
+host; likewise the whole set's relocation section. Anything written since (a failed disk,
+a setup step, a fault, a detach, a set's name) stamps later and falls back to this host's
+own reports; a different disk's device ID is another outside input, so another text. Only
+what is kept per host is shared (the same rules below); the shared reports are held by the
+contents, so they go with the kept configuration (and are bounded per contents).
+
 What a report reads besides the md records is compared directly each time, not tracked: the
 host's disks and their device IDs (the Reloc column, the relocation section) and the devices
 of the set's replicas (the Dbase column); the time zone for ``-t`` (its timestamps are the
@@ -50,6 +65,7 @@ from simulator.lvm.md.records import (
     HotSparePool,
     MDSet,
     Mirror,
+    SetContents,
     SoftPartition,
     Stripe,
     Unit,
@@ -136,15 +152,15 @@ def pool_stamp(pool: HotSparePool) -> int:
 class Session:
     """The kept reports one :class:`Reporter` uses and adds to (one call of metastat)."""
 
-    def __init__(self, kept: _Kept) -> None:
+    def __init__(self, kept: _Kept, key: tuple[Any, ...]) -> None:
         self.kept = kept
-        self.s = kept.s
+        s = self.s = kept.s
         self.made = new_epoch()     # writes from now on are newer than what is made here
         # the set, and the soft partitions: what they are built on decides which units are
         # top-level and how a concat/stripe prints its rows (MD_HAS_PARENT)
-        g = stamp(self.s)        # the set's record, its units and pools dicts, replicas
+        g = stamp(s)        # the set's record, its units and pools dicts, its replicas
         sps = False
-        for u in self.s.units.values():
+        for u in s.units.values():
             if isinstance(u, SoftPartition):
                 sps = True
                 ug = stamp(u)
@@ -154,28 +170,64 @@ class Session:
         # no soft partition in the set: nothing under any unit stops its report being kept
         # (tree_stamp's None), so a unit with no kept report needs no walk (unit_text)
         self.no_sps = not sps
+        # the reports shared by every set made from the same kept contents, for these
+        # options and outside inputs (see _shared), while the set itself is unwritten since
+        self.shared: dict[str | None, str] | None = None
+        self.shared_epoch = 0
+        self.sharing: str | None = None    # the unit unit_text found unwritten: share it
+        self.sharing_reloc = False         # reloc_text found the set unwritten: share it
+        made_from = s.made_from
+        if made_from is not None and g <= made_from[1]:
+            self.shared = _shared(made_from[0], key, kept.outside)
+            self.shared_epoch = made_from[1]
 
     def tree_stamp(self, u: Unit, depth: int = 0) -> int | None:
         """The latest stamp under a unit's report (itself and the units below it, and the
-        set); None when it cannot be kept (a soft partition under it)."""
-        if isinstance(u, SoftPartition) or depth > 8:
+        set); None when it cannot be kept (a soft partition under it). One pass over each
+        unit's records (what :func:`own_stamp` reads), going down at each submirror or
+        component that is a unit."""
+        if depth > 8:
             return None
-        g = own_stamp(u)
         units = self.s.units
         if isinstance(u, Mirror):
-            names = [sl.name for sl in u.submirrors]
+            subs: Any = u.submirrors            # TrackedLists: stamped themselves
+            jobs: Any = u.jobs
+            g = max(u._gen, subs._gen, jobs._gen)
+            for sl in subs:
+                if sl._gen > g:
+                    g = sl._gen
+                child = units.get(sl.name)
+                if child is not None:
+                    cg = self.tree_stamp(child, depth + 1)
+                    if cg is None:
+                        return None
+                    if cg > g:
+                        g = cg
+            for j in jobs:
+                jg = stamp(j)                   # a job's components list too
+                if jg > g:
+                    g = jg
         elif isinstance(u, Stripe):
-            names = [c.name for r in u.rows for c in r.components]
-        else:
+            rows: Any = u.rows
+            g = u._gen if u._gen > rows._gen else rows._gen
+            for r in rows:
+                comps: Any = r.components
+                if r._gen > g:
+                    g = r._gen
+                if comps._gen > g:
+                    g = comps._gen
+                for c in comps:
+                    if c._gen > g:
+                        g = c._gen
+                    child = units.get(c.name)
+                    if child is not None:
+                        cg = self.tree_stamp(child, depth + 1)
+                        if cg is None:
+                            return None
+                        if cg > g:
+                            g = cg
+        else:                       # a soft partition (or a kind not reported here)
             return None
-        for name in names:
-            child = units.get(name)
-            if child is not None:
-                cg = self.tree_stamp(child, depth + 1)
-                if cg is None:
-                    return None
-                if cg > g:
-                    g = cg
         return g if g > self.set_gen else self.set_gen
 
     def unit_text(self, u: Unit) -> tuple[str | None, bool]:
@@ -183,19 +235,35 @@ class Session:
 
         The stamps are read only when there is a report to check them against: a unit with
         none (every unit on a host's first ``metastat``) in a set without soft partitions is
-        printed and kept at once, with no walk of the records under it."""
-        entry = self.kept.units.get(u.name)
-        if entry is None and self.no_sps:
+        printed and kept at once, with no walk of the records under it, unless the set was
+        made from kept contents. Then a unit with nothing under it written since they were
+        made prints the report shared by every set made from them (kept here too), or is
+        printed and its report shared (:meth:`keep_unit`)."""
+        kept = self.kept
+        name = u.name
+        entry = kept.units.get(name)
+        shared = self.shared
+        if entry is None and shared is None and self.no_sps:
             return None, True
-        stamp = self.tree_stamp(u)
-        if stamp is None:
+        latest = self.tree_stamp(u)
+        if latest is None:
             return None, False
-        if entry is not None and entry[0] is u and stamp <= entry[1]:
+        if entry is not None and entry[0] is u and latest <= entry[1]:
             return entry[2], True
+        if shared is not None and latest <= self.shared_epoch:
+            text = shared.get(name)
+            if text is None:
+                self.sharing = name
+            else:
+                kept.units[name] = (u, self.made, text)
+            return text, True
         return None, True
 
     def keep_unit(self, u: Unit, text: str) -> None:
         self.kept.units[u.name] = (u, self.made, text)
+        if self.sharing == u.name and self.shared is not None:
+            self.shared[u.name] = text
+        self.sharing = None
 
     def set_stamp(self) -> int:
         """The latest stamp of anything in the set (the relocation section reads it all)."""
@@ -211,13 +279,28 @@ class Session:
         return g
 
     def reloc_text(self) -> str | None:
+        """The kept Device Relocation Information of the whole set, or None: this host's,
+        else the one shared by the sets made from the same contents while nothing in the set
+        was written since they were made (then kept here too)."""
         kept = self.kept.reloc
-        if kept is not None and self.set_stamp() <= kept[0]:
+        shared = self.shared
+        if kept is None and shared is None:
+            return None
+        stamp = self.set_stamp()
+        if kept is not None and stamp <= kept[0]:
             return kept[1]
+        if shared is not None and stamp <= self.shared_epoch:
+            self.sharing_reloc = True
+            text = shared.get(None)
+            if text is not None:
+                self.kept.reloc = (self.made, text)
+            return text
         return None
 
     def keep_reloc(self, text: str) -> None:
         self.kept.reloc = (self.made, text)
+        if self.sharing_reloc and self.shared is not None:
+            self.shared[None] = text
 
 
 def session(rep: Reporter) -> Session | None:
@@ -240,4 +323,27 @@ def session(rep: Reporter) -> Session | None:
     kept = per_vm.get(key)
     if kept is None or kept.s is not s or kept.outside != outside:
         kept = per_vm[key] = _Kept(s, outside)
-    return Session(kept)
+    return Session(kept, key)
+
+
+# the most option-and-outside forms one kept configuration's shared reports are kept for
+# (each a dict of its units' reports); more empties them
+SHARED_FORMS = 16
+
+
+def _shared(contents: SetContents, key: tuple[Any, ...],
+            outside: tuple[Any, ...]) -> dict[str | None, str]:
+    """The reports shared by the sets made from ``contents`` (unit name, or None for the
+    Device Relocation Information -> text), for one set name and options (``key``) and what
+    the reports read outside the md records (``outside``: every disk's device ID, the
+    replicas' devices), compared as this host's own kept reports compare them. They are held
+    by the contents (:attr:`SetContents.reports`), so they go when the configuration is no
+    longer kept (scenario/build.py's bound)."""
+    forms = contents.reports
+    k = (key, outside)
+    shared = forms.get(k)
+    if shared is None:
+        if len(forms) >= SHARED_FORMS:
+            forms.clear()
+        shared = forms[k] = {}
+    return shared

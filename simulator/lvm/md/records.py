@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import MISSING, dataclass, field, fields
-from typing import Any, Literal, Self, SupportsIndex, get_args
+from typing import Any, ClassVar, Literal, Self, SupportsIndex, get_args
 
 from simulator.core.names import UNIT_RE
 from simulator.lvm.md.replicas import Replica
@@ -552,6 +552,12 @@ class MDSet(Tracked):
     # replicas fell below half while running (md_mddb.c MD_SET_TOOFEW): the next commit
     # panics; cleared at boot, when a stale set is stale instead
     toofew: bool = False
+    # (kept contents, the epoch the set's records were made at) when the set holds exactly
+    # what they make (SetContents.held_by: the set they were kept from, or one make_in
+    # filled from empty), else None: a unit nothing under which was written since is as in
+    # every set made from them, so its metastat report is shared (report_cache). Not a
+    # field: not compared, saved or loaded; set with object.__setattr__ (no stamp).
+    made_from: ClassVar[tuple[SetContents, int] | None] = None
 
     def display(self, short: str) -> str:
         """``d0`` in the local set, ``set/d0`` in a named set (as libmeta's cname)."""
@@ -646,9 +652,13 @@ _UNIT_KINDS: dict[type, tuple[Any, Any]] = {
 
 class SetContents:
     """A set's units, hot spare pools and replicas, kept (:meth:`of`) to be made again in
-    another set (:meth:`make_in`). The sets' names and ``toofew`` are not part of it."""
+    another set (:meth:`make_in`). The sets' names and ``toofew`` are not part of it.
 
-    __slots__ = ("units", "hsps", "replicas")
+    ``reports`` holds metastat's reports of units as these contents make them, shared by
+    every set made from them (:mod:`simulator.lvm.libmeta.report_cache` alone reads and
+    fills it): they live as long as the kept contents."""
+
+    __slots__ = ("units", "hsps", "replicas", "reports")
 
     def __init__(self, units: tuple[tuple[str, Any, tuple[Any, ...]], ...],
                  hsps: tuple[tuple[str, tuple[tuple[Any, ...], ...]], ...],
@@ -656,6 +666,7 @@ class SetContents:
         self.units = units
         self.hsps = hsps
         self.replicas = replicas
+        self.reports: dict[Any, Any] = {}
 
     @staticmethod
     def keepable(s: MDSet) -> bool:
@@ -678,12 +689,27 @@ class SetContents:
     def make_in(self, dst: MDSet) -> None:
         """Add new records with the kept values to ``dst``, in their order, as if each had
         been made there; ``dst``'s own lists and dicts are kept (changed in place, which
-        stamps it)."""
+        stamps it).
+
+        A ``dst`` that held nothing then holds exactly what these contents make
+        (:meth:`held_by`)."""
+        fresh = not (dst.units or dst.hsps or dst.replicas)
         dst.units.update({name: make(args) for name, make, args in self.units})
         if self.hsps:
             dst.hsps.update({n: HotSparePool(n, [HotSpare(*h) for h in spares])
                              for n, spares in self.hsps})
         dst.replicas.extend([Replica(d, f, c, set(fl)) for d, f, c, fl in self.replicas])
+        if fresh:
+            self.held_by(dst)
+        else:
+            object.__setattr__(dst, "made_from", None)
+
+    def held_by(self, s: MDSet) -> None:
+        """Record that ``s`` holds exactly what these contents make, as of now
+        (:attr:`MDSet.made_from`: the set they were kept from, or one they filled): every
+        stamp in it is of this epoch or earlier, and the next epoch starts here, so
+        whatever is written to it later is stamped after that epoch."""
+        object.__setattr__(s, "made_from", (self, new_epoch()))
 
 
 # ---------------------------------------------------------------------------- fast __init__
