@@ -110,12 +110,37 @@ _KEPT: WeakKeyDictionary[object, dict[tuple[Any, ...], _Kept]] = WeakKeyDictiona
 
 
 def own_stamp(u: Unit) -> int:
-    """The latest stamp of the unit's own records (not the units below it): each record's
-    and each of its lists' (``records.stamp``, read inline for the two kinds most hosts
-    are made of; a record's lists are TrackedLists, whose ``_gen`` the types do not name)."""
-    if isinstance(u, Stripe):
+    """The latest stamp of the unit's own records (not the units below it)."""
+    g = _walk(u, None, 0)
+    return stamp(u) if g is None else g
+
+
+def _walk(u: Unit, units: dict[str, Unit] | None, depth: int) -> int | None:
+    """The latest stamp of a mirror's or a concat/stripe's records, each record's and each
+    of its lists' (``records.stamp``, read inline: a record's lists are TrackedLists, whose
+    ``_gen`` the types do not name), and, given the set's ``units``, of the units below it
+    (each submirror or component that is a unit), in one pass; None for any other kind
+    (a soft partition), or one below it, or a tree deeper than 8."""
+    if depth > 8:
+        return None
+    if isinstance(u, Mirror):
+        subs: Any = u.submirrors
+        jobs: Any = u.jobs
+        g = max(u._gen, subs._gen, jobs._gen)
+        below = []
+        for sl in subs:
+            if sl._gen > g:
+                g = sl._gen
+            if units is not None and sl.name in units:
+                below.append(units[sl.name])
+        for j in jobs:
+            jg = stamp(j)                   # a job's components list too
+            if jg > g:
+                g = jg
+    elif isinstance(u, Stripe):
         rows: Any = u.rows
         g = u._gen if u._gen > rows._gen else rows._gen
+        below = []
         for r in rows:
             comps: Any = r.components
             if r._gen > g:
@@ -125,19 +150,16 @@ def own_stamp(u: Unit) -> int:
             for c in comps:
                 if c._gen > g:
                     g = c._gen
-    elif isinstance(u, Mirror):
-        subs: Any = u.submirrors
-        jobs: Any = u.jobs
-        g = max(u._gen, subs._gen, jobs._gen)
-        for sl in subs:
-            if sl._gen > g:
-                g = sl._gen
-        for j in jobs:
-            jg = stamp(j)
-            if jg > g:
-                g = jg
+                if units is not None and c.name in units:
+                    below.append(units[c.name])
     else:
-        g = stamp(u)
+        return None
+    for child in below:
+        cg = _walk(child, units, depth + 1)
+        if cg is None:
+            return None
+        if cg > g:
+            g = cg
     return g
 
 
@@ -181,52 +203,11 @@ class Session:
             self.shared = _shared(made_from[0], key, kept.outside)
             self.shared_epoch = made_from[1]
 
-    def tree_stamp(self, u: Unit, depth: int = 0) -> int | None:
+    def tree_stamp(self, u: Unit) -> int | None:
         """The latest stamp under a unit's report (itself and the units below it, and the
-        set); None when it cannot be kept (a soft partition under it). One pass over each
-        unit's records (what :func:`own_stamp` reads), going down at each submirror or
-        component that is a unit."""
-        if depth > 8:
-            return None
-        units = self.s.units
-        if isinstance(u, Mirror):
-            subs: Any = u.submirrors            # TrackedLists: stamped themselves
-            jobs: Any = u.jobs
-            g = max(u._gen, subs._gen, jobs._gen)
-            for sl in subs:
-                if sl._gen > g:
-                    g = sl._gen
-                child = units.get(sl.name)
-                if child is not None:
-                    cg = self.tree_stamp(child, depth + 1)
-                    if cg is None:
-                        return None
-                    if cg > g:
-                        g = cg
-            for j in jobs:
-                jg = stamp(j)                   # a job's components list too
-                if jg > g:
-                    g = jg
-        elif isinstance(u, Stripe):
-            rows: Any = u.rows
-            g = u._gen if u._gen > rows._gen else rows._gen
-            for r in rows:
-                comps: Any = r.components
-                if r._gen > g:
-                    g = r._gen
-                if comps._gen > g:
-                    g = comps._gen
-                for c in comps:
-                    if c._gen > g:
-                        g = c._gen
-                    child = units.get(c.name)
-                    if child is not None:
-                        cg = self.tree_stamp(child, depth + 1)
-                        if cg is None:
-                            return None
-                        if cg > g:
-                            g = cg
-        else:                       # a soft partition (or a kind not reported here)
+        set); None when it cannot be kept (a soft partition under it)."""
+        g = _walk(u, self.s.units, 0)
+        if g is None:
             return None
         return g if g > self.set_gen else self.set_gen
 
