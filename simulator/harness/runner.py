@@ -457,9 +457,10 @@ class HarnessRun:
         driver's first process. Another local user, or a process of the same uid outside
         the run, is refused (its connection closed unanswered)."""
         sandbox = self.sandbox
-        if sandbox is None or sandbox.pid is None or peer.uid != sandbox.uid:
+        if sandbox is None or peer.uid != sandbox.uid:
             return False
-        return of_run(peer.pid, sandbox.pid)
+        top = sandbox.driver_pid()      # a first call may come before its pid is seen here
+        return top is not None and of_run(peer.pid, top)
 
     def _logger(self, call: ShimCall) -> int:
         """``logger``: recorded in the report, never sent to syslog."""

@@ -117,6 +117,11 @@ _PROBE_CACHE: dict[tuple[int, int], str | None] = {}
 _PENDING: dict[tuple[int, int], _Probe] = {}    # started by start_probe, not yet asked
 
 
+# How long a shim call that arrives before the driver's pid is known here waits for it
+# (Sandbox.driver_pid): the gap is one thread's scheduling, a few ms even on a loaded machine.
+DRIVER_START_WAIT = 10.0
+
+
 class SandboxError(Error, RuntimeError):
     """A sandbox problem, with a one-line message meant for the user."""
 
@@ -502,6 +507,8 @@ class Sandbox:
         self.left: list[str] = []    # files the driver left in its view (set by close())
         self.keep_dir = Path(keep_dir) if keep_dir else None
         self.pid: int | None = None
+        # set once the running driver's first process is known (``pid``): see driver_pid
+        self._started = threading.Event()
         # Whether every process of every run so far is known to be gone: unshare exited on
         # its own, which it does after waitpid() of its child, PID 1 of the run's PID
         # namespace, whose exit waits for every other process of the namespace (pid_namespaces
@@ -1279,9 +1286,11 @@ class Sandbox:
         if self._drop:
             kwargs.update(user=self.uid, group=self.gid, extra_groups=[])
         self._ended_before, self.ended = self.ended, False    # until _collect saw it end
+        self._started.clear()
         try:
             proc = subprocess.Popen(cmd, **kwargs)
             self.pid = proc.pid   # the driver's process group, for kill()
+            self._started.set()
         except OSError as exc:
             raise SandboxError(
                 f"cannot start the sandbox ({self.method}): {exc.strerror or exc}"
@@ -1329,6 +1338,17 @@ class Sandbox:
             timed_out=timed_out,
             method=self.method,
         )
+
+    def driver_pid(self, wait: float = DRIVER_START_WAIT) -> int | None:
+        """The running driver's first process, for telling a run's shim calls from others'.
+
+        The driver may reach its first fake call before ``Popen`` has returned its pid here:
+        the child runs as soon as it is exec'd, and on a loaded machine the thread that
+        started it may not run again until the call is waiting. A call then waits for the
+        pid (up to ``wait`` real seconds; it is set right after the driver starts) instead
+        of being refused as a stranger's, which the driver would see as exit 127. None:
+        no driver started (then no call is the run's)."""
+        return self.pid if self._started.wait(wait) else None
 
     def kill(self) -> None:
         """Kill the running driver: its process group, and with it (``--kill-child``) the
