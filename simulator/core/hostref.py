@@ -19,11 +19,18 @@ Keep the host while you use a part: a part whose host is gone raises ReferenceEr
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 from weakref import ref
 
 if TYPE_CHECKING:
     from simulator.host import Host
+
+
+def gone(part: object, holder: str) -> NoReturn:
+    """A part read what holds it through its weak reference up, and that is gone: say so
+    (every such reference, the host's parts' and the volume manager's daemon's, ends here)."""
+    raise ReferenceError(f"the {holder} of this {type(part).__name__} is gone: keep a "
+                         f"reference to the {holder} while its parts are used")
 
 
 class HostPart:
@@ -37,7 +44,4 @@ class HostPart:
     @property
     def host(self) -> Host:
         host = self._host_ref()
-        if host is None:
-            raise ReferenceError(f"the host of this {type(self).__name__} is gone: keep a "
-                                 "reference to the Host while its parts are used")
-        return host
+        return host if host is not None else gone(self, "host")

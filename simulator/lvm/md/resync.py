@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from weakref import ref
 
 from simulator.core.clock import ALWAYS, StepWindow
+from simulator.core.hostref import gone
 from simulator.lvm.errors import MDError
 from simulator.lvm.md.base import VolumeBase
 from simulator.lvm.md.records import MD_PASS_MAX, Mirror, ResyncJob, Stripe, new_epoch
@@ -271,9 +272,7 @@ class ResyncDaemon:
     @property
     def md(self) -> VolumeManager:
         md = self._md()
-        if md is None:
-            raise ReferenceError("the volume manager of this metasync -r is gone")
-        return md
+        return md if md is not None else gone(self, "volume manager")
 
     def merge_window(self) -> StepWindow | None:
         """Steps of time may be taken as one while no run waits to start a pass
