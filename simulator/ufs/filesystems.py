@@ -42,13 +42,7 @@ from simulator.ufs.image import (
     remember_vocabulary,
 )
 from simulator.ufs.locks import LOCKS, SETTLED, Locks, OwedStep, replay_owed
-from simulator.ufs.mirrors import (
-    DetachRecord,
-    Mirrors,
-    _unit_named,
-    detached_image,
-    qualified,
-)
+from simulator.ufs.mirrors import DetachRecord, Mirrors, detached_image, qualified
 from simulator.ufs.tables import LATE_MOUNTS, PSEUDO_MOUNTS, Tables
 from simulator.ufs.workload import PendingOp, Workload, WorkloadParams, WorkloadSpec
 
@@ -125,6 +119,15 @@ def _synthetic_root(boot_time: int) -> FileSystem:
             _SYNTHETIC_ROOTS.clear()
         _SYNTHETIC_ROOTS[boot_time] = kept
     return kept
+
+
+@lru_cache(maxsize=64)
+def _unit_named(device: str) -> tuple[str, str] | None:
+    """(set, unit) of the metadevice ``device`` names (a name's meaning never changes: kept
+    for the few devices file systems are on, as every step of virtual time asks it of each
+    file system)."""
+    unit = device_unit(block_device(device))
+    return (unit.setname, unit.short) if unit is not None else None
 
 
 def mount_point(path: str) -> str:

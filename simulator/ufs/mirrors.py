@@ -14,10 +14,9 @@ answers the md model's ``on_detached``/``on_resynced`` hooks.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from simulator.core.names import block_device, device_slice, device_unit, md_device
+from simulator.core.names import device_slice, md_device
 from simulator.lvm.md.records import MDSet, Mirror, SubmirrorSlot
 from simulator.lvm.md.states import SmState
 from simulator.ufs.image import Image, rnd
@@ -33,15 +32,6 @@ if TYPE_CHECKING:
 OFFLINE_STATES = int(SmState.OFFLINE | SmState.OFFLINE_RESYNC)
 ATTACHED_STATE = int(SmState.ATTACHED)
 RUNNING = SmState.RUNNING
-
-
-@lru_cache(maxsize=64)
-def _unit_named(device: str) -> tuple[str, str] | None:
-    """(set, unit) of the metadevice ``device`` names (a name's meaning never changes: kept
-    for the few devices file systems are on, as every step of virtual time asks it of each
-    file system)."""
-    unit = device_unit(block_device(device))
-    return (unit.setname, unit.short) if unit is not None else None
 
 
 @dataclass
@@ -107,7 +97,7 @@ class Mirrors:
     def _mirror_on(self: FsCore, fs: FileSystem) -> tuple[MDSet, Mirror] | None:
         """(its set, the mirror) when ``fs`` is on a mirror; None otherwise (every step of
         virtual time asks, of each file system: the kept name is read directly)."""
-        unit = _unit_named(fs.device)
+        unit = self._unit(fs.device)
         if unit is None:
             return None
         s = self.host.md.sets.get(unit[0])
