@@ -267,10 +267,10 @@ class Session:
         shared = self.shared
         if kept is None and shared is None:
             return None
-        stamp = self.set_stamp()
-        if kept is not None and stamp <= kept[0]:
+        latest = self.set_stamp()
+        if kept is not None and latest <= kept[0]:
             return kept[1]
-        if shared is not None and stamp <= self.shared_epoch:
+        if shared is not None and latest <= self.shared_epoch:
             self.sharing_reloc = True
             text = shared.get(None)
             if text is not None:
